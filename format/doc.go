@@ -1,0 +1,94 @@
+// Package format reads and writes wsreplay recordings: timestamped WebSocket
+// messages as newline-delimited JSON (NDJSON), plain, gzip or zstd.
+//
+// It knows nothing about WebSockets or HTTP; the recorder and the replayer
+// build on it, and so can any Go program:
+//
+//	w := format.NewWriter(f, &format.WriterOptions{Compression: format.Zstd})
+//	w.Write(&format.Event{Type: format.TypeMessage, Session: id, Time: t,
+//		Dir: format.Receive, Opcode: format.Text, Data: msg})
+//	w.Flush() // lines so far are now readable, even if the process dies
+//	w.Close() // ends the compressed stream; the caller closes f
+//
+//	r := format.NewReader(f, &format.ReaderOptions{Name: path})
+//	defer r.Close()
+//	for {
+//		ev, err := r.Next() // io.EOF at a clean end
+//		...
+//	}
+//
+// # Format, version 1
+//
+// One JSON object per line, UTF-8, each ended by "\n" (readers also accept
+// "\r\n"), so jq, grep and head work on a recording. A file is plain NDJSON
+// (".ndjson"), or the same compressed as gzip (".ndjson.gz") or zstd
+// (".ndjson.zst"); readers tell which by the first bytes, never by the name.
+// A compressed file may hold several concatenated streams or frames.
+//
+// Every line has:
+//
+//	type     "session", "message", "close", "ping" or "pong"
+//	session  the session id (one WebSocket connection); lines of several
+//	         sessions may interleave in one file
+//	time     RFC 3339 in UTC with nine fractional digits, for example
+//	         "2026-11-25T10:00:00.250000000Z". It is the session start plus
+//	         the monotonic time elapsed, so offsets within a session are exact
+//	         even if the wall clock jumped.
+//
+// A session line opens a session:
+//
+//	{"type":"session","v":1,"session":"01J...","time":"...","url":"/live?room=1",
+//	 "upstream":"ws://backend:3000/live?room=1","subprotocol":"chat",
+//	 "extensions":"permessage-deflate","request_headers":{"Origin":["https://app"],
+//	 "Cookie":["[redacted]"]},"response_headers":{}}
+//
+// "v" is the format version and is required; a reader rejects a version it
+// does not know with ErrUnsupportedVersion. "url" is the path and query the
+// client asked for, "upstream" the URL the recorder dialled; both have
+// credentials redacted. The other fields are optional.
+//
+// A message line is one whole WebSocket message (fragments reassembled,
+// permessage-deflate undone):
+//
+//	{"type":"message","session":"...","time":"...","dir":"receive","text":"Hello World"}
+//	{"type":"message","session":"...","time":"...","dir":"send","binary":"AAEC/w=="}
+//
+// "dir" is seen from the client, as in HAR: "send" is client to server,
+// "receive" server to client. A text message carries "text" (an empty one is
+// "text":""); a binary message carries "binary" in standard base64. A text
+// message whose bytes are not valid UTF-8 is stored as "binary" with
+// "opcode":"text", so that nothing is altered.
+//
+// A close line ends a session:
+//
+//	{"type":"close","session":"...","time":"...","by":"server","code":1000,"reason":"bye","clean":true}
+//
+// "by" is "client", "server" or "proxy" (the recorder itself, for example at
+// shutdown). "clean" is false when the connection ended without a close
+// frame (a TCP drop, which browsers report as 1006), and "code" is then 1006.
+// If "clean" is missing it is taken as code != 1006. "lost", when present,
+// counts lines of the session the recorder could not write (a full queue or
+// a failing disk): the recording of that session is incomplete.
+//
+// Ping and pong lines record observed control frames, with "dir" and an
+// optional "text" or "binary" payload. Readers must accept them and may
+// ignore them.
+//
+// # Compatibility
+//
+// The format is a contract: files written by any release stay readable.
+// Readers ignore fields they do not know, and skip lines of a type they do
+// not know, counting them (Reader.Unknown). A later version may add fields
+// and line types; a change that old readers would misread gets a new "v".
+// The JSON Schema of version 1 is schema.json in this directory.
+//
+// # Errors
+//
+// A Reader returns every complete line before it reports a problem. A last
+// line cut off in the middle, or a compressed stream cut short (a writer
+// killed after a Flush leaves exactly that), is reported as an error that
+// matches ErrTruncated: callers warn and use what was read. A malformed line
+// is a *SyntaxError naming the file and line, unless ReaderOptions
+// SkipMalformed asks for skipping and counting. Input whose first line is not
+// a JSON object is ErrNotRecording.
+package format

@@ -1,0 +1,98 @@
+package format
+
+import (
+	"strconv"
+	"time"
+)
+
+// Version is the recording format version this package writes, and the
+// highest it reads.
+const Version = 1
+
+// Type is the kind of a recording line.
+type Type string
+
+// The line types of format version 1. A Reader returns lines of any other
+// type only if asked to (see ReaderOptions.KeepUnknown); by default it skips
+// and counts them.
+const (
+	TypeSession Type = "session" // a connection was accepted; opens a session
+	TypeMessage Type = "message" // one whole WebSocket message
+	TypeClose   Type = "close"   // the session ended
+	TypePing    Type = "ping"    // an observed ping control frame
+	TypePong    Type = "pong"    // an observed pong control frame
+)
+
+// Dir is the direction of a message, seen from the client as in HAR.
+type Dir string
+
+const (
+	Send    Dir = "send"    // client to server
+	Receive Dir = "receive" // server to client
+)
+
+// Opcode is the WebSocket data frame type of a message.
+type Opcode int
+
+const (
+	Text   Opcode = 1
+	Binary Opcode = 2
+)
+
+// String returns "text" or "binary".
+func (o Opcode) String() string {
+	switch o {
+	case Text:
+		return "text"
+	case Binary:
+		return "binary"
+	}
+	return "opcode(" + strconv.Itoa(int(o)) + ")"
+}
+
+// Who ended a session, in a close line's By field.
+const (
+	ByClient = "client"
+	ByServer = "server"
+	ByProxy  = "proxy"
+)
+
+// CodeAbnormal is the close code recorded, and reported by browsers, when a
+// connection ended without a close frame.
+const CodeAbnormal = 1006
+
+// Event is one line of a recording. Which fields are meaningful depends on
+// Type; the others are zero.
+//
+// Data is owned by the Event: a Reader allocates it fresh for every line and
+// a Writer does not keep it after Write returns.
+type Event struct {
+	Type    Type
+	Session string    // session id; lines of several sessions may interleave
+	Time    time.Time // UTC; session start plus monotonic elapsed time
+
+	// session lines
+	Version         int    // format version; 1
+	URL             string // path and query the client asked for, redacted
+	Upstream        string // full upstream URL dialled, redacted
+	Subprotocol     string // negotiated subprotocol, "" if none
+	Extensions      string // negotiated extensions, "" if none
+	RequestHeaders  map[string][]string
+	ResponseHeaders map[string][]string
+
+	// message, ping and pong lines
+	Dir    Dir
+	Opcode Opcode // message lines: Text or Binary
+	Data   []byte // payload; for Text, the message's bytes (normally UTF-8)
+
+	// close lines
+	By     string // ByClient, ByServer or ByProxy
+	Code   int    // close code; CodeAbnormal when Clean is false
+	Reason string
+	Clean  bool  // a close frame was exchanged
+	Lost   int64 // recording lines of this session that could not be written
+}
+
+// Offset returns how far into its session e happened, given the session's
+// start time.
+func (e *Event) Offset(start time.Time) time.Duration { return e.Time.Sub(start) }

@@ -1,0 +1,92 @@
+package format
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// FuzzReader checks that no input makes the Reader panic, and that whatever
+// it reads, written again and read back, gives the same events.
+func FuzzReader(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join(vectors, "*"))
+	for _, name := range files {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r := NewReader(bytes.NewReader(data), &ReaderOptions{MaxLineSize: 1 << 20})
+		defer r.Close()
+		var evs []*Event
+		for {
+			e, err := r.Next()
+			if err != nil {
+				var se *SyntaxError
+				if err != io.EOF && !errors.As(err, &se) && r.Compression() == None {
+					t.Fatalf("plain input gave an error that names no line: %v", err)
+				}
+				break
+			}
+			evs = append(evs, e)
+		}
+		again := encode(t, evs, None, true)
+		r2 := NewReader(bytes.NewReader(again), nil)
+		defer r2.Close()
+		got, err := readAll(t, r2)
+		if err != nil {
+			t.Fatalf("re-encoded events do not read back: %v\n%s", err, again)
+		}
+		if len(got) != len(evs) {
+			t.Fatalf("re-encoded %d events, read back %d", len(evs), len(got))
+		}
+		for i := range evs {
+			if !eventsEqual(got[i], evs[i]) {
+				t.Fatalf("event %d changed:\n got %+v\nwant %+v", i, got[i], evs[i])
+			}
+		}
+	})
+}
+
+// FuzzDecodeLine holds the hand-written line decoder to encoding/json: it
+// accepts exactly the valid JSON, and reads the same strings out of it.
+func FuzzDecodeLine(f *testing.F) {
+	for _, e := range sample() {
+		f.Add(bytes.TrimSuffix(appendEvent(nil, e), []byte("\n")))
+	}
+	f.Add([]byte(`{"type":"message","session":"s","time":"2026-01-01T00:00:00Z","dir":"send","text":"\ud83d\ude00 \ud800 \u00e9\/","x":[1,-2.5e3,{"a":null}]}`))
+	f.Add([]byte(`{"type":"close","session":"s","time":"2026-01-01T00:00:00Z","code":1000,"clean":false} x`))
+	f.Fuzz(func(t *testing.T, line []byte) {
+		var d decoder
+		var e Event
+		err := d.decodeLine(line, &e)
+		trimmed := bytes.TrimSpace(line)
+		valid := json.Valid(line) && len(trimmed) > 0 && trimmed[0] == '{'
+		if err == nil && !valid {
+			t.Fatalf("accepted invalid JSON %q", line)
+		}
+		if err != nil && valid && strings.HasPrefix(err.Error(), "invalid JSON") && !strings.Contains(err.Error(), "nested too deeply") {
+			t.Fatalf("rejected valid JSON %q: %v", line, err)
+		}
+		if err != nil || e.Type != TypeMessage || e.Opcode != Text || bytes.Contains(line, []byte(`"binary"`)) {
+			return
+		}
+		var m struct {
+			Text    string `json:"text"`
+			Session string `json:"session"`
+		}
+		if json.Unmarshal(line, &m) != nil {
+			return // a type mismatch in an unknown field, which we skip
+		}
+		if m.Text != string(e.Data) || m.Session != e.Session {
+			t.Fatalf("decoded text %q session %q, encoding/json says %q %q", e.Data, e.Session, m.Text, m.Session)
+		}
+	})
+}

@@ -1,0 +1,241 @@
+package format
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
+)
+
+// DefaultMaxLineSize is the longest line a Reader accepts by default: room
+// for a 128 MiB message in base64.
+const DefaultMaxLineSize = 180 << 20
+
+// ReaderOptions configures a Reader. A nil *ReaderOptions, like the zero
+// value, gives the defaults.
+type ReaderOptions struct {
+	// Name is the file name used in errors. Empty names no file.
+	Name string
+	// MaxLineSize is the longest line accepted; longer lines are an error.
+	// Zero means DefaultMaxLineSize.
+	MaxLineSize int
+	// SkipMalformed makes malformed lines be skipped and counted (see
+	// Reader.Malformed) instead of ending the read with an error.
+	SkipMalformed bool
+}
+
+// Reader reads recording lines from a plain, gzip or zstd stream, detected
+// by its first bytes. It streams: memory is bounded by the longest line, not
+// by the size of the input.
+//
+// Next returns the events in file order and io.EOF at a clean end. A torn
+// last line, or a compressed stream cut short, is reported after every
+// complete line as an error that satisfies errors.Is(err, ErrTruncated).
+// Lines of unknown type are skipped and counted (see Unknown).
+//
+// A Reader is not safe for concurrent use. Close releases the decompressor;
+// it does not close the underlying reader, which the caller owns.
+type Reader struct {
+	opts    ReaderOptions
+	src     io.Reader
+	br      *bufio.Reader // over the decompressed stream
+	zr      *zstd.Decoder
+	comp    Compression
+	started bool
+	line    int // number of the last line read
+	dec     decoder
+	long    []byte
+	unknown map[string]int
+	bad     int
+	err     error // sticky
+}
+
+// NewReader returns a Reader of r.
+func NewReader(r io.Reader, opts *ReaderOptions) *Reader {
+	rd := &Reader{src: r}
+	if opts != nil {
+		rd.opts = *opts
+	}
+	if rd.opts.MaxLineSize <= 0 {
+		rd.opts.MaxLineSize = DefaultMaxLineSize
+	}
+	return rd
+}
+
+// Magic numbers of the compressed formats.
+var (
+	gzipMagic = []byte{0x1f, 0x8b}
+	zstdMagic = []byte{0x28, 0xb5, 0x2f, 0xfd}
+)
+
+// DetectCompression tells the compression of a stream from its first bytes.
+func DetectCompression(head []byte) Compression {
+	switch {
+	case bytes.HasPrefix(head, zstdMagic):
+		return Zstd
+	case bytes.HasPrefix(head, gzipMagic):
+		return Gzip
+	}
+	return None
+}
+
+func (r *Reader) start() error {
+	r.started = true
+	raw := bufio.NewReaderSize(r.src, 64<<10)
+	head, _ := raw.Peek(4)
+	r.comp = DetectCompression(head)
+	var dec io.Reader = raw
+	switch r.comp {
+	case Gzip:
+		gz, err := gzip.NewReader(raw)
+		if err != nil {
+			return r.streamError(err)
+		}
+		dec = gz
+	case Zstd:
+		// One decoder goroutine and a bounded window keep memory per
+		// open recording small and flat.
+		zr, err := zstd.NewReader(raw, zstd.WithDecoderConcurrency(1),
+			zstd.WithDecoderMaxWindow(64<<20), zstd.WithDecoderLowmem(true))
+		if err != nil {
+			return r.streamError(err)
+		}
+		r.zr, dec = zr, zr
+	}
+	r.br = bufio.NewReaderSize(dec, 64<<10)
+	return nil
+}
+
+// Compression returns the compression detected; it is known after the first
+// call to Next.
+func (r *Reader) Compression() Compression { return r.comp }
+
+// Line returns the number of the last line read.
+func (r *Reader) Line() int { return r.line }
+
+// Unknown returns how many lines of each unknown type were skipped.
+func (r *Reader) Unknown() map[string]int { return r.unknown }
+
+// Malformed returns how many malformed lines were skipped; always zero
+// unless ReaderOptions.SkipMalformed is set.
+func (r *Reader) Malformed() int { return r.bad }
+
+// Close releases the decompressor. It does not close the underlying reader.
+func (r *Reader) Close() error {
+	if r.zr != nil {
+		r.zr.Close()
+		r.zr = nil
+	}
+	if r.err == nil {
+		r.err = ErrClosed
+	}
+	return nil
+}
+
+// Next returns the next event. The Event and its Data are the caller's.
+func (r *Reader) Next() (*Event, error) {
+	if r.err != nil {
+		return nil, r.err
+	}
+	if !r.started {
+		if err := r.start(); err != nil {
+			r.err = err
+			return nil, err
+		}
+	}
+	for {
+		line, complete, err := r.readLine()
+		if err != nil {
+			r.err = err
+			return nil, err
+		}
+		r.line++
+		if len(bytes.TrimSpace(line)) == 0 {
+			if !complete {
+				r.err = io.EOF
+				return nil, io.EOF
+			}
+			continue
+		}
+		e := new(Event)
+		derr := r.dec.decodeLine(line, e)
+		if derr == nil {
+			return e, nil
+		}
+		if !complete {
+			// The writer always ends a line with a newline: one
+			// without it that does not parse was cut off.
+			r.err = &SyntaxError{File: r.opts.Name, Line: r.line, Err: fmt.Errorf("%w: torn last line", ErrTruncated)}
+			return nil, r.err
+		}
+		var unk errUnknownType
+		switch {
+		case errors.As(derr, &unk):
+			if r.unknown == nil {
+				r.unknown = make(map[string]int)
+			}
+			r.unknown[unk.typ]++
+			continue
+		case r.line == 1 && line[0] != '{':
+			derr = fmt.Errorf("%w (line 1 is not a JSON object)", ErrNotRecording)
+		case r.opts.SkipMalformed && !errors.Is(derr, ErrUnsupportedVersion):
+			r.bad++
+			continue
+		}
+		r.err = &SyntaxError{File: r.opts.Name, Line: r.line, Err: derr}
+		return nil, r.err
+	}
+}
+
+// readLine returns the next line without its line ending, and whether it was
+// terminated by a newline. At the end of the stream it returns io.EOF, or an
+// ErrTruncated error if the decompressor says the stream was cut short.
+func (r *Reader) readLine() (line []byte, complete bool, err error) {
+	r.long = r.long[:0]
+	for {
+		chunk, err := r.br.ReadSlice('\n')
+		switch {
+		case err == nil:
+			if len(r.long) > 0 {
+				r.long = append(r.long, chunk...)
+				chunk = r.long
+			}
+			return trimEOL(chunk), true, nil
+		case errors.Is(err, bufio.ErrBufferFull):
+			if len(r.long)+len(chunk) > r.opts.MaxLineSize {
+				return nil, false, &SyntaxError{File: r.opts.Name, Line: r.line + 1,
+					Err: fmt.Errorf("line longer than %d bytes", r.opts.MaxLineSize)}
+			}
+			r.long = append(r.long, chunk...)
+		case errors.Is(err, io.EOF):
+			rest := append(r.long, chunk...)
+			if len(rest) > 0 {
+				return trimEOL(rest), false, nil
+			}
+			return nil, false, io.EOF
+		default:
+			return nil, false, r.streamError(err)
+		}
+	}
+}
+
+func trimEOL(b []byte) []byte {
+	b = bytes.TrimSuffix(b, []byte{'\n'})
+	return bytes.TrimSuffix(b, []byte{'\r'})
+}
+
+// streamError reports a failure of the underlying or compressed stream.
+func (r *Reader) streamError(err error) error {
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return &SyntaxError{File: r.opts.Name, Line: r.line + 1,
+			Err: fmt.Errorf("%w: %s stream cut short", ErrTruncated, r.comp)}
+	}
+	if r.opts.Name != "" {
+		return fmt.Errorf("%s: read %s: %w", r.opts.Name, r.comp, err)
+	}
+	return fmt.Errorf("read %s: %w", r.comp, err)
+}

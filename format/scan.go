@@ -1,0 +1,380 @@
+package format
+
+import (
+	"fmt"
+	"strconv"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// scanner is a small JSON reader for one recording line. It exists because
+// decoding is the hot path of replay and of every tool that reads large
+// recordings, and encoding/json's reflection made it several times slower.
+// It reads strictly (RFC 8259), but replaces invalid UTF-8 in strings with
+// U+FFFD as encoding/json does.
+type scanner struct {
+	b   []byte
+	i   int
+	buf []byte // scratch for strings with escapes
+}
+
+// maxDepth bounds the nesting of values skipped in unknown fields.
+const maxDepth = 256
+
+func (s *scanner) errorf(format string, args ...any) error {
+	return fmt.Errorf("invalid JSON at column %d: %s", s.i+1, fmt.Sprintf(format, args...))
+}
+
+func (s *scanner) ws() {
+	for s.i < len(s.b) {
+		switch s.b[s.i] {
+		case ' ', '\t', '\n', '\r':
+			s.i++
+		default:
+			return
+		}
+	}
+}
+
+// peek returns the next non-space byte, or 0 at the end.
+func (s *scanner) peek() byte {
+	s.ws()
+	if s.i < len(s.b) {
+		return s.b[s.i]
+	}
+	return 0
+}
+
+func (s *scanner) expect(c byte) error {
+	if s.peek() != c {
+		if s.i >= len(s.b) {
+			return s.errorf("unexpected end of line, want %q", c)
+		}
+		return s.errorf("got %q, want %q", s.b[s.i], c)
+	}
+	s.i++
+	return nil
+}
+
+// null consumes a null literal if one is next.
+func (s *scanner) null() bool {
+	if s.peek() == 'n' && len(s.b)-s.i >= 4 && string(s.b[s.i:s.i+4]) == "null" {
+		s.i += 4
+		return true
+	}
+	return false
+}
+
+// str reads a string. The result aliases the line or the scratch buffer: it
+// is valid until the next call, and callers copy what they keep.
+func (s *scanner) str() ([]byte, error) {
+	if err := s.expect('"'); err != nil {
+		return nil, err
+	}
+	start := s.i
+	ascii := true
+	for s.i < len(s.b) {
+		c := s.b[s.i]
+		switch {
+		case c == '"':
+			out := s.b[start:s.i]
+			s.i++
+			if ascii || utf8.Valid(out) {
+				return out, nil
+			}
+			s.buf = append(s.buf[:0], out...)
+			return s.fixUTF8(0), nil
+		case c == '\\':
+			s.buf = append(s.buf[:0], s.b[start:s.i]...)
+			return s.strSlow()
+		case c < 0x20:
+			return nil, s.errorf("control character in string")
+		case c >= utf8.RuneSelf:
+			ascii = false
+		}
+		s.i++
+	}
+	return nil, s.errorf("unterminated string")
+}
+
+// strSlow reads the rest of a string that has escapes into s.buf.
+func (s *scanner) strSlow() ([]byte, error) {
+	for s.i < len(s.b) {
+		c := s.b[s.i]
+		switch {
+		case c == '"':
+			s.i++
+			return s.fixUTF8(0), nil
+		case c < 0x20:
+			return nil, s.errorf("control character in string")
+		case c != '\\':
+			s.buf = append(s.buf, c)
+			s.i++
+			continue
+		}
+		if s.i+1 >= len(s.b) {
+			break
+		}
+		esc := s.b[s.i+1]
+		s.i += 2
+		switch esc {
+		case '"', '\\', '/':
+			s.buf = append(s.buf, esc)
+		case 'b':
+			s.buf = append(s.buf, '\b')
+		case 'f':
+			s.buf = append(s.buf, '\f')
+		case 'n':
+			s.buf = append(s.buf, '\n')
+		case 'r':
+			s.buf = append(s.buf, '\r')
+		case 't':
+			s.buf = append(s.buf, '\t')
+		case 'u':
+			r, ok := s.hex4()
+			if !ok {
+				return nil, s.errorf(`bad \u escape`)
+			}
+			if utf16.IsSurrogate(r) {
+				r2 := utf8.RuneError
+				if s.i+1 < len(s.b) && s.b[s.i] == '\\' && s.b[s.i+1] == 'u' {
+					save := s.i
+					s.i += 2
+					if lo, ok := s.hex4(); ok {
+						if dec := utf16.DecodeRune(r, lo); dec != utf8.RuneError {
+							r2 = dec
+						} else {
+							s.i = save
+						}
+					} else {
+						return nil, s.errorf(`bad \u escape`)
+					}
+				}
+				r = r2
+			}
+			s.buf = utf8.AppendRune(s.buf, r)
+		default:
+			return nil, s.errorf("bad escape \\%c", esc)
+		}
+	}
+	return nil, s.errorf("unterminated string")
+}
+
+func (s *scanner) hex4() (rune, bool) {
+	if len(s.b)-s.i < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range s.b[s.i : s.i+4] {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c -= 'a' - 10
+		case 'A' <= c && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	s.i += 4
+	return r, true
+}
+
+// fixUTF8 replaces invalid UTF-8 in s.buf[from:] with U+FFFD.
+func (s *scanner) fixUTF8(from int) []byte {
+	if utf8.Valid(s.buf[from:]) {
+		return s.buf
+	}
+	fixed := make([]byte, 0, len(s.buf)+8)
+	fixed = append(fixed, s.buf[:from]...)
+	for rest := s.buf[from:]; len(rest) > 0; {
+		r, size := utf8.DecodeRune(rest)
+		fixed = utf8.AppendRune(fixed, r) // RuneError for a bad byte
+		rest = rest[size:]
+	}
+	s.buf = fixed
+	return fixed
+}
+
+// number returns the bytes of a JSON number.
+func (s *scanner) number() ([]byte, error) {
+	s.ws()
+	start := s.i
+	if s.i < len(s.b) && s.b[s.i] == '-' {
+		s.i++
+	}
+	digits := func() int {
+		n := 0
+		for s.i < len(s.b) && '0' <= s.b[s.i] && s.b[s.i] <= '9' {
+			s.i++
+			n++
+		}
+		return n
+	}
+	intStart := s.i
+	if n := digits(); n == 0 || (n > 1 && s.b[intStart] == '0') {
+		return nil, s.errorf("bad number")
+	}
+	if s.i < len(s.b) && s.b[s.i] == '.' {
+		s.i++
+		if digits() == 0 {
+			return nil, s.errorf("bad number")
+		}
+	}
+	if s.i < len(s.b) && (s.b[s.i] == 'e' || s.b[s.i] == 'E') {
+		s.i++
+		if s.i < len(s.b) && (s.b[s.i] == '+' || s.b[s.i] == '-') {
+			s.i++
+		}
+		if digits() == 0 {
+			return nil, s.errorf("bad number")
+		}
+	}
+	return s.b[start:s.i], nil
+}
+
+func (s *scanner) int(field string) (int64, error) {
+	num, err := s.number()
+	if err != nil {
+		return 0, fmt.Errorf("field %q: want an integer", field)
+	}
+	n, err := strconv.ParseInt(string(num), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("field %q: %s is not an integer", field, num)
+	}
+	return n, nil
+}
+
+func (s *scanner) bool(field string) (bool, error) {
+	if s.peek() == 't' && len(s.b)-s.i >= 4 && string(s.b[s.i:s.i+4]) == "true" {
+		s.i += 4
+		return true, nil
+	}
+	if s.peek() == 'f' && len(s.b)-s.i >= 5 && string(s.b[s.i:s.i+5]) == "false" {
+		s.i += 5
+		return false, nil
+	}
+	return false, fmt.Errorf("field %q: want true or false", field)
+}
+
+// strField reads a string field's value as a new string.
+func (s *scanner) strField(field string) (string, error) {
+	if s.peek() != '"' {
+		return "", fmt.Errorf("field %q: want a string", field)
+	}
+	b, err := s.str()
+	return string(b), err
+}
+
+// headers reads {"Name":["value",...],...}.
+func (s *scanner) headers(field string) (map[string][]string, error) {
+	if s.peek() != '{' {
+		return nil, fmt.Errorf("field %q: want an object of string arrays", field)
+	}
+	s.i++
+	h := map[string][]string{}
+	if s.peek() == '}' {
+		s.i++
+		return h, nil
+	}
+	for {
+		k, err := s.strField(field)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.expect(':'); err != nil {
+			return nil, err
+		}
+		if s.peek() != '[' {
+			return nil, fmt.Errorf("field %q: header %q: want an array of strings", field, k)
+		}
+		s.i++
+		vs := []string{}
+		if s.peek() == ']' {
+			s.i++
+		} else {
+			for {
+				v, err := s.strField(field)
+				if err != nil {
+					return nil, err
+				}
+				vs = append(vs, v)
+				if s.peek() == ']' {
+					s.i++
+					break
+				}
+				if err := s.expect(','); err != nil {
+					return nil, err
+				}
+			}
+		}
+		h[k] = vs
+		if s.peek() == '}' {
+			s.i++
+			return h, nil
+		}
+		if err := s.expect(','); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// skip passes over one value of any kind.
+func (s *scanner) skip(depth int) error {
+	if depth > maxDepth {
+		return s.errorf("nested too deeply")
+	}
+	switch c := s.peek(); c {
+	case '"':
+		_, err := s.str()
+		return err
+	case '{', '[':
+		end := byte('}')
+		if c == '[' {
+			end = ']'
+		}
+		s.i++
+		if s.peek() == end {
+			s.i++
+			return nil
+		}
+		for {
+			if c == '{' {
+				if _, err := s.str(); err != nil {
+					return err
+				}
+				if err := s.expect(':'); err != nil {
+					return err
+				}
+			}
+			if err := s.skip(depth + 1); err != nil {
+				return err
+			}
+			if s.peek() == end {
+				s.i++
+				return nil
+			}
+			if err := s.expect(','); err != nil {
+				return err
+			}
+		}
+	case 't', 'f':
+		_, err := s.bool("")
+		if err != nil {
+			return s.errorf("unexpected literal")
+		}
+		return nil
+	case 'n':
+		if !s.null() {
+			return s.errorf("unexpected literal")
+		}
+		return nil
+	case 0:
+		return s.errorf("unexpected end of line")
+	default:
+		_, err := s.number()
+		return err
+	}
+}
