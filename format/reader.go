@@ -46,7 +46,8 @@ type Reader struct {
 	zr      *zstd.Decoder
 	comp    Compression
 	started bool
-	line    int // number of the last line read
+	line    int    // number of the last line read
+	raw     []byte // the last line returned, without its line ending
 	dec     decoder
 	long    []byte
 	unknown map[string]int
@@ -117,6 +118,10 @@ func (r *Reader) Compression() Compression { return r.comp }
 // Line returns the number of the last line read.
 func (r *Reader) Line() int { return r.line }
 
+// Raw returns the line of the last event returned, as it is in the file
+// without its line ending. It is valid until the next call to Next.
+func (r *Reader) Raw() []byte { return r.raw }
+
 // Unknown returns how many lines of each unknown type were skipped.
 func (r *Reader) Unknown() map[string]int { return r.unknown }
 
@@ -164,6 +169,7 @@ func (r *Reader) Next() (*Event, error) {
 		e := new(Event)
 		derr := r.dec.decodeLine(line, e)
 		if derr == nil {
+			r.raw = line
 			return e, nil
 		}
 		if !complete {

@@ -1,0 +1,202 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/urfave/cli/v2"
+	"github.com/wsreplay/wsreplay/format"
+)
+
+func catCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "cat",
+		Usage:     "show recordings as a readable timeline",
+		ArgsUsage: "FILE...",
+		Description: `Prints each message with its offset from the session start, a direction
+arrow (-> client to server, <- server to client), its size and a preview
+of its payload (binary as hex). FILE may be - for standard input.
+
+Example:
+   wsreplay cat --dir receive --grep '"type":"trade"' bug.ndjson.zst
+   wsreplay cat --json bug.ndjson.zst | jq -r .text`,
+		Flags: []cli.Flag{
+			&cli.StringSliceFlag{Name: "session", Usage: "show only this session `ID` (repeatable)"},
+			&cli.StringFlag{Name: "dir", Usage: "show only messages going `send` (client to server) or receive"},
+			&cli.StringFlag{Name: "grep", Usage: "show only messages whose text matches `REGEXP`"},
+			&cli.BoolFlag{Name: "pretty", Usage: "print JSON payloads in full, indented"},
+			&cli.BoolFlag{Name: "json", Usage: "print the selected lines as they are in the file, as NDJSON"},
+		},
+		Action: runCat,
+	}
+}
+
+// catFilter selects the lines cat shows.
+type catFilter struct {
+	sessions map[string]bool // nil: all
+	dir      format.Dir      // "": both
+	grep     *regexp.Regexp  // nil: all
+}
+
+func (f *catFilter) keep(e *format.Event) bool {
+	if f.sessions != nil && !f.sessions[e.Session] {
+		return false
+	}
+	if f.dir == "" && f.grep == nil {
+		return true
+	}
+	if e.Type != format.TypeMessage {
+		return false
+	}
+	if f.dir != "" && e.Dir != f.dir {
+		return false
+	}
+	return f.grep == nil || f.grep.Match(e.Data)
+}
+
+func runCat(c *cli.Context) error {
+	if c.NArg() == 0 {
+		return usagef("cat: name at least one recording file (or - for standard input)")
+	}
+	var f catFilter
+	if ids := c.StringSlice("session"); len(ids) > 0 {
+		f.sessions = map[string]bool{}
+		for _, id := range ids {
+			f.sessions[id] = true
+		}
+	}
+	switch d := c.String("dir"); d {
+	case "", "send", "receive":
+		f.dir = format.Dir(d)
+	default:
+		return usagef("--dir: %q is not send or receive", d)
+	}
+	if g := c.String("grep"); g != "" {
+		re, err := regexp.Compile(g)
+		if err != nil {
+			return usagef("--grep: %v", err)
+		}
+		f.grep = re
+	}
+	out := c.App.Writer
+	var tl *timeline
+	if !c.Bool("json") {
+		tl = &timeline{w: out, pretty: c.Bool("pretty"), starts: map[string]time.Time{}}
+	}
+	seen := 0
+	err := eachRecording(c.Args().Slice(), c.App.ErrWriter, func(path string, r *format.Reader) error {
+		for {
+			e, err := r.Next()
+			if err == io.EOF {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			if tl != nil && e.Type == format.TypeSession {
+				tl.starts[e.Session] = e.Time
+			}
+			if !f.keep(e) {
+				continue
+			}
+			seen++
+			if tl == nil {
+				out.Write(r.Raw())
+				out.Write([]byte{'\n'})
+				continue
+			}
+			tl.print(e)
+		}
+	})
+	if err == nil && seen == 0 && f.sessions != nil {
+		return fmt.Errorf("no line matches --session %s", strings.Join(c.StringSlice("session"), ", "))
+	}
+	return err
+}
+
+// timeline prints events for people.
+type timeline struct {
+	w      io.Writer
+	pretty bool
+	starts map[string]time.Time // session id -> start
+	last   string               // session of the last line printed
+}
+
+const previewRunes = 100
+
+func (t *timeline) print(e *format.Event) {
+	start, ok := t.starts[e.Session]
+	if !ok {
+		start = e.Time // a cut recording: count from the first line seen
+		t.starts[e.Session] = start
+	}
+	if e.Session != t.last && e.Type != format.TypeSession {
+		fmt.Fprintf(t.w, "== session %s\n", e.Session)
+	}
+	t.last = e.Session
+	off := fmt.Sprintf("%+10.3fs", e.Time.Sub(start).Seconds())
+	switch e.Type {
+	case format.TypeSession:
+		fmt.Fprintf(t.w, "== session %s  %s  %s", e.Session, orDash(e.URL), e.Time.Format(time.RFC3339Nano))
+		if e.Subprotocol != "" {
+			fmt.Fprintf(t.w, "  subprotocol %s", e.Subprotocol)
+		}
+		fmt.Fprintln(t.w)
+	case format.TypeMessage:
+		arrow := "<-"
+		if e.Dir == format.Send {
+			arrow = "->"
+		}
+		fmt.Fprintf(t.w, "%s  %s %7s  %s\n", off, arrow, humanBytes(int64(len(e.Data))), t.payload(e))
+	case format.TypePing, format.TypePong:
+		fmt.Fprintf(t.w, "%s  %s %s\n", off, e.Type, e.Dir)
+	case format.TypeClose:
+		how := "clean"
+		if !e.Clean {
+			how = "drop, no close frame"
+		}
+		fmt.Fprintf(t.w, "%s  close by %s: %d %q (%s)", off, orDash(e.By), e.Code, e.Reason, how)
+		if e.Lost > 0 {
+			fmt.Fprintf(t.w, ", %d lines lost while recording", e.Lost)
+		}
+		fmt.Fprintln(t.w)
+	}
+}
+
+func (t *timeline) payload(e *format.Event) string {
+	if e.Opcode == format.Binary || !utf8.Valid(e.Data) {
+		n := min(len(e.Data), 16)
+		s := fmt.Sprintf("binary % x", e.Data[:n])
+		if n < len(e.Data) {
+			s += " …"
+		}
+		return s
+	}
+	if t.pretty && json.Valid(e.Data) {
+		var buf bytes.Buffer
+		if json.Indent(&buf, e.Data, "              ", "  ") == nil {
+			return buf.String()
+		}
+	}
+	return preview(string(e.Data))
+}
+
+// preview shortens s to one line of at most previewRunes runes.
+func preview(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r < ' ' {
+			return '␤'
+		}
+		return r
+	}, s)
+	if utf8.RuneCountInString(s) <= previewRunes {
+		return s
+	}
+	return string([]rune(s)[:previewRunes]) + "…"
+}

@@ -1,0 +1,81 @@
+package format
+
+import (
+	"errors"
+	"io"
+	"strconv"
+	"time"
+)
+
+// Summary describes one recorded session, as "wsreplay ls" lists it.
+type Summary struct {
+	Session     string
+	Start       time.Time // from the session line, else the first line seen
+	End         time.Time // time of the last line seen
+	URL         string
+	Subprotocol string
+	Sent        int   // messages client to server
+	Received    int   // messages server to client
+	Bytes       int64 // payload bytes, both directions
+	Closed      bool  // a close line was seen
+	By          string
+	Code        int
+	Reason      string
+	Clean       bool
+	Lost        int64
+}
+
+// Duration is the time from the session's start to its last line.
+func (s *Summary) Duration() time.Duration { return s.End.Sub(s.Start) }
+
+// Ending describes how the session ended: "1000 clean", "1006 drop", or
+// "open" when the recording has no close line.
+func (s *Summary) Ending() string {
+	switch {
+	case !s.Closed:
+		return "open"
+	case s.Clean:
+		return strconv.Itoa(s.Code) + " clean"
+	default:
+		return strconv.Itoa(s.Code) + " drop"
+	}
+}
+
+// Summarize reads r to the end and summarizes its sessions in the order
+// they start. If reading stops with an error, the sessions read so far are
+// returned with it; an ErrTruncated error still leaves a useful result.
+func Summarize(r *Reader) ([]*Summary, error) {
+	var order []*Summary
+	byID := map[string]*Summary{}
+	for {
+		e, err := r.Next()
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				err = nil
+			}
+			return order, err
+		}
+		s := byID[e.Session]
+		if s == nil {
+			s = &Summary{Session: e.Session, Start: e.Time}
+			byID[e.Session] = s
+			order = append(order, s)
+		}
+		if e.Time.After(s.End) {
+			s.End = e.Time
+		}
+		switch e.Type {
+		case TypeSession:
+			s.Start, s.URL, s.Subprotocol = e.Time, e.URL, e.Subprotocol
+		case TypeMessage:
+			if e.Dir == Send {
+				s.Sent++
+			} else {
+				s.Received++
+			}
+			s.Bytes += int64(len(e.Data))
+		case TypeClose:
+			s.Closed, s.By, s.Code, s.Reason, s.Clean, s.Lost = true, e.By, e.Code, e.Reason, e.Clean, e.Lost
+		}
+	}
+}
