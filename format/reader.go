@@ -23,9 +23,21 @@ type ReaderOptions struct {
 	// MaxLineSize is the longest line accepted; longer lines are an error.
 	// Zero means DefaultMaxLineSize.
 	MaxLineSize int
+	// Start makes the Reader begin at a line other than the first, given
+	// by a Position an earlier Reader of the same stream returned. A plain
+	// input that is an io.Seeker is seeked; otherwise the bytes before it
+	// are read and discarded.
+	Start Position
 	// SkipMalformed makes malformed lines be skipped and counted (see
 	// Reader.Malformed) instead of ending the read with an error.
 	SkipMalformed bool
+}
+
+// Position is where a line starts: its offset in the decompressed stream
+// and the number of lines before it.
+type Position struct {
+	Offset int64
+	Line   int
 }
 
 // Reader reads recording lines from a plain, gzip or zstd stream, detected
@@ -48,6 +60,7 @@ type Reader struct {
 	started bool
 	line    int    // number of the last line read
 	raw     []byte // the last line returned, without its line ending
+	pos     int64  // offset of the next line in the decompressed stream
 	dec     decoder
 	long    []byte
 	unknown map[string]int
@@ -107,9 +120,24 @@ func (r *Reader) start() error {
 		}
 		r.zr, dec = zr, zr
 	}
+	if off := r.opts.Start.Offset; off > 0 {
+		if sk, ok := r.src.(io.Seeker); ok && r.comp == None {
+			if _, err := sk.Seek(off, io.SeekStart); err != nil {
+				return r.streamError(err)
+			}
+			raw.Reset(r.src)
+		} else if _, err := io.CopyN(io.Discard, dec, off); err != nil {
+			return r.streamError(err)
+		}
+		r.pos, r.line = off, r.opts.Start.Line
+	}
 	r.br = bufio.NewReaderSize(dec, 64<<10)
 	return nil
 }
+
+// Pos returns the position of the next line: where a later Reader can
+// start (see ReaderOptions.Start) to read it first.
+func (r *Reader) Pos() Position { return Position{Offset: r.pos, Line: r.line} }
 
 // Compression returns the compression detected; it is known after the first
 // call to Next.
@@ -206,6 +234,7 @@ func (r *Reader) readLine() (line []byte, complete bool, err error) {
 		chunk, err := r.br.ReadSlice('\n')
 		switch {
 		case err == nil:
+			r.pos += int64(len(r.long) + len(chunk))
 			if len(r.long) > 0 {
 				r.long = append(r.long, chunk...)
 				chunk = r.long
@@ -219,6 +248,7 @@ func (r *Reader) readLine() (line []byte, complete bool, err error) {
 			r.long = append(r.long, chunk...)
 		case errors.Is(err, io.EOF):
 			rest := append(r.long, chunk...)
+			r.pos += int64(len(rest))
 			if len(rest) > 0 {
 				return trimEOL(rest), false, nil
 			}

@@ -269,3 +269,35 @@ func TestDemoRecording(t *testing.T) {
 		}
 	}
 }
+
+// A Reader started at a Position another returned reads the same lines, with
+// the same line numbers, whatever the compression.
+func TestStartPosition(t *testing.T) {
+	for _, name := range []string{"demo.ndjson", "demo.ndjson.zst"} {
+		t.Run(name, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join("../testdata", name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := NewReader(bytes.NewReader(data), nil)
+			defer r.Close()
+			var pos Position
+			var want *Event
+			for range 50 {
+				pos = r.Pos()
+				if want, err = r.Next(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			r2 := NewReader(bytes.NewReader(data), &ReaderOptions{Start: pos})
+			defer r2.Close()
+			got, err := r2.Next()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !eventsEqual(got, want) || r2.Line() != 50 {
+				t.Errorf("started at %+v: got line %d %+v, want line 50 %+v", pos, r2.Line(), got, want)
+			}
+		})
+	}
+}

@@ -1,0 +1,274 @@
+package format
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// IsHAR reports whether the start of a stream looks like a HAR file: a JSON
+// object whose first key is "log".
+func IsHAR(head []byte) bool {
+	head = bytes.TrimLeft(head, " \t\r\n\ufeff")
+	if len(head) == 0 || head[0] != '{' {
+		return false
+	}
+	return bytes.HasPrefix(bytes.TrimLeft(head[1:], " \t\r\n"), []byte(`"log"`))
+}
+
+// HAR is what ReadHAR found in a HAR file.
+type HAR struct {
+	// Events holds, for every WebSocket entry with messages, a session
+	// line, its messages in time order, and a close line if the HAR has a
+	// close frame (opcode 8). Sessions are named "har-N" after the entry's
+	// index.
+	Events []*Event
+	// Skipped counts WebSocket entries without messages (Firefox and
+	// Playwright write those).
+	Skipped int
+}
+
+type harFile struct {
+	Log *struct {
+		Entries []harEntry `json:"entries"`
+	} `json:"log"`
+}
+
+type harEntry struct {
+	StartedDateTime string       `json:"startedDateTime"`
+	ResourceType    string       `json:"_resourceType"`
+	Request         harMessage   `json:"request"`
+	Response        harMessage   `json:"response"`
+	Messages        []harWSFrame `json:"_webSocketMessages"`
+}
+
+type harMessage struct {
+	URL     string `json:"url"`
+	Headers []struct {
+		Name  string `json:"name"`
+		Value string `json:"value"`
+	} `json:"headers"`
+}
+
+type harWSFrame struct {
+	Type   string          `json:"type"`
+	Time   json.RawMessage `json:"time"`
+	Opcode int             `json:"opcode"`
+	Data   string          `json:"data"`
+}
+
+// ReadHAR reads a HAR 1.2 file whose WebSocket entries carry their messages
+// in "_webSocketMessages", as Chrome, Edge and mitmproxy write them: "type"
+// send or receive, "time" in epoch seconds (or milliseconds, for numbers
+// above 1e11, or an RFC 3339 string), "opcode" 1 for text and anything else
+// for base64 "data". Entries that are not WebSockets are ignored. name is
+// used in errors.
+func ReadHAR(r io.Reader, name string) (*HAR, error) {
+	var f harFile
+	dec := json.NewDecoder(r)
+	if err := dec.Decode(&f); err != nil {
+		return nil, harError(name, err)
+	}
+	if f.Log == nil {
+		return nil, fmt.Errorf("%s: not a HAR file (no \"log\")", name)
+	}
+	h := &HAR{}
+	for i, ent := range f.Log.Entries {
+		where := fmt.Sprintf("entries[%d]", i)
+		isWS := ent.ResourceType == "websocket" || len(ent.Messages) > 0 ||
+			strings.HasPrefix(ent.Request.URL, "ws:") || strings.HasPrefix(ent.Request.URL, "wss:")
+		if !isWS {
+			continue
+		}
+		if len(ent.Messages) == 0 {
+			h.Skipped++
+			continue
+		}
+		evs, err := harSession(ent, fmt.Sprintf("har-%d", i))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s.%w", name, where, err)
+		}
+		if evs == nil {
+			h.Skipped++
+		}
+		h.Events = append(h.Events, evs...)
+	}
+	return h, nil
+}
+
+func harSession(ent harEntry, id string) ([]*Event, error) {
+	var msgs []*Event
+	var closing *Event
+	for j, m := range ent.Messages {
+		where := fmt.Sprintf("_webSocketMessages[%d]", j)
+		t, err := harTime(m.Time)
+		if err != nil {
+			return nil, fmt.Errorf("%s.time: %v", where, err)
+		}
+		var dir Dir
+		switch m.Type {
+		case "send":
+			dir = Send
+		case "receive":
+			dir = Receive
+		default:
+			return nil, fmt.Errorf("%s.type: %q is not send or receive", where, m.Type)
+		}
+		e := &Event{Type: TypeMessage, Session: id, Time: t, Dir: dir}
+		switch m.Opcode {
+		case 1:
+			e.Opcode, e.Data = Text, []byte(m.Data)
+		case 8:
+			e = harClose(e, m.Data)
+		case 9, 10:
+			continue // pings and pongs: not part of the timeline
+		default:
+			data, err := base64.StdEncoding.DecodeString(m.Data)
+			if err != nil {
+				return nil, fmt.Errorf("%s.data: invalid base64 for opcode %d", where, m.Opcode)
+			}
+			e.Opcode, e.Data = Binary, data
+		}
+		if e.Type == TypeClose {
+			if closing == nil {
+				closing = e
+			}
+			continue
+		}
+		msgs = append(msgs, e)
+	}
+	slices.SortStableFunc(msgs, func(a, b *Event) int { return a.Time.Compare(b.Time) })
+	if len(msgs) == 0 && closing == nil {
+		return nil, nil // only pings and pongs
+	}
+	var start, last time.Time
+	if len(msgs) > 0 {
+		start, last = msgs[0].Time, msgs[len(msgs)-1].Time
+	} else {
+		start, last = closing.Time, closing.Time
+	}
+	if t, err := time.Parse(time.RFC3339Nano, ent.StartedDateTime); err == nil && t.Before(start) {
+		start = t.UTC()
+	}
+	sess := &Event{Type: TypeSession, Version: Version, Session: id, Time: start, Upstream: ent.Request.URL,
+		RequestHeaders: harHeaders(ent.Request), ResponseHeaders: harHeaders(ent.Response)}
+	if u, err := url.Parse(ent.Request.URL); err == nil {
+		sess.URL = u.RequestURI()
+	}
+	for _, v := range sess.ResponseHeaders["Sec-Websocket-Protocol"] {
+		sess.Subprotocol = v
+	}
+	evs := append([]*Event{sess}, msgs...)
+	if closing != nil {
+		closing.Time = later(closing.Time, last)
+		evs = append(evs, closing)
+	}
+	return evs, nil
+}
+
+// harClose turns a close frame into a close line. Its data is the close
+// payload (a big-endian code and a reason), as text or base64.
+func harClose(e *Event, data string) *Event {
+	c := &Event{Type: TypeClose, Session: e.Session, Time: e.Time, Code: 1005, Clean: true, By: ByServer}
+	if e.Dir == Send {
+		c.By = ByClient
+	}
+	payload, err := base64.StdEncoding.DecodeString(data)
+	if err != nil {
+		payload = []byte(data)
+	}
+	if len(payload) >= 2 {
+		c.Code = int(binary.BigEndian.Uint16(payload))
+		c.Reason = string(payload[2:])
+	}
+	return c
+}
+
+// harHeaders converts a HAR header list, leaving out HTTP/2 pseudo-headers.
+func harHeaders(m harMessage) map[string][]string {
+	h := map[string][]string{}
+	for _, kv := range m.Headers {
+		if kv.Name == "" || kv.Name[0] == ':' {
+			continue
+		}
+		k := canonicalHeader(kv.Name)
+		h[k] = append(h[k], kv.Value)
+	}
+	return h
+}
+
+// canonicalHeader is textproto.CanonicalMIMEHeaderKey for the simple names
+// HAR files hold, without importing net/textproto.
+func canonicalHeader(s string) string {
+	b := []byte(strings.ToLower(s))
+	upper := true
+	for i, c := range b {
+		if upper && 'a' <= c && c <= 'z' {
+			b[i] = c - 'a' + 'A'
+		}
+		upper = c == '-'
+	}
+	return string(b)
+}
+
+// harTime reads a message time: epoch seconds as a number, epoch
+// milliseconds for numbers above 1e11, or an RFC 3339 string.
+func harTime(raw json.RawMessage) (time.Time, error) {
+	if len(raw) == 0 {
+		return time.Time{}, errors.New("missing")
+	}
+	if raw[0] == '"' {
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return time.Time{}, err
+		}
+		t, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("%q is not a number or an RFC 3339 time", s)
+		}
+		return t.UTC(), nil
+	}
+	f, err := strconv.ParseFloat(string(raw), 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < 0 || f > 1e16 {
+		return time.Time{}, fmt.Errorf("%s is not a number of seconds or an RFC 3339 time", raw)
+	}
+	if f > 1e11 {
+		f /= 1000 // milliseconds
+	}
+	sec, frac := math.Modf(f)
+	// Round to the microsecond: a float64 of epoch seconds holds no more.
+	usec := math.Round(frac * 1e6)
+	return time.Unix(int64(sec), int64(usec)*1000).UTC(), nil
+}
+
+func harError(name string, err error) error {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return fmt.Errorf("%s: %s: %s where %s is expected", name, te.Field, te.Value, te.Type)
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Errorf("%s: invalid JSON at byte %d: %v", name, se.Offset, err)
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return fmt.Errorf("%s: %w: HAR file ends early", name, ErrTruncated)
+	}
+	return fmt.Errorf("%s: %v", name, err)
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
