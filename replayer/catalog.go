@@ -1,0 +1,309 @@
+package replayer
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/wsreplay/wsreplay/format"
+)
+
+// Source is a recording the Catalog can read as often as it needs to: a
+// wsreplay NDJSON stream (plain, gzip or zstd) or a HAR file.
+type Source struct {
+	Name string                        // for logs and errors
+	Open func() (io.ReadCloser, error) // a new reader from the start
+}
+
+// File is a Source reading the named file.
+func File(path string) Source {
+	return Source{Name: path, Open: func() (io.ReadCloser, error) { return os.Open(path) }}
+}
+
+// Bytes is a Source reading data held in memory.
+func Bytes(name string, data []byte) Source {
+	return Source{Name: name, Open: func() (io.ReadCloser, error) {
+		return io.NopCloser(bytes.NewReader(data)), nil
+	}}
+}
+
+// Session is one recorded session in a Catalog.
+type Session struct {
+	ID          string
+	URL         string // path and query recorded, "" if unknown
+	Subprotocol string
+	Start       time.Time
+
+	uri    string // URL parsed: request URI and path, "" if unknown
+	path   string
+	src    *Source
+	pos    format.Position // where its first line starts in src
+	events []*format.Event // for HAR sources, held in memory
+}
+
+// Catalog indexes the sessions of some recordings without holding their
+// messages: it remembers where each session starts and reads its lines from
+// disk when a client plays it. Indexing runs in the background, so a large
+// recording can be served while it is still being indexed; sessions appear
+// in recording order.
+//
+// A Catalog is safe for concurrent use. Close stops the indexing.
+type Catalog struct {
+	mu       sync.Mutex
+	sessions []*Session
+	changed  chan struct{} // closed and replaced when sessions grow or indexing ends
+	done     bool
+	err      error // the first indexing error
+	warnings []string
+
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// Open starts indexing the sources, one after the other, and returns at
+// once. A source that cannot be opened at all is an error here; errors
+// found later are reported by Wait.
+func Open(sources ...Source) (*Catalog, error) {
+	// Check that each source opens and looks like a recording before
+	// anything listens, so that a wrong path is a clear error at start.
+	for i := range sources {
+		if err := probe(&sources[i]); err != nil {
+			return nil, err
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	c := &Catalog{changed: make(chan struct{}), cancel: cancel}
+	c.wg.Add(1)
+	go c.index(ctx, sources)
+	return c, nil
+}
+
+func probe(src *Source) error {
+	rc, err := src.Open()
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return fmt.Errorf("%s: %v", src.Name, err)
+	}
+	defer rc.Close()
+	head := make([]byte, 64)
+	n, _ := io.ReadFull(rc, head)
+	if n == 0 {
+		return fmt.Errorf("%s: empty file, not a recording", src.Name)
+	}
+	return nil
+}
+
+// Close stops indexing and waits for it to end.
+func (c *Catalog) Close() error {
+	c.cancel()
+	c.wg.Wait()
+	return nil
+}
+
+// Wait blocks until indexing is complete, and returns its error, if any.
+func (c *Catalog) Wait(ctx context.Context) error {
+	for {
+		c.mu.Lock()
+		done, err, ch := c.done, c.err, c.changed
+		c.mu.Unlock()
+		if done {
+			return err
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// Sessions returns the sessions indexed so far, in recording order.
+func (c *Catalog) Sessions() []*Session {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.sessions[:len(c.sessions):len(c.sessions)]
+}
+
+// Warnings returns what indexing noticed but did not stop for, such as a
+// recording cut short.
+func (c *Catalog) Warnings() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.warnings...)
+}
+
+// snapshot returns the sessions so far, whether indexing is done, and a
+// channel closed at the next change.
+func (c *Catalog) snapshot() ([]*Session, bool, <-chan struct{}) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.sessions[:len(c.sessions):len(c.sessions)], c.done, c.changed
+}
+
+func (c *Catalog) notify() {
+	close(c.changed)
+	c.changed = make(chan struct{})
+}
+
+func (c *Catalog) add(s *Session) {
+	if u, err := url.Parse(s.URL); err == nil && s.URL != "" {
+		s.uri, s.path = u.RequestURI(), u.Path
+	}
+	c.mu.Lock()
+	c.sessions = append(c.sessions, s)
+	c.notify()
+	c.mu.Unlock()
+}
+
+func (c *Catalog) index(ctx context.Context, sources []Source) {
+	defer c.wg.Done()
+	var err error
+	for i := range sources {
+		if err = c.indexSource(ctx, &sources[i]); err != nil {
+			break
+		}
+	}
+	c.mu.Lock()
+	c.done, c.err = true, err
+	c.notify()
+	c.mu.Unlock()
+}
+
+func (c *Catalog) indexSource(ctx context.Context, src *Source) error {
+	rc, err := src.Open()
+	if err != nil {
+		return fmt.Errorf("%s: %v", src.Name, err)
+	}
+	defer rc.Close()
+	br := bufio.NewReaderSize(rc, 64<<10)
+	head, _ := br.Peek(512)
+	if format.IsHAR(head) {
+		return c.indexHAR(src, br)
+	}
+	r := format.NewReader(br, &format.ReaderOptions{Name: src.Name})
+	defer r.Close()
+	known := map[string]*Session{}
+	for n := 0; ; n++ {
+		if n%4096 == 0 && ctx.Err() != nil {
+			return nil
+		}
+		pos := r.Pos()
+		e, err := r.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if errors.Is(err, format.ErrTruncated) {
+			c.mu.Lock()
+			c.warnings = append(c.warnings, fmt.Sprintf("%v; serving the lines before it", err))
+			c.mu.Unlock()
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		s := known[e.Session]
+		if s == nil {
+			s = &Session{ID: e.Session, Start: e.Time, src: src, pos: pos}
+			if e.Type == format.TypeSession {
+				s.URL, s.Subprotocol = e.URL, e.Subprotocol
+			}
+			known[e.Session] = s
+			c.add(s)
+		}
+	}
+}
+
+func (c *Catalog) indexHAR(src *Source, r io.Reader) error {
+	h, err := format.ReadHAR(r, src.Name)
+	if err != nil {
+		return err
+	}
+	if len(h.Events) == 0 {
+		return fmt.Errorf("%s: no WebSocket messages in this HAR (%d WebSocket entries without messages)", src.Name, h.Skipped)
+	}
+	var cur *Session
+	for _, e := range h.Events {
+		if e.Type == format.TypeSession {
+			cur = &Session{ID: e.Session, URL: e.URL, Subprotocol: e.Subprotocol, Start: e.Time, src: src}
+			c.add(cur)
+		}
+		cur.events = append(cur.events, e)
+	}
+	return nil
+}
+
+// eventStream yields one session's events in order.
+type eventStream interface {
+	Next() (*format.Event, error) // io.EOF at the end of the session
+	Close() error
+}
+
+// stream opens the events of s.
+func (s *Session) stream() (eventStream, error) {
+	if s.src == nil || s.events != nil {
+		return &sliceStream{evs: s.events}, nil
+	}
+	rc, err := s.src.Open()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", s.src.Name, err)
+	}
+	r := format.NewReader(rc, &format.ReaderOptions{Name: s.src.Name, Start: s.pos})
+	return &fileStream{id: s.ID, rc: rc, r: r}, nil
+}
+
+type sliceStream struct {
+	evs []*format.Event
+	i   int
+}
+
+func (s *sliceStream) Next() (*format.Event, error) {
+	if s.i >= len(s.evs) {
+		return nil, io.EOF
+	}
+	s.i++
+	return s.evs[s.i-1], nil
+}
+
+func (s *sliceStream) Close() error { return nil }
+
+// fileStream reads one session's lines from a recording, skipping the lines
+// of other sessions, and ends after the session's close line.
+type fileStream struct {
+	id   string
+	rc   io.ReadCloser
+	r    *format.Reader
+	done bool
+}
+
+func (s *fileStream) Next() (*format.Event, error) {
+	for !s.done {
+		e, err := s.r.Next()
+		if errors.Is(err, format.ErrTruncated) {
+			return nil, io.EOF // warned about when indexed
+		}
+		if err != nil {
+			return nil, err
+		}
+		if e.Session != s.id {
+			continue
+		}
+		s.done = e.Type == format.TypeClose
+		return e, nil
+	}
+	return nil, io.EOF
+}
+
+func (s *fileStream) Close() error {
+	s.r.Close()
+	return s.rc.Close()
+}

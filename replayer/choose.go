@@ -1,0 +1,69 @@
+package replayer
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"slices"
+)
+
+// errNoSession means no recorded session can serve a request.
+var errNoSession = errors.New("no recorded session to play")
+
+// choose picks the session for a connection to u: among the sessions
+// allowed by Server.Sessions, those recorded with the same path and query,
+// else the same path, else any; successive connections that land in the
+// same group get its sessions in recording order, wrapping around. While the
+// catalog is still indexing, it waits for a matching session to appear.
+func (s *Server) choose(ctx context.Context, u *url.URL) (*Session, error) {
+	for {
+		all, done, changed := s.Catalog.snapshot()
+		group, key := s.match(all, u)
+		if len(group) > 0 && (done || key != "*") {
+			s.mu.Lock()
+			n := s.next[key]
+			s.next[key] = n + 1
+			s.mu.Unlock()
+			return group[n%len(group)], nil
+		}
+		if done {
+			return nil, errNoSession
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// match returns the sessions a request to u may get, best group first, and
+// a key naming the group for the round-robin counter.
+func (s *Server) match(all []*Session, u *url.URL) ([]*Session, string) {
+	var allowed []*Session
+	for _, sess := range all {
+		if len(s.Sessions) == 0 || slices.Contains(s.Sessions, sess.ID) {
+			allowed = append(allowed, sess)
+		}
+	}
+	uri := u.RequestURI()
+	var exact, samePath []*Session
+	for _, sess := range allowed {
+		if sess.uri == "" {
+			continue
+		}
+		if sess.uri == uri {
+			exact = append(exact, sess)
+		}
+		if sess.path == u.Path {
+			samePath = append(samePath, sess)
+		}
+	}
+	switch {
+	case len(exact) > 0:
+		return exact, "uri " + uri
+	case len(samePath) > 0:
+		return samePath, "path " + u.Path
+	}
+	return allowed, "*"
+}

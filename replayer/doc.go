@@ -1,0 +1,30 @@
+// Package replayer serves recorded WebSocket sessions to clients, as they
+// were recorded: same messages, same order, same pace (or scaled), same
+// ending, with faults to inject on demand. It never dials anything.
+//
+// A Catalog indexes recordings (wsreplay NDJSON in any compression, or HAR
+// files) without loading their messages; a Server is an http.Handler that
+// gives every WebSocket connection its own replay of a session from it:
+//
+//	cat, err := replayer.Open(replayer.File("bug.ndjson.zst"))
+//	if err != nil { ... }
+//	defer cat.Close()
+//	srv := &replayer.Server{Catalog: cat, Speed: 2}
+//	ts := httptest.NewServer(srv) // or http.ListenAndServe
+//	defer srv.Shutdown(ctx)       // 1001 to every client
+//
+// Session choice: a connection gets a session recorded with the same path
+// and query, else the same path, else any (restricted by Server.Sessions);
+// successive connections in one such group get its sessions in recording
+// order, wrapping around, so a recorded drop and reconnect replays as a drop
+// and a reconnect.
+//
+// Timing: a server message recorded at offset o from its session's start is
+// sent at accept + o/Speed, scheduled against that one instant (never by
+// chained sleeps, so there is no drift). Client messages are read all the
+// time and, with Wait, hold back the server messages recorded after them.
+//
+// Endings: a recorded clean close sends its code and reason; a recorded
+// drop closes the TCP connection without a close frame (browsers report
+// 1006); a session with no recorded ending stays open.
+package replayer

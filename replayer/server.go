@@ -1,0 +1,328 @@
+package replayer
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/wsreplay/wsreplay/format"
+)
+
+// DefaultMaxMessageSize is the largest client message read when
+// Server.MaxMessageSize is zero.
+const DefaultMaxMessageSize = 64 << 20
+
+// Heartbeat is an application-level ping and its answer, as text messages.
+type Heartbeat struct {
+	Ping, Pong string
+}
+
+// Server replays recorded sessions to WebSocket clients. It is an
+// http.Handler: every WebSocket connection gets its own replay of a session
+// chosen from Catalog, starting when it is accepted. A plain GET of "/"
+// shows a page listing the sessions.
+//
+// The zero value of every field but Catalog is the plain replay: original
+// pace, whole session, recorded ending, no faults. A Server never dials
+// anything. Its fields must not change once it serves; it is safe for
+// concurrent use. Shutdown ends the replays; the caller closes Catalog.
+type Server struct {
+	// Catalog holds the sessions to play. Required.
+	Catalog *Catalog
+
+	// Speed scales time: 2 plays twice as fast. Zero means 1, the
+	// original pace; math.Inf(1) sends without waiting.
+	Speed float64
+	// MaxGap caps the silence between two recorded events. Zero: no cap.
+	MaxGap time.Duration
+	// From starts the replay at this offset into the session. The
+	// messages before it are sent at once, so that the client's state is
+	// right, unless DropBefore is set.
+	From       time.Duration
+	DropBefore bool
+	// Loop starts the session again at its end instead of ending it.
+	Loop bool
+	// Sessions restricts replays to the sessions with these ids. Empty:
+	// all sessions.
+	Sessions []string
+	// Wait holds a server message recorded after the client's k-th
+	// message until the client has sent its own k-th message; timing then
+	// resumes from that moment. Differences are logged.
+	Wait bool
+	// Heartbeats are answered at once, and the recorded ones are left out
+	// of the timeline and out of Wait's counting.
+	Heartbeats []Heartbeat
+
+	// Faults, measured from each connection's accept; zero is off.
+	DropAt      time.Duration // drop the TCP connection, no close frame
+	CloseAt     time.Duration // send a close frame with CloseCode, CloseReason
+	CloseCode   int           // zero means 1000
+	CloseReason string
+	HangAt      time.Duration // stay connected and send nothing more
+	// Refuse answers the first Refuse upgrade requests with HTTP 503.
+	Refuse int
+
+	// MaxMessageSize bounds client messages. Zero means
+	// DefaultMaxMessageSize.
+	MaxMessageSize int64
+	// Logger receives a line per connection and per ending. Nil: none.
+	Logger *slog.Logger
+
+	mu       sync.Mutex
+	refused  int
+	next     map[string]int // round-robin position per request group
+	cancels  map[*connState]context.CancelFunc
+	shutdown bool
+	wg       sync.WaitGroup
+}
+
+type connState struct{}
+
+func (s *Server) logger() *slog.Logger {
+	if s.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return s.Logger
+}
+
+// ServeHTTP accepts a WebSocket connection and replays a session to it.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !isUpgrade(r) {
+		s.servePage(w, r)
+		return
+	}
+	log := s.logger().With("remote", r.RemoteAddr, "path", r.URL.RequestURI())
+	s.mu.Lock()
+	if s.next == nil {
+		s.next = map[string]int{}
+		s.cancels = map[*connState]context.CancelFunc{}
+	}
+	if s.shutdown {
+		s.mu.Unlock()
+		http.Error(w, "wsreplay is shutting down", http.StatusServiceUnavailable)
+		return
+	}
+	if s.refused < s.Refuse {
+		s.refused++
+		n := s.refused
+		s.mu.Unlock()
+		log.Info("refused", "fault", fmt.Sprintf("--refuse %d of %d", n, s.Refuse))
+		http.Error(w, "refused by wsreplay (fault injection)", http.StatusServiceUnavailable)
+		return
+	}
+	// Two contexts: ioCtx is for reads and writes, and ends only when the
+	// handler does, because coder/websocket closes the connection when a
+	// read's or write's context ends; ctx ends the replay, when the client
+	// leaves or the server shuts down, and the connection then closes
+	// the way finish decides.
+	ioCtx, ioCancel := context.WithCancel(context.Background())
+	defer ioCancel()
+	ctx, cancel := context.WithCancel(ioCtx)
+	st := &connState{}
+	s.cancels[st] = cancel
+	s.wg.Add(1)
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.cancels, st)
+		s.mu.Unlock()
+		cancel()
+		s.wg.Done()
+	}()
+
+	// Until the upgrade, the request's own context tells if the client
+	// gives up waiting for a session to be indexed.
+	chooseCtx, stopChoose := context.WithCancel(ctx)
+	stopAfter := context.AfterFunc(r.Context(), stopChoose)
+	sess, err := s.choose(chooseCtx, r.URL)
+	stopAfter()
+	stopChoose()
+	if err != nil {
+		log.Warn("no session for connection", "err", err)
+		http.Error(w, "wsreplay: "+err.Error(), http.StatusNotFound)
+		return
+	}
+	protos := []string{sess.Subprotocol}
+	if sess.Subprotocol == "" {
+		protos = offeredSubprotocols(r)
+	}
+	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+		Subprotocols: protos,
+		// A page on another origin (localhost:5173 and the like) is
+		// the normal client of a replay server.
+		InsecureSkipVerify: true,
+	})
+	if err != nil {
+		log.Warn("upgrade failed", "err", err)
+		return
+	}
+	accepted := time.Now()
+	log = log.With("session", sess.ID)
+	log.Info("connected", "subprotocol", conn.Subprotocol())
+	limit := s.MaxMessageSize
+	if limit <= 0 {
+		limit = DefaultMaxMessageSize
+	}
+	conn.SetReadLimit(limit)
+
+	c := &replayConn{srv: s, conn: conn, ioCtx: ioCtx, log: log, client: newClientLog()}
+	readDone := make(chan struct{})
+	go func() {
+		defer close(readDone)
+		c.pumpFromClient(cancel)
+	}()
+	p := &player{cfg: s, session: sess, send: c.send, client: c.client, log: log}
+	end, err := p.play(ctx, accepted)
+	c.finish(ctx, end, err)
+	<-readDone
+}
+
+// replayConn is one client connection being played to.
+type replayConn struct {
+	srv    *Server
+	conn   *websocket.Conn
+	ioCtx  context.Context // for every read and write
+	log    *slog.Logger
+	client *clientLog
+}
+
+func (c *replayConn) send(_ context.Context, e *format.Event) error {
+	typ := websocket.MessageText
+	if e.Opcode == format.Binary {
+		typ = websocket.MessageBinary
+	}
+	return c.conn.Write(c.ioCtx, typ, e.Data)
+}
+
+// pumpFromClient reads the client's messages, so that pings are answered
+// and closes seen, answers heartbeats, and logs the rest. It cancels the
+// replay's context when the client is gone.
+func (c *replayConn) pumpFromClient(cancel context.CancelFunc) {
+	defer cancel()
+	for {
+		typ, data, err := c.conn.Read(c.ioCtx)
+		if err != nil {
+			if st := websocket.CloseStatus(err); st != -1 {
+				c.log.Info("client closed", "code", int(st))
+			}
+			return
+		}
+		if typ == websocket.MessageText {
+			if pong, ok := c.heartbeat(data); ok {
+				if err := c.conn.Write(c.ioCtx, websocket.MessageText, []byte(pong)); err != nil {
+					return
+				}
+				continue
+			}
+		}
+		c.log.Debug("client message", "size", len(data), "data", preview(data))
+		c.client.add(data)
+	}
+}
+
+func (c *replayConn) heartbeat(data []byte) (string, bool) {
+	for _, hb := range c.srv.Heartbeats {
+		if string(data) == hb.Ping {
+			return hb.Pong, true
+		}
+	}
+	return "", false
+}
+
+// finish ends the connection the way the replay ended.
+func (c *replayConn) finish(ctx context.Context, end ending, err error) {
+	log := c.log
+	if end.fault {
+		log = log.With("fault", true)
+	}
+	switch {
+	case err != nil:
+		log.Error("replay failed", "err", err)
+		c.conn.Close(websocket.StatusInternalError, "wsreplay: replay failed")
+	case end.kind == endClose:
+		log.Info("closed", "code", end.code, "reason", end.reason)
+		c.conn.Close(websocket.StatusCode(end.code), end.reason)
+	case end.kind == endDrop:
+		log.Info("dropped", "how", "TCP connection closed without a close frame")
+		c.conn.CloseNow()
+	case end.kind == endHang:
+		log.Info("hanging", "how", "connected, sending nothing more")
+		<-ctx.Done()
+		c.closeGone()
+	default: // endOpen or endClientGone: the context ends when the client leaves
+		if end.kind == endOpen {
+			log.Info("session over, staying open until the client leaves")
+		}
+		<-ctx.Done()
+		c.closeGone()
+	}
+}
+
+// closeGone ends a connection whose context is done: the client left, or
+// the server is shutting down.
+func (c *replayConn) closeGone() {
+	c.srv.mu.Lock()
+	shutdown := c.srv.shutdown
+	c.srv.mu.Unlock()
+	if shutdown {
+		c.log.Info("closed", "code", 1001, "reason", "server shutting down")
+		c.conn.Close(websocket.StatusGoingAway, "server shutting down")
+		return
+	}
+	c.log.Info("client left")
+	c.conn.CloseNow()
+}
+
+// Shutdown closes every replay with 1001 (going away) and waits for them to
+// end, or for ctx. New connections are refused from then on.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.shutdown = true
+	for _, cancel := range s.cancels {
+		cancel()
+	}
+	s.mu.Unlock()
+	done := make(chan struct{})
+	go func() {
+		s.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func isUpgrade(r *http.Request) bool {
+	return headerHasToken(r.Header, "Connection", "upgrade") && headerHasToken(r.Header, "Upgrade", "websocket")
+}
+
+func headerHasToken(h http.Header, name, token string) bool {
+	for _, v := range h.Values(name) {
+		for _, t := range strings.Split(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(t), token) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func offeredSubprotocols(r *http.Request) []string {
+	var out []string
+	for _, v := range r.Header.Values("Sec-WebSocket-Protocol") {
+		for _, p := range strings.Split(v, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
