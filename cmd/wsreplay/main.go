@@ -19,7 +19,15 @@ import (
 )
 
 func main() {
-	os.Exit(run(os.Args, os.Stdout, os.Stderr))
+	// The first SIGINT or SIGTERM ends long-running commands gracefully;
+	// once it has arrived the default action is back, so a second one
+	// exits at once.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
+	os.Exit(run(ctx, os.Args, os.Stdout, os.Stderr))
 }
 
 // usageError marks errors in how the command was called; they exit 2.
@@ -29,11 +37,10 @@ func (e usageError) Unwrap() error { return e.error }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
 
-// run runs the command line args and returns the exit status.
-func run(args []string, stdout, stderr io.Writer) int {
+// run runs the command line args and returns the exit status. Long-running
+// commands end when ctx does.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	app := newApp(stdout, stderr)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	args, err := permuteArgs(app, args)
 	if err == nil {
 		err = app.RunContext(ctx, args)
@@ -69,6 +76,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		Writer:    stdout,
 		ErrWriter: stderr,
 		Commands: []*cli.Command{
+			serveCommand(),
 			lsCommand(),
 			catCommand(),
 		},

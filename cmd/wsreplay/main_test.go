@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -11,7 +12,7 @@ import (
 func wsreplay(t testing.TB, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	var out, errw bytes.Buffer
-	code = run(append([]string{"wsreplay"}, args...), &out, &errw)
+	code = run(context.Background(), append([]string{"wsreplay"}, args...), &out, &errw)
 	return out.String(), errw.String(), code
 }
 
@@ -132,7 +133,7 @@ func TestErrors(t *testing.T) {
 
 func TestHelpHasExamples(t *testing.T) {
 	for _, cmd := range newApp(nil, nil).Commands {
-		if !strings.Contains(cmd.Description, "Example:") {
+		if !strings.Contains(cmd.Description, "Example") {
 			t.Errorf("wsreplay %s --help has no example", cmd.Name)
 		}
 	}

@@ -1,0 +1,145 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"math"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+)
+
+// durationFlag reads a duration flag given as a string, so that a bad value
+// gets our own one-line error naming the flag.
+func durationFlag(c *cli.Context, name string) (time.Duration, error) {
+	s := c.String(name)
+	if s == "" {
+		return 0, nil
+	}
+	d, err := parseDuration(s)
+	if err != nil {
+		return 0, usagef("--%s: %v", name, err)
+	}
+	return d, nil
+}
+
+// parseDuration accepts Go durations (90s, 2m, 1h30m, 250ms) and plain
+// numbers of seconds.
+func parseDuration(s string) (time.Duration, error) {
+	if f, err := strconv.ParseFloat(s, 64); err == nil && f >= 0 && !math.IsInf(f, 0) && f < 1e9 {
+		return time.Duration(f * float64(time.Second)), nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("%q is not a duration (like 90s, 2m, 1h30m or 250ms)", s)
+	}
+	return d, nil
+}
+
+// parseSpeed reads --speed: a positive factor, or 0 or "max" for no waiting.
+func parseSpeed(s string) (float64, error) {
+	if s == "" {
+		return 1, nil
+	}
+	if s == "max" || s == "0" {
+		return math.Inf(1), nil
+	}
+	f, err := strconv.ParseFloat(strings.TrimSuffix(s, "x"), 64)
+	if err != nil || f <= 0 || math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0, usagef("--speed: %q is not a positive number, 0 or max", s)
+	}
+	return f, nil
+}
+
+// parseCloseSpec reads --close-at D[:CODE[:REASON]].
+func parseCloseSpec(s string) (d time.Duration, code int, reason string, err error) {
+	parts := strings.SplitN(s, ":", 3)
+	d, err = parseDuration(parts[0])
+	if err != nil {
+		return 0, 0, "", usagef("--close-at: %v", err)
+	}
+	code = 1000
+	if len(parts) > 1 {
+		code, err = strconv.Atoi(parts[1])
+		if err != nil || !sendableCloseCode(code) {
+			return 0, 0, "", usagef("--close-at: %q is not a close code that can be sent (1000-1003, 1007-1014, 3000-4999)", parts[1])
+		}
+	}
+	if len(parts) > 2 {
+		reason = parts[2]
+		if len(reason) > 123 {
+			return 0, 0, "", usagef("--close-at: the reason is %d bytes; a close frame holds 123", len(reason))
+		}
+	}
+	return d, code, reason, nil
+}
+
+func sendableCloseCode(code int) bool {
+	switch {
+	case code >= 1000 && code <= 1003, code >= 1007 && code <= 1014, code >= 3000 && code <= 4999:
+		return true
+	}
+	return false
+}
+
+// parseHeartbeat splits PING:PONG. Heartbeats are often JSON, full of colons:
+// the split that leaves valid JSON on both sides wins, else the only colon.
+func parseHeartbeat(s string) (ping, pong string, err error) {
+	var cuts []int
+	for i := range len(s) {
+		if s[i] == ':' {
+			cuts = append(cuts, i)
+		}
+	}
+	for _, i := range cuts {
+		if json.Valid([]byte(s[:i])) && json.Valid([]byte(s[i+1:])) {
+			return s[:i], s[i+1:], nil
+		}
+	}
+	if len(cuts) == 1 && cuts[0] > 0 && cuts[0] < len(s)-1 {
+		return s[:cuts[0]], s[cuts[0]+1:], nil
+	}
+	return "", "", usagef("--heartbeat: %q is not PING:PONG (for example ping:pong, or '{\"type\":\"ping\"}:{\"type\":\"pong\"}')", s)
+}
+
+// listen opens a TCP listener, with a hint when the port is taken.
+func listen(addr string) (net.Listener, error) {
+	if _, _, err := net.SplitHostPort(addr); err != nil {
+		return nil, usagef("--listen: %q is not HOST:PORT (like 127.0.0.1:8765, or 127.0.0.1:0 for a free port)", addr)
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		if strings.Contains(err.Error(), "address already in use") {
+			return nil, hinted{fmt.Errorf("listen on %s: address already in use", addr), "use --listen with another port, or 127.0.0.1:0 for a free one"}
+		}
+		return nil, fmt.Errorf("listen on %s: %v", addr, err)
+	}
+	return l, nil
+}
+
+// isLoopback reports whether a listener only takes local connections.
+func isLoopback(addr net.Addr) bool {
+	tcp, ok := addr.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
+}
+
+// newLogger logs to stderr as short text lines.
+func newLogger(c *cli.Context) *slog.Logger {
+	level := slog.LevelInfo
+	if c.Bool("verbose") {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(c.App.ErrWriter, &slog.HandlerOptions{
+		Level: level,
+		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+			if a.Key == slog.TimeKey && len(groups) == 0 {
+				return slog.String("time", a.Value.Time().Format("15:04:05.000"))
+			}
+			return a
+		},
+	}))
+}
