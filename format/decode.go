@@ -38,6 +38,10 @@ const (
 func (d *decoder) decodeLine(line []byte, e *Event) error {
 	s := &d.s
 	s.b, s.i = line, 0
+	reuse := e.Data[:0] // storage for the payload, if e had some
+	if cap(reuse) > 1<<20 {
+		reuse = nil // do not keep a huge message's buffer alive
+	}
 	*e = Event{}
 	var (
 		seen    int
@@ -114,8 +118,11 @@ func (d *decoder) decodeLine(line []byte, e *Event) error {
 				}
 				if s.peek() != '"' {
 					err = fmt.Errorf("field %q: want a string", key)
-				} else if payload, err = s.str(); err == nil {
-					payload = append([]byte(nil), payload...)
+				} else {
+					var str []byte
+					if str, err = s.str(); err == nil {
+						payload, err = copyPayload(reuse, str, key[0] == 'b')
+					}
 				}
 			case "opcode":
 				var op string
@@ -204,12 +211,7 @@ func (d *decoder) finish(e, all *Event, seen int, typ string, timeStr, payload [
 		case seen&hasText != 0:
 			e.Opcode, e.Data = Text, payload
 		case seen&hasBinary != 0:
-			data := make([]byte, base64.StdEncoding.DecodedLen(len(payload)))
-			n, err := base64.StdEncoding.Decode(data, payload)
-			if err != nil {
-				return fmt.Errorf(`field "binary": invalid base64: %v`, err)
-			}
-			e.Opcode, e.Data = Binary, data[:n]
+			e.Opcode, e.Data = Binary, payload
 			if seen&hasOpcodeText != 0 {
 				e.Opcode = Text
 			}
@@ -229,4 +231,22 @@ func (d *decoder) finish(e, all *Event, seen int, typ string, timeStr, payload [
 		}
 	}
 	return nil
+}
+
+// copyPayload copies a "text" value, or decodes a "binary" one, into dst's
+// storage (growing it if needed), since the scanner's result does not last.
+func copyPayload(dst, str []byte, b64 bool) ([]byte, error) {
+	if !b64 {
+		return append(dst[:0], str...), nil
+	}
+	n := base64.StdEncoding.DecodedLen(len(str))
+	if cap(dst) < n {
+		dst = make([]byte, n)
+	}
+	dst = dst[:n]
+	m, err := base64.StdEncoding.Decode(dst, str)
+	if err != nil {
+		return nil, fmt.Errorf(`field "binary": invalid base64: %v`, err)
+	}
+	return dst[:m], nil
 }

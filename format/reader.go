@@ -171,40 +171,50 @@ func (r *Reader) Close() error {
 
 // Next returns the next event. The Event and its Data are the caller's.
 func (r *Reader) Next() (*Event, error) {
+	e := new(Event)
+	if err := r.Decode(e); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// Decode reads the next event into e, reusing the storage of e.Data (so
+// that a caller done with an event can recycle it). It returns what Next
+// would.
+func (r *Reader) Decode(e *Event) error {
 	if r.err != nil {
-		return nil, r.err
+		return r.err
 	}
 	if !r.started {
 		if err := r.start(); err != nil {
 			r.err = err
-			return nil, err
+			return err
 		}
 	}
 	for {
 		line, complete, err := r.readLine()
 		if err != nil {
 			r.err = err
-			return nil, err
+			return err
 		}
 		r.line++
 		if len(bytes.TrimSpace(line)) == 0 {
 			if !complete {
 				r.err = io.EOF
-				return nil, io.EOF
+				return io.EOF
 			}
 			continue
 		}
-		e := new(Event)
 		derr := r.dec.decodeLine(line, e)
 		if derr == nil {
 			r.raw = line
-			return e, nil
+			return nil
 		}
 		if !complete {
 			// The writer always ends a line with a newline: one
 			// without it that does not parse was cut off.
 			r.err = &SyntaxError{File: r.opts.Name, Line: r.line, Err: fmt.Errorf("%w: torn last line", ErrTruncated)}
-			return nil, r.err
+			return r.err
 		}
 		var unk errUnknownType
 		switch {
@@ -221,7 +231,7 @@ func (r *Reader) Next() (*Event, error) {
 			continue
 		}
 		r.err = &SyntaxError{File: r.opts.Name, Line: r.line, Err: derr}
-		return nil, r.err
+		return r.err
 	}
 }
 

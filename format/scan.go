@@ -1,6 +1,7 @@
 package format
 
 import (
+	"encoding/binary"
 	"fmt"
 	"strconv"
 	"unicode/utf16"
@@ -72,45 +73,45 @@ func (s *scanner) str() ([]byte, error) {
 		return nil, err
 	}
 	start := s.i
-	ascii := true
-	for s.i < len(s.b) {
-		c := s.b[s.i]
-		switch {
-		case c == '"':
-			out := s.b[start:s.i]
-			s.i++
-			if ascii || utf8.Valid(out) {
-				return out, nil
-			}
-			s.buf = append(s.buf[:0], out...)
-			return s.fixUTF8(0), nil
-		case c == '\\':
-			s.buf = append(s.buf[:0], s.b[start:s.i]...)
-			return s.strSlow()
-		case c < 0x20:
-			return nil, s.errorf("control character in string")
-		case c >= utf8.RuneSelf:
-			ascii = false
-		}
-		s.i++
+	n, nonASCII := plainRun(s.b[s.i:])
+	s.i += n
+	if s.i >= len(s.b) {
+		return nil, s.errorf("unterminated string")
 	}
-	return nil, s.errorf("unterminated string")
+	switch s.b[s.i] {
+	case '"':
+		out := s.b[start:s.i]
+		s.i++
+		if !nonASCII || utf8.Valid(out) {
+			return out, nil
+		}
+		s.buf = append(s.buf[:0], out...)
+		return s.fixUTF8(0), nil
+	case '\\':
+		s.buf = append(s.buf[:0], s.b[start:s.i]...)
+		return s.strSlow()
+	}
+	return nil, s.errorf("control character in string")
 }
 
 // strSlow reads the rest of a string that has escapes into s.buf.
 func (s *scanner) strSlow() ([]byte, error) {
 	for s.i < len(s.b) {
-		c := s.b[s.i]
-		switch {
+		// Copy the run of plain bytes up to the next quote, backslash or
+		// control character in one go.
+		n, _ := plainRun(s.b[s.i:])
+		run := s.i + n
+		s.buf = append(s.buf, s.b[s.i:run]...)
+		s.i = run
+		if s.i >= len(s.b) {
+			break
+		}
+		switch c := s.b[s.i]; {
 		case c == '"':
 			s.i++
 			return s.fixUTF8(0), nil
 		case c < 0x20:
 			return nil, s.errorf("control character in string")
-		case c != '\\':
-			s.buf = append(s.buf, c)
-			s.i++
-			continue
 		}
 		if s.i+1 >= len(s.b) {
 			break
@@ -377,4 +378,34 @@ func (s *scanner) skip(depth int) error {
 		_, err := s.number()
 		return err
 	}
+}
+
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// plainRun returns how many bytes at the start of b need no attention in a
+// JSON string (no quote, backslash or control character), and whether any
+// of them is not ASCII. It looks at eight bytes at a time: strings are most
+// of a recording, and this is the loop they go through.
+func plainRun(b []byte) (n int, nonASCII bool) {
+	for ; n+8 <= len(b); n += 8 {
+		w := binary.LittleEndian.Uint64(b[n:])
+		q := w ^ (ones * '"')
+		bs := w ^ (ones * '\\')
+		// Each term is non-zero if some byte is < 0x20, is '"', is '\\'.
+		if ((w-ones*0x20)|(q-ones)|(bs-ones))&^w&highs != 0 {
+			break
+		}
+		nonASCII = nonASCII || w&highs != 0
+	}
+	for ; n < len(b); n++ {
+		c := b[n]
+		if c == '"' || c == '\\' || c < 0x20 {
+			break
+		}
+		nonASCII = nonASCII || c >= utf8.RuneSelf
+	}
+	return n, nonASCII
 }

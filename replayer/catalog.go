@@ -245,6 +245,9 @@ func (c *Catalog) indexHAR(src *Source, r io.Reader) error {
 // eventStream yields one session's events in order.
 type eventStream interface {
 	Next() (*format.Event, error) // io.EOF at the end of the session
+	// Release hands back an event the caller is done with, for reuse.
+	// Safe to call from any goroutine.
+	Release(*format.Event)
 	Close() error
 }
 
@@ -258,7 +261,7 @@ func (s *Session) stream() (eventStream, error) {
 		return nil, fmt.Errorf("%s: %v", s.src.Name, err)
 	}
 	r := format.NewReader(rc, &format.ReaderOptions{Name: s.src.Name, Start: s.pos})
-	return &fileStream{id: s.ID, rc: rc, r: r}, nil
+	return &fileStream{id: s.ID, rc: rc, r: r, free: make(chan *format.Event, prefetchDepth)}, nil
 }
 
 type sliceStream struct {
@@ -274,6 +277,8 @@ func (s *sliceStream) Next() (*format.Event, error) {
 	return s.evs[s.i-1], nil
 }
 
+func (s *sliceStream) Release(*format.Event) {} // shared: never reused
+
 func (s *sliceStream) Close() error { return nil }
 
 // fileStream reads one session's lines from a recording, skipping the lines
@@ -283,11 +288,25 @@ type fileStream struct {
 	rc   io.ReadCloser
 	r    *format.Reader
 	done bool
+	free chan *format.Event // released events, to decode into again
+}
+
+func (s *fileStream) Release(e *format.Event) {
+	select {
+	case s.free <- e:
+	default:
+	}
 }
 
 func (s *fileStream) Next() (*format.Event, error) {
+	var e *format.Event
+	select {
+	case e = <-s.free:
+	default:
+		e = new(format.Event)
+	}
 	for !s.done {
-		e, err := s.r.Next()
+		err := s.r.Decode(e)
 		if errors.Is(err, format.ErrTruncated) {
 			return nil, io.EOF // warned about when indexed
 		}

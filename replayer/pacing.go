@@ -78,6 +78,7 @@ type player struct {
 	send    sender
 	client  *clientLog
 	log     *slog.Logger
+	fine    *fineClock // for the last stretch of each wait; nil: timers only
 }
 
 // play runs the replay from accepted, the moment the connection was
@@ -184,10 +185,11 @@ func (c *clock) due(v time.Duration) time.Time {
 
 // playOnce plays the session once from start.
 func (p *player) playOnce(ctx context.Context, start time.Time, faultC <-chan time.Time, faultEnd ending) (ending, error) {
-	stream, err := p.session.stream()
+	src, err := p.session.stream()
 	if err != nil {
 		return ending{}, err
 	}
+	stream := prefetch(src)
 	defer stream.Close()
 	cfg := p.cfg
 	speed := cfg.Speed
@@ -200,31 +202,54 @@ func (p *player) playOnce(ctx context.Context, start time.Time, faultC <-chan ti
 
 	// sleep waits until t; it reports the fault or the client's leaving.
 	sleep := func(t time.Time) (ending, bool) {
-		d := time.Until(t)
-		if d <= 0 {
+		for {
+			d := time.Until(t)
+			if d <= 0 {
+				select {
+				case <-faultC:
+					return faultEnd, true
+				case <-ctx.Done():
+					return ending{kind: endClientGone}, true
+				default:
+					return ending{}, false
+				}
+			}
+			var wake <-chan struct{}
+			var timer *time.Timer
+			switch {
+			case p.fine == nil:
+				timer = time.NewTimer(d)
+			case d > coarseMargin:
+				// A timer for most of the wait, the fine clock
+				// for the rest.
+				timer = time.NewTimer(d - coarseMargin + coarseMargin/4)
+			default:
+				wake = p.fine.at(t)
+			}
+			var timerC <-chan time.Time
+			if timer != nil {
+				timerC = timer.C
+			}
 			select {
+			case <-timerC:
+			case <-wake:
 			case <-faultC:
+				stopTimer(timer)
 				return faultEnd, true
 			case <-ctx.Done():
+				stopTimer(timer)
 				return ending{kind: endClientGone}, true
-			default:
-				return ending{}, false
 			}
-		}
-		timer := time.NewTimer(d)
-		defer timer.Stop()
-		select {
-		case <-timer.C:
-			return ending{}, false
-		case <-faultC:
-			return faultEnd, true
-		case <-ctx.Done():
-			return ending{kind: endClientGone}, true
 		}
 	}
 
+	var prev *format.Event
 	for {
+		if prev != nil {
+			stream.Release(prev) // sent or passed over: its storage can be reused
+		}
 		e, err := stream.Next()
+		prev = e
 		if err == io.EOF {
 			return ending{kind: endOpen}, nil
 		}
@@ -329,4 +354,10 @@ func preview(b []byte) string {
 		return string(b[:n]) + "…"
 	}
 	return string(b)
+}
+
+func stopTimer(t *time.Timer) {
+	if t != nil {
+		t.Stop()
+	}
 }

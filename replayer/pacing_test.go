@@ -214,3 +214,26 @@ func TestHeartbeatsLeftOut(t *testing.T) {
 		t.Errorf("got %v, want %v", got, want)
 	}
 }
+
+// The fine clock wakes every waiter, in order, never early.
+func TestFineClock(t *testing.T) {
+	var c fineClock
+	start := time.Now()
+	var dues []time.Time
+	var chans []<-chan struct{}
+	for _, us := range []int{1500, 300, 900, 0, 1200, 600} {
+		due := start.Add(time.Duration(us) * time.Microsecond)
+		dues = append(dues, due)
+		chans = append(chans, c.at(due))
+	}
+	for i, ch := range chans {
+		select {
+		case <-ch:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("waiter %d never woke", i)
+		}
+		if now := time.Now(); now.Before(dues[i]) {
+			t.Errorf("waiter %d woke %v early", i, dues[i].Sub(now))
+		}
+	}
+}

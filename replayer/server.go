@@ -79,6 +79,7 @@ type Server struct {
 	cancels  map[*connState]context.CancelFunc
 	shutdown bool
 	wg       sync.WaitGroup
+	fine     fineClock
 }
 
 type connState struct{}
@@ -176,7 +177,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		defer close(readDone)
 		c.pumpFromClient(cancel)
 	}()
-	p := &player{cfg: s, session: sess, send: c.send, client: c.client, log: log}
+	p := &player{cfg: s, session: sess, send: c.send, client: c.client, log: log, fine: &s.fine}
 	end, err := p.play(ctx, accepted)
 	c.finish(ctx, end, err)
 	<-readDone

@@ -40,6 +40,24 @@ func writeRecording(tb testing.TB, evs ...*format.Event) string {
 	return path
 }
 
+// writePlain writes evs to a plain recording in a temp dir.
+func writePlain(tb testing.TB, evs ...*format.Event) string {
+	tb.Helper()
+	path := filepath.Join(tb.TempDir(), "rec.ndjson")
+	var buf bytes.Buffer
+	w := format.NewWriter(&buf, nil)
+	for _, e := range evs {
+		w.Write(e)
+	}
+	if err := w.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	return path
+}
+
 func sessionLine(id, url, proto string, at time.Time) *format.Event {
 	return &format.Event{Type: format.TypeSession, Version: 1, Session: id, Time: at, URL: url, Subprotocol: proto}
 }
@@ -217,15 +235,17 @@ func TestFaultsOverLoopback(t *testing.T) {
 		message("s", rec0, format.Receive, format.Text, []byte("early")),
 		message("s", rec0.Add(10*time.Second), format.Receive, format.Text, []byte("late")),
 	)
+	// The faults fire at 500ms, long after "early" (due at once) and long
+	// before "late" (due at 10s, or 1s at speed 10).
 	t.Run("drop-at", func(t *testing.T) {
-		ts := startServer(t, &Server{DropAt: 50 * time.Millisecond}, File(path))
+		ts := startServer(t, &Server{DropAt: 500 * time.Millisecond}, File(path))
 		got, err := readUntilEnd(t, dial(t, ts, "/"))
 		if len(got) != 1 || err == nil || websocket.CloseStatus(err) != -1 {
 			t.Errorf("got %d messages and %v, want 1 and a drop", len(got), err)
 		}
 	})
 	t.Run("close-at", func(t *testing.T) {
-		ts := startServer(t, &Server{CloseAt: 50 * time.Millisecond, CloseCode: 4002, CloseReason: "chaos"}, File(path))
+		ts := startServer(t, &Server{CloseAt: 500 * time.Millisecond, CloseCode: 4002, CloseReason: "chaos"}, File(path))
 		got, err := readUntilEnd(t, dial(t, ts, "/"))
 		var ce websocket.CloseError
 		if len(got) != 1 || !errors.As(err, &ce) || ce.Code != 4002 || ce.Reason != "chaos" {
@@ -233,15 +253,15 @@ func TestFaultsOverLoopback(t *testing.T) {
 		}
 	})
 	t.Run("hang-at", func(t *testing.T) {
-		ts := startServer(t, &Server{HangAt: time.Millisecond, Speed: 1000}, File(path))
+		ts := startServer(t, &Server{HangAt: 500 * time.Millisecond, Speed: 10}, File(path))
 		c := dial(t, ts, "/")
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		if _, data, err := c.Read(ctx); err != nil || string(data) != "early" {
 			t.Fatalf("got %q, %v", data, err)
 		}
-		// At speed 1000 "late" is due 10ms in; hung, it never comes.
-		ctx2, cancel2 := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		// At speed 10 "late" is due 1s in; hung, it never comes.
+		ctx2, cancel2 := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel2()
 		if _, data, err := c.Read(ctx2); !errors.Is(err, context.DeadlineExceeded) {
 			t.Errorf("a hung replay sent %q (err %v)", data, err)
