@@ -71,6 +71,10 @@ func CompressionForName(name string) Compression {
 	return None
 }
 
+// zstdWindow is the zstd window the Writer uses: 256 KiB keeps the JSON
+// that repeats from message to message in reach, and decoders small.
+const zstdWindow = 256 << 10
+
 // WriterOptions configures a Writer. A nil *WriterOptions, like the zero
 // value, writes plain NDJSON.
 type WriterOptions struct {
@@ -111,7 +115,9 @@ func NewWriter(w io.Writer, opts *WriterOptions) *Writer {
 	case Zstd:
 		// One encoder goroutine: recordings are written by one writer
 		// goroutine anyway, and this keeps memory per open file small.
-		enc, err := zstd.NewWriter(w, zstd.WithEncoderConcurrency(1), zstd.WithWindowSize(1<<20))
+		// The window bounds what every reader of the file must hold: a
+		// replay server streaming a file to 100 clients holds it 100 times.
+		enc, err := zstd.NewWriter(w, zstd.WithEncoderConcurrency(1), zstd.WithWindowSize(zstdWindow))
 		if err != nil {
 			wr.err = fmt.Errorf("zstd: %w", err)
 		}

@@ -108,7 +108,7 @@ func runServe(c *cli.Context) error {
 
 	// Small recordings are indexed at once, and their errors stop us
 	// here. A large one is served while its indexing goes on.
-	wait := 1500 * time.Millisecond
+	wait := 500 * time.Millisecond
 	if len(srv.Sessions) > 0 {
 		wait = time.Hour // we must know every id to check them
 	}

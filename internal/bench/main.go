@@ -1,0 +1,218 @@
+// Command bench measures wsreplay as a user runs it: a real wsreplay binary in
+// a process of its own, real clients over loopback, and its memory read from
+// /proc. It prints a markdown table.
+//
+//	go run ./internal/bench            # every measurement
+//	go run ./internal/bench -only rss  # just the large-recording one
+//
+// Go benchmarks (go test -bench) cover the parts that fit in one process;
+// this command covers what needs a process of its own.
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/wsreplay/wsreplay/format"
+)
+
+func main() {
+	only := flag.String("only", "", "run only this measurement: rss")
+	size := flag.Int64("size", 1<<30, "size in bytes of the large recording")
+	clients := flag.String("clients", "1,100", "client counts for the large-recording measurement")
+	dur := flag.Duration("for", 15*time.Second, "how long clients read from the large recording")
+	flag.Parse()
+	log.SetFlags(0)
+
+	dir, err := os.MkdirTemp("", "wsreplay-bench")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	bin := filepath.Join(dir, "wsreplay")
+	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/wsreplay").CombinedOutput(); err != nil {
+		log.Fatalf("build: %v\n%s", err, out)
+	}
+	if *only == "" || *only == "rss" {
+		var counts []int
+		for _, s := range strings.Split(*clients, ",") {
+			n, err := strconv.Atoi(s)
+			if err != nil {
+				log.Fatalf("-clients: %v", err)
+			}
+			counts = append(counts, n)
+		}
+		largeRecording(bin, dir, *size, counts, *dur)
+	}
+}
+
+// largeRecording serves a recording of the given size to n clients at full
+// speed and reports the server's peak RSS and how soon it served.
+func largeRecording(bin, dir string, size int64, counts []int, dur time.Duration) {
+	for _, comp := range []format.Compression{format.None, format.Zstd} {
+		path := filepath.Join(dir, "large"+comp.Ext())
+		start := time.Now()
+		written := writeLarge(path, size, comp)
+		st, _ := os.Stat(path)
+		log.Printf("wrote %s: %d MB of NDJSON, %d MB on disk, in %v", path, written>>20, st.Size()>>20, time.Since(start).Round(time.Millisecond))
+		fmt.Printf("\n### Serving a %d MB recording (%s), --speed max, clients reading for %v\n\n", written>>20, comp, dur)
+		fmt.Println("| clients | first message after start | messages delivered | MB/s delivered (all clients) | server peak RSS |")
+		fmt.Println("| --- | --- | --- | --- | --- |")
+		for _, n := range counts {
+			r := serveLarge(bin, path, n, dur)
+			fmt.Printf("| %d | %v | %d | %.0f | %d MB |\n", n, r.firstMsg.Round(time.Millisecond), r.msgs,
+				float64(r.bytes)/r.reading.Seconds()/1e6, r.peakRSS>>20)
+		}
+	}
+}
+
+// writeLarge writes one session of JSON-ish text messages of 200 B to 4 KiB
+// until the NDJSON reaches size bytes, and returns the NDJSON size.
+func writeLarge(path string, size int64, comp format.Compression) int64 {
+	f, err := os.Create(path)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+	cw := &countWriter{}
+	w := format.NewWriter(io.MultiWriter(f), &format.WriterOptions{Compression: comp})
+	plain := format.NewWriter(cw, nil) // to count the NDJSON bytes
+	t0 := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	write := func(e *format.Event) {
+		if err := w.Write(e); err != nil {
+			log.Fatal(err)
+		}
+		plain.Write(e)
+	}
+	write(&format.Event{Type: format.TypeSession, Session: "large", Time: t0, URL: "/"})
+	pad := strings.Repeat("abcdefghij", 400)
+	for i := 0; ; i++ {
+		if i%1000 == 0 {
+			plain.Flush()
+			if cw.n >= size {
+				break
+			}
+		}
+		n := 200 + (i*7919)%3800
+		data := fmt.Sprintf(`{"type":"tick","seq":%d,"pad":"%s"}`, i, pad[:n])
+		write(&format.Event{Type: format.TypeMessage, Session: "large", Time: t0.Add(time.Duration(i) * time.Millisecond),
+			Dir: format.Receive, Opcode: format.Text, Data: []byte(data)})
+	}
+	if err := w.Close(); err != nil {
+		log.Fatal(err)
+	}
+	return cw.n
+}
+
+type countWriter struct{ n int64 }
+
+func (c *countWriter) Write(p []byte) (int, error) { c.n += int64(len(p)); return len(p), nil }
+
+type largeResult struct {
+	firstMsg time.Duration
+	msgs     int64
+	bytes    int64
+	peakRSS  int64
+	reading  time.Duration // from the first dial to the last message
+}
+
+var listening = regexp.MustCompile(`listening on (ws://\S+)`)
+
+func serveLarge(bin, path string, n int, dur time.Duration) largeResult {
+	start := time.Now()
+	cmd := exec.Command(bin, "serve", path, "--listen", "127.0.0.1:0", "--speed", "max")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		log.Fatal(err)
+	}
+	defer func() {
+		cmd.Process.Signal(os.Interrupt)
+		cmd.Wait()
+	}()
+	sc := bufio.NewScanner(stderr)
+	var url string
+	for sc.Scan() {
+		if m := listening.FindStringSubmatch(sc.Text()); m != nil {
+			url = m[1]
+			break
+		}
+	}
+	if url == "" {
+		log.Fatal("server printed no listening line")
+	}
+	go io.Copy(io.Discard, stderr)
+
+	var res largeResult
+	var first sync.Once
+	var msgs, bytes, last atomic.Int64 // last: nanoseconds from start to the last message
+	readFrom := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), dur)
+	defer cancel()
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			c, _, err := websocket.Dial(ctx, url+"/", nil)
+			if err != nil {
+				log.Printf("dial: %v", err)
+				return
+			}
+			defer c.CloseNow()
+			c.SetReadLimit(-1)
+			for {
+				_, data, err := c.Read(ctx)
+				if err != nil {
+					return
+				}
+				first.Do(func() { res.firstMsg = time.Since(start) })
+				msgs.Add(1)
+				bytes.Add(int64(len(data)))
+				last.Store(int64(time.Since(readFrom)))
+			}
+		})
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-done:
+			res.msgs, res.bytes, res.reading = msgs.Load(), bytes.Load(), time.Duration(last.Load())
+			res.peakRSS = peakRSS(cmd.Process.Pid)
+			return res
+		case <-tick.C:
+		}
+	}
+}
+
+// peakRSS reads a process's peak resident set size (VmHWM) from /proc.
+func peakRSS(pid int) int64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return -1
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			return kb << 10
+		}
+	}
+	return -1
+}
