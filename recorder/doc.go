@@ -1,0 +1,31 @@
+// Package recorder is a recording reverse proxy for WebSocket traffic.
+//
+// A Proxy sits between clients and a backend. It is an http.Handler: every
+// WebSocket connection is relayed to the backend, message for message, and
+// recorded as a session into a Sink; any other HTTP request is passed
+// through unrecorded, so the whole application keeps working behind it.
+//
+//	sink, err := recorder.NewDirSink("/var/lib/wsreplay", &recorder.QueueOptions{Compression: format.Zstd})
+//	if err != nil { ... }
+//	p := &recorder.Proxy{Upstream: u, Sink: sink} // u: ws://backend:3000
+//	srv := &http.Server{Addr: "127.0.0.1:8080", Handler: p}
+//	go srv.ListenAndServe()
+//	...
+//	p.Shutdown(ctx) // 1001 to both legs of every session, recorded
+//	srv.Shutdown(ctx)
+//	sink.Close()    // flushes and finishes every file
+//
+// Live traffic comes first. Lines go to the FileSink through a bounded queue
+// drained by one goroutine, which flushes when the queue drains and at least
+// every QueueOptions.FlushInterval; a full queue or a failing disk drops
+// recording lines (counted in the session's close line as "lost", and
+// logged once per session), never messages of the traffic.
+//
+// Endings are mirrored: a close code and reason from either side reach the
+// other unchanged; a side that vanishes without a close frame makes the proxy
+// drop the other side the same way, so a browser sees 1006 as it would have
+// without the proxy. Each ending is recorded in the session's close line.
+//
+// Secrets are redacted in what is recorded, never in the traffic: see
+// Redaction.
+package recorder

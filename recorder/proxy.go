@@ -1,0 +1,246 @@
+package recorder
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+)
+
+// DefaultMaxMessageSize is the largest message relayed when
+// Proxy.MaxMessageSize is zero: far above coder/websocket's 32 KiB default,
+// which real applications exceed.
+const DefaultMaxMessageSize = 64 << 20
+
+// DefaultHandshakeTimeout bounds the upstream handshake when
+// Proxy.HandshakeTimeout is zero.
+const DefaultHandshakeTimeout = 10 * time.Second
+
+// Proxy is a recording reverse proxy. It is an http.Handler: a WebSocket
+// connection is relayed to Upstream, with the same path and query, and
+// recorded as a session into Sink; any other request is passed through to
+// the upstream's http(s) equivalent, unchanged and unrecorded.
+//
+// The traffic comes first: recording problems are logged and counted, never
+// passed on to the connections. Close codes and reasons are mirrored from
+// either side to the other; an upstream that vanishes without a close frame
+// makes the proxy drop the client the same way.
+//
+// Set the fields before serving and do not change them after. A Proxy is
+// safe for concurrent use. Shutdown ends every session; the caller closes
+// Sink after it.
+type Proxy struct {
+	// Upstream is the backend's base URL, ws:// or wss://, with an
+	// optional path prefix that request paths are joined to. Required.
+	Upstream *url.URL
+	// Sink receives the recordings. Nil: relay without recording.
+	Sink Sink
+	// MaxMessageSize bounds messages both ways; a larger one closes both
+	// legs with 1009 (message too big). Zero means DefaultMaxMessageSize.
+	MaxMessageSize int64
+	// HandshakeTimeout bounds dialing the upstream and its WebSocket
+	// handshake; past it the client gets 504. Zero means
+	// DefaultHandshakeTimeout.
+	HandshakeTimeout time.Duration
+	// TLSConfig is used to dial wss:// and https:// upstreams. Nil: the
+	// system's roots.
+	TLSConfig *tls.Config
+	// Redaction says what to hide in recordings. The zero value hides
+	// the usual secrets.
+	Redaction Redaction
+	// Logger gets a line per session start and end, and recording
+	// problems. Nil: none.
+	Logger *slog.Logger
+
+	initOnce sync.Once
+	client   *http.Client
+	passthru *httputil.ReverseProxy
+
+	mu       sync.Mutex
+	sessions map[*session]struct{}
+	shutdown bool
+	wg       sync.WaitGroup
+}
+
+func (p *Proxy) init() {
+	p.initOnce.Do(func() {
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.TLSClientConfig = p.TLSConfig
+		p.client = &http.Client{Transport: tr}
+		target := *p.Upstream
+		target.Scheme = httpScheme(p.Upstream.Scheme)
+		p.passthru = &httputil.ReverseProxy{
+			Rewrite: func(pr *httputil.ProxyRequest) {
+				pr.SetURL(&target)
+				pr.SetXForwarded()
+			},
+			Transport: tr,
+			ErrorLog:  slog.NewLogLogger(p.logger().Handler(), slog.LevelWarn),
+		}
+		p.sessions = map[*session]struct{}{}
+	})
+}
+
+func httpScheme(ws string) string {
+	if ws == "wss" || ws == "https" {
+		return "https"
+	}
+	return "http"
+}
+
+func (p *Proxy) logger() *slog.Logger {
+	if p.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return p.Logger
+}
+
+// ServeHTTP relays and records a WebSocket connection, or passes a plain
+// HTTP request through.
+func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p.init()
+	if !isUpgrade(r) {
+		p.passthru.ServeHTTP(w, r)
+		return
+	}
+	p.mu.Lock()
+	if p.shutdown {
+		p.mu.Unlock()
+		http.Error(w, "wsreplay: shutting down", http.StatusServiceUnavailable)
+		return
+	}
+	p.wg.Add(1)
+	p.mu.Unlock()
+	defer p.wg.Done()
+	p.relay(w, r)
+}
+
+// upstreamURL joins the request's path and query to the upstream base.
+func (p *Proxy) upstreamURL(r *http.Request) *url.URL {
+	u := *p.Upstream
+	u.Path = strings.TrimSuffix(u.Path, "/") + r.URL.Path
+	if u.RawPath != "" || r.URL.RawPath != "" {
+		u.RawPath = strings.TrimSuffix(u.EscapedPath(), "/") + r.URL.EscapedPath()
+	}
+	u.RawQuery = r.URL.RawQuery
+	return &u
+}
+
+// hopHeaders are not forwarded: they belong to one connection, or to the
+// WebSocket handshake that the proxy makes itself.
+var hopHeaders = []string{"Connection", "Keep-Alive", "Proxy-Connection", "Proxy-Authenticate", "Te", "Trailer",
+	"Transfer-Encoding", "Upgrade", "Host"}
+
+// forwardHeaders returns the client's request headers as sent upstream.
+func forwardHeaders(r *http.Request) http.Header {
+	h := r.Header.Clone()
+	for _, c := range r.Header.Values("Connection") {
+		for _, name := range strings.Split(c, ",") {
+			h.Del(strings.TrimSpace(name))
+		}
+	}
+	for _, name := range hopHeaders {
+		h.Del(name)
+	}
+	// Proxy-Authorization is for this proxy, never for the backend.
+	h.Del("Proxy-Authorization")
+	for name := range h {
+		if strings.HasPrefix(http.CanonicalHeaderKey(name), "Sec-Websocket-") {
+			delete(h, name)
+		}
+	}
+	if ip, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		if prior := h.Values("X-Forwarded-For"); len(prior) > 0 {
+			ip = strings.Join(prior, ", ") + ", " + ip
+		}
+		h.Set("X-Forwarded-For", ip)
+	}
+	proto := "http"
+	if r.TLS != nil {
+		proto = "https"
+	}
+	h.Set("X-Forwarded-Proto", proto)
+	h.Set("X-Forwarded-Host", r.Host)
+	return h
+}
+
+func isUpgrade(r *http.Request) bool {
+	return headerHasToken(r.Header, "Connection", "upgrade") && headerHasToken(r.Header, "Upgrade", "websocket")
+}
+
+func headerHasToken(h http.Header, name, token string) bool {
+	for _, v := range h.Values(name) {
+		for _, t := range strings.Split(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(t), token) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func offeredSubprotocols(r *http.Request) []string {
+	var out []string
+	for _, v := range r.Header.Values("Sec-WebSocket-Protocol") {
+		for _, s := range strings.Split(v, ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+// newSessionID returns a random id: 16 hex digits, from nothing the client
+// sent, so that it is safe in a file name.
+func newSessionID() string {
+	var b [8]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// dialError maps a failed upstream dial to the status the client gets.
+func dialError(err error, resp *http.Response) (int, string) {
+	switch {
+	case resp != nil && resp.StatusCode != http.StatusSwitchingProtocols && resp.StatusCode >= 400:
+		return resp.StatusCode, fmt.Sprintf("upstream refused the WebSocket upgrade: %s", resp.Status)
+	case errors.Is(err, context.DeadlineExceeded):
+		return http.StatusGatewayTimeout, "upstream did not complete the WebSocket handshake in time"
+	}
+	return http.StatusBadGateway, "upstream unreachable: " + err.Error()
+}
+
+// Shutdown closes every session with 1001 (going away) on both legs and
+// records it, then waits for them to end, or for ctx. New WebSocket
+// connections get 503 from then on.
+func (p *Proxy) Shutdown(ctx context.Context) error {
+	p.init()
+	p.mu.Lock()
+	p.shutdown = true
+	for s := range p.sessions {
+		s.goingAway()
+	}
+	p.mu.Unlock()
+	done := make(chan struct{})
+	go func() {
+		p.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

@@ -1,0 +1,362 @@
+package recorder
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/wsreplay/wsreplay/format"
+)
+
+// Sink receives the lines of recorded sessions. Add is called from the
+// relay goroutines of live connections and must never block them: a Sink
+// that cannot keep up drops lines and reports false.
+type Sink interface {
+	// Add takes a line for writing. The Sink owns e afterwards. It
+	// returns false if the line was dropped.
+	Add(e *format.Event) bool
+}
+
+// QueueOptions configures a FileSink's queue. The zero value gives the
+// defaults.
+type QueueOptions struct {
+	// FlushInterval bounds how long a line waits in memory before it is
+	// handed to the operating system: what a crash can lose. Zero means
+	// one second.
+	FlushInterval time.Duration
+	// MaxQueueBytes bounds the payload bytes waiting to be written; past
+	// it, lines are dropped and counted. Zero means 64 MiB.
+	MaxQueueBytes int64
+	// MaxQueueLines bounds the lines waiting to be written. Zero means
+	// 65536.
+	MaxQueueLines int
+	// Compression of the files written.
+	Compression format.Compression
+	// Logger receives write failures. Nil: none.
+	Logger *slog.Logger
+}
+
+// FileSink writes recordings to disk from one goroutine of its own, fed by a
+// bounded queue, so that a slow or failing disk never holds up traffic. It
+// flushes when the queue has drained (at most every minFlushGap) and at least
+// every FlushInterval.
+//
+// In directory mode (NewDirSink) each session gets a file named
+// <UTC start>_<session id>.ndjson[.gz|.zst], written as <name>.partial and
+// renamed when the session ends: a .partial file is a session still running,
+// or one whose recorder died. In file mode (NewFileSink) every session is
+// appended to one file.
+//
+// Close flushes and finishes every file; the FileSink must not be used after.
+type FileSink struct {
+	opts   QueueOptions
+	log    *slog.Logger
+	ch     chan *format.Event
+	queued atomic.Int64 // payload bytes in ch
+	store  store
+	done   chan struct{}
+	mu     sync.RWMutex // guards closed against Add
+	closed bool
+	err    error
+}
+
+// store is where a FileSink's goroutine puts lines.
+type store interface {
+	write(e *format.Event) error
+	flush() error
+	close() error
+}
+
+// minFlushGap keeps a busy recorder from flushing on every drained queue.
+const minFlushGap = 50 * time.Millisecond
+
+func newFileSink(st store, opts *QueueOptions) *FileSink {
+	var o QueueOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.FlushInterval <= 0 {
+		o.FlushInterval = time.Second
+	}
+	if o.MaxQueueBytes <= 0 {
+		o.MaxQueueBytes = 64 << 20
+	}
+	if o.MaxQueueLines <= 0 {
+		o.MaxQueueLines = 65536
+	}
+	s := &FileSink{opts: o, log: o.Logger, ch: make(chan *format.Event, o.MaxQueueLines), store: st, done: make(chan struct{})}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	go s.drainQueue()
+	return s
+}
+
+// NewDirSink records one file per session in dir, which is created (0700)
+// if needed. Files are 0600.
+func NewDirSink(dir string, opts *QueueOptions) (*FileSink, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create %s: %w", dir, err)
+	}
+	// Fail now, not at the first session, if we cannot write there.
+	probe, err := os.CreateTemp(dir, ".wsreplay-probe-*")
+	if err != nil {
+		return nil, fmt.Errorf("cannot write in %s: %w", dir, errors.Unwrap(err))
+	}
+	probe.Close()
+	os.Remove(probe.Name())
+	var comp format.Compression
+	if opts != nil {
+		comp = opts.Compression
+	}
+	s := newFileSink(&dirStore{dir: dir, comp: comp, files: map[string]*sessionFile{}}, opts)
+	s.store.(*dirStore).log = s.log
+	return s, nil
+}
+
+// NewFileSink appends every session to the file at path (created 0600),
+// compressed according to its name: .gz for gzip, .zst for zstd.
+// opts.Compression is ignored.
+func NewFileSink(path string, opts *QueueOptions) (*FileSink, error) {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("create %s: %w", dir, err)
+		}
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, errors.Unwrap(err))
+	}
+	w := format.NewWriter(f, &format.WriterOptions{Compression: format.CompressionForName(path)})
+	return newFileSink(&fileStore{f: f, w: w, path: path}, opts), nil
+}
+
+// Add queues e, or drops it if the queue is full or the sink closed.
+func (s *FileSink) Add(e *format.Event) bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return false
+	}
+	n := int64(len(e.Data))
+	if s.queued.Add(n) > s.opts.MaxQueueBytes && n > 0 {
+		s.queued.Add(-n)
+		return false
+	}
+	select {
+	case s.ch <- e:
+		return true
+	default:
+		s.queued.Add(-n)
+		return false
+	}
+}
+
+// Close writes what is queued, finishes every file and stops the writer.
+func (s *FileSink) Close() error {
+	s.mu.Lock()
+	if !s.closed {
+		s.closed = true
+		close(s.ch)
+	}
+	s.mu.Unlock()
+	<-s.done
+	return s.err
+}
+
+func (s *FileSink) drainQueue() {
+	defer close(s.done)
+	tick := time.NewTicker(s.opts.FlushInterval)
+	defer tick.Stop()
+	var lastFlush time.Time
+	dirty := false
+	flush := func() {
+		if err := s.store.flush(); err != nil {
+			s.log.Error("flush recording", "err", err)
+		}
+		lastFlush, dirty = time.Now(), false
+	}
+	for {
+		select {
+		case e, ok := <-s.ch:
+			if !ok {
+				if err := s.store.close(); err != nil {
+					s.log.Error("finish recordings", "err", err)
+					s.err = err
+				}
+				return
+			}
+			s.queued.Add(-int64(len(e.Data)))
+			if err := s.store.write(e); err != nil {
+				s.log.Debug("write recording line", "session", e.Session, "err", err)
+			}
+			dirty = true
+			if len(s.ch) == 0 && time.Since(lastFlush) >= minFlushGap {
+				flush()
+			}
+		case <-tick.C:
+			if dirty {
+				flush()
+			}
+		}
+	}
+}
+
+// fileStore appends every session to one file.
+type fileStore struct {
+	path   string
+	f      *os.File
+	w      *format.Writer
+	failed bool
+}
+
+func (s *fileStore) write(e *format.Event) error {
+	if err := s.w.Write(e); err != nil {
+		if !s.failed {
+			s.failed = true
+			return fmt.Errorf("%s: %w", s.path, err)
+		}
+		return err
+	}
+	return nil
+}
+
+func (s *fileStore) flush() error { return s.w.Flush() }
+
+func (s *fileStore) close() error {
+	err := s.w.Close()
+	if serr := s.f.Sync(); err == nil {
+		err = serr
+	}
+	if cerr := s.f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// dirStore writes one file per session.
+type dirStore struct {
+	dir   string
+	comp  format.Compression
+	files map[string]*sessionFile
+	log   *slog.Logger
+}
+
+type sessionFile struct {
+	tmp, final string
+	f          *os.File
+	w          *format.Writer
+	failed     int64 // lines that could not be written
+	dirty      bool
+}
+
+// FileName is the name of a session's file in directory mode.
+func FileName(start time.Time, id string, comp format.Compression) string {
+	return start.UTC().Format("20060102T150405.000Z") + "_" + id + comp.Ext()
+}
+
+// PartialSuffix marks the file of a session that has not ended (yet).
+const PartialSuffix = ".partial"
+
+func (s *dirStore) write(e *format.Event) error {
+	sf := s.files[e.Session]
+	if sf == nil {
+		if e.Type != format.TypeSession {
+			return fmt.Errorf("line for unknown session %s", e.Session)
+		}
+		final := filepath.Join(s.dir, FileName(e.Time, e.Session, s.comp))
+		sf = &sessionFile{final: final, tmp: final + PartialSuffix}
+		s.files[e.Session] = sf
+		f, err := os.OpenFile(sf.tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil {
+			sf.failed++
+			s.log.Error("cannot record session", "session", e.Session, "err", err)
+			return err
+		}
+		sf.f = f
+		sf.w = format.NewWriter(f, &format.WriterOptions{Compression: s.comp})
+	}
+	var err error
+	if sf.w == nil {
+		err = errors.New("no file")
+	} else if err = sf.w.Write(e); err == nil {
+		sf.dirty = true
+	}
+	if err != nil {
+		if sf.failed == 0 && sf.w != nil {
+			s.log.Error("recording of session failing; traffic goes on", "session", e.Session, "file", sf.tmp, "err", err)
+		}
+		sf.failed++
+	}
+	if e.Type == format.TypeClose {
+		s.finish(e.Session, sf)
+	}
+	return err
+}
+
+// finish ends a session's file: flushed, synced, and renamed to its final
+// name unless lines were lost to write errors, in which case it keeps its
+// .partial name to show it is incomplete.
+func (s *dirStore) finish(id string, sf *sessionFile) {
+	delete(s.files, id)
+	if sf.f == nil {
+		return
+	}
+	err := sf.w.Close()
+	if err == nil {
+		err = sf.f.Sync()
+	}
+	if cerr := sf.f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil || sf.failed > 0 {
+		s.log.Error("session recorded incompletely", "session", id, "file", sf.tmp, "lines_lost", sf.failed, "err", err)
+		return
+	}
+	if err := os.Rename(sf.tmp, sf.final); err != nil {
+		s.log.Error("rename recording", "session", id, "err", err)
+		return
+	}
+	syncDir(s.dir)
+}
+
+func (s *dirStore) flush() error {
+	var errs []error
+	for id, sf := range s.files {
+		if sf.w == nil || !sf.dirty {
+			continue
+		}
+		sf.dirty = false
+		if err := sf.w.Flush(); err != nil && sf.failed == 0 {
+			sf.failed++
+			errs = append(errs, fmt.Errorf("session %s: %w", id, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// close finishes the files of sessions still open (the proxy writes their
+// close lines before it closes the sink, so normally there are none).
+func (s *dirStore) close() error {
+	for id, sf := range s.files {
+		if sf.w != nil {
+			sf.w.Close()
+			sf.f.Close()
+		}
+		s.log.Warn("session file left unfinished", "session", id, "file", sf.tmp)
+	}
+	return nil
+}
+
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+}
+
