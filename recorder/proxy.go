@@ -15,7 +15,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
 )
 
 // DefaultMaxMessageSize is the largest message relayed when

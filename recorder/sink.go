@@ -359,4 +359,3 @@ func syncDir(dir string) {
 		d.Close()
 	}
 }
-
