@@ -101,12 +101,12 @@ func newFileSink(st store, opts *QueueOptions) *FileSink {
 // if needed. Files are 0600.
 func NewDirSink(dir string, opts *QueueOptions) (*FileSink, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("create %s: %w", dir, err)
+		return nil, fmt.Errorf("cannot create directory %s: %w", dir, cause(err))
 	}
 	// Fail now, not at the first session, if we cannot write there.
 	probe, err := os.CreateTemp(dir, ".wsreplay-probe-*")
 	if err != nil {
-		return nil, fmt.Errorf("cannot write in %s: %w", dir, errors.Unwrap(err))
+		return nil, fmt.Errorf("cannot write in %s: %w", dir, cause(err))
 	}
 	probe.Close()
 	os.Remove(probe.Name())
@@ -125,12 +125,12 @@ func NewDirSink(dir string, opts *QueueOptions) (*FileSink, error) {
 func NewFileSink(path string, opts *QueueOptions) (*FileSink, error) {
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return nil, fmt.Errorf("create %s: %w", dir, err)
+			return nil, fmt.Errorf("cannot create directory %s: %w", dir, cause(err))
 		}
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, errors.Unwrap(err))
+		return nil, fmt.Errorf("cannot open %s: %w", path, cause(err))
 	}
 	w := format.NewWriter(f, &format.WriterOptions{Compression: format.CompressionForName(path)})
 	return newFileSink(&fileStore{f: f, w: w, path: path}, opts), nil
@@ -351,6 +351,16 @@ func (s *dirStore) close() error {
 		s.log.Warn("session file left unfinished", "session", id, "file", sf.tmp)
 	}
 	return nil
+}
+
+// cause strips the operation and path from a file system error, for
+// messages that name the path themselves.
+func cause(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 func syncDir(dir string) {

@@ -76,6 +76,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		Writer:    stdout,
 		ErrWriter: stderr,
 		Commands: []*cli.Command{
+			recordCommand(),
 			serveCommand(),
 			lsCommand(),
 			catCommand(),

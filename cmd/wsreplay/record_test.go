@@ -1,0 +1,266 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/wsreplay/wsreplay/format"
+)
+
+// backend is a test upstream: on connect it sends "hello", then echoes
+// every message; "close" makes it close with 4000 "bye".
+func backend(tb testing.TB) *httptest.Server {
+	tb.Helper()
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := websocket.Accept(w, r, &websocket.AcceptOptions{Subprotocols: []string{"v2"}})
+		if err != nil {
+			return
+		}
+		defer c.CloseNow()
+		ctx := context.Background()
+		c.Write(ctx, websocket.MessageText, []byte("hello"))
+		for {
+			typ, data, err := c.Read(ctx)
+			if err != nil {
+				return
+			}
+			if string(data) == "close" {
+				c.Close(4000, "bye")
+				return
+			}
+			c.Write(ctx, typ, data)
+		}
+	}))
+	tb.Cleanup(ts.Close)
+	return ts
+}
+
+// Record a session through the proxy, then replay it: the client sees the
+// same messages and the same ending.
+func TestRecordThenServe(t *testing.T) {
+	up := backend(t)
+	dir := t.TempDir()
+	url, _, stop := startCommand(t, "record", "--upstream", "ws"+strings.TrimPrefix(up.URL, "http"), "--listen", "127.0.0.1:0", "--out", dir)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	c, _, err := websocket.Dial(ctx, url+"/feed?room=7", &websocket.DialOptions{Subprotocols: []string{"v2"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var live []string
+	read := func(c *websocket.Conn) (string, error) {
+		_, data, err := c.Read(ctx)
+		return string(data), err
+	}
+	msg, _ := read(c)
+	live = append(live, msg)
+	for _, m := range []string{"one", "twö", ""} {
+		c.Write(ctx, websocket.MessageText, []byte(m))
+		msg, _ = read(c)
+		live = append(live, msg)
+	}
+	c.Write(ctx, websocket.MessageText, []byte("close"))
+	if _, err := read(c); websocket.CloseStatus(err) != 4000 {
+		t.Fatalf("live: got %v, want close 4000", err)
+	}
+	if code := stop(); code != 0 {
+		t.Fatalf("record exited %d", code)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*.ndjson.zst"))
+	if len(files) != 1 {
+		t.Fatalf("recorded files %v, want one finished .ndjson.zst", files)
+	}
+	out, errOut, code := wsreplay(t, "ls", dir)
+	if code != 0 || !strings.Contains(out, "/feed?room=7") || !strings.Contains(out, "4000 clean") {
+		t.Errorf("ls: exit %d\n%s%s", code, out, errOut)
+	}
+
+	url, _, _ = startCommand(t, "serve", files[0], "--listen", "127.0.0.1:0", "--speed", "max")
+	c2, _, err := websocket.Dial(ctx, url+"/feed?room=7", &websocket.DialOptions{Subprotocols: []string{"v2"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c2.CloseNow()
+	if c2.Subprotocol() != "v2" {
+		t.Errorf("replay subprotocol %q", c2.Subprotocol())
+	}
+	var replayed []string
+	for {
+		msg, err := read(c2)
+		if err != nil {
+			var ce websocket.CloseError
+			if !errors.As(err, &ce) || ce.Code != 4000 || ce.Reason != "bye" {
+				t.Errorf("replay ended with %v, want close 4000 bye", err)
+			}
+			break
+		}
+		replayed = append(replayed, msg)
+	}
+	if fmt.Sprint(replayed) != fmt.Sprint(live) {
+		t.Errorf("replayed %q, live %q", replayed, live)
+	}
+}
+
+func TestRecordErrors(t *testing.T) {
+	tests := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{}, 2, "--upstream is required"},
+		{[]string{"--upstream", "localhost:3000"}, 2, `--upstream: "localhost:3000" is not a ws:// or wss:// URL`},
+		{[]string{"--upstream", "ws://x", "--max-message-size", "big"}, 2, `--max-message-size: "big" is not a size`},
+		{[]string{"--upstream", "ws://x", "--flush-interval", "often"}, 2, `--flush-interval: "often" is not a duration`},
+		{[]string{"--upstream", "ws://x", "--compress", "lz4"}, 2, `--compress: unknown compression "lz4"`},
+		{[]string{"--upstream", "ws://x", "--tls-cert", "c.pem"}, 2, "--tls-cert and --tls-key go together"},
+		{[]string{"--upstream", "ws://x", "--out", "/proc/nope/x"}, 1, "--out: cannot create directory /proc/nope/x"},
+		{[]string{"--upstream", "ws://x", "stray"}, 2, "record takes no arguments"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			_, errOut, code := wsreplay(t, append([]string{"record"}, tt.args...)...)
+			if code != tt.code || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, tt.want) {
+				t.Errorf("exit %d, stderr %q; want exit %d and one line with %q", code, errOut, tt.code, tt.want)
+			}
+		})
+	}
+}
+
+// kill -9 of the recorder while 20 connections stream: every message older
+// than the flush interval is in the files, and every file is readable.
+func TestRecordSurvivesKill9(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a subprocess")
+	}
+	var mu sync.Mutex
+	sent := map[string]time.Time{} // message -> when the backend sent it
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := websocket.Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer c.CloseNow()
+		ctx := c.CloseRead(context.Background())
+		tick := time.NewTicker(10 * time.Millisecond) // 100 msgs/s per connection, 2,000 in all
+		defer tick.Stop()
+		for i := 0; ; i++ {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+			msg := fmt.Sprintf("%s-%d", r.URL.Path, i)
+			mu.Lock()
+			sent[msg] = time.Now()
+			mu.Unlock()
+			if c.Write(ctx, websocket.MessageText, []byte(msg)) != nil {
+				return
+			}
+		}
+	}))
+	defer up.Close()
+
+	dir := t.TempDir()
+	const flush = 200 * time.Millisecond
+	cmd := exec.Command(os.Args[0], "record", "--upstream", "ws"+strings.TrimPrefix(up.URL, "http"),
+		"--listen", "127.0.0.1:0", "--out", dir, "--flush-interval", flush.String())
+	cmd.Env = append(os.Environ(), "WSREPLAY_TEST_MAIN=1")
+	stderr, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	sc := bufio.NewScanner(stderr)
+	var url string
+	for sc.Scan() {
+		if m := listeningRE.FindStringSubmatch(sc.Text()); m != nil {
+			url = m[1]
+			break
+		}
+	}
+	go io.Copy(io.Discard, stderr)
+	if url == "" {
+		t.Fatal("recorder printed no listening line")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for i := range 20 {
+		c, _, err := websocket.Dial(ctx, fmt.Sprintf("%s/c%d", url, i), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.CloseNow()
+		go func() {
+			for {
+				if _, _, err := c.Read(ctx); err != nil {
+					return
+				}
+			}
+		}()
+	}
+	time.Sleep(1500 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGKILL)
+	killed := time.Now()
+	cmd.Wait()
+
+	recorded := map[string]bool{}
+	files, _ := filepath.Glob(filepath.Join(dir, "*"))
+	if len(files) != 20 {
+		t.Errorf("%d files, want 20", len(files))
+	}
+	for _, name := range files {
+		if !strings.HasSuffix(name, ".partial") {
+			t.Errorf("%s: a killed session's file should keep its .partial name", name)
+		}
+		f, err := os.Open(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := format.NewReader(f, &format.ReaderOptions{Name: name})
+		for {
+			e, err := r.Next()
+			if err != nil {
+				if err != io.EOF && !errors.Is(err, format.ErrTruncated) {
+					t.Errorf("%s: %v", name, err)
+				}
+				break
+			}
+			if e.Type == format.TypeMessage {
+				recorded[string(e.Data)] = true
+			}
+		}
+		r.Close()
+		f.Close()
+	}
+	// The proxy may hold a message briefly before the backend's write
+	// returns: allow a margin on top of the flush interval.
+	old, missing := 0, 0
+	mu.Lock()
+	for msg, at := range sent {
+		if killed.Sub(at) > flush+300*time.Millisecond {
+			old++
+			if !recorded[msg] {
+				missing++
+			}
+		}
+	}
+	mu.Unlock()
+	if old < 1000 || missing > 0 {
+		t.Errorf("%d of %d messages older than the flush interval are missing from the files", missing, old)
+	}
+	t.Logf("%d messages recorded, %d older than flush interval + margin, none missing", len(recorded), old)
+}
