@@ -61,6 +61,8 @@ func echo(closed chan<- error) func(*websocket.Conn, *http.Request) {
 	}
 }
 
+func newServer(p *Proxy) *httptest.Server { return httptest.NewServer(p) }
+
 func wsURL(ts *httptest.Server) string { return "ws" + strings.TrimPrefix(ts.URL, "http") }
 
 // proxyFor starts a recording proxy in front of up, recording into a

@@ -43,8 +43,8 @@ type QueueOptions struct {
 
 // FileSink writes recordings to disk from one goroutine of its own, fed by a
 // bounded queue, so that a slow or failing disk never holds up traffic. It
-// flushes when the queue has drained (at most every minFlushGap) and at least
-// every FlushInterval.
+// flushes when the queue has drained, at most every 50 ms, so lines reach
+// the operating system well within FlushInterval.
 //
 // In directory mode (NewDirSink) each session gets a file named
 // <UTC start>_<session id>.ndjson[.gz|.zst], written as <name>.partial and
@@ -169,40 +169,51 @@ func (s *FileSink) Close() error {
 	return s.err
 }
 
+// drainEvery is how often the writer goroutine collects queued lines. It
+// polls rather than waking for every line: on a busy proxy a wake-up per
+// message costs more CPU than the writing itself.
+const drainEvery = 5 * time.Millisecond
+
 func (s *FileSink) drainQueue() {
 	defer close(s.done)
-	tick := time.NewTicker(s.opts.FlushInterval)
+	tick := time.NewTicker(drainEvery)
 	defer tick.Stop()
-	var lastFlush time.Time
+	lastFlush := time.Now()
 	dirty := false
-	flush := func() {
-		if err := s.store.flush(); err != nil {
-			s.log.Error("flush recording", "err", err)
-		}
-		lastFlush, dirty = time.Now(), false
-	}
-	for {
-		select {
-		case e, ok := <-s.ch:
-			if !ok {
-				if err := s.store.close(); err != nil {
-					s.log.Error("finish recordings", "err", err)
-					s.err = err
+	gap := min(minFlushGap, s.opts.FlushInterval)
+	for range tick.C {
+		open := true
+	drain:
+		for {
+			select {
+			case e, ok := <-s.ch:
+				if !ok {
+					open = false
+					break drain
 				}
-				return
+				s.queued.Add(-int64(len(e.Data)))
+				if err := s.store.write(e); err != nil {
+					s.log.Debug("write recording line", "session", e.Session, "err", err)
+				}
+				dirty = true
+			default:
+				break drain
 			}
-			s.queued.Add(-int64(len(e.Data)))
-			if err := s.store.write(e); err != nil {
-				s.log.Debug("write recording line", "session", e.Session, "err", err)
+		}
+		// Flush once the queue has drained, but not more often than
+		// minFlushGap (or FlushInterval, if that is shorter).
+		if dirty && (time.Since(lastFlush) >= gap || !open) {
+			if err := s.store.flush(); err != nil {
+				s.log.Error("flush recording", "err", err)
 			}
-			dirty = true
-			if len(s.ch) == 0 && time.Since(lastFlush) >= minFlushGap {
-				flush()
+			lastFlush, dirty = time.Now(), false
+		}
+		if !open {
+			if err := s.store.close(); err != nil {
+				s.log.Error("finish recordings", "err", err)
+				s.err = err
 			}
-		case <-tick.C:
-			if dirty {
-				flush()
-			}
+			return
 		}
 	}
 }

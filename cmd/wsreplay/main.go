@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"runtime/pprof"
 	"syscall"
 
 	"github.com/urfave/cli/v2"
@@ -27,7 +28,29 @@ func main() {
 		<-ctx.Done()
 		stop()
 	}()
-	os.Exit(run(ctx, os.Args, os.Stdout, os.Stderr))
+	stopProfile := startProfile()
+	code := run(ctx, os.Args, os.Stdout, os.Stderr)
+	stopProfile()
+	os.Exit(code)
+}
+
+// startProfile writes a CPU profile to $WSREPLAY_CPUPROFILE, if set, for
+// performance work on the real command (see internal/bench).
+func startProfile() (stop func()) {
+	path := os.Getenv("WSREPLAY_CPUPROFILE")
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "wsreplay: WSREPLAY_CPUPROFILE: %v\n", err)
+		return func() {}
+	}
+	pprof.StartCPUProfile(f)
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}
 }
 
 // usageError marks errors in how the command was called; they exit 2.

@@ -31,7 +31,7 @@ import (
 )
 
 func main() {
-	only := flag.String("only", "", "run only this measurement: rss")
+	only := flag.String("only", "", "run only this measurement: proxy or rss")
 	size := flag.Int64("size", 1<<30, "size in bytes of the large recording")
 	clients := flag.String("clients", "1,100", "client counts for the large-recording measurement")
 	dur := flag.Duration("for", 15*time.Second, "how long clients read from the large recording")
@@ -46,6 +46,9 @@ func main() {
 	bin := filepath.Join(dir, "wsreplay")
 	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/wsreplay").CombinedOutput(); err != nil {
 		log.Fatalf("build: %v\n%s", err, out)
+	}
+	if *only == "" || *only == "proxy" {
+		proxyOverhead(bin, dir)
 	}
 	if *only == "" || *only == "rss" {
 		var counts []int
