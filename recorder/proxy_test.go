@@ -560,3 +560,46 @@ func TestChurn(t *testing.T) {
 		t.Errorf("%d goroutines after 1000 sessions, %d before", n, before)
 	}
 }
+
+func TestWSSUpstreamAndPings(t *testing.T) {
+	up := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := websocket.Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer c.CloseNow()
+		ctx := c.CloseRead(context.Background())
+		if err := c.Ping(ctx); err != nil { // answered by the proxy's upstream leg
+			return
+		}
+		c.Write(ctx, websocket.MessageText, []byte("secure hello"))
+		<-ctx.Done()
+	}))
+	defer up.Close()
+	u, _ := url.Parse("wss" + strings.TrimPrefix(up.URL, "https"))
+	dir := t.TempDir()
+	sink, err := NewDirSink(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &Proxy{Upstream: u, Sink: sink, TLSConfig: up.Client().Transport.(*http.Transport).TLSClientConfig}
+	ts := httptest.NewServer(p)
+	c := dial(t, ts, "/", nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, data, err := c.Read(ctx); err != nil || string(data) != "secure hello" {
+		t.Fatalf("got %q, %v", data, err)
+	}
+	c.Close(1000, "")
+	stopProxy(t, p, ts, sink)
+	evs := onlySession(t, dir)
+	var pings int
+	for _, e := range evs {
+		if e.Type == format.TypePing && e.Dir == format.Receive {
+			pings++
+		}
+	}
+	if pings != 1 || !strings.HasPrefix(evs[0].Upstream, "wss://") {
+		t.Errorf("recorded %d server pings (want 1), upstream %s", pings, evs[0].Upstream)
+	}
+}
