@@ -50,6 +50,7 @@ type harEntry struct {
 	Request         harMessage   `json:"request"`
 	Response        harMessage   `json:"response"`
 	Messages        []harWSFrame `json:"_webSocketMessages"`
+	Wsreplay        *harWsreplay `json:"_wsreplay"`
 }
 
 type harMessage struct {
@@ -94,7 +95,11 @@ func ReadHAR(r io.Reader, name string) (*HAR, error) {
 			h.Skipped++
 			continue
 		}
-		evs, err := harSession(ent, fmt.Sprintf("har-%d", i))
+		id := fmt.Sprintf("har-%d", i)
+		if ent.Wsreplay != nil && ent.Wsreplay.Session != "" {
+			id = ent.Wsreplay.Session
+		}
+		evs, err := harSession(ent, id)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %s.%w", name, where, err)
 		}
@@ -167,6 +172,9 @@ func harSession(ent harEntry, id string) ([]*Event, error) {
 	}
 	for _, v := range sess.ResponseHeaders["Sec-Websocket-Protocol"] {
 		sess.Subprotocol = v
+	}
+	if w := ent.Wsreplay; w != nil { // written by wsreplay: exact values
+		sess.URL, sess.Upstream, sess.Subprotocol, sess.Extensions = w.URL, w.Upstream, w.Subprotocol, w.Extensions
 	}
 	evs := append([]*Event{sess}, msgs...)
 	if closing != nil {

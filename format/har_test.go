@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func TestReadChromeHAR(t *testing.T) {
@@ -108,4 +109,71 @@ func FuzzReadHAR(f *testing.F) {
 			t.Fatalf("HAR events do not survive NDJSON: %d of %d, %v", len(got), len(evs), err)
 		}
 	})
+}
+
+func TestReadOtherHARs(t *testing.T) {
+	f, _ := os.Open("../testdata/har/playwright.har")
+	defer f.Close()
+	h, err := ReadHAR(f, "playwright.har")
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := h.Events[len(h.Events)-1]
+	if len(h.Events) != 5 || h.Events[0].URL != "/socket?v=2" || last.Type != TypeClose || last.Code != 1000 || last.Reason != "bye" {
+		t.Errorf("playwright.har: %d events, last %+v", len(h.Events), last)
+	}
+	if h.Events[3].Opcode != Binary || !bytes.Equal(h.Events[3].Data, []byte{0xde, 0xad, 0xbe, 0xef}) {
+		t.Errorf("binary frame: %+v", h.Events[3])
+	}
+	g, _ := os.Open("../testdata/har/firefox-no-messages.har")
+	defer g.Close()
+	h, err = ReadHAR(g, "firefox.har")
+	if err != nil || len(h.Events) != 0 || h.Skipped != 1 {
+		t.Errorf("firefox.har: %d events, %d skipped, %v; want 0 and 1", len(h.Events), h.Skipped, err)
+	}
+}
+
+// NDJSON -> HAR -> NDJSON keeps everything HAR can carry.
+func TestHARRoundTrip(t *testing.T) {
+	evs := sample()
+	for _, e := range evs {
+		e.Time = e.Time.Add(1234567 * time.Nanosecond) // below a microsecond is lost
+	}
+	var buf bytes.Buffer
+	if err := WriteHAR(&buf, evs); err != nil {
+		t.Fatal(err)
+	}
+	h, err := ReadHAR(&buf, "rt.har")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// What HAR cannot carry: pings and pongs, drops (s2's close), non-UTF-8
+	// text (becomes binary), sub-microsecond times.
+	var want []*Event
+	for _, e := range evs {
+		c := *e
+		c.Time = c.Time.Truncate(time.Microsecond)
+		switch {
+		case e.Type == TypePing || e.Type == TypePong || (e.Type == TypeClose && !e.Clean):
+			continue
+		case e.Type == TypeMessage && e.Opcode == Text && !utf8.Valid(e.Data):
+			c.Opcode = Binary
+		}
+		want = append(want, &c)
+	}
+	got := h.Events
+	if len(got) != len(want) {
+		t.Fatalf("got %d events, want %d", len(got), len(want))
+	}
+	for i := range want {
+		w, g := *want[i], *got[i]
+		if w.Type == TypeSession { // HAR always has header lists
+			if len(w.ResponseHeaders) == 0 && len(g.ResponseHeaders) == 0 {
+				w.ResponseHeaders, g.ResponseHeaders = nil, nil
+			}
+		}
+		if !eventsEqual(&g, &w) {
+			t.Errorf("event %d:\n got %+v\nwant %+v", i, g, w)
+		}
+	}
 }

@@ -17,6 +17,7 @@ import (
 	"syscall"
 
 	"github.com/urfave/cli/v2"
+	"github.com/wsreplay/wsreplay/format"
 )
 
 func main() {
@@ -64,6 +65,7 @@ func usagef(format string, args ...any) error { return usageError{fmt.Errorf(for
 // commands end when ctx does.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	app := newApp(stdout, stderr)
+	format.HARCreator.Version = app.Version
 	args, err := permuteArgs(app, args)
 	if err == nil {
 		err = app.RunContext(ctx, args)
@@ -103,6 +105,8 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			serveCommand(),
 			lsCommand(),
 			catCommand(),
+			convertCommand(),
+			importCommand(),
 		},
 		HideHelpCommand: true,
 		// Errors are printed once, by run, as one line.

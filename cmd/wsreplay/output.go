@@ -1,0 +1,117 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/wsreplay/wsreplay/format"
+)
+
+// output writes events to a file or standard output as wsreplay NDJSON (in
+// the compression the file name asks for) or as HAR. A file is written
+// under a temporary name and renamed at Close, so a failed run leaves no
+// half-written file behind.
+type output struct {
+	path     string // "-" for stdout
+	tmp      *os.File
+	w        *format.Writer
+	har      []*format.Event // HAR is one JSON document: collected, written at Close
+	isHAR    bool
+	stdout   io.Writer
+	sessions map[string]bool
+	messages int
+}
+
+// newOutput opens path for writing; kind is "", "ndjson" or "har" ("":
+// by the name, .har for HAR).
+func newOutput(path, kind string, stdout io.Writer) (*output, error) {
+	o := &output{path: path, stdout: stdout, sessions: map[string]bool{}}
+	switch kind {
+	case "":
+		o.isHAR = strings.HasSuffix(strings.ToLower(path), ".har")
+	case "har":
+		o.isHAR = true
+	case "ndjson":
+	default:
+		return nil, usagef("--format: %q is not ndjson or har", kind)
+	}
+	var dst io.Writer = stdout
+	if path != "-" {
+		f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+		if err != nil {
+			return nil, fmt.Errorf("cannot write %s: %v", path, cause(err))
+		}
+		o.tmp, dst = f, f
+	}
+	if !o.isHAR {
+		comp := format.None
+		if path != "-" {
+			comp = format.CompressionForName(path)
+		}
+		o.w = format.NewWriter(dst, &format.WriterOptions{Compression: comp})
+	}
+	return o, nil
+}
+
+func (o *output) write(e *format.Event) error {
+	o.sessions[e.Session] = true
+	if e.Type == format.TypeMessage {
+		o.messages++
+	}
+	if o.isHAR {
+		o.har = append(o.har, e)
+		return nil
+	}
+	return o.w.Write(e)
+}
+
+// close finishes the output; with ok false (the run failed) it removes the
+// temporary file instead.
+func (o *output) close(ok bool) error {
+	var err error
+	if ok {
+		if o.isHAR {
+			var dst io.Writer = o.stdout
+			if o.tmp != nil {
+				dst = o.tmp
+			}
+			err = format.WriteHAR(dst, o.har)
+		} else {
+			err = o.w.Close()
+		}
+	}
+	if o.tmp == nil {
+		return err
+	}
+	if err == nil && ok {
+		err = o.tmp.Sync()
+	}
+	if cerr := o.tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil || !ok {
+		os.Remove(o.tmp.Name())
+		if err != nil {
+			return fmt.Errorf("write %s: %v", o.path, err)
+		}
+		return nil
+	}
+	os.Chmod(o.tmp.Name(), 0o644)
+	if err := os.Rename(o.tmp.Name(), o.path); err != nil {
+		os.Remove(o.tmp.Name())
+		return fmt.Errorf("write %s: %v", o.path, cause(err))
+	}
+	return nil
+}
+
+func cause(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}

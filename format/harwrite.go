@@ -1,0 +1,244 @@
+package format
+
+import (
+	"bufio"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/json"
+	"io"
+	"math"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// What HAR cannot carry, and so WriteHAR leaves out or changes:
+//   - the clean flag of a close, and drops: only a clean close is written,
+//     as a close frame (opcode 8) carrying its code and reason;
+//   - "by proxy" closes, written as closes by the server;
+//   - ping and pong lines;
+//   - text messages that are not valid UTF-8, written as binary (opcode 2);
+//   - times finer than a microsecond (HAR times are float seconds).
+
+// HARCreator names the program in the HAR files WriteHAR writes.
+var HARCreator = struct{ Name, Version string }{"wsreplay", "dev"}
+
+type harOut struct {
+	Log harLogOut `json:"log"`
+}
+
+type harLogOut struct {
+	Version string         `json:"version"`
+	Creator map[string]any `json:"creator"`
+	Pages   []any          `json:"pages"`
+	Entries []harEntryOut  `json:"entries"`
+}
+
+type harEntryOut struct {
+	StartedDateTime string         `json:"startedDateTime"`
+	Time            float64        `json:"time"`
+	Request         harRequestOut  `json:"request"`
+	Response        harResponseOut `json:"response"`
+	Cache           struct{}       `json:"cache"`
+	Timings         map[string]int `json:"timings"`
+	ServerIPAddress string         `json:"serverIPAddress,omitempty"`
+	ResourceType    string         `json:"_resourceType"`
+	Messages        []harFrameOut  `json:"_webSocketMessages"`
+	Wsreplay        *harWsreplay   `json:"_wsreplay,omitempty"`
+}
+
+// harWsreplay keeps what a HAR entry has no place for, so that a recording
+// converted to HAR and back is the same. Chrome ignores it.
+type harWsreplay struct {
+	Session     string `json:"session"`
+	URL         string `json:"url,omitempty"`
+	Upstream    string `json:"upstream,omitempty"`
+	Subprotocol string `json:"subprotocol,omitempty"`
+	Extensions  string `json:"extensions,omitempty"`
+}
+
+type harNV struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+type harRequestOut struct {
+	Method      string  `json:"method"`
+	URL         string  `json:"url"`
+	HTTPVersion string  `json:"httpVersion"`
+	Headers     []harNV `json:"headers"`
+	QueryString []harNV `json:"queryString"`
+	Cookies     []any   `json:"cookies"`
+	HeadersSize int     `json:"headersSize"`
+	BodySize    int     `json:"bodySize"`
+}
+
+type harResponseOut struct {
+	Status      int            `json:"status"`
+	StatusText  string         `json:"statusText"`
+	HTTPVersion string         `json:"httpVersion"`
+	Headers     []harNV        `json:"headers"`
+	Cookies     []any          `json:"cookies"`
+	Content     map[string]any `json:"content"`
+	RedirectURL string         `json:"redirectURL"`
+	HeadersSize int            `json:"headersSize"`
+	BodySize    int            `json:"bodySize"`
+}
+
+type harFrameOut struct {
+	Type   string          `json:"type"`
+	Time   json.RawMessage `json:"time"`
+	Opcode int             `json:"opcode"`
+	Data   string          `json:"data"`
+}
+
+// WriteHAR writes the events as a HAR 1.2 file: one entry per session,
+// with the handshake as request and response (headers as recorded,
+// redactions kept) and the messages in "_webSocketMessages" as Chrome writes
+// them, so that Chrome DevTools can import it. The events may hold several
+// sessions, in any interleaving. See the comment above for what HAR cannot
+// carry.
+func WriteHAR(w io.Writer, evs []*Event) error {
+	var order []string
+	entries := map[string]*harEntryOut{}
+	starts := map[string]time.Time{}
+	ends := map[string]time.Time{}
+	for _, e := range evs {
+		ent := entries[e.Session]
+		if ent == nil {
+			ent = newHAREntry()
+			entries[e.Session] = ent
+			order = append(order, e.Session)
+			starts[e.Session] = e.Time
+		}
+		if e.Time.After(ends[e.Session]) {
+			ends[e.Session] = e.Time
+		}
+		switch e.Type {
+		case TypeSession:
+			starts[e.Session] = e.Time
+			fillHAREntry(ent, e)
+		case TypeMessage:
+			f := harFrameOut{Type: string(e.Dir), Time: harTimeJSON(e.Time), Opcode: 1, Data: string(e.Data)}
+			if e.Opcode == Binary || !utf8.Valid(e.Data) {
+				f.Opcode, f.Data = 2, base64.StdEncoding.EncodeToString(e.Data)
+			}
+			ent.Messages = append(ent.Messages, f)
+		case TypeClose:
+			if !e.Clean {
+				continue
+			}
+			payload := binary.BigEndian.AppendUint16(nil, uint16(e.Code))
+			if e.Code == 1005 {
+				payload = nil
+			}
+			payload = append(payload, e.Reason...)
+			dir := "receive"
+			if e.By == ByClient {
+				dir = "send"
+			}
+			ent.Messages = append(ent.Messages, harFrameOut{Type: dir, Time: harTimeJSON(e.Time), Opcode: 8,
+				Data: base64.StdEncoding.EncodeToString(payload)})
+		}
+	}
+	out := harOut{Log: harLogOut{Version: "1.2",
+		Creator: map[string]any{"name": HARCreator.Name, "version": HARCreator.Version},
+		Pages:   []any{}, Entries: []harEntryOut{}}}
+	for _, id := range order {
+		ent := entries[id]
+		ent.StartedDateTime = starts[id].UTC().Format("2006-01-02T15:04:05.000000Z")
+		ent.Time = math.Round(float64(ends[id].Sub(starts[id]).Microseconds())) / 1000
+		out.Log.Entries = append(out.Log.Entries, *ent)
+	}
+	bw := bufio.NewWriter(w)
+	enc := json.NewEncoder(bw)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(out); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+func newHAREntry() *harEntryOut {
+	return &harEntryOut{
+		ResourceType: "websocket",
+		Request: harRequestOut{Method: "GET", URL: "ws://localhost/", HTTPVersion: "HTTP/1.1",
+			Headers: []harNV{}, QueryString: []harNV{}, Cookies: []any{}, HeadersSize: -1},
+		Response: harResponseOut{Status: 101, StatusText: "Switching Protocols", HTTPVersion: "HTTP/1.1",
+			Headers: []harNV{}, Cookies: []any{}, Content: map[string]any{"size": 0, "mimeType": "x-unknown"},
+			HeadersSize: -1, BodySize: -1},
+		// Chrome's importer wants every timing as a number; -1 is "does
+		// not apply".
+		Timings:  map[string]int{"blocked": -1, "dns": -1, "ssl": -1, "connect": -1, "send": 0, "wait": 0, "receive": 0},
+		Messages: []harFrameOut{},
+	}
+}
+
+func fillHAREntry(ent *harEntryOut, e *Event) {
+	u := e.Upstream
+	if u == "" {
+		u = "ws://localhost" + e.URL
+	}
+	ent.Request.URL = u
+	if parsed, err := url.Parse(u); err == nil {
+		ent.Request.QueryString = append(ent.Request.QueryString, splitQuery(parsed.RawQuery)...)
+	}
+	ent.Request.Headers = harNVs(e.RequestHeaders)
+	ent.Response.Headers = harNVs(e.ResponseHeaders)
+	ent.Wsreplay = &harWsreplay{Session: e.Session, URL: e.URL, Upstream: e.Upstream, Subprotocol: e.Subprotocol,
+		Extensions: e.Extensions}
+}
+
+func splitQuery(q string) []harNV {
+	var out []harNV
+	for _, part := range strings.Split(q, "&") {
+		if part == "" {
+			continue
+		}
+		name, value, _ := strings.Cut(part, "=")
+		if n, err := url.QueryUnescape(name); err == nil {
+			name = n
+		}
+		if v, err := url.QueryUnescape(value); err == nil {
+			value = v
+		}
+		out = append(out, harNV{name, value})
+	}
+	return out
+}
+
+func harNVs(h map[string][]string) []harNV {
+	keys := make([]string, 0, len(h))
+	for k := range h {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	out := []harNV{}
+	for _, k := range keys {
+		for _, v := range h[k] {
+			out = append(out, harNV{k, v})
+		}
+	}
+	return out
+}
+
+// harTimeJSON writes t as epoch seconds with six decimals.
+func harTimeJSON(t time.Time) json.RawMessage {
+	us := t.UnixMicro()
+	if us < 0 {
+		return json.RawMessage(strconv.FormatFloat(float64(us)/1e6, 'f', 6, 64))
+	}
+	s := strconv.FormatInt(us/1e6, 10) + "." + leftPad(strconv.FormatInt(us%1e6, 10), 6)
+	return json.RawMessage(s)
+}
+
+func leftPad(s string, n int) string {
+	for len(s) < n {
+		s = "0" + s
+	}
+	return s
+}
