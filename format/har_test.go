@@ -2,6 +2,7 @@ package format
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -174,6 +175,62 @@ func TestHARRoundTrip(t *testing.T) {
 		}
 		if !eventsEqual(&g, &w) {
 			t.Errorf("event %d:\n got %+v\nwant %+v", i, g, w)
+		}
+	}
+}
+
+// Chrome DevTools' HAR importer casts these fields with Number() and gives up
+// on NaN, and iterates these lists: WriteHAR must always write them.
+func TestWriteHARHasWhatChromeImports(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteHAR(&buf, sample()); err != nil {
+		t.Fatal(err)
+	}
+	var har map[string]any
+	if err := json.Unmarshal(buf.Bytes(), &har); err != nil {
+		t.Fatal(err)
+	}
+	get := func(v any, path ...string) any {
+		for _, p := range path {
+			m, ok := v.(map[string]any)
+			if !ok {
+				return nil
+			}
+			v = m[p]
+		}
+		return v
+	}
+	log := get(har, "log")
+	for _, list := range []string{"pages", "entries"} {
+		if _, ok := get(log, list).([]any); !ok {
+			t.Errorf("log.%s is not a list", list)
+		}
+	}
+	for i, ent := range get(log, "entries").([]any) {
+		numbers := [][]string{{"time"}, {"request", "headersSize"}, {"request", "bodySize"}, {"response", "status"},
+			{"response", "headersSize"}, {"response", "bodySize"}, {"response", "content", "size"},
+			{"timings", "send"}, {"timings", "wait"}, {"timings", "receive"}}
+		for _, p := range numbers {
+			if _, ok := get(ent, p...).(float64); !ok {
+				t.Errorf("entry %d: %v is not a number", i, p)
+			}
+		}
+		for _, p := range [][]string{{"request", "headers"}, {"request", "cookies"}, {"request", "queryString"},
+			{"response", "headers"}, {"response", "cookies"}, {"_webSocketMessages"}} {
+			if _, ok := get(ent, p...).([]any); !ok {
+				t.Errorf("entry %d: %v is not a list", i, p)
+			}
+		}
+		if _, err := time.Parse(time.RFC3339Nano, get(ent, "startedDateTime").(string)); err != nil {
+			t.Errorf("entry %d: startedDateTime: %v", i, err)
+		}
+		for j, m := range get(ent, "_webSocketMessages").([]any) {
+			if _, ok := get(m, "time").(float64); !ok {
+				t.Errorf("entry %d message %d: time is not a number", i, j)
+			}
+			if _, ok := get(m, "opcode").(float64); !ok {
+				t.Errorf("entry %d message %d: opcode is not a number", i, j)
+			}
 		}
 	}
 }
