@@ -1,0 +1,57 @@
+// Drives Debian's Chromium with playwright-core: a page served from its own
+// origin opens new WebSocket(URL), reconnecting after every close (as real
+// frontends do) until it has seen CONNECTIONS connections open and close.
+// Prints the page's log as JSON: opens, messages, and closes with their code
+// and wasClean.
+// Usage: node browser.mjs URL CONNECTIONS
+import { chromium } from 'playwright-core';
+import http from 'node:http';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const [wsURL, connections] = process.argv.slice(2);
+const page = `<!doctype html><meta charset="utf-8"><title>wsreplay e2e</title><script>
+window.log = [];
+window.done = false;
+let opened = 0, attempts = 0;
+function connect() {
+  attempts++;
+  const ws = new WebSocket(${JSON.stringify(wsURL)});
+  ws.binaryType = 'arraybuffer';
+  let isOpen = false;
+  ws.onopen = () => { isOpen = true; opened++; log.push({ ev: 'open' }); };
+  ws.onmessage = (m) => log.push({ ev: 'message', data: typeof m.data === 'string' ? m.data : 'binary:' + m.data.byteLength });
+  ws.onclose = (c) => {
+    if (isOpen) log.push({ ev: 'close', code: c.code, reason: c.reason, wasClean: c.wasClean });
+    if (opened >= ${Number(connections)} && isOpen) { window.done = true; return; }
+    if (attempts > 200) { window.done = true; return; }
+    setTimeout(connect, 100);
+  };
+}
+connect();
+</script>`;
+const server = http.createServer((req, res) => {
+  res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+  res.end(page);
+});
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wsreplay-chromium-'));
+const browser = await chromium.launchPersistentContext(dataDir, {
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync'],
+});
+let result;
+try {
+  const tab = await browser.newPage();
+  await tab.goto(`http://127.0.0.1:${server.address().port}/`);
+  await tab.waitForFunction(() => window.done, null, { timeout: 60000, polling: 50 });
+  result = await tab.evaluate(() => window.log);
+} finally {
+  await browser.close();
+  server.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}
+console.log(JSON.stringify(result));

@@ -1,0 +1,9 @@
+// Package e2e holds wsreplay's interoperability tests: the real wsreplay
+// binary against clients and servers nobody here wrote — Node's ws,
+// socket.io, and Chromium driven by playwright-core. The Node scripts beside
+// this file are pinned by package-lock.json; install them with
+// "npm ci --prefix internal/e2e" and Chromium with "apt-get install chromium".
+//
+// Where node, its packages or Chromium are missing, the tests skip, saying
+// so, except under CI (CI=true), where that is a failure.
+package e2e
