@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -532,33 +531,6 @@ func (s *droppingSink) Add(e *format.Event) bool {
 	defer s.mu.Unlock()
 	s.kept = append(s.kept, e)
 	return true
-}
-
-// Connecting and disconnecting leaves nothing behind.
-func TestChurn(t *testing.T) {
-	up := upstream(t, nil, echo(nil))
-	_, ts, _, _ := proxyFor(t, up, nil)
-	before := runtime.NumGoroutine()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	for i := range 1000 {
-		c, _, err := websocket.Dial(ctx, wsURL(ts)+"/", nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if i%2 == 0 {
-			c.Close(1000, "")
-		} else {
-			c.CloseNow()
-		}
-	}
-	deadline := time.Now().Add(20 * time.Second)
-	for runtime.NumGoroutine() > before+5 && time.Now().Before(deadline) {
-		time.Sleep(50 * time.Millisecond)
-	}
-	if n := runtime.NumGoroutine(); n > before+5 {
-		t.Errorf("%d goroutines after 1000 sessions, %d before", n, before)
-	}
 }
 
 func TestWSSUpstreamAndPings(t *testing.T) {

@@ -133,7 +133,10 @@ func NewFileSink(path string, opts *QueueOptions) (*FileSink, error) {
 		return nil, fmt.Errorf("cannot open %s: %w", path, cause(err))
 	}
 	w := format.NewWriter(f, &format.WriterOptions{Compression: format.CompressionForName(path)})
-	return newFileSink(&fileStore{f: f, w: w, path: path}, opts), nil
+	st := &fileStore{f: f, w: w, path: path, lost: map[string]int64{}}
+	s := newFileSink(st, opts)
+	st.log = s.log
+	return s, nil
 }
 
 // Add queues e, or drops it if the queue is full or the sink closed.
@@ -179,7 +182,7 @@ func (s *FileSink) drainQueue() {
 	tick := time.NewTicker(drainEvery)
 	defer tick.Stop()
 	lastFlush := time.Now()
-	dirty := false
+	dirty, failing := false, false
 	gap := min(minFlushGap, s.opts.FlushInterval)
 	for range tick.C {
 		open := true
@@ -203,9 +206,13 @@ func (s *FileSink) drainQueue() {
 		// Flush once the queue has drained, but not more often than
 		// minFlushGap (or FlushInterval, if that is shorter).
 		if dirty && (time.Since(lastFlush) >= gap || !open) {
-			if err := s.store.flush(); err != nil {
-				s.log.Error("flush recording", "err", err)
+			// A failing disk is logged when it starts failing, not at
+			// every flush; the sessions say what they lost.
+			err := s.store.flush()
+			if err != nil && !failing {
+				s.log.Error("writing recordings failed; traffic goes on", "err", err)
 			}
+			failing = err != nil
 			lastFlush, dirty = time.Now(), false
 		}
 		if !open {
@@ -220,21 +227,25 @@ func (s *FileSink) drainQueue() {
 
 // fileStore appends every session to one file.
 type fileStore struct {
-	path   string
-	f      *os.File
-	w      *format.Writer
-	failed bool
+	path string
+	f    *os.File
+	w    *format.Writer
+	log  *slog.Logger
+	lost map[string]int64 // per open session: lines that could not be written
 }
 
 func (s *fileStore) write(e *format.Event) error {
-	if err := s.w.Write(e); err != nil {
-		if !s.failed {
-			s.failed = true
-			return fmt.Errorf("%s: %w", s.path, err)
-		}
-		return err
+	err := s.w.Write(e)
+	if err != nil {
+		s.lost[e.Session]++
 	}
-	return nil
+	if e.Type == format.TypeClose {
+		if n := s.lost[e.Session]; n > 0 {
+			s.log.Error("session recorded incompletely", "session", e.Session, "file", s.path, "lines_lost", n, "err", err)
+		}
+		delete(s.lost, e.Session)
+	}
+	return err
 }
 
 func (s *fileStore) flush() error { return s.w.Flush() }

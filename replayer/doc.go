@@ -24,7 +24,8 @@
 // chained sleeps, so there is no drift). Client messages are read all the
 // time and, with Wait, hold back the server messages recorded after them.
 //
-// Endings: a recorded clean close sends its code and reason; a recorded
-// drop closes the TCP connection without a close frame (browsers report
-// 1006); a session with no recorded ending stays open.
+// Endings: a recorded clean close by the server sends its code and reason;
+// a recorded drop closes the TCP connection without a close frame (browsers
+// report 1006); a session the client ended, or with no recorded ending,
+// stays open, since in a replay the client does its own closing.
 package replayer

@@ -302,6 +302,11 @@ func (p *player) playOnce(ctx context.Context, start time.Time, faultC <-chan ti
 			if cfg.Loop {
 				return ending{kind: endOpen}, nil // play it again from here
 			}
+			if e.By == format.ByClient {
+				// The client ended it. In a replay the client does its
+				// own ending; closing for it could cut it short.
+				return ending{kind: endOpen}, nil
+			}
 			if !e.Clean {
 				return ending{kind: endDrop, code: format.CodeAbnormal}, nil
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -152,7 +153,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if sess.Subprotocol == "" {
 		protos = offeredSubprotocols(r)
 	}
-	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+	tap := &hijackTap{ResponseWriter: w}
+	conn, err := websocket.Accept(tap, r, &websocket.AcceptOptions{
 		Subprotocols: protos,
 		// A page on another origin (localhost:5173 and the like) is
 		// the normal client of a replay server.
@@ -171,8 +173,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	conn.SetReadLimit(limit)
 
-	c := &replayConn{srv: s, conn: conn, ioCtx: ioCtx, log: log, client: newClientLog()}
 	readDone := make(chan struct{})
+	c := &replayConn{srv: s, conn: conn, netConn: tap.conn, readDone: readDone, ioCtx: ioCtx, log: log, client: newClientLog()}
 	go func() {
 		defer close(readDone)
 		c.pumpFromClient(cancel)
@@ -185,8 +187,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // replayConn is one client connection being played to.
 type replayConn struct {
-	srv    *Server
-	conn   *websocket.Conn
+	srv      *Server
+	conn     *websocket.Conn
+	netConn  net.Conn      // under conn, for drops
+	readDone chan struct{} // closed when pumpFromClient has returned
 	ioCtx  context.Context // for every read and write
 	log    *slog.Logger
 	client *clientLog
@@ -250,7 +254,7 @@ func (c *replayConn) finish(ctx context.Context, end ending, err error) {
 		c.conn.Close(websocket.StatusCode(end.code), end.reason)
 	case end.kind == endDrop:
 		log.Info("dropped", "how", "TCP connection closed without a close frame")
-		c.conn.CloseNow()
+		c.drop()
 	case end.kind == endHang:
 		log.Info("hanging", "how", "connected, sending nothing more")
 		<-ctx.Done()
@@ -262,6 +266,21 @@ func (c *replayConn) finish(ctx context.Context, end ending, err error) {
 		<-ctx.Done()
 		c.closeGone()
 	}
+}
+
+// drop ends the connection without a close frame, as a server that dies
+// does: browsers report 1006. It half-closes (FIN) and lets the client
+// close its side, rather than closing at once: closing a socket with unread
+// input sends a reset, which can destroy messages the client has not read
+// yet.
+func (c *replayConn) drop() {
+	if cw, ok := c.netConn.(interface{ CloseWrite() error }); ok && cw.CloseWrite() == nil {
+		select {
+		case <-c.readDone:
+		case <-time.After(2 * time.Second):
+		}
+	}
+	c.conn.CloseNow()
 }
 
 // closeGone ends a connection whose context is done: the client left, or

@@ -101,7 +101,12 @@ func start(t *testing.T, re *regexp.Regexp, name string, args ...string) (*proc,
 	}
 	go scan(stdout, false)
 	go func() { scan(stderr, true); p.cmd.Wait(); close(p.done) }()
-	t.Cleanup(func() { p.stop(syscall.SIGKILL) })
+	t.Cleanup(func() {
+		p.stop(syscall.SIGKILL)
+		if t.Failed() && name == wsreplayBin {
+			t.Logf("wsreplay %s said:\n%s", args[0], p.stderr.String())
+		}
+	})
 	select {
 	case s := <-found:
 		return p, s
@@ -143,7 +148,7 @@ func startNode(t *testing.T, script string, args ...string) (*proc, string) {
 func runNode(t *testing.T, v any, script string, args ...string) {
 	t.Helper()
 	if err := nodeJSON(v, script, args...); err != nil {
-		t.Fatal(err)
+		t.Fatalf("%s %s: %v", script, strings.Join(args, " "), err)
 	}
 }
 
@@ -191,7 +196,7 @@ func serve(t *testing.T, dir string, extra ...string) string {
 	if len(files) == 0 {
 		t.Fatalf("no finished recording in %s", dir)
 	}
-	args := append([]string{"serve", "--listen", "127.0.0.1:0"}, extra...)
+	args := append([]string{"serve", "--listen", "127.0.0.1:0", "--verbose"}, extra...)
 	_, url := start(t, wsreplayListening, wsreplayBin, append(args, files...)...)
 	return url
 }
