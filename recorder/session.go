@@ -108,6 +108,10 @@ func (p *Proxy) relay(w http.ResponseWriter, r *http.Request) {
 	go func() { defer pumps.Done(); s.pumpToClient() }()
 	pumps.Wait()
 	s.closing.Wait()
+	// A leg that ended with a read error is not closed by coder/websocket:
+	// without this its socket would sit in CLOSE_WAIT until a finalizer.
+	client.CloseNow()
+	upstream.CloseNow()
 
 	p.mu.Lock()
 	delete(p.sessions, s)

@@ -183,6 +183,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	end, err := p.play(ctx, accepted)
 	c.finish(ctx, end, err)
 	<-readDone
+	conn.CloseNow() // after a read error coder/websocket leaves the socket open
 }
 
 // replayConn is one client connection being played to.

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -386,4 +387,47 @@ func mustRead(tb testing.TB, path string) []byte {
 		tb.Fatal(err)
 	}
 	return b
+}
+
+// Many short replays leave no goroutine and no file descriptor behind.
+func TestChurn(t *testing.T) {
+	path := writeRecording(t, sessionLine("s", "/", "", rec0),
+		message("s", rec0, format.Receive, format.Text, []byte("hi")),
+		message("s", rec0.Add(time.Hour), format.Receive, format.Text, []byte("later")))
+	ts := startServer(t, &Server{}, File(path))
+	ts.Config.SetKeepAlivesEnabled(false)
+	count := func() (int, int) {
+		time.Sleep(100 * time.Millisecond)
+		fds, _ := os.ReadDir("/proc/self/fd")
+		return runtime.NumGoroutine(), len(fds)
+	}
+	g0, fd0 := count()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Go(func() {
+			for i := w; i < 2000; i += 4 {
+				c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(ts.URL, "http")+"/", nil)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				c.Read(ctx) // "hi"
+				if i%2 == 0 {
+					c.Close(1000, "")
+				} else {
+					c.CloseNow()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	g, fd := count()
+	for deadline := time.Now().Add(20 * time.Second); (g > g0+5 || fd > fd0+5) && time.Now().Before(deadline); {
+		g, fd = count()
+	}
+	if g > g0+5 || fd > fd0+5 {
+		t.Errorf("after 2,000 replays: %d goroutines (%d before), %d open files (%d before)", g, g0, fd, fd0)
+	}
 }
