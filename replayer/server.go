@@ -190,11 +190,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 type replayConn struct {
 	srv      *Server
 	conn     *websocket.Conn
-	netConn  net.Conn      // under conn, for drops
-	readDone chan struct{} // closed when pumpFromClient has returned
-	ioCtx  context.Context // for every read and write
-	log    *slog.Logger
-	client *clientLog
+	netConn  net.Conn        // under conn, for drops
+	readDone chan struct{}   // closed when pumpFromClient has returned
+	ioCtx    context.Context // for every read and write
+	log      *slog.Logger
+	client   *clientLog
 }
 
 func (c *replayConn) send(_ context.Context, e *format.Event) error {
