@@ -210,6 +210,10 @@ func (r *Reader) Decode(e *Event) error {
 			r.raw = line
 			return nil
 		}
+		if r.line == 1 && line[0] != '{' {
+			r.err = &SyntaxError{File: r.opts.Name, Line: 1, Err: fmt.Errorf("%w (line 1 is not a JSON object)", ErrNotRecording)}
+			return r.err
+		}
 		if !complete {
 			// The writer always ends a line with a newline: one
 			// without it that does not parse was cut off.
@@ -224,8 +228,6 @@ func (r *Reader) Decode(e *Event) error {
 			}
 			r.unknown[unk.typ]++
 			continue
-		case r.line == 1 && line[0] != '{':
-			derr = fmt.Errorf("%w (line 1 is not a JSON object)", ErrNotRecording)
 		case r.opts.SkipMalformed && !errors.Is(derr, ErrUnsupportedVersion):
 			r.bad++
 			continue

@@ -93,6 +93,9 @@ func readRecording(path string, stderr io.Writer, fn func(string, *format.Reader
 	r := format.NewReader(in, &format.ReaderOptions{Name: path})
 	defer r.Close()
 	err := fn(path, r)
+	if err == nil && r.Line() == 0 {
+		return fmt.Errorf("%s: empty, not a recording", path)
+	}
 	for typ, n := range r.Unknown() {
 		fmt.Fprintf(stderr, "wsreplay: warning: %s: skipped %d lines of unknown type %q (written by a newer wsreplay?)\n", path, n, typ)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -121,6 +122,13 @@ func runServe(c *cli.Context) error {
 		return nil
 	case err != nil && !indexing:
 		return err
+	}
+	if !indexing && len(cat.Sessions()) == 0 {
+		warn := ""
+		if w := cat.Warnings(); len(w) > 0 {
+			warn = ": " + w[0]
+		}
+		return fmt.Errorf("no sessions to serve in %s%s", strings.Join(c.Args().Slice(), ", "), warn)
 	}
 	if err := checkSessions(cat, srv.Sessions); err != nil {
 		return err

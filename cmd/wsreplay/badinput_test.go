@@ -1,0 +1,63 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Every command meets bad input with one line naming what and where, a
+// non-zero exit, and no panic.
+func TestBadInput(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, data []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	demo, _ := os.ReadFile("../../testdata/demo.ndjson")
+	empty := write("empty.ndjson", nil)
+	cut := write("cut.ndjson", demo[:len(demo)/2])
+	garbage := write("garbage.ndjson", bytes.Repeat([]byte{0xde, 0xad, 0xbe, 0xef, 0, 1}, 1000))
+	// A 100 MB line: a message whose text never ends.
+	huge := write("huge.ndjson", append(append([]byte(`{"type":"message","session":"s","time":"2026-01-01T00:00:00Z","dir":"receive","text":"`),
+		bytes.Repeat([]byte("x"), 100<<20)...), '\n'))
+	badHAR := write("bad.har", []byte(`{"log":{"entries":[{"_webSocketMessages":[{"type":"receive","time":"yesterday","opcode":1,"data":"x"}]}]}}`))
+
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"cat", empty}, "empty.ndjson: empty, not a recording"},
+		{[]string{"ls", empty}, "empty.ndjson: empty, not a recording"},
+		{[]string{"serve", empty}, "empty.ndjson: empty file, not a recording"},
+		{[]string{"cat", garbage}, "garbage.ndjson:1: not a wsreplay recording"},
+		{[]string{"serve", garbage}, "garbage.ndjson:1: not a wsreplay recording"},
+		{[]string{"convert", garbage, filepath.Join(dir, "out.ndjson")}, "garbage.ndjson:1: not a wsreplay recording"},
+		{[]string{"cat", huge}, "huge.ndjson:1: invalid JSON at column 104857687: unterminated string"},
+		{[]string{"serve", badHAR}, `bad.har: entries[0]._webSocketMessages[0].time: "yesterday" is not`},
+		{[]string{"convert", badHAR, filepath.Join(dir, "out.ndjson")}, `"yesterday" is not`},
+		{[]string{"serve", "--drop-at", "-5s"}, `--drop-at: "-5s" is not a duration`},
+		{[]string{"serve", "--refuse", "lots"}, `invalid value "lots" for flag -refuse`},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args[:1], " ")+" "+filepath.Base(tt.args[len(tt.args)-1]), func(t *testing.T) {
+			_, errOut, code := wsreplay(t, tt.args...)
+			if code == 0 || !strings.Contains(errOut, tt.want) {
+				t.Errorf("exit %d, stderr %q; want non-zero and %q", code, errOut, tt.want)
+			}
+			if strings.Contains(errOut, "panic") || strings.Contains(errOut, "goroutine ") {
+				t.Errorf("stack trace: %s", errOut)
+			}
+		})
+	}
+	// A recording cut short is a warning, not an error: what is there is used.
+	out, errOut, code := wsreplay(t, "ls", cut)
+	if code != 0 || !strings.Contains(errOut, "warning: "+cut) || !strings.Contains(errOut, "truncated") || !strings.Contains(out, "demo-1") {
+		t.Errorf("cut recording: exit %d\n%s%s", code, out, errOut)
+	}
+}
