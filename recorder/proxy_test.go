@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -573,5 +574,33 @@ func TestWSSUpstreamAndPings(t *testing.T) {
 	}
 	if pings != 1 || !strings.HasPrefix(evs[0].Upstream, "wss://") {
 		t.Errorf("recorded %d server pings (want 1), upstream %s", pings, evs[0].Upstream)
+	}
+}
+
+// Recordings are private, and nothing a client sends names a file.
+func TestFilesArePrivate(t *testing.T) {
+	up := upstream(t, nil, echo(nil))
+	dir := filepath.Join(t.TempDir(), "new", "rec")
+	sink, err := NewDirSink(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(wsURL(up))
+	p := &Proxy{Upstream: u, Sink: sink}
+	ts := httptest.NewServer(p)
+	c := dial(t, ts, "/../../../etc/evil?session=../../x", nil)
+	c.Close(1000, "")
+	stopProxy(t, p, ts, sink)
+	for _, d := range []string{dir, filepath.Dir(dir)} {
+		if st, err := os.Stat(d); err != nil || st.Mode().Perm() != 0o700 {
+			t.Errorf("%s: mode %v, want 0700 (%v)", d, st.Mode().Perm(), err)
+		}
+	}
+	names, _ := filepath.Glob(filepath.Join(dir, "*"))
+	if len(names) != 1 || !regexp.MustCompile(`^\d{8}T\d{6}\.\d{3}Z_[0-9a-f]{16}\.ndjson$`).MatchString(filepath.Base(names[0])) {
+		t.Errorf("files %v: want one named <start>_<random id>.ndjson", names)
+	}
+	if st, _ := os.Stat(names[0]); st.Mode().Perm() != 0o600 {
+		t.Errorf("file mode %v, want 0600", st.Mode().Perm())
 	}
 }

@@ -198,3 +198,22 @@ func TestParseHeartbeat(t *testing.T) {
 		}
 	}
 }
+
+// Beyond loopback the replay server says so: recordings may hold private data.
+func TestServeWarnsBeyondLoopback(t *testing.T) {
+	_, stderr, _ := startCommand(t, "serve", "--listen", "0.0.0.0:0")
+	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(stderr.String(), "session demo-1"); {
+		if time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !strings.Contains(stderr.String(), "is reachable from other machines") {
+		t.Errorf("no warning:\n%s", stderr)
+	}
+	_, stderr, _ = startCommand(t, "serve", "--listen", "127.0.0.1:0")
+	time.Sleep(100 * time.Millisecond)
+	if strings.Contains(stderr.String(), "reachable from other machines") {
+		t.Errorf("warning on loopback:\n%s", stderr)
+	}
+}
