@@ -18,13 +18,17 @@ import (
 	"github.com/wsreplay/wsreplay/format"
 )
 
-// BenchmarkTiming replays 10,000 messages recorded at 1,000 msgs/s at speed 1
-// to one client and reports how late they arrive: arrival minus the time
+// BenchmarkTiming replays 10 s of messages recorded at 1,000 and at 10,000
+// msgs/s, at speed 1, to one client and reports how late they arrive: arrival minus the time
 // they were due, counted from the time of the server's "connected" log line
 // (written microseconds after the accept). end-drift is the lateness of the
-// last message. It takes 10 s per iteration.
+// last message. It takes 10 s per rate and iteration.
 func BenchmarkTiming(b *testing.B) {
-	const n, every = 10000, time.Millisecond
+	b.Run("1000msgs/s", func(b *testing.B) { benchTiming(b, 10000, time.Millisecond) })
+	b.Run("10000msgs/s", func(b *testing.B) { benchTiming(b, 100000, 100*time.Microsecond) })
+}
+
+func benchTiming(b *testing.B, n int, every time.Duration) {
 	evs := []*format.Event{sessionLine("s", "/", "", rec0)}
 	for i := range n {
 		data := make([]byte, 200)

@@ -31,7 +31,9 @@ import (
 )
 
 func main() {
-	only := flag.String("only", "", "run only this measurement: proxy or rss")
+	only := flag.String("only", "", "run only this measurement: format, proxy, fanout, idle or rss")
+	fanClients := flag.Int("fanout", 1000, "clients for the fan-out measurement")
+	idleConns := flag.Int("idle", 5000, "connections for the idle-proxy measurement")
 	size := flag.Int64("size", 1<<30, "size in bytes of the large recording")
 	clients := flag.String("clients", "1,100", "client counts for the large-recording measurement")
 	dur := flag.Duration("for", 15*time.Second, "how long clients read from the large recording")
@@ -47,8 +49,17 @@ func main() {
 	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/wsreplay").CombinedOutput(); err != nil {
 		log.Fatalf("build: %v\n%s", err, out)
 	}
+	if *only == "" || *only == "format" {
+		formatSpeed()
+	}
 	if *only == "" || *only == "proxy" {
 		proxyOverhead(bin, dir)
+	}
+	if *only == "" || *only == "fanout" {
+		fanout(bin, dir, *fanClients)
+	}
+	if *only == "" || *only == "idle" {
+		idle(bin, dir, *idleConns)
 	}
 	if *only == "" || *only == "rss" {
 		var counts []int
@@ -206,13 +217,16 @@ func serveLarge(bin, path string, n int, dur time.Duration) largeResult {
 }
 
 // peakRSS reads a process's peak resident set size (VmHWM) from /proc.
-func peakRSS(pid int) int64 {
+func peakRSS(pid int) int64 { return procStatus(pid, "VmHWM:") }
+
+// procStatus reads a size in kB from /proc/PID/status.
+func procStatus(pid int, key string) int64 {
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return -1
 	}
 	for _, line := range strings.Split(string(data), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+		if rest, ok := strings.CutPrefix(line, key); ok {
 			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
 			return kb << 10
 		}
