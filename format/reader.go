@@ -28,6 +28,10 @@ type ReaderOptions struct {
 	// input that is an io.Seeker is seeked; otherwise the bytes before it
 	// are read and discarded.
 	Start Position
+	// BufferSize is the size of each of the Reader's buffers (one in
+	// front of the decompressor, one after it). Zero means 64 KiB; a
+	// program with many Readers open wants less.
+	BufferSize int
 	// SkipMalformed makes malformed lines be skipped and counted (see
 	// Reader.Malformed) instead of ending the read with an error.
 	SkipMalformed bool
@@ -99,7 +103,11 @@ func DetectCompression(head []byte) Compression {
 
 func (r *Reader) start() error {
 	r.started = true
-	raw := bufio.NewReaderSize(r.src, 64<<10)
+	size := r.opts.BufferSize
+	if size <= 0 {
+		size = 64 << 10
+	}
+	raw := bufio.NewReaderSize(r.src, size)
 	head, _ := raw.Peek(4)
 	r.comp = DetectCompression(head)
 	var dec io.Reader = raw
@@ -131,7 +139,7 @@ func (r *Reader) start() error {
 		}
 		r.pos, r.line = off, r.opts.Start.Line
 	}
-	r.br = bufio.NewReaderSize(dec, 64<<10)
+	r.br = bufio.NewReaderSize(dec, size)
 	return nil
 }
 

@@ -80,6 +80,10 @@ const zstdWindow = 256 << 10
 type WriterOptions struct {
 	// Compression of the output. Zero is None.
 	Compression Compression
+	// BufferSize is how many bytes of lines are held before they go to
+	// the compressor or the underlying writer. Zero means 64 KiB; a
+	// program that keeps thousands of Writers open wants less.
+	BufferSize int
 }
 
 // Writer writes recording lines. Lines are buffered; Flush pushes them, and
@@ -126,12 +130,42 @@ func NewWriter(w io.Writer, opts *WriterOptions) *Writer {
 	default:
 		wr.err = fmt.Errorf("unknown compression %d", int(o.Compression))
 	}
+	size := o.BufferSize
+	if size <= 0 {
+		size = 64 << 10
+	}
 	if wr.comp != nil {
-		wr.buf = bufio.NewWriterSize(wr.comp, 64<<10)
+		wr.buf = bufio.NewWriterSize(wr.comp, size)
 	} else {
-		wr.buf = bufio.NewWriterSize(w, 64<<10)
+		wr.buf = bufio.NewWriterSize(w, size)
 	}
 	return wr
+}
+
+// Compress copies src to dst through compression c, and ends the
+// compressed stream. It does not close dst.
+func Compress(dst io.Writer, src io.Reader, c Compression) error {
+	var comp io.WriteCloser
+	switch c {
+	case None:
+		_, err := io.Copy(dst, src)
+		return err
+	case Gzip:
+		comp = gzip.NewWriter(dst)
+	case Zstd:
+		enc, err := zstd.NewWriter(dst, zstd.WithEncoderConcurrency(1), zstd.WithWindowSize(zstdWindow))
+		if err != nil {
+			return err
+		}
+		comp = enc
+	default:
+		return fmt.Errorf("unknown compression %d", int(c))
+	}
+	if _, err := io.Copy(comp, src); err != nil {
+		comp.Close()
+		return err
+	}
+	return comp.Close()
 }
 
 // ErrClosed is returned by a Writer's methods after Close.

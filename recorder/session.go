@@ -102,11 +102,13 @@ func (p *Proxy) relay(w http.ResponseWriter, r *http.Request) {
 		s.goingAway()
 	}
 
-	var pumps sync.WaitGroup
-	pumps.Add(2)
-	go func() { defer pumps.Done(); s.pumpToUpstream() }()
-	go func() { defer pumps.Done(); s.pumpToClient() }()
-	pumps.Wait()
+	// One pump gets a goroutine; the other runs in this one, which would
+	// otherwise only wait: a goroutine stack is a good part of what an
+	// idle session costs.
+	toUpstream := make(chan struct{})
+	go func() { defer close(toUpstream); s.pumpToUpstream() }()
+	s.pumpToClient()
+	<-toUpstream
 	s.closing.Wait()
 	// A leg that ended with a read error is not closed by coder/websocket:
 	// without this its socket would sit in CLOSE_WAIT until a finalizer.

@@ -1,6 +1,7 @@
 package recorder
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -47,10 +48,11 @@ type QueueOptions struct {
 // the operating system well within FlushInterval.
 //
 // In directory mode (NewDirSink) each session gets a file named
-// <UTC start>_<session id>.ndjson[.gz|.zst], written as <name>.partial and
-// renamed when the session ends: a .partial file is a session still running,
-// or one whose recorder died. In file mode (NewFileSink) every session is
-// appended to one file.
+// <UTC start>_<session id>.ndjson[.gz|.zst]. While the session runs it is
+// plain NDJSON named <UTC start>_<session id>.ndjson.partial, compressed to
+// its final name when the session ends: a .partial file is a session still
+// running, one whose recorder died, or one that lost lines. In file mode
+// (NewFileSink) every session is appended to one file.
 //
 // Close flushes and finishes every file; the FileSink must not be used after.
 type FileSink struct {
@@ -114,9 +116,14 @@ func NewDirSink(dir string, opts *QueueOptions) (*FileSink, error) {
 	if opts != nil {
 		comp = opts.Compression
 	}
-	s := newFileSink(&dirStore{dir: dir, comp: comp, files: map[string]*sessionFile{}}, opts)
-	s.store.(*dirStore).log = s.log
-	return s, nil
+	var log *slog.Logger
+	if opts != nil {
+		log = opts.Logger
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return newFileSink(newDirStore(dir, comp, log), opts), nil
 }
 
 // NewFileSink appends every session to the file at path (created 0600),
@@ -261,12 +268,18 @@ func (s *fileStore) close() error {
 	return err
 }
 
-// dirStore writes one file per session.
+// dirStore writes one file per session. While a session runs, its lines go
+// to <name>.ndjson.partial as plain NDJSON through a small buffer: thousands
+// of open sessions cost no compressor each, and a recorder killed with -9
+// leaves plain files that read back whole. When the session ends, one
+// background worker compresses the file to its final name.
 type dirStore struct {
 	dir   string
 	comp  format.Compression
 	files map[string]*sessionFile
 	log   *slog.Logger
+	jobs  chan finishJob // to the compressing worker
+	done  chan struct{}  // closed when the worker has finished
 }
 
 type sessionFile struct {
@@ -275,6 +288,19 @@ type sessionFile struct {
 	w          *format.Writer
 	failed     int64 // lines that could not be written
 	dirty      bool
+}
+
+type finishJob struct{ id, partial, final string }
+
+// sessionBuffer is the write buffer of each open session file: small,
+// since thousands may be open; larger lines go straight to the file.
+const sessionBuffer = 1 << 10
+
+func newDirStore(dir string, comp format.Compression, log *slog.Logger) *dirStore {
+	s := &dirStore{dir: dir, comp: comp, files: map[string]*sessionFile{}, log: log,
+		jobs: make(chan finishJob, 1024), done: make(chan struct{})}
+	go s.compressFinished()
+	return s
 }
 
 // FileName is the name of a session's file in directory mode.
@@ -291,8 +317,10 @@ func (s *dirStore) write(e *format.Event) error {
 		if e.Type != format.TypeSession {
 			return fmt.Errorf("line for unknown session %s", e.Session)
 		}
-		final := filepath.Join(s.dir, FileName(e.Time, e.Session, s.comp))
-		sf = &sessionFile{final: final, tmp: final + PartialSuffix}
+		sf = &sessionFile{
+			final: filepath.Join(s.dir, FileName(e.Time, e.Session, s.comp)),
+			tmp:   filepath.Join(s.dir, FileName(e.Time, e.Session, format.None)+PartialSuffix),
+		}
 		s.files[e.Session] = sf
 		f, err := os.OpenFile(sf.tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 		if err != nil {
@@ -301,7 +329,7 @@ func (s *dirStore) write(e *format.Event) error {
 			return err
 		}
 		sf.f = f
-		sf.w = format.NewWriter(f, &format.WriterOptions{Compression: s.comp})
+		sf.w = format.NewWriter(f, &format.WriterOptions{BufferSize: sessionBuffer})
 	}
 	var err error
 	if sf.w == nil {
@@ -321,18 +349,15 @@ func (s *dirStore) write(e *format.Event) error {
 	return err
 }
 
-// finish ends a session's file: flushed, synced, and renamed to its final
-// name unless lines were lost to write errors, in which case it keeps its
-// .partial name to show it is incomplete.
+// finish ends a session's file and hands it to the worker, unless lines
+// were lost to write errors, in which case it keeps its .partial name to
+// show it is incomplete.
 func (s *dirStore) finish(id string, sf *sessionFile) {
 	delete(s.files, id)
 	if sf.f == nil {
 		return
 	}
 	err := sf.w.Close()
-	if err == nil {
-		err = sf.f.Sync()
-	}
 	if cerr := sf.f.Close(); err == nil {
 		err = cerr
 	}
@@ -340,11 +365,72 @@ func (s *dirStore) finish(id string, sf *sessionFile) {
 		s.log.Error("session recorded incompletely", "session", id, "file", sf.tmp, "lines_lost", sf.failed, "err", err)
 		return
 	}
-	if err := os.Rename(sf.tmp, sf.final); err != nil {
-		s.log.Error("rename recording", "session", id, "err", err)
-		return
+	s.jobs <- finishJob{id: id, partial: sf.tmp, final: sf.final}
+}
+
+// compressFinished turns the plain files of ended sessions into their final
+// files, one at a time.
+func (s *dirStore) compressFinished() {
+	defer close(s.done)
+	for j := range s.jobs {
+		if err := s.finalize(j); err != nil {
+			s.log.Error("finishing the recording failed; the plain .partial file holds it", "session", j.id, "file", j.partial, "err", err)
+		}
 	}
+}
+
+// finalize writes the compressed file under a temporary name, syncs it,
+// renames it into place and removes the plain one.
+func (s *dirStore) finalize(j finishJob) error {
+	if s.comp == format.None {
+		if err := syncFile(j.partial); err != nil {
+			return err
+		}
+		if err := os.Rename(j.partial, j.final); err != nil {
+			return err
+		}
+		syncDir(s.dir)
+		return nil
+	}
+	src, err := os.Open(j.partial)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	tmp := j.final + ".tmp"
+	dst, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	err = format.Compress(dst, bufio.NewReaderSize(src, 64<<10), s.comp)
+	if err == nil {
+		err = dst.Sync()
+	}
+	if cerr := dst.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, j.final)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	os.Remove(j.partial)
 	syncDir(s.dir)
+	return nil
+}
+
+func syncFile(path string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 func (s *dirStore) flush() error {
@@ -363,7 +449,8 @@ func (s *dirStore) flush() error {
 }
 
 // close finishes the files of sessions still open (the proxy writes their
-// close lines before it closes the sink, so normally there are none).
+// close lines before it closes the sink, so normally there are none) and
+// waits for the worker to compress what has ended.
 func (s *dirStore) close() error {
 	for id, sf := range s.files {
 		if sf.w != nil {
@@ -372,6 +459,8 @@ func (s *dirStore) close() error {
 		}
 		s.log.Warn("session file left unfinished", "session", id, "file", sf.tmp)
 	}
+	close(s.jobs)
+	<-s.done
 	return nil
 }
 

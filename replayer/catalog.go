@@ -260,7 +260,9 @@ func (s *Session) stream() (eventStream, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", s.src.Name, err)
 	}
-	r := format.NewReader(rc, &format.ReaderOptions{Name: s.src.Name, Start: s.pos})
+	// Small buffers: a replay server may stream one file to a thousand
+	// clients at once.
+	r := format.NewReader(rc, &format.ReaderOptions{Name: s.src.Name, Start: s.pos, BufferSize: 8 << 10})
 	return &fileStream{id: s.ID, rc: rc, r: r, free: make(chan *format.Event, prefetchDepth)}, nil
 }
 
