@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/wsreplay/wsreplay/internal/handshake"
 	"log/slog"
 	"net"
 	"net/http"
@@ -109,7 +110,7 @@ func (p *Proxy) logger() *slog.Logger {
 // HTTP request through.
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.init()
-	if !isUpgrade(r) {
+	if !handshake.IsUpgrade(r) {
 		p.passthru.ServeHTTP(w, r)
 		return
 	}
@@ -172,33 +173,6 @@ func forwardHeaders(r *http.Request) http.Header {
 	h.Set("X-Forwarded-Proto", proto)
 	h.Set("X-Forwarded-Host", r.Host)
 	return h
-}
-
-func isUpgrade(r *http.Request) bool {
-	return headerHasToken(r.Header, "Connection", "upgrade") && headerHasToken(r.Header, "Upgrade", "websocket")
-}
-
-func headerHasToken(h http.Header, name, token string) bool {
-	for _, v := range h.Values(name) {
-		for _, t := range strings.Split(v, ",") {
-			if strings.EqualFold(strings.TrimSpace(t), token) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-func offeredSubprotocols(r *http.Request) []string {
-	var out []string
-	for _, v := range r.Header.Values("Sec-WebSocket-Protocol") {
-		for _, s := range strings.Split(v, ",") {
-			if s = strings.TrimSpace(s); s != "" {
-				out = append(out, s)
-			}
-		}
-	}
-	return out
 }
 
 // newSessionID returns a random id: 16 hex digits, from nothing the client

@@ -12,6 +12,7 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/internal/handshake"
 )
 
 // session is one relayed and recorded WebSocket connection.
@@ -51,7 +52,7 @@ func (p *Proxy) relay(w http.ResponseWriter, r *http.Request) {
 	upstream, resp, err := websocket.Dial(ctx, up.String(), &websocket.DialOptions{
 		HTTPClient:     p.client,
 		HTTPHeader:     forwardHeaders(r),
-		Subprotocols:   offeredSubprotocols(r),
+		Subprotocols:   handshake.Subprotocols(r),
 		OnPingReceived: s.observe(format.TypePing, format.Receive),
 		OnPongReceived: func(ctx context.Context, b []byte) { s.observe(format.TypePong, format.Receive)(ctx, b) },
 	})

@@ -6,12 +6,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/coder/websocket"
 	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/internal/handshake"
 )
 
 // DefaultMaxMessageSize is the largest client message read when
@@ -94,7 +94,7 @@ func (s *Server) logger() *slog.Logger {
 
 // ServeHTTP accepts a WebSocket connection and replays a session to it.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if !isUpgrade(r) {
+	if !handshake.IsUpgrade(r) {
 		s.servePage(w, r)
 		return
 	}
@@ -151,7 +151,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	protos := []string{sess.Subprotocol}
 	if sess.Subprotocol == "" {
-		protos = offeredSubprotocols(r)
+		protos = handshake.Subprotocols(r)
 	}
 	tap := &hijackTap{ResponseWriter: w}
 	conn, err := websocket.Accept(tap, r, &websocket.AcceptOptions{
@@ -319,31 +319,4 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-}
-
-func isUpgrade(r *http.Request) bool {
-	return headerHasToken(r.Header, "Connection", "upgrade") && headerHasToken(r.Header, "Upgrade", "websocket")
-}
-
-func headerHasToken(h http.Header, name, token string) bool {
-	for _, v := range h.Values(name) {
-		for _, t := range strings.Split(v, ",") {
-			if strings.EqualFold(strings.TrimSpace(t), token) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-func offeredSubprotocols(r *http.Request) []string {
-	var out []string
-	for _, v := range r.Header.Values("Sec-WebSocket-Protocol") {
-		for _, p := range strings.Split(v, ",") {
-			if p = strings.TrimSpace(p); p != "" {
-				out = append(out, p)
-			}
-		}
-	}
-	return out
 }

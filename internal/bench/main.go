@@ -10,7 +10,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"flag"
 	"fmt"
@@ -149,29 +148,8 @@ var listening = regexp.MustCompile(`listening on (ws://\S+)`)
 func serveLarge(bin, path string, n int, dur time.Duration) largeResult {
 	start := time.Now()
 	cmd := exec.Command(bin, "serve", path, "--listen", "127.0.0.1:0", "--speed", "max")
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		log.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		log.Fatal(err)
-	}
-	defer func() {
-		cmd.Process.Signal(os.Interrupt)
-		cmd.Wait()
-	}()
-	sc := bufio.NewScanner(stderr)
-	var url string
-	for sc.Scan() {
-		if m := listening.FindStringSubmatch(sc.Text()); m != nil {
-			url = m[1]
-			break
-		}
-	}
-	if url == "" {
-		log.Fatal("server printed no listening line")
-	}
-	go io.Copy(io.Discard, stderr)
+	url, stop := startServer(cmd)
+	defer stop()
 
 	var res largeResult
 	var first sync.Once

@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"io"
 	"log"
 	"net/http"
 	"net/http/httptest"
@@ -51,26 +49,8 @@ func proxyOverhead(bin, dir string) {
 	if prof := os.Getenv("BENCH_PROXY_PROFILE"); prof != "" {
 		cmd.Env = append(os.Environ(), "WSREPLAY_CPUPROFILE="+prof)
 	}
-	stderr, _ := cmd.StderrPipe()
-	if err := cmd.Start(); err != nil {
-		log.Fatal(err)
-	}
-	defer func() {
-		cmd.Process.Signal(os.Interrupt)
-		cmd.Wait()
-	}()
-	sc := bufio.NewScanner(stderr)
-	var proxied string
-	for sc.Scan() {
-		if m := listening.FindStringSubmatch(sc.Text()); m != nil {
-			proxied = m[1]
-			break
-		}
-	}
-	go io.Copy(io.Discard, stderr)
-	if proxied == "" {
-		log.Fatal("recorder printed no listening line")
-	}
+	proxied, stop := startServer(cmd)
+	defer stop()
 
 	msg := []byte(`{"type":"update","pad":"` + strings.Repeat("x", 1024-25) + `"}`)
 	const seconds = 5 * time.Second

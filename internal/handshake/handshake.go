@@ -1,0 +1,39 @@
+// Package handshake reads the parts of a WebSocket opening handshake
+// (RFC 6455, section 4) that both the recording proxy and the replay server
+// need before coder/websocket takes over.
+package handshake
+
+import (
+	"net/http"
+	"strings"
+)
+
+// IsUpgrade reports whether r asks to open a WebSocket.
+func IsUpgrade(r *http.Request) bool {
+	return hasToken(r.Header, "Connection", "upgrade") && hasToken(r.Header, "Upgrade", "websocket")
+}
+
+// hasToken reports whether a comma-separated header holds token, in any case.
+func hasToken(h http.Header, name, token string) bool {
+	for _, v := range h.Values(name) {
+		for _, t := range strings.Split(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(t), token) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Subprotocols returns the subprotocols the client offers, in its order.
+func Subprotocols(r *http.Request) []string {
+	var out []string
+	for _, v := range r.Header.Values("Sec-WebSocket-Protocol") {
+		for _, p := range strings.Split(v, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
