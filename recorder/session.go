@@ -36,6 +36,16 @@ type session struct {
 // relay dials the upstream, accepts the client, and relays until one side
 // ends the connection.
 func (p *Proxy) relay(w http.ResponseWriter, r *http.Request) {
+	if s := p.open(w, r); s != nil {
+		s.run()
+	}
+}
+
+// open makes both handshakes and records the session line. It returns nil
+// if the session could not start (the client has had its answer). It is a
+// function of its own so that nothing of the handshakes (requests,
+// responses, headers) stays reachable while a session runs for hours.
+func (p *Proxy) open(w http.ResponseWriter, r *http.Request) *session {
 	s := &session{p: p, id: newSessionID()}
 	s.log = p.logger().With("session", s.id, "path", r.URL.RequestURI())
 	up := p.upstreamURL(r)
@@ -61,7 +71,7 @@ func (p *Proxy) relay(w http.ResponseWriter, r *http.Request) {
 		status, msg := dialError(err, resp)
 		s.log.Warn("upstream handshake failed", "upstream", p.Redaction.url(up), "status", status, "err", err)
 		http.Error(w, "wsreplay: "+msg, status)
-		return
+		return nil
 	}
 	var protos []string
 	if sp := upstream.Subprotocol(); sp != "" {
@@ -78,7 +88,7 @@ func (p *Proxy) relay(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		s.log.Warn("client handshake failed", "err", err)
 		upstream.Close(websocket.StatusGoingAway, "client handshake failed")
-		return
+		return nil
 	}
 	s.start = time.Now()
 	s.client, s.upstream = client, upstream
@@ -94,7 +104,12 @@ func (p *Proxy) relay(w http.ResponseWriter, r *http.Request) {
 		Extensions:     respHeaders.Get("Sec-WebSocket-Extensions"),
 		RequestHeaders: p.Redaction.headers(r.Header), ResponseHeaders: p.Redaction.headers(respHeaders)})
 	s.log.Info("session started", "upstream", p.Redaction.url(up), "subprotocol", upstream.Subprotocol())
+	return s
+}
 
+// run relays until the session ends, then records how it ended.
+func (s *session) run() {
+	p := s.p
 	p.mu.Lock()
 	shutdown := p.shutdown
 	p.sessions[s] = struct{}{}
@@ -113,8 +128,8 @@ func (p *Proxy) relay(w http.ResponseWriter, r *http.Request) {
 	s.closing.Wait()
 	// A leg that ended with a read error is not closed by coder/websocket:
 	// without this its socket would sit in CLOSE_WAIT until a finalizer.
-	client.CloseNow()
-	upstream.CloseNow()
+	s.client.CloseNow()
+	s.upstream.CloseNow()
 
 	p.mu.Lock()
 	delete(p.sessions, s)
