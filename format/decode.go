@@ -159,7 +159,7 @@ func (d *decoder) decodeLine(line []byte, e *Event) error {
 			}
 		}
 	}
-	if s.peek() != 0 {
+	if s.ws(); s.i < len(s.b) {
 		return s.errorf("data after the end of the object")
 	}
 	return d.finish(e, &all, seen, typ, timeStr, payload, v)

@@ -184,8 +184,6 @@ func appendString[S ~string | ~[]byte](b []byte, s S) []byte {
 	return append(b, '"')
 }
 
-// formatTime formats t as a recording timestamp.
-func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
 
 // decodeRune is utf8.DecodeRune for either a string or a byte slice.
 func decodeRune[S ~string | ~[]byte](s S) (rune, int) {

@@ -373,7 +373,10 @@ func (s *scanner) skip(depth int) error {
 		}
 		return nil
 	case 0:
-		return s.errorf("unexpected end of line")
+		if s.i >= len(s.b) {
+			return s.errorf("unexpected end of line")
+		}
+		return s.errorf("unexpected NUL byte")
 	default:
 		_, err := s.number()
 		return err
