@@ -183,7 +183,6 @@ func appendString[S ~string | ~[]byte](b []byte, s S) []byte {
 	return append(b, '"')
 }
 
-
 // decodeRune is utf8.DecodeRune for either a string or a byte slice.
 func decodeRune[S ~string | ~[]byte](s S) (rune, int) {
 	switch v := any(s).(type) {
