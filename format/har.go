@@ -55,10 +55,7 @@ type harEntry struct {
 
 type harMessage struct {
 	URL     string `json:"url"`
-	Headers []struct {
-		Name  string `json:"name"`
-		Value string `json:"value"`
-	} `json:"headers"`
+	Headers []harNV `json:"headers"`
 }
 
 type harWSFrame struct {

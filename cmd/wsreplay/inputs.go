@@ -48,10 +48,7 @@ func expandPaths(paths []string) ([]string, error) {
 
 // fileError words an error opening or reading a named file.
 func fileError(path string, err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		err = pe.Err
-	}
+	err = cause(err)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return fmt.Errorf("%s: no such file or directory", path)
