@@ -54,7 +54,7 @@ type harEntry struct {
 }
 
 type harMessage struct {
-	URL     string `json:"url"`
+	URL     string  `json:"url"`
 	Headers []harNV `json:"headers"`
 }
 
