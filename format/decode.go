@@ -185,6 +185,9 @@ func (d *decoder) finish(e, all *Event, seen int, typ string, timeStr, payload [
 	if err != nil {
 		return fmt.Errorf(`field "time": %q is not an RFC 3339 time`, timeStr)
 	}
+	if !timeInRange(t) || t.IsZero() {
+		return fmt.Errorf(`field "time": %q is outside years 1-9999 UTC`, timeStr)
+	}
 	e.Time = t.UTC()
 	switch e.Type {
 	case TypeSession:
@@ -231,6 +234,13 @@ func (d *decoder) finish(e, all *Event, seen int, typ string, timeStr, payload [
 		}
 	}
 	return nil
+}
+
+// timeInRange reports whether t, in UTC, falls in the years RFC 3339 can
+// write (1-9999; year 0 is left out so that the zero Time stays "no time").
+func timeInRange(t time.Time) bool {
+	y := t.UTC().Year()
+	return y >= 1 && y <= 9999
 }
 
 // copyPayload copies a "text" value, or decodes a "binary" one, into dst's

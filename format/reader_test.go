@@ -221,6 +221,21 @@ func TestSkipMalformed(t *testing.T) {
 	}
 }
 
+// A time that would not write back (the zero Time, or a year past 9999 once
+// the offset is applied) is an error on its line, not an event. Found by
+// FuzzReader.
+func TestTimeOutOfRange(t *testing.T) {
+	for _, ts := range []string{"0001-01-01T00:00:00Z", "0001-01-01T00:30:00+01:00", "9999-12-31T23:30:00-01:00"} {
+		in := `{"type":"session","v":1,"session":"s","time":"2026-01-01T00:00:00Z"}` + "\n" +
+			`{"type":"close","session":"s","time":"` + ts + `","code":1000}` + "\n"
+		_, err := readAll(t, NewReader(strings.NewReader(in), nil))
+		var se *SyntaxError
+		if !errors.As(err, &se) || se.Line != 2 || !strings.Contains(err.Error(), "outside years") {
+			t.Errorf("time %s: got %v, want an out-of-range error on line 2", ts, err)
+		}
+	}
+}
+
 func TestLongLine(t *testing.T) {
 	big := strings.Repeat("x", 3<<20)
 	line := `{"type":"message","session":"s","time":"2026-01-01T00:00:00Z","dir":"receive","text":"` + big + "\"}\n"

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
@@ -205,6 +206,8 @@ func checkEvent(e *Event) error {
 		return fmt.Errorf("format: %s event has no session id", e.Type)
 	case e.Time.IsZero():
 		return fmt.Errorf("format: %s event has no time", e.Type)
+	case !timeInRange(e.Time):
+		return fmt.Errorf("format: %s event time %s is outside years 1-9999", e.Type, e.Time.UTC().Format(time.RFC3339))
 	case e.Type == TypeMessage && e.Dir != Send && e.Dir != Receive:
 		return fmt.Errorf("format: message with direction %q", e.Dir)
 	}

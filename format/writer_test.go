@@ -100,6 +100,10 @@ func TestWriterErrors(t *testing.T) {
 	if err := w.Write(&Event{Type: TypeMessage, Session: "s", Time: t0, Dir: "up"}); err == nil {
 		t.Error("a message with a bad direction was accepted")
 	}
+	far := time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
+	if err := w.Write(&Event{Type: TypeClose, Session: "s", Time: far}); err == nil {
+		t.Error("a time in year 10000, which RFC 3339 cannot write, was accepted")
+	}
 	fail := NewWriter(failWriter{}, nil)
 	fail.Write(&Event{Type: TypeClose, Session: "s", Time: t0})
 	if err := fail.Flush(); err == nil {
