@@ -5,8 +5,6 @@ import (
 	"crypto/rand"
 	"crypto/tls"
 	"encoding/hex"
-	"errors"
-	"fmt"
 	"github.com/wsreplay/wsreplay/internal/handshake"
 	"log/slog"
 	"net"
@@ -183,16 +181,6 @@ func newSessionID() string {
 	return hex.EncodeToString(b[:])
 }
 
-// dialError maps a failed upstream dial to the status the client gets.
-func dialError(err error, resp *http.Response) (int, string) {
-	switch {
-	case resp != nil && resp.StatusCode != http.StatusSwitchingProtocols && resp.StatusCode >= 400:
-		return resp.StatusCode, fmt.Sprintf("upstream refused the WebSocket upgrade: %s", resp.Status)
-	case errors.Is(err, context.DeadlineExceeded):
-		return http.StatusGatewayTimeout, "upstream did not complete the WebSocket handshake in time"
-	}
-	return http.StatusBadGateway, "upstream unreachable: " + err.Error()
-}
 
 // Shutdown closes every session with 1001 (going away) on both legs and
 // records it, then waits for them to end, or for ctx. New WebSocket

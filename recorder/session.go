@@ -1,6 +1,7 @@
 package recorder
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,7 +11,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/coder/websocket"
 	"github.com/wsreplay/wsreplay/format"
 	"github.com/wsreplay/wsreplay/internal/handshake"
 )
@@ -20,17 +20,21 @@ type session struct {
 	p        *Proxy
 	id       string
 	start    time.Time // with its monotonic reading: line times are start + elapsed
-	client   *websocket.Conn
-	upstream *websocket.Conn
+	limit    int64     // largest message relayed
+	client   *leg
+	upstream *leg
 	log      *slog.Logger
 
 	sent, received atomic.Int64
 	lost           atomic.Int64
 	lostLogged     atomic.Bool
 
-	endOnce sync.Once
-	end     format.Event // the close line, decided by the first leg to end
-	closing sync.WaitGroup
+	endOnce      sync.Once
+	end          format.Event // the close line, decided by whatever ends the session first
+	proxyClosing atomic.Bool  // the proxy has sent close frames of its own: relay no more
+	timerOnce    sync.Once
+	timer        *time.Timer // closes both legs closeTimeout after the first close frame
+	closing      sync.WaitGroup
 }
 
 // relay dials the upstream, accepts the client, and relays until one side
@@ -46,64 +50,51 @@ func (p *Proxy) relay(w http.ResponseWriter, r *http.Request) {
 // function of its own so that nothing of the handshakes (requests,
 // responses, headers) stays reachable while a session runs for hours.
 func (p *Proxy) open(w http.ResponseWriter, r *http.Request) *session {
-	s := &session{p: p, id: newSessionID()}
+	s := &session{p: p, id: newSessionID(), limit: p.MaxMessageSize}
 	s.log = p.logger().With("session", s.id, "path", r.URL.RequestURI())
-	up := p.upstreamURL(r)
-	limit := p.MaxMessageSize
-	if limit <= 0 {
-		limit = DefaultMaxMessageSize
+	if s.limit <= 0 {
+		s.limit = DefaultMaxMessageSize
 	}
+	if status, msg := checkClientHandshake(r); status != 0 {
+		s.log.Warn("bad client handshake", "status", status, "err", msg)
+		if status == http.StatusUpgradeRequired {
+			w.Header().Set("Sec-WebSocket-Version", "13")
+		}
+		http.Error(w, "wsreplay: "+msg, status)
+		return nil
+	}
+	up := p.upstreamURL(r)
 	timeout := p.HandshakeTimeout
 	if timeout <= 0 {
 		timeout = DefaultHandshakeTimeout
 	}
 
 	ctx, cancel := context.WithTimeout(r.Context(), timeout)
-	upstream, resp, err := websocket.Dial(ctx, up.String(), &websocket.DialOptions{
-		HTTPClient:     p.client,
-		HTTPHeader:     forwardHeaders(r),
-		Subprotocols:   handshake.Subprotocols(r),
-		OnPingReceived: s.observe(format.TypePing, format.Receive),
-		OnPongReceived: func(ctx context.Context, b []byte) { s.observe(format.TypePong, format.Receive)(ctx, b) },
-	})
+	upstream, resp, err := p.dialUpstream(ctx, up, forwardHeaders(r), handshake.Subprotocols(r))
 	cancel()
 	if err != nil {
-		status, msg := dialError(err, resp)
-		s.log.Warn("upstream handshake failed", "upstream", p.Redaction.url(up), "status", status, "err", err)
-		http.Error(w, "wsreplay: "+msg, status)
+		ue := &upstreamError{http.StatusBadGateway, "upstream unreachable: " + err.Error(), err}
+		errors.As(err, &ue)
+		s.log.Warn("upstream handshake failed", "upstream", p.Redaction.url(up), "status", ue.status, "err", err)
+		http.Error(w, "wsreplay: "+ue.msg, ue.status)
 		return nil
 	}
-	var protos []string
-	if sp := upstream.Subprotocol(); sp != "" {
-		protos = []string{sp}
-	}
-	client, err := websocket.Accept(w, r, &websocket.AcceptOptions{
-		Subprotocols: protos,
-		// Browsers send the page's Origin; checking it is the
-		// backend's business, and it gets the header.
-		InsecureSkipVerify: true,
-		OnPingReceived:     s.observe(format.TypePing, format.Send),
-		OnPongReceived:     func(ctx context.Context, b []byte) { s.observe(format.TypePong, format.Send)(ctx, b) },
-	})
+	subprotocol := resp.Header.Get("Sec-WebSocket-Protocol")
+	client, err := acceptClient(w, r, subprotocol)
 	if err != nil {
 		s.log.Warn("client handshake failed", "err", err)
-		upstream.Close(websocket.StatusGoingAway, "client handshake failed")
+		upstream.sendClose(1001, "client handshake failed")
+		upstream.conn.Close()
 		return nil
 	}
 	s.start = time.Now()
 	s.client, s.upstream = client, upstream
-	client.SetReadLimit(limit)
-	upstream.SetReadLimit(limit)
 
-	respHeaders := http.Header{}
-	if resp != nil {
-		respHeaders = resp.Header
-	}
 	s.add(&format.Event{Type: format.TypeSession, Version: format.Version, Session: s.id, Time: s.start,
-		URL: p.Redaction.url(r.URL), Upstream: p.Redaction.url(up), Subprotocol: upstream.Subprotocol(),
-		Extensions:     respHeaders.Get("Sec-WebSocket-Extensions"),
-		RequestHeaders: p.Redaction.headers(r.Header), ResponseHeaders: p.Redaction.headers(respHeaders)})
-	s.log.Info("session started", "upstream", p.Redaction.url(up), "subprotocol", upstream.Subprotocol())
+		URL: p.Redaction.url(r.URL), Upstream: p.Redaction.url(up), Subprotocol: subprotocol,
+		Extensions:     resp.Header.Get("Sec-WebSocket-Extensions"),
+		RequestHeaders: p.Redaction.headers(r.Header), ResponseHeaders: p.Redaction.headers(resp.Header)})
+	s.log.Info("session started", "upstream", p.Redaction.url(up), "subprotocol", subprotocol)
 	return s
 }
 
@@ -122,14 +113,19 @@ func (s *session) run() {
 	// otherwise only wait: a goroutine stack is a good part of what an
 	// idle session costs.
 	toUpstream := make(chan struct{})
-	go func() { defer close(toUpstream); s.pumpToUpstream() }()
-	s.pumpToClient()
+	go func() {
+		defer close(toUpstream)
+		(&pump{s: s, src: s.client, dst: s.upstream, dir: format.Send, by: format.ByClient, count: &s.sent}).run()
+	}()
+	(&pump{s: s, src: s.upstream, dst: s.client, dir: format.Receive, by: format.ByServer, count: &s.received}).run()
 	<-toUpstream
 	s.closing.Wait()
-	// A leg that ended with a read error is not closed by coder/websocket:
-	// without this its socket would sit in CLOSE_WAIT until a finalizer.
-	s.client.CloseNow()
-	s.upstream.CloseNow()
+	s.client.conn.Close()
+	s.upstream.conn.Close()
+	s.timerOnce.Do(func() {}) // no timer from now on
+	if s.timer != nil {
+		s.timer.Stop()
+	}
 
 	p.mu.Lock()
 	delete(p.sessions, s)
@@ -137,109 +133,72 @@ func (s *session) run() {
 	s.finish()
 }
 
-// pumpToUpstream relays client messages to the upstream.
-func (s *session) pumpToUpstream() {
-	for {
-		typ, data, err := s.client.Read(context.Background())
-		if err != nil {
-			s.ended(format.ByClient, err, s.upstream)
-			return
-		}
-		s.sent.Add(1)
-		s.record(format.Send, typ, data)
-		if err := s.upstream.Write(context.Background(), typ, data); err != nil {
-			return // the upstream's reader reports how it ended
-		}
-	}
-}
-
-// pumpToClient relays upstream messages to the client.
-func (s *session) pumpToClient() {
-	for {
-		typ, data, err := s.upstream.Read(context.Background())
-		if err != nil {
-			s.ended(format.ByServer, err, s.client)
-			return
-		}
-		s.received.Add(1)
-		s.record(format.Receive, typ, data)
-		if err := s.client.Write(context.Background(), typ, data); err != nil {
-			return // the client's reader reports how it ended
-		}
-	}
-}
-
-// ended handles the end of one leg, by is its side, and mirrors it on the
-// other leg. Only the first leg to end decides; the other one ending is the
-// consequence.
-func (s *session) ended(by string, err error, other *websocket.Conn) {
+// closeFrame notes a close frame from one side, which the relay passes on
+// unchanged; if it is the first end of the session, it is the session's.
+func (s *session) closeFrame(by string, code int, reason string) {
 	s.endOnce.Do(func() {
-		s.end = format.Event{Type: format.TypeClose, Session: s.id, Time: s.now(), By: by}
-		var ce websocket.CloseError
-		switch {
-		case errors.As(err, &ce):
-			// A close frame: pass its code and reason on unchanged.
-			s.end.Code, s.end.Reason, s.end.Clean = int(ce.Code), ce.Reason, true
-			s.closeConcurrently(other, ce.Code, ce.Reason)
-		case errors.Is(err, websocket.ErrMessageTooBig):
-			// coder/websocket has closed the sender's leg with 1009.
-			reason := "message too big"
-			s.end.By, s.end.Code, s.end.Reason, s.end.Clean = format.ByProxy, int(websocket.StatusMessageTooBig), reason, true
-			s.log.Warn("message over the size limit", "from", by)
-			s.closeConcurrently(other, websocket.StatusMessageTooBig, reason)
-		default:
-			// Gone without a close frame: drop the other side the
-			// same way, so that a browser sees 1006 as it would have.
-			s.end.Code, s.end.Clean = format.CodeAbnormal, false
-			other.CloseNow()
+		s.end = format.Event{Type: format.TypeClose, Session: s.id, Time: s.now(), By: by,
+			Code: code, Reason: reason, Clean: true}
+	})
+	s.armTimer()
+}
+
+// dropped notes a side gone without a close frame.
+func (s *session) dropped(by string) {
+	s.endOnce.Do(func() {
+		s.end = format.Event{Type: format.TypeClose, Session: s.id, Time: s.now(), By: by,
+			Code: format.CodeAbnormal, Clean: false}
+	})
+}
+
+// proxyClose ends the session on the proxy's own account: a close frame with
+// code and reason to both sides, and nothing relayed after it.
+func (s *session) proxyClose(code int, reason string) {
+	s.endOnce.Do(func() {
+		s.end = format.Event{Type: format.TypeClose, Session: s.id, Time: s.now(), By: format.ByProxy,
+			Code: code, Reason: reason, Clean: true}
+		s.proxyClosing.Store(true)
+		for _, l := range []*leg{s.client, s.upstream} {
+			s.closing.Add(1)
+			go func() {
+				defer s.closing.Done()
+				l.sendClose(code, reason)
+			}()
 		}
 	})
+	s.armTimer()
 }
 
 // goingAway ends the session because the proxy is shutting down.
-func (s *session) goingAway() {
-	s.endOnce.Do(func() {
-		s.end = format.Event{Type: format.TypeClose, Session: s.id, Time: s.now(), By: format.ByProxy,
-			Code: int(websocket.StatusGoingAway), Reason: "proxy shutting down", Clean: true}
-		s.closeConcurrently(s.client, websocket.StatusGoingAway, s.end.Reason)
-		s.closeConcurrently(s.upstream, websocket.StatusGoingAway, s.end.Reason)
-	})
-}
+func (s *session) goingAway() { s.proxyClose(1001, "proxy shutting down") }
 
-// closeConcurrently closes a leg with a close handshake, which can take
-// seconds, without holding up the caller.
-func (s *session) closeConcurrently(c *websocket.Conn, code websocket.StatusCode, reason string) {
-	s.closing.Add(1)
-	go func() {
-		defer s.closing.Done()
-		if err := c.Close(code, reason); err != nil {
-			c.CloseNow()
-		}
-	}()
+// armTimer bounds the close handshake that has begun.
+func (s *session) armTimer() {
+	s.timerOnce.Do(func() {
+		s.timer = time.AfterFunc(closeTimeout, func() {
+			s.client.conn.Close()
+			s.upstream.conn.Close()
+		})
+	})
 }
 
 func (s *session) now() time.Time { return s.start.Add(time.Since(s.start)) }
 
-// observe returns a ping or pong callback that records the frame.
-func (s *session) observe(typ format.Type, dir format.Dir) func(context.Context, []byte) bool {
-	return func(_ context.Context, payload []byte) bool {
-		if !s.start.IsZero() {
-			s.add(&format.Event{Type: typ, Session: s.id, Time: s.now(), Dir: dir, Data: append([]byte(nil), payload...)})
-		}
-		return true
-	}
+// observe records a ping or pong frame.
+func (s *session) observe(typ format.Type, dir format.Dir, payload []byte) {
+	s.add(&format.Event{Type: typ, Session: s.id, Time: s.now(), Dir: dir, Data: bytes.Clone(payload)})
 }
 
 // record queues a message line. It never blocks: if the sink is full, the
 // line is counted as lost and the traffic goes on.
-func (s *session) record(dir format.Dir, typ websocket.MessageType, data []byte) {
+func (s *session) record(dir format.Dir, op byte, data []byte) {
 	if s.p.Sink == nil {
 		return
 	}
-	e := &format.Event{Type: format.TypeMessage, Session: s.id, Time: s.now(), Dir: dir, Opcode: format.Binary, Data: data}
-	if typ == websocket.MessageText {
+	e := &format.Event{Type: format.TypeMessage, Session: s.id, Time: s.now(), Dir: dir, Opcode: format.Binary, Data: bytes.Clone(data)}
+	if op == opText {
 		e.Opcode = format.Text
-		e.Data = s.p.Redaction.message(data)
+		e.Data = s.p.Redaction.message(e.Data)
 	}
 	s.add(e)
 }

@@ -51,6 +51,10 @@ func proxyOverhead(bin, dir string) {
 	}
 	proxied, stop := startServer(cmd)
 	defer stop()
+	if os.Getenv("BENCH_PIN") != "" {
+		exec.Command("taskset", "-a", "-p", "-c", "1", strconv.Itoa(cmd.Process.Pid)).Run()
+		exec.Command("taskset", "-a", "-p", "-c", "0", strconv.Itoa(os.Getpid())).Run()
+	}
 
 	msg := []byte(`{"type":"update","pad":"` + strings.Repeat("x", 1024-25) + `"}`)
 	const seconds = 5 * time.Second

@@ -10,11 +10,11 @@ import (
 
 // IsUpgrade reports whether r asks to open a WebSocket.
 func IsUpgrade(r *http.Request) bool {
-	return hasToken(r.Header, "Connection", "upgrade") && hasToken(r.Header, "Upgrade", "websocket")
+	return HasToken(r.Header, "Connection", "upgrade") && HasToken(r.Header, "Upgrade", "websocket")
 }
 
-// hasToken reports whether a comma-separated header holds token, in any case.
-func hasToken(h http.Header, name, token string) bool {
+// HasToken reports whether a comma-separated header holds token, in any case.
+func HasToken(h http.Header, name, token string) bool {
 	for _, v := range h.Values(name) {
 		for _, t := range strings.Split(v, ",") {
 			if strings.EqualFold(strings.TrimSpace(t), token) {

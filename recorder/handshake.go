@@ -1,0 +1,191 @@
+package recorder
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"crypto/sha1"
+	"crypto/tls"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/wsreplay/wsreplay/internal/handshake"
+)
+
+// The opening handshakes, both done here rather than by a WebSocket
+// library, so that the proxy holds the raw connections and can relay
+// frames as they come (see frame.go).
+
+// checkClientHandshake reports what makes r an invalid WebSocket opening
+// request, as an HTTP status and message, or 0 if it is valid.
+func checkClientHandshake(r *http.Request) (int, string) {
+	switch {
+	case r.Method != http.MethodGet:
+		return http.StatusMethodNotAllowed, "a WebSocket handshake must be a GET request"
+	case r.ProtoMajor != 1:
+		return http.StatusBadRequest, "a WebSocket handshake needs HTTP/1.1"
+	case r.Header.Get("Sec-WebSocket-Version") != "13":
+		return http.StatusUpgradeRequired, "unsupported Sec-WebSocket-Version (want 13)"
+	}
+	if key, err := base64.StdEncoding.DecodeString(r.Header.Get("Sec-WebSocket-Key")); err != nil || len(key) != 16 {
+		return http.StatusBadRequest, "missing or invalid Sec-WebSocket-Key"
+	}
+	return 0, ""
+}
+
+// acceptKey is the Sec-WebSocket-Accept value for a Sec-WebSocket-Key.
+func acceptKey(key string) string {
+	h := sha1.Sum([]byte(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"))
+	return base64.StdEncoding.EncodeToString(h[:])
+}
+
+// acceptClient hijacks the client's connection and completes its
+// handshake with the upstream's choice of subprotocol.
+func acceptClient(w http.ResponseWriter, r *http.Request, subprotocol string) (*leg, error) {
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		return nil, errors.New("the HTTP server cannot hand over the connection (no http.Hijacker)")
+	}
+	conn, brw, err := hj.Hijack()
+	if err != nil {
+		return nil, err
+	}
+	conn.SetDeadline(time.Time{}) // the server's own timeouts end with HTTP
+	resp := "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+		"Sec-WebSocket-Accept: " + acceptKey(r.Header.Get("Sec-WebSocket-Key")) + "\r\n"
+	if subprotocol != "" {
+		resp += "Sec-WebSocket-Protocol: " + subprotocol + "\r\n"
+	}
+	if _, err := conn.Write([]byte(resp + "\r\n")); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return newLeg(conn, brw.Reader, false), nil
+}
+
+// upstreamError is a failed upstream handshake, with the HTTP status the
+// client gets for it.
+type upstreamError struct {
+	status int
+	msg    string
+	err    error
+}
+
+func (e *upstreamError) Error() string { return e.msg }
+func (e *upstreamError) Unwrap() error { return e.err }
+
+// dialUpstream opens the upstream connection and makes the WebSocket
+// handshake on it, offering protos. It returns the upstream's response.
+func (p *Proxy) dialUpstream(ctx context.Context, u *url.URL, header http.Header, protos []string) (*leg, *http.Response, error) {
+	host := u.Host
+	if u.Port() == "" {
+		port := "80"
+		if u.Scheme == "wss" || u.Scheme == "https" {
+			port = "443"
+		}
+		host = net.JoinHostPort(u.Hostname(), port)
+	}
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", host)
+	if err != nil {
+		return nil, nil, dialFailure(err)
+	}
+	if deadline, ok := ctx.Deadline(); ok {
+		conn.SetDeadline(deadline)
+	}
+	if u.Scheme == "wss" || u.Scheme == "https" {
+		cfg := &tls.Config{}
+		if p.TLSConfig != nil {
+			cfg = p.TLSConfig.Clone()
+		}
+		if cfg.ServerName == "" {
+			cfg.ServerName = u.Hostname()
+		}
+		cfg.NextProtos = []string{"http/1.1"}
+		tc := tls.Client(conn, cfg)
+		if err := tc.HandshakeContext(ctx); err != nil {
+			conn.Close()
+			return nil, nil, dialFailure(err)
+		}
+		conn = tc
+	}
+	l, resp, err := upstreamHandshake(conn, u, header, protos)
+	if err != nil {
+		conn.Close()
+		return nil, resp, err
+	}
+	conn.SetDeadline(time.Time{})
+	return l, resp, nil
+}
+
+// upstreamHandshake sends the opening request on conn and checks the answer.
+func upstreamHandshake(conn net.Conn, u *url.URL, header http.Header, protos []string) (*leg, *http.Response, error) {
+	var nonce [16]byte
+	rand.Read(nonce[:])
+	key := base64.StdEncoding.EncodeToString(nonce[:])
+	hu := *u
+	hu.Scheme = httpScheme(u.Scheme)
+	req := &http.Request{Method: http.MethodGet, URL: &hu, Host: u.Host, Header: header.Clone(),
+		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1}
+	req.Header.Set("Upgrade", "websocket")
+	req.Header.Set("Connection", "Upgrade")
+	req.Header.Set("Sec-WebSocket-Key", key)
+	req.Header.Set("Sec-WebSocket-Version", "13")
+	if len(protos) > 0 {
+		req.Header.Set("Sec-WebSocket-Protocol", strings.Join(protos, ", "))
+	}
+	if _, ok := req.Header["User-Agent"]; !ok {
+		req.Header.Set("User-Agent", "") // no Go default: the client sent none
+	}
+	bw := bufio.NewWriterSize(conn, 2048)
+	if err := req.Write(bw); err != nil {
+		return nil, nil, dialFailure(err)
+	}
+	if err := bw.Flush(); err != nil {
+		return nil, nil, dialFailure(err)
+	}
+	br := bufio.NewReaderSize(conn, 4096)
+	resp, err := http.ReadResponse(br, req)
+	if err != nil {
+		return nil, nil, dialFailure(err)
+	}
+	resp.Body.Close() // a 101 has no body; any other answer's is not passed on
+	if resp.StatusCode != http.StatusSwitchingProtocols {
+		status := resp.StatusCode
+		if status < 400 {
+			status = http.StatusBadGateway
+		}
+		return nil, resp, &upstreamError{status, "upstream refused the WebSocket upgrade: " + resp.Status, nil}
+	}
+	bad := func(what string) (*leg, *http.Response, error) {
+		return nil, resp, &upstreamError{http.StatusBadGateway, "upstream answered with " + what, nil}
+	}
+	switch sp := resp.Header.Get("Sec-WebSocket-Protocol"); {
+	case !handshake.HasToken(resp.Header, "Upgrade", "websocket") || !handshake.HasToken(resp.Header, "Connection", "upgrade"):
+		return bad("a 101 that is not a WebSocket upgrade")
+	case resp.Header.Get("Sec-WebSocket-Accept") != acceptKey(key):
+		return bad("a wrong Sec-WebSocket-Accept")
+	case sp != "" && !slices.Contains(protos, sp):
+		return bad(fmt.Sprintf("subprotocol %q, which the client did not offer", sp))
+	case resp.Header.Get("Sec-WebSocket-Extensions") != "":
+		return bad("an extension the proxy did not offer")
+	}
+	return newLeg(conn, br, true), resp, nil
+}
+
+// dialFailure classifies an error before the upstream's answer: too slow is
+// 504, anything else 502.
+func dialFailure(err error) error {
+	var ne net.Error
+	if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
+		return &upstreamError{http.StatusGatewayTimeout, "upstream did not complete the WebSocket handshake in time", err}
+	}
+	return &upstreamError{http.StatusBadGateway, "upstream unreachable: " + err.Error(), err}
+}

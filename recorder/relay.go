@@ -1,0 +1,340 @@
+package recorder
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"net"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/wsreplay/wsreplay/format"
+)
+
+// The relay forwards each side's bytes to the other as they arrive, whole
+// reads at a time, so that a burst of frames costs one write; it parses the
+// frames in passing to record them. An idle connection holds no buffer: a
+// pump waits for its socket to become readable before it takes one from
+// the pool (see wait_unix.go).
+
+// readBufferSize is the size of the pooled read buffers.
+const readBufferSize = 32 << 10
+
+// closeTimeout bounds a close handshake: once a close frame has passed, both
+// connections are closed after this long whatever the peers do.
+const closeTimeout = 5 * time.Second
+
+var readBufs = sync.Pool{New: func() any { b := make([]byte, readBufferSize); return &b }}
+
+// msgBufs holds the buffers messages are put together in to be recorded.
+var msgBufs = sync.Pool{New: func() any { b := make([]byte, 0, 4<<10); return &b }}
+
+// errTooBig is a message over the size limit.
+var errTooBig = errors.New("message too big")
+
+// leg is one side's connection.
+type leg struct {
+	conn    net.Conn
+	raw     syscall.RawConn // to wait for data without a buffer; nil if not possible
+	pending []byte          // read with the handshake, to be relayed first
+	masked  bool            // the upstream leg: frames the proxy writes must be masked
+
+	wmu      sync.Mutex
+	midFrame bool // under wmu: the last write ended inside a frame
+}
+
+func newLeg(conn net.Conn, br *bufio.Reader, masked bool) *leg {
+	l := &leg{conn: conn, masked: masked}
+	if n := br.Buffered(); n > 0 {
+		b, _ := br.Peek(n)
+		l.pending = bytes.Clone(b)
+	}
+	if sc, ok := conn.(syscall.Conn); ok && canWaitReadable {
+		if rc, err := sc.SyscallConn(); err == nil {
+			l.raw = rc
+		}
+	}
+	return l
+}
+
+// write relays b; mid says whether it ends inside a frame.
+func (l *leg) write(b []byte, mid bool) error {
+	l.wmu.Lock()
+	defer l.wmu.Unlock()
+	_, err := l.conn.Write(b)
+	l.midFrame = mid
+	return err
+}
+
+// sendClose writes a close frame of the proxy's own. A leg inside a frame
+// cannot take one, so it is dropped instead.
+func (l *leg) sendClose(code int, reason string) {
+	l.wmu.Lock()
+	defer l.wmu.Unlock()
+	if l.midFrame {
+		l.conn.Close()
+		return
+	}
+	l.conn.SetWriteDeadline(time.Now().Add(closeTimeout))
+	if _, err := l.conn.Write(closeFrame(code, reason, l.masked)); err != nil {
+		l.conn.Close()
+	}
+	l.midFrame = true // nothing may follow a close frame
+}
+
+// closeWrite ends the sending half of the connection (TCP FIN), so the peer
+// reads what was sent before it and then the end.
+func (l *leg) closeWrite() {
+	if cw, ok := l.conn.(interface{ CloseWrite() error }); ok && cw.CloseWrite() == nil {
+		return
+	}
+	l.conn.Close()
+}
+
+// pump relays one direction of a session and records what passes.
+type pump struct {
+	s        *session
+	src, dst *leg
+	dir      format.Dir // Send: from the client
+	by       string     // who ends the session if src does
+	count    *atomic.Int64 // messages relayed
+
+	// The frame being read.
+	inFrame   bool
+	h         frameHeader
+	remaining int64 // payload bytes of h still to come
+	pos       int64 // payload bytes of h seen
+	ctl       []byte
+
+	// The message being read.
+	msgOp  byte // its opcode, 0 between messages
+	msgLen int64
+	msg    *[]byte // its payload, when recording
+
+	sentClose bool // src has sent a close frame
+	stop      bool // the reply to the proxy's own close frame has come
+}
+
+// run relays until src ends or the session is over.
+func (p *pump) run() {
+	var buf *[]byte
+	defer func() {
+		if buf != nil && p.src.raw != nil {
+			readBufs.Put(buf)
+		}
+		p.dropMessage()
+	}()
+	carry, n := 0, 0
+	if len(p.src.pending) > 0 {
+		buf = p.buffer()
+		n = copy(*buf, p.src.pending)
+		p.src.pending = nil
+	}
+	for {
+		var rerr error
+		if n == 0 {
+			if carry == 0 && p.src.raw != nil {
+				if buf != nil {
+					readBufs.Put(buf)
+					buf = nil
+				}
+				if err := waitReadable(p.src.raw); err != nil {
+					p.readEnded()
+					return
+				}
+			}
+			if buf == nil {
+				buf = p.buffer()
+			}
+			n, rerr = p.src.conn.Read((*buf)[carry:])
+		}
+		end := carry + n
+		done, err := p.process((*buf)[:end])
+		if err != nil {
+			p.failed(err)
+			return
+		}
+		carry, n = copy(*buf, (*buf)[done:end]), 0
+		if p.stop {
+			p.src.conn.Close()
+			return
+		}
+		if rerr != nil {
+			p.readEnded()
+			return
+		}
+	}
+}
+
+// buffer returns a read buffer: from the pool if the pump can wait without
+// one, else its own, kept for the session.
+func (p *pump) buffer() *[]byte {
+	if p.src.raw != nil {
+		return readBufs.Get().(*[]byte)
+	}
+	b := make([]byte, 8<<10)
+	return &b
+}
+
+// process parses the frames in b, records them, and relays them. It
+// returns how many bytes it used: all but the beginning of a frame header.
+func (p *pump) process(b []byte) (int, error) {
+	i, from := 0, 0
+	frameStart := 0
+	for i < len(b) {
+		if !p.inFrame {
+			h, ok, err := parseHeader(b[i:])
+			if !ok {
+				break
+			}
+			if err == nil {
+				err = p.begin(h)
+			}
+			if err != nil {
+				p.forward(b[from:i], false)
+				return i, err
+			}
+			p.inFrame, p.h, p.remaining, p.pos = true, h, h.length, 0
+			frameStart = i
+			i += h.size
+		}
+		k := int(min(p.remaining, int64(len(b)-i)))
+		if k > 0 {
+			if p.h.opcode >= opClose {
+				p.ctl = appendUnmasked(p.ctl, b[i:i+k], p.h.key, p.pos)
+			} else if p.msg != nil {
+				*p.msg = appendUnmasked(*p.msg, b[i:i+k], p.h.key, p.pos)
+			}
+			p.pos += int64(k)
+			p.remaining -= int64(k)
+			i += k
+		}
+		if p.remaining > 0 {
+			break
+		}
+		p.inFrame = false
+		if err := p.frameDone(); err != nil {
+			// A bad close frame is not relayed, unless part of it
+			// already was.
+			p.forward(b[from:max(from, frameStart)], frameStart < from)
+			return i, err
+		}
+	}
+	return i, p.forward(b[from:i], p.inFrame)
+}
+
+// begin checks a frame header against the state of the connection.
+func (p *pump) begin(h frameHeader) error {
+	if h.masked != (p.dir == format.Send) {
+		if h.masked {
+			return protocolError("masked frame from the server")
+		}
+		return protocolError("unmasked frame from the client")
+	}
+	p.ctl = p.ctl[:0]
+	switch h.opcode {
+	case opText, opBinary:
+		if p.msgOp != 0 {
+			return protocolError("new message before the previous one ended")
+		}
+		p.msgOp, p.msgLen = h.opcode, 0
+		if p.s.p.Sink != nil {
+			p.msg = msgBufs.Get().(*[]byte)
+		}
+	case opContinuation:
+		if p.msgOp == 0 {
+			return protocolError("continuation frame outside a message")
+		}
+	default:
+		return nil
+	}
+	if p.msgLen += h.length; p.msgLen > p.s.limit {
+		return errTooBig
+	}
+	return nil
+}
+
+// frameDone acts on a frame read to its end.
+func (p *pump) frameDone() error {
+	switch p.h.opcode {
+	case opPing:
+		p.s.observe(format.TypePing, p.dir, p.ctl)
+	case opPong:
+		p.s.observe(format.TypePong, p.dir, p.ctl)
+	case opClose:
+		code, reason, err := parseClose(p.ctl)
+		if err != nil {
+			return err
+		}
+		p.sentClose = true
+		p.s.closeFrame(p.by, code, reason)
+		if p.s.proxyClosing.Load() {
+			p.stop = true
+		}
+	default:
+		if !p.h.fin {
+			return nil
+		}
+		p.count.Add(1)
+		if p.msg != nil {
+			p.s.record(p.dir, p.msgOp, *p.msg)
+		}
+		p.msgOp = 0
+		p.dropMessage()
+	}
+	return nil
+}
+
+// dropMessage gives the message buffer back.
+func (p *pump) dropMessage() {
+	if p.msg == nil {
+		return
+	}
+	if cap(*p.msg) <= 1<<20 {
+		*p.msg = (*p.msg)[:0]
+		msgBufs.Put(p.msg)
+	}
+	p.msg = nil
+}
+
+// forward relays b to dst, unless the proxy is ending the session itself.
+func (p *pump) forward(b []byte, mid bool) error {
+	if len(b) == 0 || p.s.proxyClosing.Load() {
+		return nil
+	}
+	return p.dst.write(b, mid)
+}
+
+// failed ends the session after an error of the pump's own.
+func (p *pump) failed(err error) {
+	var pe protocolError
+	switch {
+	case errors.Is(err, errTooBig):
+		p.s.log.Warn("message over the size limit", "from", p.by, "limit", p.s.limit)
+		p.s.proxyClose(1009, "message too big")
+	case errors.As(err, &pe):
+		p.s.log.Warn("protocol error", "from", p.by, "err", err)
+		p.s.proxyClose(1002, "protocol error: "+pe.Error())
+	default:
+		// dst is gone: its pump reads the end and reports it. Closing
+		// it makes sure that pump wakes.
+		p.dst.conn.Close()
+	}
+}
+
+// readEnded handles the end of src's connection.
+func (p *pump) readEnded() {
+	if p.sentClose || p.s.proxyClosing.Load() {
+		// After a close frame this is the normal end: let the other
+		// side read to its end too.
+		p.dst.closeWrite()
+	} else {
+		// Gone without a close frame: drop the other side the same
+		// way, so that a browser sees 1006 as it would have.
+		p.s.dropped(p.by)
+		p.dst.conn.Close()
+	}
+	p.src.conn.Close()
+}
