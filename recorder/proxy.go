@@ -181,7 +181,6 @@ func newSessionID() string {
 	return hex.EncodeToString(b[:])
 }
 
-
 // Shutdown closes every session with 1001 (going away) on both legs and
 // records it, then waits for them to end, or for ctx. New WebSocket
 // connections get 503 from then on.

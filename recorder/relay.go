@@ -97,8 +97,8 @@ func (l *leg) closeWrite() {
 type pump struct {
 	s        *session
 	src, dst *leg
-	dir      format.Dir // Send: from the client
-	by       string     // who ends the session if src does
+	dir      format.Dir    // Send: from the client
+	by       string        // who ends the session if src does
 	count    *atomic.Int64 // messages relayed
 
 	// The frame being read.
