@@ -1,6 +1,7 @@
 package format
 
 import (
+	"bytes"
 	"encoding/base64"
 	"slices"
 	"strconv"
@@ -68,7 +69,7 @@ func appendPayload(b []byte, e *Event) []byte {
 				return b // an empty ping or pong carries no payload field
 			}
 			b = append(b, `,"text":`...)
-			return appendString(b, e.Data)
+			return appendText(b, e.Data)
 		}
 	}
 	b = append(b, `,"binary":"`...)
@@ -137,6 +138,12 @@ var needsEscape = func() (t [utf8.RuneSelf]bool) {
 // to embed in JavaScript.
 func appendString[S ~string | ~[]byte](b []byte, s S) []byte {
 	b = append(b, '"')
+	b = appendStringBody(b, s)
+	return append(b, '"')
+}
+
+// appendStringBody appends s escaped for a JSON string, without quotes.
+func appendStringBody[S ~string | ~[]byte](b []byte, s S) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -179,9 +186,31 @@ func appendString[S ~string | ~[]byte](b []byte, s S) []byte {
 		}
 		i += size
 	}
-	b = append(b, s[start:]...)
+	return append(b, s[start:]...)
+}
+
+// appendText appends s, which is valid UTF-8, as a JSON string: the way
+// message payloads go, so runs that need no escaping are found eight bytes
+// at a time and copied whole.
+func appendText(b, s []byte) []byte {
+	b = append(b, '"')
+	for len(s) > 0 {
+		n, nonASCII := plainRun(s)
+		if nonASCII && bytes.Contains(s[:n], lineSepPrefix) {
+			b = appendStringBody(b, s[:n]) // U+2028 or U+2029 may be there
+		} else {
+			b = append(b, s[:n]...)
+		}
+		if s = s[n:]; len(s) > 0 {
+			b = appendStringBody(b, s[:1]) // a quote, backslash or control byte
+			s = s[1:]
+		}
+	}
 	return append(b, '"')
 }
+
+// lineSepPrefix begins the UTF-8 of U+2028 and U+2029.
+var lineSepPrefix = []byte("\xe2\x80")
 
 // decodeRune is utf8.DecodeRune for either a string or a byte slice.
 func decodeRune[S ~string | ~[]byte](s S) (rune, int) {

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // FuzzReader checks that no input makes the Reader panic, and that whatever
@@ -87,6 +88,23 @@ func FuzzDecodeLine(f *testing.F) {
 		}
 		if m.Text != string(e.Data) || m.Session != e.Session {
 			t.Fatalf("decoded text %q session %q, encoding/json says %q %q", e.Data, e.Session, m.Text, m.Session)
+		}
+	})
+}
+
+// FuzzAppendText holds the fast payload encoder to the plain one.
+func FuzzAppendText(f *testing.F) {
+	for _, s := range []string{"", "plain ascii text of some length", "quote \" back \\ nl \n tab \t ctl \x01",
+		"é ü 中文 😀", "sep \u2028 and \u2029 inside", "\u2028", "abcdefg\u2029", "12345678\"12345678"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, s []byte) {
+		if !utf8.Valid(s) {
+			return
+		}
+		got, want := appendText(nil, s), appendString(nil, s)
+		if !bytes.Equal(got, want) {
+			t.Fatalf("appendText(%q) = %s, want %s", s, got, want)
 		}
 	})
 }

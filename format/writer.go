@@ -197,6 +197,16 @@ func (w *Writer) Write(e *Event) error {
 	return w.err
 }
 
+// AppendLine appends e to b as one NDJSON line, newline included, exactly as
+// a Writer writes it before compression. It is for callers that buffer and
+// write lines themselves.
+func AppendLine(b []byte, e *Event) ([]byte, error) {
+	if err := checkEvent(e); err != nil {
+		return b, err
+	}
+	return appendEvent(b, e), nil
+}
+
 // checkEvent rejects events that would not read back.
 func checkEvent(e *Event) error {
 	switch {

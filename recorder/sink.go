@@ -269,10 +269,12 @@ func (s *fileStore) close() error {
 }
 
 // dirStore writes one file per session. While a session runs, its lines go
-// to <name>.ndjson.partial as plain NDJSON through a small buffer: thousands
-// of open sessions cost no compressor each, and a recorder killed with -9
-// leaves plain files that read back whole. When the session ends, one
-// background worker compresses the file to its final name.
+// to <name>.ndjson.partial as plain NDJSON: thousands of open sessions cost
+// no compressor each, and a recorder killed with -9 leaves plain files that
+// read back whole. A session's lines wait in a pooled buffer until the next
+// flush (or until 64 KiB wait), so a busy session costs one write per flush
+// and an idle one no buffer at all. When the session ends, one background
+// worker compresses the file to its final name.
 type dirStore struct {
 	dir   string
 	comp  format.Compression
@@ -285,16 +287,50 @@ type dirStore struct {
 type sessionFile struct {
 	tmp, final string
 	f          *os.File
-	w          *format.Writer
-	failed     int64 // lines that could not be written
-	dirty      bool
+	pend       *[]byte // lines not yet written, from pendingLines; nil if none
+	err        error   // the first write error: the file takes no more lines
+	failed     int64   // lines that could not be written
 }
 
 type finishJob struct{ id, partial, final string }
 
-// sessionBuffer is the write buffer of each open session file: small,
-// since thousands may be open; larger lines go straight to the file.
-const sessionBuffer = 1 << 10
+// writeAt is how many bytes of a session's lines may wait for a flush.
+const writeAt = 64 << 10
+
+var pendingLines = sync.Pool{New: func() any { b := make([]byte, 0, 4<<10); return &b }}
+
+// add queues a line for the file, writing what waits once it is enough.
+func (sf *sessionFile) add(e *format.Event) error {
+	if sf.err != nil {
+		return sf.err
+	}
+	if sf.pend == nil {
+		sf.pend = pendingLines.Get().(*[]byte)
+	}
+	var err error
+	if *sf.pend, err = format.AppendLine(*sf.pend, e); err != nil {
+		return err // not sticky: nothing was written
+	}
+	if len(*sf.pend) >= writeAt {
+		return sf.writePending()
+	}
+	return nil
+}
+
+// writePending writes the lines that wait and gives their buffer back. A
+// failed write is sticky: after a torn line nothing more may follow.
+func (sf *sessionFile) writePending() error {
+	if sf.pend == nil || sf.err != nil {
+		return sf.err
+	}
+	_, sf.err = sf.f.Write(*sf.pend)
+	if cap(*sf.pend) <= 1<<20 {
+		*sf.pend = (*sf.pend)[:0]
+		pendingLines.Put(sf.pend)
+	}
+	sf.pend = nil
+	return sf.err
+}
 
 func newDirStore(dir string, comp format.Compression, log *slog.Logger) *dirStore {
 	s := &dirStore{dir: dir, comp: comp, files: map[string]*sessionFile{}, log: log,
@@ -329,16 +365,15 @@ func (s *dirStore) write(e *format.Event) error {
 			return err
 		}
 		sf.f = f
-		sf.w = format.NewWriter(f, &format.WriterOptions{BufferSize: sessionBuffer})
 	}
 	var err error
-	if sf.w == nil {
+	if sf.f == nil {
 		err = errors.New("no file")
-	} else if err = sf.w.Write(e); err == nil {
-		sf.dirty = true
+	} else {
+		err = sf.add(e)
 	}
 	if err != nil {
-		if sf.failed == 0 && sf.w != nil {
+		if sf.failed == 0 && sf.f != nil {
 			s.log.Error("recording of session failing; traffic goes on", "session", e.Session, "file", sf.tmp, "err", err)
 		}
 		sf.failed++
@@ -357,7 +392,7 @@ func (s *dirStore) finish(id string, sf *sessionFile) {
 	if sf.f == nil {
 		return
 	}
-	err := sf.w.Close()
+	err := sf.writePending()
 	if cerr := sf.f.Close(); err == nil {
 		err = cerr
 	}
@@ -436,11 +471,10 @@ func syncFile(path string) error {
 func (s *dirStore) flush() error {
 	var errs []error
 	for id, sf := range s.files {
-		if sf.w == nil || !sf.dirty {
+		if sf.pend == nil || sf.err != nil {
 			continue
 		}
-		sf.dirty = false
-		if err := sf.w.Flush(); err != nil && sf.failed == 0 {
+		if err := sf.writePending(); err != nil && sf.failed == 0 {
 			sf.failed++
 			errs = append(errs, fmt.Errorf("session %s: %w", id, err))
 		}
@@ -453,8 +487,8 @@ func (s *dirStore) flush() error {
 // waits for the worker to compress what has ended.
 func (s *dirStore) close() error {
 	for id, sf := range s.files {
-		if sf.w != nil {
-			sf.w.Close()
+		if sf.f != nil {
+			sf.writePending()
 			sf.f.Close()
 		}
 		s.log.Warn("session file left unfinished", "session", id, "file", sf.tmp)

@@ -4,6 +4,7 @@
 //
 //	go run ./internal/bench            # every measurement
 //	go run ./internal/bench -only rss  # just the large-recording one
+//	go run ./internal/bench -only proxy -pin  # the proxy on a CPU of its own
 //
 // Go benchmarks (go test -bench) cover the parts that fit in one process;
 // this command covers what needs a process of its own.
@@ -30,12 +31,17 @@ import (
 )
 
 func main() {
+	if up := os.Getenv("BENCH_TCP_RELAY"); up != "" {
+		tcpRelay(up) // this program as the bare relay of proxyOverhead
+		return
+	}
 	only := flag.String("only", "", "run only this measurement: format, proxy, fanout, idle or rss")
 	fanClients := flag.Int("fanout", 1000, "clients for the fan-out measurement")
 	idleConns := flag.Int("idle", 5000, "connections for the idle-proxy measurement")
 	size := flag.Int64("size", 1<<30, "size in bytes of the large recording")
 	clients := flag.String("clients", "1,100", "client counts for the large-recording measurement")
 	dur := flag.Duration("for", 15*time.Second, "how long clients read from the large recording")
+	pin := flag.Bool("pin", false, "proxy measurement: give the proxy a CPU of its own (Linux, taskset)")
 	flag.Parse()
 	log.SetFlags(0)
 
@@ -52,7 +58,7 @@ func main() {
 		formatSpeed()
 	}
 	if *only == "" || *only == "proxy" {
-		proxyOverhead(bin, dir)
+		proxyOverhead(bin, dir, *pin)
 	}
 	if *only == "" || *only == "fanout" {
 		fanout(bin, dir, *fanClients)

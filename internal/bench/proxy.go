@@ -3,12 +3,17 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"log"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,13 +22,18 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/recorder"
 )
 
-// proxyOverhead measures echo round trips of 1 KiB text messages against an
-// echo server directly and through "wsreplay record" (a process of its own,
-// recording to zstd), with 1 connection and with 32 connections of 8
-// messages in flight each.
-func proxyOverhead(bin, dir string) {
+// proxyOverhead measures echo round trips against an echo server directly,
+// through a bare TCP relay (this program again, copying bytes: the floor
+// for any proxy that is a process of its own), and through "wsreplay
+// record" recording to zstd; with 1 connection and with 32 connections of 8
+// messages in flight each, for 1 KiB and 64 KiB messages. With pin, the
+// relay and the proxy run on the last CPU and everything else on the
+// others, as when the proxy has a machine of its own.
+func proxyOverhead(bin, dir string, pin bool) {
 	echo := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, err := websocket.Accept(w, r, nil)
 		if err != nil {
@@ -44,37 +54,156 @@ func proxyOverhead(bin, dir string) {
 	defer echo.Close()
 	direct := "ws" + strings.TrimPrefix(echo.URL, "http")
 
-	out := filepath.Join(dir, "rec")
-	cmd := exec.Command(bin, "record", "--upstream", direct, "--listen", "127.0.0.1:0", "--out", out, "--compress", "zstd")
+	cmd := exec.Command(bin, "record", "--upstream", direct, "--listen", "127.0.0.1:0",
+		"--out", filepath.Join(dir, "rec"), "--compress", "zstd")
 	if prof := os.Getenv("BENCH_PROXY_PROFILE"); prof != "" {
 		cmd.Env = append(os.Environ(), "WSREPLAY_CPUPROFILE="+prof)
 	}
 	proxied, stop := startServer(cmd)
 	defer stop()
-	if os.Getenv("BENCH_PIN") != "" {
-		exec.Command("taskset", "-a", "-p", "-c", "1", strconv.Itoa(cmd.Process.Pid)).Run()
-		exec.Command("taskset", "-a", "-p", "-c", "0", strconv.Itoa(os.Getpid())).Run()
+	self, err := os.Executable()
+	if err != nil {
+		log.Fatal(err)
+	}
+	relayCmd := exec.Command(self)
+	relayCmd.Env = append(os.Environ(), "BENCH_TCP_RELAY="+strings.TrimPrefix(direct, "ws://"))
+	relayed, stopRelay := startServer(relayCmd)
+	defer stopRelay()
+	where := "all on the same CPUs"
+	if pin {
+		where = pinCPUs(cmd.Process.Pid, relayCmd.Process.Pid)
 	}
 
-	msg := []byte(`{"type":"update","pad":"` + strings.Repeat("x", 1024-25) + `"}`)
-	const seconds = 5 * time.Second
-	fmt.Printf("\n### Proxy overhead: 1 KiB text echo round trips, %v each, recording to zstd\n\n", seconds)
-	fmt.Println("| path | connections | round trips/s | p50 RTT | p99 RTT | proxy CPU per 1,000 messages |")
-	fmt.Println("| --- | --- | --- | --- | --- | --- |")
-	for _, conns := range []int{1, 32} {
-		inflight := 1
-		if conns > 1 {
-			inflight = 8
+	const seconds = 4 * time.Second
+	fmt.Printf("\n### Proxy overhead: text echo round trips, %v each, recording to zstd (%s)\n\n", seconds, where)
+	fmt.Println("| message | connections | path | round trips/s | p50 RTT | p99 RTT | proxy CPU per 1,000 messages |")
+	fmt.Println("| --- | --- | --- | --- | --- | --- | --- |")
+	for _, size := range []int{1 << 10, 64 << 10} {
+		msg := []byte(`{"type":"update","pad":"` + strings.Repeat("x", size-25) + `"}`)
+		for _, conns := range []int{1, 32} {
+			inflight := 1
+			if conns > 1 {
+				inflight = 8
+			}
+			d := echoLoad(direct, conns, inflight, msg, seconds)
+			label := fmt.Sprintf("| %d KiB | %d×%d |", size>>10, conns, inflight)
+			fmt.Printf("%s direct | %.0f | %v | %v | |\n", label, d.rate, d.p50, d.p99)
+			for _, via := range []struct {
+				name, url string
+				pid       int
+			}{{"bare TCP relay", relayed, relayCmd.Process.Pid}, {"wsreplay record", proxied, cmd.Process.Pid}} {
+				cpu0 := cpuTime(via.pid)
+				p := echoLoad(via.url, conns, inflight, msg, seconds)
+				perK := time.Duration(float64(cpuTime(via.pid)-cpu0) / float64(2*p.n) * 1000)
+				fmt.Printf("%s %s | %.0f (%.0f%%) | %v (+%v) | %v (+%v) | %v |\n", label, via.name,
+					p.rate, 100*p.rate/d.rate, p.p50, p.p50-d.p50, p.p99, p.p99-d.p99, perK.Round(time.Microsecond))
+			}
 		}
-		d := echoLoad(direct, conns, inflight, msg, seconds)
-		cpu0 := cpuTime(cmd.Process.Pid)
-		p := echoLoad(proxied, conns, inflight, msg, seconds)
-		cpu := cpuTime(cmd.Process.Pid) - cpu0
-		perK := time.Duration(float64(cpu) / float64(2*p.n) * 1000)
-		fmt.Printf("| direct | %d×%d | %.0f | %v | %v | |\n", conns, inflight, d.rate, d.p50, d.p99)
-		fmt.Printf("| through wsreplay record | %d×%d | %.0f (%.0f%%) | %v (+%v) | %v (+%v) | %v |\n", conns, inflight,
-			p.rate, 100*p.rate/d.rate, p.p50, p.p50-d.p50, p.p99, p.p99-d.p99, perK.Round(time.Microsecond))
 	}
+	fmt.Printf("\nAllocations per relayed message (recorder.Proxy in this process, 1 KiB): %.1f\n",
+		allocsPerMessage(direct, dir))
+}
+
+// pinCPUs puts the given processes on the last CPU and this one on the
+// others, and says so.
+func pinCPUs(pids ...int) string {
+	n := runtime.NumCPU()
+	if n < 2 {
+		return "not pinned: one CPU"
+	}
+	last := strconv.Itoa(n - 1)
+	for _, pid := range pids {
+		if out, err := exec.Command("taskset", "-a", "-p", "-c", last, strconv.Itoa(pid)).CombinedOutput(); err != nil {
+			log.Fatalf("taskset: %v\n%s", err, out)
+		}
+	}
+	rest := fmt.Sprintf("0-%d", n-2)
+	if out, err := exec.Command("taskset", "-a", "-p", "-c", rest, strconv.Itoa(os.Getpid())).CombinedOutput(); err != nil {
+		log.Fatalf("taskset: %v\n%s", err, out)
+	}
+	return fmt.Sprintf("proxy and relay pinned to CPU %s, clients and echo server to CPUs %s", last, rest)
+}
+
+// tcpRelay is the bare relay: it copies bytes between each accepted
+// connection and a connection to upstream, and nothing else.
+func tcpRelay(upstream string) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Fprintf(os.Stderr, "listening on ws://%s\n", ln.Addr())
+	go func() {
+		sig := make(chan os.Signal, 1)
+		signal.Notify(sig, os.Interrupt)
+		<-sig
+		os.Exit(0)
+	}()
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			log.Fatal(err)
+		}
+		go func() {
+			defer c.Close()
+			u, err := net.Dial("tcp", upstream)
+			if err != nil {
+				return
+			}
+			defer u.Close()
+			go io.Copy(u, c)
+			io.Copy(c, u)
+		}()
+	}
+}
+
+// allocsPerMessage counts the heap allocations the proxy makes per relayed
+// message: round trips through a recorder.Proxy in this process, less the
+// same round trips made directly.
+func allocsPerMessage(direct, dir string) float64 {
+	sink, err := recorder.NewDirSink(filepath.Join(dir, "allocs"), &recorder.QueueOptions{Compression: format.Zstd})
+	if err != nil {
+		log.Fatal(err)
+	}
+	u, _ := url.Parse(direct)
+	p := &recorder.Proxy{Upstream: u, Sink: sink}
+	srv := httptest.NewServer(p)
+	defer func() {
+		p.Shutdown(context.Background())
+		srv.Close()
+		sink.Close()
+	}()
+	msg := []byte(`{"type":"update","pad":"` + strings.Repeat("x", 1024-25) + `"}`)
+	const n = 20000
+	mallocs := func(target string) uint64 {
+		ctx := context.Background()
+		c, _, err := websocket.Dial(ctx, target+"/allocs", nil)
+		if err != nil {
+			log.Fatal(err)
+		}
+		defer c.CloseNow()
+		trip := func() {
+			if c.Write(ctx, websocket.MessageText, msg) != nil {
+				log.Fatal("write failed")
+			}
+			if _, _, err := c.Read(ctx); err != nil {
+				log.Fatal(err)
+			}
+		}
+		for range 100 {
+			trip()
+		}
+		var a, b runtime.MemStats
+		runtime.ReadMemStats(&a)
+		for range n {
+			trip()
+		}
+		time.Sleep(200 * time.Millisecond) // the sink writes what it was given
+		runtime.ReadMemStats(&b)
+		return b.Mallocs - a.Mallocs
+	}
+	d := mallocs(direct)
+	pr := mallocs("ws" + strings.TrimPrefix(srv.URL, "http"))
+	return (float64(pr) - float64(d)) / (2 * n)
 }
 
 type loadResult struct {
@@ -101,6 +230,7 @@ func echoLoad(url string, conns, inflight int, msg []byte, d time.Duration) load
 				return
 			}
 			defer c.CloseNow()
+			c.SetReadLimit(-1)
 			sentAt := make(chan time.Time, inflight)
 			local := make([]time.Duration, 0, 1<<16)
 			go func() {
