@@ -17,10 +17,10 @@ import (
 // reads at a time, so that a burst of frames costs one write; it parses the
 // frames in passing to record them. An idle connection holds no buffer: a
 // pump waits for its socket to become readable before it takes one from
-// the pool (see wait_unix.go).
+// the pool (see rawReader in wait_unix.go).
 
 // readBufferSize is the size of the pooled read buffers.
-const readBufferSize = 32 << 10
+const readBufferSize = 64 << 10
 
 // closeTimeout bounds a close handshake: once a close frame has passed, both
 // connections are closed after this long whatever the peers do.
@@ -28,8 +28,9 @@ const closeTimeout = 5 * time.Second
 
 var readBufs = sync.Pool{New: func() any { b := make([]byte, readBufferSize); return &b }}
 
-// msgBufs holds the buffers messages are put together in to be recorded.
-var msgBufs = sync.Pool{New: func() any { b := make([]byte, 0, 4<<10); return &b }}
+// maxPrealloc bounds the buffer taken for a message before its bytes have
+// come: a frame header alone must not make the proxy allocate 64 MiB.
+const maxPrealloc = 1 << 20
 
 // errTooBig is a message over the size limit.
 var errTooBig = errors.New("message too big")
@@ -111,7 +112,7 @@ type pump struct {
 	// The message being read.
 	msgOp  byte // its opcode, 0 between messages
 	msgLen int64
-	msg    *[]byte // its payload, when recording
+	msg    []byte // its payload, when recording; the recorded line takes it
 
 	sentClose bool // src has sent a close frame
 	stop      bool // the reply to the proxy's own close frame has come
@@ -120,43 +121,57 @@ type pump struct {
 // run relays until src ends or the session is over.
 func (p *pump) run() {
 	var buf *[]byte
+	carry, n := 0, 0
 	defer func() {
 		if buf != nil && p.src.raw != nil {
 			readBufs.Put(buf)
 		}
-		p.dropMessage()
 	}()
-	carry, n := 0, 0
+	// With a raw connection the buffer is taken only when data has come,
+	// and given back while the socket is empty (unless it holds the start
+	// of a frame header).
+	take := func() []byte {
+		if buf == nil {
+			buf = readBufs.Get().(*[]byte)
+		}
+		return (*buf)[carry:]
+	}
+	drop := func() {
+		if carry == 0 && buf != nil {
+			readBufs.Put(buf)
+			buf = nil
+		}
+	}
+	var rr *rawReader
+	if p.src.raw != nil {
+		rr = newRawReader(p.src.raw, take, drop)
+	}
 	if len(p.src.pending) > 0 {
-		buf = p.buffer()
-		n = copy(*buf, p.src.pending)
+		n = copy(take(), p.src.pending)
 		p.src.pending = nil
 	}
 	for {
 		var rerr error
 		if n == 0 {
-			if carry == 0 && p.src.raw != nil {
-				if buf != nil {
-					readBufs.Put(buf)
-					buf = nil
+			if rr != nil {
+				n, rerr = rr.read()
+			} else {
+				if buf == nil {
+					b := make([]byte, 8<<10) // kept for the session
+					buf = &b
 				}
-				if err := waitReadable(p.src.raw); err != nil {
-					p.readEnded()
-					return
-				}
+				n, rerr = p.src.conn.Read((*buf)[carry:])
 			}
-			if buf == nil {
-				buf = p.buffer()
+		}
+		if n > 0 {
+			end := carry + n
+			done, err := p.process((*buf)[:end])
+			if err != nil {
+				p.failed(err)
+				return
 			}
-			n, rerr = p.src.conn.Read((*buf)[carry:])
+			carry, n = copy(*buf, (*buf)[done:end]), 0
 		}
-		end := carry + n
-		done, err := p.process((*buf)[:end])
-		if err != nil {
-			p.failed(err)
-			return
-		}
-		carry, n = copy(*buf, (*buf)[done:end]), 0
 		if p.stop {
 			p.src.conn.Close()
 			return
@@ -166,16 +181,6 @@ func (p *pump) run() {
 			return
 		}
 	}
-}
-
-// buffer returns a read buffer: from the pool if the pump can wait without
-// one, else its own, kept for the session.
-func (p *pump) buffer() *[]byte {
-	if p.src.raw != nil {
-		return readBufs.Get().(*[]byte)
-	}
-	b := make([]byte, 8<<10)
-	return &b
 }
 
 // process parses the frames in b, records them, and relays them. It
@@ -205,7 +210,7 @@ func (p *pump) process(b []byte) (int, error) {
 			if p.h.opcode >= opClose {
 				p.ctl = appendUnmasked(p.ctl, b[i:i+k], p.h.key, p.pos)
 			} else if p.msg != nil {
-				*p.msg = appendUnmasked(*p.msg, b[i:i+k], p.h.key, p.pos)
+				p.msg = appendUnmasked(p.msg, b[i:i+k], p.h.key, p.pos)
 			}
 			p.pos += int64(k)
 			p.remaining -= int64(k)
@@ -240,9 +245,6 @@ func (p *pump) begin(h frameHeader) error {
 			return protocolError("new message before the previous one ended")
 		}
 		p.msgOp, p.msgLen = h.opcode, 0
-		if p.s.p.Sink != nil {
-			p.msg = msgBufs.Get().(*[]byte)
-		}
 	case opContinuation:
 		if p.msgOp == 0 {
 			return protocolError("continuation frame outside a message")
@@ -252,6 +254,15 @@ func (p *pump) begin(h frameHeader) error {
 	}
 	if p.msgLen += h.length; p.msgLen > p.s.limit {
 		return errTooBig
+	}
+	if p.msg == nil && p.s.p.Sink != nil {
+		// A message in one frame gets a buffer of its size; the recorded
+		// line keeps it, so the payload is copied once.
+		n := min(h.length, maxPrealloc)
+		if !h.fin {
+			n = min(max(2*h.length, 4<<10), maxPrealloc)
+		}
+		p.msg = make([]byte, 0, n)
 	}
 	return nil
 }
@@ -279,24 +290,11 @@ func (p *pump) frameDone() error {
 		}
 		p.count.Add(1)
 		if p.msg != nil {
-			p.s.record(p.dir, p.msgOp, *p.msg)
+			p.s.record(p.dir, p.msgOp, p.msg)
 		}
-		p.msgOp = 0
-		p.dropMessage()
+		p.msgOp, p.msg = 0, nil
 	}
 	return nil
-}
-
-// dropMessage gives the message buffer back.
-func (p *pump) dropMessage() {
-	if p.msg == nil {
-		return
-	}
-	if cap(*p.msg) <= 1<<20 {
-		*p.msg = (*p.msg)[:0]
-		msgBufs.Put(p.msg)
-	}
-	p.msg = nil
 }
 
 // forward relays b to dst, unless the proxy is ending the session itself.

@@ -189,13 +189,13 @@ func (s *session) observe(typ format.Type, dir format.Dir, payload []byte) {
 	s.add(&format.Event{Type: typ, Session: s.id, Time: s.now(), Dir: dir, Data: bytes.Clone(payload)})
 }
 
-// record queues a message line. It never blocks: if the sink is full, the
+// record queues a message line, which takes data. It never blocks: if the sink is full, the
 // line is counted as lost and the traffic goes on.
 func (s *session) record(dir format.Dir, op byte, data []byte) {
 	if s.p.Sink == nil {
 		return
 	}
-	e := &format.Event{Type: format.TypeMessage, Session: s.id, Time: s.now(), Dir: dir, Opcode: format.Binary, Data: bytes.Clone(data)}
+	e := &format.Event{Type: format.TypeMessage, Session: s.id, Time: s.now(), Dir: dir, Opcode: format.Binary, Data: data}
 	if op == opText {
 		e.Opcode = format.Text
 		e.Data = s.p.Redaction.message(e.Data)

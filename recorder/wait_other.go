@@ -7,4 +7,8 @@ import "syscall"
 // Elsewhere a pump keeps a read buffer of its own while it waits.
 const canWaitReadable = false
 
-func waitReadable(syscall.RawConn) error { return nil }
+type rawReader struct{}
+
+func newRawReader(syscall.RawConn, func() []byte, func()) *rawReader { return nil }
+
+func (*rawReader) read() (int, error) { panic("unreachable: no raw connections here") }

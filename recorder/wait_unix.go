@@ -2,17 +2,51 @@
 
 package recorder
 
-import "syscall"
+import (
+	"io"
+	"syscall"
+)
 
 const canWaitReadable = true
 
-// waitReadable blocks until the connection has data to read (or has ended),
-// without a buffer: it peeks at one byte without taking it, and lets Go's
-// poller wait while there is none.
-func waitReadable(rc syscall.RawConn) error {
-	var b [1]byte
-	return rc.Read(func(fd uintptr) bool {
-		_, _, err := syscall.Recvfrom(int(fd), b[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
-		return err != syscall.EAGAIN && err != syscall.EINTR
-	})
+// rawReader reads from a connection into the buffer take returns, without
+// holding one while there is nothing to read: when the socket has no data,
+// drop gives the buffer back before Go's poller waits. One system call per
+// read, as a plain Read makes, and no allocation.
+type rawReader struct {
+	rc   syscall.RawConn
+	take func() []byte
+	drop func()
+	try  func(fd uintptr) bool // r.tryRead, bound once
+	n    int
+	err  error
+}
+
+func newRawReader(rc syscall.RawConn, take func() []byte, drop func()) *rawReader {
+	r := &rawReader{rc: rc, take: take, drop: drop}
+	r.try = r.tryRead
+	return r
+}
+
+func (r *rawReader) tryRead(fd uintptr) bool {
+	r.n, r.err = syscall.Read(int(fd), r.take())
+	switch r.err {
+	case syscall.EAGAIN, syscall.EINTR:
+		r.drop()
+		return false
+	}
+	return true
+}
+
+func (r *rawReader) read() (int, error) {
+	err := r.rc.Read(r.try)
+	switch {
+	case err != nil:
+		return 0, err
+	case r.err != nil:
+		return 0, r.err
+	case r.n == 0:
+		return 0, io.EOF
+	}
+	return r.n, nil
 }
