@@ -120,8 +120,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	p.wg.Add(1)
 	p.mu.Unlock()
-	defer p.wg.Done()
-	p.relay(w, r)
+	p.relay(w, r) // calls p.wg.Done when the session is over
 }
 
 // upstreamURL joins the request's path and query to the upstream base.

@@ -37,12 +37,21 @@ type session struct {
 	closing      sync.WaitGroup
 }
 
-// relay dials the upstream, accepts the client, and relays until one side
-// ends the connection.
+// relay dials the upstream and accepts the client, then returns, leaving
+// the session to goroutines of its own. The handler's goroutine, whose
+// stack grew in the handshakes, and net/http's state for the connection
+// (its buffers among it) are then let go: that is much of what an idle
+// session would otherwise cost. p.wg is done when the session is.
 func (p *Proxy) relay(w http.ResponseWriter, r *http.Request) {
-	if s := p.open(w, r); s != nil {
-		s.run()
+	s := p.open(w, r)
+	if s == nil {
+		p.wg.Done()
+		return
 	}
+	go func() {
+		defer p.wg.Done()
+		s.run()
+	}()
 }
 
 // open makes both handshakes and records the session line. It returns nil
@@ -110,8 +119,7 @@ func (s *session) run() {
 	}
 
 	// One pump gets a goroutine; the other runs in this one, which would
-	// otherwise only wait: a goroutine stack is a good part of what an
-	// idle session costs.
+	// otherwise only wait.
 	toUpstream := make(chan struct{})
 	go func() {
 		defer close(toUpstream)
