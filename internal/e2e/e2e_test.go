@@ -15,6 +15,12 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	// The tests run a wsreplay binary built from these packages; importing
+	// them makes go test's cache see when they change.
+	_ "github.com/wsreplay/wsreplay/format"
+	_ "github.com/wsreplay/wsreplay/recorder"
+	_ "github.com/wsreplay/wsreplay/replayer"
 )
 
 // wsreplayBin is the wsreplay binary built for these tests.
