@@ -31,8 +31,14 @@ import (
 )
 
 func main() {
+	// This program is also the echo server and the bare relay of
+	// proxyOverhead, as processes of their own.
+	if os.Getenv("BENCH_ECHO") != "" {
+		echoServer()
+		return
+	}
 	if up := os.Getenv("BENCH_TCP_RELAY"); up != "" {
-		tcpRelay(up) // this program as the bare relay of proxyOverhead
+		tcpRelay(up)
 		return
 	}
 	only := flag.String("only", "", "run only this measurement: format, proxy, fanout, idle or rss")
@@ -41,6 +47,7 @@ func main() {
 	size := flag.Int64("size", 1<<30, "size in bytes of the large recording")
 	clients := flag.String("clients", "1,100", "client counts for the large-recording measurement")
 	dur := flag.Duration("for", 15*time.Second, "how long clients read from the large recording")
+	msgSizes := flag.String("msg", "1,64", "proxy measurement: message sizes in KiB")
 	pin := flag.Bool("pin", false, "proxy measurement: give the proxy a CPU of its own (Linux, taskset)")
 	flag.Parse()
 	log.SetFlags(0)
@@ -58,7 +65,7 @@ func main() {
 		formatSpeed()
 	}
 	if *only == "" || *only == "proxy" {
-		proxyOverhead(bin, dir, *pin)
+		proxyOverhead(bin, dir, *pin, kibs(*msgSizes))
 	}
 	if *only == "" || *only == "fanout" {
 		fanout(bin, dir, *fanClients)
@@ -77,6 +84,19 @@ func main() {
 		}
 		largeRecording(bin, dir, *size, counts, *dur)
 	}
+}
+
+// kibs parses a list of sizes in KiB.
+func kibs(list string) []int {
+	var out []int
+	for _, s := range strings.Split(list, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n <= 0 {
+			log.Fatalf("-msg: %q is not a size in KiB", s)
+		}
+		out = append(out, n<<10)
+	}
+	return out
 }
 
 // largeRecording serves a recording of the given size to n clients at full

@@ -32,27 +32,20 @@ import (
 // record" recording to zstd; with 1 connection and with 32 connections of 8
 // messages in flight each, for 1 KiB and 64 KiB messages. With pin, the
 // relay and the proxy run on the last CPU and everything else on the
-// others, as when the proxy has a machine of its own.
-func proxyOverhead(bin, dir string, pin bool) {
-	echo := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := websocket.Accept(w, r, nil)
-		if err != nil {
-			return
-		}
-		defer c.CloseNow()
-		c.SetReadLimit(-1)
-		for {
-			typ, data, err := c.Read(context.Background())
-			if err != nil {
-				return
-			}
-			if c.Write(context.Background(), typ, data) != nil {
-				return
-			}
-		}
-	}))
-	defer echo.Close()
-	direct := "ws" + strings.TrimPrefix(echo.URL, "http")
+// others, as when the proxy has a machine of its own. The clients, the echo
+// server and the proxy are three processes.
+func proxyOverhead(bin, dir string, pin bool, sizes []int) {
+	self, err := os.Executable()
+	if err != nil {
+		log.Fatal(err)
+	}
+	// The echo server is a process of its own, as a backend is: the
+	// clients in this one must wake it through the kernel, as they must
+	// wake the proxy.
+	echoCmd := exec.Command(self)
+	echoCmd.Env = append(os.Environ(), "BENCH_ECHO=1")
+	direct, stopEcho := startServer(echoCmd)
+	defer stopEcho()
 
 	cmd := exec.Command(bin, "record", "--upstream", direct, "--listen", "127.0.0.1:0",
 		"--out", filepath.Join(dir, "rec"), "--compress", "zstd")
@@ -61,24 +54,20 @@ func proxyOverhead(bin, dir string, pin bool) {
 	}
 	proxied, stop := startServer(cmd)
 	defer stop()
-	self, err := os.Executable()
-	if err != nil {
-		log.Fatal(err)
-	}
 	relayCmd := exec.Command(self)
 	relayCmd.Env = append(os.Environ(), "BENCH_TCP_RELAY="+strings.TrimPrefix(direct, "ws://"))
 	relayed, stopRelay := startServer(relayCmd)
 	defer stopRelay()
 	where := "all on the same CPUs"
 	if pin {
-		where = pinCPUs(cmd.Process.Pid, relayCmd.Process.Pid)
+		where = pinCPUs([]int{cmd.Process.Pid, relayCmd.Process.Pid}, []int{os.Getpid(), echoCmd.Process.Pid})
 	}
 
 	const seconds = 4 * time.Second
 	fmt.Printf("\n### Proxy overhead: text echo round trips, %v each, recording to zstd (%s)\n\n", seconds, where)
 	fmt.Println("| message | connections | path | round trips/s | p50 RTT | p99 RTT | proxy CPU per 1,000 messages (with compressing the recordings) |")
 	fmt.Println("| --- | --- | --- | --- | --- | --- | --- |")
-	for _, size := range []int{1 << 10, 64 << 10} {
+	for _, size := range sizes {
 		msg := []byte(`{"type":"update","pad":"` + strings.Repeat("x", size-25) + `"}`)
 		for _, conns := range []int{1, 32} {
 			inflight := 1
@@ -105,24 +94,61 @@ func proxyOverhead(bin, dir string, pin bool) {
 		allocsPerMessage(direct, dir))
 }
 
-// pinCPUs puts the given processes on the last CPU and this one on the
-// others, and says so.
-func pinCPUs(pids ...int) string {
+// pinCPUs puts the proxies on the last CPU and the others on the rest, and
+// says so.
+func pinCPUs(proxies, others []int) string {
 	n := runtime.NumCPU()
 	if n < 2 {
 		return "not pinned: one CPU"
 	}
 	last := strconv.Itoa(n - 1)
-	for _, pid := range pids {
-		if out, err := exec.Command("taskset", "-a", "-p", "-c", last, strconv.Itoa(pid)).CombinedOutput(); err != nil {
-			log.Fatalf("taskset: %v\n%s", err, out)
+	rest := fmt.Sprintf("0-%d", n-2)
+	pin := func(pids []int, cpus string) {
+		for _, pid := range pids {
+			if out, err := exec.Command("taskset", "-a", "-p", "-c", cpus, strconv.Itoa(pid)).CombinedOutput(); err != nil {
+				log.Fatalf("taskset: %v\n%s", err, out)
+			}
 		}
 	}
-	rest := fmt.Sprintf("0-%d", n-2)
-	if out, err := exec.Command("taskset", "-a", "-p", "-c", rest, strconv.Itoa(os.Getpid())).CombinedOutput(); err != nil {
-		log.Fatalf("taskset: %v\n%s", err, out)
-	}
+	pin(proxies, last)
+	pin(others, rest)
 	return fmt.Sprintf("proxy and relay pinned to CPU %s, clients and echo server to CPUs %s", last, rest)
+}
+
+// echoServer is the backend of proxyOverhead: it sends every message back.
+func echoServer() {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Fprintf(os.Stderr, "listening on ws://%s\n", ln.Addr())
+	exitOnInterrupt()
+	http.Serve(ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := websocket.Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer c.CloseNow()
+		c.SetReadLimit(-1)
+		for {
+			typ, data, err := c.Read(context.Background())
+			if err != nil {
+				return
+			}
+			if c.Write(context.Background(), typ, data) != nil {
+				return
+			}
+		}
+	}))
+}
+
+func exitOnInterrupt() {
+	go func() {
+		sig := make(chan os.Signal, 1)
+		signal.Notify(sig, os.Interrupt)
+		<-sig
+		os.Exit(0)
+	}()
 }
 
 // tcpRelay is the bare relay: it copies bytes between each accepted
@@ -133,12 +159,7 @@ func tcpRelay(upstream string) {
 		log.Fatal(err)
 	}
 	fmt.Fprintf(os.Stderr, "listening on ws://%s\n", ln.Addr())
-	go func() {
-		sig := make(chan os.Signal, 1)
-		signal.Notify(sig, os.Interrupt)
-		<-sig
-		os.Exit(0)
-	}()
+	exitOnInterrupt()
 	for {
 		c, err := ln.Accept()
 		if err != nil {
