@@ -1,9 +1,17 @@
 // Package recorder is a recording reverse proxy for WebSocket traffic.
 //
 // A Proxy sits between clients and a backend. It is an http.Handler: every
-// WebSocket connection is relayed to the backend, message for message, and
-// recorded as a session into a Sink; any other HTTP request is passed
-// through unrecorded, so the whole application keeps working behind it.
+// WebSocket connection is relayed to the backend and recorded as a session
+// into a Sink; any other HTTP request is passed through unrecorded, so the
+// whole application keeps working behind it.
+//
+// The proxy makes both opening handshakes itself and then relays frames as
+// they arrive, bytes unchanged, whole reads at a time; it parses them in
+// passing to record every message, ping and pong, to enforce
+// Proxy.MaxMessageSize (1009) and RFC 6455 (1002). An idle connection holds
+// no read buffer (on Linux and the BSDs). Files: handshake.go, relay.go
+// (the pumps), frame.go (framing), session.go (a session's life and its
+// lines), sink.go (files), redact.go.
 //
 //	sink, err := recorder.NewDirSink("/var/lib/wsreplay", &recorder.QueueOptions{Compression: format.Zstd})
 //	if err != nil { ... }
