@@ -604,3 +604,42 @@ func TestFilesArePrivate(t *testing.T) {
 		t.Errorf("file mode %v, want 0600", st.Mode().Perm())
 	}
 }
+
+// A proxy that listens with TLS relays through its fallback reads (a TLS
+// connection has no raw socket to wait on).
+func TestTLSClientLeg(t *testing.T) {
+	up := upstream(t, nil, echo(nil))
+	dir := t.TempDir()
+	sink, err := NewDirSink(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(wsURL(up))
+	p := &Proxy{Upstream: u, Sink: sink}
+	ts := httptest.NewTLSServer(p)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, _, err := websocket.Dial(ctx, "wss"+strings.TrimPrefix(ts.URL, "https")+"/tls", &websocket.DialOptions{HTTPClient: ts.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.CloseNow()
+	big := bytes.Repeat([]byte("y"), 100<<10) // more than the fallback's 8 KiB buffer
+	for _, msg := range [][]byte{[]byte("over tls"), big} {
+		if err := c.Write(ctx, websocket.MessageText, msg); err != nil {
+			t.Fatal(err)
+		}
+		c.SetReadLimit(-1)
+		if _, got, err := c.Read(ctx); err != nil || !bytes.Equal(got, msg) {
+			t.Fatalf("echo of %d bytes: got %d, %v", len(msg), len(got), err)
+		}
+	}
+	if err := c.Close(4002, "bye"); err != nil {
+		t.Errorf("close: %v", err)
+	}
+	stopProxy(t, p, ts, sink)
+	evs := onlySession(t, dir)
+	if last := evs[len(evs)-1]; len(evs) != 6 || last.Code != 4002 || last.By != format.ByClient {
+		t.Errorf("%d lines, close line %+v", len(evs), last)
+	}
+}
