@@ -243,6 +243,15 @@ func timeInRange(t time.Time) bool {
 	return y >= 1 && y <= 9999
 }
 
+// inRange returns t in UTC if a recording can hold it, else an error that
+// quotes raw, the value it was read from.
+func inRange(t time.Time, raw []byte) (time.Time, error) {
+	if !timeInRange(t) || t.IsZero() {
+		return time.Time{}, fmt.Errorf("%s is outside years 1-9999 UTC", raw)
+	}
+	return t.UTC(), nil
+}
+
 // copyPayload copies a "text" value, or decodes a "binary" one, into dst's
 // storage (growing it if needed), since the scanner's result does not last.
 func copyPayload(dst, str []byte, b64 bool) ([]byte, error) {

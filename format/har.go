@@ -159,7 +159,7 @@ func harSession(ent harEntry, id string) ([]*Event, error) {
 	} else {
 		start, last = closing.Time, closing.Time
 	}
-	if t, err := time.Parse(time.RFC3339Nano, ent.StartedDateTime); err == nil && t.Before(start) {
+	if t, err := time.Parse(time.RFC3339Nano, ent.StartedDateTime); err == nil && t.Before(start) && timeInRange(t) && !t.IsZero() {
 		start = t.UTC()
 	}
 	sess := &Event{Type: TypeSession, Version: Version, Session: id, Time: start, Upstream: ent.Request.URL,
@@ -241,7 +241,7 @@ func harTime(raw json.RawMessage) (time.Time, error) {
 		if err != nil {
 			return time.Time{}, fmt.Errorf("%q is not a number or an RFC 3339 time", s)
 		}
-		return t.UTC(), nil
+		return inRange(t, raw)
 	}
 	f, err := strconv.ParseFloat(string(raw), 64)
 	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < 0 || f > 1e16 {
@@ -253,7 +253,7 @@ func harTime(raw json.RawMessage) (time.Time, error) {
 	sec, frac := math.Modf(f)
 	// Round to the microsecond: a float64 of epoch seconds holds no more.
 	usec := math.Round(frac * 1e6)
-	return time.Unix(int64(sec), int64(usec)*1000).UTC(), nil
+	return inRange(time.Unix(int64(sec), int64(usec)*1000), raw)
 }
 
 func harError(name string, err error) error {

@@ -66,6 +66,8 @@ func TestHARErrors(t *testing.T) {
 	tests := []struct{ name, har, want string }{
 		{"wrong type", `{"log":{"entries":[{"_webSocketMessages":[{"type":"send","time":"soon","opcode":1,"data":"x"}]}]}}`,
 			`x.har: entries[0]._webSocketMessages[0].time: "soon" is not`},
+		{"time too late", `{"log":{"entries":[{"_webSocketMessages":[{"type":"send","time":9e15,"opcode":1,"data":"x"}]}]}}`,
+			`x.har: entries[0]._webSocketMessages[0].time: 9e15 is outside years 1-9999 UTC`},
 		{"bad direction", `{"log":{"entries":[{"_webSocketMessages":[{"type":"up","time":1,"opcode":1,"data":"x"}]}]}}`,
 			`entries[0]._webSocketMessages[0].type: "up"`},
 		{"entries not a list", `{"log":{"entries":{}}}`, "x.har: log.entries: object where"},

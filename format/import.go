@@ -264,7 +264,7 @@ func importTime(raw json.RawMessage, unit string) (time.Time, error) {
 		if err != nil {
 			return time.Time{}, fmt.Errorf("%q is not an RFC 3339 time", s)
 		}
-		return t.UTC(), nil
+		return inRange(t, raw)
 	}
 	num := string(raw)
 	if isString {
@@ -299,5 +299,5 @@ func importTime(raw json.RawMessage, unit string) (time.Time, error) {
 	if us > 1e17 {
 		return time.Time{}, fmt.Errorf("%s is too far in the future", raw)
 	}
-	return time.UnixMicro(int64(math.Round(us))).UTC(), nil
+	return inRange(time.UnixMicro(int64(math.Round(us))), raw)
 }

@@ -68,6 +68,7 @@ func TestImportArray(t *testing.T) {
 func TestImportErrors(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{`{"t":1,"d":"x"}` + "\n" + `{"t":"soon","d":"x"}`, `x.jsonl: line 2: field "t": "soon" is not an RFC 3339 time`},
+		{`{"t":"0000-01-01T00:00:00Z","d":"x"}`, `line 1: field "t": "0000-01-01T00:00:00Z" is outside years 1-9999 UTC`},
 		{`{"t":1}`, `line 1: missing field "d"`},
 		{`{"t":1,"d":null}`, `line 1: field "d" is null`},
 		{`{"t":1,"d":"x","dir":"sideways"}`, `line 1: field "dir": "sideways" is not a direction`},
