@@ -49,8 +49,11 @@ func proxyOverhead(bin, dir string, pin bool, sizes []int) {
 
 	cmd := exec.Command(bin, "record", "--upstream", direct, "--listen", "127.0.0.1:0",
 		"--out", filepath.Join(dir, "rec"), "--compress", "zstd")
+	// BENCH_PROXY_PROFILE=FILE writes the proxy's CPU profile;
+	// BENCH_PROXY_ENV="K=V ..." gives it more environment (GOGC=off, ...).
+	cmd.Env = append(os.Environ(), strings.Fields(os.Getenv("BENCH_PROXY_ENV"))...)
 	if prof := os.Getenv("BENCH_PROXY_PROFILE"); prof != "" {
-		cmd.Env = append(os.Environ(), "WSREPLAY_CPUPROFILE="+prof)
+		cmd.Env = append(cmd.Env, "WSREPLAY_CPUPROFILE="+prof)
 	}
 	proxied, stop := startServer(cmd)
 	defer stop()
