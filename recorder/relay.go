@@ -42,8 +42,9 @@ type leg struct {
 	pending []byte          // read with the handshake, to be relayed first
 	masked  bool            // the upstream leg: frames the proxy writes must be masked
 
-	wmu      sync.Mutex
-	midFrame bool // under wmu: the last write ended inside a frame
+	wmu       sync.Mutex
+	midFrame  bool // under wmu: the last write ended inside a frame
+	closeSent bool // under wmu: the proxy has sent its own close frame
 }
 
 func newLeg(conn net.Conn, br *bufio.Reader, masked bool) *leg {
@@ -60,10 +61,14 @@ func newLeg(conn net.Conn, br *bufio.Reader, masked bool) *leg {
 	return l
 }
 
-// write relays b; mid says whether it ends inside a frame.
+// write relays b; mid says whether it ends inside a frame. Nothing is
+// relayed after the proxy's own close frame.
 func (l *leg) write(b []byte, mid bool) error {
 	l.wmu.Lock()
 	defer l.wmu.Unlock()
+	if l.closeSent {
+		return nil
+	}
 	_, err := l.conn.Write(b)
 	l.midFrame = mid
 	return err
@@ -74,6 +79,7 @@ func (l *leg) write(b []byte, mid bool) error {
 func (l *leg) sendClose(code int, reason string) {
 	l.wmu.Lock()
 	defer l.wmu.Unlock()
+	l.closeSent = true
 	if l.midFrame {
 		l.conn.Close()
 		return
@@ -82,7 +88,6 @@ func (l *leg) sendClose(code int, reason string) {
 	if _, err := l.conn.Write(closeFrame(code, reason, l.masked)); err != nil {
 		l.conn.Close()
 	}
-	l.midFrame = true // nothing may follow a close frame
 }
 
 // closeWrite ends the sending half of the connection (TCP FIN), so the peer
