@@ -72,3 +72,14 @@ func BenchmarkDecode(b *testing.B) {
 }
 
 func byteSize(n int) string { return fmt.Sprintf("%dB", n) }
+
+// BenchmarkAppendText is the JSON escaping of a 64 KiB text payload, what a
+// recorder does for each large message.
+func BenchmarkAppendText(b *testing.B) {
+	e := benchMessage(64 << 10)
+	buf := make([]byte, 0, 70<<10)
+	b.SetBytes(int64(len(e.Data)))
+	for b.Loop() {
+		buf = appendText(buf[:0], e.Data)
+	}
+}

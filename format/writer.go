@@ -184,10 +184,11 @@ func (w *Writer) Write(e *Event) error {
 	if w.closed {
 		return ErrClosed
 	}
-	if err := checkEvent(e); err != nil {
+	line, err := AppendLine(w.line[:0], e)
+	if err != nil {
 		return err // not sticky: the stream is still intact
 	}
-	w.line = appendEvent(w.line[:0], e)
+	w.line = line
 	if _, err := w.buf.Write(w.line); err != nil {
 		w.err = err
 	}

@@ -9,7 +9,7 @@
 // they arrive, bytes unchanged, whole reads at a time; it parses them in
 // passing to record every message, ping and pong, to enforce
 // Proxy.MaxMessageSize (1009) and RFC 6455 (1002). An idle connection holds
-// no read buffer (on Linux and the BSDs). Files: handshake.go, relay.go
+// no read buffer (on Linux, macOS and the BSDs). Files: handshake.go, relay.go
 // (the pumps), frame.go (framing), session.go (a session's life and its
 // lines), sink.go (files), redact.go.
 //

@@ -62,7 +62,6 @@ type Proxy struct {
 	Logger *slog.Logger
 
 	initOnce sync.Once
-	client   *http.Client
 	passthru *httputil.ReverseProxy
 
 	mu       sync.Mutex
@@ -75,7 +74,6 @@ func (p *Proxy) init() {
 	p.initOnce.Do(func() {
 		tr := http.DefaultTransport.(*http.Transport).Clone()
 		tr.TLSClientConfig = p.TLSConfig
-		p.client = &http.Client{Transport: tr}
 		target := *p.Upstream
 		target.Scheme = httpScheme(p.Upstream.Scheme)
 		p.passthru = &httputil.ReverseProxy{

@@ -542,7 +542,7 @@ func TestWSSUpstreamAndPings(t *testing.T) {
 		}
 		defer c.CloseNow()
 		ctx := c.CloseRead(context.Background())
-		if err := c.Ping(ctx); err != nil { // answered by the proxy's upstream leg
+		if err := c.Ping(ctx); err != nil { // relayed: answered by the client
 			return
 		}
 		c.Write(ctx, websocket.MessageText, []byte("secure hello"))

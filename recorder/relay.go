@@ -125,28 +125,30 @@ type pump struct {
 
 // run relays until src ends or the session is over.
 func (p *pump) run() {
+	// With a raw connection the buffer comes from the pool when data has
+	// come, and goes back while the socket is empty (unless it holds the
+	// start of a frame header). Without one, the pump keeps a smaller
+	// buffer of its own for the session.
 	var buf *[]byte
 	carry, n := 0, 0
-	defer func() {
-		if buf != nil && p.src.raw != nil {
-			readBufs.Put(buf)
-		}
-	}()
-	// With a raw connection the buffer is taken only when data has come,
-	// and given back while the socket is empty (unless it holds the start
-	// of a frame header).
 	take := func() []byte {
 		if buf == nil {
-			buf = readBufs.Get().(*[]byte)
+			if p.src.raw != nil {
+				buf = readBufs.Get().(*[]byte)
+			} else {
+				b := make([]byte, 8<<10)
+				buf = &b
+			}
 		}
 		return (*buf)[carry:]
 	}
 	drop := func() {
-		if carry == 0 && buf != nil {
+		if carry == 0 && buf != nil && p.src.raw != nil {
 			readBufs.Put(buf)
 			buf = nil
 		}
 	}
+	defer drop()
 	var rr *rawReader
 	if p.src.raw != nil {
 		rr = newRawReader(p.src.raw, take, drop)
@@ -161,11 +163,7 @@ func (p *pump) run() {
 			if rr != nil {
 				n, rerr = rr.read()
 			} else {
-				if buf == nil {
-					b := make([]byte, 8<<10) // kept for the session
-					buf = &b
-				}
-				n, rerr = p.src.conn.Read((*buf)[carry:])
+				n, rerr = p.src.conn.Read(take())
 			}
 		}
 		if n > 0 {

@@ -29,10 +29,14 @@ func newRawReader(rc syscall.RawConn, take func() []byte, drop func()) *rawReade
 }
 
 func (r *rawReader) tryRead(fd uintptr) bool {
-	r.n, r.err = syscall.Read(int(fd), r.take())
-	switch r.err {
-	case syscall.EAGAIN, syscall.EINTR:
-		r.drop()
+	for {
+		r.n, r.err = syscall.Read(int(fd), r.take())
+		if r.err != syscall.EINTR {
+			break
+		}
+	}
+	if r.err == syscall.EAGAIN {
+		r.drop() // and let the poller wait for data
 		return false
 	}
 	return true
