@@ -45,37 +45,56 @@ func (s *Summary) Ending() string {
 // they start. If reading stops with an error, the sessions read so far are
 // returned with it; an ErrTruncated error still leaves a useful result.
 func Summarize(r *Reader) ([]*Summary, error) {
-	var order []*Summary
-	byID := map[string]*Summary{}
+	var z Summarizer
 	for {
 		e, err := r.Next()
 		if err != nil {
 			if errors.Is(err, io.EOF) {
 				err = nil
 			}
-			return order, err
+			return z.Summaries(), err
 		}
-		s := byID[e.Session]
-		if s == nil {
-			s = &Summary{Session: e.Session, Start: e.Time}
-			byID[e.Session] = s
-			order = append(order, s)
-		}
-		if e.Time.After(s.End) {
-			s.End = e.Time
-		}
-		switch e.Type {
-		case TypeSession:
-			s.Start, s.URL, s.Subprotocol = e.Time, e.URL, e.Subprotocol
-		case TypeMessage:
-			if e.Dir == Send {
-				s.Sent++
-			} else {
-				s.Received++
-			}
-			s.Bytes += int64(len(e.Data))
-		case TypeClose:
-			s.Closed, s.By, s.Code, s.Reason, s.Clean, s.Lost = true, e.By, e.Code, e.Reason, e.Clean, e.Lost
-		}
+		z.Add(e)
 	}
 }
+
+// Summarizer summarizes events fed to it one at a time, in file order, from
+// any source (a Reader, a HAR file). The zero value is ready to use. It is
+// not safe for concurrent use.
+type Summarizer struct {
+	order []*Summary
+	byID  map[string]*Summary
+}
+
+// Add counts e in its session's summary. It keeps nothing of e but
+// strings and numbers, so e may be reused.
+func (z *Summarizer) Add(e *Event) {
+	if z.byID == nil {
+		z.byID = map[string]*Summary{}
+	}
+	s := z.byID[e.Session]
+	if s == nil {
+		s = &Summary{Session: e.Session, Start: e.Time}
+		z.byID[e.Session] = s
+		z.order = append(z.order, s)
+	}
+	if e.Time.After(s.End) {
+		s.End = e.Time
+	}
+	switch e.Type {
+	case TypeSession:
+		s.Start, s.URL, s.Subprotocol = e.Time, e.URL, e.Subprotocol
+	case TypeMessage:
+		if e.Dir == Send {
+			s.Sent++
+		} else {
+			s.Received++
+		}
+		s.Bytes += int64(len(e.Data))
+	case TypeClose:
+		s.Closed, s.By, s.Code, s.Reason, s.Clean, s.Lost = true, e.By, e.Code, e.Reason, e.Clean, e.Lost
+	}
+}
+
+// Summaries returns the sessions seen so far, in the order they started.
+func (z *Summarizer) Summaries() []*Summary { return z.order }

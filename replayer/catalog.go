@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/internal/sessionid"
 )
 
 // Source is a recording the Catalog can read as often as it needs to: a
@@ -20,6 +21,10 @@ import (
 type Source struct {
 	Name string                        // for logs and errors
 	Open func() (io.ReadCloser, error) // a new reader from the start
+	// Indexed, if set, is called as the Catalog's indexing reads the
+	// source, with the number of bytes just read (as Open returns them),
+	// from the indexing goroutine: for a progress bar. Nil: nothing.
+	Indexed func(n int)
 }
 
 // File is a Source reading the named file.
@@ -36,11 +41,15 @@ func Bytes(name string, data []byte) Source {
 
 // Session is one recorded session in a Catalog.
 type Session struct {
+	// ID names the session uniquely in its Catalog: the id recorded, or,
+	// when an earlier source already had a session with that id, the id
+	// with a suffix, ~2, ~3, ... (see Catalog.Warnings).
 	ID          string
 	URL         string // path and query recorded, "" if unknown
 	Subprotocol string
 	Start       time.Time
 
+	id     string // the id recorded
 	uri    string // URL parsed: request URI and path, "" if unknown
 	path   string
 	src    *Source
@@ -62,6 +71,8 @@ type Catalog struct {
 	done     bool
 	err      error // the first indexing error
 	warnings []string
+	names    sessionid.Namer
+	firstIn  map[string]string // session ID -> the source it came from
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -155,11 +166,24 @@ func (c *Catalog) notify() {
 	c.changed = make(chan struct{})
 }
 
-func (c *Catalog) add(s *Session) {
+// add lists s, read from the source numbered source, under a name no
+// other source's session has.
+func (c *Catalog) add(source int, s *Session) {
 	if u, err := url.Parse(s.URL); err == nil && s.URL != "" {
 		s.uri, s.path = u.RequestURI(), u.Path
 	}
 	c.mu.Lock()
+	s.id = s.ID
+	var renamed bool
+	s.ID, renamed = c.names.Name(source, s.id)
+	if c.firstIn == nil {
+		c.firstIn = map[string]string{}
+	}
+	c.firstIn[s.ID] = s.src.Name
+	if renamed {
+		c.warnings = append(c.warnings, fmt.Sprintf("%s: session %s is also in %s; listed as %s (--session %s chooses it)",
+			s.src.Name, s.id, c.firstIn[s.id], s.ID, s.ID))
+	}
 	c.sessions = append(c.sessions, s)
 	c.notify()
 	c.mu.Unlock()
@@ -169,7 +193,7 @@ func (c *Catalog) index(ctx context.Context, sources []Source) {
 	defer c.wg.Done()
 	var err error
 	for i := range sources {
-		if err = c.indexSource(ctx, &sources[i]); err != nil {
+		if err = c.indexSource(ctx, i, &sources[i]); err != nil {
 			break
 		}
 	}
@@ -179,16 +203,20 @@ func (c *Catalog) index(ctx context.Context, sources []Source) {
 	c.mu.Unlock()
 }
 
-func (c *Catalog) indexSource(ctx context.Context, src *Source) error {
+func (c *Catalog) indexSource(ctx context.Context, i int, src *Source) error {
 	rc, err := src.Open()
 	if err != nil {
 		return fmt.Errorf("%s: %v", src.Name, err)
 	}
 	defer rc.Close()
-	br := bufio.NewReaderSize(rc, 64<<10)
+	var in io.Reader = rc
+	if src.Indexed != nil {
+		in = &indexedReader{r: rc, fn: src.Indexed}
+	}
+	br := bufio.NewReaderSize(in, 64<<10)
 	head, _ := br.Peek(512)
 	if format.IsHAR(head) {
-		return c.indexHAR(src, br)
+		return c.indexHAR(i, src, br)
 	}
 	r := format.NewReader(br, &format.ReaderOptions{Name: src.Name})
 	defer r.Close()
@@ -218,28 +246,40 @@ func (c *Catalog) indexSource(ctx context.Context, src *Source) error {
 				s.URL, s.Subprotocol = e.URL, e.Subprotocol
 			}
 			known[e.Session] = s
-			c.add(s)
+			c.add(i, s)
 		}
 	}
 }
 
-func (c *Catalog) indexHAR(src *Source, r io.Reader) error {
+func (c *Catalog) indexHAR(i int, src *Source, r io.Reader) error {
 	h, err := format.ReadHAR(r, src.Name)
 	if err != nil {
 		return err
 	}
 	if len(h.Events) == 0 {
-		return fmt.Errorf("%s: no WebSocket messages in this HAR (%d WebSocket entries without messages)", src.Name, h.Skipped)
+		return fmt.Errorf("%s: no WebSocket messages in this HAR (WebSocket entries without messages: %d)", src.Name, h.Skipped)
 	}
 	var cur *Session
 	for _, e := range h.Events {
 		if e.Type == format.TypeSession {
 			cur = &Session{ID: e.Session, URL: e.URL, Subprotocol: e.Subprotocol, Start: e.Time, src: src}
-			c.add(cur)
+			c.add(i, cur)
 		}
 		cur.events = append(cur.events, e)
 	}
 	return nil
+}
+
+// indexedReader reports the bytes read through it to Source.Indexed.
+type indexedReader struct {
+	r  io.Reader
+	fn func(int)
+}
+
+func (r *indexedReader) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	r.fn(n)
+	return n, err
 }
 
 // eventStream yields one session's events in order.
@@ -263,7 +303,7 @@ func (s *Session) stream() (eventStream, error) {
 	// Small buffers: a replay server may stream one file to a thousand
 	// clients at once.
 	r := format.NewReader(rc, &format.ReaderOptions{Name: s.src.Name, Start: s.pos, BufferSize: 8 << 10})
-	return &fileStream{id: s.ID, rc: rc, r: r, free: make(chan *format.Event, prefetchDepth)}, nil
+	return &fileStream{id: s.id, rc: rc, r: r, free: make(chan *format.Event, prefetchDepth)}, nil
 }
 
 type sliceStream struct {

@@ -32,8 +32,9 @@ func TestBadInput(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"cat", empty}, "empty.ndjson: empty, not a recording"},
-		{[]string{"ls", empty}, "empty.ndjson: empty, not a recording"},
+		{[]string{"cat", empty}, "empty.ndjson: empty file, not a recording"},
+		{[]string{"ls", empty}, "empty.ndjson: empty file, not a recording"},
+		{[]string{"convert", empty, filepath.Join(dir, "out.ndjson")}, "empty.ndjson: empty file, not a recording"},
 		{[]string{"serve", empty}, "empty.ndjson: empty file, not a recording"},
 		{[]string{"cat", garbage}, "garbage.ndjson:1: not a wsreplay recording"},
 		{[]string{"serve", garbage}, "garbage.ndjson:1: not a wsreplay recording"},

@@ -12,6 +12,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/internal/readable"
 )
 
 func catCommand() *cli.Command {
@@ -87,12 +88,15 @@ func runCat(c *cli.Context) error {
 	out := c.App.Writer
 	var tl *timeline
 	if !c.Bool("json") {
-		tl = &timeline{w: out, pretty: c.Bool("pretty"), starts: map[string]time.Time{}}
+		tl = &timeline{w: out, pretty: c.Bool("pretty"), sessions: map[string]*format.Event{}}
 	}
 	seen := 0
-	err := eachRecording(c.Args().Slice(), c.App.ErrWriter, func(path string, r *format.Reader) error {
+	err := eachRecording(c.Context, c.Args().Slice(), c.App.ErrWriter, func(rec *recording) error {
+		if tl != nil {
+			tl.last = "" // each file's sessions get their headers
+		}
 		for {
-			e, err := r.Next()
+			e, err := rec.Next()
 			if err == io.EOF {
 				return nil
 			}
@@ -100,14 +104,14 @@ func runCat(c *cli.Context) error {
 				return err
 			}
 			if tl != nil && e.Type == format.TypeSession {
-				tl.starts[e.Session] = e.Time
+				tl.remember(e)
 			}
 			if !f.keep(e) {
 				continue
 			}
 			seen++
 			if tl == nil {
-				out.Write(r.Raw())
+				out.Write(rec.Raw())
 				out.Write([]byte{'\n'})
 				continue
 			}
@@ -122,32 +126,35 @@ func runCat(c *cli.Context) error {
 
 // timeline prints events for people.
 type timeline struct {
-	w      io.Writer
-	pretty bool
-	starts map[string]time.Time // session id -> start
-	last   string               // session of the last line printed
+	w        io.Writer
+	pretty   bool
+	sessions map[string]*format.Event // session id -> its session line, or its first line seen
+	last     string                   // session of the last line printed
+}
+
+// remember keeps a session line, for the header printed before the
+// session's first line shown, even when filters leave the session line out.
+func (t *timeline) remember(e *format.Event) {
+	s := *e
+	s.Data = nil
+	t.sessions[e.Session] = &s
 }
 
 const previewRunes = 100
 
 func (t *timeline) print(e *format.Event) {
-	start, ok := t.starts[e.Session]
+	sess, ok := t.sessions[e.Session]
 	if !ok {
-		start = e.Time // a cut recording: count from the first line seen
-		t.starts[e.Session] = start
+		// A cut recording: count from the first line seen.
+		sess = &format.Event{Type: e.Type, Session: e.Session, Time: e.Time}
+		t.sessions[e.Session] = sess
 	}
-	if e.Session != t.last && e.Type != format.TypeSession {
-		fmt.Fprintf(t.w, "== session %s\n", e.Session)
+	if e.Session != t.last {
+		t.header(sess)
 	}
 	t.last = e.Session
-	off := fmt.Sprintf("%+10.3fs", e.Time.Sub(start).Seconds())
+	off := fmt.Sprintf("%+10.3fs", e.Time.Sub(sess.Time).Seconds())
 	switch e.Type {
-	case format.TypeSession:
-		fmt.Fprintf(t.w, "== session %s  %s  %s", e.Session, orDash(e.URL), e.Time.Format(time.RFC3339Nano))
-		if e.Subprotocol != "" {
-			fmt.Fprintf(t.w, "  subprotocol %s", e.Subprotocol)
-		}
-		fmt.Fprintln(t.w)
 	case format.TypeMessage:
 		arrow := "<-"
 		if e.Dir == format.Send {
@@ -167,6 +174,20 @@ func (t *timeline) print(e *format.Event) {
 		}
 		fmt.Fprintln(t.w)
 	}
+}
+
+// header introduces the lines of a session: its id, and with its session
+// line, its path, start and subprotocol.
+func (t *timeline) header(s *format.Event) {
+	if s.Type != format.TypeSession {
+		fmt.Fprintf(t.w, "== session %s\n", s.Session)
+		return
+	}
+	fmt.Fprintf(t.w, "== session %s  %s  %s", s.Session, orDash(readable.URL(s.URL)), s.Time.Format(time.RFC3339Nano))
+	if s.Subprotocol != "" {
+		fmt.Fprintf(t.w, "  subprotocol %s", s.Subprotocol)
+	}
+	fmt.Fprintln(t.w)
 }
 
 func (t *timeline) payload(e *format.Event) string {

@@ -1,16 +1,15 @@
 package main
 
 import (
-	"bufio"
-	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
 	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/internal/sessionid"
 )
 
 func convertCommand() *cli.Command {
@@ -60,53 +59,73 @@ func windowFlag(c *cli.Context, name string) (time.Duration, time.Time, error) {
 }
 
 func runConvert(c *cli.Context) error {
-	if c.NArg() != 2 {
-		return usagef("convert: want IN and OUT (got %d arguments)", c.NArg())
+	if c.NArg() < 2 {
+		return usagef("convert: want IN and OUT (IN may be several files or directories; got %s)", plural(c.NArg(), "argument"))
 	}
-	in, outPath := c.Args().Get(0), c.Args().Get(1)
-	cut := format.Cut{Sessions: c.StringSlice("session")}
-	var err error
-	if cut.From, cut.FromTime, err = windowFlag(c, "from"); err != nil {
-		return err
-	}
-	if cut.To, cut.ToTime, err = windowFlag(c, "to"); err != nil {
-		return err
-	}
-	switch d := c.String("dir"); d {
-	case "", "send", "receive":
-		cut.Dir = format.Dir(d)
-	default:
-		return usagef("--dir: %q is not send or receive", d)
-	}
-	if in != "-" && outPath != "-" {
-		if a, b := absPath(in), absPath(outPath); a == b {
-			return usagef("convert: IN and OUT are the same file")
-		}
-	}
-
-	src, name, err := openInput(in)
+	args := c.Args().Slice()
+	ins, outPath := args[:len(args)-1], args[len(args)-1]
+	cut, err := cutFlags(c)
 	if err != nil {
 		return err
 	}
-	defer src.Close()
+	for _, in := range ins {
+		if in != "-" && outPath != "-" && absPath(in) == absPath(outPath) {
+			return usagef("convert: IN and OUT are the same file")
+		}
+	}
+	files, err := expandPaths(ins)
+	if err != nil {
+		return err
+	}
 	out, err := newOutput(outPath, c.String("format"), c.App.Writer)
 	if err != nil {
 		return err
 	}
-	err = convertStream(src, name, format.NewCutter(cut), out, c.App.ErrWriter)
-	if err == nil && len(out.sessions) == 0 && len(cut.Sessions) > 0 {
-		err = hinted{fmt.Errorf("no session %v in %s", cut.Sessions, name), "wsreplay ls " + name + " lists the session ids"}
+	conv := &converter{cutter: format.NewCutter(cut), out: out, stderr: c.App.ErrWriter,
+		bar: newByteProgress(c, totalSize(files), "reading")}
+	for i, file := range files {
+		if err = readRecording(c.Context, file, c.App.ErrWriter, conv.bar, func(rec *recording) error {
+			return conv.copy(i, rec)
+		}); err != nil {
+			break
+		}
 	}
-	if cerr := out.close(err == nil); err == nil {
+	conv.bar.finish()
+	if err == nil {
+		err = conv.checkSelected(c, cut, strings.Join(ins, ", "))
+	}
+	if err == nil && out.isHAR {
+		out.bar = newByteProgress(c, -1, "writing "+outPath)
+	}
+	if cerr := out.close(c.Context, err == nil); err == nil {
 		err = cerr
 	}
 	if err != nil {
 		return err
 	}
 	if outPath != "-" {
-		fmt.Fprintf(c.App.ErrWriter, "wrote %d sessions, %d messages to %s\n", len(out.sessions), out.messages, outPath)
+		fmt.Fprintf(c.App.ErrWriter, "wrote %s, %s to %s\n", plural(len(out.sessions), "session"), plural(out.messages, "message"), outPath)
 	}
 	return nil
+}
+
+// cutFlags reads the filters of convert.
+func cutFlags(c *cli.Context) (format.Cut, error) {
+	cut := format.Cut{Sessions: c.StringSlice("session")}
+	var err error
+	if cut.From, cut.FromTime, err = windowFlag(c, "from"); err != nil {
+		return cut, err
+	}
+	if cut.To, cut.ToTime, err = windowFlag(c, "to"); err != nil {
+		return cut, err
+	}
+	switch d := c.String("dir"); d {
+	case "", "send", "receive":
+		cut.Dir = format.Dir(d)
+	default:
+		return cut, usagef("--dir: %q is not send or receive", d)
+	}
+	return cut, nil
 }
 
 func absPath(p string) string {
@@ -117,61 +136,101 @@ func absPath(p string) string {
 	return a
 }
 
-// openInput opens a named file or standard input ("-").
-func openInput(path string) (io.ReadCloser, string, error) {
-	if path == "-" {
-		return io.NopCloser(os.Stdin), "stdin", nil
+// totalSize adds up the sizes of files, -1 if one is unknown.
+func totalSize(files []string) int64 {
+	var n int64
+	for _, f := range files {
+		size := fileSize(f)
+		if size < 0 {
+			return -1
+		}
+		n += size
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, path, fileError(path, err)
-	}
-	return f, path, nil
+	return n
 }
 
-// convertStream reads a recording or HAR from src and writes what the cutter
-// keeps to out.
-func convertStream(src io.Reader, name string, cutter *format.Cutter, out *output, stderr io.Writer) error {
-	br := bufio.NewReaderSize(src, 64<<10)
-	head, _ := br.Peek(512)
-	if format.IsHAR(head) {
-		h, err := format.ReadHAR(br, name)
-		if err != nil {
-			return err
-		}
-		if h.Skipped > 0 {
-			fmt.Fprintf(stderr, "wsreplay: warning: %s: skipped %d WebSocket entries without messages\n", name, h.Skipped)
-		}
-		if len(h.Events) == 0 {
-			return fmt.Errorf("%s: no WebSocket messages in this HAR", name)
-		}
-		for _, e := range h.Events {
-			for _, kept := range cutter.Apply(e) {
-				if err := out.write(kept); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
+// converter copies the events of its inputs that the cutter keeps to out,
+// renaming a session whose id an earlier input already had.
+type converter struct {
+	cutter *format.Cutter
+	out    *output
+	stderr io.Writer
+	bar    *progress
+	names  sessionid.Namer
+	first  map[string]string // session id -> input that had it first
+
+	messages int                  // messages read
+	starts   map[string]time.Time // session -> start
+	longest  time.Duration        // the longest session read
+}
+
+func (cv *converter) copy(input int, rec *recording) error {
+	if cv.first == nil {
+		cv.first, cv.starts = map[string]string{}, map[string]time.Time{}
 	}
-	r := format.NewReader(br, &format.ReaderOptions{Name: name})
-	defer r.Close()
 	for {
-		e, err := r.Next()
+		e, err := rec.Next()
 		if err == io.EOF {
 			return nil
 		}
-		if errors.Is(err, format.ErrTruncated) {
-			fmt.Fprintf(stderr, "wsreplay: warning: %v; converting the lines before it\n", err)
-			return nil
-		}
 		if err != nil {
 			return err
 		}
-		for _, kept := range cutter.Apply(e) {
-			if err := out.write(kept); err != nil {
+		cv.measure(e)
+		if name, renamed := cv.names.Name(input, e.Session); renamed {
+			if _, warned := cv.first[name]; !warned {
+				cv.first[name] = rec.name
+				cv.bar.clear()
+				fmt.Fprintf(cv.stderr, "wsreplay: warning: %s: session %s is also in %s; written as %s\n", rec.name, e.Session, cv.first[e.Session], name)
+			}
+			renamedEvent := *e
+			renamedEvent.Session = name
+			e = &renamedEvent
+		} else if _, ok := cv.first[name]; !ok {
+			cv.first[name] = rec.name
+		}
+		for _, kept := range cv.cutter.Apply(e) {
+			if err := cv.out.write(kept); err != nil {
 				return err
 			}
 		}
 	}
+}
+
+// measure counts what was read, for the error when filters keep nothing.
+func (cv *converter) measure(e *format.Event) {
+	start, ok := cv.starts[e.Session]
+	if !ok {
+		start = e.Time
+		cv.starts[e.Session] = start
+	}
+	cv.longest = max(cv.longest, e.Time.Sub(start))
+	if e.Type == format.TypeMessage {
+		cv.messages++
+	}
+}
+
+// checkSelected makes a conversion that keeps nothing an error naming the
+// filters: a file with no session in it looks like success, and is not.
+func (cv *converter) checkSelected(c *cli.Context, cut format.Cut, in string) error {
+	if len(cv.out.sessions) > 0 && (cv.out.messages > 0 || cv.messages == 0) {
+		return nil
+	}
+	if len(cv.starts) == 0 {
+		return fmt.Errorf("no sessions in %s: nothing to convert", in)
+	}
+	if len(cv.out.sessions) == 0 && len(cut.Sessions) > 0 && cut.From == 0 && cut.To == 0 && cut.FromTime.IsZero() && cut.ToTime.IsZero() && cut.Dir == "" {
+		return hinted{fmt.Errorf("no session %v in %s", cut.Sessions, in), "wsreplay ls " + in + " lists the session ids"}
+	}
+	var filters []string
+	for _, id := range cut.Sessions {
+		filters = append(filters, "--session "+id)
+	}
+	for _, name := range []string{"from", "to", "dir"} {
+		if v := c.String(name); v != "" {
+			filters = append(filters, "--"+name+" "+v)
+		}
+	}
+	return fmt.Errorf("%s selects nothing in %s (%s, %s, the longest lasting %s); nothing written",
+		strings.Join(filters, " "), in, plural(len(cv.starts), "session"), plural(cv.messages, "message"), roundDuration(cv.longest))
 }

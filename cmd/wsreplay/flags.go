@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"math"
 	"net"
@@ -128,12 +129,15 @@ func isLoopback(addr net.Addr) bool {
 }
 
 // newLogger logs to stderr as short text lines.
-func newLogger(c *cli.Context) *slog.Logger {
+func newLogger(c *cli.Context) *slog.Logger { return newLoggerOn(c, c.App.ErrWriter) }
+
+// newLoggerOn logs to w as short text lines.
+func newLoggerOn(c *cli.Context, w io.Writer) *slog.Logger {
 	level := slog.LevelInfo
 	if c.Bool("verbose") {
 		level = slog.LevelDebug
 	}
-	return slog.New(slog.NewTextHandler(c.App.ErrWriter, &slog.HandlerOptions{
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{
 		Level: level,
 		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
 			if a.Key == slog.TimeKey && len(groups) == 0 {

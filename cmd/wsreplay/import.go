@@ -24,7 +24,7 @@ Examples:
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "time", Usage: "`FIELD` with each message's time (required)"},
 			&cli.StringFlag{Name: "data", Usage: "`FIELD` with each message's payload (required)"},
-			&cli.StringFlag{Name: "dir", Usage: "`FIELD` with the direction, send or receive (default: all receive)"},
+			&cli.StringFlag{Name: "dir", Usage: "`FIELD` with the direction: in or send (client to server), out or receive (server to client); without it, all are pushes to the client"},
 			&cli.StringFlag{Name: "session", Usage: "`FIELD` grouping records into sessions (default: one session)"},
 			&cli.StringFlag{Name: "time-unit", Usage: "`UNIT` of --time: rfc3339, s, ms or us (default: guessed)"},
 			&cli.StringFlag{Name: "url", Value: "/", Usage: "`PATH` the sessions are recorded under (what serve matches)"},
@@ -52,10 +52,12 @@ func runImport(c *cli.Context) error {
 		return err
 	}
 	defer src.Close()
-	res, err := format.Import(src, format.ImportOptions{
+	bar := newByteProgress(c, fileSize(c.Args().First()), "reading "+name)
+	res, err := format.Import(interruptible(c.Context, bar.reader(src)), format.ImportOptions{
 		Name: name, Time: c.String("time"), Data: c.String("data"), Dir: c.String("dir"),
 		Session: c.String("session"), TimeUnit: c.String("time-unit"), URL: c.String("url"), SkipBad: c.Bool("skip-bad"),
 	})
+	bar.finish()
 	if err != nil {
 		return err
 	}
@@ -67,21 +69,25 @@ func runImport(c *cli.Context) error {
 		return err
 	}
 	for _, e := range res.Events {
+		if c.Context.Err() != nil {
+			err = errInterrupted
+			break
+		}
 		if err = out.write(e); err != nil {
 			break
 		}
 	}
-	if cerr := out.close(err == nil); err == nil {
+	if cerr := out.close(c.Context, err == nil); err == nil {
 		err = cerr
 	}
 	if err != nil {
 		return err
 	}
 	if res.Skipped > 0 {
-		fmt.Fprintf(c.App.ErrWriter, "wsreplay: warning: %s: skipped %d of %d records (--skip-bad)\n", name, res.Skipped, res.Records)
+		fmt.Fprintf(c.App.ErrWriter, "wsreplay: warning: %s: skipped %d of %s (--skip-bad)\n", name, res.Skipped, plural(res.Records, "record"))
 	}
 	if c.String("out") != "-" {
-		fmt.Fprintf(c.App.ErrWriter, "wrote %d sessions, %d messages to %s\n", len(out.sessions), out.messages, c.String("out"))
+		fmt.Fprintf(c.App.ErrWriter, "wrote %s, %s to %s\n", plural(len(out.sessions), "session"), plural(out.messages, "message"), c.String("out"))
 	}
 	return nil
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -13,12 +15,43 @@ import (
 	"github.com/wsreplay/wsreplay/format"
 )
 
-// expandPaths turns files and directories into the recording files to read:
-// a directory stands for the recordings in it and below it (names with
-// ".ndjson" in them, unfinished ones included), in name order.
+// Every command that reads recordings (ls, cat, convert, serve) takes the
+// same inputs: files, directories, HAR files, several at once, and "-" for
+// standard input.
+
+// recordingSuffixes are the names a directory's recordings end with. A
+// directory is searched for these only; a file named on the command line is
+// read whatever its name.
+var recordingSuffixes = []string{".ndjson", ".ndjson.gz", ".ndjson.zst", ".ndjson.partial", ".har"}
+
+// isRecordingName reports whether a file found in a directory is read as a
+// recording: a wsreplay NDJSON file (unfinished .partial ones included) or a
+// HAR file. Hidden names are never read: they are temporary files being
+// written (".bug.har.tmp-123", the recorder's probes), or not ours.
+func isRecordingName(name string) bool {
+	if strings.HasPrefix(name, ".") {
+		return false
+	}
+	lower := strings.ToLower(name)
+	for _, suf := range recordingSuffixes {
+		if strings.HasSuffix(lower, suf) {
+			return true
+		}
+	}
+	return false
+}
+
+// expandPaths turns the inputs named on the command line into the files to
+// read: a file as it is, "-" (standard input) as it is, and a directory as
+// the recordings in it and below it, in name order. A directory without any
+// is an error.
 func expandPaths(paths []string) ([]string, error) {
 	var files []string
 	for _, p := range paths {
+		if p == "-" {
+			files = append(files, p)
+			continue
+		}
 		info, err := os.Stat(p)
 		if err != nil {
 			return nil, fileError(p, err)
@@ -27,23 +60,34 @@ func expandPaths(paths []string) ([]string, error) {
 			files = append(files, p)
 			continue
 		}
-		var found []string
-		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if !d.IsDir() && strings.Contains(d.Name(), ".ndjson") {
-				found = append(found, path)
-			}
-			return nil
-		})
+		found, err := findRecordings(p)
 		if err != nil {
-			return nil, fileError(p, err)
+			return nil, err
 		}
-		slices.Sort(found)
 		files = append(files, found...)
 	}
 	return files, nil
+}
+
+func findRecordings(dir string) ([]string, error) {
+	var found []string
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && isRecordingName(d.Name()) {
+			found = append(found, path)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fileError(dir, err)
+	}
+	if len(found) == 0 {
+		return nil, fmt.Errorf("%s: no recordings in this directory (files named *.ndjson, *.ndjson.gz, *.ndjson.zst, *.partial or *.har)", dir)
+	}
+	slices.Sort(found)
+	return found, nil
 }
 
 // fileError words an error opening or reading a named file.
@@ -58,43 +102,92 @@ func fileError(path string, err error) error {
 	return fmt.Errorf("%s: %v", path, err)
 }
 
-// eachRecording opens every file in turn as a recording and calls fn with a
-// Reader of it. A recording cut short gives a warning on stderr and fn's
-// result stands; so do skipped unknown lines.
-func eachRecording(paths []string, stderr io.Writer, fn func(path string, r *format.Reader) error) error {
+// recording reads one input as events: wsreplay NDJSON (plain, gzip or
+// zstd) or a HAR file, told apart by content.
+type recording struct {
+	name  string
+	r     *format.Reader  // NDJSON; nil for HAR
+	har   []*format.Event // HAR, read whole
+	i     int
+	last  *format.Event
+	line  []byte
+	empty bool // the input had no byte at all
+}
+
+// Next returns the next event, io.EOF at the end.
+func (rec *recording) Next() (*format.Event, error) {
+	if rec.r != nil {
+		e, err := rec.r.Next()
+		rec.last = e
+		return e, err
+	}
+	if rec.i >= len(rec.har) {
+		return nil, io.EOF
+	}
+	rec.i++
+	rec.last = rec.har[rec.i-1]
+	return rec.last, nil
+}
+
+// Raw returns the last event as a wsreplay NDJSON line, without its newline:
+// for NDJSON input, the line as it is in the file.
+func (rec *recording) Raw() []byte {
+	if rec.r != nil {
+		return rec.r.Raw()
+	}
+	rec.line, _ = format.AppendLine(rec.line[:0], rec.last)
+	return rec.line[:len(rec.line)-1]
+}
+
+// lines returns how many events have been read.
+func (rec *recording) lines() int {
+	if rec.r != nil {
+		return rec.r.Line()
+	}
+	return rec.i
+}
+
+// eachRecording opens every input in turn and calls fn with it. A recording
+// cut short gives a warning on stderr and fn's result stands; so do skipped
+// unknown lines. It stops when ctx ends.
+func eachRecording(ctx context.Context, paths []string, stderr io.Writer, fn func(rec *recording) error) error {
 	files, err := expandPaths(paths)
 	if err != nil {
 		return err
 	}
 	for _, path := range files {
-		if err := readRecording(path, stderr, fn); err != nil {
+		if err := readRecording(ctx, path, stderr, nil, fn); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func readRecording(path string, stderr io.Writer, fn func(string, *format.Reader) error) error {
-	var in io.Reader
-	if path == "-" {
-		in = os.Stdin
-		path = "stdin"
-	} else {
-		f, err := os.Open(path)
-		if err != nil {
-			return fileError(path, err)
+// readRecording opens path ("-" for standard input) and calls fn with it as
+// a recording, then reports what fn's reading met: an empty file, lines of
+// unknown types, a torn tail. The bytes read are counted on bar (nil:
+// none).
+func readRecording(ctx context.Context, path string, stderr io.Writer, bar *progress, fn func(rec *recording) error) error {
+	src, name, err := openInput(path)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	rec, err := openRecording(ctx, bar.reader(src), name, stderr)
+	if err != nil {
+		return err
+	}
+	if rec.empty {
+		return fmt.Errorf("%s: empty file, not a recording", name)
+	}
+	if rec.r != nil {
+		defer rec.r.Close()
+	}
+	err = fn(rec)
+	if rec.r != nil {
+		for typ, n := range rec.r.Unknown() {
+			fmt.Fprintf(stderr, "wsreplay: warning: %s: skipped %s of unknown type %q (written by a newer wsreplay?)\n", name, plural(n, "line"), typ)
 		}
-		defer f.Close()
-		in = f
-	}
-	r := format.NewReader(in, &format.ReaderOptions{Name: path})
-	defer r.Close()
-	err := fn(path, r)
-	if err == nil && r.Line() == 0 {
-		return fmt.Errorf("%s: empty, not a recording", path)
-	}
-	for typ, n := range r.Unknown() {
-		fmt.Fprintf(stderr, "wsreplay: warning: %s: skipped %d lines of unknown type %q (written by a newer wsreplay?)\n", path, n, typ)
 	}
 	if errors.Is(err, format.ErrTruncated) {
 		fmt.Fprintf(stderr, "wsreplay: warning: %v; using the lines before it\n", err)
@@ -102,7 +195,46 @@ func readRecording(path string, stderr io.Writer, fn func(string, *format.Reader
 	}
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
-		return fileError(path, err)
+		return fileError(name, err)
 	}
 	return err
+}
+
+// openRecording starts reading src, named name, as a recording. A HAR file
+// is read whole here.
+func openRecording(ctx context.Context, src io.Reader, name string, stderr io.Writer) (*recording, error) {
+	br := bufio.NewReaderSize(interruptible(ctx, src), 64<<10)
+	head, err := br.Peek(512)
+	if len(head) == 0 && err != nil && !errors.Is(err, io.EOF) {
+		return nil, fileError(name, err)
+	}
+	rec := &recording{name: name, empty: len(head) == 0}
+	if !format.IsHAR(head) {
+		rec.r = format.NewReader(br, &format.ReaderOptions{Name: name})
+		return rec, nil
+	}
+	h, err := format.ReadHAR(br, name)
+	if err != nil {
+		return nil, err
+	}
+	if h.Skipped > 0 {
+		fmt.Fprintf(stderr, "wsreplay: warning: %s: skipped %s without messages\n", name, plural(h.Skipped, "WebSocket entry"))
+	}
+	if len(h.Events) == 0 {
+		return nil, fmt.Errorf("%s: no WebSocket messages in this HAR", name)
+	}
+	rec.har = h.Events
+	return rec, nil
+}
+
+// openInput opens a named file or standard input ("-").
+func openInput(path string) (io.ReadCloser, string, error) {
+	if path == "-" {
+		return io.NopCloser(os.Stdin), "stdin", nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, path, fileError(path, err)
+	}
+	return f, path, nil
 }

@@ -3,11 +3,13 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"text/tabwriter"
 	"time"
 
 	"github.com/urfave/cli/v2"
 	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/internal/readable"
 )
 
 func lsCommand() *cli.Command {
@@ -50,55 +52,115 @@ type lsRow struct {
 
 func runLs(c *cli.Context) error {
 	if c.NArg() == 0 {
-		return usagef("ls: name at least one recording file or directory")
-	}
-	out := c.App.Writer
-	enc := json.NewEncoder(out)
-	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	if !c.Bool("json") {
-		fmt.Fprintln(tw, "SESSION\tSTART\tPATH\tDURATION\tSENT\tRECV\tBYTES\tENDING\tFILE")
+		return usagef("ls: name at least one recording file or directory (or - for standard input)")
 	}
 	files, err := expandPaths(c.Args().Slice())
 	if err != nil {
 		return err
 	}
+	l := &lister{json: c.Bool("json"), out: c.App.Writer}
+	l.start()
 	failed := 0
+	stderr := c.App.ErrWriter
+	bar := newProgress(c, len(files), "reading recordings")
 	for _, file := range files {
+		if c.Context.Err() != nil {
+			return errInterrupted
+		}
 		// One broken file must not hide the others: report it and go on.
-		err := readRecording(file, c.App.ErrWriter, func(path string, r *format.Reader) error {
-			sums, err := format.Summarize(r)
-			for _, s := range sums {
-				if c.Bool("json") {
-					if err := enc.Encode(lsRow{Session: s.Session, File: path, Start: s.Start, URL: s.URL,
-						Subprotocol: s.Subprotocol, DurationMS: float64(s.Duration().Microseconds()) / 1000,
-						Sent: s.Sent, Received: s.Received, Bytes: s.Bytes, Ending: s.Ending(),
-						By: s.By, Code: s.Code, Reason: s.Reason, Clean: s.Clean, Lost: s.Lost}); err != nil {
-						return err
-					}
-					continue
+		// The table is printed whole at the end, so that its columns stay
+		// aligned; errors go to stderr as they come.
+		var z format.Summarizer
+		err := readRecording(c.Context, file, stderr, nil, func(rec *recording) error {
+			for {
+				e, err := rec.Next()
+				if err == io.EOF {
+					return nil
 				}
-				ending := s.Ending()
-				if s.Lost > 0 {
-					ending += fmt.Sprintf(" (%d lost)", s.Lost)
+				if err != nil {
+					return err
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\t%s\t%s\n", s.Session, s.Start.Format(time.RFC3339),
-					orDash(s.URL), roundDuration(s.Duration()), s.Sent, s.Received, humanBytes(s.Bytes), ending, path)
+				z.Add(e)
 			}
-			return err
 		})
+		bar.add(1)
+		if c.Context.Err() != nil {
+			return errInterrupted
+		}
 		if err != nil {
-			tw.Flush()
-			fmt.Fprintf(c.App.ErrWriter, "wsreplay: %v\n", err)
+			bar.clear()
+			fmt.Fprintf(stderr, "wsreplay: %v\n", err)
 			failed++
 		}
+		if sums := z.Summaries(); len(sums) > 0 {
+			l.add(displayName(file), sums)
+		} else if err == nil {
+			bar.clear()
+			fmt.Fprintf(stderr, "wsreplay: %s: no sessions\n", displayName(file))
+		}
 	}
-	if err := tw.Flush(); err != nil {
+	bar.finish()
+	if err := l.flush(); err != nil {
 		return err
 	}
 	if failed > 0 {
 		return fmt.Errorf("ls: %d of %d files could not be read", failed, len(files))
 	}
 	return nil
+}
+
+// displayName is how an input is named in listings.
+func displayName(path string) string {
+	if path == "-" {
+		return "stdin"
+	}
+	return path
+}
+
+// lister prints ls's table, or its JSON rows.
+type lister struct {
+	json bool
+	out  io.Writer
+	tw   *tabwriter.Writer
+	enc  *json.Encoder
+	err  error
+}
+
+func (l *lister) start() {
+	if l.json {
+		l.enc = json.NewEncoder(l.out)
+		return
+	}
+	l.tw = tabwriter.NewWriter(l.out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(l.tw, "SESSION\tSTART\tPATH\tDURATION\tSENT\tRECV\tBYTES\tENDING\tFILE")
+}
+
+func (l *lister) add(path string, sums []*format.Summary) {
+	for _, s := range sums {
+		if l.json {
+			if err := l.enc.Encode(lsRow{Session: s.Session, File: path, Start: s.Start, URL: s.URL,
+				Subprotocol: s.Subprotocol, DurationMS: float64(s.Duration().Microseconds()) / 1000,
+				Sent: s.Sent, Received: s.Received, Bytes: s.Bytes, Ending: s.Ending(),
+				By: s.By, Code: s.Code, Reason: s.Reason, Clean: s.Clean, Lost: s.Lost}); err != nil && l.err == nil {
+				l.err = err
+			}
+			continue
+		}
+		ending := s.Ending()
+		if s.Lost > 0 {
+			ending += fmt.Sprintf(" (%d lost)", s.Lost)
+		}
+		s.URL = readable.URL(s.URL)
+		fmt.Fprintf(l.tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\t%s\t%s\n", s.Session, s.Start.Format(time.RFC3339),
+			orDash(s.URL), roundDuration(s.Duration()), s.Sent, s.Received, humanBytes(s.Bytes), ending, path)
+	}
+}
+
+func (l *lister) flush() error {
+	if l.tw != nil {
+		return l.tw.Flush()
+	}
+	return l.err
 }
 
 func orDash(s string) string {

@@ -73,6 +73,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err == nil {
 		return 0
 	}
+	if errors.Is(err, errInterrupted) || ctx.Err() != nil {
+		// Ctrl-C: the command stopped where it was and cleaned up; the
+		// user knows why.
+		return exitInterrupted
+	}
 	fmt.Fprintf(stderr, "wsreplay: %v\n", err)
 	var h hinted
 	if errors.As(err, &h) {

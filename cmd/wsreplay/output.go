@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -24,6 +25,7 @@ type output struct {
 	stdout   io.Writer
 	sessions map[string]bool
 	messages int
+	bar      *progress // counts the bytes of a HAR written at close; nil: none
 }
 
 // newOutput opens path for writing; kind is "", "ndjson" or "har" ("":
@@ -70,8 +72,9 @@ func (o *output) write(e *format.Event) error {
 }
 
 // close finishes the output; with ok false (the run failed) it removes the
-// temporary file instead.
-func (o *output) close(ok bool) error {
+// temporary file instead, and so it does when ctx ends (Ctrl-C) while a HAR
+// file is written.
+func (o *output) close(ctx context.Context, ok bool) error {
 	var err error
 	if ok {
 		if o.isHAR {
@@ -79,7 +82,8 @@ func (o *output) close(ok bool) error {
 			if o.tmp != nil {
 				dst = o.tmp
 			}
-			err = format.WriteHAR(dst, o.har)
+			err = format.WriteHAR(&ctxWriter{ctx: ctx, w: o.bar.writer(dst)}, o.har)
+			o.bar.finish()
 		} else {
 			err = o.w.Close()
 		}

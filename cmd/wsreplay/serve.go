@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -93,12 +95,9 @@ func runServe(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	var sources []replayer.Source
-	for _, path := range c.Args().Slice() {
-		sources = append(sources, replayer.File(path))
-	}
-	if len(sources) == 0 {
-		sources = []replayer.Source{replayer.Bytes(demo.Name, demo.Recording)}
+	sources, bar, err := serveSources(c)
+	if err != nil {
+		return err
 	}
 	cat, err := replayer.Open(sources...)
 	if err != nil {
@@ -117,6 +116,9 @@ func runServe(c *cli.Context) error {
 	err = cat.Wait(ctx)
 	cancel()
 	indexing := errors.Is(err, context.DeadlineExceeded)
+	if !indexing {
+		bar.finish()
+	}
 	switch {
 	case c.Context.Err() != nil:
 		return nil
@@ -134,7 +136,8 @@ func runServe(c *cli.Context) error {
 		return err
 	}
 
-	log := newLogger(c)
+	// Log lines take the progress bar off the screen while they print.
+	log := newLoggerOn(c, bar.clearing(c.App.ErrWriter))
 	srv.Logger = log
 	l, err := listen(c.String("listen"))
 	if err != nil {
@@ -145,25 +148,22 @@ func runServe(c *cli.Context) error {
 	if !isLoopback(l.Addr()) {
 		fmt.Fprintf(stderr, "wsreplay: warning: %s is reachable from other machines; the recordings may hold private data\n", l.Addr())
 	}
-	for _, w := range cat.Warnings() {
-		fmt.Fprintf(stderr, "wsreplay: warning: %s\n", w)
-	}
-	printSessions(c, cat, srv.Sessions, indexing)
+	warned := printWarnings(stderr, cat, 0)
+	listed := printSessions(c, cat, srv.Sessions, indexing)
 
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(l) }()
+	indexed := make(chan struct{})
 	if indexing {
 		go func() {
-			err := cat.Wait(c.Context)
-			switch {
-			case err == nil:
-				fmt.Fprintf(stderr, "indexed %d sessions\n", len(cat.Sessions()))
-			case c.Context.Err() == nil:
-				fmt.Fprintf(stderr, "wsreplay: warning: %v; serving the sessions before it\n", err)
-			}
+			defer close(indexed)
+			reportIndexing(c, cat, srv.Sessions, warned, listed, bar)
 		}()
+	} else {
+		close(indexed)
 	}
+	defer func() { <-indexed }()
 
 	select {
 	case err := <-served:
@@ -176,6 +176,70 @@ func runServe(c *cli.Context) error {
 	srv.Shutdown(ctx)
 	hs.Shutdown(ctx)
 	return nil
+}
+
+// serveSources turns the command line's inputs into the catalog's sources:
+// files, the recordings in directories, standard input ("-", read into
+// memory, as a replay reads its source again for every connection), or the
+// built-in demo when there are none.
+//
+// Indexing counts on the progress returned (nil when stderr is no terminal).
+func serveSources(c *cli.Context) ([]replayer.Source, *progress, error) {
+	if c.NArg() == 0 {
+		return []replayer.Source{replayer.Bytes(demo.Name, demo.Recording)}, nil, nil
+	}
+	files, err := expandPaths(c.Args().Slice())
+	if err != nil {
+		return nil, nil, err
+	}
+	bar := newByteProgress(c, totalSize(files), "indexing")
+	var sources []replayer.Source
+	for _, path := range files {
+		src := replayer.File(path)
+		if path == "-" {
+			data, err := io.ReadAll(interruptible(c.Context, os.Stdin))
+			if err != nil {
+				return nil, nil, fmt.Errorf("stdin: %v", err)
+			}
+			src = replayer.Bytes("stdin", data)
+		}
+		if bar != nil {
+			src.Indexed = bar.add
+		}
+		sources = append(sources, src)
+	}
+	return sources, bar, nil
+}
+
+// printWarnings prints the catalog's warnings from the n-th on, and returns
+// how many there are.
+func printWarnings(stderr io.Writer, cat *replayer.Catalog, n int) int {
+	w := cat.Warnings()
+	for _, line := range w[min(n, len(w)):] {
+		fmt.Fprintf(stderr, "wsreplay: warning: %s\n", line)
+	}
+	return len(w)
+}
+
+// reportIndexing waits for the end of an indexing that outlasted the start,
+// and says how it ended, with the warnings met since and, if none was
+// listed at the start, the sessions.
+func reportIndexing(c *cli.Context, cat *replayer.Catalog, only []string, warned, listed int, bar *progress) {
+	stderr := c.App.ErrWriter
+	err := cat.Wait(c.Context)
+	bar.finish()
+	if c.Context.Err() != nil {
+		return
+	}
+	printWarnings(stderr, cat, warned)
+	if err != nil {
+		fmt.Fprintf(stderr, "wsreplay: warning: %v; serving the sessions before it\n", err)
+		return
+	}
+	fmt.Fprintf(stderr, "indexed %s\n", plural(len(cat.Sessions()), "session"))
+	if listed == 0 {
+		printSessions(c, cat, only, false)
+	}
 }
 
 func checkSessions(cat *replayer.Catalog, ids []string) error {
@@ -191,7 +255,9 @@ func checkSessions(cat *replayer.Catalog, ids []string) error {
 	return nil
 }
 
-func printSessions(c *cli.Context, cat *replayer.Catalog, only []string, indexing bool) {
+// printSessions lists the first sessions to serve, and returns how many it
+// listed.
+func printSessions(c *cli.Context, cat *replayer.Catalog, only []string, indexing bool) int {
 	const most = 10
 	all := cat.Sessions()
 	n := 0
@@ -207,13 +273,15 @@ func printSessions(c *cli.Context, cat *replayer.Catalog, only []string, indexin
 			fmt.Fprintf(c.App.ErrWriter, "  session %s  %s  recorded %s\n", s.ID, url, s.Start.Format(time.RFC3339))
 		}
 	}
-	more := ""
-	if indexing {
-		more = " so far (still indexing)"
+	switch {
+	case n > most && indexing:
+		fmt.Fprintf(c.App.ErrWriter, "  ... and %d more so far (still indexing)\n", n-most)
+	case n > most:
+		fmt.Fprintf(c.App.ErrWriter, "  ... and %d more\n", n-most)
+	case n == 0 && indexing:
+		fmt.Fprintln(c.App.ErrWriter, "  (still indexing: the sessions are listed when it ends)")
+	case indexing:
+		fmt.Fprintln(c.App.ErrWriter, "  ... and more to come (still indexing)")
 	}
-	if n > most {
-		fmt.Fprintf(c.App.ErrWriter, "  ... and %d more%s\n", n-most, more)
-	} else if indexing {
-		fmt.Fprintf(c.App.ErrWriter, "  ...%s\n", more)
-	}
+	return min(n, most)
 }

@@ -1,0 +1,19 @@
+package readable
+
+import "testing"
+
+func TestURL(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"/live?token=%5Bredacted%5D&room=1", "/live?token=[redacted]&room=1"},
+		{"/live?key=%5bredacted%5d", "/live?key=[redacted]"},
+		{"ws://h/x?a=%5Bredacted%5D&b=%5Bredacted%5D", "ws://h/x?a=[redacted]&b=[redacted]"},
+		{"/live?room=1", "/live?room=1"},
+		{"/live?q=%5Bother%5D", "/live?q=%5Bother%5D"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := URL(tt.in); got != tt.want {
+			t.Errorf("URL(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
