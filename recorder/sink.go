@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -135,12 +136,13 @@ func NewFileSink(path string, opts *QueueOptions) (*FileSink, error) {
 			return nil, fmt.Errorf("cannot create directory %s: %w", dir, cause(err))
 		}
 	}
+	_, statErr := os.Stat(path)
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("cannot open %s: %w", path, cause(err))
 	}
 	w := format.NewWriter(f, &format.WriterOptions{Compression: format.CompressionForName(path)})
-	st := &fileStore{f: f, w: w, path: path, lost: map[string]int64{}}
+	st := &fileStore{f: f, w: w, path: path, lost: map[string]int64{}, created: errors.Is(statErr, fs.ErrNotExist)}
 	s := newFileSink(st, opts)
 	st.log = s.log
 	return s, nil
@@ -239,9 +241,14 @@ type fileStore struct {
 	w    *format.Writer
 	log  *slog.Logger
 	lost map[string]int64 // per open session: lines that could not be written
+	// created: the sink created the file; wrote: a line went to it. A
+	// file created for nothing is removed at close: an empty file, or an
+	// empty compressed stream, is no recording.
+	created, wrote bool
 }
 
 func (s *fileStore) write(e *format.Event) error {
+	s.wrote = true
 	err := s.w.Write(e)
 	if err != nil {
 		s.lost[e.Session]++
@@ -258,6 +265,11 @@ func (s *fileStore) write(e *format.Event) error {
 func (s *fileStore) flush() error { return s.w.Flush() }
 
 func (s *fileStore) close() error {
+	if s.created && !s.wrote {
+		s.f.Close()
+		s.log.Info("no session recorded; nothing written", "file", s.path)
+		return os.Remove(s.path)
+	}
 	err := s.w.Close()
 	if serr := s.f.Sync(); err == nil {
 		err = serr

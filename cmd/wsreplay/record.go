@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -96,6 +98,30 @@ func parseSize(flag, s string) (int64, error) {
 	return n * mult, nil
 }
 
+// outIsFile tells what --out names: a recording file (.ndjson, .ndjson.gz,
+// .ndjson.zst), or a directory. A name with another extension that is no
+// existing directory is refused: "--out bug.har" must not quietly become a
+// directory named bug.har.
+func outIsFile(out string) (bool, error) {
+	lower := strings.ToLower(out)
+	for _, ext := range []string{".ndjson", ".ndjson.gz", ".ndjson.zst"} {
+		if strings.HasSuffix(lower, ext) {
+			return true, nil
+		}
+	}
+	if info, err := os.Stat(out); err == nil && info.IsDir() {
+		return false, nil
+	}
+	if ext := filepath.Ext(out); ext != "" {
+		hint := "name a directory (without an extension) for one file per session, or FILE.ndjson[.gz|.zst] for one file"
+		if strings.EqualFold(ext, ".har") {
+			hint = "record writes wsreplay NDJSON: record to bug.ndjson, then wsreplay convert bug.ndjson bug.har"
+		}
+		return false, hinted{usagef("--out: %q is neither a recording file (.ndjson, .ndjson.gz or .ndjson.zst) nor a directory", out), hint}
+	}
+	return false, nil
+}
+
 func runRecord(c *cli.Context) error {
 	if c.NArg() > 0 {
 		return usagef("record takes no arguments (got %q); did you mean --out %s?", c.Args().First(), c.Args().First())
@@ -137,8 +163,12 @@ func runRecord(c *cli.Context) error {
 	log := newLogger(c)
 	qopts := &recorder.QueueOptions{FlushInterval: flushEvery, Compression: comp, Logger: log}
 	out := c.String("out")
+	toFile, err := outIsFile(out)
+	if err != nil {
+		return err
+	}
 	var sink *recorder.FileSink
-	if strings.Contains(out, ".ndjson") {
+	if toFile {
 		sink, err = recorder.NewFileSink(out, qopts)
 	} else {
 		sink, err = recorder.NewDirSink(out, qopts)
