@@ -145,7 +145,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	stopAfter()
 	stopChoose()
 	if err != nil {
-		log.Warn("no session for connection", "err", err)
+		s.logNoSession(log, err)
 		http.Error(w, "wsreplay: "+err.Error(), http.StatusNotFound)
 		return
 	}
@@ -166,7 +166,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	accepted := time.Now()
 	log = log.With("session", sess.ID)
-	log.Info("connected", "subprotocol", conn.Subprotocol())
+	logConnected(log, r, sess, conn.Subprotocol())
 	limit := s.MaxMessageSize
 	if limit <= 0 {
 		limit = DefaultMaxMessageSize

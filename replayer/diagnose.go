@@ -1,0 +1,84 @@
+package replayer
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/wsreplay/wsreplay/internal/handshake"
+)
+
+// A newcomer who points the wrong client at the replay server must read in
+// its log why nothing happens. Each request the server cannot answer as
+// asked gets one line: what was asked, what was done instead, and what to
+// try. So does a connection that gets something other than what it asked
+// for: a session recorded on another path, no subprotocol.
+
+// isEnginePolling reports whether r is an Engine.IO (Socket.IO) long-polling
+// request: a query with EIO= and transport=polling, on any path.
+func isEnginePolling(r *http.Request) bool {
+	q := r.URL.Query()
+	return q.Has("EIO") && q.Get("transport") == "polling"
+}
+
+// logUnanswered logs a plain HTTP request that gets no replay: status is
+// what it was answered.
+func (s *Server) logUnanswered(r *http.Request, status int) {
+	if r.URL.Path == "/favicon.ico" {
+		return // every browser that opens the page asks for one
+	}
+	base := "ws://" + r.Host
+	if r.TLS != nil {
+		base = "wss://" + r.Host
+	}
+	msg, try := "cannot answer a plain HTTP request: this server replays WebSockets",
+		"connect a WebSocket to "+base+r.URL.RequestURI()+", or open the page at http://"+r.Host+"/ for the sessions"
+	if isEnginePolling(r) {
+		msg = "cannot answer Engine.IO (Socket.IO) long-polling: this server replays the WebSocket transport only"
+		try = `make the client start on the WebSocket: io(url, {transports: ["websocket"]})`
+	}
+	s.logger().Warn(msg, "remote", r.RemoteAddr, "asked", r.Method+" "+r.URL.RequestURI(),
+		"answered", strconv.Itoa(status)+" "+http.StatusText(status), "try", try)
+}
+
+// logNoSession logs a WebSocket request that no session can serve.
+func (s *Server) logNoSession(log *slog.Logger, err error) {
+	if !errors.Is(err, errNoSession) {
+		log.Info("client left before a session was ready", "err", err)
+		return
+	}
+	try := "wsreplay ls lists the recorded sessions"
+	if len(s.Sessions) > 0 {
+		try = "check the ids given to --session (" + strings.Join(s.Sessions, ", ") + ") against wsreplay ls"
+	}
+	log.Warn("cannot answer a WebSocket: no recorded session to play", "answered", "404 Not Found", "try", try)
+}
+
+// logConnected logs an accepted connection, saying where it differs from
+// what the client asked for: a session recorded on another path or query,
+// or a subprotocol the client offered that the session does not have.
+func logConnected(log *slog.Logger, r *http.Request, sess *Session, subprotocol string) {
+	attrs := []any{"subprotocol", subprotocol}
+	if sess.uri != r.URL.RequestURI() {
+		recorded := sess.uri
+		if recorded == "" {
+			recorded = "(no path recorded)"
+		}
+		attrs = append(attrs, "recorded", recorded)
+		if sess.path != r.URL.Path {
+			attrs = append(attrs, "note", "no session was recorded on "+r.URL.Path+"; playing one recorded on another path")
+		}
+	}
+	log.Info("connected", attrs...)
+
+	offered := handshake.Subprotocols(r)
+	if sess.Subprotocol == "" || len(offered) == 0 || slices.Contains(offered, sess.Subprotocol) {
+		return
+	}
+	log.Warn("subprotocol mismatch: the client offered none the session recorded",
+		"offered", strings.Join(offered, ","), "recorded", sess.Subprotocol, "answered", "no subprotocol",
+		"try", "offer "+sess.Subprotocol+" when opening the WebSocket (clients such as Node's ws fail with \"Server sent no subprotocol\")")
+}

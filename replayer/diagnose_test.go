@@ -1,0 +1,136 @@
+package replayer
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/wsreplay/wsreplay/format"
+)
+
+// logBuffer collects log lines written from the server's goroutines.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// Each request the server cannot answer as asked, and each connection that
+// gets something else than it asked for, gets one log line saying what was
+// asked, what was done, and what to try.
+func TestDiagnosticLines(t *testing.T) {
+	path := writeRecording(t,
+		sessionLine("live", "/live?room=1", "v1.dashboard", rec0),
+		message("live", rec0, format.Receive, format.Text, []byte("hi")),
+	)
+	tests := []struct {
+		name    string
+		srv     *Server
+		do      func(t *testing.T, base string)
+		want    []string
+		notWant []string
+	}{
+		{name: "plain GET on a path", do: get("/live?room=1", http.StatusNotFound),
+			want: []string{`level=WARN msg="cannot answer a plain HTTP request`, `asked="GET /live?room=1"`, `answered="404 Not Found"`, `try="connect a WebSocket to ws://`}},
+		{name: "Socket.IO polling", do: get("/socket.io/?EIO=4&transport=polling&t=abc", http.StatusNotFound),
+			want: []string{`msg="cannot answer Engine.IO (Socket.IO) long-polling`, `asked="GET /socket.io/?EIO=4&transport=polling&t=abc"`, `transports: [\"websocket\"]`}},
+		{name: "Socket.IO polling on /", do: get("/?EIO=3&transport=polling", http.StatusNotFound),
+			want: []string{`msg="cannot answer Engine.IO`}},
+		{name: "favicon is not news", do: get("/favicon.ico", http.StatusNotFound), notWant: []string{"cannot answer"}},
+		{name: "the page", do: get("/", http.StatusOK), notWant: []string{"cannot answer"}},
+		{name: "WebSocket on another path", do: connect("/elsewhere", "v1.dashboard"),
+			want:    []string{`msg=connected`, `recorded="/live?room=1"`, `note="no session was recorded on /elsewhere; playing one recorded on another path"`},
+			notWant: []string{"mismatch"}},
+		{name: "same path, another query", do: connect("/live?room=2", "v1.dashboard"),
+			want: []string{`msg=connected`, `recorded="/live?room=1"`}, notWant: []string{"note=", "mismatch"}},
+		{name: "as recorded", do: connect("/live?room=1", "v1.dashboard"),
+			want: []string{`msg=connected`, `subprotocol=v1.dashboard`}, notWant: []string{"recorded=", "mismatch"}},
+		{name: "subprotocol mismatch", do: connect("/live?room=1", "v2", "chat"),
+			want: []string{`level=WARN msg="subprotocol mismatch`, `offered=v2,chat`, `recorded=v1.dashboard`, `answered="no subprotocol"`, `try="offer v1.dashboard`}},
+		{name: "no session to play", srv: &Server{Sessions: []string{"nope"}}, do: get("/live?room=1&upgrade", 0),
+			want: []string{`msg="cannot answer a WebSocket: no recorded session to play"`, `answered="404 Not Found"`, `try="check the ids given to --session (nope)`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var logs logBuffer
+			srv := tt.srv
+			if srv == nil {
+				srv = &Server{}
+			}
+			srv.Speed = 1000
+			srv.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+			ts := startServer(t, srv, File(path))
+			tt.do(t, ts.URL)
+			ts.Close() // the replay's lines are in when its handler has returned
+			out := logs.String()
+			for _, w := range tt.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("log lacks %s:\n%s", w, out)
+				}
+			}
+			for _, w := range tt.notWant {
+				if strings.Contains(out, w) {
+					t.Errorf("log has %s:\n%s", w, out)
+				}
+			}
+		})
+	}
+}
+
+// get requests path over plain HTTP; with status 0 it asks for a WebSocket
+// and expects it refused.
+func get(path string, status int) func(*testing.T, string) {
+	return func(t *testing.T, base string) {
+		if status == 0 {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			_, resp, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+path, nil)
+			if err == nil || resp == nil || resp.StatusCode != http.StatusNotFound {
+				t.Fatalf("want 404, got %v %v", resp, err)
+			}
+			return
+		}
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != status {
+			t.Fatalf("GET %s: %d, want %d", path, resp.StatusCode, status)
+		}
+	}
+}
+
+// connect opens a WebSocket offering protos and reads the first message.
+func connect(path string, protos ...string) func(*testing.T, string) {
+	return func(t *testing.T, base string) {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+path, &websocket.DialOptions{Subprotocols: protos})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.CloseNow()
+		if _, _, err := c.Read(ctx); err != nil {
+			t.Fatal(err)
+		}
+		c.Close(websocket.StatusNormalClosure, "")
+	}
+}
