@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -136,13 +135,15 @@ func NewFileSink(path string, opts *QueueOptions) (*FileSink, error) {
 			return nil, fmt.Errorf("cannot create directory %s: %w", dir, cause(err))
 		}
 	}
-	_, statErr := os.Stat(path)
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("cannot open %s: %w", path, cause(err))
 	}
 	w := format.NewWriter(f, &format.WriterOptions{Compression: format.CompressionForName(path)})
-	st := &fileStore{f: f, w: w, path: path, lost: map[string]int64{}, created: errors.Is(statErr, fs.ErrNotExist)}
+	st := &fileStore{f: f, w: w, path: path, lost: map[string]int64{}}
+	if info, err := f.Stat(); err == nil && info.Size() == 0 {
+		st.empty = true // new, or empty: nothing to keep if nothing is recorded
+	}
 	s := newFileSink(st, opts)
 	st.log = s.log
 	return s, nil
@@ -241,10 +242,10 @@ type fileStore struct {
 	w    *format.Writer
 	log  *slog.Logger
 	lost map[string]int64 // per open session: lines that could not be written
-	// created: the sink created the file; wrote: a line went to it. A
-	// file created for nothing is removed at close: an empty file, or an
-	// empty compressed stream, is no recording.
-	created, wrote bool
+	// empty: the file was empty when opened; wrote: a line went to it. A
+	// file left empty is removed at close: an empty file, or an empty
+	// compressed stream, is no recording.
+	empty, wrote bool
 }
 
 func (s *fileStore) write(e *format.Event) error {
@@ -265,7 +266,8 @@ func (s *fileStore) write(e *format.Event) error {
 func (s *fileStore) flush() error { return s.w.Flush() }
 
 func (s *fileStore) close() error {
-	if s.created && !s.wrote {
+	if s.empty && !s.wrote {
+		s.w.Close()
 		s.f.Close()
 		s.log.Info("no session recorded; nothing written", "file", s.path)
 		return os.Remove(s.path)
