@@ -1,6 +1,7 @@
 package main
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -14,9 +15,17 @@ func permuteArgs(app *cli.App, args []string) ([]string, error) {
 	if len(args) < 2 {
 		return args, nil
 	}
+	// Shell completion asks with this flag last; it must stay last.
+	if last := args[len(args)-1]; last == "--"+cli.BashCompletionFlag.Names()[0] {
+		out, err := permuteArgs(app, args[:len(args)-1])
+		return append(out, last), err
+	}
 	// Find the command: the first argument that is not a global flag.
 	i := 1
 	for i < len(args) && strings.HasPrefix(args[i], "-") && args[i] != "--" {
+		if err := checkGlobalFlag(app, args[i:]); err != nil {
+			return nil, err
+		}
 		i++
 	}
 	if i >= len(args) || args[i] == "--" || args[i] == "help" {
@@ -55,4 +64,44 @@ func permuteArgs(app *cli.App, args []string) ([]string, error) {
 	out := append([]string{}, args[:i+1]...)
 	out = append(out, flags...)
 	return append(out, rest...), nil
+}
+
+// checkGlobalFlag refuses a flag given before the command (args[0]) that
+// is not one of the app's own ("wsreplay --listen X serve"), naming the
+// commands it belongs to: urfave/cli would take its value for the command.
+func checkGlobalFlag(app *cli.App, args []string) error {
+	name, _, hasValue := strings.Cut(strings.TrimLeft(args[0], "-"), "=")
+	if name == "" {
+		return nil
+	}
+	for _, f := range append([]cli.Flag{cli.HelpFlag, cli.VersionFlag, cli.BashCompletionFlag}, app.Flags...) {
+		if slices.Contains(f.Names(), name) {
+			return nil
+		}
+	}
+	var owners []string
+	takesValue := false
+	for _, cmd := range app.Commands {
+		for _, f := range cmd.Flags {
+			if slices.Contains(f.Names(), name) {
+				owners = append(owners, cmd.Name)
+				_, isBool := f.(*cli.BoolFlag)
+				takesValue = !isBool
+			}
+		}
+	}
+	if len(owners) == 0 {
+		return usagef("unknown flag %s (see wsreplay --help)", args[0])
+	}
+	cmd, example := owners[0], args[0]
+	if takesValue && !hasValue && len(args) > 1 {
+		example += " " + args[1]
+	}
+	for _, a := range args[1:] {
+		if slices.Contains(owners, a) {
+			cmd = a
+			break
+		}
+	}
+	return usagef("--%s is a flag of %s, not of wsreplay itself: put it after the command, as in: wsreplay %s %s", name, strings.Join(owners, " and "), cmd, example)
 }

@@ -19,17 +19,21 @@ func catCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "cat",
 		Usage:     "show recordings as a readable timeline",
-		ArgsUsage: "FILE...",
+		ArgsUsage: "PATH...",
 		Description: `Prints each message with its offset from the session start, a direction
 arrow (-> client to server, <- server to client), its size and a preview
-of its payload (binary as hex). FILE may be - for standard input.
+of its payload (binary as hex).
+
+PATH is a recording (wsreplay NDJSON, plain, gzip or zstd, or a HAR
+file), a directory (the recordings in it and below it: *.ndjson,
+*.ndjson.gz, *.ndjson.zst, *.partial, *.har), or - for standard input.
 
 Example:
    wsreplay cat --dir receive --grep '"type":"trade"' bug.ndjson.zst
    wsreplay cat --json bug.ndjson.zst | jq -r .text`,
 		Flags: []cli.Flag{
 			&cli.StringSliceFlag{Name: "session", Usage: "show only this session `ID` (repeatable)"},
-			&cli.StringFlag{Name: "dir", Usage: "show only messages going `send` (client to server) or receive"},
+			&cli.StringFlag{Name: "dir", Usage: "show only messages going in direction `DIR`: send (client to server) or receive (server to client)"},
 			&cli.StringFlag{Name: "grep", Usage: "show only messages whose text matches `REGEXP`"},
 			&cli.BoolFlag{Name: "pretty", Usage: "print JSON payloads in full, indented"},
 			&cli.BoolFlag{Name: "json", Usage: "print the selected lines as they are in the file, as NDJSON"},

@@ -16,11 +16,14 @@ func convertCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "convert",
 		Usage:     "cut recordings, and convert between wsreplay NDJSON and HAR",
-		ArgsUsage: "IN OUT",
+		ArgsUsage: "IN... OUT",
 		Description: `Reads IN (wsreplay NDJSON in any compression, or a HAR file from browser
 DevTools, Playwright or mitmproxy) and writes OUT: wsreplay NDJSON,
 compressed as its name says (.ndjson, .ndjson.gz, .ndjson.zst), or HAR 1.2
 (.har) that Chrome DevTools can import. - is standard input or output.
+IN may be several files and directories (their recordings and those below
+them); a session id found in two of them is written the second time as
+ID~2. Filters that keep nothing are an error, and nothing is written.
 
 --from and --to take an offset from each session's start (90s, 2m) or an
 RFC 3339 time; a cut session starts at --from. HAR has no place for a close
@@ -35,8 +38,8 @@ Examples:
 			&cli.StringSliceFlag{Name: "session", Usage: "keep only this session `ID` (repeatable)"},
 			&cli.StringFlag{Name: "from", Usage: "keep lines from `D` into each session (or from an RFC 3339 time)"},
 			&cli.StringFlag{Name: "to", Usage: "keep lines up to `D` into each session (or up to an RFC 3339 time)"},
-			&cli.StringFlag{Name: "dir", Usage: "keep only messages going `send` or receive"},
-			&cli.StringFlag{Name: "format", Usage: "write `ndjson` or har, whatever OUT's name says"},
+			&cli.StringFlag{Name: "dir", Usage: "keep only messages going in direction `DIR`: send (client to server) or receive (server to client)"},
+			&cli.StringFlag{Name: "format", Usage: "write `FORMAT`: ndjson or har (default: as OUT's name says; ndjson for -)"},
 		},
 		Action: runConvert,
 	}

@@ -122,6 +122,18 @@ func listen(addr string) (net.Listener, error) {
 	return l, nil
 }
 
+// clientAddr is the address to print for a listener: one a client on this
+// machine can connect to. A listener on every interface (0.0.0.0, [::])
+// is shown as 127.0.0.1 with its port; note says how it is reached from
+// elsewhere.
+func clientAddr(addr net.Addr) (hostPort, note string) {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok || !tcp.IP.IsUnspecified() {
+		return addr.String(), ""
+	}
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(tcp.Port)), " (on every interface: from other machines, use this machine's name or address)"
+}
+
 // isLoopback reports whether a listener only takes local connections.
 func isLoopback(addr net.Addr) bool {
 	tcp, ok := addr.(*net.TCPAddr)

@@ -19,7 +19,11 @@ func lsCommand() *cli.Command {
 		ArgsUsage: "PATH...",
 		Description: `Lists one row per recorded session: id, start, path, duration, messages
 sent and received, payload bytes, and how it ended (1000 clean, 1006 drop,
-open). PATH is a recording file or a directory of them.
+open).
+
+PATH is a recording (wsreplay NDJSON, plain, gzip or zstd, or a HAR
+file), a directory (the recordings in it and below it: *.ndjson,
+*.ndjson.gz, *.ndjson.zst, *.partial, *.har), or - for standard input.
 
 Example:
    wsreplay ls /var/lib/wsreplay

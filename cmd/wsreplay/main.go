@@ -112,8 +112,10 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			catCommand(),
 			convertCommand(),
 			importCommand(),
+			completionCommand(),
 		},
-		HideHelpCommand: true,
+		EnableBashCompletion: true,
+		HideHelpCommand:      false,
 		// Errors are printed once, by run, as one line.
 		ExitErrHandler: func(*cli.Context, error) {},
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {

@@ -41,7 +41,7 @@ Examples:
 			&cli.StringFlag{Name: "upstream", Usage: "the backend's `URL`, ws:// or wss://, optionally with a path prefix (required)"},
 			&cli.StringFlag{Name: "listen", Value: "127.0.0.1:8080", Usage: "`HOST:PORT` to listen on (port 0 picks a free one)"},
 			&cli.StringFlag{Name: "out", Value: "recordings", Usage: "a `DIR` for one file per session, or a FILE.ndjson[.gz|.zst] for all"},
-			&cli.StringFlag{Name: "compress", Value: "zstd", Usage: "compression of files in --out DIR: `none`, gzip or zstd"},
+			&cli.StringFlag{Name: "compress", Value: "zstd", Usage: "`COMPRESSION` of the files in --out DIR: none, gzip or zstd"},
 			&cli.StringFlag{Name: "max-message-size", Value: "64MiB", Usage: "largest message relayed, `SIZE` in bytes or with KiB/MiB/GiB"},
 			&cli.StringFlag{Name: "flush-interval", Value: "1s", Usage: "write recorded lines out at least every `D` (what a crash can lose)"},
 			&cli.StringFlag{Name: "handshake-timeout", Value: "10s", Usage: "give up on an upstream handshake after `D` (the client gets 504)"},
@@ -204,7 +204,8 @@ func runRecord(c *cli.Context) error {
 		l = tls.NewListener(l, &tls.Config{Certificates: []tls.Certificate{cert}})
 	}
 	stderr := c.App.ErrWriter
-	fmt.Fprintf(stderr, "listening on %s://%s -> %s\n", scheme, l.Addr(), up)
+	addr, note := clientAddr(l.Addr())
+	fmt.Fprintf(stderr, "listening on %s://%s -> %s%s\n", scheme, addr, up, note)
 	fmt.Fprintf(stderr, "recording to %s\n", out)
 
 	hs := &http.Server{Handler: p, ReadHeaderTimeout: 10 * time.Second, ErrorLog: nil}

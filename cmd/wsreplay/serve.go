@@ -20,11 +20,17 @@ func serveCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "serve",
 		Usage:     "replay recorded sessions to WebSocket clients",
-		ArgsUsage: "[FILE...]",
-		Description: `Serves recordings (wsreplay NDJSON, plain, gzip or zstd, or HAR files from
-browser DevTools) on a local WebSocket server. Every connection gets its own
-replay of a session, chosen by the path it asks for: point your frontend's
-socket URL at the printed address. With no FILE, serves a built-in demo.
+		ArgsUsage: "[PATH...]",
+		Description: `Serves recordings on a local WebSocket server. Every connection gets its
+own replay of a session, chosen by the path it asks for: point your
+frontend's socket URL at the printed address. With no PATH, serves a
+built-in demo.
+
+PATH is a recording (wsreplay NDJSON, plain, gzip or zstd, or a HAR
+file), a directory (the recordings in it and below it: *.ndjson,
+*.ndjson.gz, *.ndjson.zst, *.partial, *.har), or - for standard input
+(read into memory). A session id found in two recordings is listed the
+second time as ID~2, which --session takes.
 
 Durations are like 90s, 2m or 250ms. Faults count from each connection's
 accept, in wall time.
@@ -45,7 +51,7 @@ Examples:
 			&cli.BoolFlag{Name: "wait", Usage: "hold server messages until the client has sent what was recorded before them"},
 			&cli.StringSliceFlag{Name: "heartbeat", Usage: "answer text `PING:PONG` at once and leave recorded ones out (repeatable)"},
 			&cli.StringFlag{Name: "drop-at", Usage: "drop the TCP connection at `D` (no close frame: the browser sees 1006)"},
-			&cli.StringFlag{Name: "close-at", Usage: "close at D with a close frame: `D[:CODE[:REASON]]`"},
+			&cli.StringFlag{Name: "close-at", Usage: "at D, close with a close frame of CODE (default 1000) and REASON: `D[:CODE[:REASON]]`"},
 			&cli.StringFlag{Name: "hang-at", Usage: "at `D`, stay connected but send nothing more"},
 			&cli.IntFlag{Name: "refuse", Usage: "answer the first `N` connection attempts with HTTP 503"},
 			&cli.BoolFlag{Name: "verbose", Usage: "log client messages too"},
@@ -144,7 +150,8 @@ func runServe(c *cli.Context) error {
 		return err
 	}
 	stderr := c.App.ErrWriter
-	fmt.Fprintf(stderr, "listening on ws://%s\n", l.Addr())
+	addr, note := clientAddr(l.Addr())
+	fmt.Fprintf(stderr, "listening on ws://%s%s\n", addr, note)
 	if !isLoopback(l.Addr()) {
 		fmt.Fprintf(stderr, "wsreplay: warning: %s is reachable from other machines; the recordings may hold private data\n", l.Addr())
 	}

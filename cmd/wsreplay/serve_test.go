@@ -201,7 +201,10 @@ func TestParseHeartbeat(t *testing.T) {
 
 // Beyond loopback the replay server says so: recordings may hold private data.
 func TestServeWarnsBeyondLoopback(t *testing.T) {
-	_, stderr, _ := startCommand(t, "serve", "--listen", "0.0.0.0:0")
+	url, stderr, _ := startCommand(t, "serve", "--listen", "0.0.0.0:0")
+	if !strings.HasPrefix(url, "ws://127.0.0.1:") || !strings.Contains(stderr.String(), "(on every interface") {
+		t.Errorf("listening on every interface: printed %s, want an address a client can use:\n%s", url, stderr)
+	}
 	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(stderr.String(), "session demo-1"); {
 		if time.Now().After(deadline) {
 			break
