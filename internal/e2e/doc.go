@@ -4,6 +4,7 @@
 // this file are pinned by package-lock.json; install them with
 // "npm ci --prefix internal/e2e" and Chromium with "apt-get install chromium".
 //
-// Where node, its packages or Chromium are missing, the tests skip, saying
-// so, except under CI (CI=true), where that is a failure.
+// Where node, its packages or Chromium are missing, no test runs (go test
+// prints "ok ... [no tests to run]" for the package, and -v says what is
+// missing), except under CI (CI=true), where that is a failure.
 package e2e

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -27,6 +28,15 @@ import (
 var wsreplayBin string
 
 func TestMain(m *testing.M) {
+	flag.Parse()
+	if missing := missingTools(); missing != "" && os.Getenv("CI") != "true" {
+		// go test prints a passing package's output only with -v, so a
+		// skip inside each test would show as a plain "ok". Running no
+		// test at all makes it "ok ... [no tests to run]" in every run.
+		fmt.Fprintf(os.Stderr, "e2e: no interoperability test runs: %s\n", missing)
+		flag.Set("test.run", "^$")
+		os.Exit(m.Run())
+	}
 	dir, err := os.MkdirTemp("", "wsreplay-e2e")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -42,6 +52,21 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// missingTools says what these tests need and is not installed, "" when
+// nothing is missing.
+func missingTools() string {
+	var missing []string
+	if _, err := exec.LookPath("node"); err != nil {
+		missing = append(missing, "node is not installed")
+	} else if _, err := os.Stat("node_modules/ws"); err != nil {
+		missing = append(missing, "the Node packages are not installed (npm ci --prefix internal/e2e)")
+	}
+	if _, err := os.Stat(chromiumPath()); err != nil {
+		missing = append(missing, chromiumPath()+" is not installed (apt-get install chromium)")
+	}
+	return strings.Join(missing, "; ")
 }
 
 // need skips the test when a tool is missing, or fails it under CI.
@@ -357,4 +382,15 @@ func TestSocketIO(t *testing.T) {
 	}
 	runNode(t, &replay, "sio-client.mjs", "http"+strings.TrimPrefix(serve(t, dir, "--speed", "max"), "ws"))
 	sameJSON(t, "socket.io client", live, replay)
+}
+
+// When a tool is missing, go test's summary line for this package says that
+// no test ran, in its default output: a plain "ok" would hide it.
+func TestMissingToolsShowInSummary(t *testing.T) {
+	cmd := exec.Command("go", "test", "-count=1", ".")
+	cmd.Env = append(os.Environ(), "CHROMIUM=/nonexistent/chromium", "CI=")
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "internal/e2e") || !strings.Contains(string(out), "[no tests to run]") {
+		t.Errorf("go test with Chromium missing: %v\n%s", err, out)
+	}
 }
