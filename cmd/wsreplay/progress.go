@@ -17,8 +17,9 @@ const progressAfter = time.Second
 
 // progress shows how far long work has come, on stderr, only when stderr is
 // a terminal and not under CI: nothing when piped, redirected or in tests.
-// The bar appears once the work has run for progressAfter. A nil *progress
-// shows nothing; its methods are safe for concurrent use.
+// The bar appears once the work has run for progressAfter; with no known
+// total it is a spinner with the time elapsed. A nil *progress shows
+// nothing; its methods are safe for concurrent use.
 type progress struct {
 	mu    sync.Mutex
 	w     io.Writer
@@ -26,8 +27,9 @@ type progress struct {
 	total int64 // -1: unknown
 	bytes bool  // count bytes rather than items
 	n     int64
-	start time.Time
+	timer *time.Timer // shows the bar
 	bar   *progressbar.ProgressBar
+	done  bool
 }
 
 // newProgress returns a progress of total items (-1: unknown), or nil when
@@ -45,7 +47,9 @@ func newProgressOf(c *cli.Context, total int64, desc string, bytes bool) *progre
 	if !showsProgress(c.App.ErrWriter) {
 		return nil
 	}
-	return &progress{w: c.App.ErrWriter, desc: desc, total: total, bytes: bytes, start: time.Now()}
+	p := &progress{w: c.App.ErrWriter, desc: desc, total: total, bytes: bytes}
+	p.timer = time.AfterFunc(progressAfter, p.show)
+	return p
 }
 
 // showsProgress reports whether progress may be drawn on w: a terminal,
@@ -58,6 +62,37 @@ func showsProgress(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
+// show puts the bar on the screen, once the work has taken progressAfter.
+func (p *progress) show() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.done {
+		return
+	}
+	opts := []progressbar.Option{
+		progressbar.OptionSetWriter(p.w),
+		progressbar.OptionSetDescription(p.desc),
+		progressbar.OptionThrottle(100 * time.Millisecond),
+		progressbar.OptionClearOnFinish(),
+		progressbar.OptionSetWidth(30),
+		progressbar.OptionUseANSICodes(true),
+		progressbar.OptionSetElapsedTime(true),
+	}
+	if p.bytes {
+		opts = append(opts, progressbar.OptionShowBytes(true), progressbar.OptionUseIECUnits(true))
+	} else {
+		opts = append(opts, progressbar.OptionShowCount())
+	}
+	if p.total < 0 {
+		// A spinner that turns on its own: work such as encoding a
+		// HAR file says nothing while it runs.
+		opts = append(opts, progressbar.OptionSetSpinnerChangeInterval(100*time.Millisecond))
+	}
+	p.bar = progressbar.NewOptions64(p.total, opts...)
+	p.bar.RenderBlank() // starts the bar, and the spinner's own turning
+	p.bar.Set64(p.n)
+}
+
 func (p *progress) add(n int) {
 	if p == nil {
 		return
@@ -65,26 +100,9 @@ func (p *progress) add(n int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.n += int64(n)
-	if p.bar == nil {
-		if time.Since(p.start) < progressAfter {
-			return
-		}
-		opts := []progressbar.Option{
-			progressbar.OptionSetWriter(p.w),
-			progressbar.OptionSetDescription(p.desc),
-			progressbar.OptionThrottle(100 * time.Millisecond),
-			progressbar.OptionClearOnFinish(),
-			progressbar.OptionSetWidth(30),
-			progressbar.OptionUseANSICodes(true),
-		}
-		if p.bytes {
-			opts = append(opts, progressbar.OptionShowBytes(true), progressbar.OptionUseIECUnits(true))
-		} else {
-			opts = append(opts, progressbar.OptionShowCount())
-		}
-		p.bar = progressbar.NewOptions64(p.total, opts...)
+	if p.bar != nil {
+		p.bar.Set64(p.n)
 	}
-	p.bar.Set64(p.n)
 }
 
 // clear takes the bar off the screen before something else is printed; it
@@ -107,12 +125,13 @@ func (p *progress) finish() {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.done = true
+	p.timer.Stop()
 	if p.bar != nil {
 		p.bar.Finish()
 		p.bar.Clear()
 		p.bar = nil
 	}
-	p.start = time.Now().Add(time.Hour) // never again
 }
 
 // reader counts what is read through it.
