@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"testing"
 )
@@ -20,8 +21,8 @@ func TestProgressOnlyOnATerminal(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	for name, out := range map[string]any{"pipe": w, "file": f, "buffer": &bytes.Buffer{}} {
-		if showsProgress(out.(interface{ Write([]byte) (int, error) })) {
+	for name, out := range map[string]io.Writer{"pipe": w, "file": f, "buffer": &bytes.Buffer{}} {
+		if showsProgress(out) {
 			t.Errorf("progress shown on a %s", name)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
@@ -98,6 +99,49 @@ func parseSize(flag, s string) (int64, error) {
 	return n * mult, nil
 }
 
+// proxyOptions maps the flags onto a recorder.Proxy, without its Sink.
+func proxyOptions(c *cli.Context, up *url.URL, log *slog.Logger) (*recorder.Proxy, error) {
+	maxSize, err := parseSize("max-message-size", c.String("max-message-size"))
+	if err != nil {
+		return nil, err
+	}
+	handshake, err := durationFlag(c, "handshake-timeout")
+	if err != nil {
+		return nil, err
+	}
+	p := &recorder.Proxy{
+		Upstream:         up,
+		MaxMessageSize:   maxSize,
+		HandshakeTimeout: handshake,
+		Logger:           log,
+		Redaction: recorder.Redaction{
+			Headers:    c.StringSlice("redact-header"),
+			Query:      c.StringSlice("redact-query"),
+			JSONFields: c.StringSlice("redact-json"),
+		},
+	}
+	if c.Bool("insecure-upstream-tls") {
+		p.TLSConfig = &tls.Config{InsecureSkipVerify: true}
+	}
+	return p, nil
+}
+
+// listenCert loads --tls-cert and --tls-key, or returns nil without them.
+func listenCert(c *cli.Context) (*tls.Certificate, error) {
+	certFile, keyFile := c.String("tls-cert"), c.String("tls-key")
+	if (certFile == "") != (keyFile == "") {
+		return nil, usagef("--tls-cert and --tls-key go together")
+	}
+	if certFile == "" {
+		return nil, nil
+	}
+	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		return nil, fmt.Errorf("--tls-cert/--tls-key: %v", err)
+	}
+	return &cert, nil
+}
+
 // outIsFile tells what --out names: a recording file (.ndjson, .ndjson.gz,
 // .ndjson.zst), or a directory. A name with another extension that is no
 // existing directory is refused: "--out bug.har" must not quietly become a
@@ -133,7 +177,8 @@ func runRecord(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	maxSize, err := parseSize("max-message-size", c.String("max-message-size"))
+	log := newLogger(c)
+	p, err := proxyOptions(c, up, log)
 	if err != nil {
 		return err
 	}
@@ -141,26 +186,15 @@ func runRecord(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	handshake, err := durationFlag(c, "handshake-timeout")
-	if err != nil {
-		return err
-	}
 	comp, err := format.ParseCompression(c.String("compress"))
 	if err != nil {
 		return usagef("--compress: %v", err)
 	}
-	certFile, keyFile := c.String("tls-cert"), c.String("tls-key")
-	if (certFile == "") != (keyFile == "") {
-		return usagef("--tls-cert and --tls-key go together")
-	}
-	var cert tls.Certificate
-	if certFile != "" {
-		if cert, err = tls.LoadX509KeyPair(certFile, keyFile); err != nil {
-			return fmt.Errorf("--tls-cert/--tls-key: %v", err)
-		}
+	cert, err := listenCert(c)
+	if err != nil {
+		return err
 	}
 
-	log := newLogger(c)
 	qopts := &recorder.QueueOptions{FlushInterval: flushEvery, Compression: comp, Logger: log}
 	out := c.String("out")
 	toFile, err := outIsFile(out)
@@ -177,21 +211,7 @@ func runRecord(c *cli.Context) error {
 		return fmt.Errorf("--out: %v", err)
 	}
 
-	p := &recorder.Proxy{
-		Upstream:         up,
-		Sink:             sink,
-		MaxMessageSize:   maxSize,
-		HandshakeTimeout: handshake,
-		Logger:           log,
-		Redaction: recorder.Redaction{
-			Headers:    c.StringSlice("redact-header"),
-			Query:      c.StringSlice("redact-query"),
-			JSONFields: c.StringSlice("redact-json"),
-		},
-	}
-	if c.Bool("insecure-upstream-tls") {
-		p.TLSConfig = &tls.Config{InsecureSkipVerify: true}
-	}
+	p.Sink = sink
 
 	l, err := listen(c.String("listen"))
 	if err != nil {
@@ -199,9 +219,9 @@ func runRecord(c *cli.Context) error {
 		return err
 	}
 	scheme := "ws"
-	if certFile != "" {
+	if cert != nil {
 		scheme = "wss"
-		l = tls.NewListener(l, &tls.Config{Certificates: []tls.Certificate{cert}})
+		l = tls.NewListener(l, &tls.Config{Certificates: []tls.Certificate{*cert}})
 	}
 	stderr := c.App.ErrWriter
 	addr, note := clientAddr(l.Addr())

@@ -111,34 +111,8 @@ func runServe(c *cli.Context) error {
 	}
 	defer cat.Close()
 	srv.Catalog = cat
-
-	// Small recordings are indexed at once, and their errors stop us
-	// here. A large one is served while its indexing goes on.
-	wait := 500 * time.Millisecond
-	if len(srv.Sessions) > 0 {
-		wait = time.Hour // we must know every id to check them
-	}
-	ctx, cancel := context.WithTimeout(c.Context, wait)
-	err = cat.Wait(ctx)
-	cancel()
-	indexing := errors.Is(err, context.DeadlineExceeded)
-	if !indexing {
-		bar.finish()
-	}
-	switch {
-	case c.Context.Err() != nil:
-		return nil
-	case err != nil && !indexing:
-		return err
-	}
-	if !indexing && len(cat.Sessions()) == 0 {
-		warn := ""
-		if w := cat.Warnings(); len(w) > 0 {
-			warn = ": " + w[0]
-		}
-		return fmt.Errorf("no sessions to serve in %s%s", strings.Join(c.Args().Slice(), ", "), warn)
-	}
-	if err := checkSessions(cat, srv.Sessions); err != nil {
+	indexing, err := waitIndexed(c, cat, srv.Sessions, bar)
+	if err != nil || c.Context.Err() != nil {
 		return err
 	}
 
@@ -161,16 +135,15 @@ func runServe(c *cli.Context) error {
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(l) }()
-	indexed := make(chan struct{})
 	if indexing {
+		idxCtx, stopIdx := context.WithCancel(c.Context)
+		indexed := make(chan struct{})
 		go func() {
 			defer close(indexed)
-			reportIndexing(c, cat, srv.Sessions, warned, listed, bar)
+			reportIndexing(idxCtx, c, cat, srv.Sessions, warned, listed, bar)
 		}()
-	} else {
-		close(indexed)
+		defer func() { stopIdx(); <-indexed }()
 	}
-	defer func() { <-indexed }()
 
 	select {
 	case err := <-served:
@@ -178,11 +151,43 @@ func runServe(c *cli.Context) error {
 	case <-c.Context.Done():
 	}
 	fmt.Fprintln(stderr, "shutting down: closing connections with 1001")
-	ctx, cancel = context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	srv.Shutdown(ctx)
 	hs.Shutdown(ctx)
 	return nil
+}
+
+// waitIndexed waits a little for indexing: small recordings are indexed at
+// once, and their errors stop us here; a large one is served while its
+// indexing goes on (indexing true). With --session, it waits for the whole
+// index, to check the ids.
+func waitIndexed(c *cli.Context, cat *replayer.Catalog, only []string, bar *progress) (indexing bool, err error) {
+	wait := 500 * time.Millisecond
+	if len(only) > 0 {
+		wait = time.Hour
+	}
+	ctx, cancel := context.WithTimeout(c.Context, wait)
+	err = cat.Wait(ctx)
+	cancel()
+	indexing = errors.Is(err, context.DeadlineExceeded)
+	if !indexing {
+		bar.finish()
+	}
+	switch {
+	case c.Context.Err() != nil:
+		return false, nil
+	case err != nil && !indexing:
+		return false, err
+	}
+	if !indexing && len(cat.Sessions()) == 0 {
+		warn := ""
+		if w := cat.Warnings(); len(w) > 0 {
+			warn = ": " + w[0]
+		}
+		return false, fmt.Errorf("no sessions to serve in %s%s", strings.Join(c.Args().Slice(), ", "), warn)
+	}
+	return indexing, checkSessions(cat, only)
 }
 
 // serveSources turns the command line's inputs into the catalog's sources:
@@ -231,11 +236,11 @@ func printWarnings(stderr io.Writer, cat *replayer.Catalog, n int) int {
 // reportIndexing waits for the end of an indexing that outlasted the start,
 // and says how it ended, with the warnings met since and, if none was
 // listed at the start, the sessions.
-func reportIndexing(c *cli.Context, cat *replayer.Catalog, only []string, warned, listed int, bar *progress) {
+func reportIndexing(ctx context.Context, c *cli.Context, cat *replayer.Catalog, only []string, warned, listed int, bar *progress) {
 	stderr := c.App.ErrWriter
-	err := cat.Wait(c.Context)
+	err := cat.Wait(ctx)
 	bar.finish()
-	if c.Context.Err() != nil {
+	if ctx.Err() != nil {
 		return
 	}
 	printWarnings(stderr, cat, warned)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"os"
 	"strings"
@@ -45,7 +46,7 @@ func TestServeListsSessionsIndexedLate(t *testing.T) {
 	}
 	stderr.Reset()
 	close(g)
-	reportIndexing(c, cat, nil, 0, listed, nil)
+	reportIndexing(context.Background(), c, cat, nil, 0, listed, nil)
 	if got := stderr.String(); !strings.HasPrefix(got, "indexed 1 session\n  session har-1  /live?room=1  recorded ") {
 		t.Errorf("after indexing: %q", got)
 	}
