@@ -174,7 +174,7 @@ func (t *timeline) print(e *format.Event) {
 		}
 		fmt.Fprintf(t.w, "%s  close by %s: %d %q (%s)", off, orDash(e.By), e.Code, e.Reason, how)
 		if e.Lost > 0 {
-			fmt.Fprintf(t.w, ", %d lines lost while recording", e.Lost)
+			fmt.Fprintf(t.w, ", %s lost while recording", plural(int(e.Lost), "line"))
 		}
 		fmt.Fprintln(t.w)
 	}

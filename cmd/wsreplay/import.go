@@ -37,7 +37,7 @@ Examples:
 
 func runImport(c *cli.Context) error {
 	if c.NArg() != 1 {
-		return usagef("import: want one FILE (got %d arguments)", c.NArg())
+		return usagef("import: want one FILE (got %s)", plural(c.NArg(), "argument"))
 	}
 	if c.String("time") == "" || c.String("data") == "" {
 		return usagef("import: --time and --data name the fields to read (both are required)")

@@ -108,7 +108,7 @@ func runLs(c *cli.Context) error {
 		return err
 	}
 	if failed > 0 {
-		return fmt.Errorf("ls: %d of %d files could not be read", failed, len(files))
+		return fmt.Errorf("ls: %d of %s could not be read", failed, plural(len(files), "file"))
 	}
 	return nil
 }

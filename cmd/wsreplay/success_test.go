@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -165,5 +167,49 @@ func waitFor(t *testing.T, cond func() bool) {
 			t.Fatal("timed out")
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// The real thing: the first SIGINT to a wsreplay process converting to HAR
+// stops it with 130 and no temporary file.
+func TestCtrlCStopsConvertProcess(t *testing.T) {
+	if testing.Short() || runtime.GOOS == "windows" {
+		t.Skip("starts a subprocess; uses a named pipe")
+	}
+	demo, err := os.ReadFile("../../testdata/demo.ndjson")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	fifo := filepath.Join(t.TempDir(), "in")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skip("no named pipes here:", err)
+	}
+	cmd := exec.Command(os.Args[0], "convert", fifo, filepath.Join(dir, "out.har"))
+	cmd.Env = append(os.Environ(), "WSREPLAY_TEST_MAIN=1")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(demo[:len(demo)/2])
+	waitFor(t, func() bool { names, _ := filepath.Glob(filepath.Join(dir, ".out.har.tmp-*")); return len(names) == 1 })
+	cmd.Process.Signal(os.Interrupt)
+	// The process waits in a read of the pipe; give its signal handler
+	// time to run before that read returns.
+	time.Sleep(300 * time.Millisecond)
+	w.Write(demo[len(demo)/2:])
+	w.Close()
+	err = cmd.Wait()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != exitInterrupted || stderr.Len() != 0 {
+		t.Errorf("after Ctrl-C: %v, stderr %q; want exit %d and nothing", err, stderr.String(), exitInterrupted)
+	}
+	if names, _ := os.ReadDir(dir); len(names) != 0 {
+		t.Errorf("left behind: %v", names)
 	}
 }
