@@ -160,7 +160,7 @@ type converter struct {
 	stderr io.Writer
 	bar    *progress
 	names  sessionid.Namer
-	first  map[string]string // session id -> input that had it first
+	from   map[string]string // session name -> the input it came from
 
 	messages int                  // messages read
 	starts   map[string]time.Time // session -> start
@@ -168,8 +168,8 @@ type converter struct {
 }
 
 func (cv *converter) copy(input int, rec *recording) error {
-	if cv.first == nil {
-		cv.first, cv.starts = map[string]string{}, map[string]time.Time{}
+	if cv.from == nil {
+		cv.from, cv.starts = map[string]string{}, map[string]time.Time{}
 	}
 	for {
 		e, err := rec.Next()
@@ -179,19 +179,20 @@ func (cv *converter) copy(input int, rec *recording) error {
 		if err != nil {
 			return err
 		}
-		cv.measure(e)
-		if name, renamed := cv.names.Name(input, e.Session); renamed {
-			if _, warned := cv.first[name]; !warned {
-				cv.first[name] = rec.name
+		name, renamed := cv.names.Name(input, e.Session)
+		if _, seen := cv.from[name]; !seen {
+			cv.from[name] = rec.name
+			if renamed {
 				cv.bar.clear()
-				fmt.Fprintf(cv.stderr, "wsreplay: warning: %s: session %s is also in %s; written as %s\n", rec.name, e.Session, cv.first[e.Session], name)
+				fmt.Fprintf(cv.stderr, "wsreplay: warning: %s: session %s is also in %s; written as %s\n", rec.name, e.Session, cv.from[e.Session], name)
 			}
+		}
+		if renamed {
 			renamedEvent := *e
 			renamedEvent.Session = name
 			e = &renamedEvent
-		} else if _, ok := cv.first[name]; !ok {
-			cv.first[name] = rec.name
 		}
+		cv.measure(e)
 		for _, kept := range cv.cutter.Apply(e) {
 			if err := cv.out.write(kept); err != nil {
 				return err
