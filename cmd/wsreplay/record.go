@@ -5,7 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -99,8 +99,9 @@ func parseSize(flag, s string) (int64, error) {
 	return n * mult, nil
 }
 
-// proxyOptions maps the flags onto a recorder.Proxy, without its Sink.
-func proxyOptions(c *cli.Context, up *url.URL, log *slog.Logger) (*recorder.Proxy, error) {
+// proxyOptions maps the flags onto a recorder.Proxy, without its Sink and
+// Logger.
+func proxyOptions(c *cli.Context, up *url.URL) (*recorder.Proxy, error) {
 	maxSize, err := parseSize("max-message-size", c.String("max-message-size"))
 	if err != nil {
 		return nil, err
@@ -113,7 +114,6 @@ func proxyOptions(c *cli.Context, up *url.URL, log *slog.Logger) (*recorder.Prox
 		Upstream:         up,
 		MaxMessageSize:   maxSize,
 		HandshakeTimeout: handshake,
-		Logger:           log,
 		Redaction: recorder.Redaction{
 			Headers:    c.StringSlice("redact-header"),
 			Query:      c.StringSlice("redact-query"),
@@ -126,20 +126,14 @@ func proxyOptions(c *cli.Context, up *url.URL, log *slog.Logger) (*recorder.Prox
 	return p, nil
 }
 
-// listenCert loads --tls-cert and --tls-key, or returns nil without them.
-func listenCert(c *cli.Context) (*tls.Certificate, error) {
-	certFile, keyFile := c.String("tls-cert"), c.String("tls-key")
-	if (certFile == "") != (keyFile == "") {
-		return nil, usagef("--tls-cert and --tls-key go together")
+// listenRecord opens --listen, with TLS when a certificate file is given,
+// and returns the listener's scheme.
+func listenRecord(c *cli.Context, certFile string, cert tls.Certificate) (net.Listener, string, error) {
+	l, err := listen(c.String("listen"))
+	if err != nil || certFile == "" {
+		return l, "ws", err
 	}
-	if certFile == "" {
-		return nil, nil
-	}
-	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
-	if err != nil {
-		return nil, fmt.Errorf("--tls-cert/--tls-key: %v", err)
-	}
-	return &cert, nil
+	return tls.NewListener(l, &tls.Config{Certificates: []tls.Certificate{cert}}), "wss", nil
 }
 
 // outIsFile tells what --out names: a recording file (.ndjson, .ndjson.gz,
@@ -177,8 +171,7 @@ func runRecord(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	log := newLogger(c)
-	p, err := proxyOptions(c, up, log)
+	p, err := proxyOptions(c, up)
 	if err != nil {
 		return err
 	}
@@ -186,21 +179,28 @@ func runRecord(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	toFile, err := outIsFile(c.String("out"))
+	if err != nil {
+		return err
+	}
 	comp, err := format.ParseCompression(c.String("compress"))
 	if err != nil {
 		return usagef("--compress: %v", err)
 	}
-	cert, err := listenCert(c)
-	if err != nil {
-		return err
+	certFile, keyFile := c.String("tls-cert"), c.String("tls-key")
+	if (certFile == "") != (keyFile == "") {
+		return usagef("--tls-cert and --tls-key go together")
+	}
+	var cert tls.Certificate
+	if certFile != "" {
+		if cert, err = tls.LoadX509KeyPair(certFile, keyFile); err != nil {
+			return fmt.Errorf("--tls-cert/--tls-key: %v", err)
+		}
 	}
 
+	log := newLogger(c)
 	qopts := &recorder.QueueOptions{FlushInterval: flushEvery, Compression: comp, Logger: log}
 	out := c.String("out")
-	toFile, err := outIsFile(out)
-	if err != nil {
-		return err
-	}
 	var sink *recorder.FileSink
 	if toFile {
 		sink, err = recorder.NewFileSink(out, qopts)
@@ -211,17 +211,12 @@ func runRecord(c *cli.Context) error {
 		return fmt.Errorf("--out: %v", err)
 	}
 
-	p.Sink = sink
+	p.Sink, p.Logger = sink, log
 
-	l, err := listen(c.String("listen"))
+	l, scheme, err := listenRecord(c, certFile, cert)
 	if err != nil {
 		sink.Close()
 		return err
-	}
-	scheme := "ws"
-	if cert != nil {
-		scheme = "wss"
-		l = tls.NewListener(l, &tls.Config{Certificates: []tls.Certificate{*cert}})
 	}
 	stderr := c.App.ErrWriter
 	addr, note := clientAddr(l.Addr())
