@@ -16,6 +16,7 @@ func TestCompletion(t *testing.T) {
 		t.Skip("no symlinks here:", err)
 	}
 	env := append(os.Environ(), "WSREPLAY_TEST_MAIN=1", "PATH="+filepath.Dir(bin)+string(os.PathListSeparator)+os.Getenv("PATH"))
+	empty := t.TempDir() // the shells run here, so that no file name is offered
 
 	for _, sh := range []string{"bash", "zsh", "fish"} {
 		out, errOut, code := wsreplay(t, "completion", sh)
@@ -47,7 +48,7 @@ func TestCompletion(t *testing.T) {
 	for _, tt := range tests {
 		cmd := exec.Command("bash", "-c", script+`
 COMP_WORDS=(`+tt.words+`); COMP_CWORD=$((${#COMP_WORDS[@]}-1)); _wsreplay; echo "${COMPREPLY[@]}"`)
-		cmd.Env = env
+		cmd.Env, cmd.Dir = env, empty
 		out, err := cmd.CombinedOutput()
 		if got := strings.Fields(string(out)); err != nil || strings.Join(got, " ") != strings.Join(tt.want, " ") {
 			t.Errorf("bash, %q: got %q (%v), want %q", tt.words, out, err, tt.want)
@@ -63,8 +64,8 @@ COMP_WORDS=(`+tt.words+`); COMP_CWORD=$((${#COMP_WORDS[@]}-1)); _wsreplay; echo 
 	if _, err := exec.LookPath("fish"); err == nil {
 		fish, _, _ := wsreplay(t, "completion", "fish")
 		cmd := exec.Command("fish", "-c", fish+"\ncomplete -C 'wsreplay se'")
-		cmd.Env = env
-		if out, err := cmd.CombinedOutput(); err != nil || !strings.HasPrefix(string(out), "serve") {
+		cmd.Env, cmd.Dir = env, empty
+		if out, err := cmd.CombinedOutput(); err != nil || !strings.HasPrefix(string(out), "serve\treplay recorded sessions") {
 			t.Errorf("fish: %v\n%s", err, out)
 		}
 	}
