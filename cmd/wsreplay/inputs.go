@@ -139,14 +139,6 @@ func (rec *recording) Raw() []byte {
 	return rec.line[:len(rec.line)-1]
 }
 
-// lines returns how many events have been read.
-func (rec *recording) lines() int {
-	if rec.r != nil {
-		return rec.r.Line()
-	}
-	return rec.i
-}
-
 // eachRecording opens every input in turn and calls fn with it. A recording
 // cut short gives a warning on stderr and fn's result stands; so do skipped
 // unknown lines. It stops when ctx ends.
