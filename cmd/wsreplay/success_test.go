@@ -199,11 +199,21 @@ func TestCtrlCStopsConvertProcess(t *testing.T) {
 	w.Write(demo[:len(demo)/2])
 	waitFor(t, func() bool { names, _ := filepath.Glob(filepath.Join(dir, ".out.har.tmp-*")); return len(names) == 1 })
 	cmd.Process.Signal(os.Interrupt)
-	// The process waits in a read of the pipe; give its signal handler
-	// time to run before that read returns.
-	time.Sleep(300 * time.Millisecond)
-	w.Write(demo[len(demo)/2:])
-	w.Close()
+	// The process waits in a read of the pipe. Feed it lines until it
+	// stops: each read after its signal handler has run ends it.
+	go func() {
+		defer w.Close()
+		rest := demo[len(demo)/2:]
+		for {
+			for i := 0; i < len(rest); i += 512 {
+				if _, err := w.Write(rest[i:min(i+512, len(rest))]); err != nil {
+					return // the process has gone
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+			rest = demo
+		}
+	}()
 	err = cmd.Wait()
 	var exit *exec.ExitError
 	if !errors.As(err, &exit) || exit.ExitCode() != exitInterrupted || stderr.Len() != 0 {
