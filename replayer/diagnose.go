@@ -69,7 +69,8 @@ func logConnected(log *slog.Logger, r *http.Request, sess *Session, subprotocol 
 		}
 		attrs = append(attrs, "recorded", recorded)
 		if sess.path != r.URL.Path {
-			attrs = append(attrs, "note", "no session was recorded on "+r.URL.Path+"; playing one recorded on another path")
+			attrs = append(attrs, "note", "no session was recorded on "+r.URL.Path+"; playing one recorded on another path",
+				"try", "connect to a recorded path, such as "+recorded+" (wsreplay ls lists them)")
 		}
 	}
 	log.Info("connected", attrs...)
