@@ -17,7 +17,8 @@
 // and query, else the same path, else any (restricted by Server.Sessions);
 // successive connections in one such group get its sessions in recording
 // order, wrapping around, so a recorded drop and reconnect replays as a drop
-// and a reconnect.
+// and a reconnect. Sessions are named by their recorded ids; a later source
+// holding an id an earlier one had gets ID~2 (then ~3), with a warning.
 //
 // Timing: a server message recorded at offset o from its session's start is
 // sent at accept + o/Speed, scheduled against that one instant (never by
@@ -28,4 +29,10 @@
 // a recorded drop closes the TCP connection without a close frame (browsers
 // report 1006); a session the client ended, or with no recorded ending,
 // stays open, since in a replay the client does its own closing.
+//
+// Logging (Server.Logger): a line per connection and per ending, and one
+// line for each request the Server cannot answer as asked (a plain HTTP
+// request off "/", Engine.IO polling, no session to play), a session from
+// another path, or a subprotocol mismatch, saying what was asked, what was
+// answered and what to try (diagnose.go).
 package replayer
