@@ -40,6 +40,10 @@ type QueueOptions struct {
 	Compression format.Compression
 	// Logger receives write failures. Nil: none.
 	Logger *slog.Logger
+	// AllowSharedDir lets NewDirSink and NewFileSink write in a directory
+	// that other users may write in without the sticky bit. False: such a
+	// directory is refused with ErrSharedDir.
+	AllowSharedDir bool
 }
 
 // FileSink writes recordings to disk from one goroutine of its own, fed by a
@@ -100,10 +104,15 @@ func newFileSink(st store, opts *QueueOptions) *FileSink {
 }
 
 // NewDirSink records one file per session in dir, which is created (0700)
-// if needed. Files are 0600.
+// if needed. Files are 0600, created exclusively (never through a link
+// planted at their name); a directory that other users may write in is
+// refused unless opts.AllowSharedDir.
 func NewDirSink(dir string, opts *QueueOptions) (*FileSink, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("cannot create directory %s: %w", dir, cause(err))
+	}
+	if err := checkOutDir(dir, opts != nil && opts.AllowSharedDir); err != nil {
+		return nil, fmt.Errorf("directory %s: %w", dir, err)
 	}
 	// Fail now, not at the first session, if we cannot write there.
 	probe, err := os.CreateTemp(dir, ".wsreplay-probe-*")
@@ -128,14 +137,18 @@ func NewDirSink(dir string, opts *QueueOptions) (*FileSink, error) {
 
 // NewFileSink appends every session to the file at path (created 0600),
 // compressed according to its name: .gz for gzip, .zst for zstd.
-// opts.Compression is ignored.
+// opts.Compression is ignored. A symbolic link at path is not followed, and
+// a directory that other users may write in is refused unless
+// opts.AllowSharedDir.
 func NewFileSink(path string, opts *QueueOptions) (*FileSink, error) {
-	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return nil, fmt.Errorf("cannot create directory %s: %w", dir, cause(err))
-		}
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("cannot create directory %s: %w", dir, cause(err))
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if err := checkOutDir(dir, opts != nil && opts.AllowSharedDir); err != nil {
+		return nil, fmt.Errorf("directory %s: %w", dir, err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND|noFollow, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("cannot open %s: %w", path, cause(err))
 	}
@@ -358,7 +371,7 @@ func (s *dirStore) write(e *format.Event) error {
 			tmp:   filepath.Join(s.dir, FileName(e.Time, e.Session, format.None)+PartialSuffix),
 		}
 		s.files[e.Session] = sf
-		f, err := os.OpenFile(sf.tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		f, err := os.OpenFile(sf.tmp, createFlags, 0o600)
 		if err != nil {
 			sf.failed++
 			s.log.Error("cannot record session", "session", e.Session, "err", err)
@@ -432,11 +445,13 @@ func (s *dirStore) finalize(j finishJob) error {
 		return err
 	}
 	defer src.Close()
-	tmp := j.final + ".tmp"
-	dst, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	// An unpredictable name, created exclusively (0600): nobody can plant
+	// a link there for us to write through.
+	dst, err := os.CreateTemp(s.dir, "."+filepath.Base(j.final)+".tmp-*")
 	if err != nil {
 		return err
 	}
+	tmp := dst.Name()
 	err = format.Compress(dst, bufio.NewReaderSize(src, 64<<10), s.comp)
 	if err == nil {
 		err = dst.Sync()
@@ -457,7 +472,7 @@ func (s *dirStore) finalize(j finishJob) error {
 }
 
 func syncFile(path string) error {
-	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	f, err := os.OpenFile(path, os.O_WRONLY|noFollow, 0)
 	if err != nil {
 		return err
 	}

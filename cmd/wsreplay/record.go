@@ -46,6 +46,7 @@ Examples:
 			&cli.StringSliceFlag{Name: "redact-header", Usage: "also redact this request or response `HEADER` (repeatable)"},
 			&cli.StringSliceFlag{Name: "redact-query", Usage: "also redact this query `PARAM` (repeatable)"},
 			&cli.StringSliceFlag{Name: "redact-json", Usage: "redact the value of this JSON `FIELD` inside messages (repeatable)"},
+			&cli.BoolFlag{Name: "allow-shared-out", Usage: "write in an --out directory that other users may write in (they could swap or read the recordings)"},
 			&cli.BoolFlag{Name: "insecure-upstream-tls", Usage: "do not verify the upstream's TLS certificate (staging)"},
 			&cli.StringFlag{Name: "tls-cert", Usage: "listen with TLS: certificate `FILE` (PEM)"},
 			&cli.StringFlag{Name: "tls-key", Usage: "listen with TLS: key `FILE` (PEM)"},
@@ -135,13 +136,19 @@ func runRecord(c *cli.Context) error {
 	}
 
 	log := newLogger(c)
-	qopts := &recorder.QueueOptions{FlushInterval: flushEvery, Compression: comp, Logger: log}
+	qopts := &recorder.QueueOptions{FlushInterval: flushEvery, Compression: comp, Logger: log, AllowSharedDir: c.Bool("allow-shared-out")}
+	if qopts.AllowSharedDir {
+		log.Warn("--allow-shared-out: recording in a directory that other users may write in")
+	}
 	out := c.String("out")
 	var sink *recorder.FileSink
 	if strings.Contains(out, ".ndjson") {
 		sink, err = recorder.NewFileSink(out, qopts)
 	} else {
 		sink, err = recorder.NewDirSink(out, qopts)
+	}
+	if errors.Is(err, recorder.ErrSharedDir) {
+		return hinted{fmt.Errorf("--out: %v", err), "choose a private directory, or add --allow-shared-out if you trust every user of this machine"}
 	}
 	if err != nil {
 		return fmt.Errorf("--out: %v", err)
