@@ -28,6 +28,11 @@ type Heartbeat struct {
 // chosen from Catalog, starting when it is accepted. A plain GET of "/"
 // shows a page listing the sessions.
 //
+// Only this machine's pages are served: a request whose Host is a DNS name
+// other than localhost, *.localhost or one in AllowHosts gets 403 (DNS
+// rebinding), and so does a WebSocket from a page whose Origin is not on
+// this machine or in AllowOrigins (see guard.go).
+//
 // The zero value of every field but Catalog is the plain replay: original
 // pace, whole session, recorded ending, no faults. A Server never dials
 // anything. Its fields must not change once it serves; it is safe for
@@ -68,6 +73,16 @@ type Server struct {
 	// Refuse answers the first Refuse upgrade requests with HTTP 503.
 	Refuse int
 
+	// AllowHosts are DNS names, besides localhost and *.localhost, that
+	// requests may name in their Host header; other names get 403 (DNS
+	// rebinding). IP literals are always allowed. Nil: none.
+	AllowHosts []string
+	// AllowOrigins are the origins, besides pages on this machine, that
+	// may open WebSockets: "*" (any), a whole origin or a host[:port],
+	// with path.Match wildcards; "null" admits file:// pages, and with
+	// them sandboxed frames of any site. Others get 403. Nil: none.
+	AllowOrigins []string
+
 	// MaxMessageSize bounds client messages. Zero means
 	// DefaultMaxMessageSize.
 	MaxMessageSize int64
@@ -94,6 +109,9 @@ func (s *Server) logger() *slog.Logger {
 
 // ServeHTTP accepts a WebSocket connection and replays a session to it.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !s.guard(w, r, handshake.IsUpgrade(r)) {
+		return
+	}
 	if !handshake.IsUpgrade(r) {
 		s.servePage(w, r)
 		return
@@ -156,8 +174,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	tap := &hijackTap{ResponseWriter: w}
 	conn, err := websocket.Accept(tap, r, &websocket.AcceptOptions{
 		Subprotocols: protos,
-		// A page on another origin (localhost:5173 and the like) is
-		// the normal client of a replay server.
+		// guard has checked the origin: pages on this machine
+		// (localhost:5173 and the like) are the normal clients of a
+		// replay server, on any port, which coder/websocket's
+		// same-host rule would refuse.
 		InsecureSkipVerify: true,
 	})
 	if err != nil {

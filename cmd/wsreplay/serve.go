@@ -46,6 +46,8 @@ Examples:
 			&cli.StringFlag{Name: "close-at", Usage: "close at D with a close frame: `D[:CODE[:REASON]]`"},
 			&cli.StringFlag{Name: "hang-at", Usage: "at `D`, stay connected but send nothing more"},
 			&cli.IntFlag{Name: "refuse", Usage: "answer the first `N` connection attempts with HTTP 503"},
+			&cli.StringSliceFlag{Name: "allow-host", Usage: "also answer requests whose Host is this DNS `NAME` (localhost, *.localhost and IP addresses always are; repeatable)"},
+			&cli.StringSliceFlag{Name: "allow-origin", Usage: "also accept WebSockets from pages of this `ORIGIN` (https://app.example, *.example, null for file:// pages, * for any; repeatable)"},
 			&cli.BoolFlag{Name: "verbose", Usage: "log client messages too"},
 		},
 		Action: runServe,
@@ -60,6 +62,9 @@ func serveOptions(c *cli.Context) (*replayer.Server, error) {
 		Sessions:   c.StringSlice("session"),
 		Wait:       c.Bool("wait"),
 		Refuse:     c.Int("refuse"),
+
+		AllowHosts:   c.StringSlice("allow-host"),
+		AllowOrigins: c.StringSlice("allow-origin"),
 	}
 	var err error
 	if srv.Speed, err = parseSpeed(c.String("speed")); err != nil {
@@ -142,6 +147,14 @@ func runServe(c *cli.Context) error {
 	}
 	stderr := c.App.ErrWriter
 	fmt.Fprintf(stderr, "listening on ws://%s\n", l.Addr())
+	for _, o := range srv.AllowOrigins {
+		switch o {
+		case "*":
+			fmt.Fprintln(stderr, "wsreplay: warning: --allow-origin '*': any web page you visit can read the recordings being served")
+		case "null":
+			fmt.Fprintln(stderr, "wsreplay: warning: --allow-origin null: file:// pages, and sandboxed frames on any site, can read the recordings being served")
+		}
+	}
 	if !isLoopback(l.Addr()) {
 		fmt.Fprintf(stderr, "wsreplay: warning: %s is reachable from other machines; the recordings may hold private data\n", l.Addr())
 	}
