@@ -62,13 +62,16 @@ type QueueOptions struct {
 type FileSink struct {
 	opts   QueueOptions
 	log    *slog.Logger
-	ch     chan *format.Event
+	ch     chan queued
 	queued atomic.Int64 // payload bytes in ch
 	store  store
-	done   chan struct{}
-	mu     sync.RWMutex // guards closed against Add
-	closed bool
-	err    error
+	// unredacted counts, per open session, the messages that named a
+	// JSON field to redact but could not be parsed. Writer goroutine only.
+	unredacted map[string]int64
+	done       chan struct{}
+	mu         sync.RWMutex // guards closed against Add
+	closed     bool
+	err        error
 }
 
 // store is where a FileSink's goroutine puts lines.
@@ -95,7 +98,8 @@ func newFileSink(st store, opts *QueueOptions) *FileSink {
 	if o.MaxQueueLines <= 0 {
 		o.MaxQueueLines = 65536
 	}
-	s := &FileSink{opts: o, log: o.Logger, ch: make(chan *format.Event, o.MaxQueueLines), store: st, done: make(chan struct{})}
+	s := &FileSink{opts: o, log: o.Logger, ch: make(chan queued, o.MaxQueueLines), store: st,
+		unredacted: map[string]int64{}, done: make(chan struct{})}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -159,8 +163,18 @@ func NewFileSink(path string, opts *QueueOptions) (*FileSink, error) {
 	return s, nil
 }
 
+// queued is a line waiting for the writer, with the redaction its message
+// still needs (nil: none), done there rather than on the relay path.
+type queued struct {
+	e   *format.Event
+	red *Redaction
+}
+
 // Add queues e, or drops it if the queue is full or the sink closed.
-func (s *FileSink) Add(e *format.Event) bool {
+func (s *FileSink) Add(e *format.Event) bool { return s.add(e, nil) }
+
+// add queues e, whose text the writer redacts with red, if not nil.
+func (s *FileSink) add(e *format.Event, red *Redaction) bool {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if s.closed {
@@ -172,7 +186,7 @@ func (s *FileSink) Add(e *format.Event) bool {
 		return false
 	}
 	select {
-	case s.ch <- e:
+	case s.ch <- queued{e, red}:
 		return true
 	default:
 		s.queued.Add(-n)
@@ -209,12 +223,14 @@ func (s *FileSink) drainQueue() {
 	drain:
 		for {
 			select {
-			case e, ok := <-s.ch:
+			case q, ok := <-s.ch:
 				if !ok {
 					open = false
 					break drain
 				}
+				e := q.e
 				s.queued.Add(-int64(len(e.Data)))
+				s.redact(q)
 				if err := s.store.write(e); err != nil {
 					s.log.Debug("write recording line", "session", e.Session, "err", err)
 				}
@@ -241,6 +257,27 @@ func (s *FileSink) drainQueue() {
 				s.err = err
 			}
 			return
+		}
+	}
+}
+
+// redact applies a queued line's redaction. A message that names a field
+// but cannot be parsed is kept whole and counted; the count is logged at
+// the session's end, and the first one when it happens.
+func (s *FileSink) redact(q queued) {
+	e := q.e
+	if q.red != nil {
+		var unparsed bool
+		if e.Data, unparsed = q.red.message(e.Data); unparsed {
+			if s.unredacted[e.Session]++; s.unredacted[e.Session] == 1 {
+				s.log.Warn("a message names a --redact-json field but is not JSON: recorded unchanged", "session", e.Session)
+			}
+		}
+	}
+	if e.Type == format.TypeClose {
+		if n := s.unredacted[e.Session]; n > 0 {
+			s.log.Warn("messages recorded without JSON redaction", "session", e.Session, "unredacted", n)
+			delete(s.unredacted, e.Session)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package replayer
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -125,5 +126,31 @@ func TestForeignPagesGetNothing(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusForbidden || strings.Contains(string(body), "sess-secret-id") {
 		t.Errorf("GET / with Host evil.example: %d %s", resp.StatusCode, body)
+	}
+}
+
+// A recording whose subprotocol hid a token accepts the client's own offer,
+// the one that redacts to the recorded value first.
+func TestRedactedSubprotocolAcceptsTheOffer(t *testing.T) {
+	path := writeRecording(t, sessionLine("s1", "/", "base64url.bearer.authorization.k8s.io.[redacted]", rec0),
+		message("s1", rec0, format.Receive, format.Text, []byte("hi")))
+	ts := startServer(t, &Server{Speed: 1000}, File(path))
+	offer := "base64url.bearer.authorization.k8s.io.bXktb3duLXRva2Vu"
+	c := dial(t, ts, "/", "v4.channel.k8s.io", offer)
+	if c.Subprotocol() != offer {
+		t.Errorf("accepted subprotocol %q, want the client's %q", c.Subprotocol(), offer)
+	}
+	for _, tt := range []struct {
+		recorded string
+		offered  []string
+		want     string
+	}{
+		{"chat", []string{"x", "chat"}, "[chat]"},
+		{"", []string{"x", "chat"}, "[x chat]"},
+		{"bearer.[redacted]", []string{"x", "bearer.abc"}, "[bearer.abc x]"},
+	} {
+		if got := fmt.Sprint(subprotocolsFor(tt.recorded, tt.offered)); got != tt.want {
+			t.Errorf("subprotocolsFor(%q, %q) = %s, want %s", tt.recorded, tt.offered, got, tt.want)
+		}
 	}
 }

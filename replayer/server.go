@@ -6,12 +6,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/coder/websocket"
 	"github.com/wsreplay/wsreplay/format"
 	"github.com/wsreplay/wsreplay/internal/handshake"
+	"github.com/wsreplay/wsreplay/internal/secret"
 )
 
 // DefaultMaxMessageSize is the largest client message read when
@@ -100,6 +102,29 @@ type Server struct {
 
 type connState struct{}
 
+// subprotocolsFor returns the subprotocols a replay may accept, in order of
+// preference: the recorded one; or, when none was recorded or the recording
+// hid a token in it, the client's offers, those that redact to the recorded
+// value first (a client sends its own token; the replay cannot know the
+// recorded one and need not).
+func subprotocolsFor(recorded string, offered []string) []string {
+	if recorded == "" {
+		return offered
+	}
+	if !strings.Contains(recorded, secret.Redacted) {
+		return []string{recorded}
+	}
+	var same, other []string
+	for _, o := range offered {
+		if secret.Subprotocol(o) == recorded {
+			same = append(same, o)
+		} else {
+			other = append(other, o)
+		}
+	}
+	return append(same, other...)
+}
+
 func (s *Server) logger() *slog.Logger {
 	if s.Logger == nil {
 		return slog.New(slog.DiscardHandler)
@@ -167,10 +192,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "wsreplay: "+err.Error(), http.StatusNotFound)
 		return
 	}
-	protos := []string{sess.Subprotocol}
-	if sess.Subprotocol == "" {
-		protos = handshake.Subprotocols(r)
-	}
+	protos := subprotocolsFor(sess.Subprotocol, handshake.Subprotocols(r))
 	tap := &hijackTap{ResponseWriter: w}
 	conn, err := websocket.Accept(tap, r, &websocket.AcceptOptions{
 		Subprotocols: protos,
@@ -186,7 +208,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	accepted := time.Now()
 	log = log.With("session", sess.ID)
-	log.Info("connected", "subprotocol", conn.Subprotocol())
+	log.Info("connected", "subprotocol", secret.Subprotocol(conn.Subprotocol()))
 	limit := s.MaxMessageSize
 	if limit <= 0 {
 		limit = DefaultMaxMessageSize

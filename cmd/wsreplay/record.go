@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -45,7 +46,8 @@ Examples:
 			&cli.StringFlag{Name: "handshake-timeout", Value: "10s", Usage: "give up on an upstream handshake after `D` (the client gets 504)"},
 			&cli.StringSliceFlag{Name: "redact-header", Usage: "also redact this request or response `HEADER` (repeatable)"},
 			&cli.StringSliceFlag{Name: "redact-query", Usage: "also redact this query `PARAM` (repeatable)"},
-			&cli.StringSliceFlag{Name: "redact-json", Usage: "redact the value of this JSON `FIELD` inside messages (repeatable)"},
+			&cli.StringSliceFlag{Name: "redact-json", Usage: "redact the value of this JSON `FIELD` inside messages, after a prefix (Socket.IO) or inside JSON strings too (repeatable)"},
+			&cli.StringSliceFlag{Name: "redact-path", Usage: "redact what this `REGEX` matches in request paths, or its groups if it has any: '/ws/([^/]+)' (repeatable)"},
 			&cli.BoolFlag{Name: "allow-shared-out", Usage: "write in an --out directory that other users may write in (they could swap or read the recordings)"},
 			&cli.BoolFlag{Name: "insecure-upstream-tls", Usage: "do not verify the upstream's TLS certificate (staging)"},
 			&cli.StringFlag{Name: "tls-cert", Usage: "listen with TLS: certificate `FILE` (PEM)"},
@@ -135,6 +137,15 @@ func runRecord(c *cli.Context) error {
 		}
 	}
 
+	var paths []*regexp.Regexp
+	for _, expr := range c.StringSlice("redact-path") {
+		re, err := regexp.Compile(expr)
+		if err != nil {
+			return usagef("--redact-path: %q is not a regular expression: %v", expr, err)
+		}
+		paths = append(paths, re)
+	}
+
 	log := newLogger(c)
 	qopts := &recorder.QueueOptions{FlushInterval: flushEvery, Compression: comp, Logger: log, AllowSharedDir: c.Bool("allow-shared-out")}
 	if qopts.AllowSharedDir {
@@ -164,6 +175,7 @@ func runRecord(c *cli.Context) error {
 			Headers:    c.StringSlice("redact-header"),
 			Query:      c.StringSlice("redact-query"),
 			JSONFields: c.StringSlice("redact-json"),
+			Paths:      paths,
 		},
 	}
 	if c.Bool("insecure-upstream-tls") {
