@@ -137,15 +137,15 @@ func (t *timeline) print(e *format.Event) {
 		t.starts[e.Session] = start
 	}
 	if e.Session != t.last && e.Type != format.TypeSession {
-		fmt.Fprintf(t.w, "== session %s\n", e.Session)
+		fmt.Fprintf(t.w, "== session %s\n", printable(e.Session))
 	}
 	t.last = e.Session
 	off := fmt.Sprintf("%+10.3fs", e.Time.Sub(start).Seconds())
 	switch e.Type {
 	case format.TypeSession:
-		fmt.Fprintf(t.w, "== session %s  %s  %s", e.Session, orDash(e.URL), e.Time.Format(time.RFC3339Nano))
+		fmt.Fprintf(t.w, "== session %s  %s  %s", printable(e.Session), printable(orDash(e.URL)), e.Time.Format(time.RFC3339Nano))
 		if e.Subprotocol != "" {
-			fmt.Fprintf(t.w, "  subprotocol %s", e.Subprotocol)
+			fmt.Fprintf(t.w, "  subprotocol %s", printable(e.Subprotocol))
 		}
 		fmt.Fprintln(t.w)
 	case format.TypeMessage:
@@ -161,7 +161,7 @@ func (t *timeline) print(e *format.Event) {
 		if !e.Clean {
 			how = "drop, no close frame"
 		}
-		fmt.Fprintf(t.w, "%s  close by %s: %d %q (%s)", off, orDash(e.By), e.Code, e.Reason, how)
+		fmt.Fprintf(t.w, "%s  close by %s: %d %q (%s)", off, printable(orDash(e.By)), e.Code, e.Reason, how)
 		if e.Lost > 0 {
 			fmt.Fprintf(t.w, ", %d lines lost while recording", e.Lost)
 		}
@@ -181,7 +181,7 @@ func (t *timeline) payload(e *format.Event) string {
 	if t.pretty && json.Valid(e.Data) {
 		var buf bytes.Buffer
 		if json.Indent(&buf, e.Data, "              ", "  ") == nil {
-			return buf.String()
+			return printableLines(buf.String()) // JSON strings may hold C1 controls raw
 		}
 	}
 	return preview(string(e.Data))
@@ -189,12 +189,12 @@ func (t *timeline) payload(e *format.Event) string {
 
 // preview shortens s to one line of at most previewRunes runes.
 func preview(s string) string {
-	s = strings.Map(func(r rune) rune {
+	s = printable(strings.Map(func(r rune) rune {
 		if r < ' ' {
 			return '␤'
 		}
 		return r
-	}, s)
+	}, s))
 	if utf8.RuneCountInString(s) <= previewRunes {
 		return s
 	}

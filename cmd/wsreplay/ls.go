@@ -81,8 +81,8 @@ func runLs(c *cli.Context) error {
 				if s.Lost > 0 {
 					ending += fmt.Sprintf(" (%d lost)", s.Lost)
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\t%s\t%s\n", s.Session, s.Start.Format(time.RFC3339),
-					orDash(s.URL), roundDuration(s.Duration()), s.Sent, s.Received, humanBytes(s.Bytes), ending, path)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\t%s\t%s\n", printable(s.Session), s.Start.Format(time.RFC3339),
+					printable(orDash(s.URL)), roundDuration(s.Duration()), s.Sent, s.Received, humanBytes(s.Bytes), printable(ending), printable(path))
 			}
 			return err
 		})

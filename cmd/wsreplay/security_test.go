@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 )
@@ -34,5 +35,54 @@ func TestOutputsArePrivate(t *testing.T) {
 				t.Errorf("%s: mode %v, want 0600", out, got)
 			}
 		})
+	}
+}
+
+func TestPrintable(t *testing.T) {
+	for in, want := range map[string]string{
+		"/live?room=1":        "/live?room=1",
+		"héllo ✓":             "héllo ✓",
+		"a\x1b[2Jb":           `a\x1b[2Jb`,
+		"\x1b]0;title\x07":    `\x1b]0;title\x07`,
+		"csi\u009b31m":        `csi\u009b31m`,
+		"del\x7f":             `del\x7f`,
+		"rtl\u202eevil":       `rtl\u202eevil`,
+		"bad\xffutf8":         `bad\xffutf8`,
+		"real \uFFFD is kept": "real \uFFFD is kept",
+	} {
+		if got := printable(in); got != want {
+			t.Errorf("printable(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// A shared recording cannot drive the terminal of whoever lists it: ids,
+// URLs, subprotocols and payloads reach ls, cat and serve with their control
+// characters escaped.
+func TestControlCharactersEscaped(t *testing.T) {
+	rec := filepath.Join(t.TempDir(), "evil.ndjson")
+	const lines = `{"type":"session","v":1,"session":"id\u001b]0;pwned\u0007","time":"2026-11-25T10:00:00Z","url":"/x\u001b[2J\u009b31m","subprotocol":"p\u001b[5m"}
+{"type":"message","session":"id\u001b]0;pwned\u0007","time":"2026-11-25T10:00:01Z","dir":"receive","text":"{\"a\":\"\u009b2J\u001b[1m\"}"}
+{"type":"close","session":"id\u001b]0;pwned\u0007","time":"2026-11-25T10:00:02Z","by":"server\u001b[0m","code":1000,"reason":"r\u001b[0m","clean":true}
+`
+	if err := os.WriteFile(rec, []byte(lines), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"ls", rec}, {"cat", rec}, {"cat", "--pretty", rec}} {
+		out, errOut, code := wsreplay(t, args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, errOut)
+		}
+		if strings.ContainsAny(out+errOut, "\x1b\x07\u009b") {
+			t.Errorf("%v printed control characters:\n%q", args, out+errOut)
+		}
+		if !strings.Contains(out, `\x1b`) {
+			t.Errorf("%v: the escaped form is missing:\n%s", args, out)
+		}
+	}
+	_, stderr, stop := startCommand(t, "serve", rec, "--listen", "127.0.0.1:0")
+	stop()
+	if strings.ContainsAny(stderr.String(), "\x1b\x07\u009b") || !strings.Contains(stderr.String(), `\x1b`) {
+		t.Errorf("serve printed:\n%q", stderr.String())
 	}
 }

@@ -217,7 +217,7 @@ func printSessions(c *cli.Context, cat *replayer.Catalog, only []string, indexin
 			if url == "" {
 				url = "/"
 			}
-			fmt.Fprintf(c.App.ErrWriter, "  session %s  %s  recorded %s\n", s.ID, url, s.Start.Format(time.RFC3339))
+			fmt.Fprintf(c.App.ErrWriter, "  session %s  %s  recorded %s\n", printable(s.ID), printable(url), s.Start.Format(time.RFC3339))
 		}
 	}
 	more := ""
