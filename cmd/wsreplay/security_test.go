@@ -1,11 +1,18 @@
 package main
 
 import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
+
+	"github.com/coder/websocket"
 )
 
 // convert and import write their outputs 0600 whatever the umask: a copy of
@@ -84,5 +91,82 @@ func TestControlCharactersEscaped(t *testing.T) {
 	stop()
 	if strings.ContainsAny(stderr.String(), "\x1b\x07\u009b") || !strings.Contains(stderr.String(), `\x1b`) {
 		t.Errorf("serve printed:\n%q", stderr.String())
+	}
+}
+
+// Secrets sent through record appear nowhere afterwards: not in its log,
+// the files, ls, cat, serve's output or its page.
+func TestSecretsStayRedacted(t *testing.T) {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Auth-Token", "RSECRET")
+		c, err := websocket.Accept(w, r, &websocket.AcceptOptions{Subprotocols: []string{"base64url.bearer.authorization.k8s.io.SUBSECRETX"}})
+		if err != nil {
+			return
+		}
+		defer c.CloseNow()
+		for {
+			typ, data, err := c.Read(context.Background())
+			if err != nil {
+				return
+			}
+			c.Write(context.Background(), typ, data)
+		}
+	}))
+	defer up.Close()
+	dir := t.TempDir()
+	url, recLog, stop := startCommand(t, "record", "--upstream", "ws"+strings.TrimPrefix(up.URL, "http"), "--listen", "127.0.0.1:0",
+		"--out", dir, "--redact-json", "password", "--redact-path", "^/ws/([^/]+)")
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	c, _, err := websocket.Dial(ctx, url+"/ws/PATHSECRET/live?room=1&jwt=JSECRET&ticket=TSECRET", &websocket.DialOptions{
+		Subprotocols: []string{"base64url.bearer.authorization.k8s.io.SUBSECRETX"},
+		HTTPHeader:   http.Header{"X-Api-Key": {"HSECRET"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []string{`42["login",{"password":"PSECRET"}]`, `{"data":"{\"password\":\"DSECRET\"}"}`} {
+		c.Write(ctx, websocket.MessageText, []byte(m))
+		c.Read(ctx)
+	}
+	c.Close(1000, "")
+	if code := stop(); code != 0 {
+		t.Fatalf("record exited %d:\n%s", code, recLog)
+	}
+
+	seen := map[string]string{"record's log": recLog.String()}
+	files, _ := filepath.Glob(filepath.Join(dir, "*"))
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		seen[f] = string(b)
+	}
+	for _, args := range [][]string{{"ls", dir}, {"ls", "--json", dir}, {"cat", dir}, {"cat", "--json", dir}, {"cat", "--pretty", dir}} {
+		out, errOut, _ := wsreplay(t, args...)
+		seen[strings.Join(args[:len(args)-1], " ")] = out + errOut
+	}
+	serveURL, serveLog, stopServe := startCommand(t, "serve", files[0], "--listen", "127.0.0.1:0")
+	resp, err := http.Get("http" + strings.TrimPrefix(serveURL, "ws") + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	c2, _, err := websocket.Dial(ctx, serveURL+"/ws/x/live", &websocket.DialOptions{Subprotocols: []string{"base64url.bearer.authorization.k8s.io.MINE"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c2.Subprotocol() != "base64url.bearer.authorization.k8s.io.MINE" {
+		t.Errorf("replay accepted %q, want the client's own token offer", c2.Subprotocol())
+	}
+	c2.CloseNow()
+	stopServe()
+	seen["serve's page"], seen["serve's output"] = string(page), serveLog.String()
+
+	for where, text := range seen {
+		for _, s := range []string{"PATHSECRET", "JSECRET", "TSECRET", "SUBSECRETX", "HSECRET", "RSECRET", "PSECRET", "DSECRET"} {
+			if strings.Contains(text, s) {
+				t.Errorf("%s holds %s", where, s)
+			}
+		}
 	}
 }
