@@ -11,7 +11,8 @@
 // Proxy.MaxMessageSize (1009) and RFC 6455 (1002). An idle connection holds
 // no read buffer (on Linux, macOS and the BSDs). Files: handshake.go, relay.go
 // (the pumps), frame.go (framing), session.go (a session's life and its
-// lines), sink.go (files), redact.go.
+// lines), sink.go (files), outdir.go (where files may be created, and how),
+// redact.go (headers, URLs, subprotocols), redact_json.go (JSON in messages).
 //
 //	sink, err := recorder.NewDirSink("/var/lib/wsreplay", &recorder.QueueOptions{Compression: format.Zstd})
 //	if err != nil { ... }
@@ -34,6 +35,7 @@
 // drop the other side the same way, so a browser sees 1006 as it would have
 // without the proxy. Each ending is recorded in the session's close line.
 //
-// Secrets are redacted in what is recorded, never in the traffic: see
-// Redaction.
+// Secrets are redacted in what is recorded and logged, never in the
+// traffic: see Redaction. Redacting JSON in messages is done by a FileSink's
+// writer goroutine, off the relay path.
 package recorder

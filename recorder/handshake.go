@@ -71,14 +71,19 @@ func acceptClient(w http.ResponseWriter, r *http.Request, subprotocol string) (*
 }
 
 // upstreamError is a failed upstream handshake, with the HTTP status the
-// client gets for it.
+// client gets for it and msg, what the client is told: never an address.
 type upstreamError struct {
 	status int
 	msg    string
 	err    error
 }
 
-func (e *upstreamError) Error() string { return e.msg }
+func (e *upstreamError) Error() string {
+	if e.err != nil {
+		return e.msg + ": " + e.err.Error()
+	}
+	return e.msg
+}
 func (e *upstreamError) Unwrap() error { return e.err }
 
 // dialUpstream opens the upstream connection and makes the WebSocket
@@ -187,5 +192,5 @@ func dialFailure(err error) error {
 	if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
 		return &upstreamError{http.StatusGatewayTimeout, "upstream did not complete the WebSocket handshake in time", err}
 	}
-	return &upstreamError{http.StatusBadGateway, "upstream unreachable: " + err.Error(), err}
+	return &upstreamError{http.StatusBadGateway, "upstream unreachable", err}
 }

@@ -5,7 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/tls"
 	"encoding/hex"
-	"github.com/wsreplay/wsreplay/internal/handshake"
+	"errors"
 	"log/slog"
 	"net"
 	"net/http"
@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/wsreplay/wsreplay/internal/handshake"
 )
 
 // DefaultMaxMessageSize is the largest message relayed when
@@ -81,11 +83,28 @@ func (p *Proxy) init() {
 				pr.SetURL(&target)
 				pr.SetXForwarded()
 			},
-			Transport: tr,
-			ErrorLog:  slog.NewLogLogger(p.logger().Handler(), slog.LevelWarn),
+			Transport:    tr,
+			ErrorLog:     slog.NewLogLogger(p.logger().Handler(), slog.LevelWarn),
+			ErrorHandler: p.passthruError,
 		}
 		p.sessions = map[*session]struct{}{}
 	})
+}
+
+// passthruError answers a plain request the upstream did not: 502, and a
+// log line as redacted as the recordings (the Transport's error names the
+// whole URL, query and all).
+func (p *Proxy) passthruError(w http.ResponseWriter, r *http.Request, err error) {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	status := http.StatusBadGateway
+	if errors.Is(err, context.Canceled) {
+		status = 499 // the client left; nginx's code for it
+	}
+	p.logger().Warn("upstream request failed", "method", r.Method, "path", p.Redaction.url(r.URL), "status", status, "err", err)
+	w.WriteHeader(status)
 }
 
 func httpScheme(ws string) string {
@@ -110,6 +129,9 @@ func (p *Proxy) logger() *slog.Logger {
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.init()
 	if !handshake.IsUpgrade(r) {
+		if r.Header.Get("Upgrade") != "" {
+			r = p.withoutUpgrade(r)
+		}
 		p.passthru.ServeHTTP(w, r)
 		return
 	}
@@ -122,6 +144,21 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.wg.Add(1)
 	p.mu.Unlock()
 	p.relay(w, r) // calls p.wg.Done when the session is over
+}
+
+// withoutUpgrade returns r as a plain HTTP request, for an upgrade to a
+// protocol other than WebSocket (h2c, TLS): such a tunnel would carry
+// traffic that is neither relayed frame by frame nor recorded. A server may
+// ignore an Upgrade and answer in HTTP/1.1 (RFC 9110, section 7.8), and the
+// client then goes on in HTTP/1.1.
+func (p *Proxy) withoutUpgrade(r *http.Request) *http.Request {
+	p.logger().Info("passing a request on without its Upgrade: only WebSocket upgrades are relayed",
+		"upgrade", r.Header.Get("Upgrade"), "path", p.Redaction.url(r.URL))
+	r = r.Clone(r.Context())
+	for _, h := range []string{"Upgrade", "Connection", "Http2-Settings"} {
+		r.Header.Del(h)
+	}
+	return r
 }
 
 // upstreamURL joins the request's path and query to the upstream base.

@@ -1,76 +1,126 @@
 package recorder
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
-	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
+
+	"github.com/wsreplay/wsreplay/internal/secret"
 )
 
 // Redacted replaces a secret in what is recorded.
-const Redacted = "[redacted]"
+const Redacted = secret.Redacted
 
-// Redaction says what to hide in recordings. The zero value hides the
-// defaults: Cookie, Set-Cookie, Authorization and Proxy-Authorization
-// headers, and query parameters whose names look like credentials. Redaction
-// applies to what is recorded, never to the traffic itself.
+// Redaction says what to hide in recordings and logs. The zero value hides
+// the defaults: credential headers (Cookie, Set-Cookie, Authorization,
+// Proxy-Authorization, X-Api-Key, X-Auth-Token, names ending in -Token,
+// -Api-Key, -Secret and the like), query parameters whose names look like
+// credentials, and token-like subprotocols (see internal/secret), in both
+// directions. Redaction applies to what is recorded and logged, never to
+// the traffic itself.
 type Redaction struct {
-	// Headers are more header names to hide (case-insensitive).
+	// Headers are more header names to hide (case-insensitive). A name
+	// starting with "*" matches by suffix ("*-Session").
 	Headers []string
 	// Query are more query parameter names to hide (case-insensitive).
 	Query []string
 	// JSONFields are names of JSON object fields whose values are
 	// replaced by "[redacted]" inside text messages, at any depth, in
-	// both directions.
+	// both directions: in a message that is JSON, in JSON after a prefix
+	// (Socket.IO's 42["login",{...}]), and in JSON encoded inside string
+	// values. A message that names a field but cannot be parsed is
+	// recorded unchanged and counted, never half redacted.
 	JSONFields []string
+	// Paths hide parts of request paths (/ws/<token>): each capture group
+	// of a match, or the whole match if the expression has no group, is
+	// replaced by "[redacted]".
+	Paths []*regexp.Regexp
 	// Off turns the default redactions off. The extra names above still
 	// apply.
 	Off bool
 }
 
-var defaultHeaders = []string{"Cookie", "Set-Cookie", "Authorization", "Proxy-Authorization"}
+var (
+	defaultHeaders = []string{"Cookie", "Set-Cookie", "Authorization", "Proxy-Authorization",
+		"X-Api-Key", "Api-Key", "X-Auth", "X-Auth-Token", "X-Access-Token", "X-Amz-Security-Token",
+		"X-Csrf-Token", "X-Xsrf-Token", "X-Session-Id", "X-Session", "Private-Token"}
+	// defaultHeaderSuffixes are credentials wherever a header name ends so.
+	defaultHeaderSuffixes = []string{"-token", "-api-key", "-apikey", "-secret", "-signature", "-credential", "-credentials", "-password"}
+)
 
 // Query names that are credentials wherever they appear in a name, and ones
 // that are only when they are the whole name.
 var (
-	credentialParts = []string{"token", "secret", "password", "passwd", "apikey", "api_key", "api-key", "signature", "credential"}
-	credentialNames = []string{"key", "auth", "sig", "code", "session", "sessionid", "jwt"}
+	credentialParts = []string{"token", "secret", "password", "passwd", "apikey", "api_key", "api-key",
+		"signature", "credential", "private_key", "privatekey", "access_key", "accesskey", "session", "jwt"}
+	credentialNames = []string{"key", "auth", "authorization", "sig", "code", "sid", "pwd", "pass", "otp",
+		"ticket", "bearer"}
 )
 
 // headers returns a copy of h with secrets hidden.
 func (r *Redaction) headers(h http.Header) map[string][]string {
 	out := make(map[string][]string, len(h))
 	for k, vs := range h {
-		if r.secretHeader(k) {
-			hidden := make([]string, len(vs))
-			for i := range hidden {
+		hidden := make([]string, len(vs))
+		for i, v := range vs {
+			switch {
+			case r.secretHeader(k):
 				hidden[i] = Redacted
+			case strings.EqualFold(k, "Sec-WebSocket-Protocol"):
+				hidden[i] = r.subprotocols(v)
+			default:
+				hidden[i] = v
 			}
-			out[k] = hidden
-			continue
 		}
-		out[k] = append([]string(nil), vs...)
+		out[k] = hidden
 	}
 	return out
 }
 
 func (r *Redaction) secretHeader(name string) bool {
+	n := strings.ToLower(name)
 	if !r.Off {
 		for _, h := range defaultHeaders {
-			if strings.EqualFold(h, name) {
+			if strings.EqualFold(h, n) {
+				return true
+			}
+		}
+		for _, s := range defaultHeaderSuffixes {
+			if strings.HasSuffix(n, s) {
 				return true
 			}
 		}
 	}
 	for _, h := range r.Headers {
-		if strings.EqualFold(h, name) {
+		if suffix, ok := strings.CutPrefix(h, "*"); ok && strings.HasSuffix(n, strings.ToLower(suffix)) || strings.EqualFold(h, n) {
 			return true
 		}
 	}
 	return false
+}
+
+// subprotocol returns a subprotocol as it may be recorded: hidden whole if
+// its header is redacted, else with token-like parts hidden.
+func (r *Redaction) subprotocol(p string) string {
+	switch {
+	case p == "":
+		return ""
+	case r.secretHeader("Sec-WebSocket-Protocol"):
+		return Redacted
+	case r.Off:
+		return p
+	}
+	return secret.Subprotocol(p)
+}
+
+// subprotocols redacts a comma-separated Sec-WebSocket-Protocol value.
+func (r *Redaction) subprotocols(v string) string {
+	parts := strings.Split(v, ",")
+	for i, p := range parts {
+		parts[i] = r.subprotocol(strings.TrimSpace(p))
+	}
+	return strings.Join(parts, ", ")
 }
 
 func (r *Redaction) secretQuery(name string) bool {
@@ -96,15 +146,64 @@ func (r *Redaction) secretQuery(name string) bool {
 	return false
 }
 
-// url returns u as a string with the values of secret query parameters
-// hidden. The rest of the query keeps its order and encoding.
+// url returns u as a string with the secrets of its path (Paths) and the
+// values of secret query parameters hidden, and without user info. The
+// rest keeps its order and encoding.
 func (r *Redaction) url(u *url.URL) string {
 	c := *u
 	c.User = nil
-	if c.RawQuery == "" {
-		return c.String()
+	if len(r.Paths) > 0 {
+		p := r.path(c.EscapedPath())
+		c.Path, c.RawPath = p, p
+		if dec, err := url.PathUnescape(p); err == nil {
+			c.Path = dec
+		}
 	}
-	parts := strings.Split(c.RawQuery, "&")
+	if c.RawQuery != "" {
+		c.RawQuery = r.query(c.RawQuery)
+	}
+	return c.String()
+}
+
+// path hides what the Paths expressions match in an escaped path.
+func (r *Redaction) path(p string) string {
+	for _, re := range r.Paths {
+		p = replaceMatches(re, p)
+	}
+	return p
+}
+
+// replaceMatches replaces each capture group of each match of re in s (or
+// the whole match, without groups) by Redacted.
+func replaceMatches(re *regexp.Regexp, s string) string {
+	var b strings.Builder
+	at := 0
+	for _, m := range re.FindAllStringSubmatchIndex(s, -1) {
+		spans := [][]int{m[0:2]}
+		if len(m) > 2 {
+			spans = nil
+			for g := 2; g+1 < len(m); g += 2 {
+				if m[g] >= 0 {
+					spans = append(spans, m[g:g+2])
+				}
+			}
+		}
+		for _, sp := range spans {
+			if sp[0] < at { // nested groups: the outer one is hidden already
+				continue
+			}
+			b.WriteString(s[at:sp[0]])
+			b.WriteString(Redacted)
+			at = sp[1]
+		}
+	}
+	b.WriteString(s[at:])
+	return b.String()
+}
+
+// query hides the values of secret parameters in a raw query.
+func (r *Redaction) query(raw string) string {
+	parts := strings.Split(raw, "&")
 	for i, p := range parts {
 		name, _, hasValue := strings.Cut(p, "=")
 		if dec, err := url.QueryUnescape(name); err == nil {
@@ -114,88 +213,5 @@ func (r *Redaction) url(u *url.URL) string {
 			parts[i] = p[:strings.IndexByte(p, '=')+1] + url.QueryEscape(Redacted)
 		}
 	}
-	c.RawQuery = strings.Join(parts, "&")
-	return c.String()
-}
-
-// message returns data with the configured JSON fields hidden, or data
-// itself when there is nothing to hide or it is not JSON.
-func (r *Redaction) message(data []byte) []byte {
-	if len(r.JSONFields) == 0 || !json.Valid(data) {
-		return data
-	}
-	out, err := redactJSON(data, r.JSONFields)
-	if err != nil {
-		return data
-	}
-	return out
-}
-
-// redactJSON replaces the values of the named fields in a JSON document,
-// keeping every other byte as it was (key order, spacing, numbers).
-func redactJSON(data []byte, fields []string) ([]byte, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	type frame struct{ object, expectKey bool }
-	var stack []frame
-	var spans [][2]int64
-	for {
-		expectKey := len(stack) > 0 && stack[len(stack)-1].object && stack[len(stack)-1].expectKey
-		tok, err := dec.Token()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		if expectKey {
-			stack[len(stack)-1].expectKey = false
-			key, _ := tok.(string)
-			if matchField(key, fields) {
-				var raw json.RawMessage
-				if err := dec.Decode(&raw); err != nil {
-					return nil, err
-				}
-				end := dec.InputOffset()
-				spans = append(spans, [2]int64{end - int64(len(raw)), end})
-				stack[len(stack)-1].expectKey = true
-			}
-			continue
-		}
-		switch tok {
-		case json.Delim('{'):
-			stack = append(stack, frame{object: true, expectKey: true})
-			continue
-		case json.Delim('['):
-			stack = append(stack, frame{})
-			continue
-		case json.Delim('}'), json.Delim(']'):
-			stack = stack[:len(stack)-1]
-		}
-		// A value ended: in an object, a key comes next.
-		if len(stack) > 0 && stack[len(stack)-1].object {
-			stack[len(stack)-1].expectKey = true
-		}
-	}
-	if len(spans) == 0 {
-		return data, nil
-	}
-	var out bytes.Buffer
-	var at int64
-	for _, s := range spans {
-		out.Write(data[at:s[0]])
-		out.WriteString(`"` + Redacted + `"`)
-		at = s[1]
-	}
-	out.Write(data[at:])
-	return out.Bytes(), nil
-}
-
-func matchField(key string, fields []string) bool {
-	for _, f := range fields {
-		if strings.EqualFold(f, key) {
-			return true
-		}
-	}
-	return false
+	return strings.Join(parts, "&")
 }

@@ -3,6 +3,7 @@ package recorder
 import (
 	"net/http"
 	"net/url"
+	"regexp"
 	"testing"
 )
 
@@ -12,6 +13,8 @@ func TestRedactURL(t *testing.T) {
 		{"ws://user:pw@backend:3000/ws?password=hunter2&x=1", "ws://backend:3000/ws?password=%5Bredacted%5D&x=1"},
 		{"/ws?client_secret=s&sig=1&signature=2", "/ws?client_secret=%5Bredacted%5D&sig=%5Bredacted%5D&signature=%5Bredacted%5D"},
 		{"/plain", "/plain"},
+		{"/ws?jwt=a&pwd=b&private_key=c&ticket=d&bearer=e&otp=f&session=g&sig=h&X-Amz-Security-Token=i&page=2",
+			"/ws?jwt=%5Bredacted%5D&pwd=%5Bredacted%5D&private_key=%5Bredacted%5D&ticket=%5Bredacted%5D&bearer=%5Bredacted%5D&otp=%5Bredacted%5D&session=%5Bredacted%5D&sig=%5Bredacted%5D&X-Amz-Security-Token=%5Bredacted%5D&page=2"},
 	}
 	var r Redaction
 	for _, tt := range tests {
@@ -30,6 +33,24 @@ func TestRedactURL(t *testing.T) {
 	}
 }
 
+func TestRedactPath(t *testing.T) {
+	r := Redaction{Paths: []*regexp.Regexp{regexp.MustCompile(`^/ws/([^/]+)`), regexp.MustCompile(`key-[0-9a-f]+`)}}
+	for in, want := range map[string]string{
+		"/ws/tok3n-abc/feed?room=1&token=x": "/ws/[redacted]/feed?room=1&token=%5Bredacted%5D",
+		"/api/key-deadbeef/x":               "/api/[redacted]/x",
+		"/ws":                               "/ws",
+		"/ws/a%2Fb/c":                       "/ws/[redacted]/c",
+	} {
+		u, err := url.Parse(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := r.url(u); got != want {
+			t.Errorf("url(%s) = %s, want %s", in, got, want)
+		}
+	}
+}
+
 func TestRedactHeaders(t *testing.T) {
 	h := http.Header{"Cookie": {"a=1"}, "Authorization": {"Bearer x"}, "X-Api-Key": {"k"}, "Origin": {"https://app"}}
 	got := (&Redaction{Headers: []string{"x-api-key"}}).headers(h)
@@ -41,6 +62,26 @@ func TestRedactHeaders(t *testing.T) {
 	if h.Get("Cookie") != "a=1" {
 		t.Error("redaction changed the live headers")
 	}
+
+	// The defaults, without configuration, both directions.
+	h = http.Header{"X-Api-Key": {"k"}, "X-Amz-Security-Token": {"t"}, "Custom-Token": {"c"}, "X-Goog-Api-Key": {"g"},
+		"Set-Cookie": {"s=1"}, "X-Auth-Token": {"a"}, "Accept": {"*/*"}, "Sec-Websocket-Protocol": {"chat, base64url.bearer.authorization.k8s.io.ZXlKaGJHY2lPaUpTVXpJMU5pSXNJbXRwWkNJNklpSjk"}}
+	got = (&Redaction{}).headers(h)
+	for k, want := range map[string]string{"X-Api-Key": Redacted, "X-Amz-Security-Token": Redacted, "Custom-Token": Redacted,
+		"X-Goog-Api-Key": Redacted, "Set-Cookie": Redacted, "X-Auth-Token": Redacted, "Accept": "*/*",
+		"Sec-Websocket-Protocol": "chat, base64url.bearer.authorization.k8s.io.[redacted]"} {
+		if got[k][0] != want {
+			t.Errorf("%s: got %q, want %q", k, got[k][0], want)
+		}
+	}
+	// A header named for redaction hides the subprotocol whole.
+	r := &Redaction{Headers: []string{"Sec-WebSocket-Protocol"}}
+	if got := r.subprotocol("chat"); got != Redacted {
+		t.Errorf("subprotocol with its header redacted: %q", got)
+	}
+	if got := (&Redaction{Headers: []string{"*-Session"}}).headers(http.Header{"X-App-Session": {"v"}}); got["X-App-Session"][0] != Redacted {
+		t.Errorf("suffix pattern: %v", got)
+	}
 }
 
 func TestRedactJSON(t *testing.T) {
@@ -50,11 +91,39 @@ func TestRedactJSON(t *testing.T) {
 		{`{"a":{"b":[{"token":{"x":1}}, {"Token" : 42}]},"z": 1.50}`, `{"a":{"b":[{"token":"[redacted]"}, {"Token" : "[redacted]"}]},"z": 1.50}`},
 		{`["password","token"]`, `["password","token"]`},
 		{`{"k":"password","v":{"password":null}}`, `{"k":"password","v":{"password":"[redacted]"}}`},
-		{`not json {"password":1`, `not json {"password":1`},
 	}
 	for _, tt := range tests {
-		if got := string(r.message([]byte(tt.in))); got != tt.want {
+		if got, _ := r.message([]byte(tt.in)); string(got) != tt.want {
 			t.Errorf("message(%s)\n got %s\nwant %s", tt.in, got, tt.want)
 		}
+	}
+}
+
+// JSON after a prefix, JSON inside strings, and what cannot be parsed.
+func TestRedactJSONPlacements(t *testing.T) {
+	r := Redaction{JSONFields: []string{"password"}}
+	tests := []struct {
+		name, in, want string
+		unparsed       bool
+	}{
+		{"socket.io event", `42["login",{"user":"ana","password":"hunter2"}]`, `42["login",{"user":"ana","password":"[redacted]"}]`, false},
+		{"socket.io namespace and ack", `42/chat,7["login",{"password":"hunter2"}]`, `42/chat,7["login",{"password":"[redacted]"}]`, false},
+		{"socket.io binary event", `451-["up",{"password":"x"},{"_placeholder":true,"num":0}]`, `451-["up",{"password":"[redacted]"},{"_placeholder":true,"num":0}]`, false},
+		{"double-encoded", `{"command":"message","data":"{\"action\":\"login\",\"password\":\"hunter2\"}"}`,
+			`{"command":"message","data":"{\"action\":\"login\",\"password\":\"[redacted]\"}"}`, false},
+		{"sockjs frame of socket.io text", `a["42[\"login\",{\"password\":\"hunter2\"}]"]`, `a["42[\"login\",{\"password\":\"[redacted]\"}]"]`, false},
+		{"a word in plain text", `please type your password`, `please type your password`, false},
+		{"a word in a JSON string", `{"msg":"password: 8 characters"}`, `{"msg":"password: 8 characters"}`, false},
+		{"torn JSON", `not json {"password":"hunter2"`, `not json {"password":"hunter2"`, true},
+		{"torn inner JSON", `{"data":"{\"password\":\"hunter2\""}`, `{"data":"{\"password\":\"hunter2\""}`, true},
+		{"no field", `{"user":"ana"}`, `{"user":"ana"}`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, unparsed := r.message([]byte(tt.in))
+			if string(got) != tt.want || unparsed != tt.unparsed {
+				t.Errorf("message(%s)\n got %s (unparsed %v)\nwant %s (unparsed %v)", tt.in, got, unparsed, tt.want, tt.unparsed)
+			}
+		})
 	}
 }

@@ -28,6 +28,8 @@ type session struct {
 	sent, received atomic.Int64
 	lost           atomic.Int64
 	lostLogged     atomic.Bool
+	// unredactedLogged: a message that could not be redacted was logged.
+	unredactedLogged atomic.Bool
 
 	endOnce      sync.Once
 	end          format.Event // the close line, decided by whatever ends the session first
@@ -60,7 +62,7 @@ func (p *Proxy) relay(w http.ResponseWriter, r *http.Request) {
 // responses, headers) stays reachable while a session runs for hours.
 func (p *Proxy) open(w http.ResponseWriter, r *http.Request) *session {
 	s := &session{p: p, id: newSessionID(), limit: p.MaxMessageSize}
-	s.log = p.logger().With("session", s.id, "path", r.URL.RequestURI())
+	s.log = p.logger().With("session", s.id, "path", p.Redaction.url(r.URL))
 	if s.limit <= 0 {
 		s.limit = DefaultMaxMessageSize
 	}
@@ -82,8 +84,10 @@ func (p *Proxy) open(w http.ResponseWriter, r *http.Request) *session {
 	upstream, resp, err := p.dialUpstream(ctx, up, forwardHeaders(r), handshake.Subprotocols(r))
 	cancel()
 	if err != nil {
-		ue := &upstreamError{http.StatusBadGateway, "upstream unreachable: " + err.Error(), err}
+		ue := &upstreamError{http.StatusBadGateway, "upstream unreachable", err}
 		errors.As(err, &ue)
+		// The client learns what failed, not where: the upstream's
+		// address and the dial error stay in the log.
 		s.log.Warn("upstream handshake failed", "upstream", p.Redaction.url(up), "status", ue.status, "err", err)
 		http.Error(w, "wsreplay: "+ue.msg, ue.status)
 		return nil
@@ -100,10 +104,10 @@ func (p *Proxy) open(w http.ResponseWriter, r *http.Request) *session {
 	s.client, s.upstream = client, upstream
 
 	s.add(&format.Event{Type: format.TypeSession, Version: format.Version, Session: s.id, Time: s.start,
-		URL: p.Redaction.url(r.URL), Upstream: p.Redaction.url(up), Subprotocol: subprotocol,
+		URL: p.Redaction.url(r.URL), Upstream: p.Redaction.url(up), Subprotocol: p.Redaction.subprotocol(subprotocol),
 		Extensions:     resp.Header.Get("Sec-WebSocket-Extensions"),
 		RequestHeaders: p.Redaction.headers(r.Header), ResponseHeaders: p.Redaction.headers(resp.Header)})
-	s.log.Info("session started", "upstream", p.Redaction.url(up), "subprotocol", subprotocol)
+	s.log.Info("session started", "upstream", p.Redaction.url(up), "subprotocol", p.Redaction.subprotocol(subprotocol))
 	return s
 }
 
@@ -206,13 +210,35 @@ func (s *session) record(dir format.Dir, op byte, data []byte) {
 	e := &format.Event{Type: format.TypeMessage, Session: s.id, Time: s.now(), Dir: dir, Opcode: format.Binary, Data: data}
 	if op == opText {
 		e.Opcode = format.Text
-		e.Data = s.p.Redaction.message(e.Data)
+	}
+	red := &s.p.Redaction
+	if op != opText || len(red.JSONFields) == 0 {
+		s.add(e)
+		return
+	}
+	// A FileSink redacts on its writer goroutine: parsing a large JSON
+	// message must not hold up the traffic. Another Sink gets the line
+	// redacted.
+	if fs, ok := s.p.Sink.(*FileSink); ok {
+		s.queued(fs.add(e, red))
+		return
+	}
+	var unparsed bool
+	if e.Data, unparsed = red.message(e.Data); unparsed && !s.unredactedLogged.Swap(true) {
+		s.log.Warn("a message names a --redact-json field but is not JSON: recorded unchanged")
 	}
 	s.add(e)
 }
 
 func (s *session) add(e *format.Event) {
-	if s.p.Sink == nil || s.p.Sink.Add(e) {
+	if s.p.Sink != nil {
+		s.queued(s.p.Sink.Add(e))
+	}
+}
+
+// queued counts a line the sink did not take.
+func (s *session) queued(ok bool) {
+	if ok {
 		return
 	}
 	s.lost.Add(1)

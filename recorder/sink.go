@@ -40,6 +40,10 @@ type QueueOptions struct {
 	Compression format.Compression
 	// Logger receives write failures. Nil: none.
 	Logger *slog.Logger
+	// AllowSharedDir lets NewDirSink and NewFileSink write in a directory
+	// that other users may write in without the sticky bit. False: such a
+	// directory is refused with ErrSharedDir.
+	AllowSharedDir bool
 }
 
 // FileSink writes recordings to disk from one goroutine of its own, fed by a
@@ -58,13 +62,16 @@ type QueueOptions struct {
 type FileSink struct {
 	opts   QueueOptions
 	log    *slog.Logger
-	ch     chan *format.Event
+	ch     chan queued
 	queued atomic.Int64 // payload bytes in ch
 	store  store
-	done   chan struct{}
-	mu     sync.RWMutex // guards closed against Add
-	closed bool
-	err    error
+	// unredacted counts, per open session, the messages that named a
+	// JSON field to redact but could not be parsed. Writer goroutine only.
+	unredacted map[string]int64
+	done       chan struct{}
+	mu         sync.RWMutex // guards closed against Add
+	closed     bool
+	err        error
 }
 
 // store is where a FileSink's goroutine puts lines.
@@ -91,7 +98,8 @@ func newFileSink(st store, opts *QueueOptions) *FileSink {
 	if o.MaxQueueLines <= 0 {
 		o.MaxQueueLines = 65536
 	}
-	s := &FileSink{opts: o, log: o.Logger, ch: make(chan *format.Event, o.MaxQueueLines), store: st, done: make(chan struct{})}
+	s := &FileSink{opts: o, log: o.Logger, ch: make(chan queued, o.MaxQueueLines), store: st,
+		unredacted: map[string]int64{}, done: make(chan struct{})}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -100,10 +108,15 @@ func newFileSink(st store, opts *QueueOptions) *FileSink {
 }
 
 // NewDirSink records one file per session in dir, which is created (0700)
-// if needed. Files are 0600.
+// if needed. Files are 0600, created exclusively (never through a link
+// planted at their name); a directory that other users may write in is
+// refused unless opts.AllowSharedDir.
 func NewDirSink(dir string, opts *QueueOptions) (*FileSink, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("cannot create directory %s: %w", dir, cause(err))
+	}
+	if err := checkOutDir(dir, opts != nil && opts.AllowSharedDir); err != nil {
+		return nil, fmt.Errorf("directory %s: %w", dir, err)
 	}
 	// Fail now, not at the first session, if we cannot write there.
 	probe, err := os.CreateTemp(dir, ".wsreplay-probe-*")
@@ -128,14 +141,18 @@ func NewDirSink(dir string, opts *QueueOptions) (*FileSink, error) {
 
 // NewFileSink appends every session to the file at path (created 0600),
 // compressed according to its name: .gz for gzip, .zst for zstd.
-// opts.Compression is ignored.
+// opts.Compression is ignored. A symbolic link at path is not followed, and
+// a directory that other users may write in is refused unless
+// opts.AllowSharedDir.
 func NewFileSink(path string, opts *QueueOptions) (*FileSink, error) {
-	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return nil, fmt.Errorf("cannot create directory %s: %w", dir, cause(err))
-		}
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("cannot create directory %s: %w", dir, cause(err))
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if err := checkOutDir(dir, opts != nil && opts.AllowSharedDir); err != nil {
+		return nil, fmt.Errorf("directory %s: %w", dir, err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND|noFollow, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("cannot open %s: %w", path, cause(err))
 	}
@@ -149,8 +166,18 @@ func NewFileSink(path string, opts *QueueOptions) (*FileSink, error) {
 	return s, nil
 }
 
+// queued is a line waiting for the writer, with the redaction its message
+// still needs (nil: none), done there rather than on the relay path.
+type queued struct {
+	e   *format.Event
+	red *Redaction
+}
+
 // Add queues e, or drops it if the queue is full or the sink closed.
-func (s *FileSink) Add(e *format.Event) bool {
+func (s *FileSink) Add(e *format.Event) bool { return s.add(e, nil) }
+
+// add queues e, whose text the writer redacts with red, if not nil.
+func (s *FileSink) add(e *format.Event, red *Redaction) bool {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if s.closed {
@@ -162,7 +189,7 @@ func (s *FileSink) Add(e *format.Event) bool {
 		return false
 	}
 	select {
-	case s.ch <- e:
+	case s.ch <- queued{e, red}:
 		return true
 	default:
 		s.queued.Add(-n)
@@ -199,12 +226,14 @@ func (s *FileSink) drainQueue() {
 	drain:
 		for {
 			select {
-			case e, ok := <-s.ch:
+			case q, ok := <-s.ch:
 				if !ok {
 					open = false
 					break drain
 				}
+				e := q.e
 				s.queued.Add(-int64(len(e.Data)))
+				s.redact(q)
 				if err := s.store.write(e); err != nil {
 					s.log.Debug("write recording line", "session", e.Session, "err", err)
 				}
@@ -231,6 +260,27 @@ func (s *FileSink) drainQueue() {
 				s.err = err
 			}
 			return
+		}
+	}
+}
+
+// redact applies a queued line's redaction. A message that names a field
+// but cannot be parsed is kept whole and counted; the count is logged at
+// the session's end, and the first one when it happens.
+func (s *FileSink) redact(q queued) {
+	e := q.e
+	if q.red != nil {
+		var unparsed bool
+		if e.Data, unparsed = q.red.message(e.Data); unparsed {
+			if s.unredacted[e.Session]++; s.unredacted[e.Session] == 1 {
+				s.log.Warn("a message names a --redact-json field but is not JSON: recorded unchanged", "session", e.Session)
+			}
+		}
+	}
+	if e.Type == format.TypeClose {
+		if n := s.unredacted[e.Session]; n > 0 {
+			s.log.Warn("messages recorded without JSON redaction", "session", e.Session, "unredacted", n)
+			delete(s.unredacted, e.Session)
 		}
 	}
 }
@@ -372,7 +422,7 @@ func (s *dirStore) write(e *format.Event) error {
 			tmp:   filepath.Join(s.dir, FileName(e.Time, e.Session, format.None)+PartialSuffix),
 		}
 		s.files[e.Session] = sf
-		f, err := os.OpenFile(sf.tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		f, err := os.OpenFile(sf.tmp, createFlags, 0o600)
 		if err != nil {
 			sf.failed++
 			s.log.Error("cannot record session", "session", e.Session, "err", err)
@@ -446,11 +496,13 @@ func (s *dirStore) finalize(j finishJob) error {
 		return err
 	}
 	defer src.Close()
-	tmp := j.final + ".tmp"
-	dst, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	// An unpredictable name, created exclusively (0600): nobody can plant
+	// a link there for us to write through.
+	dst, err := os.CreateTemp(s.dir, "."+filepath.Base(j.final)+".tmp-*")
 	if err != nil {
 		return err
 	}
+	tmp := dst.Name()
 	err = format.Compress(dst, bufio.NewReaderSize(src, 64<<10), s.comp)
 	if err == nil {
 		err = dst.Sync()
@@ -471,7 +523,7 @@ func (s *dirStore) finalize(j finishJob) error {
 }
 
 func syncFile(path string) error {
-	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	f, err := os.OpenFile(path, os.O_WRONLY|noFollow, 0)
 	if err != nil {
 		return err
 	}

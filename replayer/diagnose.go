@@ -4,11 +4,11 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/wsreplay/wsreplay/internal/handshake"
+	"github.com/wsreplay/wsreplay/internal/secret"
 )
 
 // A newcomer who points the wrong client at the replay server must read in
@@ -59,9 +59,10 @@ func (s *Server) logNoSession(log *slog.Logger, err error) {
 
 // logConnected logs an accepted connection, saying where it differs from
 // what the client asked for: a session recorded on another path or query,
-// or a subprotocol the client offered that the session does not have.
+// or no subprotocol for a client that offered some, when the session has
+// one. Subprotocols are logged redacted, as recordings hold them.
 func logConnected(log *slog.Logger, r *http.Request, sess *Session, subprotocol string) {
-	attrs := []any{"subprotocol", subprotocol}
+	attrs := []any{"subprotocol", secret.Subprotocol(subprotocol)}
 	if sess.uri != r.URL.RequestURI() {
 		recorded := sess.uri
 		if recorded == "" {
@@ -76,8 +77,11 @@ func logConnected(log *slog.Logger, r *http.Request, sess *Session, subprotocol 
 	log.Info("connected", attrs...)
 
 	offered := handshake.Subprotocols(r)
-	if sess.Subprotocol == "" || len(offered) == 0 || slices.Contains(offered, sess.Subprotocol) {
+	if subprotocol != "" || sess.Subprotocol == "" || len(offered) == 0 {
 		return
+	}
+	for i, o := range offered {
+		offered[i] = secret.Subprotocol(o)
 	}
 	log.Warn("subprotocol mismatch: the client offered none the session recorded",
 		"offered", strings.Join(offered, ","), "recorded", sess.Subprotocol, "answered", "no subprotocol",

@@ -25,6 +25,12 @@
 // chained sleeps, so there is no drift). Client messages are read all the
 // time and, with Wait, hold back the server messages recorded after them.
 //
+// Only this machine's pages are served (guard.go): a Host that is a DNS
+// name other than localhost, *.localhost or one in Server.AllowHosts, and a
+// WebSocket from an Origin not on this machine or in Server.AllowOrigins,
+// get 403, so that no web page can read the recordings, even through DNS
+// rebinding.
+//
 // Endings: a recorded clean close by the server sends its code and reason;
 // a recorded drop closes the TCP connection without a close frame (browsers
 // report 1006); a session the client ended, or with no recorded ending,

@@ -6,12 +6,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/coder/websocket"
 	"github.com/wsreplay/wsreplay/format"
 	"github.com/wsreplay/wsreplay/internal/handshake"
+	"github.com/wsreplay/wsreplay/internal/secret"
 )
 
 // DefaultMaxMessageSize is the largest client message read when
@@ -27,6 +29,11 @@ type Heartbeat struct {
 // http.Handler: every WebSocket connection gets its own replay of a session
 // chosen from Catalog, starting when it is accepted. A plain GET of "/"
 // shows a page listing the sessions.
+//
+// Only this machine's pages are served: a request whose Host is a DNS name
+// other than localhost, *.localhost or one in AllowHosts gets 403 (DNS
+// rebinding), and so does a WebSocket from a page whose Origin is not on
+// this machine or in AllowOrigins (see guard.go).
 //
 // The zero value of every field but Catalog is the plain replay: original
 // pace, whole session, recorded ending, no faults. A Server never dials
@@ -68,6 +75,16 @@ type Server struct {
 	// Refuse answers the first Refuse upgrade requests with HTTP 503.
 	Refuse int
 
+	// AllowHosts are DNS names, besides localhost and *.localhost, that
+	// requests may name in their Host header; other names get 403 (DNS
+	// rebinding). IP literals are always allowed. Nil: none.
+	AllowHosts []string
+	// AllowOrigins are the origins, besides pages on this machine, that
+	// may open WebSockets: "*" (any), a whole origin or a host[:port],
+	// with path.Match wildcards; "null" admits file:// pages, and with
+	// them sandboxed frames of any site. Others get 403. Nil: none.
+	AllowOrigins []string
+
 	// MaxMessageSize bounds client messages. Zero means
 	// DefaultMaxMessageSize.
 	MaxMessageSize int64
@@ -85,6 +102,29 @@ type Server struct {
 
 type connState struct{}
 
+// subprotocolsFor returns the subprotocols a replay may accept, in order of
+// preference: the recorded one; or, when none was recorded or the recording
+// hid a token in it, the client's offers, those that redact to the recorded
+// value first (a client sends its own token; the replay cannot know the
+// recorded one and need not).
+func subprotocolsFor(recorded string, offered []string) []string {
+	if recorded == "" {
+		return offered
+	}
+	if !strings.Contains(recorded, secret.Redacted) {
+		return []string{recorded}
+	}
+	var same, other []string
+	for _, o := range offered {
+		if secret.Subprotocol(o) == recorded {
+			same = append(same, o)
+		} else {
+			other = append(other, o)
+		}
+	}
+	return append(same, other...)
+}
+
 func (s *Server) logger() *slog.Logger {
 	if s.Logger == nil {
 		return slog.New(slog.DiscardHandler)
@@ -94,6 +134,9 @@ func (s *Server) logger() *slog.Logger {
 
 // ServeHTTP accepts a WebSocket connection and replays a session to it.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !s.guard(w, r, handshake.IsUpgrade(r)) {
+		return
+	}
 	if !handshake.IsUpgrade(r) {
 		s.servePage(w, r)
 		return
@@ -149,15 +192,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "wsreplay: "+err.Error(), http.StatusNotFound)
 		return
 	}
-	protos := []string{sess.Subprotocol}
-	if sess.Subprotocol == "" {
-		protos = handshake.Subprotocols(r)
-	}
+	protos := subprotocolsFor(sess.Subprotocol, handshake.Subprotocols(r))
 	tap := &hijackTap{ResponseWriter: w}
 	conn, err := websocket.Accept(tap, r, &websocket.AcceptOptions{
 		Subprotocols: protos,
-		// A page on another origin (localhost:5173 and the like) is
-		// the normal client of a replay server.
+		// guard has checked the origin: pages on this machine
+		// (localhost:5173 and the like) are the normal clients of a
+		// replay server, on any port, which coder/websocket's
+		// same-host rule would refuse.
 		InsecureSkipVerify: true,
 	})
 	if err != nil {

@@ -172,7 +172,7 @@ func (t *timeline) print(e *format.Event) {
 		if !e.Clean {
 			how = "drop, no close frame"
 		}
-		fmt.Fprintf(t.w, "%s  close by %s: %d %q (%s)", off, orDash(e.By), e.Code, e.Reason, how)
+		fmt.Fprintf(t.w, "%s  close by %s: %d %q (%s)", off, printable(orDash(e.By)), e.Code, e.Reason, how)
 		if e.Lost > 0 {
 			fmt.Fprintf(t.w, ", %s lost while recording", plural(int(e.Lost), "line"))
 		}
@@ -184,12 +184,12 @@ func (t *timeline) print(e *format.Event) {
 // line, its path, start and subprotocol.
 func (t *timeline) header(s *format.Event) {
 	if s.Type != format.TypeSession {
-		fmt.Fprintf(t.w, "== session %s\n", s.Session)
+		fmt.Fprintf(t.w, "== session %s\n", printable(s.Session))
 		return
 	}
-	fmt.Fprintf(t.w, "== session %s  %s  %s", s.Session, orDash(readable.URL(s.URL)), s.Time.Format(time.RFC3339Nano))
+	fmt.Fprintf(t.w, "== session %s  %s  %s", printable(s.Session), printable(orDash(readable.URL(s.URL))), s.Time.Format(time.RFC3339Nano))
 	if s.Subprotocol != "" {
-		fmt.Fprintf(t.w, "  subprotocol %s", s.Subprotocol)
+		fmt.Fprintf(t.w, "  subprotocol %s", printable(s.Subprotocol))
 	}
 	fmt.Fprintln(t.w)
 }
@@ -206,7 +206,7 @@ func (t *timeline) payload(e *format.Event) string {
 	if t.pretty && json.Valid(e.Data) {
 		var buf bytes.Buffer
 		if json.Indent(&buf, e.Data, "              ", "  ") == nil {
-			return buf.String()
+			return printableLines(buf.String()) // JSON strings may hold C1 controls raw
 		}
 	}
 	return preview(string(e.Data))
@@ -214,12 +214,12 @@ func (t *timeline) payload(e *format.Event) string {
 
 // preview shortens s to one line of at most previewRunes runes.
 func preview(s string) string {
-	s = strings.Map(func(r rune) rune {
+	s = printable(strings.Map(func(r rune) rune {
 		if r < ' ' {
 			return '␤'
 		}
 		return r
-	}, s)
+	}, s))
 	if utf8.RuneCountInString(s) <= previewRunes {
 		return s
 	}

@@ -184,7 +184,8 @@ func (cv *converter) copy(input int, rec *recording) error {
 			cv.from[name] = rec.name
 			if renamed {
 				cv.bar.clear()
-				fmt.Fprintf(cv.stderr, "wsreplay: warning: %s: session %s is also in %s; written as %s\n", rec.name, e.Session, cv.from[e.Session], name)
+				fmt.Fprintf(cv.stderr, "wsreplay: warning: %s: session %s is also in %s; written as %s\n",
+					printable(rec.name), printable(e.Session), printable(cv.from[e.Session]), printable(name))
 			}
 		}
 		if renamed {

@@ -100,7 +100,7 @@ func runLs(c *cli.Context) error {
 			l.add(displayName(file), sums)
 		} else if err == nil {
 			bar.clear()
-			fmt.Fprintf(stderr, "wsreplay: %s: no sessions\n", displayName(file))
+			fmt.Fprintf(stderr, "wsreplay: %s: no sessions\n", printable(displayName(file)))
 		}
 	}
 	bar.finish()
@@ -155,8 +155,8 @@ func (l *lister) add(path string, sums []*format.Summary) {
 			ending += fmt.Sprintf(" (%d lost)", s.Lost)
 		}
 		s.URL = readable.URL(s.URL)
-		fmt.Fprintf(l.tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\t%s\t%s\n", s.Session, s.Start.Format(time.RFC3339),
-			orDash(s.URL), roundDuration(s.Duration()), s.Sent, s.Received, humanBytes(s.Bytes), ending, path)
+		fmt.Fprintf(l.tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\t%s\t%s\n", printable(s.Session), s.Start.Format(time.RFC3339),
+			printable(orDash(s.URL)), roundDuration(s.Duration()), s.Sent, s.Received, humanBytes(s.Bytes), printable(ending), printable(path))
 	}
 }
 

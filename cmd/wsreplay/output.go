@@ -104,7 +104,9 @@ func (o *output) close(ctx context.Context, ok bool) error {
 		}
 		return nil
 	}
-	os.Chmod(o.tmp.Name(), 0o644)
+	// The file keeps CreateTemp's 0600: a recording holds what was said
+	// on a connection, and a copy must not be easier to read than the
+	// original.
 	if err := os.Rename(o.tmp.Name(), o.path); err != nil {
 		os.Remove(o.tmp.Name())
 		return fmt.Errorf("write %s: %v", o.path, cause(err))

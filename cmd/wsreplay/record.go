@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -48,7 +49,9 @@ Examples:
 			&cli.StringFlag{Name: "handshake-timeout", Value: "10s", Usage: "give up on an upstream handshake after `D` (the client gets 504)"},
 			&cli.StringSliceFlag{Name: "redact-header", Usage: "also redact this request or response `HEADER` (repeatable)"},
 			&cli.StringSliceFlag{Name: "redact-query", Usage: "also redact this query `PARAM` (repeatable)"},
-			&cli.StringSliceFlag{Name: "redact-json", Usage: "redact the value of this JSON `FIELD` inside messages (repeatable)"},
+			&cli.StringSliceFlag{Name: "redact-json", Usage: "redact the value of this JSON `FIELD` inside messages, after a prefix (Socket.IO) or inside JSON strings too (repeatable)"},
+			&cli.StringSliceFlag{Name: "redact-path", Usage: "redact what this `REGEX` matches in request paths, or its groups if it has any: '/ws/([^/]+)' (repeatable)"},
+			&cli.BoolFlag{Name: "allow-shared-out", Usage: "write in an --out directory that other users may write in (they could swap or read the recordings)"},
 			&cli.BoolFlag{Name: "insecure-upstream-tls", Usage: "do not verify the upstream's TLS certificate (staging)"},
 			&cli.StringFlag{Name: "tls-cert", Usage: "listen with TLS: certificate `FILE` (PEM)"},
 			&cli.StringFlag{Name: "tls-key", Usage: "listen with TLS: key `FILE` (PEM)"},
@@ -110,6 +113,14 @@ func proxyOptions(c *cli.Context, up *url.URL) (*recorder.Proxy, error) {
 	if err != nil {
 		return nil, err
 	}
+	var paths []*regexp.Regexp
+	for _, expr := range c.StringSlice("redact-path") {
+		re, err := regexp.Compile(expr)
+		if err != nil {
+			return nil, usagef("--redact-path: %q is not a regular expression: %v", expr, err)
+		}
+		paths = append(paths, re)
+	}
 	p := &recorder.Proxy{
 		Upstream:         up,
 		MaxMessageSize:   maxSize,
@@ -118,6 +129,7 @@ func proxyOptions(c *cli.Context, up *url.URL) (*recorder.Proxy, error) {
 			Headers:    c.StringSlice("redact-header"),
 			Query:      c.StringSlice("redact-query"),
 			JSONFields: c.StringSlice("redact-json"),
+			Paths:      paths,
 		},
 	}
 	if c.Bool("insecure-upstream-tls") {
@@ -199,13 +211,19 @@ func runRecord(c *cli.Context) error {
 	}
 
 	log := newLogger(c)
-	qopts := &recorder.QueueOptions{FlushInterval: flushEvery, Compression: comp, Logger: log}
+	qopts := &recorder.QueueOptions{FlushInterval: flushEvery, Compression: comp, Logger: log, AllowSharedDir: c.Bool("allow-shared-out")}
+	if qopts.AllowSharedDir {
+		log.Warn("--allow-shared-out: recording in a directory that other users may write in")
+	}
 	out := c.String("out")
 	var sink *recorder.FileSink
 	if toFile {
 		sink, err = recorder.NewFileSink(out, qopts)
 	} else {
 		sink, err = recorder.NewDirSink(out, qopts)
+	}
+	if errors.Is(err, recorder.ErrSharedDir) {
+		return hinted{fmt.Errorf("--out: %v", err), "choose a private directory, or add --allow-shared-out if you trust every user of this machine"}
 	}
 	if err != nil {
 		return fmt.Errorf("--out: %v", err)

@@ -54,6 +54,8 @@ Examples:
 			&cli.StringFlag{Name: "close-at", Usage: "at D, close with a close frame of CODE (default 1000) and REASON: `D[:CODE[:REASON]]`"},
 			&cli.StringFlag{Name: "hang-at", Usage: "at `D`, stay connected but send nothing more"},
 			&cli.IntFlag{Name: "refuse", Usage: "answer the first `N` connection attempts with HTTP 503"},
+			&cli.StringSliceFlag{Name: "allow-host", Usage: "also answer requests whose Host is this DNS `NAME` (localhost, *.localhost and IP addresses always are; repeatable)"},
+			&cli.StringSliceFlag{Name: "allow-origin", Usage: "also accept WebSockets from pages of this `ORIGIN` (https://app.example, *.example, null for file:// pages, * for any; repeatable)"},
 			&cli.BoolFlag{Name: "verbose", Usage: "log client messages too"},
 		},
 		Action: runServe,
@@ -68,6 +70,9 @@ func serveOptions(c *cli.Context) (*replayer.Server, error) {
 		Sessions:   c.StringSlice("session"),
 		Wait:       c.Bool("wait"),
 		Refuse:     c.Int("refuse"),
+
+		AllowHosts:   c.StringSlice("allow-host"),
+		AllowOrigins: c.StringSlice("allow-origin"),
 	}
 	var err error
 	if srv.Speed, err = parseSpeed(c.String("speed")); err != nil {
@@ -126,6 +131,14 @@ func runServe(c *cli.Context) error {
 	stderr := c.App.ErrWriter
 	addr, note := clientAddr(l.Addr())
 	fmt.Fprintf(stderr, "listening on ws://%s%s\n", addr, note)
+	for _, o := range srv.AllowOrigins {
+		switch o {
+		case "*":
+			fmt.Fprintln(stderr, "wsreplay: warning: --allow-origin '*': any web page you visit can read the recordings being served")
+		case "null":
+			fmt.Fprintln(stderr, "wsreplay: warning: --allow-origin null: file:// pages, and sandboxed frames on any site, can read the recordings being served")
+		}
+	}
 	if !isLoopback(l.Addr()) {
 		fmt.Fprintf(stderr, "wsreplay: warning: %s is reachable from other machines; the recordings may hold private data\n", l.Addr())
 	}
@@ -228,7 +241,7 @@ func serveSources(c *cli.Context) ([]replayer.Source, *progress, error) {
 func printWarnings(stderr io.Writer, cat *replayer.Catalog, n int) int {
 	w := cat.Warnings()
 	for _, line := range w[min(n, len(w)):] {
-		fmt.Fprintf(stderr, "wsreplay: warning: %s\n", line)
+		fmt.Fprintf(stderr, "wsreplay: warning: %s\n", printable(line))
 	}
 	return len(w)
 }
@@ -282,7 +295,7 @@ func printSessions(c *cli.Context, cat *replayer.Catalog, only []string, indexin
 			if url == "" {
 				url = "/"
 			}
-			fmt.Fprintf(c.App.ErrWriter, "  session %s  %s  recorded %s\n", s.ID, url, s.Start.Format(time.RFC3339))
+			fmt.Fprintf(c.App.ErrWriter, "  session %s  %s  recorded %s\n", printable(s.ID), printable(url), s.Start.Format(time.RFC3339))
 		}
 	}
 	switch {

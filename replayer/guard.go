@@ -1,0 +1,116 @@
+package replayer
+
+import (
+	"net"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+)
+
+// The replay server plays recordings of real traffic, secrets and all, to
+// whoever connects. A web page the developer happens to visit must not be
+// able to read them: neither by opening a WebSocket to the server (its
+// browser sends the page's Origin) nor through DNS rebinding (a name of the
+// attacker's that resolves to 127.0.0.1, sent as Host). These are the checks
+// Vite (CVE-2025-24010) and webpack-dev-server (CVE-2025-30359) added.
+
+// allowedHost reports whether a request's Host may be answered: an IP
+// literal (rebinding needs a DNS name, and a phone on the LAN reaching the
+// server by address must keep working), localhost, *.localhost (RFC 6761
+// keeps them on this machine), or a name in AllowHosts.
+func (s *Server) allowedHost(hostport string) bool {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.ToLower(strings.Trim(host, "[]")), ".")
+	if host == "" || net.ParseIP(host) != nil || isLocalhostName(host) {
+		return true
+	}
+	for _, h := range s.AllowHosts {
+		if strings.EqualFold(strings.TrimSuffix(h, "."), host) {
+			return true
+		}
+	}
+	return false
+}
+
+func isLocalhostName(host string) bool {
+	return host == "localhost" || strings.HasSuffix(host, ".localhost")
+}
+
+// allowedOrigin reports whether a WebSocket may be opened from a page of
+// this origin: no Origin (not a browser), a page on this machine (http or
+// https on localhost, *.localhost or a loopback address, any port), or one
+// matching AllowOrigins. "null", sent by file:// pages and by sandboxed
+// frames of any site alike, is refused unless AllowOrigins names it.
+func (s *Server) allowedOrigin(origin string) bool {
+	if origin == "" {
+		return true
+	}
+	for _, p := range s.AllowOrigins {
+		if matchOrigin(p, origin) {
+			return true
+		}
+	}
+	if origin == "null" {
+		return false
+	}
+	u, err := url.Parse(origin)
+	if err != nil || u.Scheme != "http" && u.Scheme != "https" {
+		return false
+	}
+	host := strings.ToLower(u.Hostname())
+	if isLocalhostName(host) {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// matchOrigin matches an origin against an AllowOrigins pattern: "*" is any
+// origin; a pattern with "://" is matched against the whole origin, others
+// against its host[:port]; both may hold path.Match wildcards
+// ("https://*.example.com", "app.example:8443", "null").
+func matchOrigin(pattern, origin string) bool {
+	if pattern == "*" || strings.EqualFold(pattern, origin) {
+		return true
+	}
+	pattern, origin = strings.ToLower(pattern), strings.ToLower(origin)
+	if !strings.Contains(pattern, "://") {
+		u, err := url.Parse(origin)
+		if err != nil || u.Host == "" {
+			return false
+		}
+		origin = u.Host
+	}
+	ok, _ := path.Match(pattern, origin)
+	return ok
+}
+
+// guard answers 403 to a request from a Host or Origin the server does not
+// serve, logging what to do if it was meant; it reports whether the request
+// may go on.
+func (s *Server) guard(w http.ResponseWriter, r *http.Request, upgrade bool) bool {
+	if !s.allowedHost(r.Host) {
+		s.logger().Warn("refused request: Host is not this machine (DNS rebinding guard)",
+			"host", r.Host, "path", r.URL.Path, "hint", "to serve this name, add --allow-host "+hostOnly(r.Host))
+		http.Error(w, "wsreplay: this Host is not allowed (see --allow-host)", http.StatusForbidden)
+		return false
+	}
+	if origin := r.Header.Get("Origin"); upgrade && !s.allowedOrigin(origin) {
+		s.logger().Warn("refused WebSocket: page on another machine's origin",
+			"origin", origin, "path", r.URL.Path, "hint", "if this page may read the recordings, add --allow-origin "+origin)
+		http.Error(w, "wsreplay: this Origin is not allowed (see --allow-origin)", http.StatusForbidden)
+		return false
+	}
+	return true
+}
+
+func hostOnly(hostport string) string {
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		return h
+	}
+	return hostport
+}
