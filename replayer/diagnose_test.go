@@ -40,8 +40,13 @@ func TestDiagnosticLines(t *testing.T) {
 		sessionLine("live", "/live?room=1", "v1.dashboard", rec0),
 		message("live", rec0, format.Receive, format.Text, []byte("hi")),
 	)
+	tokenPath := writeRecording(t,
+		sessionLine("tok", "/live?room=1", "bearer.[redacted]", rec0),
+		message("tok", rec0, format.Receive, format.Text, []byte("hi")),
+	)
 	tests := []struct {
 		name    string
+		path    string // recording; "" for the one above
 		srv     *Server
 		do      func(t *testing.T, base string)
 		want    []string
@@ -65,6 +70,9 @@ func TestDiagnosticLines(t *testing.T) {
 			want: []string{`msg=connected`, `subprotocol=v1.dashboard`}, notWant: []string{"recorded=", "mismatch"}},
 		{name: "subprotocol mismatch", do: connect("/live?room=1", "v2", "chat"),
 			want: []string{`level=WARN msg="subprotocol mismatch`, `offered=v2,chat`, `recorded=v1.dashboard`, `answered="no subprotocol"`, `try="offer v1.dashboard`}},
+		{name: "a token in the subprotocol is no mismatch, and is not logged", path: tokenPath,
+			do:   connect("/live?room=1", "bearer.eyJhbGciOiJIUzI1NiJ9xQ3rT9kLmP2vW8zY"),
+			want: []string{`msg=connected`, `subprotocol=bearer.[redacted]`}, notWant: []string{"mismatch", "eyJhbGciOiJIUzI1NiJ9"}},
 		{name: "no session to play", srv: &Server{Sessions: []string{"nope"}}, do: get("/live?room=1&upgrade", 0),
 			want: []string{`msg="cannot answer a WebSocket: no recorded session to play"`, `answered="404 Not Found"`, `try="check the ids given to --session (nope)`}},
 	}
@@ -77,7 +85,11 @@ func TestDiagnosticLines(t *testing.T) {
 			}
 			srv.Speed = 1000
 			srv.Logger = slog.New(slog.NewTextHandler(&logs, nil))
-			ts := startServer(t, srv, File(path))
+			rec := path
+			if tt.path != "" {
+				rec = tt.path
+			}
+			ts := startServer(t, srv, File(rec))
 			tt.do(t, ts.URL)
 			ts.Close() // the replay's lines are in when its handler has returned
 			out := logs.String()
