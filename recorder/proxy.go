@@ -62,9 +62,18 @@ type Proxy struct {
 	// Logger gets a line per session start and end, and recording
 	// problems. Nil: none.
 	Logger *slog.Logger
+	// Filter chooses the connections that are recorded. The zero value
+	// records all.
+	Filter Filter
+	// Room, if set, is asked before each session is recorded; false
+	// relays the session unrecorded (Retention.Room: a disk below its
+	// free-space floor). Nil: always room.
+	Room func() bool
 
 	initOnce sync.Once
 	passthru *httputil.ReverseProxy
+
+	stats proxyStats
 
 	mu       sync.Mutex
 	sessions map[*session]struct{}

@@ -513,6 +513,9 @@ func TestFullSinkKeepsTraffic(t *testing.T) {
 	p.Shutdown(ctx)
 	sink.mu.Lock()
 	defer sink.mu.Unlock()
+	if lost := p.Stats().Lost; lost != 20 {
+		t.Errorf("Stats().Lost = %d, want 20", lost)
+	}
 	if len(sink.kept) != 2 || sink.kept[1].Type != format.TypeClose || sink.kept[1].Lost != 20 {
 		t.Errorf("kept %d lines, close line %+v; want session and close with lost 20", len(sink.kept), sink.kept[len(sink.kept)-1])
 	}

@@ -258,7 +258,7 @@ func (p *pump) begin(h frameHeader) error {
 	if p.msgLen += h.length; p.msgLen > p.s.limit {
 		return errTooBig
 	}
-	if p.msg == nil && p.s.p.Sink != nil {
+	if p.msg == nil && p.s.sink != nil {
 		// A message in one frame gets a buffer of its size; the recorded
 		// line keeps it, so the payload is copied once.
 		n := min(h.length, maxPrealloc)
@@ -292,6 +292,7 @@ func (p *pump) frameDone() error {
 			return nil
 		}
 		p.count.Add(1)
+		p.s.p.stats.message(p.dir, p.msgLen, p.msg != nil)
 		if p.msg != nil {
 			p.s.record(p.dir, p.msgOp, p.msg)
 		}

@@ -18,6 +18,7 @@ import (
 // session is one relayed and recorded WebSocket connection.
 type session struct {
 	p        *Proxy
+	sink     Sink // nil when the session is relayed unrecorded
 	id       string
 	start    time.Time // with its monotonic reading: line times are start + elapsed
 	limit    int64     // largest message relayed
@@ -72,6 +73,7 @@ func (p *Proxy) open(w http.ResponseWriter, r *http.Request) *session {
 			w.Header().Set("Sec-WebSocket-Version", "13")
 		}
 		http.Error(w, "wsreplay: "+msg, status)
+		p.stats.failedWith(status)
 		return nil
 	}
 	up := p.upstreamURL(r)
@@ -90,6 +92,7 @@ func (p *Proxy) open(w http.ResponseWriter, r *http.Request) *session {
 		// address and the dial error stay in the log.
 		s.log.Warn("upstream handshake failed", "upstream", p.Redaction.url(up), "status", ue.status, "err", err)
 		http.Error(w, "wsreplay: "+ue.msg, ue.status)
+		p.stats.failedWith(ue.status)
 		return nil
 	}
 	subprotocol := resp.Header.Get("Sec-WebSocket-Protocol")
@@ -102,18 +105,40 @@ func (p *Proxy) open(w http.ResponseWriter, r *http.Request) *session {
 	}
 	s.start = time.Now()
 	s.client, s.upstream = client, upstream
+	s.sink = p.sinkFor(r, s.log)
 
 	s.add(&format.Event{Type: format.TypeSession, Version: format.Version, Session: s.id, Time: s.start,
 		URL: p.Redaction.url(r.URL), Upstream: p.Redaction.url(up), Subprotocol: p.Redaction.subprotocol(subprotocol),
 		Extensions:     resp.Header.Get("Sec-WebSocket-Extensions"),
 		RequestHeaders: p.Redaction.headers(r.Header), ResponseHeaders: p.Redaction.headers(resp.Header)})
-	s.log.Info("session started", "upstream", p.Redaction.url(up), "subprotocol", p.Redaction.subprotocol(subprotocol))
+	s.log.Info("session started", "upstream", p.Redaction.url(up), "subprotocol", p.Redaction.subprotocol(subprotocol),
+		"recorded", s.sink != nil)
 	return s
+}
+
+// sinkFor returns where a session on r is recorded: Sink, or nil when the
+// Filter or a full disk (Room) leaves it unrecorded.
+func (p *Proxy) sinkFor(r *http.Request, log *slog.Logger) Sink {
+	if p.Sink == nil {
+		return nil
+	}
+	ok, why := p.Filter.records(r)
+	if ok && p.Room != nil && !p.Room() {
+		ok, why = false, "no_room"
+		log.Warn("relaying unrecorded: too little free space for recordings")
+	}
+	if !ok {
+		p.stats.unrecorded.add(why)
+		return nil
+	}
+	return p.Sink
 }
 
 // run relays until the session ends, then records how it ended.
 func (s *session) run() {
 	p := s.p
+	p.stats.open.Add(1)
+	defer p.stats.open.Add(-1)
 	p.mu.Lock()
 	shutdown := p.shutdown
 	p.sessions[s] = struct{}{}
@@ -204,7 +229,7 @@ func (s *session) observe(typ format.Type, dir format.Dir, payload []byte) {
 // record queues a message line, which takes data. It never blocks: if the sink is full, the
 // line is counted as lost and the traffic goes on.
 func (s *session) record(dir format.Dir, op byte, data []byte) {
-	if s.p.Sink == nil {
+	if s.sink == nil {
 		return
 	}
 	e := &format.Event{Type: format.TypeMessage, Session: s.id, Time: s.now(), Dir: dir, Opcode: format.Binary, Data: data}
@@ -219,7 +244,7 @@ func (s *session) record(dir format.Dir, op byte, data []byte) {
 	// A FileSink redacts on its writer goroutine: parsing a large JSON
 	// message must not hold up the traffic. Another Sink gets the line
 	// redacted.
-	if fs, ok := s.p.Sink.(*FileSink); ok {
+	if fs, ok := s.sink.(*FileSink); ok {
 		s.queued(fs.add(e, red))
 		return
 	}
@@ -231,8 +256,8 @@ func (s *session) record(dir format.Dir, op byte, data []byte) {
 }
 
 func (s *session) add(e *format.Event) {
-	if s.p.Sink != nil {
-		s.queued(s.p.Sink.Add(e))
+	if s.sink != nil {
+		s.queued(s.sink.Add(e))
 	}
 }
 
@@ -242,6 +267,7 @@ func (s *session) queued(ok bool) {
 		return
 	}
 	s.lost.Add(1)
+	s.p.stats.lost.Add(1)
 	if !s.lostLogged.Swap(true) {
 		s.log.Warn("recording cannot keep up: dropping lines of this session; traffic is not affected")
 	}
@@ -252,8 +278,8 @@ func (s *session) queued(ok bool) {
 func (s *session) finish() {
 	end := s.end
 	end.Lost = s.lost.Load()
-	if s.p.Sink != nil {
-		for try := 0; !s.p.Sink.Add(&end); try++ {
+	if s.sink != nil {
+		for try := 0; !s.sink.Add(&end); try++ {
 			if try == 50 {
 				s.log.Error("close line of session lost: recording queue full")
 				break
@@ -262,8 +288,10 @@ func (s *session) finish() {
 		}
 	}
 	ending := fmt.Sprintf("%d clean", end.Code)
+	s.p.stats.ended.add("clean")
 	if !end.Clean {
 		ending = fmt.Sprintf("%d drop", end.Code)
+		s.p.stats.ended.add("drop")
 	}
 	s.log.Info("session ended", "by", end.By, "ending", ending, "reason", end.Reason,
 		"sent", s.sent.Load(), "received", s.received.Load(), "lost", end.Lost,

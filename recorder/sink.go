@@ -63,6 +63,7 @@ type FileSink struct {
 	opts   QueueOptions
 	log    *slog.Logger
 	ch     chan queued
+	stats  *sinkStats
 	queued atomic.Int64 // payload bytes in ch
 	store  store
 	// unredacted counts, per open session, the messages that named a
@@ -84,7 +85,7 @@ type store interface {
 // minFlushGap keeps a busy recorder from flushing on every drained queue.
 const minFlushGap = 50 * time.Millisecond
 
-func newFileSink(st store, opts *QueueOptions) *FileSink {
+func newFileSink(st store, stats *sinkStats, opts *QueueOptions) *FileSink {
 	var o QueueOptions
 	if opts != nil {
 		o = *opts
@@ -98,7 +99,7 @@ func newFileSink(st store, opts *QueueOptions) *FileSink {
 	if o.MaxQueueLines <= 0 {
 		o.MaxQueueLines = 65536
 	}
-	s := &FileSink{opts: o, log: o.Logger, ch: make(chan queued, o.MaxQueueLines), store: st,
+	s := &FileSink{opts: o, log: o.Logger, ch: make(chan queued, o.MaxQueueLines), store: st, stats: stats,
 		unredacted: map[string]int64{}, done: make(chan struct{})}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -136,7 +137,8 @@ func NewDirSink(dir string, opts *QueueOptions) (*FileSink, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return newFileSink(newDirStore(dir, comp, log), opts), nil
+	stats := &sinkStats{}
+	return newFileSink(newDirStore(dir, comp, log, stats), stats, opts), nil
 }
 
 // NewFileSink appends every session to the file at path (created 0600),
@@ -161,7 +163,7 @@ func NewFileSink(path string, opts *QueueOptions) (*FileSink, error) {
 	if info, err := f.Stat(); err == nil && info.Size() == 0 {
 		st.empty = true // new, or empty: nothing to keep if nothing is recorded
 	}
-	s := newFileSink(st, opts)
+	s := newFileSink(st, &sinkStats{}, opts)
 	st.log = s.log
 	return s, nil
 }
@@ -235,7 +237,10 @@ func (s *FileSink) drainQueue() {
 				s.queued.Add(-int64(len(e.Data)))
 				s.redact(q)
 				if err := s.store.write(e); err != nil {
+					s.stats.writeErrors.Add(1)
 					s.log.Debug("write recording line", "session", e.Session, "err", err)
+				} else {
+					s.stats.written.Add(1)
 				}
 				dirty = true
 			default:
@@ -247,7 +252,12 @@ func (s *FileSink) drainQueue() {
 		if dirty && (time.Since(lastFlush) >= gap || !open) {
 			// A failing disk is logged when it starts failing, not at
 			// every flush; the sessions say what they lost.
+			began := time.Now()
 			err := s.store.flush()
+			s.stats.flushed(time.Since(began))
+			if err != nil {
+				s.stats.flushErrors.Add(1)
+			}
 			if err != nil && !failing {
 				s.log.Error("writing recordings failed; traffic goes on", "err", err)
 			}
@@ -346,6 +356,7 @@ type dirStore struct {
 	log   *slog.Logger
 	jobs  chan finishJob // to the compressing worker
 	done  chan struct{}  // closed when the worker has finished
+	stats *sinkStats
 }
 
 type sessionFile struct {
@@ -396,8 +407,8 @@ func (sf *sessionFile) writePending() error {
 	return sf.err
 }
 
-func newDirStore(dir string, comp format.Compression, log *slog.Logger) *dirStore {
-	s := &dirStore{dir: dir, comp: comp, files: map[string]*sessionFile{}, log: log,
+func newDirStore(dir string, comp format.Compression, log *slog.Logger, stats *sinkStats) *dirStore {
+	s := &dirStore{dir: dir, comp: comp, files: map[string]*sessionFile{}, log: log, stats: stats,
 		jobs: make(chan finishJob, 1024), done: make(chan struct{})}
 	go s.compressFinished()
 	return s
@@ -464,6 +475,7 @@ func (s *dirStore) finish(id string, sf *sessionFile) {
 		s.log.Error("session recorded incompletely", "session", id, "file", sf.tmp, "lines_lost", sf.failed, "err", err)
 		return
 	}
+	s.stats.filesFinished.Add(1)
 	s.jobs <- finishJob{id: id, partial: sf.tmp, final: sf.final}
 }
 
@@ -472,7 +484,11 @@ func (s *dirStore) finish(id string, sf *sessionFile) {
 func (s *dirStore) compressFinished() {
 	defer close(s.done)
 	for j := range s.jobs {
-		if err := s.finalize(j); err != nil {
+		err := s.finalize(j)
+		if err == nil {
+			s.stats.filesCompressed.Add(1)
+		}
+		if err != nil {
 			s.log.Error("finishing the recording failed; the plain .partial file holds it", "session", j.id, "file", j.partial, "err", err)
 		}
 	}

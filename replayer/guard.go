@@ -96,12 +96,14 @@ func (s *Server) guard(w http.ResponseWriter, r *http.Request, upgrade bool) boo
 	if !s.allowedHost(r.Host) {
 		s.logger().Warn("refused request: Host is not this machine (DNS rebinding guard)",
 			"host", r.Host, "path", r.URL.Path, "hint", "to serve this name, add --allow-host "+hostOnly(r.Host))
+		s.stats.refusedFor("host")
 		http.Error(w, "wsreplay: this Host is not allowed (see --allow-host)", http.StatusForbidden)
 		return false
 	}
 	if origin := r.Header.Get("Origin"); upgrade && !s.allowedOrigin(origin) {
 		s.logger().Warn("refused WebSocket: page on another machine's origin",
 			"origin", origin, "path", r.URL.Path, "hint", "if this page may read the recordings, add --allow-origin "+origin)
+		s.stats.refusedFor("origin")
 		http.Error(w, "wsreplay: this Origin is not allowed (see --allow-origin)", http.StatusForbidden)
 		return false
 	}

@@ -97,6 +97,7 @@ type Server struct {
 	cancels  map[*connState]context.CancelFunc
 	shutdown bool
 	wg       sync.WaitGroup
+	stats    serverStats
 	fine     fineClock
 }
 
@@ -149,6 +150,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if s.shutdown {
 		s.mu.Unlock()
+		s.stats.refusedFor("shutdown")
 		http.Error(w, "wsreplay is shutting down", http.StatusServiceUnavailable)
 		return
 	}
@@ -157,6 +159,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		n := s.refused
 		s.mu.Unlock()
 		log.Info("refused", "fault", fmt.Sprintf("--refuse %d of %d", n, s.Refuse))
+		s.stats.refusedFor("fault")
 		http.Error(w, "refused by wsreplay (fault injection)", http.StatusServiceUnavailable)
 		return
 	}
@@ -189,6 +192,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	stopChoose()
 	if err != nil {
 		s.logNoSession(log, err)
+		s.stats.refusedFor("no_session")
 		http.Error(w, "wsreplay: "+err.Error(), http.StatusNotFound)
 		return
 	}
@@ -209,6 +213,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	accepted := time.Now()
 	log = log.With("session", sess.ID)
 	logConnected(log, r, sess, conn.Subprotocol())
+	s.stats.open.Add(1)
+	defer s.stats.open.Add(-1)
 	limit := s.MaxMessageSize
 	if limit <= 0 {
 		limit = DefaultMaxMessageSize
@@ -244,7 +250,12 @@ func (c *replayConn) send(_ context.Context, e *format.Event) error {
 	if e.Opcode == format.Binary {
 		typ = websocket.MessageBinary
 	}
-	return c.conn.Write(c.ioCtx, typ, e.Data)
+	if err := c.conn.Write(c.ioCtx, typ, e.Data); err != nil {
+		return err
+	}
+	c.srv.stats.sent.Add(1)
+	c.srv.stats.sentBytes.Add(int64(len(e.Data)))
+	return nil
 }
 
 // pumpFromClient reads the client's messages, so that pings are answered
@@ -269,6 +280,7 @@ func (c *replayConn) pumpFromClient(cancel context.CancelFunc) {
 			}
 		}
 		c.log.Debug("client message", "size", len(data), "data", preview(data))
+		c.srv.stats.received.Add(1)
 		c.client.add(data)
 	}
 }
@@ -290,12 +302,15 @@ func (c *replayConn) finish(ctx context.Context, end ending, err error) {
 	}
 	switch {
 	case err != nil:
+		c.srv.stats.endedAs("failed")
 		log.Error("replay failed", "err", err)
 		c.conn.Close(websocket.StatusInternalError, "wsreplay: replay failed")
 	case end.kind == endClose:
+		c.srv.stats.endedAs("close")
 		log.Info("closed", "code", end.code, "reason", end.reason)
 		c.conn.Close(websocket.StatusCode(end.code), end.reason)
 	case end.kind == endDrop:
+		c.srv.stats.endedAs("drop")
 		log.Info("dropped", "how", "TCP connection closed without a close frame")
 		c.drop()
 	case end.kind == endHang:
@@ -333,10 +348,12 @@ func (c *replayConn) closeGone() {
 	shutdown := c.srv.shutdown
 	c.srv.mu.Unlock()
 	if shutdown {
+		c.srv.stats.endedAs("shutdown")
 		c.log.Info("closed", "code", 1001, "reason", "server shutting down")
 		c.conn.Close(websocket.StatusGoingAway, "server shutting down")
 		return
 	}
+	c.srv.stats.endedAs("client_left")
 	c.log.Info("client left")
 	c.conn.CloseNow()
 }

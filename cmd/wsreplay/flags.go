@@ -3,8 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"math"
 	"net"
 	"strconv"
@@ -138,24 +136,4 @@ func clientAddr(addr net.Addr) (hostPort, note string) {
 func isLoopback(addr net.Addr) bool {
 	tcp, ok := addr.(*net.TCPAddr)
 	return ok && tcp.IP.IsLoopback()
-}
-
-// newLogger logs to stderr as short text lines.
-func newLogger(c *cli.Context) *slog.Logger { return newLoggerOn(c, c.App.ErrWriter) }
-
-// newLoggerOn logs to w as short text lines.
-func newLoggerOn(c *cli.Context, w io.Writer) *slog.Logger {
-	level := slog.LevelInfo
-	if c.Bool("verbose") {
-		level = slog.LevelDebug
-	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{
-		Level: level,
-		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
-			if a.Key == slog.TimeKey && len(groups) == 0 {
-				return slog.String("time", a.Value.Time().Format("15:04:05.000"))
-			}
-			return a
-		},
-	}))
 }

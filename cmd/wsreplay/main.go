@@ -124,6 +124,9 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 	}
 	for _, c := range app.Commands {
 		c.OnUsageError = func(_ *cli.Context, err error, _ bool) error { return usageError{err} }
+		if c.Name == "record" || c.Name == "serve" {
+			fromEnv(c) // the long-running ones, configured in containers
+		}
 	}
 	return app
 }

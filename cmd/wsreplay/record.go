@@ -5,10 +5,12 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -17,7 +19,9 @@ import (
 
 	"github.com/urfave/cli/v2"
 	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/internal/metrics"
 	"github.com/wsreplay/wsreplay/recorder"
+	"golang.org/x/sys/unix"
 )
 
 func recordCommand() *cli.Command {
@@ -39,7 +43,7 @@ Examples:
    wsreplay record --upstream wss://staging.example/api --listen 0.0.0.0:8080 \
        --out /var/lib/wsreplay --redact-json password --redact-header X-Api-Key
    wsreplay record --upstream ws://localhost:3000 --out session.ndjson`,
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "upstream", Usage: "the backend's `URL`, ws:// or wss://, optionally with a path prefix (required)"},
 			&cli.StringFlag{Name: "listen", Value: "127.0.0.1:8080", Usage: "`HOST:PORT` to listen on (port 0 picks a free one)"},
 			&cli.StringFlag{Name: "out", Value: "recordings", Usage: "a `DIR` for one file per session, or a FILE.ndjson[.gz|.zst] for all"},
@@ -55,7 +59,14 @@ Examples:
 			&cli.BoolFlag{Name: "insecure-upstream-tls", Usage: "do not verify the upstream's TLS certificate (staging)"},
 			&cli.StringFlag{Name: "tls-cert", Usage: "listen with TLS: certificate `FILE` (PEM)"},
 			&cli.StringFlag{Name: "tls-key", Usage: "listen with TLS: key `FILE` (PEM)"},
-		},
+			&cli.StringSliceFlag{Name: "record-path", Usage: "record only connections whose path matches this `GLOB` (/live/*; repeatable)"},
+			&cli.StringSliceFlag{Name: "record-header", Usage: "record only connections that carry this header, `NAME[=VALUE]` (repeatable; with --record-cookie, either will do)"},
+			&cli.StringSliceFlag{Name: "record-cookie", Usage: "record only connections that carry this cookie, `NAME[=VALUE]` (repeatable)"},
+			&cli.StringFlag{Name: "sample", Usage: "record this fraction `RATE` of the connections that pass the filters, 0 < RATE <= 1"},
+			&cli.StringFlag{Name: "max-age", Usage: "with --out DIR: delete finished session files older than `D`"},
+			&cli.StringFlag{Name: "max-size", Usage: "with --out DIR: delete the oldest finished session files while all of them pass `SIZE`"},
+			&cli.StringFlag{Name: "min-free", Usage: "with --out DIR: below `SIZE` free on its disk, relay new sessions unrecorded"},
+		}, adminFlags()...),
 		Action: runRecord,
 	}
 }
@@ -102,9 +113,90 @@ func parseSize(flag, s string) (int64, error) {
 	return n * mult, nil
 }
 
-// proxyOptions maps the flags onto a recorder.Proxy, without its Sink and
-// Logger.
-func proxyOptions(c *cli.Context, up *url.URL) (*recorder.Proxy, error) {
+func runRecord(c *cli.Context) error {
+	if c.NArg() > 0 {
+		return usagef("record takes no arguments (got %q); did you mean --out %s?", c.Args().First(), c.Args().First())
+	}
+	log, err := newLogger(c)
+	if err != nil {
+		return err
+	}
+	p, err := recordOptions(c, log)
+	if err != nil {
+		return err
+	}
+	out := c.String("out")
+	toFile, err := outIsFile(out)
+	if err != nil {
+		return err
+	}
+	sink, ret, err := openSink(c, log, toFile)
+	if err != nil {
+		return err
+	}
+	defer sink.Close()
+	p.Sink = sink
+	if ret != nil {
+		p.Room = ret.Room
+	}
+	ready := &readiness{check: func() error { return writable(out, toFile) }}
+	stopAdmin, err := startAdmin(c, log, ready, metrics.Recorder{Proxy: p, Sink: sink, Retention: ret})
+	if err != nil {
+		return err
+	}
+	defer stopAdmin()
+	l, scheme, err := recordListener(c)
+	if err != nil {
+		return err
+	}
+	stderr := c.App.ErrWriter
+	addr, note := clientAddr(l.Addr())
+	fmt.Fprintf(stderr, "listening on %s://%s -> %s%s\n", scheme, addr, p.Upstream, note)
+	fmt.Fprintf(stderr, "recording to %s\n", out)
+
+	ctx, cancel := context.WithCancel(c.Context)
+	defer cancel()
+	if ret != nil {
+		swept := make(chan struct{})
+		go func() { defer close(swept); ret.Run(ctx) }()
+		defer func() { cancel(); <-swept }()
+	}
+	stopStatus, err := logStatus(c, recordStatus(log, p))
+	if err != nil {
+		return err
+	}
+	defer stopStatus()
+	hs := &http.Server{Handler: p, ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(l) }()
+	ready.listening.Store(true)
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve: %v", err)
+	case <-c.Context.Done():
+	}
+	ready.stopping.Store(true)
+	fmt.Fprintln(stderr, "shutting down: closing every session with 1001 and finishing the files")
+	sctx, scancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer scancel()
+	perr := p.Shutdown(sctx)
+	hs.Shutdown(sctx)
+	serr := sink.Close()
+	if err := errors.Join(perr, serr); err != nil {
+		return fmt.Errorf("shutdown: %v", err)
+	}
+	return nil
+}
+
+// recordOptions maps the flags onto a recorder.Proxy (without its Sink).
+func recordOptions(c *cli.Context, log *slog.Logger) (*recorder.Proxy, error) {
+	if c.String("upstream") == "" {
+		return nil, usagef("record: --upstream is required: the backend's ws:// or wss:// URL")
+	}
+	up, err := parseUpstream(c.String("upstream"))
+	if err != nil {
+		return nil, err
+	}
 	maxSize, err := parseSize("max-message-size", c.String("max-message-size"))
 	if err != nil {
 		return nil, err
@@ -113,39 +205,106 @@ func proxyOptions(c *cli.Context, up *url.URL) (*recorder.Proxy, error) {
 	if err != nil {
 		return nil, err
 	}
-	var paths []*regexp.Regexp
-	for _, expr := range c.StringSlice("redact-path") {
-		re, err := regexp.Compile(expr)
-		if err != nil {
-			return nil, usagef("--redact-path: %q is not a regular expression: %v", expr, err)
-		}
-		paths = append(paths, re)
+	red, err := redactionOptions(c)
+	if err != nil {
+		return nil, err
 	}
-	p := &recorder.Proxy{
-		Upstream:         up,
-		MaxMessageSize:   maxSize,
-		HandshakeTimeout: handshake,
-		Redaction: recorder.Redaction{
-			Headers:    c.StringSlice("redact-header"),
-			Query:      c.StringSlice("redact-query"),
-			JSONFields: c.StringSlice("redact-json"),
-			Paths:      paths,
-		},
+	filter, err := filterOptions(c)
+	if err != nil {
+		return nil, err
 	}
+	p := &recorder.Proxy{Upstream: up, MaxMessageSize: maxSize, HandshakeTimeout: handshake, Logger: log,
+		Redaction: red, Filter: filter}
 	if c.Bool("insecure-upstream-tls") {
 		p.TLSConfig = &tls.Config{InsecureSkipVerify: true}
 	}
 	return p, nil
 }
 
-// listenRecord opens --listen, with TLS when a certificate file is given,
-// and returns the listener's scheme.
-func listenRecord(c *cli.Context, certFile string, cert tls.Certificate) (net.Listener, string, error) {
-	l, err := listen(c.String("listen"))
-	if err != nil || certFile == "" {
-		return l, "ws", err
+// redactionOptions maps the --redact-* flags.
+func redactionOptions(c *cli.Context) (recorder.Redaction, error) {
+	var paths []*regexp.Regexp
+	for _, expr := range c.StringSlice("redact-path") {
+		re, err := regexp.Compile(expr)
+		if err != nil {
+			return recorder.Redaction{}, usagef("--redact-path: %q is not a regular expression: %v", expr, err)
+		}
+		paths = append(paths, re)
 	}
-	return tls.NewListener(l, &tls.Config{Certificates: []tls.Certificate{cert}}), "wss", nil
+	return recorder.Redaction{
+		Headers:    c.StringSlice("redact-header"),
+		Query:      c.StringSlice("redact-query"),
+		JSONFields: c.StringSlice("redact-json"),
+		Paths:      paths,
+	}, nil
+}
+
+// filterOptions maps --record-path, --record-header, --record-cookie and
+// --sample.
+func filterOptions(c *cli.Context) (recorder.Filter, error) {
+	f := recorder.Filter{Paths: c.StringSlice("record-path")}
+	for _, g := range f.Paths {
+		if _, err := path.Match(g, "/"); err != nil || !strings.HasPrefix(g, "/") {
+			return f, usagef("--record-path: %q is not a path pattern (like /live/*)", g)
+		}
+	}
+	for flag, dst := range map[string]*[]recorder.Match{"record-header": &f.Headers, "record-cookie": &f.Cookies} {
+		for _, s := range c.StringSlice(flag) {
+			m := recorder.ParseMatch(s)
+			if m.Name == "" {
+				return f, usagef("--%s: %q has no name (NAME or NAME=VALUE)", flag, s)
+			}
+			*dst = append(*dst, m)
+		}
+	}
+	if s := c.String("sample"); s != "" {
+		rate, err := strconv.ParseFloat(s, 64)
+		if err != nil || !(rate > 0 && rate <= 1) {
+			return f, usagef("--sample: %q is not a rate above 0 and at most 1 (0.1 records one connection in ten)", s)
+		}
+		f.Sample = rate
+	}
+	return f, nil
+}
+
+// openSink opens --out, and the Retention of --out DIR if a limit is set.
+func openSink(c *cli.Context, log *slog.Logger, toFile bool) (*recorder.FileSink, *recorder.Retention, error) {
+	flushEvery, err := durationFlag(c, "flush-interval")
+	if err != nil {
+		return nil, nil, err
+	}
+	comp, err := format.ParseCompression(c.String("compress"))
+	if err != nil {
+		return nil, nil, usagef("--compress: %v", err)
+	}
+	ret, err := retentionOptions(c, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	qopts := &recorder.QueueOptions{FlushInterval: flushEvery, Compression: comp, Logger: log, AllowSharedDir: c.Bool("allow-shared-out")}
+	if qopts.AllowSharedDir {
+		log.Warn("--allow-shared-out: recording in a directory that other users may write in")
+	}
+	out := c.String("out")
+	var sink *recorder.FileSink
+	if toFile {
+		if ret != nil {
+			return nil, nil, usagef("--max-age, --max-size and --min-free need --out DIR, not a file")
+		}
+		sink, err = recorder.NewFileSink(out, qopts)
+	} else {
+		sink, err = recorder.NewDirSink(out, qopts)
+	}
+	if errors.Is(err, recorder.ErrSharedDir) {
+		return nil, nil, hinted{fmt.Errorf("--out: %v", err), "choose a private directory, or add --allow-shared-out if you trust every user of this machine"}
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("--out: %v", err)
+	}
+	if ret != nil {
+		ret.Dir = out
+	}
+	return sink, ret, nil
 }
 
 // outIsFile tells what --out names: a recording file (.ndjson, .ndjson.gz,
@@ -172,92 +331,72 @@ func outIsFile(out string) (bool, error) {
 	return false, nil
 }
 
-func runRecord(c *cli.Context) error {
-	if c.NArg() > 0 {
-		return usagef("record takes no arguments (got %q); did you mean --out %s?", c.Args().First(), c.Args().First())
+// retentionOptions maps --max-age, --max-size and --min-free; nil if none.
+func retentionOptions(c *cli.Context, log *slog.Logger) (*recorder.Retention, error) {
+	r := &recorder.Retention{Logger: log}
+	var err error
+	if r.MaxAge, err = durationFlag(c, "max-age"); err != nil {
+		return nil, err
 	}
-	if c.String("upstream") == "" {
-		return usagef("record: --upstream is required: the backend's ws:// or wss:// URL")
+	for flag, dst := range map[string]*int64{"max-size": &r.MaxSize, "min-free": &r.MinFree} {
+		if s := c.String(flag); s != "" {
+			if *dst, err = parseSize(flag, s); err != nil {
+				return nil, err
+			}
+		}
 	}
-	up, err := parseUpstream(c.String("upstream"))
-	if err != nil {
-		return err
+	if r.MaxAge == 0 && r.MaxSize == 0 && r.MinFree == 0 {
+		return nil, nil
 	}
-	p, err := proxyOptions(c, up)
-	if err != nil {
-		return err
-	}
-	flushEvery, err := durationFlag(c, "flush-interval")
-	if err != nil {
-		return err
-	}
-	toFile, err := outIsFile(c.String("out"))
-	if err != nil {
-		return err
-	}
-	comp, err := format.ParseCompression(c.String("compress"))
-	if err != nil {
-		return usagef("--compress: %v", err)
-	}
+	return r, nil
+}
+
+// recordListener listens on --listen, with TLS if --tls-cert is given.
+func recordListener(c *cli.Context) (net.Listener, string, error) {
 	certFile, keyFile := c.String("tls-cert"), c.String("tls-key")
 	if (certFile == "") != (keyFile == "") {
-		return usagef("--tls-cert and --tls-key go together")
+		return nil, "", usagef("--tls-cert and --tls-key go together")
 	}
 	var cert tls.Certificate
 	if certFile != "" {
+		var err error
 		if cert, err = tls.LoadX509KeyPair(certFile, keyFile); err != nil {
-			return fmt.Errorf("--tls-cert/--tls-key: %v", err)
+			return nil, "", fmt.Errorf("--tls-cert/--tls-key: %v", err)
 		}
 	}
-
-	log := newLogger(c)
-	qopts := &recorder.QueueOptions{FlushInterval: flushEvery, Compression: comp, Logger: log, AllowSharedDir: c.Bool("allow-shared-out")}
-	if qopts.AllowSharedDir {
-		log.Warn("--allow-shared-out: recording in a directory that other users may write in")
+	l, err := listen(c.String("listen"))
+	if err != nil {
+		return nil, "", err
 	}
-	out := c.String("out")
-	var sink *recorder.FileSink
+	if certFile == "" {
+		return l, "ws", nil
+	}
+	return tls.NewListener(l, &tls.Config{Certificates: []tls.Certificate{cert}}), "wss", nil
+}
+
+// recordStatus returns the status line of a recorder: what changed since
+// the last one, logged while sessions are open or there was traffic.
+func recordStatus(log *slog.Logger, p *recorder.Proxy) func() {
+	var last recorder.ProxyStats
+	return func() {
+		st := p.Stats()
+		msgs, bytes := st.RecordedMessages-last.RecordedMessages, st.RecordedBytes-last.RecordedBytes
+		if st.Open > 0 || msgs > 0 || st.Lost != last.Lost {
+			log.Info("status", "open", st.Open, "recorded_messages", msgs, "recorded_bytes", bytes,
+				"lines_lost", st.Lost-last.Lost, "lines_lost_total", st.Lost)
+		}
+		last = st
+	}
+}
+
+// writable reports whether the recorder can write where --out says.
+func writable(out string, toFile bool) error {
+	target := out
 	if toFile {
-		sink, err = recorder.NewFileSink(out, qopts)
-	} else {
-		sink, err = recorder.NewDirSink(out, qopts)
+		target = filepath.Dir(out)
 	}
-	if errors.Is(err, recorder.ErrSharedDir) {
-		return hinted{fmt.Errorf("--out: %v", err), "choose a private directory, or add --allow-shared-out if you trust every user of this machine"}
-	}
-	if err != nil {
-		return fmt.Errorf("--out: %v", err)
-	}
-
-	p.Sink, p.Logger = sink, log
-
-	l, scheme, err := listenRecord(c, certFile, cert)
-	if err != nil {
-		sink.Close()
-		return err
-	}
-	stderr := c.App.ErrWriter
-	addr, note := clientAddr(l.Addr())
-	fmt.Fprintf(stderr, "listening on %s://%s -> %s%s\n", scheme, addr, up, note)
-	fmt.Fprintf(stderr, "recording to %s\n", out)
-
-	hs := &http.Server{Handler: p, ReadHeaderTimeout: 10 * time.Second, ErrorLog: nil}
-	served := make(chan error, 1)
-	go func() { served <- hs.Serve(l) }()
-	select {
-	case err := <-served:
-		sink.Close()
-		return fmt.Errorf("serve: %v", err)
-	case <-c.Context.Done():
-	}
-	fmt.Fprintln(stderr, "shutting down: closing every session with 1001 and finishing the files")
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	perr := p.Shutdown(ctx)
-	hs.Shutdown(ctx)
-	serr := sink.Close()
-	if err := errors.Join(perr, serr); err != nil {
-		return fmt.Errorf("shutdown: %v", err)
+	if err := unix.Access(target, unix.W_OK); err != nil {
+		return fmt.Errorf("%s is not writable: %v", target, err)
 	}
 	return nil
 }

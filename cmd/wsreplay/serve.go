@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"slices"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 	"github.com/wsreplay/wsreplay/internal/demo"
+	"github.com/wsreplay/wsreplay/internal/metrics"
 	"github.com/wsreplay/wsreplay/replayer"
 )
 
@@ -40,7 +43,7 @@ Examples:
    wsreplay serve bug.ndjson.zst --speed 4 --from 2m
    wsreplay serve session.har --listen 127.0.0.1:9000
    wsreplay serve bug.ndjson --drop-at 30s --refuse 2   # test reconnect logic`,
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "listen", Value: "127.0.0.1:8765", Usage: "`HOST:PORT` to listen on (port 0 picks a free one)"},
 			&cli.StringFlag{Name: "speed", Usage: "time scale `X` (2 is twice as fast); 0 or max sends without waiting", Value: "1"},
 			&cli.StringFlag{Name: "max-gap", Usage: "cap silences between messages at `D`"},
@@ -57,7 +60,7 @@ Examples:
 			&cli.StringSliceFlag{Name: "allow-host", Usage: "also answer requests whose Host is this DNS `NAME` (localhost, *.localhost and IP addresses always are; repeatable)"},
 			&cli.StringSliceFlag{Name: "allow-origin", Usage: "also accept WebSockets from pages of this `ORIGIN` (https://app.example, *.example, null for file:// pages, * for any; repeatable)"},
 			&cli.BoolFlag{Name: "verbose", Usage: "log client messages too"},
-		},
+		}, adminFlags()...),
 		Action: runServe,
 	}
 }
@@ -122,8 +125,22 @@ func runServe(c *cli.Context) error {
 	}
 
 	// Log lines take the progress bar off the screen while they print.
-	log := newLoggerOn(c, bar.clearing(c.App.ErrWriter))
+	log, err := newLoggerOn(c, bar.clearing(c.App.ErrWriter))
+	if err != nil {
+		return err
+	}
 	srv.Logger = log
+	ready := &readiness{}
+	stopAdmin, err := startAdmin(c, log, ready, metrics.Replayer{Server: srv})
+	if err != nil {
+		return err
+	}
+	defer stopAdmin()
+	stopStatus, err := logStatus(c, serveStatus(log, srv))
+	if err != nil {
+		return err
+	}
+	defer stopStatus()
 	l, err := listen(c.String("listen"))
 	if err != nil {
 		return err
@@ -131,23 +148,14 @@ func runServe(c *cli.Context) error {
 	stderr := c.App.ErrWriter
 	addr, note := clientAddr(l.Addr())
 	fmt.Fprintf(stderr, "listening on ws://%s%s\n", addr, note)
-	for _, o := range srv.AllowOrigins {
-		switch o {
-		case "*":
-			fmt.Fprintln(stderr, "wsreplay: warning: --allow-origin '*': any web page you visit can read the recordings being served")
-		case "null":
-			fmt.Fprintln(stderr, "wsreplay: warning: --allow-origin null: file:// pages, and sandboxed frames on any site, can read the recordings being served")
-		}
-	}
-	if !isLoopback(l.Addr()) {
-		fmt.Fprintf(stderr, "wsreplay: warning: %s is reachable from other machines; the recordings may hold private data\n", l.Addr())
-	}
+	warnExposure(stderr, srv, l.Addr())
 	warned := printWarnings(stderr, cat, 0)
 	listed := printSessions(c, cat, srv.Sessions, indexing)
 
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(l) }()
+	ready.listening.Store(true)
 	if indexing {
 		idxCtx, stopIdx := context.WithCancel(c.Context)
 		indexed := make(chan struct{})
@@ -163,6 +171,7 @@ func runServe(c *cli.Context) error {
 		return fmt.Errorf("serve: %v", err)
 	case <-c.Context.Done():
 	}
+	ready.stopping.Store(true)
 	fmt.Fprintln(stderr, "shutting down: closing connections with 1001")
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -309,4 +318,34 @@ func printSessions(c *cli.Context, cat *replayer.Catalog, only []string, indexin
 		fmt.Fprintln(c.App.ErrWriter, "  ... and more to come (still indexing)")
 	}
 	return min(n, most)
+}
+
+// warnExposure warns of what lets others read the recordings: a listener
+// beyond loopback, and --allow-origin '*' or null.
+func warnExposure(stderr io.Writer, srv *replayer.Server, addr net.Addr) {
+	for _, o := range srv.AllowOrigins {
+		switch o {
+		case "*":
+			fmt.Fprintln(stderr, "wsreplay: warning: --allow-origin '*': any web page you visit can read the recordings being served")
+		case "null":
+			fmt.Fprintln(stderr, "wsreplay: warning: --allow-origin null: file:// pages, and sandboxed frames on any site, can read the recordings being served")
+		}
+	}
+	if !isLoopback(addr) {
+		fmt.Fprintf(stderr, "wsreplay: warning: %s is reachable from other machines; the recordings may hold private data\n", addr)
+	}
+}
+
+// serveStatus returns the status line of a replay server: replays open and
+// messages sent since the last line, while there is something to say.
+func serveStatus(log *slog.Logger, srv *replayer.Server) func() {
+	var last replayer.Stats
+	return func() {
+		st := srv.Stats()
+		if sent := st.Sent - last.Sent; st.Open > 0 || sent > 0 {
+			log.Info("status", "open", st.Open, "sent_messages", sent, "sent_bytes", st.SentBytes-last.SentBytes,
+				"received_messages", st.Received-last.Received)
+		}
+		last = st
+	}
 }
