@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 
@@ -92,5 +93,61 @@ func TestPlantedLinksNotFollowed(t *testing.T) {
 	}
 	if got, _ := os.ReadFile(victim); string(got) != content {
 		t.Errorf("the link's target now holds %q, want %q", got, content)
+	}
+}
+
+// --out FILE appends only to a regular file of this user with one link: a
+// file or FIFO that another user planted (in a sticky /tmp) would read
+// every recorded secret. A file of ours that others may read becomes 0600.
+func TestOutFileMustBeOurs(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo.ndjson")
+	if err := syscall.Mkfifo(fifo, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	linked := filepath.Join(dir, "linked.ndjson")
+	os.WriteFile(linked, nil, 0o600)
+	os.Link(linked, filepath.Join(dir, "other-name"))
+	wide := filepath.Join(dir, "wide.ndjson")
+	os.WriteFile(wide, nil, 0o666)
+	os.Chmod(wide, 0o666)
+	cases := map[string]bool{fifo: false, linked: false, wide: true}
+	if os.Geteuid() == 0 {
+		theirs := filepath.Join(dir, "theirs.ndjson")
+		os.WriteFile(theirs, nil, 0o666)
+		os.Chown(theirs, 2002, 2002)
+		cases[theirs] = false
+	}
+	for path, ok := range cases {
+		s, err := NewFileSink(path, nil)
+		if (err == nil) != ok {
+			t.Errorf("%s: err %v, want ok=%v", filepath.Base(path), err, ok)
+		}
+		if path == wide {
+			if fi, err := os.Stat(wide); err != nil || fi.Mode().Perm() != 0o600 {
+				t.Errorf("a world-readable --out FILE stays %v (%v), want 0600", fi.Mode().Perm(), err)
+			}
+		}
+		if s != nil {
+			s.Close()
+		}
+	}
+}
+
+// A directory that another user owns is refused even with the sticky bit:
+// its owner may rename and replace anything in it.
+func TestOutDirOfAnotherUser(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to give a directory away")
+	}
+	dir := filepath.Join(t.TempDir(), "theirs")
+	os.Mkdir(dir, 0o700)
+	os.Chmod(dir, 0o1777)
+	os.Chown(dir, 2002, 2002)
+	if s, err := NewDirSink(dir, nil); !errors.Is(err, ErrSharedDir) {
+		if s != nil {
+			s.Close()
+		}
+		t.Errorf("NewDirSink in another user's sticky directory: %v", err)
 	}
 }

@@ -44,16 +44,20 @@ type Redaction struct {
 var (
 	defaultHeaders = []string{"Cookie", "Set-Cookie", "Authorization", "Proxy-Authorization",
 		"X-Api-Key", "Api-Key", "X-Auth", "X-Auth-Token", "X-Access-Token", "X-Amz-Security-Token",
-		"X-Csrf-Token", "X-Xsrf-Token", "X-Session-Id", "X-Session", "Private-Token"}
-	// defaultHeaderSuffixes are credentials wherever a header name ends so.
-	defaultHeaderSuffixes = []string{"-token", "-api-key", "-apikey", "-secret", "-signature", "-credential", "-credentials", "-password"}
+		"X-Csrf-Token", "X-Xsrf-Token", "X-Session-Id", "X-Session", "Private-Token",
+		"Token", "Apikey", "Authentication", "X-Authorization", "X-Auth-Key"}
+	// defaultHeaderSuffixes are credentials wherever a header name ends so
+	// (with "_" read as "-"), Sec-WebSocket-Key (a nonce) aside.
+	defaultHeaderSuffixes = []string{"-token", "-key", "-apikey", "-secret", "-signature", "-credential",
+		"-credentials", "-password", "-authorization", "-assertion", "-jwt", "-session"}
 )
 
 // Query names that are credentials wherever they appear in a name, and ones
 // that are only when they are the whole name.
 var (
 	credentialParts = []string{"token", "secret", "password", "passwd", "apikey", "api_key", "api-key",
-		"signature", "credential", "private_key", "privatekey", "access_key", "accesskey", "session", "jwt"}
+		"signature", "credential", "private_key", "privatekey", "access_key", "accesskey", "access-key",
+		"auth_key", "auth-key", "client_key", "client-key", "session", "jwt"}
 	credentialNames = []string{"key", "auth", "authorization", "sig", "code", "sid", "pwd", "pass", "otp",
 		"ticket", "bearer"}
 )
@@ -81,13 +85,14 @@ func (r *Redaction) headers(h http.Header) map[string][]string {
 func (r *Redaction) secretHeader(name string) bool {
 	n := strings.ToLower(name)
 	if !r.Off {
+		dashed := strings.ReplaceAll(n, "_", "-")
 		for _, h := range defaultHeaders {
-			if strings.EqualFold(h, n) {
+			if strings.EqualFold(h, dashed) {
 				return true
 			}
 		}
 		for _, s := range defaultHeaderSuffixes {
-			if strings.HasSuffix(n, s) {
+			if strings.HasSuffix(dashed, s) && dashed != "sec-websocket-key" {
 				return true
 			}
 		}
@@ -124,6 +129,13 @@ func (r *Redaction) subprotocols(v string) string {
 }
 
 func (r *Redaction) secretQuery(name string) bool {
+	// key[] and auth[token] are PHP's and Rails' arrays and maps.
+	if i := strings.IndexByte(name, '['); i > 0 && strings.HasSuffix(name, "]") {
+		if r.secretQuery(name[i+1 : len(name)-1]) {
+			return true
+		}
+		name = name[:i]
+	}
 	n := strings.ToLower(name)
 	for _, q := range r.Query {
 		if strings.EqualFold(q, name) {
@@ -201,17 +213,42 @@ func replaceMatches(re *regexp.Regexp, s string) string {
 	return b.String()
 }
 
-// query hides the values of secret parameters in a raw query.
+// query hides the values of secret parameters in a raw query, and values
+// that look like credentials whatever their name (a JWT, a long random
+// token). Parameters are separated by & or ; (Rack and older Python read
+// both); the separators are kept.
 func (r *Redaction) query(raw string) string {
-	parts := strings.Split(raw, "&")
-	for i, p := range parts {
-		name, _, hasValue := strings.Cut(p, "=")
-		if dec, err := url.QueryUnescape(name); err == nil {
-			name = dec
+	var b strings.Builder
+	for raw != "" {
+		end := strings.IndexAny(raw, "&;")
+		if end < 0 {
+			end = len(raw)
 		}
-		if hasValue && r.secretQuery(name) {
-			parts[i] = p[:strings.IndexByte(p, '=')+1] + url.QueryEscape(Redacted)
+		b.WriteString(r.param(raw[:end]))
+		if end < len(raw) {
+			b.WriteByte(raw[end])
+			end++
 		}
+		raw = raw[end:]
 	}
-	return strings.Join(parts, "&")
+	return b.String()
+}
+
+// param redacts one name=value of a query.
+func (r *Redaction) param(p string) string {
+	rawName, rawValue, hasValue := strings.Cut(p, "=")
+	if !hasValue {
+		return p
+	}
+	name, value := rawName, rawValue
+	if dec, err := url.QueryUnescape(rawName); err == nil {
+		name = dec
+	}
+	if dec, err := url.QueryUnescape(rawValue); err == nil {
+		value = dec
+	}
+	if r.secretQuery(name) || !r.Off && secret.Looks(value) {
+		return rawName + "=" + url.QueryEscape(Redacted)
+	}
+	return p
 }

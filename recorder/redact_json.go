@@ -17,8 +17,8 @@ const maxJSONDepth = 4
 // prefix, or inside strings) is returned unchanged with unparsed true:
 // better kept whole and counted than half redacted.
 func (r *Redaction) message(data []byte) (out []byte, unparsed bool) {
-	if len(r.JSONFields) == 0 || !r.mentionsField(data) {
-		return data, false
+	if len(r.JSONFields) == 0 || !r.mentionsField(data) && !bytes.Contains(data, []byte(`\u`)) {
+		return data, false // a key escaped as \u0070assword is parsed to be seen
 	}
 	red, err := r.redactText(data, 0)
 	if err != nil {
@@ -67,8 +67,19 @@ func (r *Redaction) mentionsField(data []byte) bool {
 var errNotJSON = errors.New("not JSON")
 
 // redactText redacts a text that is JSON, or a prefix and JSON: the prefix
-// ends before the first '{' or '[' (Socket.IO's 42, 451-, 42/chat,7).
+// ends before the first '{' or '[' (Socket.IO's 42, 451-, 42/chat,7); or
+// several such documents, each ended by a record separator (SignalR's
+// \x1e) or a newline.
 func (r *Redaction) redactText(data []byte, depth int) ([]byte, error) {
+	red, err := r.redactDocument(data, depth)
+	if errors.Is(err, errNotJSON) && bytes.ContainsAny(data, "\x1e\n") {
+		return r.redactRecords(data, depth)
+	}
+	return red, err
+}
+
+// redactDocument redacts one JSON document, perhaps after a prefix.
+func (r *Redaction) redactDocument(data []byte, depth int) ([]byte, error) {
 	at := 0
 	if !json.Valid(data) {
 		at = bytes.IndexAny(data, "{[")
@@ -84,6 +95,33 @@ func (r *Redaction) redactText(data []byte, depth int) ([]byte, error) {
 		return body, nil
 	}
 	return append(append(make([]byte, 0, at+len(body)), data[:at]...), body...), nil
+}
+
+// redactRecords redacts each document of a text made of several, ended
+// by \x1e or \n; the separators are kept, and blank records too.
+func (r *Redaction) redactRecords(data []byte, depth int) ([]byte, error) {
+	var out []byte
+	for len(data) > 0 {
+		end := bytes.IndexAny(data, "\x1e\n")
+		if end < 0 {
+			end = len(data)
+		}
+		rec := data[:end]
+		if len(bytes.TrimSpace(rec)) > 0 {
+			red, err := r.redactDocument(rec, depth)
+			if err != nil {
+				return nil, err
+			}
+			rec = red
+		}
+		out = append(out, rec...)
+		if end < len(data) {
+			out = append(out, data[end])
+			end++
+		}
+		data = data[end:]
+	}
+	return out, nil
 }
 
 // edit replaces data[start:end] with text.
@@ -157,13 +195,16 @@ func (r *Redaction) redactJSON(data []byte, depth int) ([]byte, error) {
 // field. The string token ends at end; it starts at its opening quote, the
 // first one after from (only separators lie between).
 func (r *Redaction) redactString(data []byte, from, end int64, s string, depth int) (*edit, error) {
-	if !r.mentionsKey([]byte(s)) {
+	if !r.mentionsKey([]byte(s)) && !strings.Contains(s, `\u`) {
 		return nil, nil // plain text, even if it has the word in it
 	}
 	if depth >= maxJSONDepth {
 		return nil, errNotJSON
 	}
 	inner, err := r.redactText([]byte(s), depth+1)
+	if errors.Is(err, errNotJSON) && !looksLikeJSON(s) {
+		return nil, nil // prose that quotes a key ("type \"password\": here")
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -173,6 +214,15 @@ func (r *Redaction) redactString(data []byte, from, end int64, s string, depth i
 	}
 	start := from + int64(bytes.IndexByte(data[from:end], '"'))
 	return &edit{start, end, enc}, nil
+}
+
+// looksLikeJSON reports whether a string is meant as JSON, perhaps after a
+// short prefix without spaces (42, a, 451-): if it then does not parse, it
+// is torn JSON whose secrets must not pass as prose.
+func looksLikeJSON(s string) bool {
+	s = strings.TrimSpace(s)
+	at := strings.IndexAny(s, "{[")
+	return at >= 0 && at <= 32 && !strings.ContainsAny(s[:at], " \t\"")
 }
 
 // apply makes the edits, which are in order and do not overlap.

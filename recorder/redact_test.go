@@ -13,6 +13,8 @@ func TestRedactURL(t *testing.T) {
 		{"ws://user:pw@backend:3000/ws?password=hunter2&x=1", "ws://backend:3000/ws?password=%5Bredacted%5D&x=1"},
 		{"/ws?client_secret=s&sig=1&signature=2", "/ws?client_secret=%5Bredacted%5D&sig=%5Bredacted%5D&signature=%5Bredacted%5D"},
 		{"/plain", "/plain"},
+		{"/a?x=1;token=S&key[]=S&auth_key=S&access-key=S&client-key=S&t=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abcdefghijklmnop&id=d41d8cd98f00b204e9800998ecf8427e&page=2",
+			"/a?x=1;token=%5Bredacted%5D&key[]=%5Bredacted%5D&auth_key=%5Bredacted%5D&access-key=%5Bredacted%5D&client-key=%5Bredacted%5D&t=%5Bredacted%5D&id=%5Bredacted%5D&page=2"},
 		{"/ws?jwt=a&pwd=b&private_key=c&ticket=d&bearer=e&otp=f&session=g&sig=h&X-Amz-Security-Token=i&page=2",
 			"/ws?jwt=%5Bredacted%5D&pwd=%5Bredacted%5D&private_key=%5Bredacted%5D&ticket=%5Bredacted%5D&bearer=%5Bredacted%5D&otp=%5Bredacted%5D&session=%5Bredacted%5D&sig=%5Bredacted%5D&X-Amz-Security-Token=%5Bredacted%5D&page=2"},
 	}
@@ -74,6 +76,17 @@ func TestRedactHeaders(t *testing.T) {
 			t.Errorf("%s: got %q, want %q", k, got[k][0], want)
 		}
 	}
+	for _, name := range []string{"X-Auth-Key", "X-Authorization", "Apikey", "Ocp-Apim-Subscription-Key", "X_Auth_Token",
+		"Token", "X-Access-Key", "X-Secret-Key", "X-Private-Key", "X-Session-Key", "X-Jwt-Assertion", "X-Goog-Iap-Jwt-Assertion", "Authentication"} {
+		if !(&Redaction{}).secretHeader(name) {
+			t.Errorf("%s is not redacted by default", name)
+		}
+	}
+	for _, name := range []string{"Sec-WebSocket-Key", "Accept", "User-Agent", "Origin", "Content-Type"} {
+		if (&Redaction{}).secretHeader(name) {
+			t.Errorf("%s is redacted by default", name)
+		}
+	}
 	// A header named for redaction hides the subprotocol whole.
 	r := &Redaction{Headers: []string{"Sec-WebSocket-Protocol"}}
 	if got := r.subprotocol("chat"); got != Redacted {
@@ -117,6 +130,12 @@ func TestRedactJSONPlacements(t *testing.T) {
 		{"torn JSON", `not json {"password":"hunter2"`, `not json {"password":"hunter2"`, true},
 		{"torn inner JSON", `{"data":"{\"password\":\"hunter2\""}`, `{"data":"{\"password\":\"hunter2\""}`, true},
 		{"no field", `{"user":"ana"}`, `{"user":"ana"}`, false},
+		{"escaped key", `{"\u0070assword":"S"}`, `{"\u0070assword":"[redacted]"}`, false},
+		{"escaped key inside a string", `{"data":"{\"pass\\u0077ord\":\"S\"}"}`, `{"data":"{\"pass\\u0077ord\":\"[redacted]\"}"}`, false},
+		{"signalr record separators", "{\"password\":\"S\"}\x1e{\"type\":6}\x1e", "{\"password\":\"[redacted]\"}\x1e{\"type\":6}\x1e", false},
+		{"ndjson batch", "{\"password\":\"S\"}\n{\"password\":\"T\"}", "{\"password\":\"[redacted]\"}\n{\"password\":\"[redacted]\"}", false},
+		{"prose quoting a key", `{"password":"S","note":"type \"password\": here"}`, `{"password":"[redacted]","note":"type \"password\": here"}`, false},
+		{"pretty JSON after a prefix", "42[\n \"login\",\n {\"password\": \"S\"}\n]", "42[\n \"login\",\n {\"password\": \"[redacted]\"}\n]", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -154,9 +154,16 @@ func NewFileSink(path string, opts *QueueOptions) (*FileSink, error) {
 	if err := checkOutDir(dir, opts != nil && opts.AllowSharedDir); err != nil {
 		return nil, fmt.Errorf("directory %s: %w", dir, err)
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND|noFollow, 0o600)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND|noFollow|syscallNonblock, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("cannot open %s: %w", path, cause(err))
+	}
+	// An existing file is appended to only if it is ours alone: a file
+	// or FIFO planted by another user (in a sticky /tmp) would read
+	// every recorded secret.
+	if err := checkOwnFile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	w := format.NewWriter(f, &format.WriterOptions{Compression: format.CompressionForName(path)})
 	st := &fileStore{f: f, w: w, path: path, lost: map[string]int64{}}
@@ -507,7 +514,7 @@ func (s *dirStore) finalize(j finishJob) error {
 		syncDir(s.dir)
 		return nil
 	}
-	src, err := os.Open(j.partial)
+	src, err := os.OpenFile(j.partial, os.O_RDONLY|noFollow, 0)
 	if err != nil {
 		return err
 	}

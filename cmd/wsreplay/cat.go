@@ -115,7 +115,7 @@ func runCat(c *cli.Context) error {
 			}
 			seen++
 			if tl == nil {
-				out.Write(rec.Raw())
+				out.Write(jsonSafe(rec.Raw()))
 				out.Write([]byte{'\n'})
 				continue
 			}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -52,4 +53,48 @@ func printableLines(s string) string {
 		lines[i] = printable(l)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// jsonSafe returns a line of JSON with what printable escapes written as
+// JSON escapes instead (\u009b, \u202e; \ufffd for invalid UTF-8): the same
+// document for a parser, inert on a terminal. Such characters can only be
+// inside strings, where an escape means the same.
+func jsonSafe(line []byte) []byte {
+	if utf8.Valid(line) && !bytesHaveUnsafe(line) {
+		return line
+	}
+	var b strings.Builder
+	for i := 0; i < len(line); {
+		r, n := utf8.DecodeRune(line[i:])
+		switch {
+		case r == utf8.RuneError && n <= 1:
+			b.WriteString(`\ufffd`)
+		case r >= 0x20 && unsafeRune(r):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.Write(line[i : i+n])
+		}
+		i += n
+	}
+	return []byte(b.String())
+}
+
+func bytesHaveUnsafe(b []byte) bool {
+	for _, r := range string(b) {
+		if r >= 0x20 && unsafeRune(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// jsonSafeWriter passes each write through jsonSafe; json.Encoder writes a
+// whole value at a time.
+type jsonSafeWriter struct{ w io.Writer }
+
+func (j jsonSafeWriter) Write(p []byte) (int, error) {
+	if _, err := j.w.Write(jsonSafe(p)); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }

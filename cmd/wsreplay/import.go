@@ -84,7 +84,7 @@ func runImport(c *cli.Context) error {
 		return err
 	}
 	if res.Skipped > 0 {
-		fmt.Fprintf(c.App.ErrWriter, "wsreplay: warning: %s: skipped %d of %s (--skip-bad)\n", name, res.Skipped, plural(res.Records, "record"))
+		fmt.Fprintf(c.App.ErrWriter, "wsreplay: warning: %s: skipped %d of %s (--skip-bad)\n", printable(name), res.Skipped, plural(res.Records, "record"))
 	}
 	if c.String("out") != "-" {
 		fmt.Fprintf(c.App.ErrWriter, "wrote %s, %s to %s\n", plural(len(out.sessions), "session"), plural(out.messages, "message"), c.String("out"))

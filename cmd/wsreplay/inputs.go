@@ -178,11 +178,11 @@ func readRecording(ctx context.Context, path string, stderr io.Writer, bar *prog
 	err = fn(rec)
 	if rec.r != nil {
 		for typ, n := range rec.r.Unknown() {
-			fmt.Fprintf(stderr, "wsreplay: warning: %s: skipped %s of unknown type %q (written by a newer wsreplay?)\n", name, plural(n, "line"), typ)
+			fmt.Fprintf(stderr, "wsreplay: warning: %s: skipped %s of unknown type %q (written by a newer wsreplay?)\n", printable(name), plural(n, "line"), typ)
 		}
 	}
 	if errors.Is(err, format.ErrTruncated) {
-		fmt.Fprintf(stderr, "wsreplay: warning: %v; using the lines before it\n", err)
+		fmt.Fprintf(stderr, "wsreplay: warning: %s; using the lines before it\n", printable(err.Error()))
 		return nil
 	}
 	var pe *fs.PathError
@@ -210,7 +210,7 @@ func openRecording(ctx context.Context, src io.Reader, name string, stderr io.Wr
 		return nil, err
 	}
 	if h.Skipped > 0 {
-		fmt.Fprintf(stderr, "wsreplay: warning: %s: skipped %s without messages\n", name, plural(h.Skipped, "WebSocket entry"))
+		fmt.Fprintf(stderr, "wsreplay: warning: %s: skipped %s without messages\n", printable(name), plural(h.Skipped, "WebSocket entry"))
 	}
 	if len(h.Events) == 0 {
 		return nil, fmt.Errorf("%s: no WebSocket messages in this HAR", name)

@@ -93,7 +93,7 @@ func runLs(c *cli.Context) error {
 		}
 		if err != nil {
 			bar.clear()
-			fmt.Fprintf(stderr, "wsreplay: %v\n", err)
+			fmt.Fprintf(stderr, "wsreplay: %s\n", printable(err.Error()))
 			failed++
 		}
 		if sums := z.Summaries(); len(sums) > 0 {
@@ -132,7 +132,7 @@ type lister struct {
 
 func (l *lister) start() {
 	if l.json {
-		l.enc = json.NewEncoder(l.out)
+		l.enc = json.NewEncoder(jsonSafeWriter{l.out})
 		return
 	}
 	l.tw = tabwriter.NewWriter(l.out, 0, 0, 2, ' ', 0)

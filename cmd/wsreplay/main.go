@@ -78,10 +78,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		// user knows why.
 		return exitInterrupted
 	}
-	fmt.Fprintf(stderr, "wsreplay: %v\n", err)
+	// Errors name files and quote input: a planted file name must not
+	// drive the terminal.
+	fmt.Fprintf(stderr, "wsreplay: %s\n", printable(err.Error()))
 	var h hinted
 	if errors.As(err, &h) {
-		fmt.Fprintf(stderr, "hint: %s\n", h.hint)
+		fmt.Fprintf(stderr, "hint: %s\n", printable(h.hint))
 	}
 	var u usageError
 	if errors.As(err, &u) {

@@ -75,7 +75,7 @@ func TestControlCharactersEscaped(t *testing.T) {
 	if err := os.WriteFile(rec, []byte(lines), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	for _, args := range [][]string{{"ls", rec}, {"cat", rec}, {"cat", "--pretty", rec}} {
+	for _, args := range [][]string{{"ls", rec}, {"cat", rec}, {"cat", "--pretty", rec}, {"ls", "--json", rec}, {"cat", "--json", rec}} {
 		out, errOut, code := wsreplay(t, args...)
 		if code != 0 {
 			t.Fatalf("%v: exit %d: %s", args, code, errOut)
@@ -83,7 +83,7 @@ func TestControlCharactersEscaped(t *testing.T) {
 		if strings.ContainsAny(out+errOut, "\x1b\x07\u009b") {
 			t.Errorf("%v printed control characters:\n%q", args, out+errOut)
 		}
-		if !strings.Contains(out, `\x1b`) {
+		if !strings.Contains(out, `\x1b`) && !strings.Contains(out, `\u001b`) {
 			t.Errorf("%v: the escaped form is missing:\n%s", args, out)
 		}
 	}
@@ -167,6 +167,27 @@ func TestSecretsStayRedacted(t *testing.T) {
 			if strings.Contains(text, s) {
 				t.Errorf("%s holds %s", where, s)
 			}
+		}
+	}
+}
+
+// Raw C1 controls and bidi overrides inside a recording's JSON strings, and
+// control characters in a file's name, reach no output raw: not --json, not
+// the error that names the file.
+func TestRawControlsInJSONAndNames(t *testing.T) {
+	dir := t.TempDir()
+	rec := filepath.Join(dir, "raw.ndjson")
+	line := "{\"type\":\"session\",\"v\":1,\"session\":\"s\u009b\u202e1\",\"time\":\"2026-11-25T10:00:00Z\",\"url\":\"/x\u009b\"}\n"
+	if err := os.WriteFile(rec, []byte(line), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "evil\x1b]0;T\a.ndjson"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"ls", "--json", rec}, {"cat", "--json", rec}, {"ls", dir}, {"cat", dir}} {
+		out, errOut, _ := wsreplay(t, args...)
+		if strings.ContainsAny(out+errOut, "\x1b\a\u009b\u202e") {
+			t.Errorf("%v printed raw controls:\n%q", args, out+errOut)
 		}
 	}
 }

@@ -267,7 +267,7 @@ func reportIndexing(ctx context.Context, c *cli.Context, cat *replayer.Catalog, 
 	}
 	printWarnings(stderr, cat, warned)
 	if err != nil {
-		fmt.Fprintf(stderr, "wsreplay: warning: %v; serving the sessions before it\n", err)
+		fmt.Fprintf(stderr, "wsreplay: warning: %s; serving the sessions before it\n", printable(err.Error()))
 		return
 	}
 	fmt.Fprintf(stderr, "indexed %s\n", plural(len(cat.Sessions()), "session"))

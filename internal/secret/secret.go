@@ -44,12 +44,19 @@ func Subprotocol(p string) string {
 	return strings.Join(parts, ".")
 }
 
+// Looks reports whether a value looks like a credential by itself, whatever
+// its name: a JWT, a bearer prefix, or a part that is a Token.
+func Looks(v string) bool { return Subprotocol(v) != v }
+
 // Token reports whether s looks like a generated credential rather than a
-// name: at least 20 characters of the base64, base64url or hex alphabets,
-// with digits or mixed case, and at least 3.5 bits of entropy a character
-// (names of words score lower; random tokens of this length score 4 or
-// more).
+// name: hex of 16 characters or more with digits and letters, a UUID, or at
+// least 20 characters of the base64 or base64url alphabets with digits or
+// mixed case and at least 3.5 bits of entropy a character (names of words
+// score lower; random tokens of this length score 4 or more).
 func Token(s string) bool {
+	if hexToken(s) || uuid(s) {
+		return true
+	}
 	if len(s) < 20 {
 		return false
 	}
@@ -87,4 +94,45 @@ func entropy(counts []int, n int) float64 {
 		}
 	}
 	return h
+}
+
+// hexToken reports hex of 16 characters or more, with digits and letters
+// (random hex of that length almost always has both; its entropy is at most
+// 4 bits a character, too close to the names' to tell them apart by it).
+func hexToken(s string) bool {
+	if len(s) < 16 {
+		return false
+	}
+	var digit, letter bool
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			digit = true
+		case c >= 'a' && c <= 'f', c >= 'A' && c <= 'F':
+			letter = true
+		default:
+			return false
+		}
+	}
+	return digit && letter
+}
+
+// uuid reports the 8-4-4-4-12 hex shape of a UUID.
+func uuid(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if i == 8 || i == 13 || i == 18 || i == 23 {
+			if c != '-' {
+				return false
+			}
+			continue
+		}
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
 }
