@@ -646,3 +646,40 @@ func TestTLSClientLeg(t *testing.T) {
 		t.Errorf("%d lines, close line %+v", len(evs), last)
 	}
 }
+
+// Shutdown ends every session, each with 1001 on both legs and recorded.
+func TestShutdownClosesEverySession(t *testing.T) {
+	const n = 3
+	closed := make(chan error, n)
+	up := upstream(t, nil, echo(closed))
+	p, ts, sink, dir := proxyFor(t, up, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var clients []*websocket.Conn
+	for range n {
+		c := dial(t, ts, "/", nil)
+		c.Write(ctx, websocket.MessageText, []byte("x"))
+		c.Read(ctx)
+		clients = append(clients, c)
+	}
+	done := make(chan struct{})
+	go func() { stopProxy(t, p, ts, sink); close(done) }()
+	for i, c := range clients {
+		if _, _, err := c.Read(ctx); websocket.CloseStatus(err) != websocket.StatusGoingAway {
+			t.Errorf("client %d saw %v, want 1001", i, err)
+		}
+		if err := <-closed; websocket.CloseStatus(err) != websocket.StatusGoingAway {
+			t.Errorf("an upstream leg saw %v, want 1001", err)
+		}
+	}
+	<-done
+	recs, _ := readRecordings(t, dir)
+	if len(recs) != n {
+		t.Fatalf("%d sessions recorded, want %d", len(recs), n)
+	}
+	for id, evs := range recs {
+		if last := evs[len(evs)-1]; last.By != format.ByProxy || last.Code != 1001 {
+			t.Errorf("session %s: close line %+v", id, last)
+		}
+	}
+}

@@ -94,14 +94,19 @@ type Server struct {
 	mu       sync.Mutex
 	refused  int
 	next     map[string]int // round-robin position per request group
-	cancels  map[*connState]context.CancelFunc
+	live     map[*liveReplay]struct{} // what Shutdown must end
 	shutdown bool
 	wg       sync.WaitGroup
 	stats    serverStats
 	fine     fineClock
 }
 
-type connState struct{}
+// liveReplay is a replay that Shutdown must end. It has a field so that
+// every one has an address of its own: pointers to distinct zero-size
+// values may be equal, and a map keyed by them would hold one entry.
+type liveReplay struct {
+	cancel context.CancelFunc
+}
 
 // subprotocolsFor returns the subprotocols a replay may accept, in order of
 // preference: the recorded one; or, when none was recorded or the recording
@@ -146,7 +151,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	if s.next == nil {
 		s.next = map[string]int{}
-		s.cancels = map[*connState]context.CancelFunc{}
+		s.live = map[*liveReplay]struct{}{}
 	}
 	if s.shutdown {
 		s.mu.Unlock()
@@ -171,13 +176,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ioCtx, ioCancel := context.WithCancel(context.Background())
 	defer ioCancel()
 	ctx, cancel := context.WithCancel(ioCtx)
-	st := &connState{}
-	s.cancels[st] = cancel
+	st := &liveReplay{cancel: cancel}
+	s.live[st] = struct{}{}
 	s.wg.Add(1)
 	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()
-		delete(s.cancels, st)
+		delete(s.live, st)
 		s.mu.Unlock()
 		cancel()
 		s.wg.Done()
@@ -363,8 +368,8 @@ func (c *replayConn) closeGone() {
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	s.shutdown = true
-	for _, cancel := range s.cancels {
-		cancel()
+	for r := range s.live {
+		r.cancel()
 	}
 	s.mu.Unlock()
 	done := make(chan struct{})

@@ -431,3 +431,31 @@ func TestChurn(t *testing.T) {
 		t.Errorf("after 2,000 replays: %d goroutines (%d before), %d open files (%d before)", g, g0, fd, fd0)
 	}
 }
+
+// Shutdown ends every replay, not one: each of several clients gets 1001.
+func TestShutdownEndsEveryReplay(t *testing.T) {
+	srv := &Server{}
+	ts := startServer(t, srv, Bytes("demo", mustRead(t, "../testdata/demo.ndjson")))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var clients []*websocket.Conn
+	for range 3 {
+		c := dial(t, ts, "/live?room=lobby")
+		if _, _, err := c.Read(ctx); err != nil {
+			t.Fatal(err)
+		}
+		clients = append(clients, c)
+	}
+	go srv.Shutdown(ctx)
+	for i, c := range clients {
+		for {
+			_, _, err := c.Read(ctx)
+			if err != nil {
+				if websocket.CloseStatus(err) != websocket.StatusGoingAway {
+					t.Errorf("client %d: got %v, want 1001", i, err)
+				}
+				break
+			}
+		}
+	}
+}
