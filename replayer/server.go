@@ -93,7 +93,7 @@ type Server struct {
 
 	mu       sync.Mutex
 	refused  int
-	next     map[string]int // round-robin position per request group
+	next     map[string]int           // round-robin position per request group
 	live     map[*liveReplay]struct{} // what Shutdown must end
 	shutdown bool
 	wg       sync.WaitGroup
