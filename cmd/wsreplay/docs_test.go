@@ -1,10 +1,14 @@
 package main
 
 import (
+	"io"
 	"os"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/wsreplay/wsreplay/internal/metrics"
 )
 
 // The README's Go version is go.mod's (an older one would try to download a
@@ -34,5 +38,77 @@ func TestReadmeAgrees(t *testing.T) {
 	}
 	if !strings.Contains(string(readme), "MIT: see [LICENSE](LICENSE)") {
 		t.Error("README does not name the license")
+	}
+}
+
+// The staging documentation names only what exists: every WSREPLAY_*
+// variable in the README, the Containerfile and the deploy examples is a
+// flag's of record or serve, every --flag on their command lines is
+// record's, and the README lists every exported metric under its exported
+// name, and no other.
+func TestStagingDocsAgree(t *testing.T) {
+	vars, flags := map[string]bool{}, map[string]bool{}
+	for _, cmd := range newApp(io.Discard, io.Discard).Commands {
+		for _, f := range cmd.Flags {
+			if cmd.Name == "record" || cmd.Name == "serve" {
+				vars[envName(f.Names()[0])] = true
+			}
+			if cmd.Name == "record" {
+				flags[f.Names()[0]] = true
+			}
+		}
+	}
+	envRE := regexp.MustCompile(`WSREPLAY_[A-Z][A-Z_]*`)
+	// Command lines: the Containerfile's CMD and the sidecar's args.
+	flagRE := regexp.MustCompile(`"--([a-z-]+)"|, --([a-z-]+),`)
+	for _, file := range []string{"README.md", "Containerfile", "deploy/compose.yaml", "deploy/kubernetes/sidecar.yaml"} {
+		b, err := os.ReadFile("../../" + file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range envRE.FindAllString(string(b), -1) {
+			if !vars[v] && v != "WSREPLAY_CPUPROFILE" {
+				t.Errorf("%s names %s, which is no flag's variable", file, v)
+			}
+		}
+		if file == "README.md" {
+			continue
+		}
+		given := flagRE.FindAllStringSubmatch(string(b), -1)
+		for _, m := range given {
+			if f := m[1] + m[2]; !flags[f] {
+				t.Errorf("%s gives record --%s, which is no flag of record", file, f)
+			}
+		}
+		if len(given) == 0 && file != "deploy/compose.yaml" {
+			t.Errorf("%s: found no command line to check", file)
+		}
+	}
+
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	documented := map[string]bool{}
+	for _, name := range regexp.MustCompile("`(wsreplay_[a-z_]+)`").FindAllStringSubmatch(string(readme), -1) {
+		documented[name[1]] = true
+	}
+	exported := map[string]bool{}
+	descs := make(chan *prometheus.Desc, 100)
+	metrics.Recorder{}.Describe(descs)
+	metrics.Replayer{}.Describe(descs)
+	close(descs)
+	nameRE := regexp.MustCompile(`fqName: "([^"]+)"`)
+	for d := range descs {
+		name := nameRE.FindStringSubmatch(d.String())[1]
+		exported[name] = true
+		if !documented[name] {
+			t.Errorf("the README does not list the metric %s", name)
+		}
+	}
+	for name := range documented {
+		if !exported[name] {
+			t.Errorf("the README lists %s, which is no exported metric", name)
+		}
 	}
 }

@@ -258,9 +258,17 @@ func echoLoad(url string, conns, inflight int, msg []byte, d time.Duration) load
 			c.SetReadLimit(-1)
 			sentAt := make(chan time.Time, inflight)
 			local := make([]time.Duration, 0, 1<<16)
+			// The reader says when to stop: a writer that stopped at the
+			// deadline by itself could do so with nothing in flight, and
+			// leave the reader waiting for an echo forever.
+			quit := make(chan struct{})
 			go func() {
-				for ctx.Err() == nil {
-					sentAt <- time.Now() // blocks when inflight are out
+				for {
+					select {
+					case sentAt <- time.Now(): // blocks when inflight are out
+					case <-quit:
+						return
+					}
 					if c.Write(context.Background(), websocket.MessageText, msg) != nil {
 						return
 					}
@@ -276,6 +284,7 @@ func echoLoad(url string, conns, inflight int, msg []byte, d time.Duration) load
 					break
 				}
 			}
+			close(quit)
 			mu.Lock()
 			rtts = append(rtts, local...)
 			mu.Unlock()
