@@ -29,7 +29,7 @@ func checkClientHandshake(r *http.Request) (int, string) {
 	switch {
 	case r.Method != http.MethodGet:
 		return http.StatusMethodNotAllowed, "a WebSocket handshake must be a GET request"
-	case r.ProtoMajor != 1:
+	case !r.ProtoAtLeast(1, 1) || r.ProtoMajor != 1:
 		return http.StatusBadRequest, "a WebSocket handshake needs HTTP/1.1"
 	case r.Header.Get("Sec-WebSocket-Version") != "13":
 		return http.StatusUpgradeRequired, "unsupported Sec-WebSocket-Version (want 13)"

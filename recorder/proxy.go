@@ -161,13 +161,13 @@ func (p *Proxy) withoutUpgrade(r *http.Request) *http.Request {
 	return r
 }
 
-// upstreamURL joins the request's path and query to the upstream base.
+// upstreamURL joins the request's path and query to the upstream base. The
+// path goes as the client wrote it: an encoded slash (a%2Fb) stays encoded.
 func (p *Proxy) upstreamURL(r *http.Request) *url.URL {
 	u := *p.Upstream
+	base := strings.TrimSuffix(u.EscapedPath(), "/") // before Path changes
 	u.Path = strings.TrimSuffix(u.Path, "/") + r.URL.Path
-	if u.RawPath != "" || r.URL.RawPath != "" {
-		u.RawPath = strings.TrimSuffix(u.EscapedPath(), "/") + r.URL.EscapedPath()
-	}
+	u.RawPath = base + r.URL.EscapedPath()
 	u.RawQuery = r.URL.RawQuery
 	return &u
 }
