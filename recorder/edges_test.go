@@ -101,3 +101,50 @@ func TestHTTP10UpgradeRefused(t *testing.T) {
 		t.Error("the upstream was dialed for an HTTP/1.0 upgrade")
 	}
 }
+
+// An upstream that answers the handshake with endless headers gets the
+// client a 502 as soon as the headers pass the cap, not when the handshake
+// times out, and the proxy does not buffer them.
+func TestUpstreamHeadersCapped(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				br := bufio.NewReader(c)
+				if _, err := http.ReadRequest(br); err != nil {
+					return
+				}
+				io.WriteString(c, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n")
+				line := []byte("X-Filler: " + strings.Repeat("a", 1000) + "\r\n")
+				for { // until the proxy hangs up
+					if _, err := c.Write(line); err != nil {
+						return
+					}
+				}
+			}()
+		}
+	}()
+	u, _ := url.Parse("ws://" + l.Addr().String())
+	sink, err := NewDirSink(t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &Proxy{Upstream: u, Sink: sink, HandshakeTimeout: time.Minute}
+	ts := newServer(p)
+	defer stopProxy(t, p, ts, sink)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, resp, err := websocket.Dial(ctx, wsURL(ts)+"/", nil)
+	if err == nil || resp == nil || resp.StatusCode != http.StatusBadGateway {
+		t.Fatalf("got %v (%v), want HTTP 502", err, resp)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -69,6 +70,12 @@ func acceptClient(w http.ResponseWriter, r *http.Request, subprotocol string) (*
 	}
 	return newLeg(conn, brw.Reader, false), nil
 }
+
+// maxResponseHeaderBytes bounds the upstream's answer to the opening
+// handshake, status line and headers (frames sent with it included): as
+// much as net/http's server accepts from a client (DefaultMaxHeaderBytes).
+// It also keeps the session line small (see format.MaxMessageSize).
+const maxResponseHeaderBytes = 1 << 20
 
 // upstreamError is a failed upstream handshake, with the HTTP status the
 // client gets for it and msg, what the client is told: never an address.
@@ -156,9 +163,17 @@ func upstreamHandshake(conn net.Conn, u *url.URL, header http.Header, protos []s
 	if err := bw.Flush(); err != nil {
 		return nil, nil, dialFailure(err)
 	}
-	br := bufio.NewReaderSize(conn, 4096)
+	// The answer's headers are read through a limit, as net/http's
+	// Transport does (MaxResponseHeaderBytes): an upstream sending
+	// headers without end must not grow the proxy's memory.
+	lr := &io.LimitedReader{R: conn, N: maxResponseHeaderBytes}
+	br := bufio.NewReaderSize(lr, 4096)
 	resp, err := http.ReadResponse(br, req)
 	if err != nil {
+		if lr.N == 0 {
+			return nil, nil, &upstreamError{http.StatusBadGateway,
+				fmt.Sprintf("upstream's handshake answer has more than %d bytes of headers", maxResponseHeaderBytes), err}
+		}
 		return nil, nil, dialFailure(err)
 	}
 	resp.Body.Close() // a 101 has no body; any other answer's is not passed on
