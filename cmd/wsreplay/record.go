@@ -44,6 +44,7 @@ Examples:
 			&cli.StringFlag{Name: "max-message-size", Value: "64MiB", Usage: "largest message relayed, `SIZE` in bytes or with KiB/MiB/GiB"},
 			&cli.StringFlag{Name: "flush-interval", Value: "1s", Usage: "write recorded lines out at least every `D` (what a crash can lose)"},
 			&cli.StringFlag{Name: "handshake-timeout", Value: "10s", Usage: "give up on an upstream handshake after `D` (the client gets 504)"},
+			&cli.StringFlag{Name: "idle-timeout", Value: "75s", Usage: "close a client's idle keep-alive HTTP connection after `D` (as nginx does; WebSockets are not affected)"},
 			&cli.StringSliceFlag{Name: "redact-header", Usage: "also redact this request or response `HEADER` (repeatable)"},
 			&cli.StringSliceFlag{Name: "redact-query", Usage: "also redact this query `PARAM` (repeatable)"},
 			&cli.StringSliceFlag{Name: "redact-json", Usage: "redact the value of this JSON `FIELD` inside messages, after a prefix (Socket.IO) or inside JSON strings too (repeatable)"},
@@ -122,6 +123,13 @@ func runRecord(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	idle, err := durationFlag(c, "idle-timeout")
+	if err != nil {
+		return err
+	}
+	if idle <= 0 {
+		return usagef("--idle-timeout: must be more than 0 (idle connections would be kept forever)")
+	}
 	comp, err := format.ParseCompression(c.String("compress"))
 	if err != nil {
 		return usagef("--compress: %v", err)
@@ -196,7 +204,10 @@ func runRecord(c *cli.Context) error {
 	fmt.Fprintf(stderr, "listening on %s://%s -> %s\n", scheme, l.Addr(), up)
 	fmt.Fprintf(stderr, "recording to %s\n", out)
 
-	hs := &http.Server{Handler: p, ReadHeaderTimeout: 10 * time.Second, ErrorLog: nil}
+	// IdleTimeout: without it a keep-alive connection left idle after a
+	// plain HTTP request is kept forever. A WebSocket is hijacked and is
+	// not subject to it.
+	hs := &http.Server{Handler: p, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: idle, ErrorLog: nil}
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(l) }()
 	select {

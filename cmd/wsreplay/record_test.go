@@ -6,11 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -18,6 +20,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/urfave/cli/v2"
 	"github.com/wsreplay/wsreplay/format"
 )
 
@@ -129,6 +132,7 @@ func TestRecordErrors(t *testing.T) {
 		{[]string{"--upstream", "ws://x", "--tls-cert", "c.pem"}, 2, "--tls-cert and --tls-key go together"},
 		{[]string{"--upstream", "ws://x", "--out", "/proc/nope/x"}, 1, "--out: cannot create directory /proc/nope/x"},
 		{[]string{"--upstream", "ws://x", "stray"}, 2, "record takes no arguments"},
+		{[]string{"--upstream", "ws://x", "--idle-timeout", "0"}, 2, "--idle-timeout: must be more than 0"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
@@ -263,4 +267,38 @@ func TestRecordSurvivesKill9(t *testing.T) {
 		t.Errorf("%d of %d messages older than the flush interval are missing from the files", missing, old)
 	}
 	t.Logf("%d messages recorded, %d older than flush interval + margin, none missing", len(recorded), old)
+}
+
+// A keep-alive connection left idle after a plain HTTP request is closed by
+// the recorder after --idle-timeout (75 s by default, as nginx).
+func TestRecordClosesIdleKeepAlive(t *testing.T) {
+	if f := recordCommand().Flags; !slices.ContainsFunc(f, func(fl cli.Flag) bool {
+		sf, ok := fl.(*cli.StringFlag)
+		return ok && sf.Name == "idle-timeout" && sf.Value == "75s"
+	}) {
+		t.Error("no --idle-timeout flag with a default of 75s")
+	}
+	up := backend(t)
+	url, _, _ := startCommand(t, "record", "--upstream", "ws"+strings.TrimPrefix(up.URL, "http"),
+		"--listen", "127.0.0.1:0", "--out", t.TempDir(), "--idle-timeout", "200ms")
+	conn, err := net.Dial("tcp", strings.TrimPrefix(url, "ws://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(20 * time.Second)) // far beyond 200ms: only a failure waits for it
+	io.WriteString(conn, "GET /plain HTTP/1.1\r\nHost: x\r\n\r\n")
+	br := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.Close {
+		t.Fatal("the server closed after the response already; nothing tested")
+	}
+	if n, err := br.Read(make([]byte, 1)); err != io.EOF {
+		t.Errorf("idle connection: read %d bytes, %v; want the server to close it (EOF)", n, err)
+	}
 }
