@@ -72,10 +72,10 @@ func acceptClient(w http.ResponseWriter, r *http.Request, subprotocol string) (*
 }
 
 // maxResponseHeaderBytes bounds the upstream's answer to the opening
-// handshake, status line and headers (frames sent with it included): as
-// much as net/http's server accepts from a client (DefaultMaxHeaderBytes).
-// It also keeps the session line small (see format.MaxMessageSize).
-const maxResponseHeaderBytes = 1 << 20
+// handshake, status line and headers (and frames sent with them): net/http's
+// Transport caps it too, nginx by default at 4 or 8 KiB. It keeps the session
+// line within format.MaxLineOverhead.
+const maxResponseHeaderBytes = 256 << 10
 
 // upstreamError is a failed upstream handshake, with the HTTP status the
 // client gets for it and msg, what the client is told: never an address.

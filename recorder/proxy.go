@@ -47,7 +47,9 @@ type Proxy struct {
 	// Sink receives the recordings. Nil: relay without recording.
 	Sink Sink
 	// MaxMessageSize bounds messages both ways; a larger one closes both
-	// legs with 1009 (message too big). Zero means DefaultMaxMessageSize.
+	// legs with 1009 (message too big). Zero means DefaultMaxMessageSize;
+	// more than format.MaxMessageSize (128 MiB) means format.MaxMessageSize,
+	// the largest message whose recording every reader accepts.
 	MaxMessageSize int64
 	// HandshakeTimeout bounds dialing the upstream and its WebSocket
 	// handshake; past it the client gets 504. Zero means

@@ -66,6 +66,7 @@ func (p *Proxy) open(w http.ResponseWriter, r *http.Request) *session {
 	if s.limit <= 0 {
 		s.limit = DefaultMaxMessageSize
 	}
+	s.limit = min(s.limit, format.MaxMessageSize)
 	if status, msg := checkClientHandshake(r); status != 0 {
 		s.log.Warn("bad client handshake", "status", status, "err", msg)
 		if status == http.StatusUpgradeRequired {

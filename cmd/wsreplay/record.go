@@ -41,7 +41,7 @@ Examples:
 			&cli.StringFlag{Name: "listen", Value: "127.0.0.1:8080", Usage: "`HOST:PORT` to listen on (port 0 picks a free one)"},
 			&cli.StringFlag{Name: "out", Value: "recordings", Usage: "a `DIR` for one file per session, or a FILE.ndjson[.gz|.zst] for all"},
 			&cli.StringFlag{Name: "compress", Value: "zstd", Usage: "compression of files in --out DIR: `none`, gzip or zstd"},
-			&cli.StringFlag{Name: "max-message-size", Value: "64MiB", Usage: "largest message relayed, `SIZE` in bytes or with KiB/MiB/GiB"},
+			&cli.StringFlag{Name: "max-message-size", Value: "64MiB", Usage: "largest message relayed, `SIZE` in bytes or with KiB/MiB/GiB (at most 128MiB)"},
 			&cli.StringFlag{Name: "flush-interval", Value: "1s", Usage: "write recorded lines out at least every `D` (what a crash can lose)"},
 			&cli.StringFlag{Name: "handshake-timeout", Value: "10s", Usage: "give up on an upstream handshake after `D` (the client gets 504)"},
 			&cli.StringFlag{Name: "idle-timeout", Value: "75s", Usage: "close a client's idle keep-alive HTTP connection after `D` (as nginx does; WebSockets are not affected)"},
@@ -115,6 +115,9 @@ func runRecord(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	if maxSize > format.MaxMessageSize {
+		return usagef("--max-message-size: %s is over 128MiB, the largest message a recording holds", c.String("max-message-size"))
+	}
 	flushEvery, err := durationFlag(c, "flush-interval")
 	if err != nil {
 		return err
@@ -155,7 +158,11 @@ func runRecord(c *cli.Context) error {
 	}
 
 	log := newLogger(c)
-	qopts := &recorder.QueueOptions{FlushInterval: flushEvery, Compression: comp, Logger: log, AllowSharedDir: c.Bool("allow-shared-out")}
+	// The queue holds two of the largest messages: one being written,
+	// the next one coming. Below one, a message that size could never be
+	// recorded, however idle the recorder.
+	qopts := &recorder.QueueOptions{FlushInterval: flushEvery, Compression: comp, Logger: log,
+		AllowSharedDir: c.Bool("allow-shared-out"), MaxQueueBytes: max(64<<20, 2*maxSize)}
 	if qopts.AllowSharedDir {
 		log.Warn("--allow-shared-out: recording in a directory that other users may write in")
 	}
