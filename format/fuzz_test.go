@@ -1,8 +1,8 @@
 package format
 
 import (
-	"encoding/base64"
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
