@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/wsreplay/wsreplay/internal/handshake"
@@ -51,6 +52,12 @@ type Proxy struct {
 	// more than format.MaxMessageSize (128 MiB) means format.MaxMessageSize,
 	// the largest message whose recording every reader accepts.
 	MaxMessageSize int64
+	// PartialBudget bounds the memory that messages still being received
+	// hold, across all sessions, until they are whole and recorded. A
+	// message that would pass it is relayed as always but not recorded:
+	// it is counted in its session's "lost" and logged once per session.
+	// Zero means DefaultPartialBudget (256 MiB).
+	PartialBudget int64
 	// HandshakeTimeout bounds dialing the upstream and its WebSocket
 	// handshake; past it the client gets 504. Zero means
 	// DefaultHandshakeTimeout.
@@ -67,6 +74,8 @@ type Proxy struct {
 
 	initOnce sync.Once
 	passthru *httputil.ReverseProxy
+
+	partial atomic.Int64 // bytes of PartialBudget taken
 
 	mu       sync.Mutex
 	sessions map[*session]struct{}

@@ -28,6 +28,7 @@ type session struct {
 	sent, received atomic.Int64
 	lost           atomic.Int64
 	lostLogged     atomic.Bool
+	budgetLogged   atomic.Bool // a message over Proxy.PartialBudget was logged
 	// unredactedLogged: a message that could not be redacted was logged.
 	unredactedLogged atomic.Bool
 
@@ -247,6 +248,11 @@ func (s *session) queued(ok bool) {
 		s.log.Warn("recording cannot keep up: dropping lines of this session; traffic is not affected")
 	}
 }
+
+// overBudget counts a message that was relayed but not recorded because
+// messages being received held all of Proxy.PartialBudget (logged when it
+// happened, by pump.abandon).
+func (s *session) overBudget() { s.lost.Add(1) }
 
 // finish records the close line and logs the end of the session. The
 // traffic is over, so the close line may wait a little for room.

@@ -42,6 +42,7 @@ Examples:
 			&cli.StringFlag{Name: "out", Value: "recordings", Usage: "a `DIR` for one file per session, or a FILE.ndjson[.gz|.zst] for all"},
 			&cli.StringFlag{Name: "compress", Value: "zstd", Usage: "compression of files in --out DIR: `none`, gzip or zstd"},
 			&cli.StringFlag{Name: "max-message-size", Value: "64MiB", Usage: "largest message relayed, `SIZE` in bytes or with KiB/MiB/GiB (at most 128MiB)"},
+			&cli.StringFlag{Name: "partial-budget", Value: "256MiB", Usage: "memory that messages still being received may hold together, `SIZE`; past it a message is relayed but not recorded (counted as lost)"},
 			&cli.StringFlag{Name: "flush-interval", Value: "1s", Usage: "write recorded lines out at least every `D` (what a crash can lose)"},
 			&cli.StringFlag{Name: "handshake-timeout", Value: "10s", Usage: "give up on an upstream handshake after `D` (the client gets 504)"},
 			&cli.StringFlag{Name: "idle-timeout", Value: "75s", Usage: "close a client's idle keep-alive HTTP connection after `D` (as nginx does; WebSockets are not affected)"},
@@ -118,6 +119,10 @@ func runRecord(c *cli.Context) error {
 	if maxSize > format.MaxMessageSize {
 		return usagef("--max-message-size: %s is over 128MiB, the largest message a recording holds", c.String("max-message-size"))
 	}
+	budget, err := parseSize("partial-budget", c.String("partial-budget"))
+	if err != nil {
+		return err
+	}
 	flushEvery, err := durationFlag(c, "flush-interval")
 	if err != nil {
 		return err
@@ -184,6 +189,7 @@ func runRecord(c *cli.Context) error {
 		Upstream:         up,
 		Sink:             sink,
 		MaxMessageSize:   maxSize,
+		PartialBudget:    budget,
 		HandshakeTimeout: handshake,
 		Logger:           log,
 		Redaction: recorder.Redaction{

@@ -47,6 +47,7 @@ func Build(tb testing.TB, pkg string) string {
 // stdout is read line by line by Expect, or discarded.
 type Proc struct {
 	Cmd    *exec.Cmd
+	Stdin  io.WriteCloser // the process's stdin; closing it ends wstool hold and flood
 	stdout *bufio.Reader
 	mu     sync.Mutex
 	stderr bytes.Buffer
@@ -62,6 +63,9 @@ func Start(tb testing.TB, bin string, args ...string) *Proc {
 		tb.Fatal(err)
 	}
 	p.stdout = bufio.NewReader(out)
+	if p.Stdin, err = p.Cmd.StdinPipe(); err != nil {
+		tb.Fatal(err)
+	}
 	if err := p.Cmd.Start(); err != nil {
 		tb.Fatal(err)
 	}
