@@ -216,7 +216,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	conn.SetReadLimit(limit)
 
 	readDone := make(chan struct{})
-	c := &replayConn{srv: s, conn: conn, netConn: tap.conn, readDone: readDone, ioCtx: ioCtx, log: log, client: newClientLog()}
+	c := &replayConn{srv: s, conn: conn, netConn: tap.conn, readDone: readDone, ioCtx: ioCtx, log: log}
+	if s.Wait {
+		c.client = newClientLog() // what --wait needs; nothing is kept without it
+	}
 	go func() {
 		defer close(readDone)
 		c.pumpFromClient(cancel)
@@ -269,7 +272,9 @@ func (c *replayConn) pumpFromClient(cancel context.CancelFunc) {
 			}
 		}
 		c.log.Debug("client message", "size", len(data), "data", preview(data))
-		c.client.add(data)
+		if c.client != nil {
+			c.client.add(data)
+		}
 	}
 }
 
