@@ -272,7 +272,11 @@ func (s *session) finish() {
 	if !end.Clean {
 		ending = fmt.Sprintf("%d drop", end.Code)
 	}
+	// not_queued: lines the proxy could not hand to the sink (a full
+	// queue, a message over the memory budget). What the disk then fails
+	// to take is the sink's to know: it logs it when it writes the close
+	// line, whose "lost" counts both.
 	s.log.Info("session ended", "by", end.By, "ending", ending, "reason", end.Reason,
-		"sent", s.sent.Load(), "received", s.received.Load(), "lost", end.Lost,
+		"sent", s.sent.Load(), "received", s.received.Load(), "not_queued", end.Lost,
 		"duration", time.Since(s.start).Round(time.Millisecond))
 }

@@ -24,7 +24,7 @@ const (
 
 var (
 	listeningLine = regexp.MustCompile(`listening on (ws://[0-9.:]+)`)
-	lostRE        = regexp.MustCompile(`lost=([1-9][0-9]*)`)
+	lostRE        = regexp.MustCompile(`(?:not_queued|lines_lost)=([1-9][0-9]*)`)
 )
 
 // startRecorder runs "wsreplay record" in a process of its own in front of a
@@ -41,7 +41,9 @@ func startRecorder(t *testing.T, bin, tool string, args ...string) (*child.Proc,
 // runChild runs a command to its end and returns its stdout.
 func runChild(t *testing.T, bin string, args ...string) string {
 	t.Helper()
-	defer func(start time.Time) { t.Logf("%s %.40s: %v", filepath.Base(bin), strings.Join(args, " "), time.Since(start)) }(time.Now())
+	defer func(start time.Time) {
+		t.Logf("%s %.40s: %v", filepath.Base(bin), strings.Join(args, " "), time.Since(start))
+	}(time.Now())
 	var out, errw bytes.Buffer
 	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = &out, &errw
