@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -235,8 +236,22 @@ func runRecord(c *cli.Context) error {
 	perr := p.Shutdown(ctx)
 	hs.Shutdown(ctx)
 	serr := sink.Close()
+	reportStats(stderr, sink.Stats())
 	if err := errors.Join(perr, serr); err != nil {
 		return fmt.Errorf("shutdown: %v", err)
 	}
 	return nil
+}
+
+// reportStats says at exit what was recorded, and what was relayed without
+// being recorded (the log says why, session by session).
+func reportStats(w io.Writer, st recorder.SinkStats) {
+	fmt.Fprintf(w, "recorded %d of %d sessions", st.Sessions-st.Unrecorded, st.Sessions)
+	if st.Unrecorded > 0 {
+		fmt.Fprintf(w, "; %d relayed but not recorded: their files could not be created (out of file descriptors? see README, \"File descriptors\")", st.Unrecorded)
+	}
+	if st.LinesLost > 0 {
+		fmt.Fprintf(w, "; %d lines lost", st.LinesLost)
+	}
+	fmt.Fprintln(w)
 }
