@@ -57,7 +57,7 @@ func backend(tb testing.TB) *httptest.Server {
 func TestRecordThenServe(t *testing.T) {
 	up := backend(t)
 	dir := t.TempDir()
-	url, _, stop := startCommand(t, "record", "--upstream", "ws"+strings.TrimPrefix(up.URL, "http"), "--listen", "127.0.0.1:0", "--out", dir)
+	url, recErr, stop := startCommand(t, "record", "--upstream", "ws"+strings.TrimPrefix(up.URL, "http"), "--listen", "127.0.0.1:0", "--out", dir)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	c, _, err := websocket.Dial(ctx, url+"/feed?room=7", &websocket.DialOptions{Subprotocols: []string{"v2"}})
@@ -82,6 +82,9 @@ func TestRecordThenServe(t *testing.T) {
 	}
 	if code := stop(); code != 0 {
 		t.Fatalf("record exited %d", code)
+	}
+	if !strings.Contains(recErr.String(), "recorded 1 of 1 sessions\n") {
+		t.Errorf("record's report at exit:\n%s", recErr)
 	}
 	files, _ := filepath.Glob(filepath.Join(dir, "*.ndjson.zst"))
 	if len(files) != 1 {
