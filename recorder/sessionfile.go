@@ -25,8 +25,13 @@ type writeFile interface {
 
 // createSessionFile creates a session file exclusively (see createFlags),
 // appending, so that after a cut the next write goes to the new end.
+// It holds the file locked while it writes (see lockFile).
 func createSessionFile(path string) (writeFile, error) {
-	return os.OpenFile(path, createFlags|os.O_APPEND, 0o600)
+	f, err := os.OpenFile(path, createFlags|os.O_APPEND, 0o600)
+	if err == nil {
+		lockFile(f)
+	}
+	return f, err
 }
 
 type sessionFile struct {

@@ -472,6 +472,7 @@ func (s *dirStore) tryEnd(id string, sf *sessionFile) {
 // files, one at a time.
 func (s *dirStore) compressFinished() {
 	defer close(s.done)
+	s.finishLeftovers()
 	for j := range s.jobs {
 		if err := s.finalize(j); err != nil {
 			s.log.Error("finishing the recording failed; the plain .partial file holds it", "session", j.id, "file", j.partial, "err", err)
@@ -504,6 +505,7 @@ func (s *dirStore) finalize(j finishJob) error {
 		return err
 	}
 	tmp := dst.Name()
+	lockFile(dst) // a recorder starting on the directory leaves it alone
 	err = format.Compress(dst, bufio.NewReaderSize(src, 64<<10), s.comp)
 	if err == nil {
 		err = dst.Sync()

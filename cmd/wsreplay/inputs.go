@@ -11,11 +11,15 @@ import (
 	"strings"
 
 	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/recorder"
 )
 
 // expandPaths turns files and directories into the recording files to read:
 // a directory stands for the recordings in it and below it (names with
-// ".ndjson" in them, unfinished ones included), in name order.
+// ".ndjson" in them, unfinished ones included), in name order. Temporary
+// files of a recorder (hidden, or ending in .tmp) are not recordings, and a
+// .partial file whose finished file is there too (a recorder stopped between
+// the two) is the same session: both are left out.
 func expandPaths(paths []string) ([]string, error) {
 	var files []string
 	for _, p := range paths {
@@ -32,7 +36,8 @@ func expandPaths(paths []string) ([]string, error) {
 			if err != nil {
 				return err
 			}
-			if !d.IsDir() && strings.Contains(d.Name(), ".ndjson") {
+			if name := d.Name(); !d.IsDir() && strings.Contains(name, ".ndjson") &&
+				!strings.HasPrefix(name, ".") && !strings.HasSuffix(name, ".tmp") {
 				found = append(found, path)
 			}
 			return nil
@@ -41,9 +46,25 @@ func expandPaths(paths []string) ([]string, error) {
 			return nil, fileError(p, err)
 		}
 		slices.Sort(found)
-		files = append(files, found...)
+		files = append(files, withoutFinished(found)...)
 	}
 	return files, nil
+}
+
+// withoutFinished leaves out X.ndjson.partial where X.ndjson, X.ndjson.gz
+// or X.ndjson.zst is in found.
+func withoutFinished(found []string) []string {
+	var out []string
+	for _, f := range found {
+		stem, ok := strings.CutSuffix(f, ".ndjson"+recorder.PartialSuffix)
+		if ok && slices.ContainsFunc(found, func(g string) bool {
+			return g == stem+".ndjson" || g == stem+".ndjson.gz" || g == stem+".ndjson.zst"
+		}) {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
 }
 
 // fileError words an error opening or reading a named file.

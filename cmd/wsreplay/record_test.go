@@ -271,6 +271,49 @@ func TestRecordSurvivesKill9(t *testing.T) {
 		t.Errorf("%d of %d messages older than the flush interval are missing from the files", missing, old)
 	}
 	t.Logf("%d messages recorded, %d older than flush interval + margin, none missing", len(recorded), old)
+
+	// A recorder started on the directory finishes what the killed one
+	// left: every session compressed to its final name, and ls lists each
+	// once.
+	_, _, stop := startCommand(t, "record", "--upstream", "ws"+strings.TrimPrefix(up.URL, "http"),
+		"--listen", "127.0.0.1:0", "--out", dir)
+	if code := stop(); code != 0 {
+		t.Fatalf("restarted recorder exited %d", code)
+	}
+	finished, _ := filepath.Glob(filepath.Join(dir, "*.ndjson.zst"))
+	left, _ := filepath.Glob(filepath.Join(dir, "*.partial"))
+	if len(finished) != 20 || len(left) != 0 {
+		t.Errorf("after a restart: %d finished files, %d .partial; want 20 and 0", len(finished), len(left))
+	}
+	out, errOut, code := wsreplay(t, "ls", dir)
+	if rows := strings.Count(out, "\n") - 1; code != 0 || rows != 20 {
+		t.Errorf("ls after a restart: exit %d, %d rows, want 20:\n%s%s", code, rows, out, errOut)
+	}
+}
+
+// ls lists what a directory's recordings hold, each session once: not the
+// temporary files of a compression, nor a .partial beside its finished file.
+func TestLsSkipsTemporaryFiles(t *testing.T) {
+	dir := t.TempDir()
+	valid, err := os.ReadFile("../../testdata/format/valid.ndjson")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, content := range map[string][]byte{
+		"20261125T100000.000Z_s1.ndjson.zst":          valid,
+		"20261125T100000.000Z_s1.ndjson.partial":      valid,
+		".20261125T100000.000Z_s1.ndjson.zst.tmp-123": valid[:40],
+		"20261125T100000.000Z_s2.ndjson.zst.tmp":      valid[:40],
+		".wsreplay-probe-1":                           nil,
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), content, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, errOut, code := wsreplay(t, "ls", dir)
+	if rows := strings.Count(out, "\n") - 1; code != 0 || rows != 1 || errOut != "" {
+		t.Errorf("ls: exit %d, %d rows, want one:\n%s%s", code, rows, out, errOut)
+	}
 }
 
 // A keep-alive connection left idle after a plain HTTP request is closed by
