@@ -61,21 +61,6 @@ func Summarize(r *Reader) ([]*Summary, error) {
 			byID[e.Session] = s
 			order = append(order, s)
 		}
-		if e.Time.After(s.End) {
-			s.End = e.Time
-		}
-		switch e.Type {
-		case TypeSession:
-			s.Start, s.URL, s.Subprotocol = e.Time, e.URL, e.Subprotocol
-		case TypeMessage:
-			if e.Dir == Send {
-				s.Sent++
-			} else {
-				s.Received++
-			}
-			s.Bytes += int64(len(e.Data))
-		case TypeClose:
-			s.Closed, s.By, s.Code, s.Reason, s.Clean, s.Lost = true, e.By, e.Code, e.Reason, e.Clean, e.Lost
-		}
+		s.add(e)
 	}
 }

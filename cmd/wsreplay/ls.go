@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"text/tabwriter"
 	"time"
@@ -52,7 +54,8 @@ func runLs(c *cli.Context) error {
 	if c.NArg() == 0 {
 		return usagef("ls: name at least one recording file or directory")
 	}
-	out := c.App.Writer
+	out := bufio.NewWriterSize(c.App.Writer, 64<<10) // tabwriter writes cell by cell
+	defer out.Flush()
 	enc := json.NewEncoder(out)
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	if !c.Bool("json") {
@@ -66,33 +69,37 @@ func runLs(c *cli.Context) error {
 	for _, file := range files {
 		// One broken file must not hide the others: report it and go on.
 		err := readRecording(file, c.App.ErrWriter, func(path string, r *format.Reader) error {
-			sums, err := format.Summarize(r)
-			for _, s := range sums {
+			// A session's row is printed when its close line is read, and
+			// the table is written out every 1,024 rows: memory follows
+			// the sessions open at a time, not those of the file.
+			rows := 0
+			return format.SummarizeEach(r, func(s *format.Summary) error {
 				if c.Bool("json") {
-					if err := enc.Encode(lsRow{Session: s.Session, File: path, Start: s.Start, URL: s.URL,
+					return enc.Encode(lsRow{Session: s.Session, File: path, Start: s.Start, URL: s.URL,
 						Subprotocol: s.Subprotocol, DurationMS: float64(s.Duration().Microseconds()) / 1000,
 						Sent: s.Sent, Received: s.Received, Bytes: s.Bytes, Ending: s.Ending(),
-						By: s.By, Code: s.Code, Reason: s.Reason, Clean: s.Clean, Lost: s.Lost}); err != nil {
-						return err
-					}
-					continue
+						By: s.By, Code: s.Code, Reason: s.Reason, Clean: s.Clean, Lost: s.Lost})
+				}
+				if rows++; rows%1024 == 0 {
+					tw.Flush()
 				}
 				ending := s.Ending()
 				if s.Lost > 0 {
 					ending += fmt.Sprintf(" (%d lost)", s.Lost)
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\t%s\t%s\n", s.Session, s.Start.Format(time.RFC3339),
+				_, err := fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\t%s\t%s\n", s.Session, s.Start.Format(time.RFC3339),
 					orDash(s.URL), roundDuration(s.Duration()), s.Sent, s.Received, humanBytes(s.Bytes), ending, path)
-			}
-			return err
+				return err
+			})
 		})
 		if err != nil {
 			tw.Flush()
+			out.Flush()
 			fmt.Fprintf(c.App.ErrWriter, "wsreplay: %v\n", err)
 			failed++
 		}
 	}
-	if err := tw.Flush(); err != nil {
+	if err := errors.Join(tw.Flush(), out.Flush()); err != nil {
 		return err
 	}
 	if failed > 0 {

@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -138,6 +139,15 @@ func PeakRSS(pid int) (int64, error) {
 		}
 	}
 	return 0, fmt.Errorf("/proc/%d/status has no VmHWM", pid)
+}
+
+// MaxRSS returns the peak resident set size of a process that has ended,
+// in bytes: what its VmHWM was, as wait4 reports it (Linux counts in KiB).
+func MaxRSS(ps *os.ProcessState) int64 {
+	if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
+		return ru.Maxrss << 10
+	}
+	return 0
 }
 
 // MiB formats a byte count for test messages.

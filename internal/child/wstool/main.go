@@ -8,12 +8,14 @@
 //	wstool recv URL COUNT                 prints "OPCODE SIZE BYTE" for COUNT messages, then closes with 1000 (or prints "close CODE")
 //	wstool hold URL CONNS SIZE PERCENT    on CONNS connections, sends PERCENT % of a SIZE-byte message; prints "held"; waits for stdin to end
 //	wstool flood URL COUNT SIZE           sends COUNT messages; prints "sent"; waits for stdin to end
+//	wstool sessions COUNT                 prints a recording of COUNT short sessions, one after another
 //
 // KIND is ctl (0x01 bytes), quote ("), badutf8 (0xff) or binary (0x00, a
 // binary message); BYTE is the byte every payload byte equals, or "mixed".
 package main
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -23,6 +25,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/coder/websocket"
 )
@@ -43,6 +46,8 @@ func main() {
 		err = hold(args)
 	case "flood":
 		err = flood(args)
+	case "sessions":
+		err = sessions(args)
 	default:
 		err = fmt.Errorf("unknown mode %q", os.Args[1])
 	}
@@ -250,4 +255,25 @@ func flood(args []string) error {
 	fmt.Println("sent")
 	io.Copy(io.Discard, os.Stdin)
 	return nil
+}
+
+func sessions(args []string) error {
+	if len(args) != 1 {
+		return fmt.Errorf("sessions COUNT")
+	}
+	n, err := strconv.Atoi(args[0])
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(os.Stdout, 1<<20)
+	t := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	const layout = "2006-01-02T15:04:05.000000000Z"
+	for i := range n {
+		id := fmt.Sprintf("%016x", i)
+		at := t.Add(time.Duration(i) * time.Millisecond)
+		fmt.Fprintf(w, `{"type":"session","v":1,"session":"%s","time":"%s","url":"/live?room=%d","request_headers":{"Origin":["http://localhost:5173"]},"response_headers":{}}`+"\n", id, at.Format(layout), i%100)
+		fmt.Fprintf(w, `{"type":"message","session":"%s","time":"%s","dir":"receive","text":"hello %d"}`+"\n", id, at.Add(time.Microsecond).Format(layout), i)
+		fmt.Fprintf(w, `{"type":"close","session":"%s","time":"%s","by":"server","code":1000,"clean":true}`+"\n", id, at.Add(2*time.Microsecond).Format(layout))
+	}
+	return w.Flush()
 }
