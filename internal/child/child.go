@@ -15,7 +15,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -141,13 +140,34 @@ func PeakRSS(pid int) (int64, error) {
 	return 0, fmt.Errorf("/proc/%d/status has no VmHWM", pid)
 }
 
-// MaxRSS returns the peak resident set size of a process that has ended,
-// in bytes: what its VmHWM was, as wait4 reports it (Linux counts in KiB).
-func MaxRSS(ps *os.ProcessState) int64 {
-	if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
-		return ru.Maxrss << 10
+// WatchRSS samples the peak RSS (VmHWM) of a running process every 5 ms
+// until stop is called, and stop returns the highest value seen: for a
+// process too short-lived to read once at the right moment. (wait4's
+// ru_maxrss would not do: a child started with vfork, as os/exec does,
+// inherits the parent's high-water mark at exec.)
+func WatchRSS(pid int) (stop func() int64) {
+	done := make(chan struct{})
+	peak := make(chan int64, 1)
+	go func() {
+		var max int64
+		tick := time.NewTicker(5 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			if n, err := PeakRSS(pid); err == nil && n > max {
+				max = n
+			}
+			select {
+			case <-done:
+				peak <- max
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() int64 {
+		close(done)
+		return <-peak
 	}
-	return 0
 }
 
 // MiB formats a byte count for test messages.
