@@ -297,6 +297,13 @@ func (c *replayConn) finish(ctx context.Context, end ending, err error) {
 	case err != nil:
 		log.Error("replay failed", "err", err)
 		c.conn.Close(websocket.StatusInternalError, "wsreplay: replay failed")
+	case end.kind == endClose && !sendableClose(end.code):
+		// Recorded by an older recorder, which took such a code for a
+		// clean close. A browser fails a connection that sends one
+		// (1006), which is what a drop gives it.
+		log.Info("dropped", "how", "TCP connection closed without a close frame", "recorded_code", end.code,
+			"why", "the recorded close code may not be sent (RFC 6455, section 7.4)")
+		c.drop()
 	case end.kind == endClose:
 		log.Info("closed", "code", end.code, "reason", end.reason)
 		c.conn.Close(websocket.StatusCode(end.code), end.reason)
@@ -314,6 +321,17 @@ func (c *replayConn) finish(ctx context.Context, end ending, err error) {
 		<-ctx.Done()
 		c.closeGone()
 	}
+}
+
+// sendableClose reports whether a recorded close code can be sent: one
+// allowed on the wire, or 1005 (no code), which goes as a close frame
+// without one.
+func sendableClose(code int) bool {
+	switch {
+	case code == 1005, code >= 1000 && code <= 1003, code >= 1007 && code <= 1014, code >= 3000 && code <= 4999:
+		return true
+	}
+	return false
 }
 
 // drop ends the connection without a close frame, as a server that dies
