@@ -81,18 +81,18 @@ type store interface {
 	flush() error
 	close() error
 	unfinished() bool // lines wait to be written, even if none comes
-	counts() SinkStats
+	counts() SessionCounts
 }
 
-// SinkStats counts what a FileSink recorded, for a summary at the end.
-type SinkStats struct {
+// SessionCounts counts what a FileSink recorded, for a summary at the end.
+type SessionCounts struct {
 	Sessions   int64 // sessions that began
 	Unrecorded int64 // of those, sessions whose file could not be created: relayed but not recorded
 	LinesLost  int64 // lines of ended sessions that are not in the files (their close lines' "lost")
 }
 
-// Stats returns what the sink recorded. Call it after Close.
-func (s *FileSink) Stats() SinkStats {
+// Counts returns what the sink recorded. Call it after Close.
+func (s *FileSink) Counts() SessionCounts {
 	<-s.done
 	return s.store.counts()
 }
@@ -307,7 +307,7 @@ type fileStore struct {
 	w     *format.Writer
 	log   *slog.Logger
 	lost  map[string]int64 // per open session: lines that could not be written
-	stats SinkStats
+	tally SessionCounts
 }
 
 func (s *fileStore) write(e *format.Event) error {
@@ -317,9 +317,9 @@ func (s *fileStore) write(e *format.Event) error {
 	}
 	switch e.Type {
 	case format.TypeSession:
-		s.stats.Sessions++
+		s.tally.Sessions++
 	case format.TypeClose:
-		s.stats.LinesLost += e.Lost + s.lost[e.Session]
+		s.tally.LinesLost += e.Lost + s.lost[e.Session]
 	}
 	if e.Type == format.TypeClose {
 		if n := s.lost[e.Session]; n > 0 {
@@ -334,9 +334,9 @@ func (s *fileStore) flush() error { return s.w.Flush() }
 
 func (s *fileStore) unfinished() bool { return false }
 
-func (s *fileStore) counts() SinkStats { return s.stats }
+func (s *fileStore) counts() SessionCounts { return s.tally }
 
-func (s *dirStore) counts() SinkStats { return s.stats }
+func (s *dirStore) counts() SessionCounts { return s.tally }
 
 func (s *fileStore) close() error {
 	err := s.w.Close()
@@ -366,7 +366,7 @@ type dirStore struct {
 	// create opens a new session file; tests replace it to fail writes.
 	create func(path string) (writeFile, error)
 	// stats, written by the writer goroutine, read after Close.
-	stats SinkStats
+	tally SessionCounts
 }
 
 type finishJob struct{ id, partial, final string }
@@ -413,17 +413,17 @@ func (s *dirStore) write(e *format.Event) error {
 
 // open starts a session's file. One that cannot be created (no space, no
 // file descriptor left) leaves the session relayed but not recorded: it is
-// logged and counted in SinkStats.
+// logged and counted in SessionCounts.
 func (s *dirStore) open(e *format.Event) *sessionFile {
 	sf := &sessionFile{
 		final: filepath.Join(s.dir, FileName(e.Time, e.Session, s.comp)),
 		tmp:   filepath.Join(s.dir, FileName(e.Time, e.Session, format.None)+PartialSuffix),
 	}
 	s.files[e.Session] = sf
-	s.stats.Sessions++
+	s.tally.Sessions++
 	f, err := s.create(sf.tmp)
 	if err != nil {
-		s.stats.Unrecorded++
+		s.tally.Unrecorded++
 		s.log.Error("cannot record session: relayed but not recorded", "session", e.Session, "err", err)
 		return sf
 	}
@@ -460,7 +460,7 @@ func (s *dirStore) tryEnd(id string, sf *sessionFile) {
 	}
 	delete(s.files, id)
 	err := sf.f.Close()
-	s.stats.LinesLost += sf.end.Lost
+	s.tally.LinesLost += sf.end.Lost
 	if err != nil || sf.failed > 0 {
 		s.log.Error("session recorded incompletely", "session", id, "file", sf.tmp, "lines_lost", sf.end.Lost, "err", err)
 		return

@@ -236,16 +236,16 @@ func runRecord(c *cli.Context) error {
 	perr := p.Shutdown(ctx)
 	hs.Shutdown(ctx)
 	serr := sink.Close()
-	reportStats(stderr, sink.Stats())
+	reportCounts(stderr, sink.Counts())
 	if err := errors.Join(perr, serr); err != nil {
 		return fmt.Errorf("shutdown: %v", err)
 	}
 	return nil
 }
 
-// reportStats says at exit what was recorded, and what was relayed without
+// reportCounts says at exit what was recorded, and what was relayed without
 // being recorded (the log says why, session by session).
-func reportStats(w io.Writer, st recorder.SinkStats) {
+func reportCounts(w io.Writer, st recorder.SessionCounts) {
 	fmt.Fprintf(w, "recorded %d of %d sessions", st.Sessions-st.Unrecorded, st.Sessions)
 	if st.Unrecorded > 0 {
 		fmt.Fprintf(w, "; %d relayed but not recorded: their files could not be created (out of file descriptors? see README, \"File descriptors\")", st.Unrecorded)

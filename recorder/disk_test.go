@@ -140,7 +140,7 @@ func TestDiskFullThenRoom(t *testing.T) {
 }
 
 // A session whose file cannot be created (no file descriptor left) is
-// relayed, logged, and counted in the sink's stats.
+// relayed, logged, and counted in the sink's counts.
 func TestUnrecordedSessionsCounted(t *testing.T) {
 	up := upstream(t, nil, echo(nil))
 	p, ts, sink, _ := proxyFor(t, up, nil)
@@ -160,7 +160,7 @@ func TestUnrecordedSessionsCounted(t *testing.T) {
 		c.Close(websocket.StatusNormalClosure, "")
 	}
 	stopProxy(t, p, ts, sink)
-	if got := sink.Stats(); got.Sessions != 3 || got.Unrecorded != 1 {
+	if got := sink.Counts(); got.Sessions != 3 || got.Unrecorded != 1 {
 		t.Errorf("stats %+v, want 3 sessions, 1 unrecorded", got)
 	}
 }
