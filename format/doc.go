@@ -57,7 +57,11 @@
 // "receive" server to client. A text message carries "text" (an empty one is
 // "text":""); a binary message carries "binary" in standard base64. A text
 // message whose bytes are not valid UTF-8 is stored as "binary" with
-// "opcode":"text", so that nothing is altered.
+// "opcode":"text", so that nothing is altered; so is a text message whose
+// escaped form would be longer than its base64 form (control characters
+// escape to six bytes each). A message line is thus never longer than base64
+// makes it: a message of MaxMessageSize (128 MiB) fits in
+// DefaultMaxLineSize (180 MiB), the line limit of every reader.
 //
 // A close line ends a session:
 //

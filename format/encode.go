@@ -3,6 +3,7 @@ package format
 import (
 	"bytes"
 	"encoding/base64"
+	"math"
 	"slices"
 	"strconv"
 	"unicode/utf8"
@@ -61,15 +62,26 @@ func appendEvent(b []byte, e *Event) []byte {
 
 // appendPayload writes text as "text" when it is valid UTF-8, and anything
 // else as base64 "binary", marking text that is not UTF-8 with its opcode so
-// that the bytes survive unchanged.
+// that the bytes survive unchanged. A text message whose escaped form would
+// be longer than its base64 form (control bytes escape to six bytes each) is
+// written as base64 too: a message line is then never longer than base64
+// makes it, which is what DefaultMaxLineSize is derived from.
 func appendPayload(b []byte, e *Event) []byte {
 	if e.Type != TypeMessage || e.Opcode != Binary {
 		if utf8.Valid(e.Data) {
 			if e.Type != TypeMessage && len(e.Data) == 0 {
 				return b // an empty ping or pong carries no payload field
 			}
+			start := len(b)
 			b = append(b, `,"text":`...)
-			return appendText(b, e.Data)
+			if e.Type != TypeMessage {
+				return appendText(b, e.Data) // 125 bytes at most
+			}
+			var ok bool
+			if b, ok = appendTextWithin(b, e.Data, base64.StdEncoding.EncodedLen(len(e.Data))); ok {
+				return b
+			}
+			b = b[:start]
 		}
 	}
 	b = append(b, `,"binary":"`...)
@@ -193,10 +205,27 @@ func appendStringBody[S ~string | ~[]byte](b []byte, s S) []byte {
 // message payloads go, so runs that need no escaping are found eight bytes
 // at a time and copied whole.
 func appendText(b, s []byte) []byte {
+	b, _ = appendTextWithin(b, s, math.MaxInt)
+	return b
+}
+
+// appendTextWithin is appendText unless the string's body (quotes left out)
+// would be longer than limit bytes: it then stops, having appended at most
+// limit+6 bytes, and reports false. The caller truncates b.
+func appendTextWithin(b, s []byte, limit int) ([]byte, bool) {
 	b = append(b, '"')
+	body := len(b)
 	for len(s) > 0 {
 		n, nonASCII := plainRun(s)
-		if nonASCII && bytes.Contains(s[:n], lineSepPrefix) {
+		seps := nonASCII && bytes.Contains(s[:n], lineSepPrefix)
+		grow := n
+		if seps { // each U+2028 or U+2029 grows from 3 bytes to 6
+			grow += 3 * (bytes.Count(s[:n], lineSep) + bytes.Count(s[:n], paraSep))
+		}
+		if len(b)-body+grow > limit {
+			return b, false
+		}
+		if seps {
 			b = appendStringBody(b, s[:n]) // U+2028 or U+2029 may be there
 		} else {
 			b = append(b, s[:n]...)
@@ -205,12 +234,15 @@ func appendText(b, s []byte) []byte {
 			b = appendStringBody(b, s[:1]) // a quote, backslash or control byte
 			s = s[1:]
 		}
+		if len(b)-body > limit {
+			return b, false
+		}
 	}
-	return append(b, '"')
+	return append(b, '"'), true
 }
 
-// lineSepPrefix begins the UTF-8 of U+2028 and U+2029.
-var lineSepPrefix = []byte("\xe2\x80")
+// lineSepPrefix begins the UTF-8 of U+2028 and U+2029 (lineSep, paraSep).
+var lineSepPrefix, lineSep, paraSep = []byte("\xe2\x80"), []byte("\u2028"), []byte("\u2029")
 
 // decodeRune is utf8.DecodeRune for either a string or a byte slice.
 func decodeRune[S ~string | ~[]byte](s S) (rune, int) {

@@ -2,6 +2,7 @@ package format
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
@@ -105,6 +106,13 @@ func FuzzAppendText(f *testing.F) {
 		got, want := appendText(nil, s), appendString(nil, s)
 		if !bytes.Equal(got, want) {
 			t.Fatalf("appendText(%q) = %s, want %s", s, got, want)
+		}
+		// Within a limit (base64's length, as messages use it): the same
+		// text if its body fits, else false having written little.
+		limit := base64.StdEncoding.EncodedLen(len(s))
+		got, ok := appendTextWithin(nil, s, limit)
+		if fits := len(want)-2 <= limit; ok != fits || ok && !bytes.Equal(got, want) || !ok && len(got) > limit+7 {
+			t.Fatalf("appendTextWithin(%q, %d) = %s, %v; escaped body is %d bytes", s, limit, got, ok, len(want)-2)
 		}
 	})
 }

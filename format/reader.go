@@ -11,9 +11,29 @@ import (
 	"github.com/klauspost/compress/zstd"
 )
 
-// DefaultMaxLineSize is the longest line a Reader accepts by default: room
-// for a 128 MiB message in base64.
-const DefaultMaxLineSize = 180 << 20
+// The limits of a recording, derived from each other so that every message
+// a writer takes makes a line every reader takes.
+const (
+	// MaxMessageSize is the largest message payload a recording holds:
+	// its line, base64 at worst (a text message whose escaped form would
+	// be longer is written as base64 with "opcode":"text"), fits in
+	// DefaultMaxLineSize with MaxLineOverhead to spare. The recorder
+	// relays no larger message.
+	MaxMessageSize = 128 << 20
+	// MaxLineOverhead is the room a line has besides a message payload:
+	// field names, the session id, the time; and for a session line its
+	// headers, which the recorder bounds (1 MiB of request headers, 256
+	// KiB of upstream response headers, escaped at worst six-fold).
+	MaxLineOverhead = 8 << 20
+	// DefaultMaxLineSize is the longest line a Reader accepts by default:
+	// MaxMessageSize in base64 and MaxLineOverhead, rounded up to 180 MiB,
+	// the limit of every earlier release.
+	DefaultMaxLineSize = 180 << 20
+)
+
+// Compile-time check: the line of a MaxMessageSize message fits. A negative
+// constant cannot convert to uint.
+const _ = uint(DefaultMaxLineSize - (MaxMessageSize+2)/3*4 - MaxLineOverhead)
 
 // ReaderOptions configures a Reader. A nil *ReaderOptions, like the zero
 // value, gives the defaults.

@@ -78,22 +78,7 @@ func (z *Summarizer) Add(e *Event) {
 		z.byID[e.Session] = s
 		z.order = append(z.order, s)
 	}
-	if e.Time.After(s.End) {
-		s.End = e.Time
-	}
-	switch e.Type {
-	case TypeSession:
-		s.Start, s.URL, s.Subprotocol = e.Time, e.URL, e.Subprotocol
-	case TypeMessage:
-		if e.Dir == Send {
-			s.Sent++
-		} else {
-			s.Received++
-		}
-		s.Bytes += int64(len(e.Data))
-	case TypeClose:
-		s.Closed, s.By, s.Code, s.Reason, s.Clean, s.Lost = true, e.By, e.Code, e.Reason, e.Clean, e.Lost
-	}
+	s.add(e)
 }
 
 // Summaries returns the sessions seen so far, in the order they started.

@@ -10,9 +10,12 @@
 // passing to record every message, ping and pong, to enforce
 // Proxy.MaxMessageSize (1009) and RFC 6455 (1002). An idle connection holds
 // no read buffer (on Linux, macOS and the BSDs). Files: handshake.go, relay.go
-// (the pumps), frame.go (framing), session.go (a session's life and its
-// lines), sink.go (files), outdir.go (where files may be created, and how),
-// redact.go (headers, URLs, subprotocols), redact_json.go (JSON in messages).
+// (the pumps), frame.go (framing), budget.go (memory of messages being
+// received), session.go (a session's life and its lines), sink.go (the
+// queue and the writer), sessionfile.go (a session's file), leftovers.go,
+// outdir.go (where files may be created, and how), retention.go, filter.go,
+// stats.go, redact.go (headers, URLs, subprotocols), redact_json.go (JSON in
+// messages).
 //
 //	sink, err := recorder.NewDirSink("/var/lib/wsreplay", &recorder.QueueOptions{Compression: format.Zstd})
 //	if err != nil { ... }
@@ -29,6 +32,13 @@
 // every QueueOptions.FlushInterval; a full queue or a failing disk drops
 // recording lines (counted in the session's close line as "lost", and
 // logged once per session), never messages of the traffic.
+//
+// Messages are reassembled to be recorded whole; all those still being
+// received share Proxy.PartialBudget, past which a message is relayed but
+// not recorded. A full disk cuts out whole lines, never leaves a torn one,
+// and a session's close line waits for room. A recorder starting on a
+// directory finishes the files a killed one left (leftovers.go); every file
+// it writes is locked, so a running recorder's are left alone.
 //
 // Endings are mirrored: a close code and reason from either side reach the
 // other unchanged; a side that vanishes without a close frame makes the proxy

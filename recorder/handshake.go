@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -29,7 +30,7 @@ func checkClientHandshake(r *http.Request) (int, string) {
 	switch {
 	case r.Method != http.MethodGet:
 		return http.StatusMethodNotAllowed, "a WebSocket handshake must be a GET request"
-	case r.ProtoMajor != 1:
+	case !r.ProtoAtLeast(1, 1) || r.ProtoMajor != 1:
 		return http.StatusBadRequest, "a WebSocket handshake needs HTTP/1.1"
 	case r.Header.Get("Sec-WebSocket-Version") != "13":
 		return http.StatusUpgradeRequired, "unsupported Sec-WebSocket-Version (want 13)"
@@ -69,6 +70,12 @@ func acceptClient(w http.ResponseWriter, r *http.Request, subprotocol string) (*
 	}
 	return newLeg(conn, brw.Reader, false), nil
 }
+
+// maxResponseHeaderBytes bounds the upstream's answer to the opening
+// handshake, status line and headers (and frames sent with them): net/http's
+// Transport caps it too, nginx by default at 4 or 8 KiB. It keeps the session
+// line within format.MaxLineOverhead.
+const maxResponseHeaderBytes = 256 << 10
 
 // upstreamError is a failed upstream handshake, with the HTTP status the
 // client gets for it and msg, what the client is told: never an address.
@@ -156,9 +163,17 @@ func upstreamHandshake(conn net.Conn, u *url.URL, header http.Header, protos []s
 	if err := bw.Flush(); err != nil {
 		return nil, nil, dialFailure(err)
 	}
-	br := bufio.NewReaderSize(conn, 4096)
+	// The answer's headers are read through a limit, as net/http's
+	// Transport does (MaxResponseHeaderBytes): an upstream sending
+	// headers without end must not grow the proxy's memory.
+	lr := &io.LimitedReader{R: conn, N: maxResponseHeaderBytes}
+	br := bufio.NewReaderSize(lr, 4096)
 	resp, err := http.ReadResponse(br, req)
 	if err != nil {
+		if lr.N == 0 {
+			return nil, nil, &upstreamError{http.StatusBadGateway,
+				fmt.Sprintf("upstream's handshake answer has more than %d bytes of headers", maxResponseHeaderBytes), err}
+		}
 		return nil, nil, dialFailure(err)
 	}
 	resp.Body.Close() // a 101 has no body; any other answer's is not passed on

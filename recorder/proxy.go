@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/wsreplay/wsreplay/internal/handshake"
@@ -47,8 +48,16 @@ type Proxy struct {
 	// Sink receives the recordings. Nil: relay without recording.
 	Sink Sink
 	// MaxMessageSize bounds messages both ways; a larger one closes both
-	// legs with 1009 (message too big). Zero means DefaultMaxMessageSize.
+	// legs with 1009 (message too big). Zero means DefaultMaxMessageSize;
+	// more than format.MaxMessageSize (128 MiB) means format.MaxMessageSize,
+	// the largest message whose recording every reader accepts.
 	MaxMessageSize int64
+	// PartialBudget bounds the memory that messages still being received
+	// hold, across all sessions, until they are whole and recorded. A
+	// message that would pass it is relayed as always but not recorded:
+	// it is counted in its session's "lost" and logged once per session.
+	// Zero means DefaultPartialBudget (256 MiB).
+	PartialBudget int64
 	// HandshakeTimeout bounds dialing the upstream and its WebSocket
 	// handshake; past it the client gets 504. Zero means
 	// DefaultHandshakeTimeout.
@@ -73,7 +82,8 @@ type Proxy struct {
 	initOnce sync.Once
 	passthru *httputil.ReverseProxy
 
-	stats proxyStats
+	stats   proxyStats
+	partial atomic.Int64 // bytes of PartialBudget taken
 
 	mu       sync.Mutex
 	sessions map[*session]struct{}
@@ -170,13 +180,13 @@ func (p *Proxy) withoutUpgrade(r *http.Request) *http.Request {
 	return r
 }
 
-// upstreamURL joins the request's path and query to the upstream base.
+// upstreamURL joins the request's path and query to the upstream base. The
+// path goes as the client wrote it: an encoded slash (a%2Fb) stays encoded.
 func (p *Proxy) upstreamURL(r *http.Request) *url.URL {
 	u := *p.Upstream
+	base := strings.TrimSuffix(u.EscapedPath(), "/") // before Path changes
 	u.Path = strings.TrimSuffix(u.Path, "/") + r.URL.Path
-	if u.RawPath != "" || r.URL.RawPath != "" {
-		u.RawPath = strings.TrimSuffix(u.EscapedPath(), "/") + r.URL.EscapedPath()
-	}
+	u.RawPath = base + r.URL.EscapedPath()
 	u.RawQuery = r.URL.RawQuery
 	return &u
 }

@@ -110,12 +110,16 @@ func dial(tb testing.TB, ts *httptest.Server, path string, opts *websocket.DialO
 	return c
 }
 
-// readRecordings reads every finished recording in dir.
+// readRecordings reads every recording in dir (hidden temporary files are
+// none).
 func readRecordings(tb testing.TB, dir string) (map[string][]*format.Event, []string) {
 	tb.Helper()
 	names, _ := filepath.Glob(filepath.Join(dir, "*"))
 	out := map[string][]*format.Event{}
 	for _, name := range names {
+		if strings.HasPrefix(filepath.Base(name), ".") {
+			continue
+		}
 		f, err := os.Open(name)
 		if err != nil {
 			tb.Fatal(err)

@@ -118,6 +118,10 @@ type pump struct {
 	msgOp  byte // its opcode, 0 between messages
 	msgLen int64
 	msg    []byte // its payload, when recording; the recorded line takes it
+	// charged is what msg holds of Proxy.PartialBudget; skip: the
+	// message is relayed but not recorded, the budget being spent.
+	charged int64
+	skip    bool
 
 	sentClose bool // src has sent a close frame
 	stop      bool // the reply to the proxy's own close frame has come
@@ -149,6 +153,7 @@ func (p *pump) run() {
 		}
 	}
 	defer drop()
+	defer p.release() // a message cut off by the end of the session
 	var rr *rawReader
 	if p.src.raw != nil {
 		rr = newRawReader(p.src.raw, take, drop)
@@ -212,7 +217,7 @@ func (p *pump) process(b []byte) (int, error) {
 		if k > 0 {
 			if p.h.opcode >= opClose {
 				p.ctl = appendUnmasked(p.ctl, b[i:i+k], p.h.key, p.pos)
-			} else if p.msg != nil {
+			} else if p.msg != nil && p.grow(k) {
 				p.msg = appendUnmasked(p.msg, b[i:i+k], p.h.key, p.pos)
 			}
 			p.pos += int64(k)
@@ -247,7 +252,7 @@ func (p *pump) begin(h frameHeader) error {
 		if p.msgOp != 0 {
 			return protocolError("new message before the previous one ended")
 		}
-		p.msgOp, p.msgLen = h.opcode, 0
+		p.msgOp, p.msgLen, p.skip = h.opcode, 0, false
 	case opContinuation:
 		if p.msgOp == 0 {
 			return protocolError("continuation frame outside a message")
@@ -258,14 +263,14 @@ func (p *pump) begin(h frameHeader) error {
 	if p.msgLen += h.length; p.msgLen > p.s.limit {
 		return errTooBig
 	}
-	if p.msg == nil && p.s.sink != nil {
+	if p.msg == nil && !p.skip && p.s.sink != nil {
 		// A message in one frame gets a buffer of its size; the recorded
 		// line keeps it, so the payload is copied once.
 		n := min(h.length, maxPrealloc)
 		if !h.fin {
 			n = min(max(2*h.length, 4<<10), maxPrealloc)
 		}
-		p.msg = make([]byte, 0, n)
+		p.startMessage(n)
 	}
 	return nil
 }
@@ -294,7 +299,10 @@ func (p *pump) frameDone() error {
 		p.count.Add(1)
 		p.s.p.stats.message(p.dir, p.msgLen, p.msg != nil)
 		if p.msg != nil {
+			p.release()
 			p.s.record(p.dir, p.msgOp, p.msg)
+		} else if p.skip {
+			p.s.overBudget()
 		}
 		p.msgOp, p.msg = 0, nil
 	}

@@ -29,6 +29,7 @@ type session struct {
 	sent, received atomic.Int64
 	lost           atomic.Int64
 	lostLogged     atomic.Bool
+	budgetLogged   atomic.Bool // a message over Proxy.PartialBudget was logged
 	// unredactedLogged: a message that could not be redacted was logged.
 	unredactedLogged atomic.Bool
 
@@ -67,6 +68,7 @@ func (p *Proxy) open(w http.ResponseWriter, r *http.Request) *session {
 	if s.limit <= 0 {
 		s.limit = DefaultMaxMessageSize
 	}
+	s.limit = min(s.limit, format.MaxMessageSize)
 	if status, msg := checkClientHandshake(r); status != 0 {
 		s.log.Warn("bad client handshake", "status", status, "err", msg)
 		if status == http.StatusUpgradeRequired {
@@ -273,6 +275,11 @@ func (s *session) queued(ok bool) {
 	}
 }
 
+// overBudget counts a message that was relayed but not recorded because
+// messages being received held all of Proxy.PartialBudget (logged when it
+// happened, by pump.abandon).
+func (s *session) overBudget() { s.lost.Add(1) }
+
 // finish records the close line and logs the end of the session. The
 // traffic is over, so the close line may wait a little for room.
 func (s *session) finish() {
@@ -293,7 +300,11 @@ func (s *session) finish() {
 		ending = fmt.Sprintf("%d drop", end.Code)
 		s.p.stats.ended.add("drop")
 	}
+	// not_queued: lines the proxy could not hand to the sink (a full
+	// queue, a message over the memory budget). What the disk then fails
+	// to take is the sink's to know: it logs it when it writes the close
+	// line, whose "lost" counts both.
 	s.log.Info("session ended", "by", end.By, "ending", ending, "reason", end.Reason,
-		"sent", s.sent.Load(), "received", s.received.Load(), "lost", end.Lost,
+		"sent", s.sent.Load(), "received", s.received.Load(), "not_queued", end.Lost,
 		"duration", time.Since(s.start).Round(time.Millisecond))
 }

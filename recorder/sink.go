@@ -31,7 +31,8 @@ type QueueOptions struct {
 	// one second.
 	FlushInterval time.Duration
 	// MaxQueueBytes bounds the payload bytes waiting to be written; past
-	// it, lines are dropped and counted. Zero means 64 MiB.
+	// it, lines are dropped and counted. A line larger than the bound is
+	// taken when nothing else waits. Zero means 64 MiB.
 	MaxQueueBytes int64
 	// MaxQueueLines bounds the lines waiting to be written. Zero means
 	// 65536.
@@ -80,6 +81,21 @@ type store interface {
 	write(e *format.Event) error
 	flush() error
 	close() error
+	unfinished() bool // lines wait to be written, even if none comes
+	counts() SessionCounts
+}
+
+// SessionCounts counts what a FileSink recorded, for a summary at the end.
+type SessionCounts struct {
+	Sessions   int64 // sessions that began
+	Unrecorded int64 // of those, sessions whose file could not be created: relayed but not recorded
+	LinesLost  int64 // lines of ended sessions that are not in the files (their close lines' "lost")
+}
+
+// Counts returns what the sink recorded. Call it after Close.
+func (s *FileSink) Counts() SessionCounts {
+	<-s.done
+	return s.store.counts()
 }
 
 // minFlushGap keeps a busy recorder from flushing on every drained queue.
@@ -192,8 +208,10 @@ func (s *FileSink) add(e *format.Event, red *Redaction) bool {
 	if s.closed {
 		return false
 	}
+	// A line larger than the whole queue is taken if the queue is empty:
+	// only a queue that holds other lines is one that cannot keep up.
 	n := int64(len(e.Data))
-	if s.queued.Add(n) > s.opts.MaxQueueBytes && n > 0 {
+	if q := s.queued.Add(n); q > s.opts.MaxQueueBytes && q != n {
 		s.queued.Add(-n)
 		return false
 	}
@@ -256,7 +274,7 @@ func (s *FileSink) drainQueue() {
 		}
 		// Flush once the queue has drained, but not more often than
 		// minFlushGap (or FlushInterval, if that is shorter).
-		if dirty && (time.Since(lastFlush) >= gap || !open) {
+		if (dirty || s.store.unfinished()) && (time.Since(lastFlush) >= gap || !open) {
 			// A failing disk is logged when it starts failing, not at
 			// every flush; the sessions say what they lost.
 			began := time.Now()
@@ -313,6 +331,7 @@ type fileStore struct {
 	// file left empty is removed at close: an empty file, or an empty
 	// compressed stream, is no recording.
 	empty, wrote bool
+	tally        SessionCounts
 }
 
 func (s *fileStore) write(e *format.Event) error {
@@ -320,6 +339,12 @@ func (s *fileStore) write(e *format.Event) error {
 	err := s.w.Write(e)
 	if err != nil {
 		s.lost[e.Session]++
+	}
+	switch e.Type {
+	case format.TypeSession:
+		s.tally.Sessions++
+	case format.TypeClose:
+		s.tally.LinesLost += e.Lost + s.lost[e.Session]
 	}
 	if e.Type == format.TypeClose {
 		if n := s.lost[e.Session]; n > 0 {
@@ -331,6 +356,12 @@ func (s *fileStore) write(e *format.Event) error {
 }
 
 func (s *fileStore) flush() error { return s.w.Flush() }
+
+func (s *fileStore) unfinished() bool { return false }
+
+func (s *fileStore) counts() SessionCounts { return s.tally }
+
+func (s *dirStore) counts() SessionCounts { return s.tally }
 
 func (s *fileStore) close() error {
 	if s.empty && !s.wrote {
@@ -364,59 +395,17 @@ type dirStore struct {
 	jobs  chan finishJob // to the compressing worker
 	done  chan struct{}  // closed when the worker has finished
 	stats *sinkStats
-}
-
-type sessionFile struct {
-	tmp, final string
-	f          *os.File
-	pend       *[]byte // lines not yet written, from pendingLines; nil if none
-	err        error   // the first write error: the file takes no more lines
-	failed     int64   // lines that could not be written
+	// create opens a new session file; tests replace it to fail writes.
+	create func(path string) (writeFile, error)
+	// stats, written by the writer goroutine, read after Close.
+	tally SessionCounts
 }
 
 type finishJob struct{ id, partial, final string }
 
-// writeAt is how many bytes of a session's lines may wait for a flush.
-const writeAt = 64 << 10
-
-var pendingLines = sync.Pool{New: func() any { b := make([]byte, 0, 4<<10); return &b }}
-
-// add queues a line for the file, writing what waits once it is enough.
-func (sf *sessionFile) add(e *format.Event) error {
-	if sf.err != nil {
-		return sf.err
-	}
-	if sf.pend == nil {
-		sf.pend = pendingLines.Get().(*[]byte)
-	}
-	var err error
-	if *sf.pend, err = format.AppendLine(*sf.pend, e); err != nil {
-		return err // not sticky: nothing was written
-	}
-	if len(*sf.pend) >= writeAt {
-		return sf.writePending()
-	}
-	return nil
-}
-
-// writePending writes the lines that wait and gives their buffer back. A
-// failed write is sticky: after a torn line nothing more may follow.
-func (sf *sessionFile) writePending() error {
-	if sf.pend == nil || sf.err != nil {
-		return sf.err
-	}
-	_, sf.err = sf.f.Write(*sf.pend)
-	if cap(*sf.pend) <= 1<<20 {
-		*sf.pend = (*sf.pend)[:0]
-		pendingLines.Put(sf.pend)
-	}
-	sf.pend = nil
-	return sf.err
-}
-
 func newDirStore(dir string, comp format.Compression, log *slog.Logger, stats *sinkStats) *dirStore {
 	s := &dirStore{dir: dir, comp: comp, files: map[string]*sessionFile{}, log: log, stats: stats,
-		jobs: make(chan finishJob, 1024), done: make(chan struct{})}
+		jobs: make(chan finishJob, 1024), done: make(chan struct{}), create: createSessionFile}
 	go s.compressFinished()
 	return s
 }
@@ -435,51 +424,77 @@ func (s *dirStore) write(e *format.Event) error {
 		if e.Type != format.TypeSession {
 			return fmt.Errorf("line for unknown session %s", e.Session)
 		}
-		sf = &sessionFile{
-			final: filepath.Join(s.dir, FileName(e.Time, e.Session, s.comp)),
-			tmp:   filepath.Join(s.dir, FileName(e.Time, e.Session, format.None)+PartialSuffix),
-		}
-		s.files[e.Session] = sf
-		f, err := os.OpenFile(sf.tmp, createFlags, 0o600)
-		if err != nil {
-			sf.failed++
-			s.log.Error("cannot record session", "session", e.Session, "err", err)
-			return err
-		}
-		sf.f = f
+		sf = s.open(e)
 	}
 	var err error
-	if sf.f == nil {
+	switch {
+	case e.Type == format.TypeClose:
+		s.finish(e.Session, sf, e)
+	case sf.f == nil:
+		sf.failed++
 		err = errors.New("no file")
-	} else {
+	default:
 		err = sf.add(e)
 	}
-	if err != nil {
-		if sf.failed == 0 && sf.f != nil {
-			s.log.Error("recording of session failing; traffic goes on", "session", e.Session, "file", sf.tmp, "err", err)
-		}
-		sf.failed++
-	}
-	if e.Type == format.TypeClose {
-		s.finish(e.Session, sf)
+	if err != nil && sf.f != nil && !sf.failing {
+		sf.failing = true
+		s.log.Error("recording of session failing; traffic goes on", "session", e.Session, "file", sf.tmp, "err", err)
 	}
 	return err
 }
 
-// finish ends a session's file and hands it to the worker, unless lines
-// were lost to write errors, in which case it keeps its .partial name to
-// show it is incomplete.
-func (s *dirStore) finish(id string, sf *sessionFile) {
-	delete(s.files, id)
+// open starts a session's file. One that cannot be created (no space, no
+// file descriptor left) leaves the session relayed but not recorded: it is
+// logged and counted in SessionCounts.
+func (s *dirStore) open(e *format.Event) *sessionFile {
+	sf := &sessionFile{
+		final: filepath.Join(s.dir, FileName(e.Time, e.Session, s.comp)),
+		tmp:   filepath.Join(s.dir, FileName(e.Time, e.Session, format.None)+PartialSuffix),
+	}
+	s.files[e.Session] = sf
+	s.tally.Sessions++
+	f, err := s.create(sf.tmp)
+	if err != nil {
+		s.tally.Unrecorded++
+		s.log.Error("cannot record session: relayed but not recorded", "session", e.Session, "err", err)
+		return sf
+	}
+	sf.f = f
+	return sf
+}
+
+// finish writes a session's close line, counting in its "lost" the lines
+// that could not be written, and hands the file to the worker; one that
+// lost lines keeps its .partial name to show it is incomplete. A close line
+// that cannot be written (a full disk) waits, and each flush tries again.
+func (s *dirStore) finish(id string, sf *sessionFile, e *format.Event) {
 	if sf.f == nil {
+		delete(s.files, id) // counted in stats.Unrecorded
 		return
 	}
-	err := sf.writePending()
-	if cerr := sf.f.Close(); err == nil {
-		err = cerr
+	sf.writePending() // what fails is counted in sf.failed
+	end := *e
+	sf.end = &end
+	s.tryEnd(id, sf)
+}
+
+// tryEnd writes the close line that waits, and ends the file if it could.
+func (s *dirStore) tryEnd(id string, sf *sessionFile) {
+	sf.end.Lost += sf.failed - sf.counted
+	sf.counted = sf.failed
+	if err := sf.writeLine(sf.end); err != nil {
+		sf.failed = sf.counted // the close line is not lost: it waits
+		if !sf.endWaits {
+			sf.endWaits = true
+			s.log.Error("close line of session waits for room on disk", "session", id, "file", sf.tmp, "err", err)
+		}
+		return
 	}
+	delete(s.files, id)
+	err := sf.f.Close()
+	s.tally.LinesLost += sf.end.Lost
 	if err != nil || sf.failed > 0 {
-		s.log.Error("session recorded incompletely", "session", id, "file", sf.tmp, "lines_lost", sf.failed, "err", err)
+		s.log.Error("session recorded incompletely", "session", id, "file", sf.tmp, "lines_lost", sf.end.Lost, "err", err)
 		return
 	}
 	s.stats.filesFinished.Add(1)
@@ -490,6 +505,7 @@ func (s *dirStore) finish(id string, sf *sessionFile) {
 // files, one at a time.
 func (s *dirStore) compressFinished() {
 	defer close(s.done)
+	s.finishLeftovers()
 	for j := range s.jobs {
 		err := s.finalize(j)
 		if err == nil {
@@ -526,6 +542,7 @@ func (s *dirStore) finalize(j finishJob) error {
 		return err
 	}
 	tmp := dst.Name()
+	lockFile(dst) // a recorder starting on the directory leaves it alone
 	err = format.Compress(dst, bufio.NewReaderSize(src, 64<<10), s.comp)
 	if err == nil {
 		err = dst.Sync()
@@ -560,15 +577,33 @@ func syncFile(path string) error {
 func (s *dirStore) flush() error {
 	var errs []error
 	for id, sf := range s.files {
-		if sf.pend == nil || sf.err != nil {
+		if sf.end != nil {
+			s.tryEnd(id, sf)
 			continue
 		}
-		if err := sf.writePending(); err != nil && sf.failed == 0 {
-			sf.failed++
+		if sf.pend == nil || sf.f == nil {
+			continue
+		}
+		if err := sf.writePending(); err != nil {
 			errs = append(errs, fmt.Errorf("session %s: %w", id, err))
+			if !sf.failing {
+				sf.failing = true
+				s.log.Error("recording of session failing; traffic goes on", "session", id, "file", sf.tmp, "err", err)
+			}
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// unfinished reports whether close lines wait for room: the writer then
+// flushes even when no line comes, to write them once there is room.
+func (s *dirStore) unfinished() bool {
+	for _, sf := range s.files {
+		if sf.end != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // close finishes the files of sessions still open (the proxy writes their
@@ -576,6 +611,13 @@ func (s *dirStore) flush() error {
 // waits for the worker to compress what has ended.
 func (s *dirStore) close() error {
 	for id, sf := range s.files {
+		if sf.end != nil {
+			if s.tryEnd(id, sf); s.files[id] == nil {
+				continue
+			}
+			s.log.Error("close line of session could not be written: the file has no ending", "session", id, "file", sf.tmp,
+				"lines_lost", sf.end.Lost)
+		}
 		if sf.f != nil {
 			sf.writePending()
 			sf.f.Close()

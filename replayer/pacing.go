@@ -1,12 +1,10 @@
 package replayer
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
 	"math"
-	"sync"
 	"time"
 
 	"github.com/wsreplay/wsreplay/format"
@@ -36,39 +34,6 @@ type ending struct {
 
 // sender delivers one message to the client.
 type sender func(ctx context.Context, e *format.Event) error
-
-// clientLog collects the client's messages as they arrive, for --wait.
-type clientLog struct {
-	mu      sync.Mutex
-	msgs    []clientMsg
-	changed chan struct{}
-}
-
-type clientMsg struct {
-	at   time.Time
-	data []byte
-}
-
-func newClientLog() *clientLog { return &clientLog{changed: make(chan struct{})} }
-
-func (l *clientLog) add(data []byte) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.msgs = append(l.msgs, clientMsg{at: time.Now(), data: data})
-	close(l.changed)
-	l.changed = make(chan struct{})
-}
-
-// get returns the k-th message (1-based) if it has arrived, else a channel
-// closed when the next one does.
-func (l *clientLog) get(k int) (clientMsg, bool, <-chan struct{}) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if k <= len(l.msgs) {
-		return l.msgs[k-1], true, nil
-	}
-	return clientMsg{}, false, l.changed
-}
 
 // player plays one session to one client. It holds the pacing logic apart
 // from sockets, so that tests can run it under testing/synctest.
@@ -323,11 +288,12 @@ func (p *player) waitForClient(ctx context.Context, k int, rec *format.Event, cl
 	for {
 		msg, ok, next := p.client.get(k)
 		if ok {
-			if !bytes.Equal(msg.data, rec.Data) {
+			if msg.checked && !msg.same(rec.Data) {
 				p.log.Warn("client message differs from the recording", "session", p.session.ID, "n", k,
-					"got", preview(msg.data), "recorded", preview(rec.Data))
+					"got", preview(msg.head), "recorded", preview(rec.Data))
 			}
 			clk.real, clk.virt = msg.at, v
+			p.client.forget(k)
 			return ending{}, false
 		}
 		select {

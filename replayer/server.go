@@ -227,7 +227,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	conn.SetReadLimit(limit)
 
 	readDone := make(chan struct{})
-	c := &replayConn{srv: s, conn: conn, netConn: tap.conn, readDone: readDone, ioCtx: ioCtx, log: log, client: newClientLog()}
+	c := &replayConn{srv: s, conn: conn, netConn: tap.conn, readDone: readDone, ioCtx: ioCtx, log: log}
+	if s.Wait {
+		c.client = newClientLog() // what --wait needs; nothing is kept without it
+	}
 	go func() {
 		defer close(readDone)
 		c.pumpFromClient(cancel)
@@ -286,7 +289,9 @@ func (c *replayConn) pumpFromClient(cancel context.CancelFunc) {
 		}
 		c.log.Debug("client message", "size", len(data), "data", preview(data))
 		c.srv.stats.received.Add(1)
-		c.client.add(data)
+		if c.client != nil {
+			c.client.add(data)
+		}
 	}
 }
 
@@ -310,6 +315,13 @@ func (c *replayConn) finish(ctx context.Context, end ending, err error) {
 		c.srv.stats.endedAs("failed")
 		log.Error("replay failed", "err", err)
 		c.conn.Close(websocket.StatusInternalError, "wsreplay: replay failed")
+	case end.kind == endClose && !sendableClose(end.code):
+		// Recorded by an older recorder, which took such a code for a
+		// clean close. A browser fails a connection that sends one
+		// (1006), which is what a drop gives it.
+		log.Info("dropped", "how", "TCP connection closed without a close frame", "recorded_code", end.code,
+			"why", "the recorded close code may not be sent (RFC 6455, section 7.4)")
+		c.drop()
 	case end.kind == endClose:
 		c.srv.stats.endedAs("close")
 		log.Info("closed", "code", end.code, "reason", end.reason)
@@ -329,6 +341,17 @@ func (c *replayConn) finish(ctx context.Context, end ending, err error) {
 		<-ctx.Done()
 		c.closeGone()
 	}
+}
+
+// sendableClose reports whether a recorded close code can be sent: one
+// allowed on the wire, or 1005 (no code), which goes as a close frame
+// without one.
+func sendableClose(code int) bool {
+	switch {
+	case code == 1005, code >= 1000 && code <= 1003, code >= 1007 && code <= 1014, code >= 3000 && code <= 4999:
+		return true
+	}
+	return false
 }
 
 // drop ends the connection without a close frame, as a server that dies

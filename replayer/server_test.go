@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"log/slog"
 	"math"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"sync"
@@ -459,3 +462,44 @@ func TestShutdownEndsEveryReplay(t *testing.T) {
 		}
 	}
 }
+
+// A recording whose close code may not be sent (1015, 5000: an older
+// recorder took them for clean closes) ends with a drop, which is what a
+// browser made of it, and the log says so rather than "closed code=1015".
+// 1005 (a close frame without a code) is sent as such.
+func TestUnsendableRecordedCloseCode(t *testing.T) {
+	for _, c := range []struct {
+		code  int
+		clean bool // the client sees a close frame
+	}{{1015, false}, {5000, false}, {999, false}, {1005, true}} {
+		t.Run(fmt.Sprint(c.code), func(t *testing.T) {
+			var logs bytes.Buffer
+			var mu sync.Mutex
+			log := slog.New(slog.NewTextHandler(writerFunc(func(b []byte) (int, error) {
+				mu.Lock()
+				defer mu.Unlock()
+				return logs.Write(b)
+			}), nil))
+			path := writeRecording(t, sessionLine("s", "/x", "", rec0),
+				message("s", rec0.Add(time.Millisecond), format.Receive, format.Text, []byte("hi")),
+				&format.Event{Type: format.TypeClose, Session: "s", Time: rec0.Add(2 * time.Millisecond), By: format.ByServer, Code: c.code, Clean: true})
+			ts := startServer(t, &Server{Speed: math.Inf(1), Logger: log}, File(path))
+			conn := dial(t, ts, "/x")
+			_, err := readUntilEnd(t, conn)
+			var ce websocket.CloseError
+			if got := errors.As(err, &ce); got != c.clean {
+				t.Errorf("ended with %v; want a close frame: %v", err, c.clean)
+			}
+			ts.Close() // waits for the handler, and its log line
+			mu.Lock()
+			defer mu.Unlock()
+			if said := regexp.MustCompile(fmt.Sprintf(`msg=closed .*code=%d`, c.code)).MatchString(logs.String()); said != c.clean {
+				t.Errorf("log:\n%s", logs.String())
+			}
+		})
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(b []byte) (int, error) { return f(b) }

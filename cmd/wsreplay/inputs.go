@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/recorder"
 )
 
 // Every command that reads recordings (ls, cat, convert, serve) takes the
@@ -87,7 +88,26 @@ func findRecordings(dir string) ([]string, error) {
 		return nil, fmt.Errorf("%s: no recordings in this directory (files named *.ndjson, *.ndjson.gz, *.ndjson.zst, *.partial or *.har)", dir)
 	}
 	slices.Sort(found)
-	return found, nil
+	return withoutFinished(found), nil
+}
+
+// withoutFinished leaves out X.ndjson.partial where X.ndjson, X.ndjson.gz
+// or X.ndjson.zst is found too: a recorder stopped between writing the
+// finished file and removing the plain one, and both hold one session.
+func withoutFinished(found []string) []string {
+	have := make(map[string]bool, len(found))
+	for _, f := range found {
+		have[f] = true
+	}
+	out := found[:0:0]
+	for _, f := range found {
+		stem, ok := strings.CutSuffix(f, ".ndjson"+recorder.PartialSuffix)
+		if ok && (have[stem+".ndjson"] || have[stem+".ndjson.gz"] || have[stem+".ndjson.zst"]) {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
 }
 
 // fileError words an error opening or reading a named file.

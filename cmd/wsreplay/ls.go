@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -72,9 +74,14 @@ func runLs(c *cli.Context) error {
 			return errInterrupted
 		}
 		// One broken file must not hide the others: report it and go on.
-		// The table is printed whole at the end, so that its columns stay
-		// aligned; errors go to stderr as they come.
-		var z format.Summarizer
+		// A session's row is made when its close line is read and let go:
+		// memory follows the sessions open at a time, not those of the
+		// file. Errors go to stderr as they come.
+		rows := 0
+		z := format.NewEachSummary(func(s *format.Summary) error {
+			rows++
+			return l.add(displayName(file), s)
+		})
 		err := readRecording(c.Context, file, stderr, nil, func(rec *recording) error {
 			for {
 				e, err := rec.Next()
@@ -84,9 +91,14 @@ func runLs(c *cli.Context) error {
 				if err != nil {
 					return err
 				}
-				z.Add(e)
+				if err := z.Add(e); err != nil {
+					return err
+				}
 			}
 		})
+		if cerr := z.Close(); err == nil {
+			err = cerr
+		}
 		bar.add(1)
 		if c.Context.Err() != nil {
 			return errInterrupted
@@ -96,9 +108,7 @@ func runLs(c *cli.Context) error {
 			fmt.Fprintf(stderr, "wsreplay: %s\n", printable(err.Error()))
 			failed++
 		}
-		if sums := z.Summaries(); len(sums) > 0 {
-			l.add(displayName(file), sums)
-		} else if err == nil {
+		if rows == 0 && err == nil {
 			bar.clear()
 			fmt.Fprintf(stderr, "wsreplay: %s: no sessions\n", printable(displayName(file)))
 		}
@@ -121,50 +131,56 @@ func displayName(path string) string {
 	return path
 }
 
-// lister prints ls's table, or its JSON rows.
+// lister prints ls's table, or its JSON rows, through one buffer. The
+// table is aligned in blocks of flushRows rows: one block in memory at a
+// time, however many sessions a file holds.
 type lister struct {
 	json bool
 	out  io.Writer
+	buf  *bufio.Writer
 	tw   *tabwriter.Writer
 	enc  *json.Encoder
-	err  error
+	rows int
 }
 
+const flushRows = 1024
+
 func (l *lister) start() {
+	l.buf = bufio.NewWriterSize(l.out, 64<<10)
 	if l.json {
-		l.enc = json.NewEncoder(jsonSafeWriter{l.out})
+		l.enc = json.NewEncoder(jsonSafeWriter{l.buf})
 		return
 	}
-	l.tw = tabwriter.NewWriter(l.out, 0, 0, 2, ' ', 0)
+	l.tw = tabwriter.NewWriter(l.buf, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(l.tw, "SESSION\tSTART\tPATH\tDURATION\tSENT\tRECV\tBYTES\tENDING\tFILE")
 }
 
-func (l *lister) add(path string, sums []*format.Summary) {
-	for _, s := range sums {
-		if l.json {
-			if err := l.enc.Encode(lsRow{Session: s.Session, File: path, Start: s.Start, URL: s.URL,
-				Subprotocol: s.Subprotocol, DurationMS: float64(s.Duration().Microseconds()) / 1000,
-				Sent: s.Sent, Received: s.Received, Bytes: s.Bytes, Ending: s.Ending(),
-				By: s.By, Code: s.Code, Reason: s.Reason, Clean: s.Clean, Lost: s.Lost}); err != nil && l.err == nil {
-				l.err = err
-			}
-			continue
-		}
-		ending := s.Ending()
-		if s.Lost > 0 {
-			ending += fmt.Sprintf(" (%d lost)", s.Lost)
-		}
-		s.URL = readable.URL(s.URL)
-		fmt.Fprintf(l.tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\t%s\t%s\n", printable(s.Session), s.Start.Format(time.RFC3339),
-			printable(orDash(s.URL)), roundDuration(s.Duration()), s.Sent, s.Received, humanBytes(s.Bytes), printable(ending), printable(path))
+func (l *lister) add(path string, s *format.Summary) error {
+	if l.json {
+		return l.enc.Encode(lsRow{Session: s.Session, File: path, Start: s.Start, URL: s.URL,
+			Subprotocol: s.Subprotocol, DurationMS: float64(s.Duration().Microseconds()) / 1000,
+			Sent: s.Sent, Received: s.Received, Bytes: s.Bytes, Ending: s.Ending(),
+			By: s.By, Code: s.Code, Reason: s.Reason, Clean: s.Clean, Lost: s.Lost})
 	}
-}
-
-func (l *lister) flush() error {
-	if l.tw != nil {
+	ending := s.Ending()
+	if s.Lost > 0 {
+		ending += fmt.Sprintf(" (%d lost)", s.Lost)
+	}
+	fmt.Fprintf(l.tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\t%s\t%s\n", printable(s.Session), s.Start.Format(time.RFC3339),
+		printable(orDash(readable.URL(s.URL))), roundDuration(s.Duration()), s.Sent, s.Received, humanBytes(s.Bytes), printable(ending), printable(path))
+	if l.rows++; l.rows%flushRows == 0 {
 		return l.tw.Flush()
 	}
-	return l.err
+	return nil
+}
+
+// flush writes out what waits.
+func (l *lister) flush() error {
+	var err error
+	if l.tw != nil {
+		err = l.tw.Flush()
+	}
+	return errors.Join(err, l.buf.Flush())
 }
 
 func orDash(s string) string {

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -48,9 +49,11 @@ Examples:
 			&cli.StringFlag{Name: "listen", Value: "127.0.0.1:8080", Usage: "`HOST:PORT` to listen on (port 0 picks a free one)"},
 			&cli.StringFlag{Name: "out", Value: "recordings", Usage: "a `DIR` for one file per session, or a FILE.ndjson[.gz|.zst] for all"},
 			&cli.StringFlag{Name: "compress", Value: "zstd", Usage: "`COMPRESSION` of the files in --out DIR: none, gzip or zstd"},
-			&cli.StringFlag{Name: "max-message-size", Value: "64MiB", Usage: "largest message relayed, `SIZE` in bytes or with KiB/MiB/GiB"},
+			&cli.StringFlag{Name: "max-message-size", Value: "64MiB", Usage: "largest message relayed, `SIZE` in bytes or with KiB/MiB/GiB (at most 128MiB)"},
+			&cli.StringFlag{Name: "partial-budget", Value: "256MiB", Usage: "memory that messages still being received may hold together, `SIZE`; past it a message is relayed but not recorded (counted as lost)"},
 			&cli.StringFlag{Name: "flush-interval", Value: "1s", Usage: "write recorded lines out at least every `D` (what a crash can lose)"},
 			&cli.StringFlag{Name: "handshake-timeout", Value: "10s", Usage: "give up on an upstream handshake after `D` (the client gets 504)"},
+			&cli.StringFlag{Name: "idle-timeout", Value: "75s", Usage: "close a client's idle keep-alive HTTP connection after `D` (as nginx does; WebSockets are not affected)"},
 			&cli.StringSliceFlag{Name: "redact-header", Usage: "also redact this request or response `HEADER` (repeatable)"},
 			&cli.StringSliceFlag{Name: "redact-query", Usage: "also redact this query `PARAM` (repeatable)"},
 			&cli.StringSliceFlag{Name: "redact-json", Usage: "redact the value of this JSON `FIELD` inside messages, after a prefix (Socket.IO) or inside JSON strings too (repeatable)"},
@@ -130,7 +133,14 @@ func runRecord(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	sink, ret, err := openSink(c, log, toFile)
+	idle, err := durationFlag(c, "idle-timeout")
+	if err != nil {
+		return err
+	}
+	if idle <= 0 {
+		return usagef("--idle-timeout: must be more than 0 (idle connections would be kept forever)")
+	}
+	sink, ret, err := openSink(c, log, toFile, p.MaxMessageSize)
 	if err != nil {
 		return err
 	}
@@ -166,7 +176,10 @@ func runRecord(c *cli.Context) error {
 		return err
 	}
 	defer stopStatus()
-	hs := &http.Server{Handler: p, ReadHeaderTimeout: 10 * time.Second}
+	// IdleTimeout: without it a keep-alive connection left idle after a
+	// plain HTTP request is kept forever. A WebSocket is hijacked and is
+	// not subject to it.
+	hs := &http.Server{Handler: p, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: idle}
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(l) }()
 	ready.listening.Store(true)
@@ -182,6 +195,7 @@ func runRecord(c *cli.Context) error {
 	perr := p.Shutdown(sctx)
 	hs.Shutdown(sctx)
 	serr := sink.Close()
+	reportCounts(stderr, sink.Counts(), p.Stats())
 	if err := errors.Join(perr, serr); err != nil {
 		return fmt.Errorf("shutdown: %v", err)
 	}
@@ -201,6 +215,13 @@ func recordOptions(c *cli.Context, log *slog.Logger) (*recorder.Proxy, error) {
 	if err != nil {
 		return nil, err
 	}
+	if maxSize > format.MaxMessageSize {
+		return nil, usagef("--max-message-size: %s is over 128MiB, the largest message a recording holds", c.String("max-message-size"))
+	}
+	budget, err := parseSize("partial-budget", c.String("partial-budget"))
+	if err != nil {
+		return nil, err
+	}
 	handshake, err := durationFlag(c, "handshake-timeout")
 	if err != nil {
 		return nil, err
@@ -213,8 +234,8 @@ func recordOptions(c *cli.Context, log *slog.Logger) (*recorder.Proxy, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &recorder.Proxy{Upstream: up, MaxMessageSize: maxSize, HandshakeTimeout: handshake, Logger: log,
-		Redaction: red, Filter: filter}
+	p := &recorder.Proxy{Upstream: up, MaxMessageSize: maxSize, PartialBudget: budget, HandshakeTimeout: handshake,
+		Logger: log, Redaction: red, Filter: filter}
 	if c.Bool("insecure-upstream-tls") {
 		p.TLSConfig = &tls.Config{InsecureSkipVerify: true}
 	}
@@ -268,7 +289,7 @@ func filterOptions(c *cli.Context) (recorder.Filter, error) {
 }
 
 // openSink opens --out, and the Retention of --out DIR if a limit is set.
-func openSink(c *cli.Context, log *slog.Logger, toFile bool) (*recorder.FileSink, *recorder.Retention, error) {
+func openSink(c *cli.Context, log *slog.Logger, toFile bool, maxSize int64) (*recorder.FileSink, *recorder.Retention, error) {
 	flushEvery, err := durationFlag(c, "flush-interval")
 	if err != nil {
 		return nil, nil, err
@@ -281,7 +302,11 @@ func openSink(c *cli.Context, log *slog.Logger, toFile bool) (*recorder.FileSink
 	if err != nil {
 		return nil, nil, err
 	}
-	qopts := &recorder.QueueOptions{FlushInterval: flushEvery, Compression: comp, Logger: log, AllowSharedDir: c.Bool("allow-shared-out")}
+	// The queue holds two of the largest messages: one being written,
+	// the next one coming. Below one, a message that size could never be
+	// recorded, however idle the recorder.
+	qopts := &recorder.QueueOptions{FlushInterval: flushEvery, Compression: comp, Logger: log,
+		AllowSharedDir: c.Bool("allow-shared-out"), MaxQueueBytes: max(64<<20, 2*maxSize)}
 	if qopts.AllowSharedDir {
 		log.Warn("--allow-shared-out: recording in a directory that other users may write in")
 	}
@@ -399,4 +424,24 @@ func writable(out string, toFile bool) error {
 		return fmt.Errorf("%s is not writable: %v", target, err)
 	}
 	return nil
+}
+
+// reportCounts says at exit what was recorded, and what was relayed without
+// being recorded (the log says why, session by session).
+func reportCounts(w io.Writer, st recorder.SessionCounts, ps recorder.ProxyStats) {
+	fmt.Fprintf(w, "recorded %d of %d sessions", st.Sessions-st.Unrecorded, st.Sessions)
+	if st.Unrecorded > 0 {
+		fmt.Fprintf(w, "; %d relayed but not recorded: their files could not be created (out of file descriptors? see README, \"File descriptors\")", st.Unrecorded)
+	}
+	var left int64
+	for _, n := range ps.Unrecorded {
+		left += n
+	}
+	if left > 0 {
+		fmt.Fprintf(w, "; %d more relayed unrecorded by --record-*, --sample or --min-free", left)
+	}
+	if st.LinesLost > 0 {
+		fmt.Fprintf(w, "; %d lines lost", st.LinesLost)
+	}
+	fmt.Fprintln(w)
 }

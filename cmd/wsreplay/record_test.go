@@ -6,11 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -18,6 +20,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/urfave/cli/v2"
 	"github.com/wsreplay/wsreplay/format"
 )
 
@@ -54,7 +57,7 @@ func backend(tb testing.TB) *httptest.Server {
 func TestRecordThenServe(t *testing.T) {
 	up := backend(t)
 	dir := t.TempDir()
-	url, _, stop := startCommand(t, "record", "--upstream", "ws"+strings.TrimPrefix(up.URL, "http"), "--listen", "127.0.0.1:0", "--out", dir)
+	url, recErr, stop := startCommand(t, "record", "--upstream", "ws"+strings.TrimPrefix(up.URL, "http"), "--listen", "127.0.0.1:0", "--out", dir)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	c, _, err := websocket.Dial(ctx, url+"/feed?room=7", &websocket.DialOptions{Subprotocols: []string{"v2"}})
@@ -79,6 +82,9 @@ func TestRecordThenServe(t *testing.T) {
 	}
 	if code := stop(); code != 0 {
 		t.Fatalf("record exited %d", code)
+	}
+	if !strings.Contains(recErr.String(), "recorded 1 of 1 sessions\n") {
+		t.Errorf("record's report at exit:\n%s", recErr)
 	}
 	files, _ := filepath.Glob(filepath.Join(dir, "*.ndjson.zst"))
 	if len(files) != 1 {
@@ -129,6 +135,8 @@ func TestRecordErrors(t *testing.T) {
 		{[]string{"--upstream", "ws://x", "--tls-cert", "c.pem"}, 2, "--tls-cert and --tls-key go together"},
 		{[]string{"--upstream", "ws://x", "--out", "/proc/nope/x"}, 1, "--out: cannot create directory /proc/nope/x"},
 		{[]string{"--upstream", "ws://x", "stray"}, 2, "record takes no arguments"},
+		{[]string{"--upstream", "ws://x", "--idle-timeout", "0"}, 2, "--idle-timeout: must be more than 0"},
+		{[]string{"--upstream", "ws://x", "--max-message-size", "129MiB"}, 2, "--max-message-size: 129MiB is over 128MiB"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
@@ -263,4 +271,81 @@ func TestRecordSurvivesKill9(t *testing.T) {
 		t.Errorf("%d of %d messages older than the flush interval are missing from the files", missing, old)
 	}
 	t.Logf("%d messages recorded, %d older than flush interval + margin, none missing", len(recorded), old)
+
+	// A recorder started on the directory finishes what the killed one
+	// left: every session compressed to its final name, and ls lists each
+	// once.
+	_, _, stop := startCommand(t, "record", "--upstream", "ws"+strings.TrimPrefix(up.URL, "http"),
+		"--listen", "127.0.0.1:0", "--out", dir)
+	if code := stop(); code != 0 {
+		t.Fatalf("restarted recorder exited %d", code)
+	}
+	finished, _ := filepath.Glob(filepath.Join(dir, "*.ndjson.zst"))
+	left, _ := filepath.Glob(filepath.Join(dir, "*.partial"))
+	if len(finished) != 20 || len(left) != 0 {
+		t.Errorf("after a restart: %d finished files, %d .partial; want 20 and 0", len(finished), len(left))
+	}
+	out, errOut, code := wsreplay(t, "ls", dir)
+	if rows := strings.Count(out, "\n") - 1; code != 0 || rows != 20 {
+		t.Errorf("ls after a restart: exit %d, %d rows, want 20:\n%s%s", code, rows, out, errOut)
+	}
+}
+
+// ls lists what a directory's recordings hold, each session once: not the
+// temporary files of a compression, nor a .partial beside its finished file.
+func TestLsSkipsTemporaryFiles(t *testing.T) {
+	dir := t.TempDir()
+	valid, err := os.ReadFile("../../testdata/format/valid.ndjson")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, content := range map[string][]byte{
+		"20261125T100000.000Z_s1.ndjson.zst":          valid,
+		"20261125T100000.000Z_s1.ndjson.partial":      valid,
+		".20261125T100000.000Z_s1.ndjson.zst.tmp-123": valid[:40],
+		"20261125T100000.000Z_s2.ndjson.zst.tmp":      valid[:40],
+		".wsreplay-probe-1":                           nil,
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), content, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, errOut, code := wsreplay(t, "ls", dir)
+	if rows := strings.Count(out, "\n") - 1; code != 0 || rows != 1 || errOut != "" {
+		t.Errorf("ls: exit %d, %d rows, want one:\n%s%s", code, rows, out, errOut)
+	}
+}
+
+// A keep-alive connection left idle after a plain HTTP request is closed by
+// the recorder after --idle-timeout (75 s by default, as nginx).
+func TestRecordClosesIdleKeepAlive(t *testing.T) {
+	if f := recordCommand().Flags; !slices.ContainsFunc(f, func(fl cli.Flag) bool {
+		sf, ok := fl.(*cli.StringFlag)
+		return ok && sf.Name == "idle-timeout" && sf.Value == "75s"
+	}) {
+		t.Error("no --idle-timeout flag with a default of 75s")
+	}
+	up := backend(t)
+	url, _, _ := startCommand(t, "record", "--upstream", "ws"+strings.TrimPrefix(up.URL, "http"),
+		"--listen", "127.0.0.1:0", "--out", t.TempDir(), "--idle-timeout", "200ms")
+	conn, err := net.Dial("tcp", strings.TrimPrefix(url, "ws://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(20 * time.Second)) // far beyond 200ms: only a failure waits for it
+	io.WriteString(conn, "GET /plain HTTP/1.1\r\nHost: x\r\n\r\n")
+	br := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.Close {
+		t.Fatal("the server closed after the response already; nothing tested")
+	}
+	if n, err := br.Read(make([]byte, 1)); err != io.EOF {
+		t.Errorf("idle connection: read %d bytes, %v; want the server to close it (EOF)", n, err)
+	}
 }
