@@ -107,6 +107,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			catCommand(),
 			convertCommand(),
 			importCommand(),
+			diffCommand(),
 		},
 		HideHelpCommand: true,
 		// Errors are printed once, by run, as one line.
