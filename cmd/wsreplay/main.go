@@ -108,6 +108,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			convertCommand(),
 			importCommand(),
 			diffCommand(),
+			exportCommand(),
 		},
 		HideHelpCommand: true,
 		// Errors are printed once, by run, as one line.
