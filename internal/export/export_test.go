@@ -44,7 +44,7 @@ func TestWrite(t *testing.T) {
 		for _, want := range []string{
 			"//   wsreplay export --to x rec.ndjson\n",
 			`from "./rec.mjs";`,
-			`{ at: 1.5, dir: "receive", text: "{\"a\":\"<b>\"}" },`,
+			`{ at: 1.5, dir: "receive", text: '{"a":"<b>"}' },`,
 			`{ at: 3, dir: "receive", binary: "AAE=" },`,
 			`text: "line\u2028sep" },`,
 			`export const ending = { at: 1000, code: 4001, reason: "bye", clean: true };`,
@@ -125,5 +125,22 @@ func TestSidecar(t *testing.T) {
 	f, err := Write(MSW, s, &Options{Command: "c", Sidecar: SidecarNever})
 	if err != nil || f.Sidecar != nil {
 		t.Errorf("SidecarNever: %v, sidecar %d bytes", err, len(f.Sidecar))
+	}
+}
+
+func TestJSQuote(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{`plain`, `"plain"`},
+		{`{"a":"b"}`, `'{"a":"b"}'`},
+		{`it's "x"`, `'it\'s "x"'`},
+		{`it's`, `"it's"`},
+		{`"a" 'b' "c"`, `'"a" \'b\' "c"'`},
+		{`"back\slash"` + "\n", `'"back\\slash"\n'`},
+		{"\"\u2028\"", `'"\u2028"'`},
+	}
+	for _, tt := range tests {
+		if got := jsQuote(tt.in); got != tt.want {
+			t.Errorf("jsQuote(%q) = %s, want %s", tt.in, got, tt.want)
+		}
 	}
 }

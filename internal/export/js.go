@@ -17,6 +17,35 @@ func jsString(s string) string {
 	return strings.TrimSuffix(b.String(), "\n")
 }
 
+// jsQuote returns s as a JavaScript string literal quoted as Prettier
+// quotes it: double quotes, or single quotes when s holds more double
+// quotes than single ones (JSON text reads better that way).
+func jsQuote(s string) string {
+	q := jsString(s)
+	if strings.Count(s, `"`) <= strings.Count(s, "'") {
+		return q
+	}
+	inner := q[1 : len(q)-1]
+	var b strings.Builder
+	b.WriteByte('\'')
+	for i := 0; i < len(inner); i++ {
+		switch c := inner[i]; {
+		case c == '\\' && inner[i+1] == '"':
+			b.WriteByte('"')
+			i++
+		case c == '\\':
+			b.WriteString(inner[i : i+2])
+			i++
+		case c == '\'':
+			b.WriteString(`\'`)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	b.WriteByte('\'')
+	return b.String()
+}
+
 // messageLiteral writes one message as an object literal on one line: as
 // JavaScript (keys bare) or as JSON (keys quoted).
 func messageLiteral(m *Message, asJSON bool) string {
@@ -30,7 +59,11 @@ func messageLiteral(m *Message, asJSON bool) string {
 	b.WriteString("{ " + key("at") + ms(m.At))
 	b.WriteString(", " + key("dir") + jsString(string(m.Dir)))
 	if m.IsText {
-		b.WriteString(", " + key("text") + jsString(m.Text))
+		quote := jsQuote
+		if asJSON {
+			quote = jsString
+		}
+		b.WriteString(", " + key("text") + quote(m.Text))
 	} else {
 		b.WriteString(", " + key("binary") + jsString(m.Binary))
 	}
