@@ -164,12 +164,18 @@ func pairSessions(c *cli.Context, a, b string) ([]sessionPair, error) {
 
 func summarize(path string, stderr io.Writer) ([]*format.Summary, error) {
 	var sums []*format.Summary
-	err := readRecording(path, stderr, func(_ string, r *format.Reader) error {
+	err := withRecording(path, stderr, func(r *format.Reader) error {
 		var err error
 		sums, err = format.Summarize(r)
 		return err
 	})
 	return sums, err
+}
+
+// withRecording is how diff and export read a file: readRecording's
+// checks and warnings, in one place for the two of them.
+func withRecording(path string, stderr io.Writer, fn func(r *format.Reader) error) error {
+	return readRecording(path, stderr, func(_ string, r *format.Reader) error { return fn(r) })
 }
 
 func findSession(path string, sums []*format.Summary, id string) (*format.Summary, error) {
@@ -190,8 +196,8 @@ func findSession(path string, sums []*format.Summary, id string) (*format.Summar
 // Warnings (a truncated file) were given by the first pass.
 func compareSessions(a, idA, b, idB string, opts *diff.Options) (*diff.Result, error) {
 	var res *diff.Result
-	err := readRecording(a, io.Discard, func(_ string, ra *format.Reader) error {
-		return readRecording(b, io.Discard, func(_ string, rb *format.Reader) error {
+	err := withRecording(a, io.Discard, func(ra *format.Reader) error {
+		return withRecording(b, io.Discard, func(rb *format.Reader) error {
 			var err error
 			res, err = diff.Compare(&sessionStream{r: ra, id: idA}, &sessionStream{r: rb, id: idB}, opts)
 			return err

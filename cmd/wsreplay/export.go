@@ -121,7 +121,7 @@ func exportOptions(c *cli.Context) (*export.Options, error) {
 func readSession(path, id string, stderr io.Writer) (*export.Session, error) {
 	var sess *export.Session
 	var others []string
-	err := readRecording(path, stderr, func(_ string, r *format.Reader) error {
+	err := withRecording(path, stderr, func(r *format.Reader) error {
 		byID := map[string]*export.Session{}
 		for {
 			e, err := r.Next()
