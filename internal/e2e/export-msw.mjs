@@ -2,11 +2,12 @@
 // interception (setupServer): a Node WebSocket client (Node's global
 // WebSocket, which MSW patches) connects to URL, sends one message when it
 // opens, and logs what it sees until the connection closes (or, for a
-// session without an ending, for a second).
+// session without an ending, for options.idle ms).
 // Prints {log, client}: the client's log (open, messages, close with code,
 // reason and wasClean) and the messages the module's onClientMessage got.
 // OPTIONS_JSON go to configure; its clientDelay (ms) delays the client's
-// message, and every log entry has t, the milliseconds since open.
+// message, its idle (ms, default 15000) ends a connection that stays open,
+// and every log entry has t, the milliseconds since open.
 // Node 20 has a global WebSocket only with --experimental-websocket.
 // Usage: node --experimental-websocket export-msw.mjs MODULE URL [OPTIONS_JSON]
 import { setupServer } from 'msw/node';
@@ -30,7 +31,7 @@ const at = () => Math.round(performance.now() - opened);
 await new Promise((resolve) => {
   const ws = new WebSocket(wsURL);
   ws.binaryType = 'arraybuffer';
-  const idle = setTimeout(() => { log.push({ ev: 'still open' }); ws.close(); resolve(); }, 1000);
+  const idle = setTimeout(() => { log.push({ ev: 'still open' }); ws.close(); resolve(); }, options.idle || 15000);
   ws.onopen = () => {
     opened = performance.now();
     log.push({ ev: 'open' });

@@ -3,7 +3,8 @@
 // options) routes the page's WebSockets, then a page served from its own
 // origin opens new WebSocket(URL), sends one message when it opens (after
 // options.clientDelay ms), and logs what it sees until the connection
-// closes (or, for a session without an ending, for a second).
+// closes (or, for a session without an ending, for options.idle ms,
+// default 15000).
 // Prints {log, client}: the page's log (open, messages with t, the ms since
 // open, close with code, reason and wasClean) and the messages the
 // module's onClientMessage got.
@@ -26,7 +27,7 @@ ws.binaryType = 'arraybuffer';
 let opened = 0;
 const at = () => Math.round(performance.now() - opened);
 const hex = (b) => Array.from(new Uint8Array(b), (x) => x.toString(16).padStart(2, '0')).join('');
-const idle = setTimeout(() => { log.push({ ev: 'still open' }); done = true; }, 1000);
+const idle = setTimeout(() => { log.push({ ev: 'still open' }); done = true; }, ${Number(options.idle || 15000)});
 ws.onopen = () => {
   opened = performance.now();
   log.push({ ev: 'open' });
