@@ -8,6 +8,8 @@
 // Prints {log, client}: the page's log (open, messages with t, the ms since
 // open, close with code, reason and wasClean) and the messages the
 // module's onClientMessage got.
+// OPTIONS_JSON go to replay; clientDelay, idle and onContext (route on
+// the BrowserContext) are this script's.
 // Usage: node export-playwright.mjs MODULE URL [OPTIONS_JSON]
 import { chromium } from 'playwright-core';
 import http from 'node:http';
@@ -56,7 +58,8 @@ const client = [];
 let result;
 try {
   const tab = await browser.newPage();
-  await replay(tab, {
+  // options.onContext: route on the BrowserContext instead of the page.
+  await replay(options.onContext ? browser : tab, {
     ...options,
     onClientMessage: (m) => client.push(typeof m === 'string' ? m : 'binary:' + m.toString('hex')),
   });

@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -51,14 +52,19 @@ var exportCases = []struct {
 	name, ending, options string
 	sidecar               bool
 	close                 exportEvent
+	dial                  string // the client's URL; "": the recorded path
 }{
-	{"clean close", cleanEnding, `{"speed":"max"}`, false, exportEvent{Ev: "close", Code: 4001, Reason: "bye now", WasClean: true}},
-	{"recorded pace", cleanEnding, `{"speed":1}`, false, exportEvent{Ev: "close", Code: 4001, Reason: "bye now", WasClean: true}},
-	{"wait", cleanEnding, `{"speed":"max","wait":true,"clientDelay":300}`, false, exportEvent{Ev: "close", Code: 4001, Reason: "bye now", WasClean: true}},
+	{"clean close", cleanEnding, `{"speed":"max"}`, false, exportEvent{Ev: "close", Code: 4001, Reason: "bye now", WasClean: true}, ""},
+	{"recorded pace", cleanEnding, `{"speed":1}`, false, exportEvent{Ev: "close", Code: 4001, Reason: "bye now", WasClean: true}, ""},
+	{"wait", cleanEnding, `{"speed":"max","wait":true,"clientDelay":300}`, false, exportEvent{Ev: "close", Code: 4001, Reason: "bye now", WasClean: true}, ""},
 	// Neither API can drop a mocked socket: the closest is code 1006,
 	// which the client sees with wasClean true (documented in the module).
-	{"drop", dropEnding, `{"speed":"max"}`, false, exportEvent{Ev: "close", Code: 1006, WasClean: true}},
-	{"sidecar", cleanEnding, `{"speed":"max"}`, true, exportEvent{Ev: "close", Code: 4001, Reason: "bye now", WasClean: true}},
+	{"drop", dropEnding, `{"speed":"max"}`, false, exportEvent{Ev: "close", Code: 1006, WasClean: true}, ""},
+	{"sidecar", cleanEnding, `{"speed":"max"}`, true, exportEvent{Ev: "close", Code: 4001, Reason: "bye now", WasClean: true}, ""},
+	// url: a path the recording was not made on, as a Playwright glob (on
+	// a BrowserContext) or an MSW URL.
+	{"url", cleanEnding, `{"speed":"max","url":"**/elsewhere/*","onContext":true}`, false,
+		exportEvent{Ev: "close", Code: 4001, Reason: "bye now", WasClean: true}, "ws://app.example/elsewhere/feed"},
 }
 
 func TestExportPlaywright(t *testing.T) {
@@ -95,8 +101,15 @@ func testExport(t *testing.T, to string, script ...string) {
 			if _, err := os.Stat(filepath.Join(dir, "rec."+to+".json")); (err == nil) != tc.sidecar {
 				t.Errorf("sidecar written: %v, want %v", err == nil, tc.sidecar)
 			}
+			options, dial := tc.options, tc.dial
+			if dial == "" {
+				dial = "ws://app.example/live?room=1"
+			}
+			if to == "msw" {
+				options = strings.Replace(options, `"**/elsewhere/*"`, `"ws://app.example/elsewhere/feed"`, 1)
+			}
 			var got exportRun
-			runNode(t, &got, script[0], append(script[1:], module, "ws://app.example/live?room=1", tc.options)...)
+			runNode(t, &got, script[0], append(script[1:], module, dial, options)...)
 			checkExportRun(t, got, tc.close, tc.name == "wait")
 		})
 	}
