@@ -59,7 +59,7 @@ var exportCases = []struct {
 	{"wait", cleanEnding, `{"speed":"max","wait":true,"clientDelay":300}`, false, exportEvent{Ev: "close", Code: 4001, Reason: "bye now", WasClean: true}, ""},
 	// Neither API can drop a mocked socket: the closest is code 1006,
 	// which the client sees with wasClean true (documented in the module).
-	{"drop", dropEnding, `{"speed":"max"}`, false, exportEvent{Ev: "close", Code: 1006, WasClean: true}, ""},
+	{"drop", dropEnding, `{"speed":0}`, false, exportEvent{Ev: "close", Code: 1006, WasClean: true}, ""},
 	{"sidecar", cleanEnding, `{"speed":"max"}`, true, exportEvent{Ev: "close", Code: 4001, Reason: "bye now", WasClean: true}, ""},
 	// url: a path the recording was not made on, as a Playwright glob (on
 	// a BrowserContext) or an MSW URL.

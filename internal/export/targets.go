@@ -41,7 +41,7 @@ code 1006 with wasClean true.
 `
 
 const commonUsage = `
-Options: speed (a number, or "max" for no waiting; default 1) scales the
+Options: speed (a number, or "max" or 0 for no waiting; default 1) scales the
 recorded offsets, counted from the connection; wait (default false) holds
 each message recorded after the client's k-th message until the client
 has sent its own k-th message, and counts the offsets after it from then
@@ -139,7 +139,8 @@ const player = `/**
  * against that instant, not chained, so delays do not add up.
  */
 function play(conn, options) {
-  const speed = options.speed ?? 1;
+  let speed = options.speed ?? 1;
+  if (speed === 0) speed = "max"; // as "wsreplay serve --speed 0"
   if (speed !== "max" && !(typeof speed === "number" && speed > 0)) {
     throw new TypeError("speed: " + speed + ' is not a positive number or "max"');
   }
