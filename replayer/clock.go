@@ -60,9 +60,15 @@ func (c *fineClock) wakeWaiters() {
 			c.mu.Unlock()
 			return
 		}
-		d := c.waits[0].due.Sub(now)
+		d := min(c.waits[0].due.Sub(now), fineSlice)
 		c.mu.Unlock()
-		sleepFine(min(d, fineSlice))
+		sleepFine(d)
+		if !time.Now().After(now) {
+			// The clock did not move while we slept: it is a fake one
+			// (testing/synctest), which advances only while every
+			// goroutine waits on it. Wait on it, or it never will.
+			time.Sleep(d)
+		}
 	}
 }
 

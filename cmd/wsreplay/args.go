@@ -103,5 +103,13 @@ func checkGlobalFlag(app *cli.App, args []string) error {
 			break
 		}
 	}
-	return usagef("--%s is a flag of %s, not of wsreplay itself: put it after the command, as in: wsreplay %s %s", name, strings.Join(owners, " and "), cmd, example)
+	return usagef("--%s is a flag of %s, not of wsreplay itself: put it after the command, as in: wsreplay %s %s", name, joinAnd(owners), cmd, example)
+}
+
+// joinAnd lists names as a sentence does: "a", "a and b", "a, b and c".
+func joinAnd(names []string) string {
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }

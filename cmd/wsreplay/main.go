@@ -115,6 +115,8 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			convertCommand(),
 			importCommand(),
 			completionCommand(),
+			diffCommand(),
+			exportCommand(),
 		},
 		EnableBashCompletion: true,
 		HideHelpCommand:      false,

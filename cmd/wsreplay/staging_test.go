@@ -91,7 +91,11 @@ func TestRecordMetricsMatchTraffic(t *testing.T) {
 	}
 	var got map[string]float64
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if got = scrape(t, admin); got[`wsreplay_record_sessions_ended_total{ending="clean"}`] == 3 {
+		// The writer writes and flushes on its own goroutine, after the
+		// sessions have ended.
+		got = scrape(t, admin)
+		if got[`wsreplay_record_sessions_ended_total{ending="clean"}`] == 3 &&
+			got["wsreplay_record_lines_written_total"] >= 2*(2+5) && got["wsreplay_record_flush_seconds_count"] > 0 {
 			break
 		}
 	}

@@ -5,6 +5,7 @@
 //	go run ./internal/bench            # every measurement
 //	go run ./internal/bench -only rss  # just the large-recording one
 //	go run ./internal/bench -only proxy -pin  # the proxy on a CPU of its own
+//	go run ./internal/bench -only diff  # wsreplay diff of two 100,000-message files
 //
 // Go benchmarks (go test -bench) cover the parts that fit in one process;
 // this command covers what needs a process of its own.
@@ -41,7 +42,7 @@ func main() {
 		tcpRelay(up)
 		return
 	}
-	only := flag.String("only", "", "run only this measurement: format, proxy, fanout, idle or rss")
+	only := flag.String("only", "", "run only this measurement: format, proxy, fanout, idle, rss or diff")
 	fanClients := flag.Int("fanout", 1000, "clients for the fan-out measurement")
 	idleConns := flag.Int("idle", 5000, "connections for the idle-proxy measurement")
 	size := flag.Int64("size", 1<<30, "size in bytes of the large recording")
@@ -72,6 +73,9 @@ func main() {
 	}
 	if *only == "" || *only == "idle" {
 		idle(bin, dir, *idleConns)
+	}
+	if *only == "" || *only == "diff" {
+		diffLarge(bin, dir, 100_000)
 	}
 	if *only == "" || *only == "rss" {
 		var counts []int

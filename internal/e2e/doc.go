@@ -1,6 +1,8 @@
 // Package e2e holds wsreplay's interoperability tests: the real wsreplay
 // binary against clients and servers nobody here wrote — Node's ws,
-// socket.io, and Chromium driven by playwright-core. The Node scripts beside
+// socket.io, and Chromium driven by playwright-core — and the modules
+// "wsreplay export" writes, run by Playwright's routeWebSocket in Chromium
+// and by MSW's WebSocket interception in Node. The Node scripts beside
 // this file are pinned by package-lock.json; install them with
 // "npm ci --prefix internal/e2e" and Chromium with "apt-get install chromium".
 //

@@ -1,0 +1,246 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/internal/diff"
+)
+
+func diffCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "diff",
+		Usage:     "compare two recordings message by message",
+		ArgsUsage: "A B",
+		Description: `Compares the sessions of A and B (the k-th session of A with the k-th of
+B, in the order they start), or one session of each with --session, in
+both directions. Messages are aligned by a longest common subsequence, so
+an inserted message shows as one added message. Text messages that are
+JSON objects or arrays are compared as JSON (key order ignored), other
+text and binary byte for byte; endings (code, reason, clean or drop) too.
+
+Prints the first difference in context and counts of what was added,
+removed and changed. Exit status: 0 the same, 1 different, 2 bad input.
+
+Memory is bounded by --window messages of each side (and a window-by-
+window table while aligning): never a whole session.
+
+Example:
+   wsreplay diff before.ndjson.zst after.ndjson.zst --ignore '$.ts' --ignore '$..id'
+   wsreplay diff a.ndjson b.ndjson --session 7f3a9c2e --session 91bc0d4a --time-tolerance 50ms
+   wsreplay diff --json a.ndjson b.ndjson | jq .sessions[0].changed`,
+		Flags: []cli.Flag{
+			&cli.StringSliceFlag{Name: "session", Usage: "compare this session `ID`: once for both files, or twice, A's then B's"},
+			&cli.StringSliceFlag{Name: "ignore", Usage: "leave this JSON `PATH` out of the comparison (repeatable): $.ts, $..id, $.list[*].x"},
+			&cli.StringFlag{Name: "time-tolerance", Usage: "also compare timing: offsets of matched messages may differ by `D` (off by default)"},
+			&cli.BoolFlag{Name: "json", Usage: "print the result as one JSON object"},
+			&cli.IntFlag{Name: "window", Value: diff.DefaultWindow, Usage: "messages of each side held to align a difference (`N`, bounds memory)"},
+		},
+		Action: runDiff,
+	}
+}
+
+// errDiffer ends a diff that found differences: exit status 1.
+var errDiffer = errors.New("the recordings differ")
+
+func runDiff(c *cli.Context) error {
+	if c.NArg() != 2 {
+		return usagef("diff: name two recording files, A and B (got %d)", c.NArg())
+	}
+	a, b := c.Args().Get(0), c.Args().Get(1)
+	opts, err := diffOptions(c)
+	if err != nil {
+		return err
+	}
+	for _, p := range []string{a, b} {
+		if p == "-" {
+			return usagef("diff: %s: diff reads each file more than once; give a file, not -", p)
+		}
+	}
+	pairs, err := pairSessions(c, a, b)
+	if err != nil {
+		return usageError{err}
+	}
+	rep := &diffReport{A: a, B: b}
+	for _, pr := range pairs {
+		if pr.a == nil || pr.b == nil {
+			rep.add(pr, nil)
+			continue
+		}
+		res, err := compareSessions(a, pr.a.Session, b, pr.b.Session, opts)
+		if err != nil {
+			return usageError{err}
+		}
+		rep.add(pr, res)
+	}
+	if c.Bool("json") {
+		err = rep.writeJSON(c.App.Writer)
+	} else {
+		err = rep.writeText(c.App.Writer)
+	}
+	if err != nil {
+		return err
+	}
+	if !rep.Same {
+		return errDiffer
+	}
+	return nil
+}
+
+// diffOptions reads --ignore, --time-tolerance and --window.
+func diffOptions(c *cli.Context) (*diff.Options, error) {
+	opts := &diff.Options{Window: c.Int("window")}
+	if opts.Window < 2 || opts.Window > 65534 {
+		return nil, usagef("--window: %d is not between 2 and 65534", opts.Window)
+	}
+	for _, s := range c.StringSlice("ignore") {
+		p, err := diff.ParsePath(s)
+		if err != nil {
+			return nil, usagef("--ignore: %v", err)
+		}
+		opts.Ignore = append(opts.Ignore, p)
+	}
+	d, err := durationFlag(c, "time-tolerance")
+	if err != nil {
+		return nil, err
+	}
+	if c.IsSet("time-tolerance") && d == 0 {
+		d = 1 // --time-tolerance 0: offsets must match to the nanosecond
+	}
+	opts.TimeTolerance = d
+	return opts, nil
+}
+
+// sessionPair is a session of A and the session of B it is compared with;
+// one of them is nil when a file has more sessions than the other.
+type sessionPair struct{ a, b *format.Summary }
+
+// pairSessions lists the sessions of both files (a first pass over each)
+// and pairs them: by --session, else in order.
+func pairSessions(c *cli.Context, a, b string) ([]sessionPair, error) {
+	sa, err := summarize(a, c.App.ErrWriter)
+	if err != nil {
+		return nil, err
+	}
+	sb, err := summarize(b, c.App.ErrWriter)
+	if err != nil {
+		return nil, err
+	}
+	ids := c.StringSlice("session")
+	switch len(ids) {
+	case 0:
+		var pairs []sessionPair
+		for i := range max(len(sa), len(sb)) {
+			var p sessionPair
+			if i < len(sa) {
+				p.a = sa[i]
+			}
+			if i < len(sb) {
+				p.b = sb[i]
+			}
+			pairs = append(pairs, p)
+		}
+		return pairs, nil
+	case 1:
+		ids = append(ids, ids[0])
+	case 2:
+	default:
+		return nil, usagef("--session: give it once (both files) or twice (A's, then B's), not %d times", len(ids))
+	}
+	pa, err := findSession(a, sa, ids[0])
+	if err != nil {
+		return nil, err
+	}
+	pb, err := findSession(b, sb, ids[1])
+	if err != nil {
+		return nil, err
+	}
+	return []sessionPair{{pa, pb}}, nil
+}
+
+func summarize(path string, stderr io.Writer) ([]*format.Summary, error) {
+	var z format.Summarizer
+	err := withRecording(path, stderr, func(r events) error {
+		for {
+			e, err := r.Next()
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			z.Add(e)
+		}
+	})
+	return z.Summaries(), err
+}
+
+// events is a recording read event by event: wsreplay NDJSON or HAR.
+type events interface {
+	Next() (*format.Event, error)
+}
+
+// withRecording is how diff and export read a file: readRecording's
+// checks and warnings, in one place for the two of them.
+func withRecording(path string, stderr io.Writer, fn func(r events) error) error {
+	return readRecording(context.Background(), path, stderr, nil, func(rec *recording) error { return fn(rec) })
+}
+
+func findSession(path string, sums []*format.Summary, id string) (*format.Summary, error) {
+	var ids []string
+	for _, s := range sums {
+		if s.Session == id {
+			return s, nil
+		}
+		ids = append(ids, s.Session)
+	}
+	if len(ids) > 5 {
+		ids = append(ids[:5], "... ("+strconv.Itoa(len(ids))+" in all)")
+	}
+	return nil, usagef("--session: %s has no session %q (it has %s)", path, printable(id), printable(strings.Join(ids, ", ")))
+}
+
+// compareSessions streams one session of each file through diff.Compare.
+// Warnings (a truncated file) were given by the first pass.
+func compareSessions(a, idA, b, idB string, opts *diff.Options) (*diff.Result, error) {
+	var res *diff.Result
+	err := withRecording(a, io.Discard, func(ra events) error {
+		return withRecording(b, io.Discard, func(rb events) error {
+			var err error
+			res, err = diff.Compare(&sessionStream{r: ra, id: idA}, &sessionStream{r: rb, id: idB}, opts)
+			return err
+		})
+	})
+	return res, err
+}
+
+// sessionStream yields the lines of one session of a recording and stops
+// after its close line. A truncated recording ends the session.
+type sessionStream struct {
+	r    events
+	id   string
+	done bool
+}
+
+func (s *sessionStream) Next() (*format.Event, error) {
+	for !s.done {
+		e, err := s.r.Next()
+		if errors.Is(err, format.ErrTruncated) {
+			return nil, io.EOF
+		}
+		if err != nil {
+			return nil, err
+		}
+		if e.Session != s.id {
+			continue
+		}
+		s.done = e.Type == format.TypeClose
+		return e, nil
+	}
+	return nil, io.EOF
+}

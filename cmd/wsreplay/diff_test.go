@@ -1,0 +1,115 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// writeSession writes a one-session recording whose messages are the given
+// texts (received), ended by closeLine (may be empty).
+func writeSession(t *testing.T, name, id string, texts []string, closeLine string) string {
+	t.Helper()
+	var b strings.Builder
+	fmt.Fprintf(&b, `{"type":"session","v":1,"session":%q,"time":"2026-11-25T10:00:00Z","url":"/live"}`+"\n", id)
+	for i, s := range texts {
+		q, _ := json.Marshal(s)
+		fmt.Fprintf(&b, `{"type":"message","session":%q,"time":"2026-11-25T10:00:%02d.5Z","dir":"receive","text":%s}`+"\n", id, i%60, q)
+	}
+	if closeLine != "" {
+		fmt.Fprintf(&b, `{"type":"close","session":%q,"time":"2026-11-25T10:01:00Z",%s}`+"\n", id, closeLine)
+	}
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestDiff(t *testing.T) {
+	clean := `"by":"server","code":1000,"reason":"bye","clean":true`
+	a := writeSession(t, "a.ndjson", "s1", []string{`{"n":1,"ts":1}`, `{"n":2,"ts":2}`, `{"n":3,"ts":3}`}, clean)
+	sameButKeys := writeSession(t, "b.ndjson", "s2", []string{`{"ts":1,"n":1}`, `{"ts":2,"n":2}`, `{"ts":3, "n":3}`}, clean)
+	otherTS := writeSession(t, "c.ndjson", "s3", []string{`{"n":1,"ts":9}`, `{"n":2,"ts":9}`, `{"n":3,"ts":9}`}, clean)
+	inserted := writeSession(t, "d.ndjson", "s4", []string{`{"n":1,"ts":1}`, `{"n":1.5}`, `{"n":2,"ts":2}`, `{"n":3,"ts":3}`}, clean)
+	dropped := writeSession(t, "e.ndjson", "s5", []string{`{"n":1,"ts":1}`, `{"n":2,"ts":2}`, `{"n":3,"ts":3}`}, `"by":"server","code":1006,"clean":false`)
+
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want []string
+	}{
+		{"same file", []string{a, a}, 0, []string{"the same: 0 added, 0 removed, 0 changed, 0 retimed, 3 equal"}},
+		{"key order", []string{a, sameButKeys}, 0, []string{"the same"}},
+		{"a field differs", []string{a, otherTS}, 1, []string{"3 changed", `- #1`, `+        #1`}},
+		{"ignored", []string{a, otherTS, "--ignore", "$.ts"}, 0, []string{"3 equal"}},
+		{"inserted", []string{a, inserted}, 1, []string{"@@ first difference: added, A none, B #2 @@", "1 added, 0 removed, 0 changed, 0 retimed, 3 equal"}},
+		{"ending", []string{a, dropped}, 1, []string{`ending: A 1000 clean "bye", B 1006 drop`, "the endings differ"}},
+		{"session flag, both", []string{"--session", "s1", a, a}, 0, []string{"session s1"}},
+		{"session flag, each", []string{"--session", "s1", "--session", "s3", a, otherTS, "--ignore", "$..ts"}, 0, []string{"session s3"}},
+		{"timing", []string{a, a, "--time-tolerance", "10ms"}, 0, []string{"3 equal"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, errOut, code := wsreplay(t, append([]string{"diff"}, tt.args...)...)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d; stderr %s\n%s", code, tt.code, errOut, out)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("output lacks %q:\n%s", w, out)
+				}
+			}
+		})
+	}
+
+	out, _, code := wsreplay(t, "diff", "--json", a, inserted)
+	var got struct {
+		Same     bool
+		Sessions []struct {
+			Added, Equal int
+			First        []struct{ Kind string }
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil || code != 1 {
+		t.Fatalf("--json: %v (exit %d): %s", err, code, out)
+	}
+	if got.Same || len(got.Sessions) != 1 || got.Sessions[0].Added != 1 || got.Sessions[0].Equal != 3 || len(got.Sessions[0].First) != 4 {
+		t.Errorf("--json: got %+v", got)
+	}
+}
+
+// Bad input exits 2 with one line naming the file, line or flag.
+func TestDiffErrors(t *testing.T) {
+	a := writeSession(t, "a.ndjson", "s1", []string{"x"}, "")
+	garbage := filepath.Join(t.TempDir(), "garbage.ndjson")
+	os.WriteFile(garbage, []byte("not json\n"), 0o600)
+	broken := filepath.Join(t.TempDir(), "broken.ndjson")
+	os.WriteFile(broken, []byte(`{"type":"session","v":1,"session":"s","time":"2026-11-25T10:00:00Z"}`+"\n{nope\n"), 0o600)
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{a}, "diff: name two recording files, A and B (got 1)"},
+		{[]string{a, "/nonexistent.ndjson"}, "/nonexistent.ndjson: no such file or directory"},
+		{[]string{a, garbage}, "garbage.ndjson:1: not a wsreplay recording"},
+		{[]string{a, broken}, "broken.ndjson:2:"},
+		{[]string{a, a, "--ignore", "ts"}, `--ignore: "ts" does not start with $`},
+		{[]string{a, a, "--time-tolerance", "soon"}, `--time-tolerance: "soon" is not a duration`},
+		{[]string{a, a, "--session", "nope"}, `--session: ` + a + ` has no session "nope" (it has s1)`},
+		{[]string{a, a, "--session", "s1", "--session", "s1", "--session", "s1"}, "--session: give it once"},
+		{[]string{a, "-"}, "give a file, not -"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.want, func(t *testing.T) {
+			_, errOut, code := wsreplay(t, append([]string{"diff"}, tt.args...)...)
+			if code != 2 || !strings.Contains(errOut, tt.want) || strings.Count(errOut, "\n") != 1 {
+				t.Errorf("exit %d, stderr %q; want 2 and one line with %q", code, errOut, tt.want)
+			}
+		})
+	}
+}

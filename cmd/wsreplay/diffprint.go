@@ -1,0 +1,222 @@
+package main
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/internal/diff"
+)
+
+// diffReport is what diff prints: one entry per pair of sessions.
+type diffReport struct {
+	A, B     string
+	Same     bool
+	Sessions []sessionDiff
+}
+
+// sessionDiff is the comparison of one pair of sessions, as --json prints
+// it. A session present in one file only has the other's id empty.
+type sessionDiff struct {
+	A             string     `json:"a"`
+	B             string     `json:"b"`
+	Same          bool       `json:"same"`
+	Equal         int        `json:"equal"`
+	Added         int        `json:"added"`
+	Removed       int        `json:"removed"`
+	Changed       int        `json:"changed"`
+	Retimed       int        `json:"retimed"`
+	EndingA       string     `json:"ending_a"`
+	EndingB       string     `json:"ending_b"`
+	EndingDiffers bool       `json:"ending_differs"`
+	First         []diffEdit `json:"first,omitempty"`
+	FirstMore     int        `json:"first_more,omitempty"`
+	res           *diff.Result
+	pair          sessionPair
+}
+
+// diffEdit is one line of the first difference in --json.
+type diffEdit struct {
+	Kind string       `json:"kind"`
+	A    *diffMessage `json:"a,omitempty"`
+	B    *diffMessage `json:"b,omitempty"`
+}
+
+type diffMessage struct {
+	Seq      int     `json:"seq"`
+	OffsetMS float64 `json:"offset_ms"`
+	Dir      string  `json:"dir"`
+	Text     *string `json:"text,omitempty"`
+	Binary   string  `json:"binary,omitempty"`
+}
+
+func (r *diffReport) add(p sessionPair, res *diff.Result) {
+	d := sessionDiff{pair: p, res: res, EndingA: "missing", EndingB: "missing"}
+	if p.a != nil {
+		d.A, d.EndingA = p.a.Session, p.a.Ending()
+	}
+	if p.b != nil {
+		d.B, d.EndingB = p.b.Session, p.b.Ending()
+	}
+	if res != nil {
+		d.Same, d.Equal, d.Added, d.Removed, d.Changed, d.Retimed = res.Same(), res.Equal, res.Added, res.Removed, res.Changed, res.Retimed
+		d.EndingA, d.EndingB, d.EndingDiffers = endingText(res.EndingA), endingText(res.EndingB), res.EndingDiffers
+		d.FirstMore = res.FirstMore
+		for _, e := range res.First {
+			d.First = append(d.First, diffEdit{Kind: string(e.Kind), A: jsonMessage(e.A), B: jsonMessage(e.B)})
+		}
+	} else if p.a != nil {
+		d.Removed = p.a.Sent + p.a.Received
+	} else {
+		d.Added = p.b.Sent + p.b.Received
+	}
+	r.Sessions = append(r.Sessions, d)
+	r.Same = true
+	for _, s := range r.Sessions {
+		r.Same = r.Same && s.Same
+	}
+}
+
+func endingText(e *diff.Ending) string {
+	switch {
+	case e == nil:
+		return "open"
+	case e.Clean:
+		return fmt.Sprintf("%d clean %q", e.Code, e.Reason)
+	}
+	return fmt.Sprintf("%d drop", e.Code)
+}
+
+func jsonMessage(m *diff.Message) *diffMessage {
+	if m == nil {
+		return nil
+	}
+	j := &diffMessage{Seq: m.Seq, OffsetMS: float64(m.Offset) / float64(time.Millisecond), Dir: string(m.Dir)}
+	if m.Opcode == format.Text && utf8.Valid(m.Data) {
+		s := string(m.Data)
+		j.Text = &s
+	} else {
+		j.Binary = base64.StdEncoding.EncodeToString(m.Data)
+	}
+	return j
+}
+
+func (r *diffReport) writeJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(struct {
+		A        string        `json:"a"`
+		B        string        `json:"b"`
+		Same     bool          `json:"same"`
+		Sessions []sessionDiff `json:"sessions"`
+	}{r.A, r.B, r.Same, r.Sessions})
+}
+
+// writeText prints each pair: a header, the first difference in context,
+// the endings and the counts.
+func (r *diffReport) writeText(w io.Writer) error {
+	for _, d := range r.Sessions {
+		fmt.Fprintf(w, "--- %s  %s\n", printable(r.A), sessionHeader(d.pair.a))
+		fmt.Fprintf(w, "+++ %s  %s\n", printable(r.B), sessionHeader(d.pair.b))
+		if d.res != nil {
+			writeFirst(w, d.res)
+		}
+		if d.EndingDiffers {
+			fmt.Fprintf(w, "ending: A %s, B %s\n", printable(d.EndingA), printable(d.EndingB))
+		}
+		verdict := "the same"
+		if !d.Same {
+			verdict = "different"
+		}
+		fmt.Fprintf(w, "%s: %d added, %d removed, %d changed, %d retimed, %d equal", verdict, d.Added, d.Removed, d.Changed, d.Retimed, d.Equal)
+		if d.EndingDiffers {
+			fmt.Fprint(w, "; the endings differ")
+		}
+		_, err := fmt.Fprintln(w)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func sessionHeader(s *format.Summary) string {
+	if s == nil {
+		return "(no session)"
+	}
+	return fmt.Sprintf("session %s  %s  %d messages  %s", printable(s.Session), printable(orDash(s.URL)), s.Sent+s.Received, s.Ending())
+}
+
+// writeFirst prints the first difference with its context: " " equal,
+// "-" in A only, "+" in B only, a changed message as - then +, "~" a
+// message at another time.
+func writeFirst(w io.Writer, res *diff.Result) {
+	if len(res.First) == 0 {
+		return
+	}
+	var at string
+	for _, e := range res.First {
+		if e.Kind != diff.Equal {
+			at = fmt.Sprintf("%s, A %s, B %s", e.Kind, seqOf(e.A), seqOf(e.B))
+			break
+		}
+	}
+	fmt.Fprintf(w, "@@ first difference: %s @@\n", at)
+	fmt.Fprintf(w, "  %-6s %-6s %11s  %s %7s  %s\n", "A#", "B#", "OFFSET", "  ", "SIZE", "PAYLOAD")
+	for _, e := range res.First {
+		switch e.Kind {
+		case diff.Equal:
+			diffLine(w, " ", e.A, e.B, e.A)
+		case diff.Removed:
+			diffLine(w, "-", e.A, nil, e.A)
+		case diff.Added:
+			diffLine(w, "+", nil, e.B, e.B)
+		case diff.Changed:
+			diffLine(w, "-", e.A, nil, e.A)
+			diffLine(w, "+", nil, e.B, e.B)
+		case diff.Retimed:
+			diffLine(w, "~", e.A, nil, e.A)
+			diffLine(w, "~", nil, e.B, e.B)
+		}
+	}
+	if res.FirstMore > 0 {
+		fmt.Fprintf(w, "  ... %d more differences in this run\n", res.FirstMore)
+	}
+}
+
+func seqOf(m *diff.Message) string {
+	if m == nil {
+		return "none"
+	}
+	return "#" + strconv.Itoa(m.Seq)
+}
+
+// diffLine prints message m, which is a's, b's or both's (seq numbers of
+// each side shown where present).
+func diffLine(w io.Writer, mark string, a, b, m *diff.Message) {
+	arrow := "<-"
+	if m.Dir == format.Send {
+		arrow = "->"
+	}
+	payload := preview(string(m.Data))
+	if m.Opcode == format.Binary || !utf8.Valid(m.Data) {
+		n := min(len(m.Data), 16)
+		payload = fmt.Sprintf("binary % x", m.Data[:n])
+		if n < len(m.Data) {
+			payload += " …"
+		}
+	}
+	fmt.Fprintf(w, "%s %-6s %-6s %+10.3fs  %s %7s  %s\n", mark, seqCol(a), seqCol(b), m.Offset.Seconds(), arrow, humanBytes(int64(len(m.Data))), payload)
+}
+
+func seqCol(m *diff.Message) string {
+	if m == nil {
+		return ""
+	}
+	return "#" + strconv.Itoa(m.Seq)
+}

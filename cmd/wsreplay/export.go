@@ -1,0 +1,198 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+	"github.com/wsreplay/wsreplay/internal/export"
+)
+
+func exportCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "export",
+		Usage:     "turn a recorded session into a Playwright or MSW mock for a frontend's tests",
+		ArgsUsage: "FILE",
+		Description: `Writes an ES module that replays one session of FILE in a test, with
+its timing and its ending:
+
+   --to playwright: export default async function replay(page, options),
+      on page.routeWebSocket (page may also be a BrowserContext);
+   --to msw: export const handlers (for setupServer or setupWorker) on
+      ws.link, and configure(options).
+
+Options of both: url, speed (a number or "max"), wait, onClientMessage.
+The module is formatted and documented at its top, payloads included; a
+session whose messages take more than 256 KiB puts them in a JSON file next
+to the module (OUT with .json for its extension), or as --sidecar says.
+
+Example:
+   wsreplay export --to playwright bug.ndjson.zst --out tests/bug.replay.mjs
+   wsreplay export --to msw bug.ndjson --session 7f3a9c2e --out src/mocks/live.mjs`,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "to", Usage: "the kind of module: `playwright` or msw"},
+			&cli.StringFlag{Name: "session", Usage: "export this session `ID` (needed when FILE holds several)"},
+			&cli.StringFlag{Name: "out", Value: "-", Usage: "write the module to `FILE` (- for standard output)"},
+			&cli.StringFlag{Name: "sidecar", Value: "auto", Usage: "put the messages in a JSON file next to the module: `auto` (over 256 KiB), always or never"},
+		},
+		Action: runExport,
+	}
+}
+
+func runExport(c *cli.Context) error {
+	if c.NArg() != 1 {
+		return usagef("export: name one recording file (got %d)", c.NArg())
+	}
+	target := export.Target(c.String("to"))
+	if target != export.Playwright && target != export.MSW {
+		return usagef("--to: %q is not playwright or msw", c.String("to"))
+	}
+	opts, err := exportOptions(c)
+	if err != nil {
+		return err
+	}
+	sess, err := readSession(c.Args().First(), c.String("session"), c.App.ErrWriter)
+	if err != nil {
+		return err
+	}
+	files, err := export.Write(target, sess, opts)
+	if err != nil {
+		return hinted{err, "give --out FILE, or --sidecar never to embed them anyway"}
+	}
+	out := c.String("out")
+	if out == "-" {
+		_, err := c.App.Writer.Write(files.Module)
+		return err
+	}
+	if files.Sidecar != nil {
+		if err := writeFileAtomic(filepath.Join(filepath.Dir(out), opts.SidecarName), files.Sidecar); err != nil {
+			return err
+		}
+	}
+	return writeFileAtomic(out, files.Module)
+}
+
+// exportOptions reads --sidecar and --out, and records the command line
+// for the module's header.
+func exportOptions(c *cli.Context) (*export.Options, error) {
+	opts := &export.Options{}
+	switch s := c.String("sidecar"); s {
+	case "auto":
+		opts.Sidecar = export.SidecarAuto
+	case "always":
+		opts.Sidecar = export.SidecarAlways
+	case "never":
+		opts.Sidecar = export.SidecarNever
+	default:
+		return nil, usagef("--sidecar: %q is not auto, always or never", s)
+	}
+	out := c.String("out")
+	if out != "-" {
+		base := filepath.Base(out)
+		opts.ModuleName = base
+		opts.SidecarName = strings.TrimSuffix(base, filepath.Ext(base)) + ".json"
+	} else if opts.Sidecar == export.SidecarAlways {
+		return nil, usagef("--sidecar always: the sidecar goes next to the module; give --out FILE")
+	}
+	args := []string{"wsreplay", "export", "--to", c.String("to"), c.Args().First()}
+	if id := c.String("session"); id != "" {
+		args = append(args, "--session", id)
+	}
+	if out != "-" {
+		args = append(args, "--out", out)
+	}
+	if c.IsSet("sidecar") {
+		args = append(args, "--sidecar", c.String("sidecar"))
+	}
+	for i, a := range args {
+		args[i] = shellQuote(a)
+	}
+	opts.Command = strings.Join(args, " ")
+	return opts, nil
+}
+
+// readSession reads one session of a recording: the one named, or the only
+// one.
+func readSession(path, id string, stderr io.Writer) (*export.Session, error) {
+	var sess *export.Session
+	var others []string
+	err := withRecording(path, stderr, func(r events) error {
+		byID := map[string]*export.Session{}
+		for {
+			e, err := r.Next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				return err
+			}
+			if id != "" && e.Session != id {
+				continue
+			}
+			s := byID[e.Session]
+			if s == nil {
+				s = &export.Session{ID: e.Session}
+				byID[e.Session] = s
+				others = append(others, e.Session)
+			}
+			s.Add(e)
+		}
+		if len(others) == 1 {
+			sess = byID[others[0]]
+		}
+		return nil
+	})
+	switch {
+	case err != nil:
+		return nil, usageError{err}
+	case id != "" && sess == nil:
+		return nil, usagef("--session: %s has no session %q", path, printable(id))
+	case sess == nil && len(others) == 0:
+		return nil, usagef("%s: no session in it", path)
+	case sess == nil:
+		if len(others) > 5 {
+			others = append(others[:5], fmt.Sprintf("... (%d in all)", len(others)))
+		}
+		return nil, usagef("%s holds %d sessions; choose one with --session (%s)", path, len(others), printable(strings.Join(others, ", ")))
+	}
+	return sess, nil
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./=:,+@%", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// writeFileAtomic writes data to path under a temporary name and renames
+// it into place, so that a failure leaves no half-written module. The file
+// is 0600, as every file wsreplay writes from a recording.
+func writeFileAtomic(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("cannot write %s: %v", path, cause(err))
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return fmt.Errorf("write %s: %v", path, cause(err))
+	}
+	return nil
+}

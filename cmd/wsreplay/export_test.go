@@ -1,0 +1,68 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestExport(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "demo.replay.mjs")
+	_, errOut, code := wsreplay(t, "export", "../../testdata/demo.ndjson.zst", "--to", "playwright", "--out", out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	m, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"//   wsreplay export --to playwright ../../testdata/demo.ndjson.zst --out " + out + "\n",
+		`import replay from "./demo.replay.mjs";`,
+		`Session "demo-1" on "/live?room=lobby"`,
+		"export default async function replay(page, options = {}) {",
+		`export const ending = { at: 30005, code: 1001, reason: "server restarting", clean: true };`,
+	} {
+		if !strings.Contains(string(m), want) {
+			t.Errorf("module lacks %q", want)
+		}
+	}
+	if info, _ := os.Stat(out); info.Mode().Perm() != 0o600 {
+		t.Errorf("module is %v, want 0600 like every file made from a recording", info.Mode().Perm())
+	}
+
+	stdout, _, code := wsreplay(t, "export", "--to", "msw", "../../testdata/demo.ndjson", "--session", "demo-1")
+	if code != 0 || !strings.Contains(stdout, "export const handlers = [handler(recordedURL)];") {
+		t.Errorf("--to msw to stdout: exit %d\n%s", code, stdout)
+	}
+}
+
+func TestExportErrors(t *testing.T) {
+	dir := t.TempDir()
+	two := filepath.Join(dir, "two.ndjson")
+	os.WriteFile(two, []byte(`{"type":"session","v":1,"session":"a","time":"2026-11-25T10:00:00Z"}
+{"type":"session","v":1,"session":"b","time":"2026-11-25T10:00:00Z"}
+`), 0o600)
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--to", "cypress", two}, `--to: "cypress" is not playwright or msw`},
+		{[]string{"--to", "msw"}, "export: name one recording file (got 0)"},
+		{[]string{"--to", "msw", two}, "two.ndjson holds 2 sessions; choose one with --session (a, b)"},
+		{[]string{"--to", "msw", two, "--session", "c"}, `--session: ` + two + ` has no session "c"`},
+		{[]string{"--to", "msw", two, "--session", "a", "--sidecar", "sometimes"}, `--sidecar: "sometimes" is not auto, always or never`},
+		{[]string{"--to", "msw", two, "--session", "a", "--sidecar", "always"}, "--sidecar always: the sidecar goes next to the module; give --out FILE"},
+		{[]string{"--to", "msw", filepath.Join(dir, "none.ndjson")}, "none.ndjson: no such file or directory"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.want, func(t *testing.T) {
+			_, errOut, code := wsreplay(t, append([]string{"export"}, tt.args...)...)
+			if code != 2 || !strings.Contains(errOut, tt.want) || strings.Count(errOut, "\n") != 1 {
+				t.Errorf("exit %d, stderr %q; want 2 and one line with %q", code, errOut, tt.want)
+			}
+		})
+	}
+}

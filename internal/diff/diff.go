@@ -1,0 +1,244 @@
+package diff
+
+import (
+	"fmt"
+	"time"
+)
+
+// DefaultWindow is the number of messages of each side Compare holds when
+// Options.Window is zero.
+const DefaultWindow = 1024
+
+// maxWindow keeps the alignment table's uint16 cells from overflowing.
+const maxWindow = 65534
+
+// Options configures Compare. A nil *Options, like the zero value, compares
+// every field of every message, not the timing, with DefaultWindow.
+type Options struct {
+	// Ignore names the parts of JSON messages left out of the comparison.
+	Ignore []Path
+	// TimeTolerance, if positive, makes matched messages whose offsets
+	// from their sessions' starts differ by more than it a difference
+	// (Retimed). Zero: timing is not compared.
+	TimeTolerance time.Duration
+	// Window is how many messages of each side are held to align a
+	// difference; it bounds memory. Zero means DefaultWindow.
+	Window int
+	// Context is how many equal messages are kept around the first
+	// difference. Zero means 3; negative, none.
+	Context int
+}
+
+// Kind is what happened to a message between A and B.
+type Kind string
+
+const (
+	Equal   Kind = "equal"
+	Removed Kind = "removed" // in A only
+	Added   Kind = "added"   // in B only
+	Changed Kind = "changed" // a message of A replaced by one of B at its place
+	Retimed Kind = "retimed" // the same message, beyond TimeTolerance
+)
+
+// Edit is one step of the alignment: A, B or both, by Kind.
+type Edit struct {
+	Kind Kind
+	A, B *Message // nil for an Added A, a Removed B
+}
+
+// Result is what Compare found. The counts cover every message; First
+// holds the first difference with its context only.
+type Result struct {
+	Equal, Removed, Added, Changed, Retimed int
+	// First is the first run of differences, with up to Options.Context
+	// equal messages before and after it, and at most maxHunk edits of
+	// differences. Empty when the messages are the same.
+	First []Edit
+	// FirstMore counts the differences of that run left out of First.
+	FirstMore int
+	// EndingA and EndingB are the sessions' endings; nil when there is no
+	// close line (the session was open when the recording stopped).
+	EndingA, EndingB *Ending
+	// URLA and URLB are the recorded request paths.
+	URLA, URLB string
+	// EndingDiffers reports different codes, reasons or cleanness, or one
+	// ending missing.
+	EndingDiffers bool
+}
+
+// Same reports whether no difference was found.
+func (r *Result) Same() bool {
+	return r.Removed+r.Added+r.Changed+r.Retimed == 0 && !r.EndingDiffers
+}
+
+// maxHunk bounds the differences kept in Result.First.
+const maxHunk = 20
+
+// Compare aligns the messages of a and b and counts their differences. It
+// reads both streams to the end; an error reading either is returned as it
+// is. It does not close the streams.
+func Compare(a, b Stream, opts *Options) (*Result, error) {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	if o.Window <= 0 {
+		o.Window = DefaultWindow
+	}
+	if o.Window > maxWindow {
+		return nil, fmt.Errorf("window of %d messages: at most %d", o.Window, maxWindow)
+	}
+	if o.Context == 0 {
+		o.Context = 3
+	}
+	c := &comparison{opts: o, res: &Result{}}
+	sa := &side{src: a, ignore: o.Ignore}
+	sb := &side{src: b, ignore: o.Ignore}
+	if err := c.run(sa, sb); err != nil {
+		return nil, err
+	}
+	r := c.res
+	r.EndingA, r.EndingB, r.URLA, r.URLB = sa.ending, sb.ending, sa.URL, sb.URL
+	r.EndingDiffers = !sameEnding(sa.ending, sb.ending)
+	return r, nil
+}
+
+func sameEnding(a, b *Ending) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Code == b.Code && a.Reason == b.Reason && a.Clean == b.Clean
+}
+
+// comparison is the state of one Compare.
+type comparison struct {
+	opts   Options
+	res    *Result
+	before []Edit // the last equal edits before the first difference
+	hunk   bool   // the first difference has been seen
+	after  int    // equal edits kept after it
+	closed bool   // First is complete
+}
+
+// run aligns the two sides window by window.
+func (c *comparison) run(a, b *side) error {
+	w := c.opts.Window
+	for {
+		if err := a.fill(w); err != nil {
+			return err
+		}
+		if err := b.fill(w); err != nil {
+			return err
+		}
+		switch {
+		case a.len() == 0 && b.len() == 0:
+			return nil
+		case a.len() > 0 && b.len() > 0 && same(a.at(0), b.at(0)):
+			c.match(a.at(0), b.at(0))
+			a.pop(1)
+			b.pop(1)
+			continue
+		}
+		ops := lcs(a.pending(), b.pending())
+		k := commitLen(ops, a.len(), b.len(), a.eof && b.eof)
+		c.apply(a, b, ops[:k])
+	}
+}
+
+// apply acts on a committed part of an alignment: matches are matches, and
+// each run of removals and additions between them pairs up as changes,
+// the rest removed or added.
+func (c *comparison) apply(a, b *side, ops []op) {
+	i, j := 0, 0
+	var rem, add []*Message
+	flush := func() {
+		n := min(len(rem), len(add))
+		for k := range n {
+			c.record(Edit{Kind: Changed, A: rem[k], B: add[k]})
+		}
+		for _, m := range rem[n:] {
+			c.record(Edit{Kind: Removed, A: m})
+		}
+		for _, m := range add[n:] {
+			c.record(Edit{Kind: Added, B: m})
+		}
+		rem, add = rem[:0], add[:0]
+	}
+	for _, o := range ops {
+		switch o {
+		case opMatch:
+			flush()
+			c.match(a.at(i), b.at(j))
+			i, j = i+1, j+1
+		case opRemove:
+			rem = append(rem, a.at(i))
+			i++
+		case opAdd:
+			add = append(add, b.at(j))
+			j++
+		}
+	}
+	flush()
+	a.pop(i)
+	b.pop(j)
+}
+
+// match records two messages that compare equal, as Equal or Retimed.
+func (c *comparison) match(x, y *Message) {
+	k := Equal
+	if tol := c.opts.TimeTolerance; tol > 0 {
+		if d := x.Offset - y.Offset; d > tol || -d > tol {
+			k = Retimed
+		}
+	}
+	c.record(Edit{Kind: k, A: x, B: y})
+}
+
+// record counts an edit and keeps it if it belongs to the first
+// difference or its context.
+func (c *comparison) record(e Edit) {
+	r := c.res
+	switch e.Kind {
+	case Equal:
+		r.Equal++
+	case Removed:
+		r.Removed++
+	case Added:
+		r.Added++
+	case Changed:
+		r.Changed++
+	case Retimed:
+		r.Retimed++
+	}
+	if c.closed {
+		return
+	}
+	ctx := max(c.opts.Context, 0)
+	switch {
+	case !c.hunk && e.Kind == Equal:
+		if ctx > 0 {
+			if len(c.before) == ctx {
+				c.before = append(c.before[:0], c.before[1:]...)
+			}
+			c.before = append(c.before, e)
+		}
+	case !c.hunk:
+		c.hunk = true
+		r.First = append(c.before, e)
+		c.before = nil
+	case e.Kind == Equal:
+		c.after++
+		if c.after > ctx {
+			c.closed = true
+			return
+		}
+		r.First = append(r.First, e)
+	case c.after > 0:
+		// A new difference after some context: the first run is over.
+		c.closed = true
+	case len(r.First) >= ctx+maxHunk:
+		r.FirstMore++
+	default:
+		r.First = append(r.First, e)
+	}
+}

@@ -1,0 +1,218 @@
+package export
+
+const playwrightUsage = `In a Playwright test, before the page opens its WebSocket:
+
+  import replay from "./MODULE";
+
+  test("replays the recorded stream", async ({ page }) => {
+    await replay(page, { speed: "max" });
+    await page.goto("/");
+  });
+
+replay(page, options) routes the WebSockets of page (or of a BrowserContext)
+whose URL matches options.url (a string, glob or RegExp; default: the
+recorded path on any host) and plays the session to each connection.
+It resolves once the route is in place.
+
+A recorded drop (the connection lost without a close frame) cannot be
+reproduced through routeWebSocket, which always closes with a close event:
+the closest it allows is ws.close({ code: 1006 }), so the page sees code 1006
+with wasClean true.
+`
+
+const mswUsage = `With MSW (2.x), in Node or in the browser:
+
+  import { setupServer } from "msw/node";
+  import { handlers, configure } from "./MODULE";
+
+  configure({ speed: "max" });
+  const server = setupServer(...handlers);
+  server.listen();
+
+handlers intercepts WebSockets whose URL matches the recorded path on any
+host (configure({ url }) sets another string or RegExp: call it before the
+handlers are passed to setupServer or setupWorker) and plays the session
+to each connection. The other options are read at each connection.
+
+A recorded drop (the connection lost without a close frame) cannot be
+reproduced through MSW, whose mocked sockets always close with a close
+event: the closest it allows is client.close(1006), so the client sees
+code 1006 with wasClean true.
+`
+
+const commonUsage = `
+Options: speed (a number, or "max" or 0 for no waiting; default 1) scales the
+recorded offsets, counted from the connection; wait (default false) holds
+each message recorded after the client's k-th message until the client
+has sent its own k-th message, and counts the offsets after it from then
+(as "wsreplay serve --wait" does); onClientMessage(message) is called with
+each message the client sends. A recorded close is sent with its code and
+reason once the messages are out.`
+
+// playwrightAPI is the default export of a Playwright module.
+const playwrightAPI = `/**
+ * Routes the WebSockets of page (a Page or a BrowserContext) that match
+ * options.url to a replay of the session; resolves once the route is in place.
+ */
+export default async function replay(page, options = {}) {
+  const url = options.url ?? ((u) => u.pathname === session.path);
+  await page.routeWebSocket(url, (ws) => {
+    let closed = false;
+    const connection = play(
+      {
+        send: (message) => ws.send(message),
+        close: (code, reason) => {
+          closed = true;
+          ws.close({ code, reason });
+        },
+      },
+      options,
+    );
+    ws.onMessage((message) => connection.clientMessage(message));
+    ws.onClose((code, reason) => {
+      // The page closed: stop, and finish the page's closing handshake.
+      connection.stop();
+      if (!closed) ws.close({ code, reason });
+      closed = true;
+    });
+  });
+}
+`
+
+// mswAPI is the handlers and configure of an MSW module.
+const mswAPI = `let settings = {};
+
+/** The recorded path on any host, ws: or wss:. */
+const recordedURL = new RegExp(
+  "^wss?://[^/]+" + session.path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") + "$",
+);
+
+/**
+ * Sets the options (see the top of this file). url, a string or RegExp for
+ * ws.link, replaces the handler: call it before the handlers are passed to
+ * setupServer or setupWorker.
+ */
+export function configure(options = {}) {
+  settings = { ...settings, ...options };
+  if ("url" in options) handlers.splice(0, handlers.length, handler(options.url ?? recordedURL));
+}
+
+function handler(url) {
+  const link = ws.link(url);
+  return link.addEventListener("connection", ({ client }) => {
+    const connection = play(
+      {
+        send: (message) => client.send(message),
+        close: (code, reason) => {
+          // MSW delivers a message once the socket is open, in a later
+          // task, and drops those still pending when it closes: close
+          // after them.
+          const closeSoon = () => setTimeout(() => client.close(code, reason), 0);
+          if (client.socket.readyState === 0) {
+            client.socket.addEventListener("open", closeSoon, { once: true });
+          } else {
+            closeSoon();
+          }
+        },
+      },
+      settings,
+    );
+    client.addEventListener("message", (event) => connection.clientMessage(event.data));
+    client.addEventListener("close", () => connection.stop());
+  });
+}
+
+/** The request handlers to pass to setupServer or setupWorker. */
+export const handlers = [handler(recordedURL)];
+`
+
+// player replays the session to one connection; both targets share it.
+const player = `/**
+ * Replays the session to one connection: conn.send(message) sends to the
+ * client, conn.close(code, reason) ends the connection. Returns
+ * clientMessage(message), to call with each message the client sends, and
+ * stop(), to call when the client has gone.
+ *
+ * Each message is due at anchor + (at - base) / speed: anchor is the
+ * connection (or, with wait, the arrival of the client message last waited
+ * for) and base the recorded offset that falls on it. Timers are set
+ * against that instant, not chained, so delays do not add up.
+ */
+function play(conn, options) {
+  let speed = options.speed ?? 1;
+  if (speed === 0) speed = "max"; // as "wsreplay serve --speed 0"
+  if (speed !== "max" && !(typeof speed === "number" && speed > 0)) {
+    throw new TypeError("speed: " + speed + ' is not a positive number or "max"');
+  }
+  const arrivals = []; // when each client message arrived
+  let resume = () => {}; // wakes a wait for a client message
+  let wakeUp = () => {}; // ends a sleep early
+  let timer;
+  let stopped = false;
+
+  const sleepUntil = (due) =>
+    new Promise((resolve) => {
+      wakeUp = resolve;
+      timer = setTimeout(resolve, Math.max(0, due - performance.now()));
+    });
+  const nextClientMessage = () => new Promise((resolve) => (resume = resolve));
+
+  async function run() {
+    let anchor = performance.now();
+    let base = 0;
+    let k = 0; // recorded client messages passed
+    for (const m of messages) {
+      if (m.dir === "send") {
+        k++;
+        if (!options.wait) continue;
+        while (arrivals.length < k && !stopped) await nextClientMessage();
+        if (stopped) return;
+        anchor = arrivals[k - 1];
+        base = m.at;
+        continue;
+      }
+      if (speed !== "max") await sleepUntil(anchor + (m.at - base) / speed);
+      if (stopped) return;
+      conn.send(payload(m));
+    }
+    if (ending === null) return;
+    if (speed !== "max") await sleepUntil(anchor + (ending.at - base) / speed);
+    if (stopped) return;
+    stopped = true;
+    conn.close(ending.code, ending.reason);
+  }
+
+  run();
+  return {
+    clientMessage(message) {
+      arrivals.push(performance.now());
+      options.onClientMessage?.(message);
+      resume();
+    },
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+      wakeUp();
+      resume();
+    },
+  };
+}
+`
+
+// payloadNode decodes a message for Playwright's ws.send: a string or a
+// Buffer.
+const payloadNode = `
+/** The message to send: its text, or its bytes. */
+function payload(m) {
+  return m.text ?? Buffer.from(m.binary, "base64");
+}
+`
+
+// payloadWeb decodes a message without Node's Buffer, for MSW in a
+// browser as in Node.
+const payloadWeb = `
+/** The message to send: its text, or its bytes. */
+function payload(m) {
+  return m.text ?? Uint8Array.from(atob(m.binary), (c) => c.charCodeAt(0));
+}
+`
