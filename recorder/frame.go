@@ -96,6 +96,44 @@ func parseHeader(b []byte) (h frameHeader, ok bool, err error) {
 	return h, true, nil
 }
 
+// frameParser follows the frames of one direction of a connection across
+// reads: where each frame begins and ends, and which bytes are its payload.
+// parseHeader checks a header on its own; what it means for the connection
+// (masking, fragments, limits) is the caller's to check before start. The
+// zero value is between frames.
+type frameParser struct {
+	h         frameHeader // the frame being read, if inFrame
+	inFrame   bool
+	remaining int64 // payload bytes of h still to come
+	pos       int64 // payload bytes of h seen
+}
+
+// start begins reading the frame whose header is h.
+func (fp *frameParser) start(h frameHeader) {
+	fp.h, fp.inFrame, fp.remaining, fp.pos = h, true, h.length, 0
+}
+
+// payload takes the payload of the frame being read from the start of b, as
+// much of it as b holds, and returns it with its offset in the frame's
+// payload (to unmask it with: see appendUnmasked).
+func (fp *frameParser) payload(b []byte) (chunk []byte, pos int64) {
+	k := int(min(fp.remaining, int64(len(b))))
+	pos = fp.pos
+	fp.pos += int64(k)
+	fp.remaining -= int64(k)
+	return b[:k], pos
+}
+
+// end reports whether the frame being read is whole; it is then read, and
+// the next bytes begin a new frame.
+func (fp *frameParser) end() bool {
+	if fp.remaining > 0 {
+		return false
+	}
+	fp.inFrame = false
+	return true
+}
+
 // appendUnmasked appends payload to dst, unmasked with key as if payload
 // began at offset pos of its frame's payload. An unmasked frame (key all
 // zero) is copied unchanged.

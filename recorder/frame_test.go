@@ -88,6 +88,76 @@ func TestCloseFrame(t *testing.T) {
 	}
 }
 
+// TestFrameParser feeds a stream of frames to a frameParser cut at every
+// chunk size, as reads cut it, carrying an incomplete header over to the
+// next chunk as the pump does: every frame comes out whole, with its
+// payload unmasked, and no more than a header is ever carried.
+func TestFrameParser(t *testing.T) {
+	type parsed struct {
+		fin     bool
+		op      byte
+		payload string
+	}
+	long := strings.Repeat("0123456789", 30) // a 16-bit length
+	frames := []parsed{
+		{true, opText, "hello"},
+		{false, opBinary, ""},
+		{true, opPing, "ping"},
+		{true, opContinuation, long},
+		{true, opClose, "\x03\xe8bye"},
+	}
+	var stream []byte
+	for i, f := range frames {
+		b := frame(f.fin, f.op, []byte(f.payload))
+		if i%2 == 1 { // a server's frame: unmasked
+			h, _, _ := parseHeader(b)
+			b = slices.Concat(b[:h.size-4], []byte(f.payload)) // no key
+			b[1] &^= 0x80
+		}
+		stream = append(stream, b...)
+	}
+	for chunk := 1; chunk <= len(stream); chunk++ {
+		var fp frameParser
+		var got []parsed
+		var payload, carry []byte
+		for i := 0; i < len(stream); i += chunk {
+			b := append(carry, stream[i:min(i+chunk, len(stream))]...)
+			j := 0
+			for j < len(b) {
+				if !fp.inFrame {
+					h, ok, err := parseHeader(b[j:])
+					if err != nil {
+						t.Fatalf("chunk %d: %v", chunk, err)
+					}
+					if !ok {
+						break
+					}
+					fp.start(h)
+					j += h.size
+				}
+				c, pos := fp.payload(b[j:])
+				if pos != int64(len(payload)) {
+					t.Fatalf("chunk %d: payload at %d, want %d", chunk, pos, len(payload))
+				}
+				payload = appendUnmasked(payload, c, fp.h.key, pos)
+				j += len(c)
+				if !fp.end() {
+					break
+				}
+				got = append(got, parsed{fp.h.fin, fp.h.opcode, string(payload)})
+				payload = payload[:0]
+			}
+			carry = slices.Clone(b[j:])
+			if len(carry) >= maxHeaderSize {
+				t.Fatalf("chunk %d: carried %d bytes", chunk, len(carry))
+			}
+		}
+		if !slices.Equal(got, frames) || len(carry) != 0 || fp.inFrame {
+			t.Fatalf("chunk %d: got %+v (carry %d, in a frame %v), want %+v", chunk, got, len(carry), fp.inFrame, frames)
+		}
+	}
+}
+
 // frame builds a client frame, masked.
 func frame(fin bool, op byte, payload []byte) []byte {
 	b := []byte{op, 0x80}

@@ -15,18 +15,14 @@ import (
 
 // The relay forwards each side's bytes to the other as they arrive, whole
 // reads at a time, so that a burst of frames costs one write; it parses the
-// frames in passing to record them. An idle connection holds no buffer: a
-// pump waits for its socket to become readable before it takes one from
-// the pool (see rawReader in wait_unix.go).
-
-// readBufferSize is the size of the pooled read buffers.
-const readBufferSize = 64 << 10
+// frames in passing (frameParser, in frame.go) to record them. An idle
+// connection holds no buffer: a pump waits for its socket to become
+// readable before it takes one from the pool (readBuf in readbuf.go,
+// rawReader in rawread_unix.go).
 
 // closeTimeout bounds a close handshake: once a close frame has passed, both
 // connections are closed after this long whatever the peers do.
 const closeTimeout = 5 * time.Second
-
-var readBufs = sync.Pool{New: func() any { b := make([]byte, readBufferSize); return &b }}
 
 // maxPrealloc bounds the buffer taken for a message before its bytes have
 // come: a frame header alone must not make the proxy allocate 64 MiB.
@@ -99,6 +95,18 @@ func (l *leg) closeWrite() {
 	l.conn.Close()
 }
 
+// pumpToUpstream relays and records what the client sends, until the
+// client's side ends or the session is over.
+func (s *session) pumpToUpstream() {
+	(&pump{s: s, src: s.client, dst: s.upstream, dir: format.Send, by: format.ByClient, count: &s.sent}).run()
+}
+
+// pumpToClient relays and records what the upstream sends, until the
+// upstream's side ends or the session is over.
+func (s *session) pumpToClient() {
+	(&pump{s: s, src: s.upstream, dst: s.client, dir: format.Receive, by: format.ByServer, count: &s.received}).run()
+}
+
 // pump relays one direction of a session and records what passes.
 type pump struct {
 	s        *session
@@ -107,12 +115,8 @@ type pump struct {
 	by       string        // who ends the session if src does
 	count    *atomic.Int64 // messages relayed
 
-	// The frame being read.
-	inFrame   bool
-	h         frameHeader
-	remaining int64 // payload bytes of h still to come
-	pos       int64 // payload bytes of h seen
-	ctl       []byte
+	fr  frameParser // the frame being read
+	ctl []byte      // its payload, if it is a control frame
 
 	// The message being read.
 	msgOp  byte // its opcode, 0 between messages
@@ -129,56 +133,32 @@ type pump struct {
 
 // run relays until src ends or the session is over.
 func (p *pump) run() {
-	// With a raw connection the buffer comes from the pool when data has
-	// come, and goes back while the socket is empty (unless it holds the
-	// start of a frame header). Without one, the pump keeps a smaller
-	// buffer of its own for the session.
-	var buf *[]byte
-	carry, n := 0, 0
-	take := func() []byte {
-		if buf == nil {
-			if p.src.raw != nil {
-				buf = readBufs.Get().(*[]byte)
-			} else {
-				b := make([]byte, 8<<10)
-				buf = &b
-			}
-		}
-		return (*buf)[carry:]
-	}
-	drop := func() {
-		if carry == 0 && buf != nil && p.src.raw != nil {
-			readBufs.Put(buf)
-			buf = nil
-		}
-	}
-	defer drop()
+	buf := newReadBuf(p.src.raw != nil)
+	defer buf.release()
 	defer p.release() // a message cut off by the end of the session
 	var rr *rawReader
 	if p.src.raw != nil {
-		rr = newRawReader(p.src.raw, take, drop)
+		rr = newRawReader(p.src.raw, buf)
 	}
+	n := 0
 	if len(p.src.pending) > 0 {
-		n = copy(take(), p.src.pending)
+		n = copy(buf.get(), p.src.pending)
 		p.src.pending = nil
 	}
 	for {
 		var rerr error
 		if n == 0 {
-			if rr != nil {
-				n, rerr = rr.read()
-			} else {
-				n, rerr = p.src.conn.Read(take())
-			}
+			n, rerr = p.read(buf, rr)
 		}
 		if n > 0 {
-			end := carry + n
-			done, err := p.process((*buf)[:end])
+			b := buf.filled(n)
+			done, err := p.process(b)
 			if err != nil {
 				p.failed(err)
 				return
 			}
-			carry, n = copy(*buf, (*buf)[done:end]), 0
+			buf.keep(b, done)
+			n = 0
 		}
 		if p.stop {
 			p.src.conn.Close()
@@ -191,13 +171,21 @@ func (p *pump) run() {
 	}
 }
 
+// read reads once from src into buf: through rr, which waits for data
+// before it takes a buffer, or, without one, with a plain Read.
+func (p *pump) read(buf *readBuf, rr *rawReader) (int, error) {
+	if rr != nil {
+		return rr.read()
+	}
+	return p.src.conn.Read(buf.get())
+}
+
 // process parses the frames in b, records them, and relays them. It
 // returns how many bytes it used: all but the beginning of a frame header.
 func (p *pump) process(b []byte) (int, error) {
-	i, from := 0, 0
-	frameStart := 0
+	i, frameStart := 0, 0
 	for i < len(b) {
-		if !p.inFrame {
+		if !p.fr.inFrame {
 			h, ok, err := parseHeader(b[i:])
 			if !ok {
 				break
@@ -206,36 +194,39 @@ func (p *pump) process(b []byte) (int, error) {
 				err = p.begin(h)
 			}
 			if err != nil {
-				p.forward(b[from:i], false)
+				p.forward(b[:i], false)
 				return i, err
 			}
-			p.inFrame, p.h, p.remaining, p.pos = true, h, h.length, 0
+			p.fr.start(h)
 			frameStart = i
 			i += h.size
 		}
-		k := int(min(p.remaining, int64(len(b)-i)))
-		if k > 0 {
-			if p.h.opcode >= opClose {
-				p.ctl = appendUnmasked(p.ctl, b[i:i+k], p.h.key, p.pos)
-			} else if p.msg != nil && p.grow(k) {
-				p.msg = appendUnmasked(p.msg, b[i:i+k], p.h.key, p.pos)
-			}
-			p.pos += int64(k)
-			p.remaining -= int64(k)
-			i += k
+		if chunk, pos := p.fr.payload(b[i:]); len(chunk) > 0 {
+			p.collect(chunk, pos)
+			i += len(chunk)
 		}
-		if p.remaining > 0 {
+		if !p.fr.end() {
 			break
 		}
-		p.inFrame = false
 		if err := p.frameDone(); err != nil {
-			// A bad close frame is not relayed, unless part of it
-			// already was.
-			p.forward(b[from:max(from, frameStart)], frameStart < from)
+			// A bad close frame is not relayed. Part of it may have
+			// been, in an earlier read: the leg is then dropped
+			// rather than closed (leg.sendClose).
+			p.forward(b[:frameStart], false)
 			return i, err
 		}
 	}
-	return i, p.forward(b[from:i], p.inFrame)
+	return i, p.forward(b[:i], p.fr.inFrame)
+}
+
+// collect keeps payload bytes of the frame being read, unmasked: a control
+// frame's, and those of a message being recorded.
+func (p *pump) collect(chunk []byte, pos int64) {
+	if p.fr.h.opcode >= opClose {
+		p.ctl = appendUnmasked(p.ctl, chunk, p.fr.h.key, pos)
+	} else if p.msg != nil && p.grow(len(chunk)) {
+		p.msg = appendUnmasked(p.msg, chunk, p.fr.h.key, pos)
+	}
 }
 
 // begin checks a frame header against the state of the connection.
@@ -277,7 +268,7 @@ func (p *pump) begin(h frameHeader) error {
 
 // frameDone acts on a frame read to its end.
 func (p *pump) frameDone() error {
-	switch p.h.opcode {
+	switch p.fr.h.opcode {
 	case opPing:
 		p.s.observe(format.TypePing, p.dir, p.ctl)
 	case opPong:
@@ -293,7 +284,7 @@ func (p *pump) frameDone() error {
 			p.stop = true
 		}
 	default:
-		if !p.h.fin {
+		if !p.fr.h.fin {
 			return nil
 		}
 		p.count.Add(1)

@@ -154,9 +154,9 @@ func (s *session) run() {
 	toUpstream := make(chan struct{})
 	go func() {
 		defer close(toUpstream)
-		(&pump{s: s, src: s.client, dst: s.upstream, dir: format.Send, by: format.ByClient, count: &s.sent}).run()
+		s.pumpToUpstream()
 	}()
-	(&pump{s: s, src: s.upstream, dst: s.client, dir: format.Receive, by: format.ByServer, count: &s.received}).run()
+	s.pumpToClient()
 	<-toUpstream
 	s.closing.Wait()
 	s.client.conn.Close()

@@ -9,6 +9,6 @@ const canWaitReadable = false
 
 type rawReader struct{}
 
-func newRawReader(syscall.RawConn, func() []byte, func()) *rawReader { return nil }
+func newRawReader(syscall.RawConn, *readBuf) *rawReader { return nil }
 
 func (*rawReader) read() (int, error) { panic("unreachable: no raw connections here") }
