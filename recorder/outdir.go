@@ -1,6 +1,7 @@
 package recorder
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -15,6 +16,17 @@ const createFlags = os.O_WRONLY | os.O_CREATE | os.O_EXCL | noFollow
 // rename, replace or remove the recordings, or plant links for the recorder
 // to follow. QueueOptions.AllowSharedDir accepts such a directory.
 var ErrSharedDir = fmt.Errorf("owned by another user, or writable by other users and not sticky (chmod o-w,g-w, or chmod +t)")
+
+// makeOutDir creates dir (0700) if needed, and checks it (checkOutDir).
+func makeOutDir(dir string, allowShared bool) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("cannot create directory %s: %w", dir, cause(err))
+	}
+	if err := checkOutDir(dir, allowShared); err != nil {
+		return fmt.Errorf("directory %s: %w", dir, err)
+	}
+	return nil
+}
 
 // checkOutDir refuses a directory owned by another user (but root), and
 // one that users other than its owner may write in, unless it has the
@@ -35,4 +47,34 @@ func checkOutDir(dir string, allowShared bool) error {
 		return ErrSharedDir
 	}
 	return nil
+}
+
+// syncFile makes the file at path durable.
+func syncFile(path string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|noFollow, 0)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// cause strips the operation and path from a file system error, for
+// messages that name the path themselves.
+func cause(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
 }

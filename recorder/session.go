@@ -263,6 +263,18 @@ func (s *session) add(e *format.Event) {
 	}
 }
 
+// addClose hands the close line to the sink. The traffic is over, so it
+// may wait for room, up to closeLineWait, in a sink that can (waitingSink).
+func (s *session) addClose(e *format.Event) bool {
+	ws, ok := s.sink.(waitingSink)
+	if !ok {
+		return s.sink.Add(e)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), closeLineWait)
+	defer cancel()
+	return ws.addWait(ctx, e)
+}
+
 // queued counts a line the sink did not take.
 func (s *session) queued(ok bool) {
 	if ok {
@@ -280,19 +292,16 @@ func (s *session) queued(ok bool) {
 // happened, by pump.abandon).
 func (s *session) overBudget() { s.lost.Add(1) }
 
-// finish records the close line and logs the end of the session. The
-// traffic is over, so the close line may wait a little for room.
+// closeLineWait bounds how long a session's close line waits for room in
+// a full recording queue.
+const closeLineWait = time.Second
+
+// finish records the close line and logs the end of the session.
 func (s *session) finish() {
 	end := s.end
 	end.Lost = s.lost.Load()
-	if s.sink != nil {
-		for try := 0; !s.sink.Add(&end); try++ {
-			if try == 50 {
-				s.log.Error("close line of session lost: recording queue full")
-				break
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
+	if s.sink != nil && !s.addClose(&end) {
+		s.log.Error("close line of session lost: recording queue full")
 	}
 	ending := fmt.Sprintf("%d clean", end.Code)
 	s.p.stats.ended.add("clean")

@@ -1,0 +1,187 @@
+package recorder
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"time"
+
+	"github.com/wsreplay/wsreplay/format"
+)
+
+// dirStore writes one file per session. While a session runs, its lines go
+// to <name>.ndjson.partial as plain NDJSON: thousands of open sessions cost
+// no compressor each, and a recorder killed with -9 leaves plain files that
+// read back whole. A session's lines wait in a pooled buffer until the next
+// flush (or until 64 KiB wait), so a busy session costs one write per flush
+// and an idle one no buffer at all. When the session ends, one background
+// worker compresses the file to its final name.
+type dirStore struct {
+	dir   string
+	comp  format.Compression
+	files map[string]*sessionFile
+	log   *slog.Logger
+	jobs  chan finishJob // to the compressing worker
+	done  chan struct{}  // closed when the worker has finished
+	stats *sinkStats
+	// create opens a new session file; tests replace it to fail writes.
+	create func(path string) (writeFile, error)
+	// stats, written by the writer goroutine, read after Close.
+	tally SessionCounts
+}
+
+func newDirStore(dir string, comp format.Compression, log *slog.Logger, stats *sinkStats) *dirStore {
+	s := &dirStore{dir: dir, comp: comp, files: map[string]*sessionFile{}, log: log, stats: stats,
+		jobs: make(chan finishJob, 1024), done: make(chan struct{}), create: createSessionFile}
+	go s.compressFinished()
+	return s
+}
+
+// FileName is the name of a session's file in directory mode.
+func FileName(start time.Time, id string, comp format.Compression) string {
+	return start.UTC().Format("20060102T150405.000Z") + "_" + id + comp.Ext()
+}
+
+// PartialSuffix marks the file of a session that has not ended (yet).
+const PartialSuffix = ".partial"
+
+func (s *dirStore) write(e *format.Event) error {
+	sf := s.files[e.Session]
+	if sf == nil {
+		if e.Type != format.TypeSession {
+			return fmt.Errorf("line for unknown session %s", e.Session)
+		}
+		sf = s.open(e)
+	}
+	var err error
+	switch {
+	case e.Type == format.TypeClose:
+		s.finish(e.Session, sf, e)
+	case sf.f == nil:
+		sf.failed++
+		err = errors.New("no file")
+	default:
+		err = sf.add(e)
+	}
+	if err != nil && sf.f != nil && !sf.failing {
+		sf.failing = true
+		s.log.Error("recording of session failing; traffic goes on", "session", e.Session, "file", sf.tmp, "err", err)
+	}
+	return err
+}
+
+// open starts a session's file. One that cannot be created (no space, no
+// file descriptor left) leaves the session relayed but not recorded: it is
+// logged and counted in SessionCounts.
+func (s *dirStore) open(e *format.Event) *sessionFile {
+	sf := &sessionFile{
+		final: filepath.Join(s.dir, FileName(e.Time, e.Session, s.comp)),
+		tmp:   filepath.Join(s.dir, FileName(e.Time, e.Session, format.None)+PartialSuffix),
+	}
+	s.files[e.Session] = sf
+	s.tally.Sessions++
+	f, err := s.create(sf.tmp)
+	if err != nil {
+		s.tally.Unrecorded++
+		s.log.Error("cannot record session: relayed but not recorded", "session", e.Session, "err", err)
+		return sf
+	}
+	sf.f = f
+	return sf
+}
+
+// finish writes a session's close line, counting in its "lost" the lines
+// that could not be written, and hands the file to the worker; one that
+// lost lines keeps its .partial name to show it is incomplete. A close line
+// that cannot be written (a full disk) waits, and each flush tries again.
+func (s *dirStore) finish(id string, sf *sessionFile, e *format.Event) {
+	if sf.f == nil {
+		delete(s.files, id) // counted in stats.Unrecorded
+		return
+	}
+	sf.writePending() // what fails is counted in sf.failed
+	end := *e
+	sf.end = &end
+	s.tryEnd(id, sf)
+}
+
+// tryEnd writes the close line that waits, and ends the file if it could.
+func (s *dirStore) tryEnd(id string, sf *sessionFile) {
+	sf.end.Lost += sf.failed - sf.counted
+	sf.counted = sf.failed
+	if err := sf.writeLine(sf.end); err != nil {
+		sf.failed = sf.counted // the close line is not lost: it waits
+		if !sf.endWaits {
+			sf.endWaits = true
+			s.log.Error("close line of session waits for room on disk", "session", id, "file", sf.tmp, "err", err)
+		}
+		return
+	}
+	delete(s.files, id)
+	err := sf.f.Close()
+	s.tally.LinesLost += sf.end.Lost
+	if err != nil || sf.failed > 0 {
+		s.log.Error("session recorded incompletely", "session", id, "file", sf.tmp, "lines_lost", sf.end.Lost, "err", err)
+		return
+	}
+	s.stats.filesFinished.Add(1)
+	s.jobs <- finishJob{id: id, partial: sf.tmp, final: sf.final}
+}
+
+func (s *dirStore) counts() SessionCounts { return s.tally }
+
+func (s *dirStore) flush() error {
+	var errs []error
+	for id, sf := range s.files {
+		if sf.end != nil {
+			s.tryEnd(id, sf)
+			continue
+		}
+		if sf.pend == nil || sf.f == nil {
+			continue
+		}
+		if err := sf.writePending(); err != nil {
+			errs = append(errs, fmt.Errorf("session %s: %w", id, err))
+			if !sf.failing {
+				sf.failing = true
+				s.log.Error("recording of session failing; traffic goes on", "session", id, "file", sf.tmp, "err", err)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// unfinished reports whether close lines wait for room: the writer then
+// flushes even when no line comes, to write them once there is room.
+func (s *dirStore) unfinished() bool {
+	for _, sf := range s.files {
+		if sf.end != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// close finishes the files of sessions still open (the proxy writes their
+// close lines before it closes the sink, so normally there are none) and
+// waits for the worker to compress what has ended.
+func (s *dirStore) close() error {
+	for id, sf := range s.files {
+		if sf.end != nil {
+			if s.tryEnd(id, sf); s.files[id] == nil {
+				continue
+			}
+			s.log.Error("close line of session could not be written: the file has no ending", "session", id, "file", sf.tmp,
+				"lines_lost", sf.end.Lost)
+		}
+		if sf.f != nil {
+			sf.writePending()
+			sf.f.Close()
+		}
+		s.log.Warn("session file left unfinished", "session", id, "file", sf.tmp)
+	}
+	close(s.jobs)
+	<-s.done
+	return nil
+}
