@@ -22,7 +22,10 @@ import (
 
 // The opening handshakes, both done here rather than by a WebSocket
 // library, so that the proxy holds the raw connections and can relay
-// frames as they come (see frame.go).
+// frames as they come (see frame.go). Proxy.open (session.go) calls them in
+// the order they are written: check the client's request, build the
+// upstream request (URL, forwarded headers), dial and make the upstream
+// handshake, then accept the client with the upstream's answer.
 
 // checkClientHandshake reports what makes r an invalid WebSocket opening
 // request, as an HTTP status and message, or 0 if it is valid.
@@ -41,57 +44,54 @@ func checkClientHandshake(r *http.Request) (int, string) {
 	return 0, ""
 }
 
-// acceptKey is the Sec-WebSocket-Accept value for a Sec-WebSocket-Key.
-func acceptKey(key string) string {
-	h := sha1.Sum([]byte(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"))
-	return base64.StdEncoding.EncodeToString(h[:])
+// upstreamURL joins the request's path and query to the upstream base. The
+// path goes as the client wrote it: an encoded slash (a%2Fb) stays encoded.
+func (p *Proxy) upstreamURL(r *http.Request) *url.URL {
+	u := *p.Upstream
+	base := strings.TrimSuffix(u.EscapedPath(), "/") // before Path changes
+	u.Path = strings.TrimSuffix(u.Path, "/") + r.URL.Path
+	u.RawPath = base + r.URL.EscapedPath()
+	u.RawQuery = r.URL.RawQuery
+	return &u
 }
 
-// acceptClient hijacks the client's connection and completes its
-// handshake with the upstream's choice of subprotocol.
-func acceptClient(w http.ResponseWriter, r *http.Request, subprotocol string) (*leg, error) {
-	hj, ok := w.(http.Hijacker)
-	if !ok {
-		return nil, errors.New("the HTTP server cannot hand over the connection (no http.Hijacker)")
-	}
-	conn, brw, err := hj.Hijack()
-	if err != nil {
-		return nil, err
-	}
-	conn.SetDeadline(time.Time{}) // the server's own timeouts end with HTTP
-	resp := "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-		"Sec-WebSocket-Accept: " + acceptKey(r.Header.Get("Sec-WebSocket-Key")) + "\r\n"
-	if subprotocol != "" {
-		resp += "Sec-WebSocket-Protocol: " + subprotocol + "\r\n"
-	}
-	if _, err := conn.Write([]byte(resp + "\r\n")); err != nil {
-		conn.Close()
-		return nil, err
-	}
-	return newLeg(conn, brw.Reader, false), nil
-}
+// hopHeaders are not forwarded: they belong to one connection, or to the
+// WebSocket handshake that the proxy makes itself.
+var hopHeaders = []string{"Connection", "Keep-Alive", "Proxy-Connection", "Proxy-Authenticate", "Te", "Trailer",
+	"Transfer-Encoding", "Upgrade", "Host"}
 
-// maxResponseHeaderBytes bounds the upstream's answer to the opening
-// handshake, status line and headers (and frames sent with them): net/http's
-// Transport caps it too, nginx by default at 4 or 8 KiB. It keeps the session
-// line within format.MaxLineOverhead.
-const maxResponseHeaderBytes = 256 << 10
-
-// upstreamError is a failed upstream handshake, with the HTTP status the
-// client gets for it and msg, what the client is told: never an address.
-type upstreamError struct {
-	status int
-	msg    string
-	err    error
-}
-
-func (e *upstreamError) Error() string {
-	if e.err != nil {
-		return e.msg + ": " + e.err.Error()
+// forwardHeaders returns the client's request headers as sent upstream.
+func forwardHeaders(r *http.Request) http.Header {
+	h := r.Header.Clone()
+	for _, c := range r.Header.Values("Connection") {
+		for _, name := range strings.Split(c, ",") {
+			h.Del(strings.TrimSpace(name))
+		}
 	}
-	return e.msg
+	for _, name := range hopHeaders {
+		h.Del(name)
+	}
+	// Proxy-Authorization is for this proxy, never for the backend.
+	h.Del("Proxy-Authorization")
+	for name := range h {
+		if strings.HasPrefix(http.CanonicalHeaderKey(name), "Sec-Websocket-") {
+			delete(h, name)
+		}
+	}
+	if ip, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		if prior := h.Values("X-Forwarded-For"); len(prior) > 0 {
+			ip = strings.Join(prior, ", ") + ", " + ip
+		}
+		h.Set("X-Forwarded-For", ip)
+	}
+	proto := "http"
+	if r.TLS != nil {
+		proto = "https"
+	}
+	h.Set("X-Forwarded-Proto", proto)
+	h.Set("X-Forwarded-Host", r.Host)
+	return h
 }
-func (e *upstreamError) Unwrap() error { return e.err }
 
 // dialUpstream opens the upstream connection and makes the WebSocket
 // handshake on it, offering protos. It returns the upstream's response.
@@ -200,6 +200,28 @@ func upstreamHandshake(conn net.Conn, u *url.URL, header http.Header, protos []s
 	return newLeg(conn, br, true), resp, nil
 }
 
+// maxResponseHeaderBytes bounds the upstream's answer to the opening
+// handshake, status line and headers (and frames sent with them): net/http's
+// Transport caps it too, nginx by default at 4 or 8 KiB. It keeps the session
+// line within format.MaxLineOverhead.
+const maxResponseHeaderBytes = 256 << 10
+
+// upstreamError is a failed upstream handshake, with the HTTP status the
+// client gets for it and msg, what the client is told: never an address.
+type upstreamError struct {
+	status int
+	msg    string
+	err    error
+}
+
+func (e *upstreamError) Error() string {
+	if e.err != nil {
+		return e.msg + ": " + e.err.Error()
+	}
+	return e.msg
+}
+func (e *upstreamError) Unwrap() error { return e.err }
+
 // dialFailure classifies an error before the upstream's answer: too slow is
 // 504, anything else 502.
 func dialFailure(err error) error {
@@ -208,4 +230,34 @@ func dialFailure(err error) error {
 		return &upstreamError{http.StatusGatewayTimeout, "upstream did not complete the WebSocket handshake in time", err}
 	}
 	return &upstreamError{http.StatusBadGateway, "upstream unreachable", err}
+}
+
+// acceptClient hijacks the client's connection and completes its
+// handshake with the upstream's choice of subprotocol.
+func acceptClient(w http.ResponseWriter, r *http.Request, subprotocol string) (*leg, error) {
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		return nil, errors.New("the HTTP server cannot hand over the connection (no http.Hijacker)")
+	}
+	conn, brw, err := hj.Hijack()
+	if err != nil {
+		return nil, err
+	}
+	conn.SetDeadline(time.Time{}) // the server's own timeouts end with HTTP
+	resp := "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+		"Sec-WebSocket-Accept: " + acceptKey(r.Header.Get("Sec-WebSocket-Key")) + "\r\n"
+	if subprotocol != "" {
+		resp += "Sec-WebSocket-Protocol: " + subprotocol + "\r\n"
+	}
+	if _, err := conn.Write([]byte(resp + "\r\n")); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return newLeg(conn, brw.Reader, false), nil
+}
+
+// acceptKey is the Sec-WebSocket-Accept value for a Sec-WebSocket-Key.
+func acceptKey(key string) string {
+	h := sha1.Sum([]byte(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"))
+	return base64.StdEncoding.EncodeToString(h[:])
 }

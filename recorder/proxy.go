@@ -7,11 +7,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -178,55 +176,6 @@ func (p *Proxy) withoutUpgrade(r *http.Request) *http.Request {
 		r.Header.Del(h)
 	}
 	return r
-}
-
-// upstreamURL joins the request's path and query to the upstream base. The
-// path goes as the client wrote it: an encoded slash (a%2Fb) stays encoded.
-func (p *Proxy) upstreamURL(r *http.Request) *url.URL {
-	u := *p.Upstream
-	base := strings.TrimSuffix(u.EscapedPath(), "/") // before Path changes
-	u.Path = strings.TrimSuffix(u.Path, "/") + r.URL.Path
-	u.RawPath = base + r.URL.EscapedPath()
-	u.RawQuery = r.URL.RawQuery
-	return &u
-}
-
-// hopHeaders are not forwarded: they belong to one connection, or to the
-// WebSocket handshake that the proxy makes itself.
-var hopHeaders = []string{"Connection", "Keep-Alive", "Proxy-Connection", "Proxy-Authenticate", "Te", "Trailer",
-	"Transfer-Encoding", "Upgrade", "Host"}
-
-// forwardHeaders returns the client's request headers as sent upstream.
-func forwardHeaders(r *http.Request) http.Header {
-	h := r.Header.Clone()
-	for _, c := range r.Header.Values("Connection") {
-		for _, name := range strings.Split(c, ",") {
-			h.Del(strings.TrimSpace(name))
-		}
-	}
-	for _, name := range hopHeaders {
-		h.Del(name)
-	}
-	// Proxy-Authorization is for this proxy, never for the backend.
-	h.Del("Proxy-Authorization")
-	for name := range h {
-		if strings.HasPrefix(http.CanonicalHeaderKey(name), "Sec-Websocket-") {
-			delete(h, name)
-		}
-	}
-	if ip, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
-		if prior := h.Values("X-Forwarded-For"); len(prior) > 0 {
-			ip = strings.Join(prior, ", ") + ", " + ip
-		}
-		h.Set("X-Forwarded-For", ip)
-	}
-	proto := "http"
-	if r.TLS != nil {
-		proto = "https"
-	}
-	h.Set("X-Forwarded-Proto", proto)
-	h.Set("X-Forwarded-Host", r.Host)
-	return h
 }
 
 // newSessionID returns a random id: 16 hex digits, from nothing the client
