@@ -32,20 +32,20 @@ func (p *Proxy) reserve(n int64) bool {
 // spent: the message is then not recorded. The buffer grows by doubling, up
 // to the message's length as far as its frames have said it.
 func (p *pump) grow(k int) bool {
-	need := len(p.msg) + k
-	if need <= cap(p.msg) {
+	need := len(p.m.data) + k
+	if need <= cap(p.m.data) {
 		return true
 	}
-	size := max(int64(need), min(2*int64(cap(p.msg)), p.msgLen))
-	if !p.s.p.reserve(size - int64(cap(p.msg))) {
+	size := max(int64(need), min(2*int64(cap(p.m.data)), p.m.length))
+	if !p.s.p.reserve(size - int64(cap(p.m.data))) {
 		p.abandon()
 		return false
 	}
-	b := make([]byte, len(p.msg), size)
-	copy(b, p.msg)
+	b := make([]byte, len(p.m.data), size)
+	copy(b, p.m.data)
 	p.s.p.partial.Add(int64(cap(b)) - size) // the allocator's rounding
-	p.charged += int64(cap(b) - cap(p.msg))
-	p.msg = b
+	p.m.charged += int64(cap(b) - cap(p.m.data))
+	p.m.data = b
 	return true
 }
 
@@ -56,15 +56,15 @@ func (p *pump) startMessage(n int64) {
 		p.abandon()
 		return
 	}
-	p.msg = make([]byte, 0, n)
-	p.charged = n
+	p.m.data = make([]byte, 0, n)
+	p.m.charged = n
 }
 
 // abandon gives up recording the message being received; it is counted as
 // lost when it is whole (see session.overBudget).
 func (p *pump) abandon() {
 	p.release()
-	p.msg, p.skip = nil, true
+	p.m.data, p.m.skip = nil, true
 	if !p.s.budgetLogged.Swap(true) {
 		p.s.log.Warn("message relayed but not recorded: messages being received hold the whole memory budget (--partial-budget); traffic is not affected",
 			"from", p.by, "budget", p.s.p.partialBudget())
@@ -74,6 +74,6 @@ func (p *pump) abandon() {
 // release gives the message buffer's charge back to the budget: the buffer
 // is let go, or handed to the sink, whose queue has a bound of its own.
 func (p *pump) release() {
-	p.s.p.partial.Add(-p.charged)
-	p.charged = 0
+	p.s.p.partial.Add(-p.m.charged)
+	p.m.charged = 0
 }

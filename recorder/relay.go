@@ -118,17 +118,21 @@ type pump struct {
 	fr  frameParser // the frame being read
 	ctl []byte      // its payload, if it is a control frame
 
-	// The message being read.
-	msgOp  byte // its opcode, 0 between messages
-	msgLen int64
-	msg    []byte // its payload, when recording; the recorded line takes it
-	// charged is what msg holds of Proxy.PartialBudget; skip: the
-	// message is relayed but not recorded, the budget being spent.
-	charged int64
-	skip    bool
+	m message // the message being read
 
 	sentClose bool // src has sent a close frame
 	stop      bool // the reply to the proxy's own close frame has come
+}
+
+// message is the message a pump is reading, across its frames.
+type message struct {
+	op     byte   // its opcode, 0 between messages
+	length int64  // its payload bytes, as far as its frames have said
+	data   []byte // its payload, when recording; the recorded line takes it
+	// charged is what data holds of Proxy.PartialBudget; skip: the
+	// message is relayed but not recorded, the budget being spent.
+	charged int64
+	skip    bool
 }
 
 // run relays until src ends or the session is over.
@@ -224,8 +228,8 @@ func (p *pump) process(b []byte) (int, error) {
 func (p *pump) collect(chunk []byte, pos int64) {
 	if p.fr.h.opcode >= opClose {
 		p.ctl = appendUnmasked(p.ctl, chunk, p.fr.h.key, pos)
-	} else if p.msg != nil && p.grow(len(chunk)) {
-		p.msg = appendUnmasked(p.msg, chunk, p.fr.h.key, pos)
+	} else if p.m.data != nil && p.grow(len(chunk)) {
+		p.m.data = appendUnmasked(p.m.data, chunk, p.fr.h.key, pos)
 	}
 }
 
@@ -240,21 +244,21 @@ func (p *pump) begin(h frameHeader) error {
 	p.ctl = p.ctl[:0]
 	switch h.opcode {
 	case opText, opBinary:
-		if p.msgOp != 0 {
+		if p.m.op != 0 {
 			return protocolError("new message before the previous one ended")
 		}
-		p.msgOp, p.msgLen, p.skip = h.opcode, 0, false
+		p.m.op, p.m.length, p.m.skip = h.opcode, 0, false
 	case opContinuation:
-		if p.msgOp == 0 {
+		if p.m.op == 0 {
 			return protocolError("continuation frame outside a message")
 		}
 	default:
 		return nil
 	}
-	if p.msgLen += h.length; p.msgLen > p.s.limit {
+	if p.m.length += h.length; p.m.length > p.s.limit {
 		return errTooBig
 	}
-	if p.msg == nil && !p.skip && p.s.sink != nil {
+	if p.m.data == nil && !p.m.skip && p.s.sink != nil {
 		// A message in one frame gets a buffer of its size; the recorded
 		// line keeps it, so the payload is copied once.
 		n := min(h.length, maxPrealloc)
@@ -288,14 +292,14 @@ func (p *pump) frameDone() error {
 			return nil
 		}
 		p.count.Add(1)
-		p.s.p.stats.message(p.dir, p.msgLen, p.msg != nil)
-		if p.msg != nil {
+		p.s.p.stats.message(p.dir, p.m.length, p.m.data != nil)
+		if p.m.data != nil {
 			p.release()
-			p.s.record(p.dir, p.msgOp, p.msg)
-		} else if p.skip {
+			p.s.record(p.dir, p.m.op, p.m.data)
+		} else if p.m.skip {
 			p.s.overBudget()
 		}
-		p.msgOp, p.msg = 0, nil
+		p.m.op, p.m.data = 0, nil
 	}
 	return nil
 }
