@@ -9,23 +9,56 @@
 // they arrive, bytes unchanged, whole reads at a time; it parses them in
 // passing to record every message, ping and pong, to enforce
 // Proxy.MaxMessageSize (1009) and RFC 6455 (1002). An idle connection holds
-// no read buffer (on Linux, macOS and the BSDs). Files: handshake.go, relay.go
-// (the pumps), frame.go (framing), budget.go (memory of messages being
-// received), session.go (a session's life and its lines), sink.go (the
-// queue and the writer), sessionfile.go (a session's file), leftovers.go,
-// outdir.go (where files may be created, and how), retention.go, filter.go,
-// stats.go, redact.go (headers, URLs, subprotocols), redact_json.go (JSON in
-// messages).
+// no read buffer (on Linux, macOS and the BSDs).
 //
-//	sink, err := recorder.NewDirSink("/var/lib/wsreplay", &recorder.QueueOptions{Compression: format.Zstd})
-//	if err != nil { ... }
-//	p := &recorder.Proxy{Upstream: u, Sink: sink} // u: ws://backend:3000
-//	srv := &http.Server{Addr: "127.0.0.1:8080", Handler: p}
-//	go srv.ListenAndServe()
-//	...
-//	p.Shutdown(ctx) // 1001 to both legs of every session, recorded
-//	srv.Shutdown(ctx)
-//	sink.Close()    // flushes and finishes every file
+// Files, in the order a connection meets them:
+//
+//   - proxy.go: Proxy, the http.Handler; plain requests passed through;
+//     Shutdown.
+//
+//   - session.go: a session's life: open (both handshakes, the session
+//     line), run (the two pumps), how it ends, and its lines.
+//
+//   - handshake.go: the opening handshakes, in the order they are made: the
+//     client's request checked, the upstream request built (URL, forwarded
+//     headers), dialed and answered, the client accepted.
+//
+//   - relay.go: a leg (one side's connection) and the pumps that relay and
+//     record, session.pumpToUpstream and session.pumpToClient.
+//
+//   - frame.go: RFC 6455 framing: headers, frameParser (frames across
+//     reads), masking, close frames.
+//
+//   - readbuf.go: a pump's read buffer (readBuf), given back while the
+//     socket is empty; rawread_unix.go: the read that waits for data before
+//     it takes one.
+//
+//   - budget.go: the memory of messages being received (PartialBudget).
+//
+//   - sink.go: the Sink interface. filesink.go: FileSink, QueueOptions and
+//     the constructors. queue.go: the bounded queue and its writer
+//     goroutine. filestore.go: every session in one file (NewFileSink).
+//     dirstore.go: a file per session (NewDirSink). sessionfile.go: a
+//     session's file, and a full disk. compress.go: the worker that
+//     compresses the files of ended sessions.
+//
+//   - leftovers.go: what a killed recorder left; outdir.go: where files may
+//     be created, and how; retention.go: Retention; lock_*.go and
+//     freespace_*.go: what differs by system.
+//
+//   - filter.go: Filter; stats.go: ProxyStats and SinkStats; redact.go:
+//     Redaction of headers, URLs, subprotocols; redact_json.go: of JSON in
+//     messages.
+//
+//     sink, err := recorder.NewDirSink("/var/lib/wsreplay", &recorder.QueueOptions{Compression: format.Zstd})
+//     if err != nil { ... }
+//     p := &recorder.Proxy{Upstream: u, Sink: sink} // u: ws://backend:3000
+//     srv := &http.Server{Addr: "127.0.0.1:8080", Handler: p}
+//     go srv.ListenAndServe()
+//     ...
+//     p.Shutdown(ctx) // 1001 to both legs of every session, recorded
+//     srv.Shutdown(ctx)
+//     sink.Close()    // flushes and finishes every file
 //
 // Live traffic comes first. Lines go to the FileSink through a bounded queue
 // drained by one goroutine, which flushes when the queue drains and at least
