@@ -88,52 +88,23 @@ func (s *FileSink) Close() error {
 // message costs more CPU than the writing itself.
 const drainEvery = 5 * time.Millisecond
 
+// drainQueue is the writer goroutine: every drainEvery it writes what is
+// queued, and flushes once the queue has drained; it closes the store when
+// Close has closed the queue.
 func (s *FileSink) drainQueue() {
 	defer close(s.done)
 	tick := time.NewTicker(drainEvery)
 	defer tick.Stop()
+	gap := min(minFlushGap, s.opts.FlushInterval)
 	lastFlush := time.Now()
 	dirty, failing := false, false
-	gap := min(minFlushGap, s.opts.FlushInterval)
 	for range tick.C {
-		open := true
-	drain:
-		for {
-			select {
-			case q, ok := <-s.ch:
-				if !ok {
-					open = false
-					break drain
-				}
-				e := q.e
-				s.queued.Add(-int64(len(e.Data)))
-				s.redact(q)
-				if err := s.store.write(e); err != nil {
-					s.stats.writeErrors.Add(1)
-					s.log.Debug("write recording line", "session", e.Session, "err", err)
-				} else {
-					s.stats.written.Add(1)
-				}
-				dirty = true
-			default:
-				break drain
-			}
-		}
+		wrote, open := s.writeQueued()
+		dirty = dirty || wrote
 		// Flush once the queue has drained, but not more often than
 		// minFlushGap (or FlushInterval, if that is shorter).
 		if (dirty || s.store.unfinished()) && (time.Since(lastFlush) >= gap || !open) {
-			// A failing disk is logged when it starts failing, not at
-			// every flush; the sessions say what they lost.
-			began := time.Now()
-			err := s.store.flush()
-			s.stats.flushed(time.Since(began))
-			if err != nil {
-				s.stats.flushErrors.Add(1)
-			}
-			if err != nil && !failing {
-				s.log.Error("writing recordings failed; traffic goes on", "err", err)
-			}
-			failing = err != nil
+			failing = s.flush(failing)
 			lastFlush, dirty = time.Now(), false
 		}
 		if !open {
@@ -144,6 +115,47 @@ func (s *FileSink) drainQueue() {
 			return
 		}
 	}
+}
+
+// writeQueued writes the lines queued until the queue is empty. It reports
+// whether it took any, and false for open once Close has closed the queue.
+func (s *FileSink) writeQueued() (wrote, open bool) {
+	for {
+		select {
+		case q, ok := <-s.ch:
+			if !ok {
+				return wrote, false
+			}
+			e := q.e
+			s.queued.Add(-int64(len(e.Data)))
+			s.redact(q)
+			if err := s.store.write(e); err != nil {
+				s.stats.writeErrors.Add(1)
+				s.log.Debug("write recording line", "session", e.Session, "err", err)
+			} else {
+				s.stats.written.Add(1)
+			}
+			wrote = true
+		default:
+			return wrote, true
+		}
+	}
+}
+
+// flush flushes the store and reports whether it is failing. A failing
+// disk is logged when it starts failing (failing was false), not at every
+// flush; the sessions say what they lost.
+func (s *FileSink) flush(failing bool) bool {
+	began := time.Now()
+	err := s.store.flush()
+	s.stats.flushed(time.Since(began))
+	if err != nil {
+		s.stats.flushErrors.Add(1)
+		if !failing {
+			s.log.Error("writing recordings failed; traffic goes on", "err", err)
+		}
+	}
+	return err != nil
 }
 
 // redact applies a queued line's redaction. A message that names a field
