@@ -12,6 +12,7 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/internal/drain"
 	"github.com/wsreplay/wsreplay/internal/handshake"
 	"github.com/wsreplay/wsreplay/internal/secret"
 )
@@ -445,15 +446,5 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		r.cancel()
 	}
 	s.mu.Unlock()
-	done := make(chan struct{})
-	go func() {
-		s.wg.Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return drain.Wait(ctx, &s.wg)
 }
