@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -206,5 +207,43 @@ func TestRetentionKeepsRunningSessions(t *testing.T) {
 	stopProxy(t, p, ts, sink)
 	if names, _ := filepath.Glob(filepath.Join(dir, "*")); len(names) != 1 || strings.HasSuffix(names[0], PartialSuffix) {
 		t.Errorf("after the session: %v", names)
+	}
+}
+
+// --sample over 2,000 real connections through the proxy: the recorded ones
+// are within five standard deviations of the rate, every one is relayed,
+// and each recorded one has its file.
+func TestSampleOverConnections(t *testing.T) {
+	const n, rate = 2000, 0.3
+	up := upstream(t, nil, echo(nil))
+	p, ts, sink, dir := proxyFor(t, up, func(p *Proxy) { p.Filter.Sample = rate })
+	ts.Config.SetKeepAlivesEnabled(false)
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
+	defer cancel()
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Go(func() {
+			for i := w; i < n; i += 4 {
+				c, _, err := websocket.Dial(ctx, wsURL(ts)+"/", nil)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				c.Write(ctx, websocket.MessageText, []byte("x"))
+				if _, got, err := c.Read(ctx); err != nil || string(got) != "x" {
+					t.Errorf("relay: %q %v", got, err)
+				}
+				c.Close(1000, "")
+			}
+		})
+	}
+	wg.Wait()
+	stopProxy(t, p, ts, sink)
+	names, _ := filepath.Glob(filepath.Join(dir, "*"))
+	st := p.Stats()
+	recorded := len(names)
+	mean, sd := n*rate, math.Sqrt(n*rate*(1-rate))
+	if math.Abs(float64(recorded)-mean) > 5*sd || int64(recorded)+st.Unrecorded["sample"] != n || st.Messages["send"] != n {
+		t.Errorf("recorded %d files, %d unrecorded by sampling, %d messages sent; want %v ± %.0f recorded of %d", recorded, st.Unrecorded["sample"], st.Messages["send"], mean, 5*sd, n)
 	}
 }

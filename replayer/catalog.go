@@ -9,11 +9,11 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"strconv"
 	"sync"
 	"time"
 
 	"github.com/wsreplay/wsreplay/format"
-	"github.com/wsreplay/wsreplay/internal/sessionid"
 )
 
 // Source is a recording the Catalog can read as often as it needs to: a
@@ -50,8 +50,8 @@ type Session struct {
 	Start       time.Time
 
 	id     string // the id recorded
-	uri    string // URL parsed: request URI and path, "" if unknown
-	path   string
+	uri    string // URL parsed: request URI and path, "" if unknown (shared
+	path   string // by the sessions of one URL: see Catalog.places)
 	src    *Source
 	pos    format.Position // where its first line starts in src
 	events []*format.Event // for HAR sources, held in memory
@@ -71,8 +71,12 @@ type Catalog struct {
 	done     bool
 	err      error // the first indexing error
 	warnings []string
-	names    sessionid.Namer
-	firstIn  map[string]string // session ID -> the source it came from
+
+	// What the index holds besides its Sessions stays small for a file of
+	// millions of short sessions: one entry per name, and one per URL.
+	ids     map[string]int   // session ID -> the source it came from
+	srcName []string         // source number -> its name
+	places  map[string]place // recorded URL -> its parsed parts, shared
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -166,27 +170,54 @@ func (c *Catalog) notify() {
 	c.changed = make(chan struct{})
 }
 
-// add lists s, read from the source numbered source, under a name no
-// other source's session has.
+// place is a recorded URL's request URI and path, parsed once per URL.
+type place struct{ url, uri, path string }
+
+// add lists s, read from the source numbered source, under a name no other
+// session has: the id recorded, or the id with ~2, ~3, ... when an earlier
+// session (of another source, or one that ended before in this one) has it.
 func (c *Catalog) add(source int, s *Session) {
-	if u, err := url.Parse(s.URL); err == nil && s.URL != "" {
-		s.uri, s.path = u.RequestURI(), u.Path
-	}
 	c.mu.Lock()
-	s.id = s.ID
-	var renamed bool
-	s.ID, renamed = c.names.Name(source, s.id)
-	if c.firstIn == nil {
-		c.firstIn = map[string]string{}
+	defer c.mu.Unlock()
+	if c.ids == nil {
+		c.ids, c.places = map[string]int{}, map[string]place{}
 	}
-	c.firstIn[s.ID] = s.src.Name
-	if renamed {
+	c.locate(s)
+	for len(c.srcName) <= source {
+		c.srcName = append(c.srcName, s.src.Name)
+	}
+	s.id = s.ID
+	name := s.id
+	for i := 2; ; i++ {
+		if _, taken := c.ids[name]; !taken {
+			break
+		}
+		name = s.id + "~" + strconv.Itoa(i)
+	}
+	c.ids[name] = source
+	if s.ID = name; name != s.id {
 		c.warnings = append(c.warnings, fmt.Sprintf("%s: session %s is also in %s; listed as %s (--session %s chooses it)",
-			s.src.Name, s.id, c.firstIn[s.id], s.ID, s.ID))
+			s.src.Name, s.id, c.srcName[c.ids[s.id]], s.ID, s.ID))
 	}
 	c.sessions = append(c.sessions, s)
 	c.notify()
-	c.mu.Unlock()
+}
+
+// locate sets the parsed parts of s's URL, sharing them (and the URL's
+// bytes) with the sessions recorded at the same URL.
+func (c *Catalog) locate(s *Session) {
+	if s.URL == "" {
+		return
+	}
+	p, ok := c.places[s.URL]
+	if !ok {
+		p.url = s.URL
+		if u, err := url.Parse(s.URL); err == nil {
+			p.uri, p.path = u.RequestURI(), u.Path
+		}
+		c.places[s.URL] = p
+	}
+	s.URL, s.uri, s.path = p.url, p.uri, p.path
 }
 
 func (c *Catalog) index(ctx context.Context, sources []Source) {
@@ -220,13 +251,16 @@ func (c *Catalog) indexSource(ctx context.Context, i int, src *Source) error {
 	}
 	r := format.NewReader(br, &format.ReaderOptions{Name: src.Name})
 	defer r.Close()
-	known := map[string]*Session{}
+	// The sessions begun and not yet ended: the memory of indexing
+	// follows the sessions open at a time, not those of the file.
+	open := map[string]bool{}
+	var e format.Event
 	for n := 0; ; n++ {
 		if n%4096 == 0 && ctx.Err() != nil {
 			return nil
 		}
 		pos := r.Pos()
-		e, err := r.Next()
+		err := r.Decode(&e)
 		if err == io.EOF {
 			return nil
 		}
@@ -239,14 +273,16 @@ func (c *Catalog) indexSource(ctx context.Context, i int, src *Source) error {
 		if err != nil {
 			return err
 		}
-		s := known[e.Session]
-		if s == nil {
-			s = &Session{ID: e.Session, Start: e.Time, src: src, pos: pos}
+		if !open[e.Session] {
+			s := &Session{ID: e.Session, Start: e.Time, src: src, pos: pos}
 			if e.Type == format.TypeSession {
 				s.URL, s.Subprotocol = e.URL, e.Subprotocol
 			}
-			known[e.Session] = s
+			open[e.Session] = true
 			c.add(i, s)
+		}
+		if e.Type == format.TypeClose {
+			delete(open, e.Session)
 		}
 	}
 }

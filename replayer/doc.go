@@ -41,4 +41,33 @@
 // request off "/", Engine.IO polling, no session to play), a session from
 // another path, or a subprotocol mismatch, saying what was asked, what was
 // answered and what to try (diagnose.go).
+//
+// Files, one concern each:
+//
+//   - catalog.go: Catalog, Source and Session: indexing recordings, and
+//     reading a session's events back.
+//   - prefetch.go: a replay's events decoded ahead, in a goroutine.
+//   - server.go: Server, and ServeHTTP as its phases: guard, admit
+//     (registering a live replay, for Shutdown), chooseSession, accept,
+//     serve; Shutdown.
+//   - guard.go: the Host and Origin checks (DNS rebinding).
+//   - choose.go: which session a connection gets.
+//   - conn.go: one accepted connection: sending, reading the client
+//     (pumpFromClient), and ending it as the replay ended (finish).
+//   - hijack.go: keeping the raw connection, to drop it without a close
+//     frame.
+//   - pacing.go: the player, which plays a session to a sender, event by
+//     event, apart from sockets (tested under testing/synctest).
+//   - schedule.go: when each event is due: offsets scaled by Speed, gaps
+//     capped by MaxGap, From cut off, against one anchor that --wait moves.
+//   - wait.go: the waiter, which waits for an instant or for the client
+//     until the fault fires or the client leaves.
+//   - fault.go: the earliest fault configured (DropAt, CloseAt, HangAt).
+//   - clock.go, clock_unix.go, clock_other.go: the fine clock, for the last
+//     stretch of each wait (Go's timers are a millisecond coarse).
+//   - clientlog.go: what --wait keeps of the client's messages.
+//   - diagnose.go: the log lines for requests the Server cannot answer as
+//     asked.
+//   - page.go: the page listing the sessions, at "/".
+//   - stats.go: Stats, the running totals.
 package replayer

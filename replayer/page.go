@@ -20,6 +20,7 @@ each new WebSocket connection gets its own replay, from its first message.</p>
 {{range .Sessions}}<tr><td><code>{{.ID}}</code></td><td><code>{{$.Base}}{{if .URL}}{{readable .URL}}{{else}}/{{end}}</code></td>
 <td>{{.Subprotocol}}</td><td>{{.Start.Format "2006-01-02 15:04:05 MST"}}</td></tr>
 {{else}}<tr><td colspan="4">no sessions</td></tr>{{end}}
+{{if .More}}<tr><td colspan="4">... and {{.More}} more (wsreplay ls lists them all)</td></tr>{{end}}
 </table></body></html>
 `))
 
@@ -32,15 +33,19 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	all, done, _ := s.Catalog.snapshot()
+	// The first maxShown sessions are listed, and the others counted: a
+	// recording may hold millions.
+	const maxShown = 1000
 	var shown []*Session
+	more := 0
 	for _, sess := range all {
 		if len(s.Sessions) == 0 || slices.Contains(s.Sessions, sess.ID) {
+			if len(shown) == maxShown {
+				more++
+				continue
+			}
 			shown = append(shown, sess)
 		}
-	}
-	const maxShown = 1000
-	if len(shown) > maxShown {
-		shown = shown[:maxShown]
 	}
 	scheme := "ws://"
 	if r.TLS != nil {
@@ -50,6 +55,7 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 	pageTemplate.Execute(w, struct {
 		Base     string
 		Sessions []*Session
+		More     int
 		Indexing bool
-	}{scheme + r.Host, shown, !done})
+	}{scheme + r.Host, shown, more, !done})
 }

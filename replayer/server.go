@@ -4,14 +4,13 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/coder/websocket"
-	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/internal/drain"
 	"github.com/wsreplay/wsreplay/internal/handshake"
 	"github.com/wsreplay/wsreplay/internal/secret"
 )
@@ -105,7 +104,9 @@ type Server struct {
 // every one has an address of its own: pointers to distinct zero-size
 // values may be equal, and a map keyed by them would hold one entry.
 type liveReplay struct {
-	cancel context.CancelFunc
+	ctx    context.Context    // ends the replay: the client left, or Shutdown
+	cancel context.CancelFunc // ends ctx
+	ioCtx  context.Context    // for reads and writes: ends only after the replay
 }
 
 // subprotocolsFor returns the subprotocols a replay may accept, in order of
@@ -138,16 +139,40 @@ func (s *Server) logger() *slog.Logger {
 	return s.Logger
 }
 
-// ServeHTTP accepts a WebSocket connection and replays a session to it.
+// ServeHTTP accepts a WebSocket connection and replays a session to it: it
+// admits the request, chooses its session, accepts the upgrade and serves
+// the replay. A plain GET of "/" gets the page listing the sessions.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if !s.guard(w, r, handshake.IsUpgrade(r)) {
+	upgrade := handshake.IsUpgrade(r)
+	if !s.guard(w, r, upgrade) {
 		return
 	}
-	if !handshake.IsUpgrade(r) {
+	if !upgrade {
 		s.servePage(w, r)
 		return
 	}
 	log := s.logger().With("remote", r.RemoteAddr, "path", r.URL.RequestURI())
+	rp, del := s.admit(w, log)
+	if rp == nil {
+		return
+	}
+	defer del()
+	sess := s.chooseSession(w, r, rp, log)
+	if sess == nil {
+		return
+	}
+	c := s.accept(w, r, rp, sess, log)
+	if c == nil {
+		return
+	}
+	s.serve(c, rp, sess)
+}
+
+// admit registers a replay for the request, unless the server is shutting
+// down or the Refuse fault answers it: those get 503, and admit returns
+// nil. del unregisters the replay once it is over (as caddy's streaming
+// code gets back a del function for each connection).
+func (s *Server) admit(w http.ResponseWriter, log *slog.Logger) (rp *liveReplay, del func()) {
 	s.mu.Lock()
 	if s.next == nil {
 		s.next = map[string]int{}
@@ -157,7 +182,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.mu.Unlock()
 		s.stats.refusedFor("shutdown")
 		http.Error(w, "wsreplay is shutting down", http.StatusServiceUnavailable)
-		return
+		return nil, nil
 	}
 	if s.refused < s.Refuse {
 		s.refused++
@@ -166,45 +191,63 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		log.Info("refused", "fault", fmt.Sprintf("--refuse %d of %d", n, s.Refuse))
 		s.stats.refusedFor("fault")
 		http.Error(w, "refused by wsreplay (fault injection)", http.StatusServiceUnavailable)
-		return
+		return nil, nil
 	}
+	// Registered under the same lock as the shutdown check, so that
+	// Shutdown either refuses a replay or ends it.
+	rp, del = s.register()
+	s.mu.Unlock()
+	return rp, del
+}
+
+// register adds a live replay, for Shutdown to end, and returns it with
+// del, which removes it and ends its contexts. s.mu must be held.
+func (s *Server) register() (rp *liveReplay, del func()) {
 	// Two contexts: ioCtx is for reads and writes, and ends only when the
 	// handler does, because coder/websocket closes the connection when a
 	// read's or write's context ends; ctx ends the replay, when the client
 	// leaves or the server shuts down, and the connection then closes
 	// the way finish decides.
 	ioCtx, ioCancel := context.WithCancel(context.Background())
-	defer ioCancel()
 	ctx, cancel := context.WithCancel(ioCtx)
-	st := &liveReplay{cancel: cancel}
-	s.live[st] = struct{}{}
+	rp = &liveReplay{ctx: ctx, cancel: cancel, ioCtx: ioCtx}
+	s.live[rp] = struct{}{}
 	s.wg.Add(1)
-	s.mu.Unlock()
-	defer func() {
+	return rp, func() {
 		s.mu.Lock()
-		delete(s.live, st)
+		delete(s.live, rp)
 		s.mu.Unlock()
 		cancel()
 		s.wg.Done()
-	}()
+		ioCancel()
+	}
+}
 
-	// Until the upgrade, the request's own context tells if the client
-	// gives up waiting for a session to be indexed.
-	chooseCtx, stopChoose := context.WithCancel(ctx)
-	stopAfter := context.AfterFunc(r.Context(), stopChoose)
-	sess, err := s.choose(chooseCtx, r.URL)
+// chooseSession chooses the session to play to the request, or answers 404
+// and returns nil. Until the upgrade, the request's own context tells if
+// the client gives up waiting for a session to be indexed.
+func (s *Server) chooseSession(w http.ResponseWriter, r *http.Request, rp *liveReplay, log *slog.Logger) *Session {
+	ctx, stop := context.WithCancel(rp.ctx)
+	stopAfter := context.AfterFunc(r.Context(), stop)
+	sess, err := s.choose(ctx, r.URL)
 	stopAfter()
-	stopChoose()
+	stop()
 	if err != nil {
 		s.logNoSession(log, err)
 		s.stats.refusedFor("no_session")
 		http.Error(w, "wsreplay: "+err.Error(), http.StatusNotFound)
-		return
+		return nil
 	}
-	protos := subprotocolsFor(sess.Subprotocol, handshake.Subprotocols(r))
+	return sess
+}
+
+// accept upgrades the request to a WebSocket, with a subprotocol the
+// session allows, and returns the connection to play to, or nil if the
+// upgrade failed (websocket.Accept has answered the request).
+func (s *Server) accept(w http.ResponseWriter, r *http.Request, rp *liveReplay, sess *Session, log *slog.Logger) *replayConn {
 	tap := &hijackTap{ResponseWriter: w}
 	conn, err := websocket.Accept(tap, r, &websocket.AcceptOptions{
-		Subprotocols: protos,
+		Subprotocols: subprotocolsFor(sess.Subprotocol, handshake.Subprotocols(r)),
 		// guard has checked the origin: pages on this machine
 		// (localhost:5173 and the like) are the normal clients of a
 		// replay server, on any port, which coder/websocket's
@@ -213,177 +256,38 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	})
 	if err != nil {
 		log.Warn("upgrade failed", "err", err)
-		return
+		return nil
 	}
 	accepted := time.Now()
 	log = log.With("session", sess.ID)
 	logConnected(log, r, sess, conn.Subprotocol())
-	s.stats.open.Add(1)
-	defer s.stats.open.Add(-1)
 	limit := s.MaxMessageSize
 	if limit <= 0 {
 		limit = DefaultMaxMessageSize
 	}
 	conn.SetReadLimit(limit)
-
-	readDone := make(chan struct{})
-	c := &replayConn{srv: s, conn: conn, netConn: tap.conn, readDone: readDone, ioCtx: ioCtx, log: log}
+	c := &replayConn{srv: s, conn: conn, netConn: tap.conn, accepted: accepted, readDone: make(chan struct{}),
+		ioCtx: rp.ioCtx, log: log}
 	if s.Wait {
 		c.client = newClientLog() // what --wait needs; nothing is kept without it
 	}
+	return c
+}
+
+// serve plays sess to c while pumpFromClient reads the client's messages,
+// and ends the connection the way the replay ended.
+func (s *Server) serve(c *replayConn, rp *liveReplay, sess *Session) {
+	s.stats.open.Add(1)
+	defer s.stats.open.Add(-1)
 	go func() {
-		defer close(readDone)
-		c.pumpFromClient(cancel)
+		defer close(c.readDone)
+		c.pumpFromClient(rp.cancel)
 	}()
-	p := &player{cfg: s, session: sess, send: c.send, client: c.client, log: log, fine: &s.fine}
-	end, err := p.play(ctx, accepted)
-	c.finish(ctx, end, err)
-	<-readDone
-	conn.CloseNow() // after a read error coder/websocket leaves the socket open
-}
-
-// replayConn is one client connection being played to.
-type replayConn struct {
-	srv      *Server
-	conn     *websocket.Conn
-	netConn  net.Conn        // under conn, for drops
-	readDone chan struct{}   // closed when pumpFromClient has returned
-	ioCtx    context.Context // for every read and write
-	log      *slog.Logger
-	client   *clientLog
-}
-
-func (c *replayConn) send(_ context.Context, e *format.Event) error {
-	typ := websocket.MessageText
-	if e.Opcode == format.Binary {
-		typ = websocket.MessageBinary
-	}
-	if err := c.conn.Write(c.ioCtx, typ, e.Data); err != nil {
-		return err
-	}
-	c.srv.stats.sent.Add(1)
-	c.srv.stats.sentBytes.Add(int64(len(e.Data)))
-	return nil
-}
-
-// pumpFromClient reads the client's messages, so that pings are answered
-// and closes seen, answers heartbeats, and logs the rest. It cancels the
-// replay's context when the client is gone.
-func (c *replayConn) pumpFromClient(cancel context.CancelFunc) {
-	defer cancel()
-	for {
-		typ, data, err := c.conn.Read(c.ioCtx)
-		if err != nil {
-			if st := websocket.CloseStatus(err); st != -1 {
-				c.log.Info("client closed", "code", int(st))
-			}
-			return
-		}
-		if typ == websocket.MessageText {
-			if pong, ok := c.heartbeat(data); ok {
-				if err := c.conn.Write(c.ioCtx, websocket.MessageText, []byte(pong)); err != nil {
-					return
-				}
-				continue
-			}
-		}
-		c.log.Debug("client message", "size", len(data), "data", preview(data))
-		c.srv.stats.received.Add(1)
-		if c.client != nil {
-			c.client.add(data)
-		}
-	}
-}
-
-func (c *replayConn) heartbeat(data []byte) (string, bool) {
-	for _, hb := range c.srv.Heartbeats {
-		if string(data) == hb.Ping {
-			return hb.Pong, true
-		}
-	}
-	return "", false
-}
-
-// finish ends the connection the way the replay ended.
-func (c *replayConn) finish(ctx context.Context, end ending, err error) {
-	log := c.log
-	if end.fault {
-		log = log.With("fault", true)
-	}
-	switch {
-	case err != nil:
-		c.srv.stats.endedAs("failed")
-		log.Error("replay failed", "err", err)
-		c.conn.Close(websocket.StatusInternalError, "wsreplay: replay failed")
-	case end.kind == endClose && !sendableClose(end.code):
-		// Recorded by an older recorder, which took such a code for a
-		// clean close. A browser fails a connection that sends one
-		// (1006), which is what a drop gives it.
-		log.Info("dropped", "how", "TCP connection closed without a close frame", "recorded_code", end.code,
-			"why", "the recorded close code may not be sent (RFC 6455, section 7.4)")
-		c.drop()
-	case end.kind == endClose:
-		c.srv.stats.endedAs("close")
-		log.Info("closed", "code", end.code, "reason", end.reason)
-		c.conn.Close(websocket.StatusCode(end.code), end.reason)
-	case end.kind == endDrop:
-		c.srv.stats.endedAs("drop")
-		log.Info("dropped", "how", "TCP connection closed without a close frame")
-		c.drop()
-	case end.kind == endHang:
-		log.Info("hanging", "how", "connected, sending nothing more")
-		<-ctx.Done()
-		c.closeGone()
-	default: // endOpen or endClientGone: the context ends when the client leaves
-		if end.kind == endOpen {
-			log.Info("session over, staying open until the client leaves")
-		}
-		<-ctx.Done()
-		c.closeGone()
-	}
-}
-
-// sendableClose reports whether a recorded close code can be sent: one
-// allowed on the wire, or 1005 (no code), which goes as a close frame
-// without one.
-func sendableClose(code int) bool {
-	switch {
-	case code == 1005, code >= 1000 && code <= 1003, code >= 1007 && code <= 1014, code >= 3000 && code <= 4999:
-		return true
-	}
-	return false
-}
-
-// drop ends the connection without a close frame, as a server that dies
-// does: browsers report 1006. It half-closes (FIN) and lets the client
-// close its side, rather than closing at once: closing a socket with unread
-// input sends a reset, which can destroy messages the client has not read
-// yet.
-func (c *replayConn) drop() {
-	if cw, ok := c.netConn.(interface{ CloseWrite() error }); ok && cw.CloseWrite() == nil {
-		select {
-		case <-c.readDone:
-		case <-time.After(2 * time.Second):
-		}
-	}
-	c.conn.CloseNow()
-}
-
-// closeGone ends a connection whose context is done: the client left, or
-// the server is shutting down.
-func (c *replayConn) closeGone() {
-	c.srv.mu.Lock()
-	shutdown := c.srv.shutdown
-	c.srv.mu.Unlock()
-	if shutdown {
-		c.srv.stats.endedAs("shutdown")
-		c.log.Info("closed", "code", 1001, "reason", "server shutting down")
-		c.conn.Close(websocket.StatusGoingAway, "server shutting down")
-		return
-	}
-	c.srv.stats.endedAs("client_left")
-	c.log.Info("client left")
-	c.conn.CloseNow()
+	p := &player{cfg: s, session: sess, send: c.send, client: c.client, log: c.log, fine: &s.fine}
+	end, err := p.play(rp.ctx, c.accepted)
+	c.finish(rp.ctx, end, err)
+	<-c.readDone
+	c.conn.CloseNow() // after a read error coder/websocket leaves the socket open
 }
 
 // Shutdown closes every replay with 1001 (going away) and waits for them to
@@ -395,15 +299,5 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		r.cancel()
 	}
 	s.mu.Unlock()
-	done := make(chan struct{})
-	go func() {
-		s.wg.Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return drain.Wait(ctx, &s.wg)
 }

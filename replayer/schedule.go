@@ -1,0 +1,78 @@
+package replayer
+
+import (
+	"math"
+	"time"
+)
+
+// schedule says when each recorded event of one playing of a session is
+// due. An event recorded at offset o is due at anchor + (o' - anchorPos)/speed,
+// where o' is o with the gaps before it capped at MaxGap and the part
+// before From cut off: its position in the replay. Every event is due
+// against the one anchor, never after the previous one, so a slow send
+// does not push the later ones back (no drift). Moving the anchor (resume)
+// is how the replay waits for the client; pausing, a change of speed and
+// seeking would move it too.
+type schedule struct {
+	speed  float64
+	maxGap time.Duration
+	from   time.Duration
+
+	anchor    time.Time     // an instant...
+	anchorPos time.Duration // ...and the position that falls on it
+	pos       time.Duration // position of the last event placed
+	prevOff   time.Duration // recorded offset of the last event placed after From
+	prevPos   time.Duration // its position
+	started   bool
+}
+
+// newSchedule starts a schedule for cfg at start, the instant position 0
+// falls on.
+func newSchedule(cfg *Server, start time.Time) *schedule {
+	speed := cfg.Speed
+	if speed <= 0 || math.IsNaN(speed) {
+		speed = 1
+	}
+	return &schedule{speed: speed, maxGap: cfg.MaxGap, from: cfg.From, anchor: start}
+}
+
+// next places the event recorded at off, the event after the one placed
+// last, and returns when it is due. An event before From has no place
+// (ok is false): it goes at once, or not at all.
+func (s *schedule) next(off time.Duration) (due time.Time, ok bool) {
+	s.pos = s.stretch(off)
+	return s.due(s.pos), off >= s.from
+}
+
+// resume moves the anchor: the event placed last falls at t, and the
+// events after it keep their distance from it.
+func (s *schedule) resume(t time.Time) {
+	s.anchor, s.anchorPos = t, s.pos
+}
+
+// stretch returns the position of an event recorded at off: its offset
+// once earlier offsets are cut at From and gaps are capped at MaxGap. It
+// must be called for the events in order.
+func (s *schedule) stretch(off time.Duration) time.Duration {
+	if off < s.from {
+		return 0
+	}
+	if !s.started {
+		s.started = true
+		s.prevOff = max(s.from, 0)
+	}
+	gap := max(off-s.prevOff, 0)
+	if s.maxGap > 0 && gap > s.maxGap {
+		gap = s.maxGap
+	}
+	s.prevOff, s.prevPos = off, s.prevPos+gap
+	return s.prevPos
+}
+
+// due returns when the event at position pos is to be sent.
+func (s *schedule) due(pos time.Duration) time.Time {
+	if math.IsInf(s.speed, 1) {
+		return s.anchor
+	}
+	return s.anchor.Add(time.Duration(float64(pos-s.anchorPos) / s.speed))
+}
