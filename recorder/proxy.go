@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/wsreplay/wsreplay/internal/drain"
 	"github.com/wsreplay/wsreplay/internal/handshake"
 )
 
@@ -197,15 +198,5 @@ func (p *Proxy) Shutdown(ctx context.Context) error {
 		s.goingAway()
 	}
 	p.mu.Unlock()
-	done := make(chan struct{})
-	go func() {
-		p.wg.Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return drain.Wait(ctx, &p.wg)
 }
