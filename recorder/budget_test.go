@@ -105,7 +105,10 @@ func TestPartialBudgetRSS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const allowance = 64 << 20 // the runtime, 32 connections, read buffers
+	// The runtime, 32 connections, read buffers, and the collector's
+	// timing: under load the same run peaked at 120 to 172 MiB. Without a
+	// budget it peaks near 690 MiB, far above this.
+	const allowance = 128 << 20
 	t.Logf("recorder peak RSS %s with 16 × 99 %% of 16 MiB held, budget %s", child.MiB(rss), child.MiB(budget))
 	if rss > 3*budget+allowance {
 		t.Errorf("recorder peak RSS %s, want at most %s (3 × budget %s + %s)", child.MiB(rss), child.MiB(3*budget+allowance), child.MiB(budget), child.MiB(allowance))
