@@ -239,10 +239,9 @@ func (f *fields) common(e *Event) error {
 	if err != nil {
 		return fmt.Errorf(`field "time": %q is not an RFC 3339 time`, f.timeStr)
 	}
-	if !timeInRange(t) || t.IsZero() {
-		return fmt.Errorf(`field "time": %q is outside years 1-9999 UTC`, f.timeStr)
+	if e.Time, err = CheckTime(t); err != nil {
+		return fmt.Errorf(`field "time": %q is %w`, f.timeStr, err)
 	}
-	e.Time = t.UTC()
 	return nil
 }
 
@@ -308,11 +307,13 @@ func timeInRange(t time.Time) bool {
 	return y >= 1 && y <= 9999
 }
 
-// inRange returns t in UTC if a recording can hold it, else an error that
-// quotes raw, the value it was read from.
-func inRange(t time.Time, raw []byte) (time.Time, error) {
+// CheckTime returns t in UTC if a recording can hold it, else ErrTimeRange:
+// RFC 3339 writes the years 1 to 9999, and the zero Time (in year 1) means
+// "no time". Converters from other formats (format/har, wsreplay import)
+// check the times they read with it.
+func CheckTime(t time.Time) (time.Time, error) {
 	if !timeInRange(t) || t.IsZero() {
-		return time.Time{}, fmt.Errorf("%s is outside years 1-9999 UTC", raw)
+		return time.Time{}, ErrTimeRange
 	}
 	return t.UTC(), nil
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/format/har"
 )
 
 // output writes events to a file or standard output as wsreplay NDJSON (in
@@ -26,12 +27,13 @@ type output struct {
 	sessions map[string]bool
 	messages int
 	bar      *progress // counts the bytes of a HAR written at close; nil: none
+	version  string    // of wsreplay, for a HAR file's "log.creator"
 }
 
 // newOutput opens path for writing; kind is "", "ndjson" or "har" ("":
-// by the name, .har for HAR).
-func newOutput(path, kind string, stdout io.Writer) (*output, error) {
-	o := &output{path: path, stdout: stdout, sessions: map[string]bool{}}
+// by the name, .har for HAR). version names this wsreplay in a HAR file.
+func newOutput(path, kind, version string, stdout io.Writer) (*output, error) {
+	o := &output{path: path, stdout: stdout, sessions: map[string]bool{}, version: version}
 	switch kind {
 	case "":
 		o.isHAR = strings.HasSuffix(strings.ToLower(path), ".har")
@@ -82,7 +84,8 @@ func (o *output) close(ctx context.Context, ok bool) error {
 			if o.tmp != nil {
 				dst = o.tmp
 			}
-			err = format.WriteHAR(&ctxWriter{ctx: ctx, w: o.bar.writer(dst)}, o.har)
+			err = har.Write(&ctxWriter{ctx: ctx, w: o.bar.writer(dst)}, o.har,
+				&har.WriteOptions{Creator: har.Creator{Name: "wsreplay", Version: o.version}})
 			o.bar.finish()
 		} else {
 			err = o.w.Close()
