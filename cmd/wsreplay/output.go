@@ -2,11 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/wsreplay/wsreplay/format"
@@ -14,12 +11,12 @@ import (
 )
 
 // output writes events to a file or standard output as wsreplay NDJSON (in
-// the compression the file name asks for) or as HAR. A file is written
-// under a temporary name and renamed at Close, so a failed run leaves no
+// the compression the file name asks for) or as HAR. A file is an
+// atomicFile, renamed into place at close, so a failed run leaves no
 // half-written file behind.
 type output struct {
-	path     string // "-" for stdout
-	tmp      *os.File
+	path     string      // "-" for stdout
+	tmp      *atomicFile // nil for stdout
 	w        *format.Writer
 	har      []*format.Event // HAR is one JSON document: collected, written at Close
 	isHAR    bool
@@ -45,9 +42,9 @@ func newOutput(path, kind, version string, stdout io.Writer) (*output, error) {
 	}
 	var dst io.Writer = stdout
 	if path != "-" {
-		f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+		f, err := createAtomic(path)
 		if err != nil {
-			return nil, fmt.Errorf("cannot write %s: %v", path, cause(err))
+			return nil, err
 		}
 		o.tmp, dst = f, f
 	}
@@ -91,36 +88,15 @@ func (o *output) close(ctx context.Context, ok bool) error {
 			err = o.w.Close()
 		}
 	}
-	if o.tmp == nil {
+	switch {
+	case o.tmp == nil:
 		return err
-	}
-	if err == nil && ok {
-		err = o.tmp.Sync()
-	}
-	if cerr := o.tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil || !ok {
-		os.Remove(o.tmp.Name())
-		if err != nil {
-			return fmt.Errorf("write %s: %v", o.path, err)
-		}
+	case err != nil:
+		o.tmp.abort()
+		return fmt.Errorf("write %s: %v", o.path, err)
+	case !ok:
+		o.tmp.abort()
 		return nil
 	}
-	// The file keeps CreateTemp's 0600: a recording holds what was said
-	// on a connection, and a copy must not be easier to read than the
-	// original.
-	if err := os.Rename(o.tmp.Name(), o.path); err != nil {
-		os.Remove(o.tmp.Name())
-		return fmt.Errorf("write %s: %v", o.path, cause(err))
-	}
-	return nil
-}
-
-func cause(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
+	return o.tmp.commit()
 }
