@@ -92,14 +92,44 @@ func Read(r io.Reader, name string) (*Recording, error) {
 	return h, nil
 }
 
+// harSession turns one WebSocket entry into a session line, its messages in
+// time order and its close line, if it has one. It returns nil for an entry
+// with only pings and pongs.
 func harSession(ent harEntry, id string) ([]*format.Event, error) {
-	var msgs []*format.Event
-	var closing *format.Event
-	for j, m := range ent.Messages {
+	msgs, closing, err := harMessages(ent.Messages, id)
+	if err != nil || len(msgs) == 0 && closing == nil {
+		return nil, err
+	}
+	var start, last time.Time
+	if len(msgs) > 0 {
+		start, last = msgs[0].Time, msgs[len(msgs)-1].Time
+	} else {
+		start, last = closing.Time, closing.Time
+	}
+	// The entry's start, if it is earlier: the handshake, before the first
+	// message.
+	if t, err := time.Parse(time.RFC3339Nano, ent.StartedDateTime); err == nil && t.Before(start) {
+		if t, err := format.CheckTime(t); err == nil {
+			start = t
+		}
+	}
+	evs := append([]*format.Event{harSessionLine(ent, id, start)}, msgs...)
+	if closing != nil {
+		closing.Time = later(closing.Time, last)
+		evs = append(evs, closing)
+	}
+	return evs, nil
+}
+
+// harMessages reads an entry's frames: its messages, sorted by time, and
+// its first close frame as a close line. Pings and pongs are left out: they
+// are not part of the timeline.
+func harMessages(frames []harWSFrame, id string) (msgs []*format.Event, closing *format.Event, err error) {
+	for j, m := range frames {
 		where := fmt.Sprintf("_webSocketMessages[%d]", j)
 		t, err := harTime(m.Time)
 		if err != nil {
-			return nil, fmt.Errorf("%s.time: %w", where, err)
+			return nil, nil, fmt.Errorf("%s.time: %w", where, err)
 		}
 		var dir format.Dir
 		switch m.Type {
@@ -108,46 +138,36 @@ func harSession(ent harEntry, id string) ([]*format.Event, error) {
 		case "receive":
 			dir = format.Receive
 		default:
-			return nil, fmt.Errorf("%s.type: %q is not send or receive", where, m.Type)
+			return nil, nil, fmt.Errorf("%s.type: %q is not send or receive", where, m.Type)
 		}
 		e := &format.Event{Type: format.TypeMessage, Session: id, Time: t, Dir: dir}
 		switch m.Opcode {
 		case 1:
 			e.Opcode, e.Data = format.Text, []byte(m.Data)
 		case 8:
-			e = harClose(e, m.Data)
+			if closing == nil {
+				closing = harClose(e, m.Data)
+			}
+			continue
 		case 9, 10:
-			continue // pings and pongs: not part of the timeline
+			continue
 		default:
 			data, err := base64.StdEncoding.DecodeString(m.Data)
 			if err != nil {
-				return nil, fmt.Errorf("%s.data: invalid base64 for opcode %d", where, m.Opcode)
+				return nil, nil, fmt.Errorf("%s.data: invalid base64 for opcode %d", where, m.Opcode)
 			}
 			e.Opcode, e.Data = format.Binary, data
-		}
-		if e.Type == format.TypeClose {
-			if closing == nil {
-				closing = e
-			}
-			continue
 		}
 		msgs = append(msgs, e)
 	}
 	slices.SortStableFunc(msgs, func(a, b *format.Event) int { return a.Time.Compare(b.Time) })
-	if len(msgs) == 0 && closing == nil {
-		return nil, nil // only pings and pongs
-	}
-	var start, last time.Time
-	if len(msgs) > 0 {
-		start, last = msgs[0].Time, msgs[len(msgs)-1].Time
-	} else {
-		start, last = closing.Time, closing.Time
-	}
-	if t, err := time.Parse(time.RFC3339Nano, ent.StartedDateTime); err == nil && t.Before(start) {
-		if t, err := format.CheckTime(t); err == nil {
-			start = t
-		}
-	}
+	return msgs, closing, nil
+}
+
+// harSessionLine is the session line of an entry that starts at start: the
+// handshake's URL and headers, or, in a file wsreplay wrote, the exact
+// values it kept in "_wsreplay".
+func harSessionLine(ent harEntry, id string, start time.Time) *format.Event {
 	sess := &format.Event{Type: format.TypeSession, Version: format.Version, Session: id, Time: start, Upstream: ent.Request.URL,
 		RequestHeaders: harHeaders(ent.Request), ResponseHeaders: harHeaders(ent.Response)}
 	if u, err := url.Parse(ent.Request.URL); err == nil {
@@ -156,15 +176,10 @@ func harSession(ent harEntry, id string) ([]*format.Event, error) {
 	for _, v := range sess.ResponseHeaders["Sec-Websocket-Protocol"] {
 		sess.Subprotocol = v
 	}
-	if w := ent.Wsreplay; w != nil { // written by wsreplay: exact values
+	if w := ent.Wsreplay; w != nil {
 		sess.URL, sess.Upstream, sess.Subprotocol, sess.Extensions = w.URL, w.Upstream, w.Subprotocol, w.Extensions
 	}
-	evs := append([]*format.Event{sess}, msgs...)
-	if closing != nil {
-		closing.Time = later(closing.Time, last)
-		evs = append(evs, closing)
-	}
-	return evs, nil
+	return sess
 }
 
 // harClose turns a close frame into a close line. Its data is the close
