@@ -12,6 +12,8 @@ import (
 	"github.com/wsreplay/wsreplay/internal/formattest"
 )
 
+// A HAR file saved by Chrome DevTools: its one WebSocket entry with
+// messages becomes a session, sorted by time, with microseconds kept.
 func TestReadChromeHAR(t *testing.T) {
 	f, err := os.Open("../../testdata/har/chrome.har")
 	if err != nil {

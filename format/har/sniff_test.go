@@ -9,6 +9,8 @@ import (
 	"testing/iotest"
 )
 
+// Sniff tells HAR from a recording by the first key, and gives back every
+// byte it looked at.
 func TestSniff(t *testing.T) {
 	chrome, _ := os.ReadFile("../../testdata/har/chrome.har")
 	demo, _ := os.ReadFile("../../testdata/demo.ndjson")

@@ -3,6 +3,7 @@ package har
 import (
 	"bytes"
 	"encoding/json"
+	"reflect"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -112,5 +113,36 @@ func TestWriteHARHasWhatChromeImports(t *testing.T) {
 				t.Errorf("entry %d message %d: opcode is not a number", i, j)
 			}
 		}
+	}
+}
+
+// log.creator names wsreplay and its version; a nil *WriteOptions, or empty
+// fields, give "wsreplay" and "dev".
+func TestWriteCreator(t *testing.T) {
+	tests := []struct {
+		name string
+		o    *WriteOptions
+		want map[string]any
+	}{
+		{"nil options", nil, map[string]any{"name": "wsreplay", "version": "dev"}},
+		{"version only", &WriteOptions{Creator: Creator{Version: "v1.2.3"}}, map[string]any{"name": "wsreplay", "version": "v1.2.3"}},
+		{"both", &WriteOptions{Creator: Creator{Name: "tool", Version: "9"}}, map[string]any{"name": "tool", "version": "9"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := Write(&buf, nil, tt.o); err != nil {
+				t.Fatal(err)
+			}
+			var got struct {
+				Log struct{ Creator map[string]any } `json:"log"`
+			}
+			if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got.Log.Creator, tt.want) {
+				t.Errorf("log.creator = %v, want %v", got.Log.Creator, tt.want)
+			}
+		})
 	}
 }
