@@ -34,122 +34,45 @@ const (
 	hasOpcodeText
 )
 
+// fields is what one line held: every known field read, whatever the line's
+// type, and which of them were there. event keeps what the type owns.
+type fields struct {
+	seen    int // has* bits
+	typ     string
+	timeStr []byte
+	payload []byte
+	v       int64
+	all     Event // the other fields, in place
+}
+
 // decodeLine parses one line (without its newline) into e.
 func (d *decoder) decodeLine(line []byte, e *Event) error {
-	s := &d.s
-	s.b, s.i = line, 0
 	reuse := e.Data[:0] // storage for the payload, if e had some
 	if cap(reuse) > 1<<20 {
 		reuse = nil // do not keep a huge message's buffer alive
 	}
 	*e = Event{}
-	var (
-		seen    int
-		typ     string
-		timeStr []byte
-		payload []byte
-		v       int64
-	)
+	d.s.b, d.s.i = line, 0
+	var f fields
+	if err := d.object(&f, reuse); err != nil {
+		return err
+	}
+	return f.event(e)
+}
+
+// object reads the line's one JSON object into f, and nothing after it.
+func (d *decoder) object(f *fields, reuse []byte) error {
+	s := &d.s
 	if err := s.expect('{'); err != nil {
 		return err
 	}
-	var all Event // every field read, whatever the type; finish keeps the type's own
 	if s.peek() == '}' {
 		s.i++
 	} else {
 		for {
-			key, err := s.str()
-			if err != nil {
+			if err := d.member(f, reuse); err != nil {
 				return err
 			}
-			if err := s.expect(':'); err != nil {
-				return err
-			}
-			if s.null() {
-				goto next // null is the same as absent
-			}
-			switch string(key) {
-			case "type":
-				seen |= hasType
-				typ, err = s.strField("type")
-			case "v":
-				seen |= hasV
-				v, err = s.int("v")
-			case "session":
-				seen |= hasSession
-				var b []byte
-				if s.peek() != '"' {
-					err = errors.New(`field "session": want a string`)
-				} else if b, err = s.str(); err == nil {
-					if string(b) != d.lastSession {
-						d.lastSession = string(b)
-					}
-					all.Session = d.lastSession
-				}
-			case "time":
-				seen |= hasTime
-				if s.peek() != '"' {
-					err = errors.New(`field "time": want an RFC 3339 string`)
-				} else {
-					timeStr, err = s.str()
-					timeStr = append([]byte(nil), timeStr...)
-				}
-			case "url":
-				all.URL, err = s.strField("url")
-			case "upstream":
-				all.Upstream, err = s.strField("upstream")
-			case "subprotocol":
-				all.Subprotocol, err = s.strField("subprotocol")
-			case "extensions":
-				all.Extensions, err = s.strField("extensions")
-			case "request_headers":
-				all.RequestHeaders, err = s.headers("request_headers")
-			case "response_headers":
-				all.ResponseHeaders, err = s.headers("response_headers")
-			case "dir":
-				var dir string
-				dir, err = s.strField("dir")
-				all.Dir = Dir(dir)
-			case "text", "binary":
-				if key[0] == 't' {
-					seen |= hasText
-				} else {
-					seen |= hasBinary
-				}
-				if s.peek() != '"' {
-					err = fmt.Errorf("field %q: want a string", key)
-				} else {
-					var str []byte
-					if str, err = s.str(); err == nil {
-						payload, err = copyPayload(reuse, str, key[0] == 'b')
-					}
-				}
-			case "opcode":
-				var op string
-				if op, err = s.strField("opcode"); op == "text" {
-					seen |= hasOpcodeText
-				}
-			case "by":
-				all.By, err = s.strField("by")
-			case "code":
-				seen |= hasCode
-				var c int64
-				c, err = s.int("code")
-				all.Code = int(c)
-			case "reason":
-				all.Reason, err = s.strField("reason")
-			case "clean":
-				seen |= hasClean
-				all.Clean, err = s.bool("clean")
-			case "lost":
-				all.Lost, err = s.int("lost")
-			default:
-				err = s.skip(0)
-			}
-			if err != nil {
-				return err
-			}
-		next:
 			if s.peek() == '}' {
 				s.i++
 				break
@@ -162,76 +85,217 @@ func (d *decoder) decodeLine(line []byte, e *Event) error {
 	if s.ws(); s.i < len(s.b) {
 		return s.errorf("data after the end of the object")
 	}
-	return d.finish(e, &all, seen, typ, timeStr, payload, v)
+	return nil
 }
 
-// finish checks what a line of its type requires and fills in the rest.
-func (d *decoder) finish(e, all *Event, seen int, typ string, timeStr, payload []byte, v int64) error {
-	e.Type, e.Session = Type(typ), all.Session
+// member reads one "key": value pair into f. A null value is the same as an
+// absent field; an unknown key's value is skipped.
+func (d *decoder) member(f *fields, reuse []byte) error {
+	s := &d.s
+	key, err := s.str()
+	if err != nil {
+		return err
+	}
+	if err := s.expect(':'); err != nil {
+		return err
+	}
+	if s.null() {
+		return nil
+	}
+	all := &f.all
+	switch string(key) {
+	case "type":
+		f.seen |= hasType
+		f.typ, err = s.strField("type")
+	case "v":
+		f.seen |= hasV
+		f.v, err = s.int("v")
+	case "session":
+		f.seen |= hasSession
+		all.Session, err = d.session()
+	case "time":
+		f.seen |= hasTime
+		f.timeStr, err = s.timeField()
+	case "url":
+		all.URL, err = s.strField("url")
+	case "upstream":
+		all.Upstream, err = s.strField("upstream")
+	case "subprotocol":
+		all.Subprotocol, err = s.strField("subprotocol")
+	case "extensions":
+		all.Extensions, err = s.strField("extensions")
+	case "request_headers":
+		all.RequestHeaders, err = s.headers("request_headers")
+	case "response_headers":
+		all.ResponseHeaders, err = s.headers("response_headers")
+	case "dir":
+		var dir string
+		dir, err = s.strField("dir")
+		all.Dir = Dir(dir)
+	case "text":
+		f.seen |= hasText
+		f.payload, err = s.payload("text", reuse)
+	case "binary":
+		f.seen |= hasBinary
+		f.payload, err = s.payload("binary", reuse)
+	case "opcode":
+		var op string
+		if op, err = s.strField("opcode"); op == "text" {
+			f.seen |= hasOpcodeText
+		}
+	case "by":
+		all.By, err = s.strField("by")
+	case "code":
+		f.seen |= hasCode
+		var c int64
+		c, err = s.int("code")
+		all.Code = int(c)
+	case "reason":
+		all.Reason, err = s.strField("reason")
+	case "clean":
+		f.seen |= hasClean
+		all.Clean, err = s.bool("clean")
+	case "lost":
+		all.Lost, err = s.int("lost")
+	default:
+		err = s.skip(0)
+	}
+	return err
+}
+
+// session reads the session id, reusing the previous line's string when it
+// is the same id: most lines of a recording continue the session before.
+func (d *decoder) session() (string, error) {
+	s := &d.s
+	if s.peek() != '"' {
+		return "", errors.New(`field "session": want a string`)
+	}
+	b, err := s.str()
+	if err != nil {
+		return "", err
+	}
+	if string(b) != d.lastSession {
+		d.lastSession = string(b)
+	}
+	return d.lastSession, nil
+}
+
+// timeField reads the "time" string, copied: event parses it once the line
+// is read.
+func (s *scanner) timeField() ([]byte, error) {
+	if s.peek() != '"' {
+		return nil, errors.New(`field "time": want an RFC 3339 string`)
+	}
+	b, err := s.str()
+	return append([]byte(nil), b...), err
+}
+
+// payload reads a "text" or "binary" string into reuse's storage.
+func (s *scanner) payload(field string, reuse []byte) ([]byte, error) {
+	if s.peek() != '"' {
+		return nil, fmt.Errorf("field %q: want a string", field)
+	}
+	str, err := s.str()
+	if err != nil {
+		return nil, err
+	}
+	return copyPayload(reuse, str, field == "binary")
+}
+
+// event checks what a line of its type requires and fills e with the fields
+// that type owns.
+func (f *fields) event(e *Event) error {
+	if err := f.common(e); err != nil {
+		return err
+	}
+	switch e.Type {
+	case TypeSession:
+		return f.session(e)
+	case TypeMessage, TypePing, TypePong:
+		return f.message(e)
+	case TypeClose:
+		return f.close(e)
+	}
+	return nil
+}
+
+// common fills what every line has: type, session and time.
+func (f *fields) common(e *Event) error {
+	e.Type, e.Session = Type(f.typ), f.all.Session
 	switch e.Type {
 	case TypeSession, TypeMessage, TypeClose, TypePing, TypePong:
 	case "":
 		return errors.New(`missing field "type"`)
 	default:
-		return errUnknownType{typ}
+		return errUnknownType{f.typ}
 	}
-	if seen&hasSession == 0 || e.Session == "" {
+	if f.seen&hasSession == 0 || e.Session == "" {
 		return errors.New(`missing field "session"`)
 	}
-	if seen&hasTime == 0 {
+	if f.seen&hasTime == 0 {
 		return errors.New(`missing field "time"`)
 	}
-	t, err := time.Parse(time.RFC3339Nano, string(timeStr))
+	t, err := time.Parse(time.RFC3339Nano, string(f.timeStr))
 	if err != nil {
-		return fmt.Errorf(`field "time": %q is not an RFC 3339 time`, timeStr)
+		return fmt.Errorf(`field "time": %q is not an RFC 3339 time`, f.timeStr)
 	}
-	if !timeInRange(t) || t.IsZero() {
-		return fmt.Errorf(`field "time": %q is outside years 1-9999 UTC`, timeStr)
+	if e.Time, err = CheckTime(t); err != nil {
+		return fmt.Errorf(`field "time": %q is %w`, f.timeStr, err)
 	}
-	e.Time = t.UTC()
-	switch e.Type {
-	case TypeSession:
-		if seen&hasV == 0 {
-			return errors.New(`session line without field "v"`)
+	return nil
+}
+
+func (f *fields) session(e *Event) error {
+	if f.seen&hasV == 0 {
+		return errors.New(`session line without field "v"`)
+	}
+	if f.v != Version {
+		return fmt.Errorf("%w %d (this wsreplay reads version %d)", ErrUnsupportedVersion, f.v, Version)
+	}
+	all := &f.all
+	e.Version = int(f.v)
+	e.URL, e.Upstream, e.Subprotocol, e.Extensions = all.URL, all.Upstream, all.Subprotocol, all.Extensions
+	e.RequestHeaders, e.ResponseHeaders = all.RequestHeaders, all.ResponseHeaders
+	return nil
+}
+
+// message fills a message, ping or pong line; only a message needs a
+// direction and a payload, and only a message keeps an opcode.
+func (f *fields) message(e *Event) error {
+	e.Dir = f.all.Dir
+	if e.Type == TypeMessage && e.Dir != Send && e.Dir != Receive {
+		if e.Dir == "" {
+			return errors.New(`message line without field "dir"`)
 		}
-		if v != Version {
-			return fmt.Errorf("%w %d (this wsreplay reads version %d)", ErrUnsupportedVersion, v, Version)
+		return fmt.Errorf(`field "dir": %q is not "send" or "receive"`, e.Dir)
+	}
+	switch {
+	case f.seen&hasText != 0 && f.seen&hasBinary != 0:
+		return errors.New(`both "text" and "binary"`)
+	case f.seen&hasText != 0:
+		e.Opcode, e.Data = Text, f.payload
+	case f.seen&hasBinary != 0:
+		e.Opcode, e.Data = Binary, f.payload
+		if f.seen&hasOpcodeText != 0 {
+			e.Opcode = Text
 		}
-		e.Version = int(v)
-		e.URL, e.Upstream, e.Subprotocol, e.Extensions = all.URL, all.Upstream, all.Subprotocol, all.Extensions
-		e.RequestHeaders, e.ResponseHeaders = all.RequestHeaders, all.ResponseHeaders
-	case TypeMessage, TypePing, TypePong:
-		e.Dir = all.Dir
-		if e.Type == TypeMessage && e.Dir != Send && e.Dir != Receive {
-			if e.Dir == "" {
-				return errors.New(`message line without field "dir"`)
-			}
-			return fmt.Errorf(`field "dir": %q is not "send" or "receive"`, e.Dir)
-		}
-		switch {
-		case seen&hasText != 0 && seen&hasBinary != 0:
-			return errors.New(`both "text" and "binary"`)
-		case seen&hasText != 0:
-			e.Opcode, e.Data = Text, payload
-		case seen&hasBinary != 0:
-			e.Opcode, e.Data = Binary, payload
-			if seen&hasOpcodeText != 0 {
-				e.Opcode = Text
-			}
-		case e.Type == TypeMessage:
-			return errors.New(`message line without "text" or "binary"`)
-		}
-		if e.Type != TypeMessage {
-			e.Opcode = 0
-		}
-	case TypeClose:
-		if seen&hasCode == 0 {
-			return errors.New(`close line without field "code"`)
-		}
-		e.By, e.Code, e.Reason, e.Clean, e.Lost = all.By, all.Code, all.Reason, all.Clean, all.Lost
-		if seen&hasClean == 0 {
-			e.Clean = e.Code != CodeAbnormal
-		}
+	case e.Type == TypeMessage:
+		return errors.New(`message line without "text" or "binary"`)
+	}
+	if e.Type != TypeMessage {
+		e.Opcode = 0
+	}
+	return nil
+}
+
+func (f *fields) close(e *Event) error {
+	if f.seen&hasCode == 0 {
+		return errors.New(`close line without field "code"`)
+	}
+	all := &f.all
+	e.By, e.Code, e.Reason, e.Clean, e.Lost = all.By, all.Code, all.Reason, all.Clean, all.Lost
+	if f.seen&hasClean == 0 {
+		e.Clean = e.Code != CodeAbnormal
 	}
 	return nil
 }
@@ -243,11 +307,13 @@ func timeInRange(t time.Time) bool {
 	return y >= 1 && y <= 9999
 }
 
-// inRange returns t in UTC if a recording can hold it, else an error that
-// quotes raw, the value it was read from.
-func inRange(t time.Time, raw []byte) (time.Time, error) {
+// CheckTime returns t in UTC if a recording can hold it, else ErrTimeRange:
+// RFC 3339 writes the years 1 to 9999, and the zero Time (in year 1) means
+// "no time". Converters from other formats (format/har, wsreplay import)
+// check the times they read with it.
+func CheckTime(t time.Time) (time.Time, error) {
 	if !timeInRange(t) || t.IsZero() {
-		return time.Time{}, fmt.Errorf("%s is outside years 1-9999 UTC", raw)
+		return time.Time{}, ErrTimeRange
 	}
 	return t.UTC(), nil
 }

@@ -2,7 +2,9 @@
 // messages as newline-delimited JSON (NDJSON), plain, gzip or zstd.
 //
 // It knows nothing about WebSockets or HTTP; the recorder and the replayer
-// build on it, and so can any Go program:
+// build on it, and so can any Go program. HAR files, which carry HTTP
+// handshakes, are package format/har's; converters from other formats check
+// their times with CheckTime.
 //
 //	w := format.NewWriter(f, &format.WriterOptions{Compression: format.Zstd})
 //	w.Write(&format.Event{Type: format.TypeMessage, Session: id, Time: t,

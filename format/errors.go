@@ -19,6 +19,13 @@ var ErrUnsupportedVersion = errors.New("unsupported format version")
 // recording at all (its first line is not a JSON object).
 var ErrNotRecording = errors.New("not a wsreplay recording")
 
+// ErrClosed is returned by a Writer's methods, and by a Reader's Next and
+// Decode, after Close.
+var ErrClosed = errors.New("format: used after Close")
+
+// ErrTimeRange reports a time a recording cannot hold (see CheckTime).
+var ErrTimeRange = errors.New("outside years 1-9999 UTC")
+
 // SyntaxError is an error at one line of a recording. It wraps the cause, so
 // errors.Is(err, ErrTruncated) and the like work through it.
 type SyntaxError struct {

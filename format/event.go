@@ -12,9 +12,8 @@ const Version = 1
 // Type is the kind of a recording line.
 type Type string
 
-// The line types of format version 1. A Reader returns lines of any other
-// type only if asked to (see ReaderOptions.KeepUnknown); by default it skips
-// and counts them.
+// The line types of format version 1. A Reader skips lines of any other
+// type, counting them by type (Reader.Unknown).
 const (
 	TypeSession Type = "session" // a connection was accepted; opens a session
 	TypeMessage Type = "message" // one whole WebSocket message

@@ -116,3 +116,51 @@ func FuzzAppendText(f *testing.F) {
 		}
 	})
 }
+
+// plainRunSlow is plainRun a byte at a time: the oracle for the word-at-a-
+// time version.
+func plainRunSlow(b []byte) (n int, nonASCII bool) {
+	for ; n < len(b); n++ {
+		c := b[n]
+		if c == '"' || c == '\\' || c < 0x20 {
+			break
+		}
+		if c >= 0x80 {
+			nonASCII = true
+		}
+	}
+	return n, nonASCII
+}
+
+// TestPlainRunEveryByte puts every byte value at every position of plain
+// runs of up to 19 bytes (two words and a tail), so that every byte lane of
+// hasSpecial, and the tail loop, meets every value.
+func TestPlainRunEveryByte(t *testing.T) {
+	for size := range 20 {
+		for pos := range size {
+			for c := range 256 {
+				b := bytes.Repeat([]byte("a"), size)
+				b[pos] = byte(c)
+				n, nonASCII := plainRun(b)
+				wn, wnonASCII := plainRunSlow(b)
+				if n != wn || nonASCII != wnonASCII {
+					t.Fatalf("plainRun(%q) = %d, %v; want %d, %v", b, n, nonASCII, wn, wnonASCII)
+				}
+			}
+		}
+	}
+}
+
+// FuzzPlainRun holds the word-at-a-time scan to the byte-at-a-time one.
+func FuzzPlainRun(f *testing.F) {
+	for _, s := range []string{"", "plain", "twelve bytes", "0123456789abcdef\"", "\x7f\x80\xff1234\\", "é ü 中文 😀 \x1f"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		n, nonASCII := plainRun(b)
+		wn, wnonASCII := plainRunSlow(b)
+		if n != wn || nonASCII != wnonASCII {
+			t.Fatalf("plainRun(%q) = %d, %v; want %d, %v", b, n, nonASCII, wn, wnonASCII)
+		}
+	})
+}

@@ -316,3 +316,15 @@ func TestStartPosition(t *testing.T) {
 		})
 	}
 }
+
+// Next after Close says so, with the sentinel a Writer uses too.
+func TestReaderAfterClose(t *testing.T) {
+	r := NewReader(bytes.NewReader(encode(t, sample(), Zstd, true)), nil)
+	if _, err := r.Next(); err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	if _, err := r.Next(); !errors.Is(err, ErrClosed) || strings.Contains(err.Error(), "writer") {
+		t.Errorf("Next after Close: got %v, want ErrClosed", err)
+	}
+}

@@ -383,6 +383,8 @@ func (s *scanner) skip(depth int) error {
 	}
 }
 
+// ones has 0x01 in every byte, highs 0x80: the constants of the
+// word-at-a-time tests below.
 const (
 	ones  = 0x0101010101010101
 	highs = 0x8080808080808080
@@ -391,17 +393,15 @@ const (
 // plainRun returns how many bytes at the start of b need no attention in a
 // JSON string (no quote, backslash or control character), and whether any
 // of them is not ASCII. It looks at eight bytes at a time: strings are most
-// of a recording, and this is the loop they go through.
+// of a recording, and this is the loop they go through. plainRunSlow, in
+// the tests, is the byte-at-a-time oracle it is held to.
 func plainRun(b []byte) (n int, nonASCII bool) {
 	for ; n+8 <= len(b); n += 8 {
 		w := binary.LittleEndian.Uint64(b[n:])
-		q := w ^ (ones * '"')
-		bs := w ^ (ones * '\\')
-		// Each term is non-zero if some byte is < 0x20, is '"', is '\\'.
-		if ((w-ones*0x20)|(q-ones)|(bs-ones))&^w&highs != 0 {
-			break
+		if hasSpecial(w) {
+			break // the byte loop below finds which
 		}
-		nonASCII = nonASCII || w&highs != 0
+		nonASCII = nonASCII || w&highs != 0 // some byte >= 0x80
 	}
 	for ; n < len(b); n++ {
 		c := b[n]
@@ -411,4 +411,25 @@ func plainRun(b []byte) (n int, nonASCII bool) {
 		nonASCII = nonASCII || c >= utf8.RuneSelf
 	}
 	return n, nonASCII
+}
+
+// hasSpecial reports whether some byte of w is below 0x20, a quote or a
+// backslash. It is three tests from Sean Eron Anderson's Bit Twiddling Hacks
+// (https://graphics.stanford.edu/~seander/bithacks.html), "Determine if a
+// word has a byte less than n" and "Determine if a word has a byte equal to
+// n":
+//
+//	hasless(x, n) = (x - ones*n) & ^x & highs  // some byte < n, for n <= 128
+//	haszero(x)    = (x - ones) & ^x & highs    // some byte == 0
+//	hasvalue(x,n) = haszero(x ^ ones*n)        // some byte == n
+//
+// A borrow can set a high bit above a byte that matches, never in a word
+// with none, so each test is exact for "is there one" (which is all it is
+// used for; plainRun finds the byte one at a time). The three share the
+// "& ^x & highs": x ^ ones*'"' and x ^ ones*'\\' have the same high bits as
+// x, since '"' and '\\' are below 0x80, so the masks are taken once.
+func hasSpecial(w uint64) bool {
+	quote := w ^ (ones * '"')
+	backslash := w ^ (ones * '\\')
+	return ((w-ones*0x20)|(quote-ones)|(backslash-ones))&^w&highs != 0
 }

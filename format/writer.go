@@ -172,9 +172,6 @@ func Compress(dst io.Writer, src io.Reader, c Compression) error {
 	return comp.Close()
 }
 
-// ErrClosed is returned by a Writer's methods after Close.
-var ErrClosed = errors.New("format: writer closed")
-
 // Write buffers e as one line. A zero e.Time is an error: every line carries
 // its time.
 func (w *Writer) Write(e *Event) error {

@@ -1,7 +1,6 @@
 package replayer
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/format/har"
 )
 
 // Source is a recording the Catalog can read as often as it needs to: a
@@ -244,9 +244,8 @@ func (c *Catalog) indexSource(ctx context.Context, i int, src *Source) error {
 	if src.Indexed != nil {
 		in = &indexedReader{r: rc, fn: src.Indexed}
 	}
-	br := bufio.NewReaderSize(in, 64<<10)
-	head, _ := br.Peek(512)
-	if format.IsHAR(head) {
+	br, isHAR, _ := har.Sniff(in)
+	if isHAR {
 		return c.indexHAR(i, src, br)
 	}
 	r := format.NewReader(br, &format.ReaderOptions{Name: src.Name})
@@ -288,7 +287,7 @@ func (c *Catalog) indexSource(ctx context.Context, i int, src *Source) error {
 }
 
 func (c *Catalog) indexHAR(i int, src *Source, r io.Reader) error {
-	h, err := format.ReadHAR(r, src.Name)
+	h, err := har.Read(r, src.Name)
 	if err != nil {
 		return err
 	}

@@ -80,7 +80,7 @@ func runConvert(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	out, err := newOutput(outPath, c.String("format"), c.App.Writer)
+	out, err := newOutput(outPath, c.String("format"), c.App.Version, c.App.Writer)
 	if err != nil {
 		return err
 	}

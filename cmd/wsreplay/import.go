@@ -4,7 +4,7 @@ import (
 	"fmt"
 
 	"github.com/urfave/cli/v2"
-	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/internal/importer"
 )
 
 func importCommand() *cli.Command {
@@ -53,7 +53,7 @@ func runImport(c *cli.Context) error {
 	}
 	defer src.Close()
 	bar := newByteProgress(c, fileSize(c.Args().First()), "reading "+name)
-	res, err := format.Import(interruptible(c.Context, bar.reader(src)), format.ImportOptions{
+	res, err := importer.Read(interruptible(c.Context, bar.reader(src)), importer.Options{
 		Name: name, Time: c.String("time"), Data: c.String("data"), Dir: c.String("dir"),
 		Session: c.String("session"), TimeUnit: c.String("time-unit"), URL: c.String("url"), SkipBad: c.Bool("skip-bad"),
 	})
@@ -64,7 +64,7 @@ func runImport(c *cli.Context) error {
 	if len(res.Events) == 0 {
 		return fmt.Errorf("%s: no records to import (%d read, %d skipped)", name, res.Records, res.Skipped)
 	}
-	out, err := newOutput(c.String("out"), "", c.App.Writer)
+	out, err := newOutput(c.String("out"), "", c.App.Version, c.App.Writer)
 	if err != nil {
 		return err
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -13,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/format/har"
 	"github.com/wsreplay/wsreplay/recorder"
 )
 
@@ -215,17 +215,16 @@ func readRecording(ctx context.Context, path string, stderr io.Writer, bar *prog
 // openRecording starts reading src, named name, as a recording. A HAR file
 // is read whole here.
 func openRecording(ctx context.Context, src io.Reader, name string, stderr io.Writer) (*recording, error) {
-	br := bufio.NewReaderSize(interruptible(ctx, src), 64<<10)
-	head, err := br.Peek(512)
-	if len(head) == 0 && err != nil && !errors.Is(err, io.EOF) {
+	br, isHAR, err := har.Sniff(interruptible(ctx, src))
+	if err != nil {
 		return nil, fileError(name, err)
 	}
-	rec := &recording{name: name, empty: len(head) == 0}
-	if !format.IsHAR(head) {
+	rec := &recording{name: name, empty: br.Buffered() == 0}
+	if !isHAR {
 		rec.r = format.NewReader(br, &format.ReaderOptions{Name: name})
 		return rec, nil
 	}
-	h, err := format.ReadHAR(br, name)
+	h, err := har.Read(br, name)
 	if err != nil {
 		return nil, err
 	}

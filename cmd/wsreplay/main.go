@@ -17,7 +17,6 @@ import (
 	"syscall"
 
 	"github.com/urfave/cli/v2"
-	"github.com/wsreplay/wsreplay/format"
 )
 
 func main() {
@@ -65,7 +64,6 @@ func usagef(format string, args ...any) error { return usageError{fmt.Errorf(for
 // commands end when ctx does.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	app := newApp(stdout, stderr)
-	format.HARCreator.Version = app.Version
 	args, err := permuteArgs(app, args)
 	if err == nil {
 		err = app.RunContext(ctx, args)

@@ -2,23 +2,21 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/format/har"
 )
 
 // output writes events to a file or standard output as wsreplay NDJSON (in
-// the compression the file name asks for) or as HAR. A file is written
-// under a temporary name and renamed at Close, so a failed run leaves no
+// the compression the file name asks for) or as HAR. A file is an
+// atomicFile, renamed into place at close, so a failed run leaves no
 // half-written file behind.
 type output struct {
-	path     string // "-" for stdout
-	tmp      *os.File
+	path     string      // "-" for stdout
+	tmp      *atomicFile // nil for stdout
 	w        *format.Writer
 	har      []*format.Event // HAR is one JSON document: collected, written at Close
 	isHAR    bool
@@ -26,12 +24,13 @@ type output struct {
 	sessions map[string]bool
 	messages int
 	bar      *progress // counts the bytes of a HAR written at close; nil: none
+	version  string    // of wsreplay, for a HAR file's "log.creator"
 }
 
 // newOutput opens path for writing; kind is "", "ndjson" or "har" ("":
-// by the name, .har for HAR).
-func newOutput(path, kind string, stdout io.Writer) (*output, error) {
-	o := &output{path: path, stdout: stdout, sessions: map[string]bool{}}
+// by the name, .har for HAR). version names this wsreplay in a HAR file.
+func newOutput(path, kind, version string, stdout io.Writer) (*output, error) {
+	o := &output{path: path, stdout: stdout, sessions: map[string]bool{}, version: version}
 	switch kind {
 	case "":
 		o.isHAR = strings.HasSuffix(strings.ToLower(path), ".har")
@@ -43,9 +42,9 @@ func newOutput(path, kind string, stdout io.Writer) (*output, error) {
 	}
 	var dst io.Writer = stdout
 	if path != "-" {
-		f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+		f, err := createAtomic(path)
 		if err != nil {
-			return nil, fmt.Errorf("cannot write %s: %v", path, cause(err))
+			return nil, err
 		}
 		o.tmp, dst = f, f
 	}
@@ -82,42 +81,22 @@ func (o *output) close(ctx context.Context, ok bool) error {
 			if o.tmp != nil {
 				dst = o.tmp
 			}
-			err = format.WriteHAR(&ctxWriter{ctx: ctx, w: o.bar.writer(dst)}, o.har)
+			err = har.Write(&ctxWriter{ctx: ctx, w: o.bar.writer(dst)}, o.har,
+				&har.WriteOptions{Creator: har.Creator{Name: "wsreplay", Version: o.version}})
 			o.bar.finish()
 		} else {
 			err = o.w.Close()
 		}
 	}
-	if o.tmp == nil {
+	switch {
+	case o.tmp == nil:
 		return err
-	}
-	if err == nil && ok {
-		err = o.tmp.Sync()
-	}
-	if cerr := o.tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil || !ok {
-		os.Remove(o.tmp.Name())
-		if err != nil {
-			return fmt.Errorf("write %s: %v", o.path, err)
-		}
+	case err != nil:
+		o.tmp.abort()
+		return fmt.Errorf("write %s: %v", o.path, err)
+	case !ok:
+		o.tmp.abort()
 		return nil
 	}
-	// The file keeps CreateTemp's 0600: a recording holds what was said
-	// on a connection, and a copy must not be easier to read than the
-	// original.
-	if err := os.Rename(o.tmp.Name(), o.path); err != nil {
-		os.Remove(o.tmp.Name())
-		return fmt.Errorf("write %s: %v", o.path, cause(err))
-	}
-	return nil
-}
-
-func cause(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
+	return o.tmp.commit()
 }

@@ -133,12 +133,9 @@ func runRecord(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	idle, err := durationFlag(c, "idle-timeout")
+	idle, err := idleTimeout(c)
 	if err != nil {
 		return err
-	}
-	if idle <= 0 {
-		return usagef("--idle-timeout: must be more than 0 (idle connections would be kept forever)")
 	}
 	sink, ret, err := openSink(c, log, toFile, p.MaxMessageSize)
 	if err != nil {
@@ -164,13 +161,7 @@ func runRecord(c *cli.Context) error {
 	fmt.Fprintf(stderr, "listening on %s://%s -> %s%s\n", scheme, addr, p.Upstream, note)
 	fmt.Fprintf(stderr, "recording to %s\n", out)
 
-	ctx, cancel := context.WithCancel(c.Context)
-	defer cancel()
-	if ret != nil {
-		swept := make(chan struct{})
-		go func() { defer close(swept); ret.Run(ctx) }()
-		defer func() { cancel(); <-swept }()
-	}
+	defer startRetention(c.Context, ret)()
 	stopStatus, err := logStatus(c, recordStatus(log, p))
 	if err != nil {
 		return err
@@ -180,26 +171,41 @@ func runRecord(c *cli.Context) error {
 	// plain HTTP request is kept forever. A WebSocket is hijacked and is
 	// not subject to it.
 	hs := &http.Server{Handler: p, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: idle}
-	served := make(chan error, 1)
-	go func() { served <- hs.Serve(l) }()
-	ready.listening.Store(true)
-	select {
-	case err := <-served:
-		return fmt.Errorf("serve: %v", err)
-	case <-c.Context.Done():
+	var perr error
+	err = serveUntilDone(c.Context, hs, l, ready, 15*time.Second, func(ctx context.Context) {
+		fmt.Fprintln(stderr, "shutting down: closing every session with 1001 and finishing the files")
+		perr = p.Shutdown(ctx)
+	})
+	if err != nil {
+		return err
 	}
-	ready.stopping.Store(true)
-	fmt.Fprintln(stderr, "shutting down: closing every session with 1001 and finishing the files")
-	sctx, scancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer scancel()
-	perr := p.Shutdown(sctx)
-	hs.Shutdown(sctx)
 	serr := sink.Close()
 	reportCounts(stderr, sink.Counts(), p.Stats())
 	if err := errors.Join(perr, serr); err != nil {
 		return fmt.Errorf("shutdown: %v", err)
 	}
 	return nil
+}
+
+// idleTimeout reads --idle-timeout, which must be more than 0.
+func idleTimeout(c *cli.Context) (time.Duration, error) {
+	idle, err := durationFlag(c, "idle-timeout")
+	if err == nil && idle <= 0 {
+		err = usagef("--idle-timeout: must be more than 0 (idle connections would be kept forever)")
+	}
+	return idle, err
+}
+
+// startRetention runs ret's sweeps, if ret is not nil, until ctx ends or the
+// function it returns is called; that function waits for the last sweep.
+func startRetention(ctx context.Context, ret *recorder.Retention) (stop func()) {
+	if ret == nil {
+		return func() {}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	swept := make(chan struct{})
+	go func() { defer close(swept); ret.Run(ctx) }()
+	return func() { cancel(); <-swept }
 }
 
 // recordOptions maps the flags onto a recorder.Proxy (without its Sink).

@@ -152,10 +152,6 @@ func runServe(c *cli.Context) error {
 	warned := printWarnings(stderr, cat, 0)
 	listed := printSessions(c, cat, srv.Sessions, indexing)
 
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
-	served := make(chan error, 1)
-	go func() { served <- hs.Serve(l) }()
-	ready.listening.Store(true)
 	if indexing {
 		idxCtx, stopIdx := context.WithCancel(c.Context)
 		indexed := make(chan struct{})
@@ -165,19 +161,11 @@ func runServe(c *cli.Context) error {
 		}()
 		defer func() { stopIdx(); <-indexed }()
 	}
-
-	select {
-	case err := <-served:
-		return fmt.Errorf("serve: %v", err)
-	case <-c.Context.Done():
-	}
-	ready.stopping.Store(true)
-	fmt.Fprintln(stderr, "shutting down: closing connections with 1001")
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	srv.Shutdown(ctx)
-	hs.Shutdown(ctx)
-	return nil
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	return serveUntilDone(c.Context, hs, l, ready, 10*time.Second, func(ctx context.Context) {
+		fmt.Fprintln(stderr, "shutting down: closing connections with 1001")
+		srv.Shutdown(ctx)
+	})
 }
 
 // waitIndexed waits a little for indexing: small recordings are indexed at

@@ -1,7 +1,6 @@
-package format
+package har
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
@@ -14,25 +13,17 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/wsreplay/wsreplay/format"
 )
 
-// IsHAR reports whether the start of a stream looks like a HAR file: a JSON
-// object whose first key is "log".
-func IsHAR(head []byte) bool {
-	head = bytes.TrimLeft(head, " \t\r\n\ufeff")
-	if len(head) == 0 || head[0] != '{' {
-		return false
-	}
-	return bytes.HasPrefix(bytes.TrimLeft(head[1:], " \t\r\n"), []byte(`"log"`))
-}
-
-// HAR is what ReadHAR found in a HAR file.
-type HAR struct {
+// Recording is what Read found in a HAR file.
+type Recording struct {
 	// Events holds, for every WebSocket entry with messages, a session
 	// line, its messages in time order, and a close line if the HAR has a
 	// close frame (opcode 8). Sessions are named "har-N" after the entry's
 	// index.
-	Events []*Event
+	Events []*format.Event
 	// Skipped counts WebSocket entries without messages (Firefox and
 	// Playwright write those).
 	Skipped int
@@ -58,20 +49,13 @@ type harMessage struct {
 	Headers []harNV `json:"headers"`
 }
 
-type harWSFrame struct {
-	Type   string          `json:"type"`
-	Time   json.RawMessage `json:"time"`
-	Opcode int             `json:"opcode"`
-	Data   string          `json:"data"`
-}
-
-// ReadHAR reads a HAR 1.2 file whose WebSocket entries carry their messages
+// Read reads a HAR 1.2 file whose WebSocket entries carry their messages
 // in "_webSocketMessages", as Chrome, Edge and mitmproxy write them: "type"
 // send or receive, "time" in epoch seconds (or milliseconds, for numbers
 // above 1e11, or an RFC 3339 string), "opcode" 1 for text and anything else
 // for base64 "data". Entries that are not WebSockets are ignored. name is
 // used in errors.
-func ReadHAR(r io.Reader, name string) (*HAR, error) {
+func Read(r io.Reader, name string) (*Recording, error) {
 	var f harFile
 	dec := json.NewDecoder(r)
 	if err := dec.Decode(&f); err != nil {
@@ -80,7 +64,7 @@ func ReadHAR(r io.Reader, name string) (*HAR, error) {
 	if f.Log == nil {
 		return nil, fmt.Errorf("%s: not a HAR file (no \"log\")", name)
 	}
-	h := &HAR{}
+	h := &Recording{}
 	for i, ent := range f.Log.Entries {
 		where := fmt.Sprintf("entries[%d]", i)
 		isWS := ent.ResourceType == "websocket" || len(ent.Messages) > 0 ||
@@ -108,50 +92,13 @@ func ReadHAR(r io.Reader, name string) (*HAR, error) {
 	return h, nil
 }
 
-func harSession(ent harEntry, id string) ([]*Event, error) {
-	var msgs []*Event
-	var closing *Event
-	for j, m := range ent.Messages {
-		where := fmt.Sprintf("_webSocketMessages[%d]", j)
-		t, err := harTime(m.Time)
-		if err != nil {
-			return nil, fmt.Errorf("%s.time: %v", where, err)
-		}
-		var dir Dir
-		switch m.Type {
-		case "send":
-			dir = Send
-		case "receive":
-			dir = Receive
-		default:
-			return nil, fmt.Errorf("%s.type: %q is not send or receive", where, m.Type)
-		}
-		e := &Event{Type: TypeMessage, Session: id, Time: t, Dir: dir}
-		switch m.Opcode {
-		case 1:
-			e.Opcode, e.Data = Text, []byte(m.Data)
-		case 8:
-			e = harClose(e, m.Data)
-		case 9, 10:
-			continue // pings and pongs: not part of the timeline
-		default:
-			data, err := base64.StdEncoding.DecodeString(m.Data)
-			if err != nil {
-				return nil, fmt.Errorf("%s.data: invalid base64 for opcode %d", where, m.Opcode)
-			}
-			e.Opcode, e.Data = Binary, data
-		}
-		if e.Type == TypeClose {
-			if closing == nil {
-				closing = e
-			}
-			continue
-		}
-		msgs = append(msgs, e)
-	}
-	slices.SortStableFunc(msgs, func(a, b *Event) int { return a.Time.Compare(b.Time) })
-	if len(msgs) == 0 && closing == nil {
-		return nil, nil // only pings and pongs
+// harSession turns one WebSocket entry into a session line, its messages in
+// time order and its close line, if it has one. It returns nil for an entry
+// with only pings and pongs.
+func harSession(ent harEntry, id string) ([]*format.Event, error) {
+	msgs, closing, err := harMessages(ent.Messages, id)
+	if err != nil || len(msgs) == 0 && closing == nil {
+		return nil, err
 	}
 	var start, last time.Time
 	if len(msgs) > 0 {
@@ -159,21 +106,14 @@ func harSession(ent harEntry, id string) ([]*Event, error) {
 	} else {
 		start, last = closing.Time, closing.Time
 	}
-	if t, err := time.Parse(time.RFC3339Nano, ent.StartedDateTime); err == nil && t.Before(start) && timeInRange(t) && !t.IsZero() {
-		start = t.UTC()
+	// The entry's start, if it is earlier: the handshake, before the first
+	// message.
+	if t, err := time.Parse(time.RFC3339Nano, ent.StartedDateTime); err == nil && t.Before(start) {
+		if t, err := format.CheckTime(t); err == nil {
+			start = t
+		}
 	}
-	sess := &Event{Type: TypeSession, Version: Version, Session: id, Time: start, Upstream: ent.Request.URL,
-		RequestHeaders: harHeaders(ent.Request), ResponseHeaders: harHeaders(ent.Response)}
-	if u, err := url.Parse(ent.Request.URL); err == nil {
-		sess.URL = u.RequestURI()
-	}
-	for _, v := range sess.ResponseHeaders["Sec-Websocket-Protocol"] {
-		sess.Subprotocol = v
-	}
-	if w := ent.Wsreplay; w != nil { // written by wsreplay: exact values
-		sess.URL, sess.Upstream, sess.Subprotocol, sess.Extensions = w.URL, w.Upstream, w.Subprotocol, w.Extensions
-	}
-	evs := append([]*Event{sess}, msgs...)
+	evs := append([]*format.Event{harSessionLine(ent, id, start)}, msgs...)
 	if closing != nil {
 		closing.Time = later(closing.Time, last)
 		evs = append(evs, closing)
@@ -181,12 +121,73 @@ func harSession(ent harEntry, id string) ([]*Event, error) {
 	return evs, nil
 }
 
+// harMessages reads an entry's frames: its messages, sorted by time, and
+// its first close frame as a close line. Pings and pongs are left out: they
+// are not part of the timeline.
+func harMessages(frames []harWSFrame, id string) (msgs []*format.Event, closing *format.Event, err error) {
+	for j, m := range frames {
+		where := fmt.Sprintf("_webSocketMessages[%d]", j)
+		t, err := harTime(m.Time)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s.time: %w", where, err)
+		}
+		var dir format.Dir
+		switch m.Type {
+		case "send":
+			dir = format.Send
+		case "receive":
+			dir = format.Receive
+		default:
+			return nil, nil, fmt.Errorf("%s.type: %q is not send or receive", where, m.Type)
+		}
+		e := &format.Event{Type: format.TypeMessage, Session: id, Time: t, Dir: dir}
+		switch m.Opcode {
+		case 1:
+			e.Opcode, e.Data = format.Text, []byte(m.Data)
+		case 8:
+			if closing == nil {
+				closing = harClose(e, m.Data)
+			}
+			continue
+		case 9, 10:
+			continue
+		default:
+			data, err := base64.StdEncoding.DecodeString(m.Data)
+			if err != nil {
+				return nil, nil, fmt.Errorf("%s.data: invalid base64 for opcode %d", where, m.Opcode)
+			}
+			e.Opcode, e.Data = format.Binary, data
+		}
+		msgs = append(msgs, e)
+	}
+	slices.SortStableFunc(msgs, func(a, b *format.Event) int { return a.Time.Compare(b.Time) })
+	return msgs, closing, nil
+}
+
+// harSessionLine is the session line of an entry that starts at start: the
+// handshake's URL and headers, or, in a file wsreplay wrote, the exact
+// values it kept in "_wsreplay".
+func harSessionLine(ent harEntry, id string, start time.Time) *format.Event {
+	sess := &format.Event{Type: format.TypeSession, Version: format.Version, Session: id, Time: start, Upstream: ent.Request.URL,
+		RequestHeaders: harHeaders(ent.Request), ResponseHeaders: harHeaders(ent.Response)}
+	if u, err := url.Parse(ent.Request.URL); err == nil {
+		sess.URL = u.RequestURI()
+	}
+	for _, v := range sess.ResponseHeaders["Sec-Websocket-Protocol"] {
+		sess.Subprotocol = v
+	}
+	if w := ent.Wsreplay; w != nil {
+		sess.URL, sess.Upstream, sess.Subprotocol, sess.Extensions = w.URL, w.Upstream, w.Subprotocol, w.Extensions
+	}
+	return sess
+}
+
 // harClose turns a close frame into a close line. Its data is the close
 // payload (a big-endian code and a reason), as text or base64.
-func harClose(e *Event, data string) *Event {
-	c := &Event{Type: TypeClose, Session: e.Session, Time: e.Time, Code: 1005, Clean: true, By: ByServer}
-	if e.Dir == Send {
-		c.By = ByClient
+func harClose(e *format.Event, data string) *format.Event {
+	c := &format.Event{Type: format.TypeClose, Session: e.Session, Time: e.Time, Code: 1005, Clean: true, By: format.ByServer}
+	if e.Dir == format.Send {
+		c.By = format.ByClient
 	}
 	payload, err := base64.StdEncoding.DecodeString(data)
 	if err != nil {
@@ -212,8 +213,9 @@ func harHeaders(m harMessage) map[string][]string {
 	return h
 }
 
-// canonicalHeader is textproto.CanonicalMIMEHeaderKey for the simple names
-// HAR files hold, without importing net/textproto.
+// canonicalHeader is textproto.CanonicalMIMEHeaderKey, except that it folds
+// every name: textproto leaves a name with a byte outside the HTTP token set
+// (a space, say) as it is, and a HAR file's names were never checked.
 func canonicalHeader(s string) string {
 	b := []byte(strings.ToLower(s))
 	upper := true
@@ -229,6 +231,17 @@ func canonicalHeader(s string) string {
 // harTime reads a message time: epoch seconds as a number, epoch
 // milliseconds for numbers above 1e11, or an RFC 3339 string.
 func harTime(raw json.RawMessage) (time.Time, error) {
+	t, err := parseHARTime(raw)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if t, err = format.CheckTime(t); err != nil {
+		return time.Time{}, fmt.Errorf("%s is %w", raw, err)
+	}
+	return t, nil
+}
+
+func parseHARTime(raw json.RawMessage) (time.Time, error) {
 	if len(raw) == 0 {
 		return time.Time{}, errors.New("missing")
 	}
@@ -241,7 +254,7 @@ func harTime(raw json.RawMessage) (time.Time, error) {
 		if err != nil {
 			return time.Time{}, fmt.Errorf("%q is not a number or an RFC 3339 time", s)
 		}
-		return inRange(t, raw)
+		return t, nil
 	}
 	f, err := strconv.ParseFloat(string(raw), 64)
 	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < 0 || f > 1e16 {
@@ -253,9 +266,12 @@ func harTime(raw json.RawMessage) (time.Time, error) {
 	sec, frac := math.Modf(f)
 	// Round to the microsecond: a float64 of epoch seconds holds no more.
 	usec := math.Round(frac * 1e6)
-	return inRange(time.Unix(int64(sec), int64(usec)*1000), raw)
+	return time.Unix(int64(sec), int64(usec)*1000), nil
 }
 
+// harError words a decoding error for a user and wraps it, but for a
+// *json.UnmarshalTypeError, whose text names Go types: it is said in JSON's
+// terms and not wrapped.
 func harError(name string, err error) error {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
@@ -263,14 +279,15 @@ func harError(name string, err error) error {
 	}
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
-		return fmt.Errorf("%s: invalid JSON at byte %d: %v", name, se.Offset, err)
+		return fmt.Errorf("%s: invalid JSON at byte %d: %w", name, se.Offset, err)
 	}
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return fmt.Errorf("%s: %w: HAR file ends early", name, ErrTruncated)
+		return fmt.Errorf("%s: %w: HAR file ends early", name, format.ErrTruncated)
 	}
-	return fmt.Errorf("%s: %v", name, err)
+	return fmt.Errorf("%s: %w", name, err)
 }
 
+// later returns the later of a and b.
 func later(a, b time.Time) time.Time {
 	if a.After(b) {
 		return a

@@ -1,4 +1,4 @@
-package format
+package har
 
 import (
 	"bufio"
@@ -13,18 +13,22 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/wsreplay/wsreplay/format"
 )
 
-// What HAR cannot carry, and so WriteHAR leaves out or changes:
-//   - the clean flag of a close, and drops: only a clean close is written,
-//     as a close frame (opcode 8) carrying its code and reason;
-//   - "by proxy" closes, written as closes by the server;
-//   - ping and pong lines;
-//   - text messages that are not valid UTF-8, written as binary (opcode 2);
-//   - times finer than a microsecond (HAR times are float seconds).
+// WriteOptions says how Write writes. A nil *WriteOptions is the zero
+// value.
+type WriteOptions struct {
+	// Creator names the program in the file's "log.creator". Empty fields:
+	// "wsreplay" and "dev".
+	Creator Creator
+}
 
-// HARCreator names the program in the HAR files WriteHAR writes.
-var HARCreator = struct{ Name, Version string }{"wsreplay", "dev"}
+// Creator is a HAR file's "log.creator": the program that wrote it.
+type Creator struct {
+	Name, Version string
+}
 
 type harOut struct {
 	Log harLogOut `json:"log"`
@@ -46,23 +50,8 @@ type harEntryOut struct {
 	Timings         map[string]int `json:"timings"`
 	ServerIPAddress string         `json:"serverIPAddress,omitempty"`
 	ResourceType    string         `json:"_resourceType"`
-	Messages        []harFrameOut  `json:"_webSocketMessages"`
+	Messages        []harWSFrame   `json:"_webSocketMessages"`
 	Wsreplay        *harWsreplay   `json:"_wsreplay,omitempty"`
-}
-
-// harWsreplay keeps what a HAR entry has no place for, so that a recording
-// converted to HAR and back is the same. Chrome ignores it.
-type harWsreplay struct {
-	Session     string `json:"session"`
-	URL         string `json:"url,omitempty"`
-	Upstream    string `json:"upstream,omitempty"`
-	Subprotocol string `json:"subprotocol,omitempty"`
-	Extensions  string `json:"extensions,omitempty"`
-}
-
-type harNV struct {
-	Name  string `json:"name"`
-	Value string `json:"value"`
 }
 
 type harRequestOut struct {
@@ -88,20 +77,13 @@ type harResponseOut struct {
 	BodySize    int            `json:"bodySize"`
 }
 
-type harFrameOut struct {
-	Type   string          `json:"type"`
-	Time   json.RawMessage `json:"time"`
-	Opcode int             `json:"opcode"`
-	Data   string          `json:"data"`
-}
-
-// WriteHAR writes the events as a HAR 1.2 file: one entry per session,
+// Write writes the events as a HAR 1.2 file: one entry per session,
 // with the handshake as request and response (headers as recorded,
 // redactions kept) and the messages in "_webSocketMessages" as Chrome writes
 // them, so that Chrome DevTools can import it. The events may hold several
-// sessions, in any interleaving. See the comment above for what HAR cannot
+// sessions, in any interleaving. The package doc says what HAR cannot
 // carry.
-func WriteHAR(w io.Writer, evs []*Event) error {
+func Write(w io.Writer, evs []*format.Event, o *WriteOptions) error {
 	var order []string
 	entries := map[string]*harEntryOut{}
 	starts := map[string]time.Time{}
@@ -118,16 +100,16 @@ func WriteHAR(w io.Writer, evs []*Event) error {
 			ends[e.Session] = e.Time
 		}
 		switch e.Type {
-		case TypeSession:
+		case format.TypeSession:
 			starts[e.Session] = e.Time
 			fillHAREntry(ent, e)
-		case TypeMessage:
-			f := harFrameOut{Type: string(e.Dir), Time: harTimeJSON(e.Time), Opcode: 1, Data: string(e.Data)}
-			if e.Opcode == Binary || !utf8.Valid(e.Data) {
+		case format.TypeMessage:
+			f := harWSFrame{Type: string(e.Dir), Time: harTimeJSON(e.Time), Opcode: 1, Data: string(e.Data)}
+			if e.Opcode == format.Binary || !utf8.Valid(e.Data) {
 				f.Opcode, f.Data = 2, base64.StdEncoding.EncodeToString(e.Data)
 			}
 			ent.Messages = append(ent.Messages, f)
-		case TypeClose:
+		case format.TypeClose:
 			if !e.Clean {
 				continue
 			}
@@ -137,15 +119,15 @@ func WriteHAR(w io.Writer, evs []*Event) error {
 			}
 			payload = append(payload, e.Reason...)
 			dir := "receive"
-			if e.By == ByClient {
+			if e.By == format.ByClient {
 				dir = "send"
 			}
-			ent.Messages = append(ent.Messages, harFrameOut{Type: dir, Time: harTimeJSON(e.Time), Opcode: 8,
+			ent.Messages = append(ent.Messages, harWSFrame{Type: dir, Time: harTimeJSON(e.Time), Opcode: 8,
 				Data: base64.StdEncoding.EncodeToString(payload)})
 		}
 	}
 	out := harOut{Log: harLogOut{Version: "1.2",
-		Creator: map[string]any{"name": HARCreator.Name, "version": HARCreator.Version},
+		Creator: o.creator(),
 		Pages:   []any{}, Entries: []harEntryOut{}}}
 	for _, id := range order {
 		ent := entries[id]
@@ -163,6 +145,18 @@ func WriteHAR(w io.Writer, evs []*Event) error {
 	return bw.Flush()
 }
 
+// creator returns "log.creator" with its defaults filled in.
+func (o *WriteOptions) creator() map[string]any {
+	c := Creator{"wsreplay", "dev"}
+	if o != nil && o.Creator.Name != "" {
+		c.Name = o.Creator.Name
+	}
+	if o != nil && o.Creator.Version != "" {
+		c.Version = o.Creator.Version
+	}
+	return map[string]any{"name": c.Name, "version": c.Version}
+}
+
 func newHAREntry() *harEntryOut {
 	return &harEntryOut{
 		ResourceType: "websocket",
@@ -174,11 +168,11 @@ func newHAREntry() *harEntryOut {
 		// Chrome's importer wants every timing as a number; -1 is "does
 		// not apply".
 		Timings:  map[string]int{"blocked": -1, "dns": -1, "ssl": -1, "connect": -1, "send": 0, "wait": 0, "receive": 0},
-		Messages: []harFrameOut{},
+		Messages: []harWSFrame{},
 	}
 }
 
-func fillHAREntry(ent *harEntryOut, e *Event) {
+func fillHAREntry(ent *harEntryOut, e *format.Event) {
 	u := e.Upstream
 	if u == "" {
 		u = "ws://localhost" + e.URL

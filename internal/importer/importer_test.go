@@ -1,4 +1,4 @@
-package format
+package importer
 
 import (
 	"bytes"
@@ -6,9 +6,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/internal/formattest"
 )
 
-func importFile(tb testing.TB, path string, o ImportOptions) (*Imported, error) {
+func importFile(tb testing.TB, path string, o Options) (*Result, error) {
 	tb.Helper()
 	f, err := os.Open(path)
 	if err != nil {
@@ -16,20 +19,20 @@ func importFile(tb testing.TB, path string, o ImportOptions) (*Imported, error) 
 	}
 	defer f.Close()
 	o.Name = path
-	return Import(f, o)
+	return Read(f, o)
 }
 
 func TestImportLines(t *testing.T) {
-	res, err := importFile(t, "../testdata/import/pushes.jsonl", ImportOptions{Time: "ts", Data: "payload", Dir: "direction", Session: "socket", URL: "/live"})
+	res, err := importFile(t, "../../testdata/import/pushes.jsonl", Options{Time: "ts", Data: "payload", Dir: "direction", Session: "socket", URL: "/live"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var got []string
 	for _, e := range res.Events {
 		switch e.Type {
-		case TypeSession:
+		case format.TypeSession:
 			got = append(got, "session "+e.Session+" "+e.URL+" "+e.Time.Format("05.000"))
-		case TypeMessage:
+		case format.TypeMessage:
 			got = append(got, string(e.Dir)+" "+string(e.Data)+" "+e.Time.Format("05.000"))
 		}
 	}
@@ -47,13 +50,13 @@ func TestImportLines(t *testing.T) {
 }
 
 func TestImportArray(t *testing.T) {
-	o := ImportOptions{Time: "meta.sent_at", Data: "body", Session: "meta.conn", TimeUnit: "ms"}
-	_, err := importFile(t, "../testdata/import/export.json", o)
+	o := Options{Time: "meta.sent_at", Data: "body", Session: "meta.conn", TimeUnit: "ms"}
+	_, err := importFile(t, "../../testdata/import/export.json", o)
 	if err == nil || !strings.Contains(err.Error(), `export.json: [2]: missing field "meta.sent_at"`) {
 		t.Errorf("got %v, want an error naming index 2", err)
 	}
 	o.SkipBad = true
-	res, err := importFile(t, "../testdata/import/export.json", o)
+	res, err := importFile(t, "../../testdata/import/export.json", o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,13 +80,13 @@ func TestImportErrors(t *testing.T) {
 		{`[{"t":1,"d":"x"},`, `x.jsonl: invalid JSON`},
 	}
 	for _, tt := range tests {
-		o := ImportOptions{Name: "x.jsonl", Time: "t", Data: "d"}
+		o := Options{Name: "x.jsonl", Time: "t", Data: "d"}
 		if strings.Contains(tt.want, "dir") {
 			o.Dir = "dir"
 		}
-		_, err := Import(strings.NewReader(tt.in), o)
+		_, err := Read(strings.NewReader(tt.in), o)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("Import(%q): got %v, want %q", tt.in, err, tt.want)
+			t.Errorf("Read(%q): got %v, want %q", tt.in, err, tt.want)
 		}
 	}
 }
@@ -102,24 +105,23 @@ func TestImportTimeUnits(t *testing.T) {
 	}
 }
 
-func FuzzImport(f *testing.F) {
-	for _, name := range []string{"../testdata/import/pushes.jsonl", "../testdata/import/export.json"} {
+func FuzzRead(f *testing.F) {
+	for _, name := range []string{"../../testdata/import/pushes.jsonl", "../../testdata/import/export.json"} {
 		data, _ := os.ReadFile(name)
 		f.Add(data)
 	}
 	f.Add([]byte(`[{"t":"2026-01-01T00:00:00Z","d":{"a":[1,{"b":null}]},"dir":"in","s":3}]`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		for _, o := range []ImportOptions{
+		for _, o := range []Options{
 			{Time: "t", Data: "d", Dir: "dir", Session: "s", SkipBad: true},
 			{Time: "ts", Data: "payload", Dir: "direction", Session: "socket"},
 		} {
-			res, err := Import(bytes.NewReader(data), o)
+			res, err := Read(bytes.NewReader(data), o)
 			if err != nil {
 				continue
 			}
 			// What it imports is a recording that reads back whole.
-			r := NewReader(bytes.NewReader(encode(t, res.Events, None, true)), nil)
-			got, err := readAll(t, r)
+			got, err := formattest.RoundTrip(t, res.Events)
 			if err != nil || len(got) != len(res.Events) {
 				t.Fatalf("imported events do not read back: %d of %d, %v", len(got), len(res.Events), err)
 			}
