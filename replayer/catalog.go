@@ -107,7 +107,7 @@ func probe(src *Source) error {
 		if errors.As(err, &pe) {
 			err = pe.Err
 		}
-		return fmt.Errorf("%s: %v", src.Name, err)
+		return fmt.Errorf("%s: %w", src.Name, err)
 	}
 	defer rc.Close()
 	head := make([]byte, 64)
@@ -237,7 +237,7 @@ func (c *Catalog) index(ctx context.Context, sources []Source) {
 func (c *Catalog) indexSource(ctx context.Context, i int, src *Source) error {
 	rc, err := src.Open()
 	if err != nil {
-		return fmt.Errorf("%s: %v", src.Name, err)
+		return fmt.Errorf("%s: %w", src.Name, err)
 	}
 	defer rc.Close()
 	var in io.Reader = rc
@@ -333,7 +333,7 @@ func (s *Session) stream() (eventStream, error) {
 	}
 	rc, err := s.src.Open()
 	if err != nil {
-		return nil, fmt.Errorf("%s: %v", s.src.Name, err)
+		return nil, fmt.Errorf("%s: %w", s.src.Name, err)
 	}
 	// Small buffers: a replay server may stream one file to a thousand
 	// clients at once.

@@ -3,8 +3,10 @@ package replayer
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"runtime"
 	"strings"
@@ -87,4 +89,12 @@ func getPage(t *testing.T, url string) (int, string) {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
+}
+
+// Opening a missing recording is an error callers can test.
+func TestOpenMissingIsNotExist(t *testing.T) {
+	_, err := Open(File(t.TempDir() + "/missing.ndjson"))
+	if !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), "missing.ndjson") {
+		t.Errorf("Open of a missing file: %v", err)
+	}
 }
