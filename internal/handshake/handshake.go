@@ -1,6 +1,9 @@
-// Package handshake reads the parts of a WebSocket opening handshake
-// (RFC 6455, section 4) that both the recording proxy and the replay server
-// need before coder/websocket takes over.
+// Package handshake reads the parts of a WebSocket opening request (RFC
+// 6455, section 4.2.1) that both the recording proxy and the replay server
+// look at first: whether it asks for an upgrade at all, the tokens of its
+// comma-separated headers, and the subprotocols it offers. The proxy makes
+// the rest of both handshakes itself (recorder/handshake.go); the replay
+// server leaves it to coder/websocket.
 package handshake
 
 import (
