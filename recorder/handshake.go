@@ -17,7 +17,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/wsreplay/wsreplay/internal/handshake"
+	"github.com/wsreplay/wsreplay/internal/ws"
 )
 
 // The opening handshakes, both done here rather than by a WebSocket
@@ -188,7 +188,7 @@ func upstreamHandshake(conn net.Conn, u *url.URL, header http.Header, protos []s
 		return nil, resp, &upstreamError{http.StatusBadGateway, "upstream answered with " + what, nil}
 	}
 	switch sp := resp.Header.Get("Sec-WebSocket-Protocol"); {
-	case !handshake.HasToken(resp.Header, "Upgrade", "websocket") || !handshake.HasToken(resp.Header, "Connection", "upgrade"):
+	case !ws.HasToken(resp.Header, "Upgrade", "websocket") || !ws.HasToken(resp.Header, "Connection", "upgrade"):
 		return bad("a 101 that is not a WebSocket upgrade")
 	case resp.Header.Get("Sec-WebSocket-Accept") != acceptKey(key):
 		return bad("a wrong Sec-WebSocket-Accept")

@@ -15,13 +15,13 @@ import (
 	"time"
 
 	"github.com/wsreplay/wsreplay/internal/drain"
-	"github.com/wsreplay/wsreplay/internal/handshake"
+	"github.com/wsreplay/wsreplay/internal/ws"
 )
 
 // DefaultMaxMessageSize is the largest message relayed when
 // Proxy.MaxMessageSize is zero: far above coder/websocket's 32 KiB default,
 // which real applications exceed.
-const DefaultMaxMessageSize = 64 << 20
+const DefaultMaxMessageSize = ws.DefaultMaxMessageSize
 
 // DefaultHandshakeTimeout bounds the upstream handshake when
 // Proxy.HandshakeTimeout is zero.
@@ -146,7 +146,7 @@ func (p *Proxy) logger() *slog.Logger {
 // not wait for it, Proxy.Shutdown does).
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.init()
-	if !handshake.IsUpgrade(r) {
+	if !ws.IsUpgrade(r) {
 		if r.Header.Get("Upgrade") != "" {
 			r = p.withoutUpgrade(r)
 		}

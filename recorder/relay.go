@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/internal/ws"
 )
 
 // The relay forwards each side's bytes to the other as they arrive, whole
@@ -89,7 +90,7 @@ func (l *leg) sendClose(code int, reason string) {
 // closeWrite ends the sending half of the connection (TCP FIN), so the peer
 // reads what was sent before it and then the end.
 func (l *leg) closeWrite() {
-	if cw, ok := l.conn.(interface{ CloseWrite() error }); ok && cw.CloseWrite() == nil {
+	if ws.CloseWrite(l.conn) {
 		return
 	}
 	l.conn.Close()

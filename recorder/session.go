@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/wsreplay/wsreplay/format"
-	"github.com/wsreplay/wsreplay/internal/handshake"
+	"github.com/wsreplay/wsreplay/internal/ws"
 )
 
 // session is one relayed and recorded WebSocket connection.
@@ -85,7 +85,7 @@ func (p *Proxy) open(w http.ResponseWriter, r *http.Request) *session {
 	}
 
 	ctx, cancel := context.WithTimeout(r.Context(), timeout)
-	upstream, resp, err := p.dialUpstream(ctx, up, forwardHeaders(r), handshake.Subprotocols(r))
+	upstream, resp, err := p.dialUpstream(ctx, up, forwardHeaders(r), ws.Subprotocols(r))
 	cancel()
 	if err != nil {
 		ue := &upstreamError{http.StatusBadGateway, "upstream unreachable", err}

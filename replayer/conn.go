@@ -8,6 +8,8 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/internal/readable"
+	"github.com/wsreplay/wsreplay/internal/ws"
 )
 
 // replayConn is one client connection being played to.
@@ -57,7 +59,7 @@ func (c *replayConn) pumpFromClient(cancel context.CancelFunc) {
 				continue
 			}
 		}
-		c.log.Debug("client message", "size", len(data), "data", preview(data))
+		c.log.Debug("client message", "size", len(data), "data", readable.Preview(data, 80))
 		c.srv.stats.received.Add(1)
 		if c.client != nil {
 			c.client.add(data)
@@ -130,7 +132,7 @@ func sendableClose(code int) bool {
 // input sends a reset, which can destroy messages the client has not read
 // yet.
 func (c *replayConn) drop() {
-	if cw, ok := c.netConn.(interface{ CloseWrite() error }); ok && cw.CloseWrite() == nil {
+	if ws.CloseWrite(c.netConn) {
 		select {
 		case <-c.readDone:
 		case <-time.After(2 * time.Second):

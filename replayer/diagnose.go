@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/wsreplay/wsreplay/internal/handshake"
 	"github.com/wsreplay/wsreplay/internal/secret"
+	"github.com/wsreplay/wsreplay/internal/ws"
 )
 
 // A newcomer who points the wrong client at the replay server must read in
@@ -76,7 +76,7 @@ func logConnected(log *slog.Logger, r *http.Request, sess *Session, subprotocol 
 	}
 	log.Info("connected", attrs...)
 
-	offered := handshake.Subprotocols(r)
+	offered := ws.Subprotocols(r)
 	if subprotocol != "" || sess.Subprotocol == "" || len(offered) == 0 {
 		return
 	}

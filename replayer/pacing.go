@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/internal/readable"
 )
 
 // endKind is how a replay ended.
@@ -185,7 +186,7 @@ func (p *player) waitForClient(w *waiter, sched *schedule, k int, rec *format.Ev
 		if ok {
 			if msg.checked && !msg.same(rec.Data) {
 				p.log.Warn("client message differs from the recording", "session", p.session.ID, "n", k,
-					"got", preview(msg.head), "recorded", preview(rec.Data))
+					"got", readable.Preview(msg.head, 80), "recorded", readable.Preview(rec.Data, 80))
 			}
 			sched.resume(msg.at)
 			p.client.forget(k)
@@ -207,13 +208,4 @@ func (p *player) isHeartbeat(e *format.Event) bool {
 		}
 	}
 	return false
-}
-
-// preview shortens a payload for a log line.
-func preview(b []byte) string {
-	const n = 80
-	if len(b) > n {
-		return string(b[:n]) + "…"
-	}
-	return string(b)
 }

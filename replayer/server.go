@@ -11,13 +11,13 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/wsreplay/wsreplay/internal/drain"
-	"github.com/wsreplay/wsreplay/internal/handshake"
 	"github.com/wsreplay/wsreplay/internal/secret"
+	"github.com/wsreplay/wsreplay/internal/ws"
 )
 
 // DefaultMaxMessageSize is the largest client message read when
 // Server.MaxMessageSize is zero.
-const DefaultMaxMessageSize = 64 << 20
+const DefaultMaxMessageSize = ws.DefaultMaxMessageSize
 
 // Heartbeat is an application-level ping and its answer, as text messages.
 type Heartbeat struct {
@@ -143,7 +143,7 @@ func (s *Server) logger() *slog.Logger {
 // admits the request, chooses its session, accepts the upgrade and serves
 // the replay. A plain GET of "/" gets the page listing the sessions.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	upgrade := handshake.IsUpgrade(r)
+	upgrade := ws.IsUpgrade(r)
 	if !s.guard(w, r, upgrade) {
 		return
 	}
@@ -247,7 +247,7 @@ func (s *Server) chooseSession(w http.ResponseWriter, r *http.Request, rp *liveR
 func (s *Server) accept(w http.ResponseWriter, r *http.Request, rp *liveReplay, sess *Session, log *slog.Logger) *replayConn {
 	tap := &hijackTap{ResponseWriter: w}
 	conn, err := websocket.Accept(tap, r, &websocket.AcceptOptions{
-		Subprotocols: subprotocolsFor(sess.Subprotocol, handshake.Subprotocols(r)),
+		Subprotocols: subprotocolsFor(sess.Subprotocol, ws.Subprotocols(r)),
 		// guard has checked the origin: pages on this machine
 		// (localhost:5173 and the like) are the normal clients of a
 		// replay server, on any port, which coder/websocket's

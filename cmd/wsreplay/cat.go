@@ -212,18 +212,6 @@ func (t *timeline) payload(e *format.Event) string {
 	return preview(string(e.Data))
 }
 
-// preview shortens s to one line of at most previewRunes runes. Only the
-// bytes that can make those runes are looked at: a message may be 64 MiB.
-func preview(s string) string {
-	s = s[:min(len(s), (previewRunes+1)*utf8.UTFMax)]
-	s = printable(strings.Map(func(r rune) rune {
-		if r < ' ' {
-			return '␤'
-		}
-		return r
-	}, s))
-	if utf8.RuneCountInString(s) <= previewRunes {
-		return s
-	}
-	return string([]rune(s)[:previewRunes]) + "…"
-}
+// preview is a payload as the timeline shows it: one line of at most
+// previewRunes runes, safe for a terminal.
+func preview(s string) string { return printable(readable.Preview([]byte(s), previewRunes)) }

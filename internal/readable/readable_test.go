@@ -17,3 +17,21 @@ func TestURL(t *testing.T) {
 		}
 	}
 }
+
+func TestPreview(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"hello", 10, "hello"},
+		{"a\nb\tc", 10, "a␤b␤c"},
+		{"héllo wörld", 5, "héllo…"},
+		{"✓✓✓✓", 3, "✓✓✓…"},
+		{"", 3, ""},
+	} {
+		if got := Preview([]byte(tt.in), tt.n); got != tt.want {
+			t.Errorf("Preview(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
+		}
+	}
+}

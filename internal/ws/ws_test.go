@@ -1,4 +1,4 @@
-package handshake
+package ws
 
 import (
 	"net/http"
