@@ -272,6 +272,10 @@ func TestUpstreamVanishes(t *testing.T) {
 			t.Errorf("session %s close line: %+v, want a drop by the server", id, last)
 		}
 	}
+	// Each session is counted once, by how it ended.
+	if ended := p.Stats().Ended; ended["drop"] != 2 || ended["clean"] != 0 {
+		t.Errorf("Stats().Ended = %v, want 2 drops and no clean ending", ended)
+	}
 }
 
 func TestUpstreamFailures(t *testing.T) {

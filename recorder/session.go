@@ -303,12 +303,12 @@ func (s *session) finish() {
 	if s.sink != nil && !s.addClose(&end) {
 		s.log.Error("close line of session lost: recording queue full")
 	}
-	ending := fmt.Sprintf("%d clean", end.Code)
-	s.p.stats.ended.add("clean")
+	how := "clean"
 	if !end.Clean {
-		ending = fmt.Sprintf("%d drop", end.Code)
-		s.p.stats.ended.add("drop")
+		how = "drop"
 	}
+	s.p.stats.ended.add(how)
+	ending := fmt.Sprintf("%d %s", end.Code, how)
 	// not_queued: lines the proxy could not hand to the sink (a full
 	// queue, a message over the memory budget). What the disk then fails
 	// to take is the sink's to know: it logs it when it writes the close

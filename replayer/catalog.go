@@ -196,8 +196,12 @@ func (c *Catalog) add(source int, s *Session) {
 	}
 	c.ids[name] = source
 	if s.ID = name; name != s.id {
-		c.warnings = append(c.warnings, fmt.Sprintf("%s: session %s is also in %s; listed as %s (--session %s chooses it)",
-			s.src.Name, s.id, c.srcName[c.ids[s.id]], s.ID, s.ID))
+		where := "is also in " + c.srcName[c.ids[s.id]]
+		if c.ids[s.id] == source {
+			where = "begins again after its close line"
+		}
+		c.warnings = append(c.warnings, fmt.Sprintf("%s: session %s %s; listed as %s (--session %s chooses it)",
+			s.src.Name, s.id, where, s.ID, s.ID))
 	}
 	c.sessions = append(c.sessions, s)
 	c.notify()

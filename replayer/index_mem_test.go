@@ -98,3 +98,23 @@ func TestOpenMissingIsNotExist(t *testing.T) {
 		t.Errorf("Open of a missing file: %v", err)
 	}
 }
+
+// An id that begins again after its close line in the same file is a
+// session of its own, named ~2, and the warning says where it is.
+func TestIDAgainInOneFile(t *testing.T) {
+	one := manyShortSessions(t, 1)
+	cat, err := Open(Bytes("dup", append(append([]byte{}, one...), one...)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cat.Close()
+	cat.Wait(context.Background())
+	ids := []string{}
+	for _, s := range cat.Sessions() {
+		ids = append(ids, s.ID)
+	}
+	w := cat.Warnings()
+	if fmt.Sprint(ids) != "[0000000000000000 0000000000000000~2]" || len(w) != 1 || !strings.Contains(w[0], "begins again after its close line") {
+		t.Errorf("ids %v, warnings %q", ids, w)
+	}
+}
