@@ -17,20 +17,23 @@ const maxJSONDepth = 4
 // prefix, or inside strings) is returned unchanged with unparsed true:
 // better kept whole and counted than half redacted.
 func (r *Redaction) message(data []byte) (out []byte, unparsed bool) {
-	if len(r.JSONFields) == 0 || !r.mentionsField(data) && !bytes.Contains(data, []byte(`\u`)) {
+	if len(r.JSONFields) == 0 {
+		return data, false
+	}
+	lower := bytes.ToLower(data) // once: both tests below search it
+	if !r.mentionsField(lower) && !bytes.Contains(data, []byte(`\u`)) {
 		return data, false // a key escaped as \u0070assword is parsed to be seen
 	}
 	red, err := r.redactText(data, 0)
 	if err != nil {
-		return data, r.mentionsKey(data)
+		return data, r.mentionsKey(lower)
 	}
 	return red, false
 }
 
-// mentionsKey reports whether data holds a field name as a JSON key would
-// be written: in quotes, escaped or not, before a colon.
-func (r *Redaction) mentionsKey(data []byte) bool {
-	lower := bytes.ToLower(data)
+// mentionsKey reports whether lower (a text in lower case) holds a field
+// name as a JSON key is written: in quotes, escaped or not, before a colon.
+func (r *Redaction) mentionsKey(lower []byte) bool {
 	for _, f := range r.JSONFields {
 		name := []byte(strings.ToLower(f))
 		for at := 0; ; {
@@ -51,10 +54,9 @@ func (r *Redaction) mentionsKey(data []byte) bool {
 	return false
 }
 
-// mentionsField reports whether data holds one of the field names, in any
-// case: a cheap test that lets most messages through untouched.
-func (r *Redaction) mentionsField(data []byte) bool {
-	lower := bytes.ToLower(data)
+// mentionsField reports whether lower (a text in lower case) holds one of
+// the field names: a cheap test that lets most messages through untouched.
+func (r *Redaction) mentionsField(lower []byte) bool {
 	for _, f := range r.JSONFields {
 		if bytes.Contains(lower, []byte(strings.ToLower(f))) {
 			return true
@@ -195,7 +197,7 @@ func (r *Redaction) redactJSON(data []byte, depth int) ([]byte, error) {
 // field. The string token ends at end; it starts at its opening quote, the
 // first one after from (only separators lie between).
 func (r *Redaction) redactString(data []byte, from, end int64, s string, depth int) (*edit, error) {
-	if !r.mentionsKey([]byte(s)) && !strings.Contains(s, `\u`) {
+	if !r.mentionsKey([]byte(strings.ToLower(s))) && !strings.Contains(s, `\u`) {
 		return nil, nil // plain text, even if it has the word in it
 	}
 	if depth >= maxJSONDepth {
