@@ -4,11 +4,7 @@
 // Prints the page's log as JSON: opens, messages, and closes with their code
 // and wasClean.
 // Usage: node browser.mjs URL CONNECTIONS
-import { chromium } from 'playwright-core';
-import http from 'node:http';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { launch, servePage } from './chromium.mjs';
 
 const [wsURL, connections] = process.argv.slice(2);
 const page = `<!doctype html><meta charset="utf-8"><title>wsreplay e2e</title><script>
@@ -31,27 +27,16 @@ function connect() {
 }
 connect();
 </script>`;
-const server = http.createServer((req, res) => {
-  res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-  res.end(page);
-});
-await new Promise((r) => server.listen(0, '127.0.0.1', r));
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wsreplay-chromium-'));
-const browser = await chromium.launchPersistentContext(dataDir, {
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
-});
+const server = await servePage(page);
+const { browser, close } = await launch();
 let result;
 try {
   const tab = await browser.newPage();
-  await tab.goto(`http://127.0.0.1:${server.address().port}/`);
+  await tab.goto(server.url);
   await tab.waitForFunction(() => window.done, null, { timeout: 60000, polling: 50 });
   result = await tab.evaluate(() => window.log);
 } finally {
-  await browser.close();
+  await close();
   server.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
 }
 console.log(JSON.stringify(result));

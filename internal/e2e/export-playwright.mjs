@@ -11,10 +11,7 @@
 // OPTIONS_JSON go to replay; clientDelay, idle and onContext (route on
 // the BrowserContext) are this script's.
 // Usage: node export-playwright.mjs MODULE URL [OPTIONS_JSON]
-import { chromium } from 'playwright-core';
-import http from 'node:http';
-import fs from 'node:fs';
-import os from 'node:os';
+import { launch, servePage } from './chromium.mjs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -42,18 +39,8 @@ ws.onclose = (c) => {
   done = true;
 };
 </script>`;
-const server = http.createServer((req, res) => {
-  res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-  res.end(page);
-});
-await new Promise((r) => server.listen(0, '127.0.0.1', r));
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wsreplay-chromium-'));
-const browser = await chromium.launchPersistentContext(dataDir, {
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
-});
+const server = await servePage(page);
+const { browser, close } = await launch();
 const client = [];
 let result;
 try {
@@ -63,12 +50,11 @@ try {
     ...options,
     onClientMessage: (m) => client.push(typeof m === 'string' ? m : 'binary:' + m.toString('hex')),
   });
-  await tab.goto(`http://127.0.0.1:${server.address().port}/`);
+  await tab.goto(server.url);
   await tab.waitForFunction(() => window.done, null, { timeout: 60000, polling: 50 });
   result = await tab.evaluate(() => window.log);
 } finally {
-  await browser.close();
+  await close();
   server.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
 }
 console.log(JSON.stringify({ log: result, client }));

@@ -1,0 +1,38 @@
+// What the Chromium tests share: a page served from its own origin on
+// loopback, and Debian's Chromium started as this machine needs it
+// (headless, no sandbox as root, none of the background networking that a
+// closed network refuses), with a fresh profile.
+import { chromium } from 'playwright-core';
+import http from 'node:http';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+// servePage serves html on 127.0.0.1 and returns its URL and close().
+export async function servePage(html) {
+  const server = http.createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(html);
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${server.address().port}/`, close: () => server.close() };
+}
+
+// launch starts Chromium ($CHROMIUM, else /usr/bin/chromium) and returns its
+// BrowserContext and close(), which also removes the profile.
+export async function launch() {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wsreplay-chromium-'));
+  const browser = await chromium.launchPersistentContext(dataDir, {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+  return {
+    browser,
+    close: async () => {
+      await browser.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
