@@ -23,7 +23,8 @@ import (
 // recordingSuffixes are the names a directory's recordings end with. A
 // directory is searched for these only; a file named on the command line is
 // read whatever its name.
-var recordingSuffixes = []string{".ndjson", ".ndjson.gz", ".ndjson.zst", ".ndjson.partial", ".har"}
+var recordingSuffixes = []string{".ndjson", ".ndjson.gz", ".ndjson.zst", ".ndjson.partial", ".ndjson.gz.partial",
+	".ndjson.zst.partial", ".har"}
 
 // isRecordingName reports whether a file found in a directory is read as a
 // recording: a wsreplay NDJSON file (unfinished .partial ones included) or a
