@@ -39,7 +39,8 @@ func NewFrameEncoder(c Compression) (*FrameEncoder, error) {
 		f.gz = gzip.NewWriter(&f.out)
 	case Zstd:
 		// The same window as a Writer's: what every reader must hold.
-		enc, err := zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1), zstd.WithWindowSize(zstdWindow))
+		enc, err := zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1), zstd.WithWindowSize(zstdWindow),
+			zstd.WithEncoderLevel(zstd.SpeedFastest))
 		if err != nil {
 			return nil, fmt.Errorf("zstd: %w", err)
 		}

@@ -126,3 +126,29 @@ func TestFramesLargeLines(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkAppendFrame compresses 64 KiB blocks of JSON message lines into
+// frames, as a recorder's directory sink does.
+func BenchmarkAppendFrame(b *testing.B) {
+	var lines []byte
+	for _, e := range manyEvents(2000) {
+		lines, _ = AppendLine(lines, e)
+		if len(lines) > 64<<10 {
+			break
+		}
+	}
+	for _, c := range []Compression{Zstd, Gzip} {
+		b.Run(c.String(), func(b *testing.B) {
+			enc, err := NewFrameEncoder(c)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var out []byte
+			b.SetBytes(int64(len(lines)))
+			for b.Loop() {
+				out = enc.AppendFrame(out[:0], lines)
+			}
+			b.ReportMetric(float64(len(out))/float64(len(lines)), "ratio")
+		})
+	}
+}
