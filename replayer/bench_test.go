@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -48,6 +49,7 @@ func benchTiming(b *testing.B, n int, at func(int) time.Duration) {
 	log := slog.New(&acceptWatcher{accepts: accepts})
 	ts := startServer(b, &Server{Logger: log}, File(writeRecording(b, evs...)))
 	var late []time.Duration
+	writes0 := writeCalls()
 	for b.Loop() {
 		c := dial(b, ts, "/")
 		t0 := <-accepts
@@ -66,6 +68,10 @@ func benchTiming(b *testing.B, n int, at func(int) time.Duration) {
 		cancel()
 		c.CloseNow()
 	}
+	if w0, w1 := writes0, writeCalls(); w0 >= 0 && w1 >= 0 {
+		// This process is the client too, which writes next to nothing.
+		b.ReportMetric(float64(w1-w0)/float64(len(late)), "writes/msg")
+	}
 	drift := late[len(late)-1]
 	slices.Sort(late)
 	pct := func(p float64) float64 {
@@ -75,6 +81,24 @@ func benchTiming(b *testing.B, n int, at func(int) time.Duration) {
 	b.ReportMetric(pct(0.99), "p99-late-ms")
 	b.ReportMetric(pct(1), "max-late-ms")
 	b.ReportMetric(float64(drift.Microseconds())/1000, "end-drift-ms")
+}
+
+// writeCalls returns the write system calls this process has made (Linux:
+// /proc/self/io), or -1.
+func writeCalls() int64 {
+	data, err := os.ReadFile("/proc/self/io")
+	if err != nil {
+		return -1
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "syscw: "); ok {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err == nil {
+				return n
+			}
+		}
+	}
+	return -1
 }
 
 // acceptWatcher is a slog.Handler that passes on the time of each

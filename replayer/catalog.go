@@ -330,11 +330,17 @@ type eventStream interface {
 	Close() error
 }
 
-// stream opens the events of s.
+// stream opens the events of s: from the file, or, when other replays play
+// it at the same time, from the one decoded copy they share (see shared).
 func (s *Session) stream() (eventStream, error) {
 	if s.src == nil || s.events != nil {
 		return &sliceStream{evs: s.events}, nil
 	}
+	return sharedStream(s)
+}
+
+// fileStream opens the events of s in its file, with a decoder of its own.
+func (s *Session) fileStream() (*fileStream, error) {
 	rc, err := s.src.Open()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", s.src.Name, err)
