@@ -53,8 +53,9 @@ type Session struct {
 	uri    string // URL parsed: request URI and path, "" if unknown (shared
 	path   string // by the sessions of one URL: see Catalog.places)
 	src    *Source
-	pos    format.Position // where its first line starts in src
-	events []*format.Event // for HAR sources, held in memory
+	pos    format.Position // where its first line starts in src; for HAR, its entry
+	har    bool            // src is a HAR file: pos.Offset is where the entry starts
+	events []*format.Event // for sessions held in memory
 }
 
 // Catalog indexes the sessions of some recordings without holding their
@@ -290,21 +291,25 @@ func (c *Catalog) indexSource(ctx context.Context, i int, src *Source) error {
 	}
 }
 
+// indexHAR indexes the WebSocket entries of a HAR file by their offsets,
+// reading one entry at a time: a replay reads its entry again (harStream).
 func (c *Catalog) indexHAR(i int, src *Source, r io.Reader) error {
-	h, err := har.Read(r, src.Name)
-	if err != nil {
-		return err
-	}
-	if len(h.Events) == 0 {
-		return fmt.Errorf("%s: no WebSocket messages in this HAR (WebSocket entries without messages: %d)", src.Name, h.Skipped)
-	}
-	var cur *Session
-	for _, e := range h.Events {
-		if e.Type == format.TypeSession {
-			cur = &Session{ID: e.Session, URL: e.URL, Subprotocol: e.Subprotocol, Start: e.Time, src: src}
-			c.add(i, cur)
+	rd := har.NewReader(r, src.Name)
+	n := 0
+	for ; ; n++ {
+		hs, err := rd.Next()
+		if err == io.EOF {
+			break
 		}
-		cur.events = append(cur.events, e)
+		if err != nil {
+			return err
+		}
+		e := hs.Events[0]
+		c.add(i, &Session{ID: e.Session, URL: e.URL, Subprotocol: e.Subprotocol, Start: e.Time, src: src,
+			pos: format.Position{Offset: hs.Offset}, har: true})
+	}
+	if n == 0 {
+		return fmt.Errorf("%s: no WebSocket messages in this HAR (WebSocket entries without messages: %d)", src.Name, rd.Skipped())
 	}
 	return nil
 }
@@ -336,7 +341,32 @@ func (s *Session) stream() (eventStream, error) {
 	if s.src == nil || s.events != nil {
 		return &sliceStream{evs: s.events}, nil
 	}
+	if s.har {
+		return s.harStream()
+	}
 	return sharedStream(s)
+}
+
+// harStream reads the HAR entry of s again, and holds its events.
+func (s *Session) harStream() (eventStream, error) {
+	rc, err := s.src.Open()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", s.src.Name, err)
+	}
+	defer rc.Close()
+	if sk, ok := rc.(io.Seeker); ok {
+		_, err = sk.Seek(s.pos.Offset, io.SeekStart)
+	} else {
+		_, err = io.CopyN(io.Discard, rc, s.pos.Offset)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", s.src.Name, err)
+	}
+	evs, err := har.ReadSession(rc, s.id)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", s.src.Name, err)
+	}
+	return &sliceStream{evs: evs}, nil
 }
 
 // fileStream opens the events of s in its file, with a decoder of its own.
