@@ -83,3 +83,40 @@ func TestReaderSkips(t *testing.T) {
 		t.Errorf("then %v, %d skipped; want io.EOF and 1", err, r.Skipped())
 	}
 }
+
+// A Writer writes each session's entry once it has ended and those begun
+// before it are written: with sessions one after another, the file grows
+// as they end, and the Writer holds one session at a time.
+func TestWriterStreams(t *testing.T) {
+	t0 := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	var out bytes.Buffer
+	w := NewWriter(&out, nil)
+	big := strings.Repeat("x", 8<<10)
+	var grew int
+	for s := range 20 {
+		id := fmt.Sprintf("s%d", s)
+		before := out.Len()
+		w.Write(&format.Event{Type: format.TypeSession, Version: 1, Session: id, Time: t0, URL: "/"})
+		w.Write(&format.Event{Type: format.TypeMessage, Session: id, Time: t0, Dir: format.Receive, Opcode: format.Text, Data: []byte(big)})
+		if len(w.pending) != 1 {
+			t.Fatalf("session %d: %d entries held, want 1", s, len(w.pending))
+		}
+		w.Write(&format.Event{Type: format.TypeClose, Session: id, Time: t0, By: format.ByServer, Code: 1000, Clean: true})
+		if len(w.pending) != 0 {
+			t.Fatalf("session %d: its entry is held after its close line", s)
+		}
+		if out.Len() > before {
+			grew++
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if grew < 15 {
+		t.Errorf("the file grew at %d of 20 close lines", grew)
+	}
+	h, err := Read(&out, "x.har")
+	if err != nil || len(h.Events) != 60 {
+		t.Fatalf("read back %d events, %v", len(h.Events), err)
+	}
+}
