@@ -120,4 +120,14 @@ func TestDirSinkWritesCompressedOnce(t *testing.T) {
 	if len(recs) != 4 {
 		t.Errorf("%d sessions read back, want 4", len(recs))
 	}
+	var plain int
+	for _, evs := range recs {
+		for _, e := range evs {
+			line, _ := format.AppendLine(nil, e)
+			plain += len(line)
+		}
+	}
+	// What writing plain, then compressing, wrote (and read back).
+	t.Logf("plain NDJSON: %.3f bytes per payload byte; plain then compressed: %.3f",
+		float64(plain)/float64(st.PayloadBytes), float64(plain+int(onDisk))/float64(st.PayloadBytes))
 }
