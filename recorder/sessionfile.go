@@ -12,9 +12,9 @@ import (
 // A session's file in directory mode. Lines wait in a pooled buffer and are
 // written together, compressed into one frame when the directory's files
 // are compressed (see fileOut), once they have waited long enough (see
-// dirStore.flush) or once 64 KiB wait. A write that fails (a full
-// disk) must not leave a torn line for the next lines to follow: the file is
-// cut back to its last whole line (and frame), the lines of that write are counted as
+// dirStore.flush) or once 64 KiB wait. A write that fails (a full disk) must
+// not leave a torn line (or frame) for the next lines to follow: the file is
+// cut back to its last whole one, the lines of that write are counted as
 // lost, and the next flush writes on, so that a disk that gets room again
 // gets the rest of the session and its close line, whose "lost" says what
 // is missing.
@@ -96,9 +96,13 @@ func (sf *sessionFile) writePending() error {
 	if sf.pend == nil {
 		return sf.broken
 	}
-	data, err := sf.out.bytes(*sf.pend)
+	var data []byte
+	var err error
 	n := 0
-	if err == nil {
+	if len(*sf.pend) > 0 { // empty if its only line could not be encoded
+		data, err = sf.out.bytes(*sf.pend)
+	}
+	if err == nil && len(data) > 0 {
 		n, err = sf.f.Write(data)
 		sf.out.written(n)
 	}
