@@ -1,0 +1,349 @@
+package s3store
+
+import (
+	"context"
+	cryptorand "crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+)
+
+// Uploader ships the session files of a recorder's spool directory (what
+// recorder.NewDirSink writes there) to a bucket, off the relay path: the
+// traffic never waits for it, and a store that fails only makes the spool
+// grow.
+//
+//   - A finished file is uploaded to Key(Dest prefix, start, name) with its
+//     session's summary as metadata, within Scan of being finished; once the
+//     store has confirmed it, the file is removed from the spool. A file
+//     whose upload fails stays, and is tried again after a backoff that
+//     doubles up to MaxBackoff.
+//   - A running session's .partial file is uploaded every Interval once the
+//     session is Interval old (when it has grown), as
+//     <start>_<id>.ndjson.partial beside where its finished object will go,
+//     and that object is deleted when the finished one is in place. So a
+//     machine that dies loses at most Interval plus the recorder's flush
+//     interval of a long session: lines reach the spool file within the
+//     flush interval, and the spool file reaches the store within Interval.
+//   - Run starts by uploading what is in the spool already: what an earlier
+//     run left (recorder.NewDirSink finishes its .partial files first).
+//
+// Keys come from the files' names, so an upload repeated after a crash (the
+// object was stored, the file not yet removed) stores the same key again: a
+// session is in the bucket once.
+//
+// Set the fields before Run; Stats is safe for concurrent use.
+type Uploader struct {
+	Client *Client
+	// Dest is the bucket and key prefix (s3://BUCKET/PREFIX).
+	Dest Location
+	// Dir is the spool directory. Required.
+	Dir string
+	// Interval is how often a running session's file is uploaded. Zero:
+	// one minute; negative: never (only finished files are).
+	Interval time.Duration
+	// Scan is how often the spool is looked at for finished files. Zero:
+	// one second.
+	Scan time.Duration
+	// MaxBackoff bounds the wait before a failed upload is tried again.
+	// Zero: one minute.
+	MaxBackoff time.Duration
+	// Parallel is how many uploads run at once. Zero: 4.
+	Parallel int
+	// Logger gets failures, and what a pass uploaded. Nil: none.
+	Logger *slog.Logger
+
+	stats uploaderStats
+	// The rest belongs to the goroutine of Run (and of Flush, after it).
+	retry    map[string]backoff // finished files whose upload failed
+	partials map[string]int64   // .partial files uploaded: the size uploaded
+	// partialsMu guards partials against the parallel uploads of a pass.
+	partialsMu sync.Mutex
+	lastPart time.Time          // the last pass over the .partial files
+	failing  bool               // uploads fail: logged once until one succeeds
+}
+
+type backoff struct {
+	failures int
+	next     time.Time
+}
+
+func (u *Uploader) defaults() {
+	if u.Interval == 0 {
+		u.Interval = time.Minute
+	}
+	if u.Scan <= 0 {
+		u.Scan = time.Second
+	}
+	if u.MaxBackoff <= 0 {
+		u.MaxBackoff = time.Minute
+	}
+	if u.Parallel <= 0 {
+		u.Parallel = 4
+	}
+	if u.Logger == nil {
+		u.Logger = slog.New(slog.DiscardHandler)
+	}
+	if u.retry == nil {
+		u.retry, u.partials = map[string]backoff{}, map[string]int64{}
+		u.lastPart = time.Now()
+	}
+}
+
+// Run uploads from the spool until ctx ends.
+func (u *Uploader) Run(ctx context.Context) {
+	u.defaults()
+	t := time.NewTicker(u.Scan)
+	defer t.Stop()
+	for {
+		u.pass(ctx, false)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Flush uploads every finished file of the spool now, backoffs ignored,
+// for a recorder shutting down after its sink has finished its files. It
+// returns an error if files are left in the spool (the next run uploads
+// them).
+func (u *Uploader) Flush(ctx context.Context) error {
+	u.defaults()
+	clear(u.retry)
+	u.pass(ctx, true)
+	files, err := scanSpool(u.Dir)
+	if err != nil {
+		return err
+	}
+	if len(files) > 0 {
+		return fmt.Errorf("%d session files not uploaded are left in %s; the next run uploads them", len(files), u.Dir)
+	}
+	return nil
+}
+
+// pass uploads the finished files whose time has come, and, every
+// Interval, the .partial files that grew.
+func (u *Uploader) pass(ctx context.Context, final bool) {
+	files, err := scanSpool(u.Dir)
+	if err != nil {
+		u.Logger.Error("cannot read the spool", "dir", u.Dir, "err", err)
+		return
+	}
+	u.count(files)
+	now := time.Now()
+	var due []spoolFile
+	for _, f := range files {
+		if !f.partial && (final || !now.Before(u.retry[f.name].next)) {
+			due = append(due, f)
+		}
+	}
+	ok := u.uploadAll(ctx, due, u.uploadFinished)
+	if ok && !final && u.Interval > 0 && now.Sub(u.lastPart) >= u.Interval {
+		u.lastPart = now
+		u.uploadPartials(ctx, files, now)
+	}
+}
+
+// count sets the spool gauges, and forgets the .partial files gone.
+func (u *Uploader) count(files []spoolFile) {
+	var n, size int64
+	seen := make(map[string]bool, len(files))
+	for _, f := range files {
+		n++
+		size += f.size
+		seen[f.name] = true
+	}
+	for name := range u.partials {
+		if !seen[name] {
+			delete(u.partials, name)
+		}
+	}
+	for name := range u.retry {
+		if !seen[name] {
+			delete(u.retry, name)
+		}
+	}
+	u.stats.spoolFiles.Store(n)
+	u.stats.spoolBytes.Store(size)
+}
+
+// uploadAll runs upload on files, Parallel at a time, stopping at the
+// first failure: when the store is down, one request finds it out, not one
+// per file. It reports whether every upload succeeded.
+func (u *Uploader) uploadAll(ctx context.Context, files []spoolFile, upload func(context.Context, spoolFile) error) bool {
+	var failed atomic.Bool
+	var mu sync.Mutex
+	next := make(chan spoolFile)
+	var wg sync.WaitGroup
+	for range u.Parallel {
+		wg.Go(func() {
+			for f := range next {
+				if failed.Load() || ctx.Err() != nil {
+					continue
+				}
+				if err := upload(ctx, f); err != nil {
+					failed.Store(true)
+					mu.Lock()
+					u.failed(f, err)
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	for _, f := range files {
+		next <- f
+	}
+	close(next)
+	wg.Wait()
+	if !failed.Load() && u.failing && len(files) > 0 {
+		u.failing = false
+		u.Logger.Info("uploads to the store work again", "dest", u.Dest.String())
+	}
+	return !failed.Load()
+}
+
+// failed counts a failed upload and schedules its next try.
+func (u *Uploader) failed(f spoolFile, err error) {
+	u.stats.failures.Add(1)
+	b := u.retry[f.name]
+	b.failures++
+	wait := min(u.MaxBackoff, time.Duration(float64(500*time.Millisecond)*float64(uint(1)<<min(b.failures-1, 20))))
+	wait = time.Duration(float64(wait) * (0.75 + rand.Float64()/2))
+	b.next = time.Now().Add(wait)
+	u.retry[f.name] = b
+	if !u.failing {
+		u.failing = true
+		u.Logger.Error("upload to the store failed; the spool keeps the files and uploads are retried", "file", f.name, "err", err)
+	} else {
+		u.Logger.Debug("upload to the store failed again", "file", f.name, "retry_in", wait.Round(time.Millisecond), "err", err)
+	}
+}
+
+// uploadFinished uploads a finished file, deletes the .partial object an
+// earlier pass may have left for it, and removes the file from the spool.
+func (u *Uploader) uploadFinished(ctx context.Context, sf spoolFile) error {
+	start, ok := startOf(sf.name)
+	if !ok {
+		return nil // not a session file of a recorder: left alone
+	}
+	path := spoolPath(u.Dir, sf.name)
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil // another uploader on the same spool took it
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	key := Key(u.Dest.Prefix(), start, sf.name)
+	n, err := u.put(ctx, f, sf.size, key)
+	if err != nil {
+		return err
+	}
+	// A .partial object can exist only if a pass ran after the session
+	// was Interval old: no request for the sessions shorter than that.
+	if u.Interval > 0 && time.Since(start) >= u.Interval {
+		if _, err := u.Client.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(u.Dest.Bucket), Key: aws.String(partialKey(key))}); err != nil {
+			return Explain(u.Dest.Join(partialKey(key)).String(), err)
+		}
+	}
+	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	u.stats.uploaded.Add(1)
+	u.stats.uploadedBytes.Add(n)
+	return nil
+}
+
+// put uploads the first size bytes of f to key, with the summary of its
+// session as metadata. It returns the bytes uploaded.
+func (u *Uploader) put(ctx context.Context, f *os.File, size int64, key string) (int64, error) {
+	meta := map[string]string{}
+	if s := summarize(io.NewSectionReader(f, 0, size), f.Name()); s != nil {
+		meta = summaryMeta(s, KindWebSocket)
+	}
+	contentType := "application/x-ndjson"
+	if strings.HasSuffix(key, ".gz") || strings.HasSuffix(key, ".zst") {
+		contentType = "application/octet-stream"
+	}
+	_, err := u.Client.s3.PutObject(ctx, &s3.PutObjectInput{
+		Bucket: aws.String(u.Dest.Bucket), Key: aws.String(key),
+		Body: io.NewSectionReader(f, 0, size), ContentLength: aws.Int64(size),
+		ContentType: aws.String(contentType), Metadata: meta,
+	})
+	if err != nil {
+		return 0, Explain(u.Dest.Join(key).String(), err)
+	}
+	return size, nil
+}
+
+// uploadPartials uploads the .partial files of sessions at least Interval
+// old that grew since their last upload.
+func (u *Uploader) uploadPartials(ctx context.Context, files []spoolFile, now time.Time) {
+	var due []spoolFile
+	for _, f := range files {
+		start, ok := startOf(f.name)
+		if f.partial && ok && now.Sub(start) >= u.Interval && f.size != u.partials[f.name] {
+			due = append(due, f)
+		}
+	}
+	u.uploadAll(ctx, due, u.uploadPartial)
+}
+
+// uploadPartial uploads a running session's file as it is now, up to its
+// last whole line.
+func (u *Uploader) uploadPartial(ctx context.Context, sf spoolFile) error {
+	start, _ := startOf(sf.name)
+	f, err := os.Open(spoolPath(u.Dir, sf.name))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil // finished since the scan
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	n, err := wholeLines(f, sf.size)
+	if err != nil || n == 0 {
+		return err
+	}
+	if _, err := u.put(ctx, f, n, Key(u.Dest.Prefix(), start, sf.name)); err != nil {
+		return err
+	}
+	u.partialsMu.Lock()
+	u.partials[sf.name] = sf.size
+	u.partialsMu.Unlock()
+	u.stats.partialUploads.Add(1)
+	return nil
+}
+
+// CheckWritable writes a small probe object under dest's prefix and
+// deletes it: a recorder says at start, not at its first session's end,
+// that it cannot write to the bucket.
+func (c *Client) CheckWritable(ctx context.Context, dest Location) error {
+	var b [8]byte
+	cryptorand.Read(b[:])
+	key := dest.Prefix() + ".wsreplay-probe-" + hex.EncodeToString(b[:])
+	_, err := c.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(dest.Bucket), Key: aws.String(key),
+		Body: strings.NewReader(""), ContentLength: aws.Int64(0)})
+	if err != nil {
+		return Explain(dest.String(), err)
+	}
+	// A store may let us write and not delete (a write-only policy):
+	// the probe stays, hidden from listings (its name begins with a dot).
+	c.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(dest.Bucket), Key: aws.String(key)})
+	return nil
+}
