@@ -71,8 +71,8 @@ type Uploader struct {
 	partials map[string]int64   // .partial files uploaded: the size uploaded
 	// partialsMu guards partials against the parallel uploads of a pass.
 	partialsMu sync.Mutex
-	lastPart time.Time          // the last pass over the .partial files
-	failing  bool               // uploads fail: logged once until one succeeds
+	lastPart   time.Time // the last pass over the .partial files
+	failing    bool      // uploads fail: logged once until one succeeds
 }
 
 type backoff struct {
