@@ -76,7 +76,7 @@ func runConvert(c *cli.Context) error {
 			return usagef("convert: IN and OUT are the same file")
 		}
 	}
-	files, err := expandPaths(ins)
+	files, err := expandPaths(c.Context, ins)
 	if err != nil {
 		return err
 	}

@@ -109,11 +109,7 @@ func runServe(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	sources, bar, err := serveSources(c)
-	if err != nil {
-		return err
-	}
-	cat, err := replayer.Open(sources...)
+	cat, bar, err := openCatalog(c)
 	if err != nil {
 		return err
 	}
@@ -210,7 +206,7 @@ func serveSources(c *cli.Context) ([]replayer.Source, *progress, error) {
 	if c.NArg() == 0 {
 		return []replayer.Source{replayer.Bytes(demo.Name, demo.Recording)}, nil, nil
 	}
-	files, err := expandPaths(c.Args().Slice())
+	files, err := expandPaths(c.Context, c.Args().Slice())
 	if err != nil {
 		return nil, nil, err
 	}

@@ -19,8 +19,8 @@ import (
 // other keys under the prefix are listed, and their summaries decide.
 type Window struct{ Since, Until time.Time }
 
-// contains reports whether a session that started at t is in w.
-func (w Window) contains(t time.Time) bool {
+// Contains reports whether a session that started at t is in w.
+func (w Window) Contains(t time.Time) bool {
 	return (w.Since.IsZero() || !t.Before(w.Since)) && (w.Until.IsZero() || t.Before(w.Until))
 }
 
@@ -54,7 +54,7 @@ func (c *Client) List(ctx context.Context, loc Location, w Window, fn func(Locat
 			if !IsRecordingKey(key) {
 				continue
 			}
-			if t, ok := startOf(baseName(key)); ok && !w.contains(t) {
+			if t, ok := startOf(baseName(key)); ok && !w.Contains(t) {
 				continue
 			}
 			if err := d.add(loc.Join(key)); err != nil {

@@ -3,7 +3,9 @@ package s3store
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -99,3 +101,40 @@ func wholeLines(f *os.File, size int64) (int64, error) {
 }
 
 func spoolPath(dir, name string) string { return filepath.Join(dir, name) }
+
+// spoolMark is the file that makes a directory the spool of one
+// destination. The Uploader removes every finished recording it finds in
+// its spool, once uploaded: a directory of recordings kept on purpose must
+// never become a spool by mistake, nor a spool of one bucket be emptied
+// into another.
+const spoolMark = ".wsreplay-spool"
+
+// ErrNotSpool is what PrepareSpool returns for a directory that holds
+// recordings and is no spool, or the spool of another destination.
+var ErrNotSpool = errors.New("not a spool of this destination")
+
+// PrepareSpool makes dir (created before, by recorder.NewDirSink or the
+// caller) the spool of dest: a directory with no session file becomes one;
+// one already marked for dest stays one (what an earlier run left is
+// uploaded); any other is refused with ErrNotSpool.
+func PrepareSpool(dir string, dest Location) error {
+	mark := filepath.Join(dir, spoolMark)
+	b, err := os.ReadFile(mark)
+	if err == nil {
+		if got := strings.TrimSpace(string(b)); got != dest.String() {
+			return fmt.Errorf("%s is the spool of %s: %w", dir, got, ErrNotSpool)
+		}
+		return nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	files, err := scanSpool(dir)
+	if err != nil {
+		return err
+	}
+	if len(files) > 0 {
+		return fmt.Errorf("%s holds recordings and is no spool (they would be uploaded and removed): %w", dir, ErrNotSpool)
+	}
+	return os.WriteFile(mark, []byte(dest.String()+"\n"), 0o600)
+}
