@@ -170,11 +170,11 @@ func displayName(path string) string {
 type lister struct {
 	json   bool
 	window s3store.Window // sessions that started outside it are left out
-	out  io.Writer
-	buf  *bufio.Writer
-	tw   *tabwriter.Writer
-	enc  *json.Encoder
-	rows int
+	out    io.Writer
+	buf    *bufio.Writer
+	tw     *tabwriter.Writer
+	enc    *json.Encoder
+	rows   int
 }
 
 const flushRows = 1024
