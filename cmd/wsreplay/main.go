@@ -128,7 +128,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		c.OnUsageError = func(_ *cli.Context, err error, _ bool) error { return usageError{err} }
 		if s3Commands[c.Name] {
 			c.Flags = append(c.Flags, s3Flags()...)
-			c.Before = withS3
+			c.Before, c.After = withS3, closeS3
 		}
 		if c.Name == "record" || c.Name == "serve" {
 			fromEnv(c) // the long-running ones, configured in containers

@@ -35,6 +35,15 @@ func withS3(c *cli.Context) error {
 	return nil
 }
 
+// closeS3 is the After of those commands: it lets go of the client's idle
+// connections.
+func closeS3(c *cli.Context) error {
+	if a, ok := c.Context.Value(s3Key{}).(*s3Access); ok && a.client != nil {
+		a.client.Close()
+	}
+	return nil
+}
+
 type s3Key struct{}
 
 // s3Access makes the command's client the first time it is needed.

@@ -36,6 +36,7 @@ type Options struct {
 type Client struct {
 	s3       *s3.Client
 	endpoint string // as configured, "" for AWS
+	http     aws.HTTPClient
 	requests atomic.Int64
 }
 
@@ -71,7 +72,8 @@ func New(ctx context.Context, opts *Options) (*Client, error) {
 			so.BaseEndpoint = aws.String(c.endpoint)
 		}
 		so.UsePathStyle = pathStyle
-		so.HTTPClient = countingClient{httpClient(cfg.HTTPClient), &c.requests}
+		c.http = httpClient(cfg.HTTPClient)
+		so.HTTPClient = countingClient{c.http, &c.requests}
 		if o.MaxAttempts > 0 {
 			so.RetryMaxAttempts = o.MaxAttempts
 		}
@@ -90,6 +92,13 @@ func (c *Client) Requests() int64 { return c.requests.Load() }
 
 // Endpoint is the store's URL as configured; "" for AWS S3.
 func (c *Client) Endpoint() string { return c.endpoint }
+
+// Close lets go of the client's idle connections.
+func (c *Client) Close() {
+	if hc, ok := c.http.(interface{ CloseIdleConnections() }); ok {
+		hc.CloseIdleConnections()
+	}
+}
 
 // httpClient is the configuration's client (it may carry a CA bundle of
 // the AWS configuration) with a bounded dial: an endpoint that does not

@@ -40,7 +40,7 @@ func explain(err error) string {
 			return "no such bucket"
 		case "NoSuchKey", "NotFound":
 			return "no such object"
-		case "InvalidAccessKeyId":
+		case "InvalidAccessKeyId", "XAdminUserNotFound": // the latter: versitygw's word for it
 			return "the store does not know this access key (check AWS_ACCESS_KEY_ID, AWS_PROFILE or the credentials file)"
 		case "SignatureDoesNotMatch":
 			return "the store refused the credentials: the signature does not match (check the secret key)"
