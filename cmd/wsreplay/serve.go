@@ -31,8 +31,9 @@ built-in demo.
 
 PATH is a recording (wsreplay NDJSON, plain, gzip or zstd, or a HAR
 file), a directory (the recordings in it and below it: *.ndjson,
-*.ndjson.gz, *.ndjson.zst, *.partial, *.har), or - for standard input
-(read into memory). A session id found in two recordings is listed the
+*.ndjson.gz, *.ndjson.zst, *.partial, *.har), - for standard input
+(read into memory), or s3://BUCKET/PREFIX[/KEY]: objects are streamed with
+ranged reads, and served as they are listed. A session id found in two recordings is listed the
 second time as ID~2, which --session takes.
 
 Durations are like 90s, 2m or 250ms. Faults count from each connection's
