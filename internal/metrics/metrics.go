@@ -44,11 +44,11 @@ var (
 	sinkFinal     = desc("record_files_compressed_total", "Session files in place under their final name, compressed if asked.")
 	retDeleted    = desc("record_retention_deleted_files_total", "Finished session files deleted by --max-age or --max-size.")
 	retDeletedB   = desc("record_retention_deleted_bytes_total", "Bytes of the files deleted by retention.")
-	upUploads     = desc("record_s3_uploads_total", "Uploads to the store confirmed, by what: finished (a session file, then removed from the spool) or partial (a running session's file so far).", "what")
-	upBytes       = desc("record_s3_upload_bytes_total", "Bytes of the finished session files uploaded.")
-	upFailures    = desc("record_s3_upload_failures_total", "Uploads that failed (each is retried with backoff; the spool keeps the file).")
-	upSpoolFiles  = desc("record_s3_spool_files", "Session files in the spool: running, or finished and not yet uploaded.")
-	upSpoolBytes  = desc("record_s3_spool_bytes", "Bytes of the session files in the spool.")
+	upUploads     = desc("record_uploads_total", "Uploads to the store confirmed, by what: finished (a session file, then removed from the spool) or partial (a running session's file so far).", "what")
+	upBytes       = desc("record_upload_bytes_total", "Bytes of the finished session files uploaded.")
+	upFailures    = desc("record_upload_failures_total", "Uploads that failed (each is retried with backoff; the spool keeps the file).")
+	upSpoolFiles  = desc("record_spool_files", "Session files in the spool: running, or finished and not yet uploaded.")
+	upSpoolBytes  = desc("record_spool_bytes", "Bytes of the session files in the spool.")
 )
 
 // Describe implements prometheus.Collector.
