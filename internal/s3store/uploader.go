@@ -69,8 +69,11 @@ type Uploader struct {
 	// The rest belongs to the goroutine of Run (and of Flush, after it).
 	retry    map[string]backoff // finished files whose upload failed
 	partials map[string]int64   // .partial files uploaded: the size uploaded
-	// partialsMu guards partials against the parallel uploads of a pass.
+	// partialsMu guards partials and hadPartial against the parallel
+	// uploads of a pass.
 	partialsMu sync.Mutex
+	hadPartial map[string]bool // stems whose .partial object this run stored
+	started    time.Time       // when this run began: older sessions are an earlier run's
 	lastPart   time.Time // the last pass over the .partial files
 	failing    bool      // uploads fail: logged once until one succeeds
 }
@@ -97,8 +100,8 @@ func (u *Uploader) defaults() {
 		u.Logger = slog.New(slog.DiscardHandler)
 	}
 	if u.retry == nil {
-		u.retry, u.partials = map[string]backoff{}, map[string]int64{}
-		u.lastPart = time.Now()
+		u.retry, u.partials, u.hadPartial = map[string]backoff{}, map[string]int64{}, map[string]bool{}
+		u.lastPart, u.started = time.Now(), time.Now()
 	}
 }
 
@@ -254,9 +257,7 @@ func (u *Uploader) uploadFinished(ctx context.Context, sf spoolFile) error {
 	if err != nil {
 		return err
 	}
-	// A .partial object can exist only if a pass ran after the session
-	// was Interval old: no request for the sessions shorter than that.
-	if u.Interval > 0 && time.Since(start) >= u.Interval {
+	if u.mayHavePartial(sf.name, start) {
 		if _, err := u.Client.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(u.Dest.Bucket), Key: aws.String(partialKey(key))}); err != nil {
 			return Explain(u.Dest.Join(partialKey(key)).String(), err)
 		}
@@ -264,9 +265,26 @@ func (u *Uploader) uploadFinished(ctx context.Context, sf spoolFile) error {
 	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
+	stem, _ := stemOf(sf.name)
+	u.partialsMu.Lock()
+	delete(u.hadPartial, stem)
+	u.partialsMu.Unlock()
 	u.stats.uploaded.Add(1)
 	u.stats.uploadedBytes.Add(n)
 	return nil
+}
+
+// mayHavePartial reports whether the session of the finished file name may
+// have a .partial object to delete: this run stored one, or an earlier run
+// may have (the session began before this run, and was Interval old by
+// now). A store that was down does not make a backlog of sessions cost a
+// DELETE each.
+func (u *Uploader) mayHavePartial(name string, start time.Time) bool {
+	stem, _ := stemOf(name)
+	u.partialsMu.Lock()
+	had := u.hadPartial[stem]
+	u.partialsMu.Unlock()
+	return had || u.Interval > 0 && start.Before(u.started) && time.Since(start) >= u.Interval
 }
 
 // put uploads the first size bytes of f to key, with the summary of its
@@ -325,6 +343,8 @@ func (u *Uploader) uploadPartial(ctx context.Context, sf spoolFile) error {
 	}
 	u.partialsMu.Lock()
 	u.partials[sf.name] = sf.size
+	stem, _ := stemOf(sf.name)
+	u.hadPartial[stem] = true
 	u.partialsMu.Unlock()
 	u.stats.partialUploads.Add(1)
 	return nil
