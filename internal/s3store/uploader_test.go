@@ -2,6 +2,7 @@ package s3store_test
 
 import (
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -121,5 +122,35 @@ func waitFor(t testing.TB, cond func() bool) {
 			t.Fatal("condition not met within 30 s")
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// An object is read with ranged GETs: a Seek starts the next read at the
+// offset, without the bytes before it.
+func TestObjectSeek(t *testing.T) {
+	srv, c := store(t)
+	data := make([]byte, 1<<20)
+	for i := range data {
+		data[i] = byte(i * 7)
+	}
+	srv.Put(t, "rec", "big.bin", data)
+	o, err := c.Open(t.Context(), s3store.Location{Bucket: "rec", Key: "big.bin"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer o.Close()
+	if o.Size() != int64(len(data)) {
+		t.Errorf("size %d, want %d", o.Size(), len(data))
+	}
+	before := c.Requests()
+	if _, err := o.Seek(1000, io.SeekStart); err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(o)
+	if err != nil || string(got) != string(data[1000:]) {
+		t.Errorf("after Seek(1000): %d bytes, %v; want the %d from 1000", len(got), err, len(data)-1000)
+	}
+	if n := c.Requests() - before; n != 1 {
+		t.Errorf("the seek and read took %d requests, want 1 ranged GET", n)
 	}
 }
