@@ -74,8 +74,8 @@ type Uploader struct {
 	partialsMu sync.Mutex
 	hadPartial map[string]bool // stems whose .partial object this run stored
 	started    time.Time       // when this run began: older sessions are an earlier run's
-	lastPart   time.Time // the last pass over the .partial files
-	failing    bool      // uploads fail: logged once until one succeeds
+	lastPart   time.Time       // the last pass over the .partial files
+	failing    bool            // uploads fail: logged once until one succeeds
 }
 
 type backoff struct {
