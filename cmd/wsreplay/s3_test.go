@@ -60,13 +60,27 @@ func TestS3RecordThenRead(t *testing.T) {
 	up := backend(t)
 	spool := t.TempDir()
 	url, recErr, stop := startCommand(t, "record", "--upstream", "ws"+strings.TrimPrefix(up.URL, "http"),
-		"--listen", "127.0.0.1:0", "--out", "s3://rec/staging", "--spool", spool)
+		"--listen", "127.0.0.1:0", "--out", "s3://rec/staging", "--spool", spool, "--admin", "127.0.0.1:0")
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 	defer cancel()
 	for i := range 3 {
 		if err := echoSession(ctx, url+fmt.Sprintf("/live/%d", i), fmt.Sprintf("msg-%d", i)); err != nil {
 			t.Fatal(err)
 		}
+	}
+	// The uploads are counted, within a second or so of each session's end.
+	admin := adminRE.FindStringSubmatch(recErr.String())[1]
+	var m map[string]float64
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if m = scrape(t, admin); m[`wsreplay_record_uploads_total{what="finished"}`] == 3 {
+			break
+		}
+	}
+	if m[`wsreplay_record_uploads_total{what="finished"}`] != 3 || m["wsreplay_record_upload_bytes_total"] == 0 ||
+		m["wsreplay_record_upload_failures_total"] != 0 || m["wsreplay_record_spool_files"] != 0 {
+		t.Errorf("upload metrics after 3 sessions: uploads %v, bytes %v, failures %v, spool files %v",
+			m[`wsreplay_record_uploads_total{what="finished"}`], m["wsreplay_record_upload_bytes_total"],
+			m["wsreplay_record_upload_failures_total"], m["wsreplay_record_spool_files"])
 	}
 	if code := stop(); code != 0 {
 		t.Fatalf("record exited %d: %s", code, recErr)

@@ -271,6 +271,8 @@ func (u *Uploader) uploadFinished(ctx context.Context, sf spoolFile) error {
 	u.partialsMu.Unlock()
 	u.stats.uploaded.Add(1)
 	u.stats.uploadedBytes.Add(n)
+	u.stats.spoolFiles.Add(-1) // until the next scan counts again
+	u.stats.spoolBytes.Add(-sf.size)
 	return nil
 }
 
