@@ -9,9 +9,11 @@ import (
 )
 
 // ls of s3://BUCKET/PREFIX lists the keys (1 request per 1,000 keys, only
-// the hours of --since/--until) and reads each object's summary from its
-// metadata with a HEAD request, 16 at a time; an object without one (not
-// uploaded by record) is read, as a file is.
+// the hours of --since/--until) and takes each object's summary from the
+// hour indexes the recorders wrote (s3store.IndexReader: a few requests an
+// hour), or, for an object no index names, from its metadata with a HEAD
+// request, 16 at a time; an object without either (not uploaded by record)
+// is read, as a file is.
 
 // lsBatch is how many keys are listed before their summaries are read:
 // rows come out while the listing goes on, in key (time) order.
@@ -32,8 +34,9 @@ func lsS3(c *cli.Context, l *lister, url string) (failed, n int, err error) {
 		return 0, 0, err
 	}
 	var batch []s3store.Location
+	ir := client.NewIndexReader(loc)
 	flush := func() error {
-		f, err := lsObjects(c, l, client, batch)
+		f, err := lsObjects(c, l, client, ir, batch)
 		failed, n, batch = failed+f, n+len(batch), batch[:0]
 		return err
 	}
@@ -53,9 +56,9 @@ func lsS3(c *cli.Context, l *lister, url string) (failed, n int, err error) {
 }
 
 // lsObjects lists the summaries of objs, reading those that have none.
-func lsObjects(c *cli.Context, l *lister, client *s3store.Client, objs []s3store.Location) (failed int, err error) {
+func lsObjects(c *cli.Context, l *lister, client *s3store.Client, ir *s3store.IndexReader, objs []s3store.Location) (failed int, err error) {
 	stderr := c.App.ErrWriter
-	for _, h := range client.HeadAll(c.Context, objs, lsParallel) {
+	for _, h := range client.Summaries(c.Context, ir, objs, lsParallel) {
 		if c.Context.Err() != nil {
 			return failed, errInterrupted
 		}

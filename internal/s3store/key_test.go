@@ -97,3 +97,14 @@ func TestDedupPartials(t *testing.T) {
 		t.Errorf("got %v\nwant %s", got, want)
 	}
 }
+
+func TestRootOf(t *testing.T) {
+	for in, want := range map[string]string{
+		"staging/": "staging/", "staging/2026/": "staging/", "staging/2026/11/27/10/": "staging/",
+		"2026/11/": "", "": "", "a/b/": "a/b/", "staging/2026/1/": "staging/2026/1/",
+	} {
+		if got := rootOf(in); got != want {
+			t.Errorf("rootOf(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -51,7 +51,7 @@ func (c *Client) List(ctx context.Context, loc Location, w Window, fn func(Locat
 			if untilHour != "" && key >= untilHour && inLayout(prefix, key) {
 				return d.flush(loc)
 			}
-			if !IsRecordingKey(key) {
+			if !IsRecordingKey(key) || strings.HasPrefix(key, prefix+indexDir) {
 				continue
 			}
 			if t, ok := startOf(baseName(key)); ok && !w.Contains(t) {
@@ -164,6 +164,28 @@ func (c *Client) HeadAll(ctx context.Context, locs []Location, parallel int) []L
 	}
 	close(next)
 	wg.Wait()
+	return out
+}
+
+// Summaries reads the summaries of locs from the hour indexes of ir (nil:
+// none), and HEADs the objects no index names, parallel at a time. They
+// come in the order of locs.
+func (c *Client) Summaries(ctx context.Context, ir *IndexReader, locs []Location, parallel int) []Listed {
+	out := make([]Listed, len(locs))
+	var miss []Location
+	var at []int
+	for i, l := range locs {
+		if ir != nil {
+			if h, ok := ir.Lookup(ctx, l.Key); ok {
+				out[i] = h
+				continue
+			}
+		}
+		miss, at = append(miss, l), append(at, i)
+	}
+	for j, h := range c.HeadAll(ctx, miss, parallel) {
+		out[at[j]] = h
+	}
 	return out
 }
 

@@ -75,6 +75,7 @@ type Uploader struct {
 	hadPartial map[string]bool // stems whose .partial object this run stored
 	started    time.Time       // when this run began: older sessions are an earlier run's
 	lastPart   time.Time       // the last pass over the .partial files
+	index      runIndex        // this run's hour indexes (index.go)
 	failing    bool            // uploads fail: logged once until one succeeds
 }
 
@@ -102,6 +103,10 @@ func (u *Uploader) defaults() {
 	if u.retry == nil {
 		u.retry, u.partials, u.hadPartial = map[string]backoff{}, map[string]int64{}, map[string]bool{}
 		u.lastPart, u.started = time.Now(), time.Now()
+		var run [6]byte
+		cryptorand.Read(run[:])
+		u.index = runIndex{run: u.started.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(run[:]),
+			hours: map[string]*hourIndex{}, gens: map[string]int{}}
 	}
 }
 
@@ -155,6 +160,9 @@ func (u *Uploader) pass(ctx context.Context, final bool) {
 		}
 	}
 	ok := u.uploadAll(ctx, due, u.uploadFinished)
+	if ok {
+		u.writeIndexes(ctx, final)
+	}
 	if ok && !final && u.Interval > 0 && now.Sub(u.lastPart) >= u.Interval {
 		u.lastPart = now
 		u.uploadPartials(ctx, files, now)
@@ -253,7 +261,7 @@ func (u *Uploader) uploadFinished(ctx context.Context, sf spoolFile) error {
 	}
 	defer f.Close()
 	key := Key(u.Dest.Prefix(), start, sf.name)
-	n, err := u.put(ctx, f, sf.size, key)
+	meta, err := u.put(ctx, f, sf.size, key)
 	if err != nil {
 		return err
 	}
@@ -269,8 +277,9 @@ func (u *Uploader) uploadFinished(ctx context.Context, sf spoolFile) error {
 	u.partialsMu.Lock()
 	delete(u.hadPartial, stem)
 	u.partialsMu.Unlock()
+	u.index.add(start.UTC().Format(hourLayout), indexEntry{Key: key, Size: sf.size, Meta: meta})
 	u.stats.uploaded.Add(1)
-	u.stats.uploadedBytes.Add(n)
+	u.stats.uploadedBytes.Add(sf.size)
 	u.stats.spoolFiles.Add(-1) // until the next scan counts again
 	u.stats.spoolBytes.Add(-sf.size)
 	return nil
@@ -290,8 +299,8 @@ func (u *Uploader) mayHavePartial(name string, start time.Time) bool {
 }
 
 // put uploads the first size bytes of f to key, with the summary of its
-// session as metadata. It returns the bytes uploaded.
-func (u *Uploader) put(ctx context.Context, f *os.File, size int64, key string) (int64, error) {
+// session as metadata, which it returns.
+func (u *Uploader) put(ctx context.Context, f *os.File, size int64, key string) (map[string]string, error) {
 	meta := map[string]string{}
 	if s := summarize(io.NewSectionReader(f, 0, size), f.Name()); s != nil {
 		meta = summaryMeta(s, KindWebSocket)
@@ -306,9 +315,9 @@ func (u *Uploader) put(ctx context.Context, f *os.File, size int64, key string) 
 		ContentType: aws.String(contentType), Metadata: meta,
 	})
 	if err != nil {
-		return 0, Explain(u.Dest.Join(key).String(), err)
+		return nil, Explain(u.Dest.Join(key).String(), err)
 	}
-	return size, nil
+	return meta, nil
 }
 
 // uploadPartials uploads the .partial files of sessions at least Interval

@@ -2,6 +2,7 @@ package s3store_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -152,5 +153,42 @@ func TestObjectSeek(t *testing.T) {
 	}
 	if n := c.Requests() - before; n != 1 {
 		t.Errorf("the seek and read took %d requests, want 1 ranged GET", n)
+	}
+}
+
+// A listing takes the summaries from the hour index the uploader wrote: a
+// few requests for the hour, not a HEAD per object; an object no index
+// names (put there by another tool) is HEADed.
+func TestIndexAnswersListing(t *testing.T) {
+	srv, c := store(t)
+	spool := t.TempDir()
+	t0 := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+	const n = 40
+	for i := range n {
+		spoolSession(t, spool, fmt.Sprintf("s%02d", i), t0.Add(time.Duration(i)*time.Second), i)
+	}
+	dest := s3store.Location{Bucket: "rec", Key: "idx"}
+	if err := (&s3store.Uploader{Client: c, Dest: dest, Dir: spool}).Flush(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	srv.Put(t, "rec", "idx/2026/11/27/10/20261127T105959.000Z_other.ndjson", encode(t, session("other", t0, 1, true), format.None))
+	for _, loc := range []s3store.Location{dest, {Bucket: "rec", Key: "idx/2026/11/27/"}} {
+		locs := listAll(t, c, loc, s3store.Window{})
+		if len(locs) != n+1 {
+			t.Fatalf("listed %d under %s, want %d", len(locs), loc, n+1)
+		}
+		before := c.Requests()
+		got := c.Summaries(t.Context(), c.NewIndexReader(loc), locs, 4)
+		if reqs := c.Requests() - before; reqs != 3 {
+			t.Errorf("summaries of %d objects under %s took %d requests, want 3 (list the hour's index, get it, head the other)", len(locs), loc, reqs)
+		}
+		for i, l := range got[:n] {
+			if l.Err != nil || l.Summary == nil || l.Summary.Received != i || l.Loc.Key != locs[i].Key {
+				t.Fatalf("summary %d: %+v", i, l)
+			}
+		}
+		if other := got[n]; other.Err != nil || other.Summary != nil {
+			t.Errorf("the object of another tool: %+v, want no summary and no error", other)
+		}
 	}
 }
