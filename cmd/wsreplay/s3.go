@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"io"
+	"net/url"
 	"sync"
 
 	"github.com/urfave/cli/v2"
@@ -31,6 +32,12 @@ func s3Flags() []cli.Flag {
 // S3 access of the flags in the command's context.
 func withS3(c *cli.Context) error {
 	opts := s3store.Options{Endpoint: c.String("s3-endpoint"), PathStyle: c.Bool("s3-path-style")}
+	if ep := opts.Endpoint; ep != "" {
+		u, err := url.Parse(ep)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return usagef("--s3-endpoint: %q is not an http:// or https:// URL (like http://127.0.0.1:7070)", ep)
+		}
+	}
 	c.Context = context.WithValue(c.Context, s3Key{}, &s3Access{opts: opts})
 	return nil
 }
@@ -67,8 +74,8 @@ func s3Client(ctx context.Context) (*s3store.Client, error) {
 
 // expandS3 lists the recordings an s3:// URL names (see s3store.Resolve)
 // as s3:// URLs of objects.
-func expandS3(ctx context.Context, url string, w s3store.Window) ([]string, error) {
-	loc, err := s3store.ParseURL(url)
+func expandS3(ctx context.Context, s string, w s3store.Window) ([]string, error) {
+	loc, err := s3store.ParseURL(s)
 	if err != nil {
 		return nil, usagef("%v", err)
 	}
@@ -85,8 +92,8 @@ func expandS3(ctx context.Context, url string, w s3store.Window) ([]string, erro
 }
 
 // openS3 opens the object an s3:// URL names, to read it from its start.
-func openS3(ctx context.Context, url string) (io.ReadCloser, error) {
-	loc, err := s3store.ParseURL(url)
+func openS3(ctx context.Context, s string) (io.ReadCloser, error) {
+	loc, err := s3store.ParseURL(s)
 	if err != nil {
 		return nil, usagef("%v", err)
 	}

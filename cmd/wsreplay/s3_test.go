@@ -145,6 +145,7 @@ func TestS3BadInput(t *testing.T) {
 		{"missing bucket", nil, []string{"ls", "s3://nobucket/x"}, "s3://nobucket/x: no such bucket"},
 		{"wrong secret", []string{"AWS_SECRET_ACCESS_KEY=wrong"}, []string{"cat", "s3://rec/x"}, "s3://rec/x: the store refused the credentials"},
 		{"unknown key", []string{"AWS_ACCESS_KEY_ID=nobody"}, []string{"ls", "s3://rec/"}, "s3://rec/: the store does not know this access key"},
+		{"bad endpoint", nil, []string{"ls", "--s3-endpoint", "foo", "s3://rec/x"}, `--s3-endpoint: "foo" is not an http:// or https:// URL`},
 		{"unreachable", nil, []string{"ls", "--s3-endpoint", "http://127.0.0.1:1", "s3://rec/x"}, "s3://rec/x: cannot reach the store"},
 		{"not a recording", nil, []string{"cat", "s3://rec/junk/"}, "s3://rec/junk/notes.ndjson:1: not a wsreplay recording"},
 		{"no object", nil, []string{"cat", "s3://rec/none.ndjson.zst"}, "s3://rec/none.ndjson.zst: no such object"},
