@@ -17,10 +17,14 @@
 //     so listing needs no download.
 //   - reader.go: Client.Open, an object as an io.ReadSeekCloser over ranged
 //     GETs: memory does not grow with the object.
-//   - list.go: Client.List and Client.Summaries: the recordings under a
-//     prefix, with their summaries, in key (time) order.
+//   - list.go: Client.List, Client.Resolve and Client.Summaries: the
+//     recordings under a prefix, with their summaries, in key (time) order.
 //   - uploader.go, spool.go: Uploader, which ships a recorder's spool
-//     directory (written by recorder.NewDirSink) to the bucket.
+//     directory (written by recorder.NewDirSink) to the bucket;
+//     PrepareSpool marks a directory as one destination's spool. stats.go:
+//     its running totals.
+//   - index.go: the hour indexes an Uploader writes (PREFIX/_index/...), and
+//     IndexReader, which answers a listing's summaries from them.
 //
 // Nothing here signs requests by hand: the AWS SDK for Go v2 does.
 package s3store
