@@ -126,9 +126,11 @@ func (u *Uploader) Run(ctx context.Context) {
 }
 
 // Flush uploads every finished file of the spool now, backoffs ignored,
-// for a recorder shutting down after its sink has finished its files. It
-// returns an error if files are left in the spool (the next run uploads
-// them).
+// for a recorder shutting down after its sink has finished its files. A
+// .partial file left (a session the sink could not finish: it lost lines)
+// is uploaded as .partial, whatever its age; the next run finishes it and
+// uploads it whole. Flush returns an error if finished files are left in
+// the spool (the next run uploads them).
 func (u *Uploader) Flush(ctx context.Context) error {
 	u.defaults()
 	clear(u.retry)
@@ -137,10 +139,20 @@ func (u *Uploader) Flush(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if len(files) > 0 {
-		return fmt.Errorf("%d session files not uploaded are left in %s; the next run uploads them", len(files), u.Dir)
+	var partials []spoolFile
+	finished := 0
+	for _, f := range files {
+		if !f.partial {
+			finished++
+		} else if _, ok := startOf(f.name); ok && f.size != u.partials[f.name] {
+			partials = append(partials, f)
+		}
 	}
-	return nil
+	if finished == 0 {
+		u.uploadAll(ctx, partials, u.uploadPartial)
+		return nil
+	}
+	return fmt.Errorf("%d finished session files are left in %s, not uploaded; the next run uploads them", finished, u.Dir)
 }
 
 // pass uploads the finished files whose time has come, and, every

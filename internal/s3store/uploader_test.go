@@ -192,3 +192,24 @@ func TestIndexAnswersListing(t *testing.T) {
 		}
 	}
 }
+
+// At shutdown, a .partial file the sink could not finish is uploaded as
+// .partial, however young; it stays in the spool for the next run.
+func TestFlushUploadsUnfinished(t *testing.T) {
+	_, c := store(t)
+	spool := t.TempDir()
+	start := time.Now().UTC().Truncate(time.Millisecond)
+	name := recorder.FileName(start, "cut", format.None) + recorder.PartialSuffix
+	os.WriteFile(filepath.Join(spool, name), encode(t, session("cut", start, 2, false), format.None), 0o600)
+	dest := s3store.Location{Bucket: "rec", Key: "f"}
+	u := &s3store.Uploader{Client: c, Dest: dest, Dir: spool}
+	if err := u.Flush(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if got := listAll(t, c, dest, s3store.Window{}); len(got) != 1 || filepath.Ext(got[0].Key) != ".partial" {
+		t.Errorf("listed %v, want the .partial object", got)
+	}
+	if _, err := os.Stat(filepath.Join(spool, name)); err != nil {
+		t.Errorf("the .partial file left the spool: %v", err)
+	}
+}
