@@ -28,7 +28,8 @@ type spoolFile struct {
 	partial bool
 }
 
-// scanSpool lists the session files in dir, in name (start time) order.
+// scanSpool lists the session files in dir, in name (start time) order:
+// those named as a recorder names them, <start>_<id>.ndjson[...].
 func scanSpool(dir string) ([]spoolFile, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -41,8 +42,8 @@ func scanSpool(dir string) ([]spoolFile, error) {
 			continue
 		}
 		partial := strings.HasSuffix(name, partialSuffix)
-		if !partial && !isFinishedName(name) {
-			continue
+		if _, ok := startOf(name); !ok || !partial && !isFinishedName(name) {
+			continue // not named by a recorder: not ours to upload or remove
 		}
 		info, err := d.Info()
 		if err != nil {

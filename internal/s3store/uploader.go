@@ -172,7 +172,7 @@ func (u *Uploader) pass(ctx context.Context, final bool) {
 		}
 	}
 	ok := u.uploadAll(ctx, due, u.uploadFinished)
-	if ok {
+	if ok || final { // at the end, what was uploaded gets its index even if some uploads failed
 		u.writeIndexes(ctx, final)
 	}
 	if ok && !final && u.Interval > 0 && now.Sub(u.lastPart) >= u.Interval {
