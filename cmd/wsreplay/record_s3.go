@@ -48,7 +48,7 @@ func openUpload(c *cli.Context, log *slog.Logger, out string) (*upload, error) {
 	}
 	client, err := s3Client(c.Context)
 	if err != nil {
-		return nil, fmt.Errorf("--out %s: %v", out, err)
+		return nil, err
 	}
 	ctx, cancel := context.WithTimeout(c.Context, 30*time.Second)
 	err = client.CheckWritable(ctx, dest)

@@ -32,12 +32,6 @@ func s3Flags() []cli.Flag {
 // S3 access of the flags in the command's context.
 func withS3(c *cli.Context) error {
 	opts := s3store.Options{Endpoint: c.String("s3-endpoint"), PathStyle: c.Bool("s3-path-style")}
-	if ep := opts.Endpoint; ep != "" {
-		u, err := url.Parse(ep)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return usagef("--s3-endpoint: %q is not an http:// or https:// URL (like http://127.0.0.1:7070)", ep)
-		}
-	}
 	c.Context = context.WithValue(c.Context, s3Key{}, &s3Access{opts: opts})
 	return nil
 }
@@ -68,7 +62,16 @@ func s3Client(ctx context.Context) (*s3store.Client, error) {
 	if !ok {
 		a = &s3Access{}
 	}
-	a.once.Do(func() { a.client, a.err = s3store.New(ctx, &a.opts) })
+	a.once.Do(func() {
+		if ep := a.opts.Endpoint; ep != "" {
+			u, err := url.Parse(ep)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				a.err = usagef("--s3-endpoint: %q is not an http:// or https:// URL (like http://127.0.0.1:7070)", ep)
+				return
+			}
+		}
+		a.client, a.err = s3store.New(ctx, &a.opts)
+	})
 	return a.client, a.err
 }
 
