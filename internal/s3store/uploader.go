@@ -35,8 +35,9 @@ import (
 //     <start>_<id>.ndjson.partial beside where its finished object will go,
 //     and that object is deleted when the finished one is in place. So a
 //     machine that dies loses at most Interval plus the recorder's flush
-//     interval of a long session: lines reach the spool file within the
-//     flush interval, and the spool file reaches the store within Interval.
+//     interval of a long session (plus Scan and the upload's time): lines
+//     reach the spool file within the flush interval, and the spool file
+//     reaches the store within Interval.
 //   - Run starts by uploading what is in the spool already: what an earlier
 //     run left (recorder.NewDirSink finishes its .partial files first).
 //
