@@ -194,3 +194,25 @@ func TestS3SpoolRefused(t *testing.T) {
 		t.Errorf("record into another destination's spool: exit %d, %q", code, errOut)
 	}
 }
+
+// --since and --until narrow ls by start time on files too; a bad value is
+// a usage error.
+func TestLsWindow(t *testing.T) {
+	tests := []struct {
+		args []string
+		rows int
+		code int
+	}{
+		{[]string{"--since", "2026-11-25T00:00:00Z", "--until", "2026-11-26T00:00:00Z"}, 1, 0},
+		{[]string{"--since", "2026-11-25T10:00:01Z"}, 0, 0},
+		{[]string{"--until", "2026-11-25T10:00:00Z"}, 0, 0},
+		{[]string{"--since", "yesterday"}, 0, 2},
+		{[]string{"--since", "2026-11-26T00:00:00Z", "--until", "2026-11-25T00:00:00Z"}, 0, 2},
+	}
+	for _, tt := range tests {
+		out, errOut, code := wsreplay(t, append([]string{"ls", "../../testdata/demo.ndjson"}, tt.args...)...)
+		if rows := strings.Count(out, "demo-1"); code != tt.code || rows != tt.rows {
+			t.Errorf("ls %v: exit %d, %d rows (%s); want exit %d, %d rows", tt.args, code, rows, errOut, tt.code, tt.rows)
+		}
+	}
+}
