@@ -157,6 +157,18 @@ func (d *decoder) member(f *fields, reuse []byte) error {
 		all.Clean, err = s.bool("clean")
 	case "lost":
 		all.Lost, err = s.int("lost")
+	case "kind":
+		var k string
+		k, err = s.strField("kind")
+		all.Kind = Kind(k)
+	case "engineio":
+		all.EngineIO, err = s.engineIO()
+	case "transport":
+		all.Transport, err = s.strField("transport")
+	case "http":
+		all.HTTP, err = s.http()
+	case "sse":
+		all.SSE, err = s.sse()
 	default:
 		err = s.skip(0)
 	}
@@ -256,6 +268,10 @@ func (f *fields) session(e *Event) error {
 	e.Version = int(f.v)
 	e.URL, e.Upstream, e.Subprotocol, e.Extensions = all.URL, all.Upstream, all.Subprotocol, all.Extensions
 	e.RequestHeaders, e.ResponseHeaders = all.RequestHeaders, all.ResponseHeaders
+	e.Kind, e.EngineIO = all.Kind, all.EngineIO
+	if e.Kind == "websocket" {
+		e.Kind = KindWebSocket
+	}
 	return nil
 }
 
@@ -284,7 +300,9 @@ func (f *fields) message(e *Event) error {
 	}
 	if e.Type != TypeMessage {
 		e.Opcode = 0
+		return nil
 	}
+	e.Transport, e.HTTP, e.SSE = f.all.Transport, f.all.HTTP, f.all.SSE
 	return nil
 }
 

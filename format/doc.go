@@ -80,6 +80,35 @@
 // optional "text" or "binary" payload. Readers must accept them and may
 // ignore them.
 //
+// # Kinds
+//
+// A session line may say what carried the session in "kind": "websocket"
+// (the same as no "kind"), "socketio", "poll" or "sse". The messages of every
+// kind are message lines, so a reader that knows no kinds reads them as
+// WebSocket messages; the extra fields say how to serve them again:
+//
+//	{"type":"session",...,"kind":"socketio","engineio":{"v":4,"sid":"Xy",
+//	 "ping_interval":25000,"ping_timeout":20000,"max_payload":1000000,"upgrades":["websocket"]}}
+//	{"type":"message",...,"dir":"receive","text":"42[\"tick\",1]","transport":"polling"}
+//
+// A socketio session is one Engine.IO sid; each message is one Engine.IO
+// packet as it is written on a WebSocket (binary attachments are binary
+// messages), and "transport" says which transport carried it.
+//
+//	{"type":"session",...,"kind":"poll","url":"/poll"}
+//	{"type":"message",...,"dir":"send","text":"","http":{"method":"GET","url":"/poll?since=3","headers":{}}}
+//	{"type":"message",...,"dir":"receive","text":"[...]","http":{"status":200,"headers":{"Content-Type":["application/json"]}}}
+//
+// A poll session is one poller's HTTP exchanges: a send message is a request
+// and its body, the receive message after it the response and its body.
+//
+//	{"type":"session",...,"kind":"sse","url":"/events"}
+//	{"type":"message",...,"dir":"receive","text":"line 1\nline 2","sse":{"id":"7","event":"tick","retry":3000}}
+//
+// An sse session is one text/event-stream response; each message is one
+// event, its data as an EventSource delivers it, "sse" its other fields
+// ("id" present when the event had one, even empty).
+//
 // # Compatibility
 //
 // The format is a contract: files written by any release stay readable.

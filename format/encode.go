@@ -39,12 +39,19 @@ func appendEvent(b []byte, e *Event) []byte {
 		b = appendField(b, "extensions", e.Extensions)
 		b = appendHeaders(b, "request_headers", e.RequestHeaders)
 		b = appendHeaders(b, "response_headers", e.ResponseHeaders)
+		b = appendField(b, "kind", string(e.Kind))
+		b = appendEngineIO(b, e.EngineIO)
 	case TypeMessage, TypePing, TypePong:
 		if e.Dir != "" {
 			b = append(b, `,"dir":`...)
 			b = appendString(b, string(e.Dir))
 		}
 		b = appendPayload(b, e)
+		if e.Type == TypeMessage {
+			b = appendField(b, "transport", e.Transport)
+			b = appendHTTP(b, e.HTTP)
+			b = appendSSE(b, e.SSE)
+		}
 	case TypeClose:
 		b = appendField(b, "by", e.By)
 		b = append(b, `,"code":`...)

@@ -78,11 +78,18 @@ type Event struct {
 	Extensions      string // negotiated extensions, "" if none
 	RequestHeaders  map[string][]string
 	ResponseHeaders map[string][]string
+	Kind            Kind      // what carried the session; KindWebSocket if none
+	EngineIO        *EngineIO // KindSocketIO: the open packet's parameters
 
 	// message, ping and pong lines
 	Dir    Dir
 	Opcode Opcode // message lines: Text or Binary
 	Data   []byte // payload; for Text, the message's bytes (normally UTF-8)
+
+	// message lines of other kinds than WebSocket
+	Transport string // KindSocketIO: "polling" or "websocket", what carried the packet
+	HTTP      *HTTP  // KindPoll: the request or response the payload is the body of
+	SSE       *SSE   // KindSSE: the event's id, type and retry
 
 	// close lines
 	By     string // ByClient, ByServer or ByProxy

@@ -274,52 +274,19 @@ func (s *scanner) headers(field string) (map[string][]string, error) {
 	if s.peek() != '{' {
 		return nil, fmt.Errorf("field %q: want an object of string arrays", field)
 	}
-	s.i++
 	h := map[string][]string{}
-	if s.peek() == '}' {
-		s.i++
-		return h, nil
-	}
-	for {
-		k, err := s.strField(field)
-		if err != nil {
-			return nil, err
-		}
-		if err := s.expect(':'); err != nil {
-			return nil, err
-		}
+	err := s.members(field, func(k string) error {
 		if s.peek() != '[' {
-			return nil, fmt.Errorf("field %q: header %q: want an array of strings", field, k)
+			return fmt.Errorf("field %q: header %q: want an array of strings", field, k)
 		}
-		s.i++
-		vs := []string{}
-		if s.peek() == ']' {
-			s.i++
-		} else {
-			for {
-				v, err := s.strField(field)
-				if err != nil {
-					return nil, err
-				}
-				vs = append(vs, v)
-				if s.peek() == ']' {
-					s.i++
-					break
-				}
-				if err := s.expect(','); err != nil {
-					return nil, err
-				}
-			}
-		}
+		vs, err := s.strings(field)
 		h[k] = vs
-		if s.peek() == '}' {
-			s.i++
-			return h, nil
-		}
-		if err := s.expect(','); err != nil {
-			return nil, err
-		}
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
+	return h, nil
 }
 
 // skip passes over one value of any kind.

@@ -89,7 +89,7 @@ func (s *Summary) add(e *Event) {
 	}
 	switch e.Type {
 	case TypeSession:
-		s.Start, s.URL, s.Subprotocol = e.Time, e.URL, e.Subprotocol
+		s.Start, s.URL, s.Subprotocol, s.Kind = e.Time, e.URL, e.Subprotocol, e.Kind
 	case TypeMessage:
 		if e.Dir == Send {
 			s.Sent++

@@ -14,6 +14,7 @@ type Summary struct {
 	End         time.Time // time of the last line seen
 	URL         string
 	Subprotocol string
+	Kind        Kind  // what carried the session
 	Sent        int   // messages client to server
 	Received    int   // messages server to client
 	Bytes       int64 // payload bytes, both directions

@@ -26,6 +26,17 @@ func sample() []*Event {
 		{Type: TypePong, Session: "s1", Time: t0.Add(2 * time.Second), Dir: Receive},
 		{Type: TypeClose, Session: "s1", Time: t0.Add(3 * time.Second), By: ByServer, Code: 4001, Reason: "going", Clean: true},
 		{Type: TypeClose, Session: "s2", Time: t0.Add(3 * time.Second), By: ByProxy, Code: CodeAbnormal, Lost: 7},
+		{Type: TypeSession, Version: 1, Session: "eio", Time: t0, URL: "/socket.io/?EIO=4&transport=polling", Kind: KindSocketIO,
+			EngineIO: &EngineIO{Version: 4, SID: "abc", PingInterval: 25000, PingTimeout: 20000, MaxPayload: 1e6, Upgrades: []string{"websocket"}}},
+		{Type: TypeMessage, Session: "eio", Time: t0.Add(1), Dir: Receive, Opcode: Text, Data: []byte(`42["ev",1]`), Transport: "polling"},
+		{Type: TypeSession, Version: 1, Session: "poll", Time: t0, URL: "/poll", Kind: KindPoll},
+		{Type: TypeMessage, Session: "poll", Time: t0.Add(2), Dir: Send, Opcode: Text, Data: []byte{},
+			HTTP: &HTTP{Method: "GET", URL: "/poll?since=1", Headers: map[string][]string{"Accept": {"*/*"}}}},
+		{Type: TypeMessage, Session: "poll", Time: t0.Add(3), Dir: Receive, Opcode: Text, Data: []byte(`[1]`), HTTP: &HTTP{Status: 200}},
+		{Type: TypeSession, Version: 1, Session: "sse", Time: t0, URL: "/events", Kind: KindSSE},
+		{Type: TypeMessage, Session: "sse", Time: t0.Add(4), Dir: Receive, Opcode: Text, Data: []byte("a\nb"),
+			SSE: &SSE{ID: "", HasID: true, Event: "tick", Retry: 3000}},
+		{Type: TypeMessage, Session: "sse", Time: t0.Add(5), Dir: Receive, Opcode: Text, Data: []byte("x"), SSE: &SSE{}},
 	}
 }
 
