@@ -59,7 +59,7 @@ func TestSummaryMetaRoundTrip(t *testing.T) {
 	s := &format.Summary{Session: "s1", Start: time.Date(2026, 11, 27, 10, 0, 0, 123, time.UTC), End: time.Date(2026, 11, 27, 10, 1, 0, 0, time.UTC),
 		URL: "/live?q=é%20x&room=\x01", Subprotocol: "v1", Sent: 3, Received: 4, Bytes: 99, Closed: true, By: "server",
 		Code: 4000, Reason: "bye ☃", Clean: true, Lost: 2}
-	m := summaryMeta(s, KindWebSocket)
+	m := summaryMeta(s)
 	for k, v := range m {
 		for _, c := range []byte(v) {
 			if c < 0x20 || c > 0x7e {
@@ -71,8 +71,13 @@ func TestSummaryMetaRoundTrip(t *testing.T) {
 	if !ok || kind != "websocket" || *got != *s {
 		t.Errorf("round trip:\n got %+v (%q, %v)\nwant %+v", got, kind, ok, s)
 	}
+	sse := *s
+	sse.Kind = format.KindSSE
+	if got, kind, _ := summaryFromMeta(summaryMeta(&sse)); kind != "sse" || got.Kind != format.KindSSE {
+		t.Errorf("an SSE session's kind came back as %q (%q)", got.Kind, kind)
+	}
 	open := &format.Summary{Session: "s2", Start: s.Start, End: s.Start, URL: "/" + strings.Repeat("a", 3000)}
-	got, _, _ = summaryFromMeta(summaryMeta(open, KindWebSocket))
+	got, _, _ = summaryFromMeta(summaryMeta(open))
 	if got.Closed || got.Ending() != "open" || len(got.URL) != 1024 {
 		t.Errorf("open session with a long URL: %+v (URL %d bytes)", got, len(got.URL))
 	}

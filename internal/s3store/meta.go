@@ -16,15 +16,12 @@ import (
 
 const metaPrefix = "wsreplay-"
 
-// Kind is what kind of session an object holds; "websocket" for every
-// session recorded today.
-const KindWebSocket = "websocket"
-
-// summaryMeta is the metadata of an object holding s.
-func summaryMeta(s *format.Summary, kind string) map[string]string {
+// summaryMeta is the metadata of an object holding s. Its kind is the
+// session's (format.Kind's name: websocket, socketio, poll, sse).
+func summaryMeta(s *format.Summary) map[string]string {
 	m := map[string]string{
 		"v":        "1",
-		"kind":     kind,
+		"kind":     escapeMeta(s.Kind.String(), 32),
 		"session":  escapeMeta(s.Session, 256),
 		"start":    s.Start.UTC().Format(time.RFC3339Nano),
 		"end":      s.End.UTC().Format(time.RFC3339Nano),
@@ -51,8 +48,8 @@ func summaryMeta(s *format.Summary, kind string) map[string]string {
 	return out
 }
 
-// summaryFromMeta reads the summary summaryMeta wrote; false if the object
-// has none (it was not uploaded by a recorder).
+// summaryFromMeta reads the summary summaryMeta wrote, and the kind's name;
+// false if the object has none (it was not uploaded by a recorder).
 func summaryFromMeta(m map[string]string) (*format.Summary, string, bool) {
 	get := func(k string) string { return unescapeMeta(m[metaPrefix+k]) }
 	if get("v") != "1" {
@@ -70,6 +67,9 @@ func summaryFromMeta(m map[string]string) (*format.Summary, string, bool) {
 	s.Received, _ = strconv.Atoi(get("received"))
 	s.Bytes, _ = strconv.ParseInt(get("bytes"), 10, 64)
 	s.Lost, _ = strconv.ParseInt(get("lost"), 10, 64)
+	if k := get("kind"); k != "websocket" {
+		s.Kind = format.Kind(k)
+	}
 	if ending := get("ending"); ending != "open" {
 		code, how, _ := strings.Cut(ending, " ")
 		s.Closed, s.Clean = true, how == "clean"

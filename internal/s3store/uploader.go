@@ -316,7 +316,7 @@ func (u *Uploader) mayHavePartial(name string, start time.Time) bool {
 func (u *Uploader) put(ctx context.Context, f *os.File, size int64, key string) (map[string]string, error) {
 	meta := map[string]string{}
 	if s := summarize(io.NewSectionReader(f, 0, size), f.Name()); s != nil {
-		meta = summaryMeta(s, KindWebSocket)
+		meta = summaryMeta(s)
 	}
 	contentType := "application/x-ndjson"
 	if strings.HasSuffix(key, ".gz") || strings.HasSuffix(key, ".zst") {
