@@ -200,12 +200,15 @@ func runRecord(c *cli.Context) error {
 		return err
 	}
 	serr := sink.Close()
-	var uerr error
 	if up != nil {
-		uerr = up.finish(30 * time.Second)
+		// What could not be uploaded is kept for the next run: said, not
+		// a failure of this one.
+		if err := up.finish(30 * time.Second); err != nil {
+			fmt.Fprintf(stderr, "wsreplay: warning: %s\n", printable(err.Error()))
+		}
 	}
 	reportCounts(stderr, sink.Counts(), p.Stats())
-	if err := errors.Join(perr, serr, uerr); err != nil {
+	if err := errors.Join(perr, serr); err != nil {
 		return fmt.Errorf("shutdown: %v", err)
 	}
 	return nil

@@ -50,12 +50,8 @@ func openUpload(c *cli.Context, log *slog.Logger, out string) (*upload, error) {
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(c.Context, 30*time.Second)
-	err = client.CheckWritable(ctx, dest)
-	cancel()
-	if err != nil {
-		return nil, hinted{fmt.Errorf("--out: cannot write to the bucket: %v", err),
-			"check the bucket's name, the credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID, ...) and --s3-endpoint"}
+	if err := checkBucket(c.Context, log, client, dest); err != nil {
+		return nil, err
 	}
 	spool := c.String("spool")
 	if err := os.MkdirAll(spool, 0o700); err != nil {
@@ -68,6 +64,26 @@ func openUpload(c *cli.Context, log *slog.Logger, out string) (*upload, error) {
 		return nil, fmt.Errorf("--spool: %v", err)
 	}
 	return &upload{u: &s3store.Uploader{Client: client, Dest: dest, Dir: spool, Interval: interval, Logger: log}}, nil
+}
+
+// checkBucket writes a probe to the bucket. A bucket that is missing or
+// refuses the credentials is an error: a person must fix it. A store that
+// cannot be reached now, or answers 5xx, is only a warning: a recorder
+// restarted during an outage must not take the traffic down with it; the
+// spool keeps the sessions and the uploads are retried.
+func checkBucket(ctx context.Context, log *slog.Logger, client *s3store.Client, dest s3store.Location) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	err := client.CheckWritable(ctx, dest)
+	switch {
+	case err == nil:
+		return nil
+	case s3store.IsTransient(err):
+		log.Warn("the store cannot be written now; recording to the spool, and uploads will be retried", "err", err)
+		return nil
+	}
+	return hinted{fmt.Errorf("--out: cannot write to the bucket: %v", err),
+		"check the bucket's name, the credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID, ...) and --s3-endpoint"}
 }
 
 // start runs the uploader until finish.

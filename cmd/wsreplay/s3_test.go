@@ -175,6 +175,31 @@ func TestS3BadInput(t *testing.T) {
 	}
 }
 
+// A store that cannot be reached at start is a warning, not an error: a
+// recorder restarted during an outage still relays (and records to its
+// spool).
+func TestS3RecordStartsWhileStoreDown(t *testing.T) {
+	s3Store(t)
+	up := backend(t)
+	spool := t.TempDir()
+	url, recErr, stop := startCommand(t, "record", "--upstream", "ws"+strings.TrimPrefix(up.URL, "http"), "--listen", "127.0.0.1:0",
+		"--out", "s3://rec/down", "--spool", spool, "--s3-endpoint", "http://127.0.0.1:1")
+	if !strings.Contains(recErr.String(), "the store cannot be written now") {
+		t.Errorf("no warning at start: %s", recErr)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	if err := echoSession(ctx, url+"/live", "relayed"); err != nil {
+		t.Fatalf("the traffic failed with the store down: %v", err)
+	}
+	if code := stop(); code != 0 || !strings.Contains(recErr.String(), "left in "+spool) {
+		t.Errorf("exit %d: %s; want 0, and a warning that the session stays in the spool", code, recErr)
+	}
+	if left, _ := filepath.Glob(filepath.Join(spool, "*.ndjson.zst")); len(left) != 1 {
+		t.Errorf("spool holds %v, want the session", left)
+	}
+}
+
 // A directory of recordings is never taken for a spool (its files would
 // be uploaded and removed), nor the spool of one bucket for another's.
 func TestS3SpoolRefused(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go"
 )
 
@@ -64,6 +65,23 @@ func explain(err error) string {
 		return "the store kept failing: " + maxAttempts.Err.Error()
 	}
 	return err.Error()
+}
+
+// IsTransient reports whether err may pass by itself: the store could not
+// be reached, did not answer in time, or answered with a 5xx status. A
+// missing bucket or refused credentials are not transient: they need a
+// person.
+func IsTransient(err error) bool {
+	var re *awshttp.ResponseError
+	if errors.As(err, &re) && re.HTTPStatusCode() != 0 { // 0: no response came
+		return re.HTTPStatusCode() >= 500
+	}
+	var api smithy.APIError
+	if errors.As(err, &api) {
+		return false
+	}
+	var netErr *net.OpError
+	return errors.As(err, &netErr) || errors.Is(err, context.DeadlineExceeded)
 }
 
 // isNotFound reports whether err says a key or bucket does not exist.
