@@ -2,10 +2,13 @@ package s3store
 
 import (
 	"context"
+	cryptorand "crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -122,4 +125,22 @@ type countingClient struct {
 func (c countingClient) Do(r *http.Request) (*http.Response, error) {
 	c.n.Add(1)
 	return c.base.Do(r)
+}
+
+// CheckWritable writes a small probe object under dest's prefix and
+// deletes it: a recorder says at start, not at its first session's end,
+// that it cannot write to the bucket.
+func (c *Client) CheckWritable(ctx context.Context, dest Location) error {
+	var b [8]byte
+	cryptorand.Read(b[:])
+	key := dest.Prefix() + ".wsreplay-probe-" + hex.EncodeToString(b[:])
+	_, err := c.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(dest.Bucket), Key: aws.String(key),
+		Body: strings.NewReader(""), ContentLength: aws.Int64(0)})
+	if err != nil {
+		return Explain(dest.String(), err)
+	}
+	// A store may let us write and not delete (a write-only policy):
+	// the probe stays, hidden from listings (its name begins with a dot).
+	c.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(dest.Bucket), Key: aws.String(key)})
+	return nil
 }

@@ -9,6 +9,7 @@
 //     shared config and credentials files, profiles, SSO, web identity, as
 //     the AWS CLI takes them: config.LoadDefaultConfig) and Options
 //     (--s3-endpoint, path-style addressing); it counts its requests.
+//     Client.CheckWritable probes a destination.
 //   - errors.go: Explain words an S3 error in one line (no such bucket,
 //     credentials refused, endpoint unreachable).
 //   - key.go: Key, the object key of a session file: PREFIX/YYYY/MM/DD/HH/
@@ -19,8 +20,9 @@
 //     GETs: memory does not grow with the object.
 //   - list.go: Client.List, Client.Resolve and Client.Summaries: the
 //     recordings under a prefix, with their summaries, in key (time) order.
-//   - uploader.go, spool.go: Uploader, which ships a recorder's spool
-//     directory (written by recorder.NewDirSink) to the bucket;
+//   - uploader.go, upload.go, spool.go: Uploader, which ships a recorder's
+//     spool directory (written by recorder.NewDirSink) to the bucket: its
+//     passes and retries, one upload, the spool as it reads it;
 //     PrepareSpool marks a directory as one destination's spool. stats.go:
 //     its running totals.
 //   - index.go: the hour indexes an Uploader writes (PREFIX/_index/...), and
