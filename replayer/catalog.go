@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"net/url"
 	"os"
 	"strconv"
@@ -94,11 +95,27 @@ func Open(sources ...Source) (*Catalog, error) {
 			return nil, err
 		}
 	}
+	return OpenSeq(func(yield func(Source, error) bool) {
+		for _, src := range sources {
+			if !yield(src, nil) {
+				return
+			}
+		}
+	}), nil
+}
+
+// OpenSeq starts indexing the sources sources yields, as it yields them,
+// and returns at once: for sources that are still being found (the objects
+// of a bucket being listed), so that the first can be served before the
+// last is known. An error from sources ends the indexing with it (see
+// Wait). Sources are not probed: one that cannot be opened is an indexing
+// error.
+func OpenSeq(sources iter.Seq2[Source, error]) *Catalog {
 	ctx, cancel := context.WithCancel(context.Background())
 	c := &Catalog{changed: make(chan struct{}), cancel: cancel}
 	c.wg.Add(1)
 	go c.index(ctx, sources)
-	return c, nil
+	return c
 }
 
 func probe(src *Source) error {
@@ -225,13 +242,18 @@ func (c *Catalog) locate(s *Session) {
 	s.URL, s.uri, s.path = p.url, p.uri, p.path
 }
 
-func (c *Catalog) index(ctx context.Context, sources []Source) {
+func (c *Catalog) index(ctx context.Context, sources iter.Seq2[Source, error]) {
 	defer c.wg.Done()
 	var err error
-	for i := range sources {
-		if err = c.indexSource(ctx, i, &sources[i]); err != nil {
+	i := 0
+	for src, serr := range sources {
+		if err = serr; err != nil || ctx.Err() != nil {
 			break
 		}
+		if err = c.indexSource(ctx, i, &src); err != nil {
+			break
+		}
+		i++
 	}
 	c.mu.Lock()
 	c.done, c.err = true, err

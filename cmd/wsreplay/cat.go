@@ -26,7 +26,8 @@ of its payload (binary as hex).
 
 PATH is a recording (wsreplay NDJSON, plain, gzip or zstd, or a HAR
 file), a directory (the recordings in it and below it: *.ndjson,
-*.ndjson.gz, *.ndjson.zst, *.partial, *.har), or - for standard input.
+*.ndjson.gz, *.ndjson.zst, *.partial, *.har), - for standard input, or
+s3://BUCKET/PREFIX[/KEY] (the recordings under a prefix, or one object).
 
 Example:
    wsreplay cat --dir receive --grep '"type":"trade"' bug.ndjson.zst

@@ -22,7 +22,7 @@ DevTools, Playwright or mitmproxy) and writes OUT: wsreplay NDJSON,
 compressed as its name says (.ndjson, .ndjson.gz, .ndjson.zst), or HAR 1.2
 (.har) that Chrome DevTools can import. - is standard input or output.
 IN may be several files and directories (their recordings and those below
-them); a session id found in two of them is written the second time as
+them) and s3://BUCKET/PREFIX[/KEY] URLs; a session id found in two of them is written the second time as
 ID~2. Filters that keep nothing are an error, and nothing is written.
 
 --from and --to take an offset from each session's start (90s, 2m) or an
@@ -76,7 +76,7 @@ func runConvert(c *cli.Context) error {
 			return usagef("convert: IN and OUT are the same file")
 		}
 	}
-	files, err := expandPaths(ins)
+	files, err := expandPaths(c.Context, ins)
 	if err != nil {
 		return err
 	}

@@ -47,7 +47,7 @@ func runImport(c *cli.Context) error {
 	default:
 		return usagef("--time-unit: %q is not rfc3339, s, ms or us", u)
 	}
-	src, name, err := openInput(c.Args().First())
+	src, name, err := openInput(c.Context, c.Args().First())
 	if err != nil {
 		return err
 	}

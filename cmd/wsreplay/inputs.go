@@ -13,6 +13,7 @@ import (
 
 	"github.com/wsreplay/wsreplay/format"
 	"github.com/wsreplay/wsreplay/format/har"
+	"github.com/wsreplay/wsreplay/internal/s3store"
 	"github.com/wsreplay/wsreplay/recorder"
 )
 
@@ -47,9 +48,17 @@ func isRecordingName(name string) bool {
 // read: a file as it is, "-" (standard input) as it is, and a directory as
 // the recordings in it and below it, in name order. A directory without any
 // is an error.
-func expandPaths(paths []string) ([]string, error) {
+func expandPaths(ctx context.Context, paths []string) ([]string, error) {
 	var files []string
 	for _, p := range paths {
+		if s3store.IsURL(p) {
+			found, err := expandS3(ctx, p, s3store.Window{})
+			if err != nil {
+				return nil, err
+			}
+			files = append(files, found...)
+			continue
+		}
 		if p == "-" {
 			files = append(files, p)
 			continue
@@ -177,7 +186,7 @@ func (rec *recording) Raw() []byte {
 // cut short gives a warning on stderr and fn's result stands; so do skipped
 // unknown lines. It stops when ctx ends.
 func eachRecording(ctx context.Context, paths []string, stderr io.Writer, fn func(rec *recording) error) error {
-	files, err := expandPaths(paths)
+	files, err := expandPaths(ctx, paths)
 	if err != nil {
 		return err
 	}
@@ -194,7 +203,7 @@ func eachRecording(ctx context.Context, paths []string, stderr io.Writer, fn fun
 // unknown types, a torn tail. The bytes read are counted on bar (nil:
 // none).
 func readRecording(ctx context.Context, path string, stderr io.Writer, bar *progress, fn func(rec *recording) error) error {
-	src, name, err := openInput(path)
+	src, name, err := openInput(ctx, path)
 	if err != nil {
 		return err
 	}
@@ -256,8 +265,12 @@ func openRecording(ctx context.Context, src io.Reader, name string, stderr io.Wr
 	return rec, nil
 }
 
-// openInput opens a named file or standard input ("-").
-func openInput(path string) (io.ReadCloser, string, error) {
+// openInput opens a named file, an object (s3://), or standard input ("-").
+func openInput(ctx context.Context, path string) (io.ReadCloser, string, error) {
+	if s3store.IsURL(path) {
+		o, err := openS3(ctx, path)
+		return o, path, err
+	}
 	if path == "-" {
 		return io.NopCloser(os.Stdin), "stdin", nil
 	}

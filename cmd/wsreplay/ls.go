@@ -12,6 +12,7 @@ import (
 	"github.com/urfave/cli/v2"
 	"github.com/wsreplay/wsreplay/format"
 	"github.com/wsreplay/wsreplay/internal/readable"
+	"github.com/wsreplay/wsreplay/internal/s3store"
 )
 
 func lsCommand() *cli.Command {
@@ -25,13 +26,18 @@ open).
 
 PATH is a recording (wsreplay NDJSON, plain, gzip or zstd, or a HAR
 file), a directory (the recordings in it and below it: *.ndjson,
-*.ndjson.gz, *.ndjson.zst, *.partial, *.har), or - for standard input.
+*.ndjson.gz, *.ndjson.zst, *.partial, *.har), - for standard input, or
+s3://BUCKET/PREFIX[/KEY]: objects are listed from their keys and the
+summaries record stored with them, without downloading them.
 
 Example:
    wsreplay ls /var/lib/wsreplay
-   wsreplay ls --json bug.ndjson.zst | jq .session`,
+   wsreplay ls --json bug.ndjson.zst | jq .session
+   wsreplay ls s3://recordings/staging --since 2h`,
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "json", Usage: "print one JSON object per session"},
+			&cli.StringFlag{Name: "since", Usage: "only sessions that started at or after `TIME` (RFC 3339, or a duration ago: 2h)"},
+			&cli.StringFlag{Name: "until", Usage: "only sessions that started before `TIME` (RFC 3339, or a duration ago)"},
 		},
 		Action: runLs,
 	}
@@ -60,49 +66,54 @@ func runLs(c *cli.Context) error {
 	if c.NArg() == 0 {
 		return usagef("ls: name at least one recording file or directory (or - for standard input)")
 	}
-	files, err := expandPaths(c.Args().Slice())
+	w, err := lsWindow(c)
 	if err != nil {
 		return err
 	}
-	l := &lister{json: c.Bool("json"), out: c.App.Writer}
+	l := &lister{json: c.Bool("json"), out: c.App.Writer, window: w}
 	l.start()
-	failed := 0
+	var failed, inputs int
+	for _, arg := range c.Args().Slice() {
+		var f, n int
+		if s3store.IsURL(arg) {
+			f, n, err = lsS3(c, l, arg)
+		} else {
+			f, n, err = lsFiles(c, l, arg)
+		}
+		failed, inputs = failed+f, inputs+n
+		if err != nil {
+			return err
+		}
+	}
+	if err := l.flush(); err != nil {
+		return err
+	}
+	if failed > 0 {
+		return fmt.Errorf("ls: %d of %s could not be read", failed, plural(inputs, "file"))
+	}
+	return nil
+}
+
+// lsFiles lists the sessions of a file or directory (or "-"): how many of
+// its files could not be read, and how many there were.
+func lsFiles(c *cli.Context, l *lister, arg string) (failed, n int, err error) {
+	files, err := expandPaths(c.Context, []string{arg})
+	if err != nil {
+		return 0, 0, err
+	}
 	stderr := c.App.ErrWriter
 	bar := newProgress(c, len(files), "reading recordings")
+	defer bar.finish()
 	for _, file := range files {
 		if c.Context.Err() != nil {
-			return errInterrupted
+			return failed, len(files), errInterrupted
 		}
-		// One broken file must not hide the others: report it and go on.
-		// A session's row is made when its close line is read and let go:
-		// memory follows the sessions open at a time, not those of the
-		// file. Errors go to stderr as they come.
-		rows := 0
-		z := format.NewEachSummary(func(s *format.Summary) error {
-			rows++
-			return l.add(displayName(file), s)
-		})
-		err := readRecording(c.Context, file, stderr, nil, func(rec *recording) error {
-			for {
-				e, err := rec.Next()
-				if err == io.EOF {
-					return nil
-				}
-				if err != nil {
-					return err
-				}
-				if err := z.Add(e); err != nil {
-					return err
-				}
-			}
-		})
-		if cerr := z.Close(); err == nil {
-			err = cerr
-		}
+		rows, err := lsRead(c, l, file)
 		bar.add(1)
 		if c.Context.Err() != nil {
-			return errInterrupted
+			return failed, len(files), errInterrupted
 		}
+		// One broken file must not hide the others: report it and go on.
 		if err != nil {
 			bar.clear()
 			fmt.Fprintf(stderr, "wsreplay: %s\n", printable(err.Error()))
@@ -113,14 +124,36 @@ func runLs(c *cli.Context) error {
 			fmt.Fprintf(stderr, "wsreplay: %s: no sessions\n", printable(displayName(file)))
 		}
 	}
-	bar.finish()
-	if err := l.flush(); err != nil {
-		return err
+	return failed, len(files), nil
+}
+
+// lsRead lists the sessions of one file by reading it. A session's row is
+// made when its close line is read and let go: memory follows the sessions
+// open at a time, not those of the file. It returns the rows made.
+func lsRead(c *cli.Context, l *lister, file string) (int, error) {
+	rows := 0
+	z := format.NewEachSummary(func(s *format.Summary) error {
+		rows++
+		return l.add(displayName(file), s)
+	})
+	err := readRecording(c.Context, file, c.App.ErrWriter, nil, func(rec *recording) error {
+		for {
+			e, err := rec.Next()
+			if err == io.EOF {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			if err := z.Add(e); err != nil {
+				return err
+			}
+		}
+	})
+	if cerr := z.Close(); err == nil {
+		err = cerr
 	}
-	if failed > 0 {
-		return fmt.Errorf("ls: %d of %s could not be read", failed, plural(len(files), "file"))
-	}
-	return nil
+	return rows, err
 }
 
 // displayName is how an input is named in listings.
@@ -135,12 +168,13 @@ func displayName(path string) string {
 // table is aligned in blocks of flushRows rows: one block in memory at a
 // time, however many sessions a file holds.
 type lister struct {
-	json bool
-	out  io.Writer
-	buf  *bufio.Writer
-	tw   *tabwriter.Writer
-	enc  *json.Encoder
-	rows int
+	json   bool
+	window s3store.Window // sessions that started outside it are left out
+	out    io.Writer
+	buf    *bufio.Writer
+	tw     *tabwriter.Writer
+	enc    *json.Encoder
+	rows   int
 }
 
 const flushRows = 1024
@@ -156,6 +190,9 @@ func (l *lister) start() {
 }
 
 func (l *lister) add(path string, s *format.Summary) error {
+	if !l.window.Contains(s.Start) {
+		return nil
+	}
 	if l.json {
 		return l.enc.Encode(lsRow{Session: s.Session, File: path, Start: s.Start, URL: s.URL,
 			Subprotocol: s.Subprotocol, DurationMS: float64(s.Duration().Microseconds()) / 1000,

@@ -126,6 +126,10 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 	}
 	for _, c := range app.Commands {
 		c.OnUsageError = func(_ *cli.Context, err error, _ bool) error { return usageError{err} }
+		if s3Commands[c.Name] {
+			c.Flags = append(c.Flags, s3Flags()...)
+			c.Before, c.After = withS3, closeS3
+		}
 		if c.Name == "record" || c.Name == "serve" {
 			fromEnv(c) // the long-running ones, configured in containers
 		}

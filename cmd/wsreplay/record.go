@@ -21,6 +21,7 @@ import (
 	"github.com/urfave/cli/v2"
 	"github.com/wsreplay/wsreplay/format"
 	"github.com/wsreplay/wsreplay/internal/metrics"
+	"github.com/wsreplay/wsreplay/internal/s3store"
 	"github.com/wsreplay/wsreplay/recorder"
 	"golang.org/x/sys/unix"
 )
@@ -36,18 +37,25 @@ balancer) at the printed address instead of the backend.
 
 --out DIR writes one file per session, <UTC start>_<id>.ndjson.zst (a
 .partial suffix while the session runs); --out FILE.ndjson[.gz|.zst] appends
-every session to one file. Cookies, Authorization headers and credential-like
-query parameters are redacted in the recording, never in the traffic.
+every session to one file; --out s3://BUCKET/PREFIX writes them to --spool
+and uploads each to PREFIX/YYYY/MM/DD/HH/<UTC start>_<id>.ndjson.zst when it
+ends (and a running one every --upload-interval), with its summary as
+metadata; credentials and region as the AWS CLI takes them.
+
+Cookies, Authorization headers and credential-like query parameters are
+redacted in the recording, never in the traffic.
 
 Examples:
    wsreplay record --upstream ws://localhost:3000 --out recordings
    wsreplay record --upstream wss://staging.example/api --listen 0.0.0.0:8080 \
        --out /var/lib/wsreplay --redact-json password --redact-header X-Api-Key
-   wsreplay record --upstream ws://localhost:3000 --out session.ndjson`,
+   wsreplay record --upstream ws://localhost:3000 --out session.ndjson
+   AWS_PROFILE=staging wsreplay record --upstream ws://backend:3000 \
+       --out s3://team-recordings/staging --spool /var/lib/wsreplay-spool`,
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "upstream", Usage: "the backend's `URL`, ws:// or wss://, optionally with a path prefix (required)"},
 			&cli.StringFlag{Name: "listen", Value: "127.0.0.1:8080", Usage: "`HOST:PORT` to listen on (port 0 picks a free one)"},
-			&cli.StringFlag{Name: "out", Value: "recordings", Usage: "a `DIR` for one file per session, or a FILE.ndjson[.gz|.zst] for all"},
+			&cli.StringFlag{Name: "out", Value: "recordings", Usage: "a `DIR` for one file per session, a FILE.ndjson[.gz|.zst] for all, or s3://BUCKET/PREFIX"},
 			&cli.StringFlag{Name: "compress", Value: "zstd", Usage: "`COMPRESSION` of the files in --out DIR: none, gzip or zstd"},
 			&cli.StringFlag{Name: "max-message-size", Value: "64MiB", Usage: "largest message relayed, `SIZE` in bytes or with KiB/MiB/GiB (at most 128MiB)"},
 			&cli.StringFlag{Name: "partial-budget", Value: "256MiB", Usage: "memory that messages still being received may hold together, `SIZE`; past it a message is relayed but not recorded (counted as lost)"},
@@ -69,7 +77,7 @@ Examples:
 			&cli.StringFlag{Name: "max-age", Usage: "with --out DIR: delete finished session files older than `D`"},
 			&cli.StringFlag{Name: "max-size", Usage: "with --out DIR: delete the oldest finished session files while all of them pass `SIZE`"},
 			&cli.StringFlag{Name: "min-free", Usage: "with --out DIR: below `SIZE` free on its disk, relay new sessions unrecorded"},
-		}, adminFlags()...),
+		}, append(recordS3Flags(), adminFlags()...)...),
 		Action: runRecord,
 	}
 }
@@ -128,7 +136,10 @@ func runRecord(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	out := c.String("out")
+	out, up, err := recordOut(c, log)
+	if err != nil {
+		return err
+	}
 	toFile, err := outIsFile(out)
 	if err != nil {
 		return err
@@ -137,7 +148,7 @@ func runRecord(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	sink, ret, err := openSink(c, log, toFile, p.MaxMessageSize)
+	sink, ret, err := openSink(c, log, out, toFile, p.MaxMessageSize)
 	if err != nil {
 		return err
 	}
@@ -147,7 +158,12 @@ func runRecord(c *cli.Context) error {
 		p.Room = ret.Room
 	}
 	ready := &readiness{check: func() error { return writable(out, toFile) }}
-	stopAdmin, err := startAdmin(c, log, ready, metrics.Recorder{Proxy: p, Sink: sink, Retention: ret})
+	collector := metrics.Recorder{Proxy: p, Sink: sink, Retention: ret}
+	if up != nil {
+		up.start(c.Context)
+		collector.Uploader = up.u
+	}
+	stopAdmin, err := startAdmin(c, log, ready, collector)
 	if err != nil {
 		return err
 	}
@@ -159,7 +175,11 @@ func runRecord(c *cli.Context) error {
 	stderr := c.App.ErrWriter
 	addr, note := clientAddr(l.Addr())
 	fmt.Fprintf(stderr, "listening on %s://%s -> %s%s\n", scheme, addr, p.Upstream, note)
-	fmt.Fprintf(stderr, "recording to %s\n", out)
+	if up != nil {
+		fmt.Fprintf(stderr, "recording to %s (spool %s)\n", up.u.Dest, out)
+	} else {
+		fmt.Fprintf(stderr, "recording to %s\n", out)
+	}
 
 	defer startRetention(c.Context, ret)()
 	stopStatus, err := logStatus(c, recordStatus(log, p))
@@ -180,11 +200,36 @@ func runRecord(c *cli.Context) error {
 		return err
 	}
 	serr := sink.Close()
+	if up != nil {
+		// What could not be uploaded is kept for the next run: said, not
+		// a failure of this one.
+		if err := up.finish(30 * time.Second); err != nil {
+			fmt.Fprintf(stderr, "wsreplay: warning: %s\n", printable(err.Error()))
+		}
+	}
 	reportCounts(stderr, sink.Counts(), p.Stats())
 	if err := errors.Join(perr, serr); err != nil {
 		return fmt.Errorf("shutdown: %v", err)
 	}
 	return nil
+}
+
+// recordOut is where sessions are written: --out, or for --out s3:// the
+// spool, with its upload.
+func recordOut(c *cli.Context, log *slog.Logger) (string, *upload, error) {
+	out := c.String("out")
+	if !s3store.IsURL(out) {
+		return out, nil, nil
+	}
+	if c.String("max-age") != "" || c.String("max-size") != "" {
+		return "", nil, hinted{usagef("--max-age and --max-size do not apply to --out s3:// (the spool holds what is not uploaded yet)"),
+			"give the bucket a lifecycle rule to expire old recordings"}
+	}
+	up, err := openUpload(c, log, out)
+	if err != nil {
+		return "", nil, err
+	}
+	return up.u.Dir, up, nil
 }
 
 // idleTimeout reads --idle-timeout, which must be more than 0.
@@ -295,7 +340,7 @@ func filterOptions(c *cli.Context) (recorder.Filter, error) {
 }
 
 // openSink opens --out, and the Retention of --out DIR if a limit is set.
-func openSink(c *cli.Context, log *slog.Logger, toFile bool, maxSize int64) (*recorder.FileSink, *recorder.Retention, error) {
+func openSink(c *cli.Context, log *slog.Logger, out string, toFile bool, maxSize int64) (*recorder.FileSink, *recorder.Retention, error) {
 	flushEvery, err := durationFlag(c, "flush-interval")
 	if err != nil {
 		return nil, nil, err
@@ -316,7 +361,6 @@ func openSink(c *cli.Context, log *slog.Logger, toFile bool, maxSize int64) (*re
 	if qopts.AllowSharedDir {
 		log.Warn("--allow-shared-out: recording in a directory that other users may write in")
 	}
-	out := c.String("out")
 	var sink *recorder.FileSink
 	if toFile {
 		if ret != nil {

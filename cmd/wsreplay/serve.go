@@ -31,8 +31,9 @@ built-in demo.
 
 PATH is a recording (wsreplay NDJSON, plain, gzip or zstd, or a HAR
 file), a directory (the recordings in it and below it: *.ndjson,
-*.ndjson.gz, *.ndjson.zst, *.partial, *.har), or - for standard input
-(read into memory). A session id found in two recordings is listed the
+*.ndjson.gz, *.ndjson.zst, *.partial, *.har), - for standard input
+(read into memory), or s3://BUCKET/PREFIX[/KEY]: objects are streamed with
+ranged reads, and served as they are listed. A session id found in two recordings is listed the
 second time as ID~2, which --session takes.
 
 Durations are like 90s, 2m or 250ms. Faults count from each connection's
@@ -109,11 +110,7 @@ func runServe(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	sources, bar, err := serveSources(c)
-	if err != nil {
-		return err
-	}
-	cat, err := replayer.Open(sources...)
+	cat, bar, err := openCatalog(c)
 	if err != nil {
 		return err
 	}
@@ -210,7 +207,7 @@ func serveSources(c *cli.Context) ([]replayer.Source, *progress, error) {
 	if c.NArg() == 0 {
 		return []replayer.Source{replayer.Bytes(demo.Name, demo.Recording)}, nil, nil
 	}
-	files, err := expandPaths(c.Args().Slice())
+	files, err := expandPaths(c.Context, c.Args().Slice())
 	if err != nil {
 		return nil, nil, err
 	}

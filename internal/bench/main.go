@@ -6,6 +6,7 @@
 //	go run ./internal/bench -only rss  # just the large-recording one
 //	go run ./internal/bench -only proxy -pin  # the proxy on a CPU of its own
 //	go run ./internal/bench -only diff  # wsreplay diff of two 100,000-message files
+//	go run ./internal/bench -only s3    # shared storage, against versitygw (see s3.go)
 //
 // Go benchmarks (go test -bench) cover the parts that fit in one process;
 // this command covers what needs a process of its own.
@@ -42,7 +43,7 @@ func main() {
 		tcpRelay(up)
 		return
 	}
-	only := flag.String("only", "", "run only this measurement: format, proxy, fanout, idle, rss, diff or har")
+	only := flag.String("only", "", "run only this measurement: format, proxy, fanout, idle, rss, diff, har, or s3 (never run by default)")
 	harSize := flag.Int64("har-size", 100<<20, "size in bytes of the large HAR file")
 	fanClients := flag.Int("fanout", 1000, "clients for the fan-out measurement")
 	idleConns := flag.Int("idle", 5000, "connections for the idle-proxy measurement")
@@ -51,6 +52,9 @@ func main() {
 	dur := flag.Duration("for", 15*time.Second, "how long clients read from the large recording")
 	msgSizes := flag.String("msg", "1,64", "proxy measurement: message sizes in KiB")
 	pin := flag.Bool("pin", false, "proxy measurement: give the proxy a CPU of its own (Linux, taskset)")
+	s3Recorders := flag.Int("s3-recorders", 8, "shared storage: recorder processes")
+	s3Sessions := flag.Int("s3-sessions", 250, "shared storage: sessions per recorder")
+	s3Ls := flag.Int("s3-ls", 8000, "shared storage: sessions listed by ls")
 	flag.Parse()
 	log.SetFlags(0)
 
@@ -83,6 +87,9 @@ func main() {
 	}
 	if *only == "" || *only == "har" {
 		harLarge(bin, dir, *harSize)
+	}
+	if *only == "s3" { // needs versitygw: not part of every run
+		s3Bench(bin, dir, *s3Recorders, *s3Sessions, *s3Ls, *size)
 	}
 	if *only == "" || *only == "rss" {
 		var counts []int

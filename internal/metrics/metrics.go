@@ -7,6 +7,7 @@ package metrics
 
 import (
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/wsreplay/wsreplay/internal/s3store"
 	"github.com/wsreplay/wsreplay/recorder"
 	"github.com/wsreplay/wsreplay/replayer"
 )
@@ -21,6 +22,8 @@ type Recorder struct {
 	Proxy     *recorder.Proxy
 	Sink      *recorder.FileSink
 	Retention *recorder.Retention
+	// Uploader, for --out s3://, may be nil.
+	Uploader *s3store.Uploader
 }
 
 var (
@@ -43,12 +46,18 @@ var (
 	sinkPayload   = desc("record_payload_bytes_written_total", "Payload bytes of the messages handed to the recording files.")
 	retDeleted    = desc("record_retention_deleted_files_total", "Finished session files deleted by --max-age or --max-size.")
 	retDeletedB   = desc("record_retention_deleted_bytes_total", "Bytes of the files deleted by retention.")
+	upUploads     = desc("record_uploads_total", "Uploads to the store confirmed, by what: finished (a session file, then removed from the spool) or partial (a running session's file so far).", "what")
+	upBytes       = desc("record_upload_bytes_total", "Bytes of the finished session files uploaded.")
+	upFailures    = desc("record_upload_failures_total", "Uploads that failed (each is retried with backoff; the spool keeps the file).")
+	upSpoolFiles  = desc("record_spool_files", "Session files in the spool: running, or finished and not yet uploaded.")
+	upSpoolBytes  = desc("record_spool_bytes", "Bytes of the session files in the spool.")
 )
 
 // Describe implements prometheus.Collector.
 func (c Recorder) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{recOpen, recEnded, recFailed, recUnrecorded, recMessages, recBytes, recLost,
-		sinkWritten, sinkWriteErr, sinkFlushErr, sinkQueue, sinkQueueB, sinkFlush, sinkFinished, sinkFinal, sinkBytes, sinkPayload, retDeleted, retDeletedB} {
+		sinkWritten, sinkWriteErr, sinkFlushErr, sinkQueue, sinkQueueB, sinkFlush, sinkFinished, sinkFinal, sinkBytes, sinkPayload,
+		retDeleted, retDeletedB, upUploads, upBytes, upFailures, upSpoolFiles, upSpoolBytes} {
 		ch <- d
 	}
 }
@@ -84,6 +93,14 @@ func (c Recorder) Collect(ch chan<- prometheus.Metric) {
 		rs := c.Retention.Stats()
 		counter(ch, retDeleted, rs.Deleted)
 		counter(ch, retDeletedB, rs.DeletedBytes)
+	}
+	if c.Uploader != nil {
+		us := c.Uploader.Stats()
+		labelled(ch, upUploads, map[string]int64{"finished": us.Uploaded, "partial": us.PartialUploads})
+		counter(ch, upBytes, us.UploadedBytes)
+		counter(ch, upFailures, us.Failures)
+		gauge(ch, upSpoolFiles, us.SpoolFiles)
+		gauge(ch, upSpoolBytes, us.SpoolBytes)
 	}
 }
 
