@@ -39,7 +39,7 @@ func startOf(name string) (time.Time, bool) {
 func baseName(key string) string { return key[strings.LastIndexByte(key, '/')+1:] }
 
 // recordingSuffixes are the keys read as recordings under a prefix.
-var recordingSuffixes = []string{".ndjson", ".ndjson.gz", ".ndjson.zst", ".ndjson.partial", ".har"}
+var recordingSuffixes = []string{".ndjson", ".ndjson.gz", ".ndjson.zst", ".ndjson.partial", ".ndjson.gz.partial", ".ndjson.zst.partial", ".har"}
 
 // IsRecordingKey reports whether a key found under a prefix is read as a
 // recording: a wsreplay NDJSON object (an unfinished .partial one too) or a
@@ -59,16 +59,24 @@ func IsRecordingKey(key string) bool {
 }
 
 // partialSuffix marks the object of a session still running when it was
-// uploaded (recorder.PartialSuffix, on a plain NDJSON name).
-const partialSuffix = ".ndjson.partial"
+// uploaded: the name of its finished file (any compression) plus
+// recorder.PartialSuffix, as the directory sink names a running session's
+// file. Earlier releases' spools held plain X.ndjson.partial files only.
+const partialSuffix = ".partial"
 
-// partialKey is the key of the .partial object of the session whose
-// finished file has key k (any compression).
-func partialKey(k string) string {
-	for _, ext := range []string{".ndjson.zst", ".ndjson.gz", ".ndjson"} {
-		if stem, ok := strings.CutSuffix(k, ext); ok {
-			return stem + partialSuffix
+// finishedExts are the names of finished session files, longest first.
+var finishedExts = []string{".ndjson.zst", ".ndjson.gz", ".ndjson"}
+
+// partialKeys are the keys a .partial object of the session whose finished
+// file has key k may have: k's own name plus .partial, and the plain
+// X.ndjson.partial of an earlier release's spool, whose leftovers the
+// directory sink compresses when it finishes them.
+func partialKeys(k string) []string {
+	keys := []string{k + partialSuffix}
+	for _, ext := range finishedExts {
+		if stem, ok := strings.CutSuffix(k, ext); ok && ext != ".ndjson" {
+			keys = append(keys, stem+".ndjson"+partialSuffix)
 		}
 	}
-	return k + ".partial"
+	return keys
 }

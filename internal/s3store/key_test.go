@@ -90,14 +90,15 @@ func TestSummaryMetaRoundTrip(t *testing.T) {
 // the finished one sorts.
 func TestDedupPartials(t *testing.T) {
 	keys := []string{"a.ndjson", "a.ndjson.partial", "b.ndjson.gz", "b.ndjson.partial", "c.ndjson.partial", "c.ndjson.zst",
-		"d.ndjson.partial", "e.ndjson.zst", "f.ndjson.partial"}
+		"d.ndjson.partial", "e.ndjson.zst", "f.ndjson.partial", "g.ndjson.zst", "g.ndjson.zst.partial",
+		"h.ndjson.gz.partial", "h.ndjson.partial", "i.ndjson.zst.partial"}
 	var got []string
 	d := &dedup{emit: func(l Location) error { got = append(got, l.Key); return nil }}
 	for _, k := range keys {
 		d.add(Location{Key: k})
 	}
 	d.flush(Location{})
-	want := "a.ndjson b.ndjson.gz c.ndjson.zst d.ndjson.partial e.ndjson.zst f.ndjson.partial"
+	want := "a.ndjson b.ndjson.gz c.ndjson.zst d.ndjson.partial e.ndjson.zst f.ndjson.partial g.ndjson.zst h.ndjson.partial i.ndjson.zst.partial"
 	if strings.Join(got, " ") != want {
 		t.Errorf("got %v\nwant %s", got, want)
 	}

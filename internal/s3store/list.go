@@ -75,10 +75,11 @@ func inLayout(prefix, key string) bool {
 	return err == nil
 }
 
-// dedup leaves out X.ndjson.partial beside X.ndjson, X.ndjson.gz or
-// X.ndjson.zst. In key order X.ndjson and X.ndjson.gz come before the
-// partial and X.ndjson.zst after it, so a partial is held until the next
-// key is seen.
+// dedup leaves out a session's .partial object (X.ndjson.zst.partial,
+// X.ndjson.gz.partial, or an earlier release's X.ndjson.partial) beside its
+// finished X.ndjson, X.ndjson.gz or X.ndjson.zst, and keeps one partial of
+// a session that has two. In key order a partial may come before or after
+// its finished key, so a partial is held until the next key is seen.
 type dedup struct {
 	emit     func(Location) error
 	finished string    // stem of the last finished key seen
@@ -86,22 +87,20 @@ type dedup struct {
 }
 
 func stemOf(key string) (stem string, partial bool) {
-	if s, ok := strings.CutSuffix(key, partialSuffix); ok {
-		return s, true
-	}
-	for _, ext := range []string{".ndjson.zst", ".ndjson.gz", ".ndjson"} {
+	key, partial = strings.CutSuffix(key, partialSuffix)
+	for _, ext := range finishedExts {
 		if s, ok := strings.CutSuffix(key, ext); ok {
-			return s, false
+			return s, partial
 		}
 	}
-	return key, false
+	return key, partial
 }
 
 func (d *dedup) add(l Location) error {
 	stem, partial := stemOf(l.Key)
 	if p := d.pending; p != nil {
 		d.pending = nil
-		if pstem, _ := stemOf(p.Key); pstem != stem || partial {
+		if pstem, _ := stemOf(p.Key); pstem != stem {
 			if err := d.emit(*p); err != nil {
 				return err
 			}

@@ -41,7 +41,7 @@ func scanSpool(dir string) ([]spoolFile, error) {
 		if !d.Type().IsRegular() || strings.HasPrefix(name, ".") {
 			continue
 		}
-		partial := strings.HasSuffix(name, partialSuffix)
+		partial := strings.HasSuffix(name, partialSuffix) && isFinishedName(strings.TrimSuffix(name, partialSuffix))
 		if _, ok := startOf(name); !ok || !partial && !isFinishedName(name) {
 			continue // not named by a recorder: not ours to upload or remove
 		}
@@ -79,12 +79,13 @@ func summarize(r io.Reader, name string) *format.Summary {
 
 // wholeLines returns how many of the first size bytes of f a snapshot of a
 // running session's file may take: for plain NDJSON, up to the last
-// newline, so the object holds no torn line; for a compressed file, all of
-// them (a reader takes a compressed stream cut short as a torn tail).
+// newline, so the object holds no torn line; for a compressed file (the
+// directory sink writes a zstd frame or gzip member per flush), up to its
+// last whole frame, so the object reads back without a torn tail.
 func wholeLines(f *os.File, size int64) (int64, error) {
 	head := make([]byte, 4)
 	if n, _ := f.ReadAt(head, 0); format.DetectCompression(head[:n]) != format.None {
-		return size, nil
+		return format.CompleteFrames(io.NewSectionReader(f, 0, size), format.DetectCompression(head[:n]))
 	}
 	const chunk = 64 << 10
 	buf := make([]byte, chunk)

@@ -38,8 +38,10 @@ func (u *Uploader) uploadFinished(ctx context.Context, sf spoolFile) error {
 		return err
 	}
 	if u.mayHavePartial(sf.name, start) {
-		if _, err := u.Client.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(u.Dest.Bucket), Key: aws.String(partialKey(key))}); err != nil {
-			return Explain(u.Dest.Join(partialKey(key)).String(), err)
+		for _, pk := range partialKeys(key) {
+			if _, err := u.Client.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(u.Dest.Bucket), Key: aws.String(pk)}); err != nil {
+				return Explain(u.Dest.Join(pk).String(), err)
+			}
 		}
 	}
 	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {

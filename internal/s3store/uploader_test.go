@@ -78,14 +78,33 @@ func TestUploadRetriesUntilStoreReturns(t *testing.T) {
 }
 
 // TestUploadPartial: a running session's file is uploaded as .partial,
-// cut at its last whole line; the finished object replaces it.
+// cut at its last whole line (a plain file, as earlier releases spooled)
+// or its last whole frame (the zstd frames the directory sink writes now);
+// the finished object replaces it.
 func TestUploadPartial(t *testing.T) {
+	for _, comp := range []format.Compression{format.None, format.Zstd} {
+		t.Run(comp.String(), func(t *testing.T) { testUploadPartial(t, comp) })
+	}
+}
+
+func testUploadPartial(t *testing.T, comp format.Compression) {
 	_, c := store(t)
 	spool := t.TempDir()
 	start := time.Now().UTC().Add(-time.Hour).Truncate(time.Millisecond)
-	name := recorder.FileName(start, "long", format.None) + recorder.PartialSuffix
+	name := recorder.FileName(start, "long", comp) + recorder.PartialSuffix
 	plain := encode(t, session("long", start, 4, false), format.None)
 	torn := append(append([]byte{}, plain...), `{"type":"message","sess`...)
+	want := plain
+	if comp != format.None {
+		enc, err := format.NewFrameEncoder(comp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		whole := enc.AppendFrame(nil, plain)
+		next := enc.AppendFrame(nil, []byte(`{"type":"message"}`+"\n"))
+		want = whole
+		torn = append(append([]byte{}, whole...), next[:len(next)/2]...) // killed in the middle of a frame
+	}
 	os.WriteFile(filepath.Join(spool, name), torn, 0o600)
 	dest := s3store.Location{Bucket: "rec", Key: "p/"}
 	u := &s3store.Uploader{Client: c, Dest: dest, Dir: spool, Interval: time.Millisecond, Scan: 10 * time.Millisecond}
@@ -97,8 +116,8 @@ func TestUploadPartial(t *testing.T) {
 	if len(got) != 1 || filepath.Ext(got[0].Key) != ".partial" {
 		t.Fatalf("listed %v, want the .partial object", got)
 	}
-	if b := readAll(t, c, got[0]); string(b) != string(plain) {
-		t.Errorf("partial object:\n%s\nwant the whole lines:\n%s", b, plain)
+	if b := readAll(t, c, got[0]); string(b) != string(want) {
+		t.Errorf("partial object:\n%q\nwant the whole lines or frames:\n%q", b, want)
 	}
 	if l := c.Head(t.Context(), got[0]); l.Summary == nil || l.Summary.Received != 4 || l.Summary.Ending() != "open" {
 		t.Errorf("partial summary %+v", l.Summary)
