@@ -64,6 +64,9 @@ type Server struct {
 	// Heartbeats are answered at once, and the recorded ones are left out
 	// of the timeline and out of Wait's counting.
 	Heartbeats []Heartbeat
+	// Paused starts every replay paused, at its first message: the
+	// control API (or the timeline page) resumes or steps it.
+	Paused bool
 
 	// Faults, measured from each connection's accept; zero is off.
 	DropAt      time.Duration // drop the TCP connection, no close frame
@@ -83,6 +86,16 @@ type Server struct {
 	// with path.Match wildcards; "null" admits file:// pages, and with
 	// them sandboxed frames of any site. Others get 403. Nil: none.
 	AllowOrigins []string
+
+	// NoControl turns off the control API and the timeline pages under
+	// /_wsreplay/ (see api.go). By default they are served to requests
+	// that reach the server on a loopback address.
+	NoControl bool
+	// ControlRemote serves the control API and the timeline pages on
+	// every address the server listens on, not only on loopback: anyone
+	// who can reach it can then read the recordings and steer the
+	// replays.
+	ControlRemote bool
 
 	// MaxMessageSize bounds client messages. Zero means
 	// DefaultMaxMessageSize.
