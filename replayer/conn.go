@@ -22,6 +22,9 @@ type replayConn struct {
 	ioCtx    context.Context // for every read and write
 	log      *slog.Logger
 	client   *clientLog
+	ctl      *control // live control, told of the client's messages
+	path     string   // as the client asked for it
+	remote   string
 }
 
 // send writes a recorded message to the client: the player's sender.
@@ -61,6 +64,7 @@ func (c *replayConn) pumpFromClient(cancel context.CancelFunc) {
 		}
 		c.log.Debug("client message", "size", len(data), "data", readable.Preview(data, 80))
 		c.srv.stats.received.Add(1)
+		c.ctl.clientMessage()
 		if c.client != nil {
 			c.client.add(data)
 		}

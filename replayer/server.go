@@ -111,6 +111,7 @@ type Server struct {
 	wg       sync.WaitGroup
 	stats    serverStats
 	fine     fineClock
+	control  liveControl // the replays as the control API sees them
 }
 
 // liveReplay is a replay that Shutdown must end. It has a field so that
@@ -120,6 +121,7 @@ type liveReplay struct {
 	ctx    context.Context    // ends the replay: the client left, or Shutdown
 	cancel context.CancelFunc // ends ctx
 	ioCtx  context.Context    // for reads and writes: ends only after the replay
+	next   *nextDefaults      // what the control API set for this connection; nil: none
 }
 
 // subprotocolsFor returns the subprotocols a replay may accept, in order of
@@ -160,6 +162,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !s.guard(w, r, upgrade) {
 		return
 	}
+	if strings.HasPrefix(r.URL.Path, controlPrefix) && !s.NoControl && !upgrade {
+		s.serveControl(w, r)
+		return
+	}
 	if !upgrade {
 		s.servePage(w, r)
 		return
@@ -170,6 +176,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer del()
+	if !s.NoControl {
+		rp.next = s.control.take(r.URL.Path)
+	}
 	sess := s.chooseSession(w, r, rp, log)
 	if sess == nil {
 		return
@@ -243,6 +252,11 @@ func (s *Server) chooseSession(w http.ResponseWriter, r *http.Request, rp *liveR
 	ctx, stop := context.WithCancel(rp.ctx)
 	stopAfter := context.AfterFunc(r.Context(), stop)
 	sess, err := s.choose(ctx, r.URL)
+	if rp.next != nil && rp.next.Session != "" {
+		if sess = s.lookupSession(rp.next.Session); sess == nil {
+			err = errNoSession
+		}
+	}
 	stopAfter()
 	stop()
 	if err != nil {
@@ -280,7 +294,7 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request, rp *liveReplay, 
 	}
 	conn.SetReadLimit(limit)
 	c := &replayConn{srv: s, conn: conn, netConn: tap.conn, accepted: accepted, readDone: make(chan struct{}),
-		ioCtx: rp.ioCtx, log: log}
+		ioCtx: rp.ioCtx, log: log, path: r.URL.Path, remote: r.RemoteAddr}
 	if s.Wait {
 		c.client = newClientLog() // what --wait needs; nothing is kept without it
 	}
@@ -296,8 +310,12 @@ func (s *Server) serve(c *replayConn, rp *liveReplay, sess *Session) {
 		defer close(c.readDone)
 		c.pumpFromClient(rp.cancel)
 	}()
-	p := &player{cfg: s, session: sess, send: c.send, client: c.client, log: c.log, fine: &s.fine}
+	ctl := s.newControl(rp, sess)
+	c.ctl = ctl
+	live := s.control.open(sess, c.path, c.remote, c.accepted, ctl)
+	p := &player{cfg: s, session: sess, send: c.send, client: c.client, log: c.log, fine: &s.fine, ctl: ctl}
 	end, err := p.play(rp.ctx, c.accepted)
+	live.ended(endingName(end, err))
 	c.finish(rp.ctx, end, err)
 	<-c.readDone
 	c.conn.CloseNow() // after a read error coder/websocket leaves the socket open
@@ -312,5 +330,6 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		r.cancel()
 	}
 	s.mu.Unlock()
+	s.control.hub.shutdown() // the events streams
 	return drain.Wait(ctx, &s.wg)
 }

@@ -1,0 +1,7 @@
+package replayer
+
+import "net/http"
+
+func (s *Server) serveUI(w http.ResponseWriter, r *http.Request) {
+	writeError(w, notFound("no page "+r.URL.Path))
+}
