@@ -23,9 +23,13 @@ import (
 const (
 	controlPrefix = "/_wsreplay/"
 	apiPrefix     = controlPrefix + "api/"
-	// maxBody bounds a request's JSON (an injected message in base64).
-	maxBody = 64 << 20
+	// defaultMaxBody bounds a request's JSON (an injected message in
+	// base64).
+	defaultMaxBody = 64 << 20
 )
+
+// maxBody is defaultMaxBody, smaller in tests.
+var maxBody int64 = defaultMaxBody
 
 // apiError is an answer of the API that is an error, as JSON:
 // {"error": msg, "field": field}.
@@ -211,9 +215,12 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
 	err := dec.Decode(v)
 	var mbe *http.MaxBytesError
 	var ute *json.UnmarshalTypeError
+	var ae *apiError
 	switch {
 	case err == nil, err == io.EOF:
 		return nil
+	case errors.As(err, &ae):
+		return ae
 	case errors.As(err, &mbe):
 		return &apiError{status: http.StatusRequestEntityTooLarge, msg: fmt.Sprintf("the body is over %d bytes", maxBody)}
 	case errors.As(err, &ute):

@@ -212,7 +212,7 @@ func (v *speedValue) UnmarshalJSON(b []byte) error {
 	}
 	f, err := strconv.ParseFloat(string(b), 64)
 	if err != nil || f < 0 || math.IsNaN(f) || math.IsInf(f, 0) {
-		return fmt.Errorf("%s is not a speed: a positive number, or \"max\"", b)
+		return &apiError{status: 400, msg: fmt.Sprintf("%s is not a speed: a positive number, or \"max\"", b), field: "speed"}
 	}
 	if f == 0 {
 		f = math.Inf(1)

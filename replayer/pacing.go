@@ -144,13 +144,15 @@ func (p *player) sendOnTime(ctx context.Context, w *waiter, sched *schedule, m m
 	if end, stop, err := p.await(ctx, w, sched, m, placed); stop {
 		return end, true, err
 	}
+	// Noted as passed before it is written, so that the API never shows
+	// as next a message a client may already have.
+	p.ctl.passed(time.Now(), sched, m, e.Data, true)
 	if err := p.send(ctx, e); err != nil {
 		if ctx.Err() != nil {
 			return ending{kind: endClientGone}, true, nil
 		}
 		return ending{}, true, err
 	}
-	p.ctl.passed(time.Now(), sched, m, e.Data, true)
 	return ending{}, false, nil
 }
 
