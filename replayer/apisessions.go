@@ -142,6 +142,7 @@ type row struct {
 	Dir     string `json:"dir"`
 	Kind    string `json:"kind"` // text or binary
 	Size    int    `json:"size"`
+	Gap     int64  `json:"gap_ns"` // since the message before, 0 for the first
 	Preview string `json:"preview"`
 }
 
@@ -175,12 +176,21 @@ type listQuery struct {
 	match func(*format.Event) bool
 }
 
-func parseListQuery(q url.Values, defLimit, maxLimit int) (*listQuery, error) {
+func parseListQuery(idx *sessionIndex, q url.Values, defLimit, maxLimit int) (*listQuery, error) {
 	lq := &listQuery{from: 1, limit: defLimit, dir: q.Get("dir")}
 	var err error
 	if v := q.Get("from"); v != "" {
 		if lq.from, err = strconv.Atoi(v); err != nil || lq.from < 1 {
 			return nil, &apiError{status: 400, msg: "from is a message number, from 1", field: "from"}
+		}
+	}
+	if v := q.Get("at"); v != "" {
+		at, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || at < 0 {
+			return nil, &apiError{status: 400, msg: "at is an offset in nanoseconds", field: "at"}
+		}
+		if lq.from, err = idx.seqAt(time.Duration(at)); err != nil {
+			return nil, err
 		}
 	}
 	if v := q.Get("limit"); v != "" {
@@ -211,26 +221,34 @@ func parseListQuery(q url.Values, defLimit, maxLimit int) (*listQuery, error) {
 // from number from on that match, and the number to ask from next (0 at
 // the end).
 func messagesAPI(idx *sessionIndex, q url.Values) (any, error) {
-	lq, err := parseListQuery(q, 100, maxRows)
+	lq, err := parseListQuery(idx, q, 100, maxRows)
 	if err != nil {
 		return nil, err
 	}
 	rows := []row{}
 	next := 0
-	err = idx.scan(lq.from, func(seq int, e *format.Event, off time.Duration) bool {
-		if len(rows) == lq.limit {
+	prev := time.Duration(-1) // the offset of the message before, for gaps
+	err = idx.scan(max(lq.from-1, 1), func(seq int, e *format.Event, off time.Duration) bool {
+		defer func() { prev = off }()
+		switch {
+		case seq < lq.from:
+			return true
+		case len(rows) == lq.limit:
 			next = seq
 			return false
-		}
-		if lq.match(e) {
-			rows = append(rows, newRow(seq, e, off))
+		case lq.match(e):
+			r := newRow(seq, e, off)
+			if prev >= 0 {
+				r.Gap = int64(off - prev)
+			}
+			rows = append(rows, r)
 		}
 		return true
 	})
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"messages": rows, "next": next, "total": idx.total}, nil
+	return map[string]any{"messages": rows, "from": lq.from, "next": next, "total": idx.total}, nil
 }
 
 // messageAPI answers GET sessions/{id}/messages/{seq}.
@@ -259,7 +277,7 @@ func messageAPI(idx *sessionIndex, seq int) (any, error) {
 // from number from on that match, up to maxHits, and where to go on from
 // (0 at the end).
 func searchAPI(idx *sessionIndex, q url.Values) (any, error) {
-	lq, err := parseListQuery(q, maxHits, maxHits)
+	lq, err := parseListQuery(idx, q, maxHits, maxHits)
 	if err != nil {
 		return nil, err
 	}

@@ -39,7 +39,8 @@ type control struct {
 	sent     int    // recorded messages sent to the client
 	received int    // messages from the client
 	injected int
-	ended    string // how the replay ended, "" while it runs
+	injLog   []injected // the last maxInjLog injections
+	ended    string     // how the replay ended, "" while it runs
 
 	// notify, if set, is called outside the lock with what changed:
 	// "state", "position", "client" or "injected". Nil: nothing.
@@ -332,10 +333,26 @@ func (c *control) waiting(on bool) <-chan struct{} {
 	return ch
 }
 
-// injectedOne counts a message injected.
-func (c *control) injectedOne() {
+// injected is a message injected, as the API shows it: after which
+// message of the session it went, and its start.
+type injected struct {
+	After   int    `json:"after"`
+	Kind    string `json:"kind"`
+	Size    int    `json:"size"`
+	Preview string `json:"preview"`
+}
+
+const maxInjLog = 100
+
+// injectedOne notes a message injected.
+func (c *control) injectedOne(e *format.Event) {
+	r := newRow(0, e, 0)
 	c.mu.Lock()
 	c.injected++
+	if len(c.injLog) == maxInjLog {
+		c.injLog = c.injLog[1:]
+	}
+	c.injLog = append(c.injLog, injected{After: c.pos.seq, Kind: r.Kind, Size: r.Size, Preview: r.Preview})
 	c.mu.Unlock()
 	c.report("injected")
 }

@@ -155,7 +155,9 @@ type replayView struct {
 	Sent     int        `json:"sent"`
 	Received int        `json:"received"`
 	Injected int        `json:"injected"`
-	Ended    *string    `json:"ended"`
+	// Injections are the last injections, oldest first.
+	Injections []injected `json:"injections"`
+	Ended      *string    `json:"ended"`
 }
 
 // placeView is a message's place: its number and recorded offset.
@@ -170,7 +172,7 @@ func (rp *replay) view() replayView {
 	c.mu.Lock()
 	v := replayView{ID: rp.id, Session: rp.session.ID, Path: rp.path, Remote: rp.remote, Accepted: rp.accepted,
 		State: c.stateLocked(), Speed: speedValue(c.speed), Pos: placeView{Seq: c.pos.seq, Offset: int64(c.pos.off)},
-		Sent: c.sent, Received: c.received, Injected: c.injected}
+		Sent: c.sent, Received: c.received, Injected: c.injected, Injections: append([]injected{}, c.injLog...)}
 	if c.next.seq > 0 && !c.next.isEnd {
 		v.Next = &placeView{Seq: c.next.seq, Offset: int64(c.next.off), Dir: string(c.next.dir)}
 	}

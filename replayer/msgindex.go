@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"sync"
 	"time"
 
@@ -42,6 +43,7 @@ type sessionIndex struct {
 type checkpoint struct {
 	seq int
 	pos format.Position
+	off time.Duration // recorded offset of message seq
 }
 
 // histogram counts messages per direction in histBins bins of equal width
@@ -141,7 +143,7 @@ func (idx *sessionIndex) add(pos format.Position, e *format.Event, off time.Dura
 	switch e.Type {
 	case format.TypeMessage:
 		if idx.total%indexStride == 0 {
-			idx.marks = append(idx.marks, checkpoint{seq: idx.total + 1, pos: pos})
+			idx.marks = append(idx.marks, checkpoint{seq: idx.total + 1, pos: pos, off: off})
 		}
 		idx.total++
 		idx.bytes += int64(len(e.Data))
@@ -197,6 +199,26 @@ func (s *Session) each(start format.Position, fn func(format.Position, *format.E
 			return nil
 		}
 	}
+}
+
+// seqAt returns the number of the first message recorded at or after off
+// (total+1 if there is none).
+func (idx *sessionIndex) seqAt(off time.Duration) (int, error) {
+	// The last checkpoint before off, then message by message.
+	i := sort.Search(len(idx.marks), func(i int) bool { return idx.marks[i].off >= off })
+	from := 1
+	if i > 0 {
+		from = idx.marks[i-1].seq
+	}
+	found := idx.total + 1
+	err := idx.scan(from, func(seq int, _ *format.Event, o time.Duration) bool {
+		if o >= off {
+			found = seq
+			return false
+		}
+		return true
+	})
+	return found, err
 }
 
 // scan calls fn for the messages of the session from number from on, with

@@ -59,7 +59,7 @@ func (p *player) injectAll(ctx context.Context, d decision) (ending, bool, error
 			}
 			return ending{}, true, err
 		}
-		p.ctl.injectedOne()
+		p.ctl.injectedOne(e)
 	}
 	return ending{}, false, nil
 }
