@@ -108,11 +108,8 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 // ControlRemote), and a state-changing request or events stream from an
 // Origin other than the server's own.
 func (s *Server) checkControl(r *http.Request) error {
-	if !s.ControlRemote {
-		addr, _ := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
-		if addr != nil && !isLoopbackAddr(addr) {
-			return &apiError{status: http.StatusForbidden, msg: "the control API is served on loopback only (see --control-remote)"}
-		}
+	if !s.controlServed(r) {
+		return &apiError{status: http.StatusForbidden, msg: "the control API is served on loopback only (see --control-remote)"}
 	}
 	origin := r.Header.Get("Origin")
 	changes := r.Method != http.MethodGet && r.Method != http.MethodHead
@@ -120,6 +117,16 @@ func (s *Server) checkControl(r *http.Request) error {
 		return &apiError{status: http.StatusForbidden, msg: "requests from another origin may not use the control API"}
 	}
 	return nil
+}
+
+// controlServed reports whether the control API and the timeline pages
+// are served to r (it would pass checkControl's listener rule).
+func (s *Server) controlServed(r *http.Request) bool {
+	if s.NoControl {
+		return false
+	}
+	addr, _ := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
+	return s.ControlRemote || addr == nil || isLoopbackAddr(addr)
 }
 
 func isLoopbackAddr(a net.Addr) bool {

@@ -274,27 +274,27 @@ func messageAPI(idx *sessionIndex, seq int) (any, error) {
 }
 
 // searchAPI answers GET sessions/{id}/search: the numbers of the messages
-// from number from on that match, up to maxHits, and where to go on from
-// (0 at the end).
+// from number from on that match, and their offsets, up to maxHits, and
+// where to go on from (0 at the end).
 func searchAPI(idx *sessionIndex, q url.Values) (any, error) {
 	lq, err := parseListQuery(idx, q, maxHits, maxHits)
 	if err != nil {
 		return nil, err
 	}
-	hits := []int{}
+	hits, offsets := []int{}, []int64{}
 	next := 0
-	err = idx.scan(lq.from, func(seq int, e *format.Event, _ time.Duration) bool {
+	err = idx.scan(lq.from, func(seq int, e *format.Event, off time.Duration) bool {
 		if len(hits) == lq.limit {
 			next = seq
 			return false
 		}
 		if lq.match(e) {
-			hits = append(hits, seq)
+			hits, offsets = append(hits, seq), append(offsets, int64(off))
 		}
 		return true
 	})
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"hits": hits, "next": next, "total": idx.total}, nil
+	return map[string]any{"hits": hits, "offsets_ns": offsets, "next": next, "total": idx.total}, nil
 }
