@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/wsreplay/wsreplay/format"
 	"github.com/wsreplay/wsreplay/format/har"
+	"github.com/wsreplay/wsreplay/replayer"
 )
 
 // output writes events to a file or standard output as wsreplay NDJSON (in
@@ -18,8 +20,9 @@ type output struct {
 	path     string      // "-" for stdout
 	tmp      *atomicFile // nil for stdout
 	w        *format.Writer
-	har      []*format.Event // HAR is one JSON document: collected, written at Close
+	har      []*format.Event // HAR and HTML are one document: collected, written at Close
 	isHAR    bool
+	isHTML   bool // the timeline page of one session, read-only (replayer.WriteTimeline)
 	stdout   io.Writer
 	sessions map[string]bool
 	messages int
@@ -33,12 +36,16 @@ func newOutput(path, kind, version string, stdout io.Writer) (*output, error) {
 	o := &output{path: path, stdout: stdout, sessions: map[string]bool{}, version: version}
 	switch kind {
 	case "":
-		o.isHAR = strings.HasSuffix(strings.ToLower(path), ".har")
+		lower := strings.ToLower(path)
+		o.isHAR = strings.HasSuffix(lower, ".har")
+		o.isHTML = strings.HasSuffix(lower, ".html") || strings.HasSuffix(lower, ".htm")
 	case "har":
 		o.isHAR = true
+	case "html":
+		o.isHTML = true
 	case "ndjson":
 	default:
-		return nil, usagef("--format: %q is not ndjson or har", kind)
+		return nil, usagef("--format: %q is not ndjson, har or html", kind)
 	}
 	var dst io.Writer = stdout
 	if path != "-" {
@@ -48,7 +55,7 @@ func newOutput(path, kind, version string, stdout io.Writer) (*output, error) {
 		}
 		o.tmp, dst = f, f
 	}
-	if !o.isHAR {
+	if !o.isHAR && !o.isHTML {
 		comp := format.None
 		if path != "-" {
 			comp = format.CompressionForName(path)
@@ -63,7 +70,10 @@ func (o *output) write(e *format.Event) error {
 	if e.Type == format.TypeMessage {
 		o.messages++
 	}
-	if o.isHAR {
+	if o.isHAR || o.isHTML {
+		if o.isHTML && len(o.sessions) > 1 {
+			return errHTMLSessions
+		}
 		o.har = append(o.har, e)
 		return nil
 	}
@@ -76,7 +86,10 @@ func (o *output) write(e *format.Event) error {
 func (o *output) close(ctx context.Context, ok bool) error {
 	var err error
 	if ok {
-		if o.isHAR {
+		switch {
+		case o.isHTML:
+			err = o.writeHTML()
+		case o.isHAR:
 			var dst io.Writer = o.stdout
 			if o.tmp != nil {
 				dst = o.tmp
@@ -84,7 +97,7 @@ func (o *output) close(ctx context.Context, ok bool) error {
 			err = har.Write(&ctxWriter{ctx: ctx, w: o.bar.writer(dst)}, o.har,
 				&har.WriteOptions{Creator: har.Creator{Name: "wsreplay", Version: o.version}})
 			o.bar.finish()
-		} else {
+		default:
 			err = o.w.Close()
 		}
 	}
@@ -99,4 +112,33 @@ func (o *output) close(ctx context.Context, ok bool) error {
 		return nil
 	}
 	return o.tmp.commit()
+}
+
+// errHTMLSessions is the error for an HTML timeline asked of several
+// sessions.
+var errHTMLSessions = hinted{errors.New("an HTML timeline holds one session, and the input has several"),
+	"choose one with --session ID (wsreplay ls lists them)"}
+
+// writeHTML writes the one session held as a self-contained timeline page.
+func (o *output) writeHTML() error {
+	var dst io.Writer = o.stdout
+	if o.tmp != nil {
+		dst = o.tmp
+	}
+	sess := replayer.TimelineSession{}
+	i := 0
+	if len(o.har) > 0 {
+		sess.ID = o.har[0].Session
+		if o.har[0].Type == format.TypeSession {
+			sess.URL = o.har[0].URL
+		}
+	}
+	sess.Next = func() (*format.Event, error) {
+		if i == len(o.har) {
+			return nil, io.EOF
+		}
+		i++
+		return o.har[i-1], nil
+	}
+	return replayer.WriteTimeline(dst, sess)
 }

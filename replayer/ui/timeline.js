@@ -186,7 +186,7 @@
     el.dataset.seq = r.seq;
     c[0].textContent = '#' + r.seq;
     c[1].textContent = fmtOff(r.offset_ns);
-    c[2].textContent = fmtGap(r.gap_ns);
+    c[2].textContent = r.seq === 1 ? '' : fmtGap(r.gap_ns);
     c[3].textContent = r.dir === 'send' ? '↑' : '↓';
     c[4].textContent = r.kind === 'text' ? 'T' : 'B';
     c[5].textContent = fmtSize(r.size);
