@@ -111,11 +111,17 @@ func (s *Server) sessionsAPI(r *http.Request, parts []string) (any, error) {
 	if sess == nil {
 		return nil, notFound("no session " + parts[0])
 	}
+	q := r.URL.Query()
+	if len(parts) == 2 && parts[1] == "messages" && s.control.indexes.built(sess) == nil && firstRows(q) {
+		// The first rows of a session whose index is still being built
+		// (a page asks for them beside the session's figures, and shows
+		// them at once) are read from its start.
+		return messagesAPI(&sessionIndex{sess: sess, partial: true}, q)
+	}
 	idx, err := s.control.indexes.get(sess)
 	if err != nil {
 		return nil, err
 	}
-	q := r.URL.Query()
 	switch {
 	case len(parts) == 1:
 		v := s.sessionView(sess, true)
@@ -133,6 +139,13 @@ func (s *Server) sessionsAPI(r *http.Request, parts []string) (any, error) {
 		return searchAPI(idx, q)
 	}
 	return nil, notFound("no such API: " + r.URL.Path)
+}
+
+// firstRows reports whether q asks for rows near the start of a session,
+// which can be read without its index.
+func firstRows(q url.Values) bool {
+	from, err := strconv.Atoi(q.Get("from"))
+	return q.Get("at") == "" && q.Get("q") == "" && q.Get("dir") == "" && (q.Get("from") == "" || err == nil && from <= maxRows)
 }
 
 // row is one message in a list: its payload cut to a preview.
@@ -248,7 +261,11 @@ func messagesAPI(idx *sessionIndex, q url.Values) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"messages": rows, "from": lq.from, "next": next, "total": idx.total}, nil
+	var total any = idx.total
+	if idx.partial {
+		total = nil // not known yet
+	}
+	return map[string]any{"messages": rows, "from": lq.from, "next": next, "total": total}, nil
 }
 
 // messageAPI answers GET sessions/{id}/messages/{seq}.

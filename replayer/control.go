@@ -5,6 +5,7 @@ import (
 	"math"
 	"regexp"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/wsreplay/wsreplay/format"
@@ -41,6 +42,10 @@ type control struct {
 	injected int
 	injLog   []injected // the last maxInjLog injections
 	ended    string     // how the replay ended, "" while it runs
+
+	// rev counts the changes, so that a page can tell the newer of two
+	// views of the replay.
+	rev atomic.Int64
 
 	// notify, if set, is called outside the lock with what changed:
 	// "state", "position", "client" or "injected". Nil: nothing.
@@ -125,6 +130,7 @@ func (c *control) command(what string, fn func()) error {
 }
 
 func (c *control) report(what string) {
+	c.rev.Add(1)
 	if c.notify != nil {
 		c.notify(what)
 	}

@@ -158,6 +158,9 @@ type replayView struct {
 	// Injections are the last injections, oldest first.
 	Injections []injected `json:"injections"`
 	Ended      *string    `json:"ended"`
+	// Rev grows with every change: of two views, the one with the
+	// greater Rev is the newer.
+	Rev int64 `json:"rev"`
 }
 
 // placeView is a message's place: its number and recorded offset.
@@ -169,10 +172,11 @@ type placeView struct {
 
 func (rp *replay) view() replayView {
 	c := rp.ctl
+	rev := c.rev.Load() // before reading: a change meanwhile has a greater one
 	c.mu.Lock()
 	v := replayView{ID: rp.id, Session: rp.session.ID, Path: rp.path, Remote: rp.remote, Accepted: rp.accepted,
 		State: c.stateLocked(), Speed: speedValue(c.speed), Pos: placeView{Seq: c.pos.seq, Offset: int64(c.pos.off)},
-		Sent: c.sent, Received: c.received, Injected: c.injected, Injections: append([]injected{}, c.injLog...)}
+		Sent: c.sent, Received: c.received, Injected: c.injected, Injections: append([]injected{}, c.injLog...), Rev: rev}
 	if c.next.seq > 0 && !c.next.isEnd {
 		v.Next = &placeView{Seq: c.next.seq, Offset: int64(c.next.off), Dir: string(c.next.dir)}
 	}

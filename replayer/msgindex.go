@@ -37,6 +37,9 @@ type sessionIndex struct {
 	close    format.Event  // that line (its ending)
 	marks    []checkpoint  // message 1, indexStride+1, 2*indexStride+1, ...
 	hist     histogram
+	// partial marks a stand-in for an index being built: it has no
+	// figures, and scan reads from the session's start.
+	partial bool
 }
 
 // checkpoint is where message seq starts in the session's recording.
@@ -225,12 +228,16 @@ func (idx *sessionIndex) seqAt(off time.Duration) (int, error) {
 // their numbers and offsets, until fn returns false or the session ends.
 func (idx *sessionIndex) scan(from int, fn func(seq int, e *format.Event, off time.Duration) bool) error {
 	from = max(from, 1)
-	if from > idx.total {
-		return nil
+	var start format.Position
+	seq := 0
+	if !idx.partial {
+		if from > idx.total {
+			return nil
+		}
+		cp := idx.marks[(from-1)/indexStride]
+		start, seq = cp.pos, cp.seq-1
 	}
-	cp := idx.marks[(from-1)/indexStride]
-	seq := cp.seq - 1
-	return idx.sess.each(cp.pos, func(_ format.Position, e *format.Event, off time.Duration) bool {
+	return idx.sess.each(start, func(_ format.Position, e *format.Event, off time.Duration) bool {
 		if e.Type != format.TypeMessage {
 			return true
 		}

@@ -325,6 +325,8 @@
   // ---- live replays: the events stream and the controls ----
   const current = () => { const rp = st.replays.get(st.current); return rp && rp.state !== 'ended' ? rp : null; };
   function updateReplay(rp) {
+    const known = st.replays.get(rp.id);
+    if (known && known.rev > rp.rev) return; // an older view, overtaken
     st.replays.set(rp.id, rp);
     if (rp.session === SESSION && rp.state !== 'ended' && !current()) st.current = rp.id;
     refreshControls();
@@ -433,10 +435,22 @@
   });
 
   // ---- start ----
+  // start shows the first rows at once, and the whole session once its
+  // figures come (the server indexes a session on its first visit).
   async function start() {
+    const info = src.info();
     try {
-      st.info = await src.info();
+      const first = await src.rows(1, PAGE, st.filter);
+      if (!st.info) {
+        st.pages.set(0, { rows: first });
+        st.total = first.length;
+        msg(first.length === PAGE ? 'indexing the session…' : '');
+        layout();
+      }
+      st.info = await info;
     } catch (e) { msg(e.message); return; }
+    msg('');
+    st.pages.clear();
     const f = st.info.figures || {};
     st.total = f.messages || 0;
     st.duration = Math.max(1, f.duration_ns || 1);
