@@ -127,6 +127,7 @@ try {
   await big.goto(bigBase + '/_wsreplay/s/big');
   await big.waitForSelector('.row:not(.loading)', { timeout: 60000 });
   R.bigFirstPaintMs = Date.now() - t;
+  R.bigFirstRowsNavMs = Math.round(await big.evaluate(() => window.wsreplayFirstRows));
   await big.waitForFunction(() => /1,000,000/.test(document.querySelector('#count').textContent), null, { timeout: 60000 });
   R.bigIndexedMs = Date.now() - t;
   t = Date.now();
@@ -134,6 +135,8 @@ try {
   await big.waitForSelector('.row[data-seq="1000000"]:not(.loading)', { timeout: 60000 });
   R.bigLastRowMs = Date.now() - t;
   R.bigRowNodes = await big.evaluate(() => document.querySelectorAll('.row').length);
+  R.bigLastRowWhole = await big.evaluate(() => document.querySelector('.row[data-seq="1000000"]').getBoundingClientRect().bottom <=
+    document.querySelector('#list').getBoundingClientRect().bottom + 1);
   R.bigCount = await big.textContent('#count');
   if (shots !== '-') await big.screenshot({ path: shots + '/timeline-1m.png' });
   await big.close();

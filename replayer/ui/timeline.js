@@ -125,19 +125,18 @@
     render();
   }
   function visibleRows() { return Math.ceil(list.clientHeight / ROW_H) + 1; }
+  // Past MAX_PX the scroll range stands for the rows in proportion: its
+  // end shows the last rows that fit whole.
+  const lastFirst = () => Math.max(1, viewCount() - Math.floor(list.clientHeight / ROW_H));
   function firstIndex() {
-    const full = viewCount() * ROW_H;
-    if (full <= MAX_PX) return Math.floor(list.scrollTop / ROW_H);
-    const maxTop = MAX_PX - list.clientHeight;
-    const last = Math.max(0, viewCount() - visibleRows() + 1);
-    return Math.min(last, Math.round((list.scrollTop / Math.max(1, maxTop)) * last));
+    if (viewCount() * ROW_H <= MAX_PX) return Math.floor(list.scrollTop / ROW_H);
+    const maxTop = Math.max(1, MAX_PX - list.clientHeight);
+    return Math.min(lastFirst(), Math.round((list.scrollTop / maxTop) * lastFirst()));
   }
   function scrollToIndex(i, center) {
-    const n = viewCount(), vis = visibleRows();
-    if (center) i = Math.max(0, i - Math.floor(vis / 2));
-    if (n * ROW_H <= MAX_PX) { list.scrollTop = i * ROW_H; return; }
-    const last = Math.max(1, n - vis + 1);
-    list.scrollTop = (Math.min(i, last) / last) * (MAX_PX - list.clientHeight);
+    if (center) i = Math.max(0, i - Math.floor(visibleRows() / 2));
+    if (viewCount() * ROW_H <= MAX_PX) { list.scrollTop = i * ROW_H; return; }
+    list.scrollTop = (Math.min(i, lastFirst()) / lastFirst()) * (MAX_PX - list.clientHeight);
   }
   function ensureVisible(i) {
     const first = firstIndex(), vis = visibleRows() - 2;
@@ -438,16 +437,15 @@
   // start shows the first rows at once, and the whole session once its
   // figures come (the server indexes a session on its first visit).
   async function start() {
-    const info = src.info();
     try {
+      // The rows first: asked together, the index's build would slow them.
       const first = await src.rows(1, PAGE, st.filter);
-      if (!st.info) {
-        st.pages.set(0, { rows: first });
-        st.total = first.length;
-        msg(first.length === PAGE ? 'indexing the session…' : '');
-        layout();
-      }
-      st.info = await info;
+      st.pages.set(0, { rows: first });
+      st.total = first.length;
+      msg(first.length === PAGE ? 'indexing the session…' : '');
+      layout();
+      window.wsreplayFirstRows = performance.now();
+      st.info = await src.info();
     } catch (e) { msg(e.message); return; }
     msg('');
     st.pages.clear();
