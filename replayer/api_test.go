@@ -477,3 +477,17 @@ func TestEventsStream(t *testing.T) {
 		t.Errorf("events %v: want one opened, and positions (at most 10/s over 300ms)", seen)
 	}
 }
+
+// A session's first rows come without waiting for its index (the total is
+// then unknown); later ones come through it.
+func TestAPIFirstRowsBeforeIndex(t *testing.T) {
+	ts := startServer(t, &Server{}, File(tenMessages(t)))
+	v := mustCall(t, ts, "GET", "sessions/s1/messages?from=2&limit=2", "")
+	if rows := v["messages"].([]any); len(rows) != 2 || rows[0].(map[string]any)["seq"] != 2.0 || v["total"] != nil || v["next"] != 4.0 {
+		t.Errorf("before the index: %v; want rows 2 and 3, total null", v)
+	}
+	mustCall(t, ts, "GET", "sessions/s1", "")
+	if v = mustCall(t, ts, "GET", "sessions/s1/messages?from=2&limit=2", ""); v["total"] != 10.0 {
+		t.Errorf("after the index: %v; want total 10", v)
+	}
+}
