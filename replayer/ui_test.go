@@ -40,7 +40,7 @@ func TestWriteTimeline(t *testing.T) {
 	_, rest, _ := strings.Cut(html, `<script type="application/json" id="wsreplay-data">`)
 	data, _, _ := strings.Cut(rest, "</script>")
 	var got struct {
-		Messages [][]any    `json:"messages"`
+		Messages [][]any     `json:"messages"`
 		Info     sessionView `json:"info"`
 	}
 	if err := json.Unmarshal([]byte(data), &got); err != nil {
