@@ -138,6 +138,7 @@ try {
   R.bigLastRowWhole = await big.evaluate(() => document.querySelector('.row[data-seq="1000000"]').getBoundingClientRect().bottom <=
     document.querySelector('#list').getBoundingClientRect().bottom + 1);
   R.bigCount = await big.textContent('#count');
+  R.bigMaxSeq = await big.evaluate(() => Math.max(...[...document.querySelectorAll('.row')].map((r) => Number(r.dataset.seq))));
   if (shots !== '-') await big.screenshot({ path: shots + '/timeline-1m.png' });
   await big.close();
 

@@ -162,10 +162,9 @@
     return el;
   }
   function render() {
-    const n = viewCount(), vis = Math.min(visibleRows(), n);
+    const n = viewCount(), first = firstIndex(), vis = Math.max(0, Math.min(visibleRows(), n - first));
     while (pool.length < vis) rowsEl.appendChild((pool[pool.length] = rowNode()));
     while (pool.length > vis) rowsEl.removeChild(pool.pop());
-    const first = firstIndex();
     const full = n * ROW_H <= MAX_PX;
     rowsEl.style.top = (full ? first * ROW_H : list.scrollTop) + 'px';
     for (let k = 0; k < vis; k++) fillRow(pool[k], first + k);
