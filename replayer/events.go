@@ -78,6 +78,13 @@ func (h *hub) publish(name string, v any) {
 	}
 }
 
+// listened reports whether the stream has subscribers.
+func (h *hub) listened() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.subs) > 0
+}
+
 // shutdown ends every stream.
 func (h *hub) shutdown() {
 	h.mu.Lock()

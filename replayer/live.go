@@ -38,9 +38,9 @@ type replay struct {
 	ctl      *control
 	lc       *liveControl
 
-	mu       sync.Mutex
-	lastPos  time.Time   // when a position was last published
-	posTimer *time.Timer // a position to publish later, at most 10/s
+	mu     sync.Mutex
+	last   map[string]time.Time   // when each frequent event was last published
+	timers map[string]*time.Timer // such an event to publish later
 }
 
 // open registers a replay of sess for the connection from remote to path,
@@ -89,40 +89,49 @@ func (lc *liveControl) list() []*replay {
 	return append([]*replay(nil), lc.order...)
 }
 
-// notify publishes what changed in the replay; positions at most 10 times
-// a second.
+// notify publishes what changed in the replay, if anyone listens. The
+// events that come with messages (a position, a client message) are
+// published at most 10 times a second each, the last one always.
 func (rp *replay) notify(what string) {
-	if what != "position" {
-		rp.lc.hub.publish("replay."+what, rp.view())
+	if what == "" || !rp.lc.hub.listened() {
+		return
+	}
+	name := "replay." + what
+	if what != "position" && what != "client" {
+		rp.lc.hub.publish(name, rp.view())
 		return
 	}
 	const every = 100 * time.Millisecond
 	rp.mu.Lock()
 	defer rp.mu.Unlock()
-	if rp.posTimer != nil {
-		return // a publication is due, and will carry this position
+	if rp.timers == nil {
+		rp.last, rp.timers = map[string]time.Time{}, map[string]*time.Timer{}
 	}
-	if wait := every - time.Since(rp.lastPos); wait > 0 {
-		rp.posTimer = time.AfterFunc(wait, rp.publishPosition)
+	if rp.timers[name] != nil {
+		return // a publication is due, and will carry this change
+	}
+	if wait := every - time.Since(rp.last[name]); wait > 0 {
+		rp.timers[name] = time.AfterFunc(wait, func() { rp.publishLater(name) })
 		return
 	}
-	rp.lastPos = time.Now()
-	rp.lc.hub.publish("replay.position", rp.view())
+	rp.last[name] = time.Now()
+	rp.lc.hub.publish(name, rp.view())
 }
 
-func (rp *replay) publishPosition() {
+func (rp *replay) publishLater(name string) {
 	rp.mu.Lock()
-	rp.posTimer, rp.lastPos = nil, time.Now()
+	delete(rp.timers, name)
+	rp.last[name] = time.Now()
 	rp.mu.Unlock()
-	rp.lc.hub.publish("replay.position", rp.view())
+	rp.lc.hub.publish(name, rp.view())
 }
 
-// ended announces the end of the replay, after its last position.
+// ended announces the end of the replay.
 func (rp *replay) ended(how string) {
 	rp.mu.Lock()
-	if rp.posTimer != nil {
-		rp.posTimer.Stop()
-		rp.posTimer = nil
+	for name, t := range rp.timers {
+		t.Stop()
+		delete(rp.timers, name)
 	}
 	rp.mu.Unlock()
 	rp.ctl.finish(how)
