@@ -119,6 +119,25 @@ try {
   R.crossOriginStatus = (await fetch(base + '/_wsreplay/api/replays/r3/pause', { method: 'POST', headers: { Origin: front.url.replace(/\/$/, '') } })).status;
   R.stateAfterCrossOrigin = (await api('replays/r3')).state;
 
+  // The other keys: → seeks 5 s on (the skipped messages at once), ←
+  // 5 s back (a restart: 4000, and the next connection starts there),
+  // / goes to the search box, ? shows the help.
+  while ((await api('replays/r3')).pos.offset_ns < 1e9) await sleep(100);
+  const p0 = (await api('replays/r3')).pos.offset_ns;
+  await key('ArrowRight');
+  await sleep(500);
+  R.afterRight = (await api('replays/r3')).pos.offset_ns - p0;
+  await key('ArrowLeft');
+  await fp.waitForFunction(() => window.log.filter((e) => e.close).length >= 3, null, { timeout: 5000 });
+  R.leftClose = (await frontLog()).filter((e) => e.close)[2];
+  await waitState(/^r4 /);
+  R.r4Start = (await api('replays/r4')).pos.offset_ns;
+  await key('?');
+  R.helpShown = await tl.evaluate(() => document.querySelector('#help').classList.contains('on'));
+  await key('Escape');
+  await key('/');
+  R.slashFocus = await tl.evaluate(() => document.activeElement.id);
+
   // The 1,000,000-message session: first paint, then its last row.
   const big = await browser.newPage();
   big.on('pageerror', (e) => errors.push(e.message));

@@ -123,6 +123,11 @@ type timelineRun struct {
 	CrossOriginFetch      string   `json:"crossOriginFetch"`
 	CrossOriginStatus     int      `json:"crossOriginStatus"`
 	StateAfterCrossOrigin string   `json:"stateAfterCrossOrigin"`
+	AfterRight            int64    `json:"afterRight"`
+	LeftClose             closeEv  `json:"leftClose"`
+	R4Start               int64    `json:"r4Start"`
+	HelpShown             bool     `json:"helpShown"`
+	SlashFocus            string   `json:"slashFocus"`
 	BigFirstPaintMs       int      `json:"bigFirstPaintMs"`
 	BigIndexedMs          int      `json:"bigIndexedMs"`
 	BigFirstRowsNavMs     int      `json:"bigFirstRowsNavMs"`
@@ -218,6 +223,10 @@ func checkTimeline(t *testing.T, r *timelineRun) {
 	if !strings.HasPrefix(r.CrossOriginFetch, "refused") || r.CrossOriginStatus != 403 || r.StateAfterCrossOrigin != "playing" {
 		t.Errorf("POST from another origin: in the page %q, status %d, replay then %s; want refused, 403, playing",
 			r.CrossOriginFetch, r.CrossOriginStatus, r.StateAfterCrossOrigin)
+	}
+	if r.AfterRight < 5e9 || r.LeftClose.Close != 4000 || r.R4Start < 8e8 || !r.HelpShown || r.SlashFocus != "q" {
+		t.Errorf("keys: → moved %v, ← closed with %+v and the next replay started at %v, ? showed help %v, / focused %q",
+			time.Duration(r.AfterRight), r.LeftClose, time.Duration(r.R4Start), r.HelpShown, r.SlashFocus)
 	}
 	if r.BigRowNodes > 200 || r.BigRowNodes < 10 || !strings.Contains(r.BigCount, "1,000,000") || !r.BigLastRowWhole || r.BigMaxSeq != 1_000_000 {
 		t.Errorf("1,000,000 messages: %d row nodes, count %q, last row in view %v, last number %d; want at most 200 rows, the last one whole and last",
