@@ -298,7 +298,12 @@
     const f = st.info.figures;
     if (f && f.ending !== 'open') { g.fillStyle = f.ending.endsWith('drop') ? '#dc2626' : '#16a34a'; g.fillRect(w - 3, 0, 3, h); }
     for (const rp of st.replays.values()) {
-      if (rp.session !== SESSION || rp.state === 'ended') continue;
+      if (rp.session !== SESSION) continue;
+      if (rp.state === 'ended') { // where it ended, and how (a fault, a close, the client leaving)
+        g.fillStyle = /drop|hang|close/.test(rp.ended || '') ? '#dc2626' : '#9ca3af';
+        g.fillRect(x(rp.pos.offset_ns), h - 10, 2, 10);
+        continue;
+      }
       g.fillStyle = rp.id === st.current ? '#111' : '#888';
       g.fillRect(x(rp.pos.offset_ns) - 1, 0, 2, h);
       g.fillText(rp.id, Math.min(w - 20, x(rp.pos.offset_ns) + 3), 10);
