@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -489,5 +490,50 @@ func TestAPIFirstRowsBeforeIndex(t *testing.T) {
 	mustCall(t, ts, "GET", "sessions/s1", "")
 	if v = mustCall(t, ts, "GET", "sessions/s1/messages?from=2&limit=2", ""); v["total"] != 10.0 {
 		t.Errorf("after the index: %v; want total 10", v)
+	}
+}
+
+// PUT next chooses the session and the state of the next connection, once.
+func TestAPINext(t *testing.T) {
+	path := writePlain(t,
+		sessionLine("a", "/a", "", rec0), message("a", rec0.Add(time.Millisecond), format.Receive, format.Text, []byte("from a")),
+		sessionLine("b", "/b", "", rec0), message("b", rec0.Add(time.Millisecond), format.Receive, format.Text, []byte("from b")))
+	ts := startServer(t, &Server{Speed: math.Inf(1)}, File(path))
+	v := mustCall(t, ts, "PUT", "next", `{"session": "b", "path": "/a", "paused": true, "once": true}`)
+	if v["session"] != "b" || v["once"] != true {
+		t.Fatalf("PUT next: %v", v)
+	}
+	c := dial(t, ts, "/a")
+	msgs, _ := reader(c)
+	if v := waitReplay(t, ts, "r1"); v["session"] != "b" || v["state"] != "paused" {
+		t.Errorf("the next connection: %v, want session b, paused", v)
+	}
+	expectQuiet(t, msgs, 200*time.Millisecond)
+	mustCall(t, ts, "POST", "replays/r1/resume", "")
+	next(t, msgs, "from b")
+	if v := mustCall(t, ts, "GET", "next", ""); len(v) != 0 {
+		t.Errorf("next after its one connection: %v, want {}", v)
+	}
+	msgs2, _ := reader(dial(t, ts, "/a"))
+	next(t, msgs2, "from a")
+	mustCall(t, ts, "PUT", "next", `{"speed": "max"}`)
+	mustCall(t, ts, "DELETE", "next", "")
+	if v := mustCall(t, ts, "GET", "next", ""); len(v) != 0 {
+		t.Errorf("next after DELETE: %v", v)
+	}
+}
+
+// A HAR file's sessions, held in memory, are read through the same API.
+func TestAPIOnHAR(t *testing.T) {
+	ts := startServer(t, &Server{}, File("../testdata/har/chrome.har"))
+	list := mustCall(t, ts, "GET", "sessions", "")["sessions"].([]any)
+	id := list[0].(map[string]any)["id"].(string)
+	v := mustCall(t, ts, "GET", "sessions/"+id+"/messages?from=2&limit=2", "")
+	rows := v["messages"].([]any)
+	if len(rows) != 2 || rows[0].(map[string]any)["seq"] != 2.0 || v["total"] == nil {
+		t.Errorf("HAR messages: %v", v)
+	}
+	if m := mustCall(t, ts, "GET", "sessions/"+id+"/messages/1", ""); m["text"] == nil {
+		t.Errorf("HAR message 1: %v", m)
 	}
 }

@@ -21,8 +21,10 @@ const (
 	maxHits    = 100000 // search hits per call
 	previewLen = 160    // bytes of a payload in a row
 	// figuresFor is how many sessions GET sessions gives figures for
-	// (reading each once): a catalog may hold millions.
-	figuresFor = 200
+	// (reading each once, within figuresWait): a catalog may hold
+	// millions, and sessions of millions of messages.
+	figuresFor  = 200
+	figuresWait = time.Second
 )
 
 // sessionView is a session as the API lists it, with ls's figures when
@@ -102,8 +104,9 @@ func (s *Server) sessionsAPI(r *http.Request, parts []string) (any, error) {
 		all, done, _ := s.Catalog.snapshot()
 		list := s.allowed(all)
 		views := make([]sessionView, 0, len(list))
+		deadline := time.Now().Add(figuresWait)
 		for i, sess := range list {
-			views = append(views, s.sessionView(sess, i < figuresFor))
+			views = append(views, s.sessionView(sess, i < figuresFor && time.Now().Before(deadline)))
 		}
 		return map[string]any{"sessions": views, "indexing": !done}, nil
 	}

@@ -32,8 +32,12 @@ Open a session's timeline to see its messages and steer its live replays.{{end}}
 `))
 
 // figuresOnPage is how many sessions the page gives ls's figures for
-// (reading each once, then from the index).
-const figuresOnPage = 50
+// (reading each once, then from the index), within figuresTime: a large
+// session takes a second or more to read, and the page must not wait.
+const (
+	figuresOnPage = 50
+	figuresTime   = 500 * time.Millisecond
+)
 
 func fmtDuration(ns int64) string {
 	return time.Duration(ns).Round(time.Millisecond).String()
@@ -54,12 +58,13 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 	var shown []sessionView
 	more := 0
 	control := s.controlServed(r)
+	deadline := time.Now().Add(figuresTime)
 	for _, sess := range s.allowed(all) {
 		if len(shown) == maxShown {
 			more++
 			continue
 		}
-		shown = append(shown, s.sessionView(sess, control && len(shown) < figuresOnPage))
+		shown = append(shown, s.sessionView(sess, control && len(shown) < figuresOnPage && time.Now().Before(deadline)))
 	}
 	var replays []replayView
 	if control {
