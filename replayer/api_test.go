@@ -537,3 +537,23 @@ func TestAPIOnHAR(t *testing.T) {
 		t.Errorf("HAR message 1: %v", m)
 	}
 }
+
+// The client's messages are counted from the first, even one sent as the
+// connection opens (the control exists before the reader starts).
+func TestAPICountsClientMessages(t *testing.T) {
+	ts := startServer(t, &Server{Paused: true}, File(tenMessages(t)))
+	c := dial(t, ts, "/ws")
+	for range 3 {
+		if err := c.Write(context.Background(), websocket.MessageText, []byte("hi")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var v map[string]any
+	for range 200 {
+		if v = waitReplay(t, ts, "r1"); v["received"] == 3.0 {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Errorf("replay %v, want received 3", v)
+}

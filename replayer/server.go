@@ -306,13 +306,14 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request, rp *liveReplay, 
 func (s *Server) serve(c *replayConn, rp *liveReplay, sess *Session) {
 	s.stats.open.Add(1)
 	defer s.stats.open.Add(-1)
+	// The control first: the client's reader tells it of every message.
+	ctl := s.newControl(rp, sess)
+	c.ctl = ctl
+	live := s.control.open(sess, c.path, c.remote, c.accepted, ctl)
 	go func() {
 		defer close(c.readDone)
 		c.pumpFromClient(rp.cancel)
 	}()
-	ctl := s.newControl(rp, sess)
-	c.ctl = ctl
-	live := s.control.open(sess, c.path, c.remote, c.accepted, ctl)
 	p := &player{cfg: s, session: sess, send: c.send, client: c.client, log: c.log, fine: &s.fine, ctl: ctl}
 	end, err := p.play(rp.ctx, c.accepted)
 	live.ended(endingName(end, err))
