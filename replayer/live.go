@@ -52,11 +52,11 @@ func (lc *liveControl) open(sess *Session, path, remote string, accepted time.Ti
 	}
 	lc.n++
 	rp := &replay{id: "r" + strconv.Itoa(lc.n), session: sess, path: path, remote: remote, accepted: accepted, ctl: ctl, lc: lc}
+	ctl.notify = rp.notify // before the API can find it
 	lc.replays[rp.id] = rp
 	lc.order = append(lc.order, rp)
 	lc.forgetEnded()
 	lc.mu.Unlock()
-	ctl.notify = rp.notify
 	lc.hub.publish("replay.opened", rp.view())
 	return rp
 }
