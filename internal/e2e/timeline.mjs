@@ -137,6 +137,13 @@ try {
   await key('Escape');
   await key('/');
   R.slashFocus = await tl.evaluate(() => document.activeElement.id);
+  await tl.keyboard.type('m1');
+  await tl.keyboard.press('Enter');
+  await tl.waitForFunction(() => / of /.test(document.querySelector('#count').textContent));
+  R.liveSearch = await tl.textContent('#count');
+  await tl.selectOption('#dir', 'send');
+  await tl.waitForFunction(() => /^0 of /.test(document.querySelector('#count').textContent));
+  R.liveSearchSent = await tl.textContent('#count');
 
   // The 1,000,000-message session: first paint, then its last row.
   const big = await browser.newPage();

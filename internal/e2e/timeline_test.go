@@ -128,6 +128,8 @@ type timelineRun struct {
 	R4Start               int64    `json:"r4Start"`
 	HelpShown             bool     `json:"helpShown"`
 	SlashFocus            string   `json:"slashFocus"`
+	LiveSearch            string   `json:"liveSearch"`
+	LiveSearchSent        string   `json:"liveSearchSent"`
 	BigFirstPaintMs       int      `json:"bigFirstPaintMs"`
 	BigIndexedMs          int      `json:"bigIndexedMs"`
 	BigFirstRowsNavMs     int      `json:"bigFirstRowsNavMs"`
@@ -227,6 +229,9 @@ func checkTimeline(t *testing.T, r *timelineRun) {
 	if r.AfterRight < 5e9 || r.LeftClose.Close != 4000 || r.R4Start < 8e8 || !r.HelpShown || r.SlashFocus != "q" {
 		t.Errorf("keys: → moved %v, ← closed with %+v and the next replay started at %v, ? showed help %v, / focused %q",
 			time.Duration(r.AfterRight), r.LeftClose, time.Duration(r.R4Start), r.HelpShown, r.SlashFocus)
+	}
+	if r.LiveSearch != "11 of 60 messages" || r.LiveSearchSent != "0 of 60 messages" {
+		t.Errorf("search on the server: %q for m1, %q for m1 sent by the client; want 11 of 60, 0 of 60", r.LiveSearch, r.LiveSearchSent)
 	}
 	if r.BigRowNodes > 200 || r.BigRowNodes < 10 || !strings.Contains(r.BigCount, "1,000,000") || !r.BigLastRowWhole || r.BigMaxSeq != 1_000_000 {
 		t.Errorf("1,000,000 messages: %d row nodes, count %q, last row in view %v, last number %d; want at most 200 rows, the last one whole and last",
