@@ -212,8 +212,10 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
 		return nil
 	}
 	if ct := r.Header.Get("Content-Type"); ct != "" {
+		// curl -d sends its JSON as a form: taken too. A page of another
+		// site could post a form, but not with this server's Origin.
 		mt, _, _ := mime.ParseMediaType(ct)
-		if mt != "application/json" {
+		if mt != "application/json" && mt != "application/x-www-form-urlencoded" {
 			return &apiError{status: http.StatusUnsupportedMediaType, msg: "send JSON (Content-Type: application/json), not " + mt}
 		}
 	}

@@ -29,7 +29,8 @@ type closeRequest struct {
 	Reason string `json:"reason"`
 }
 
-// replayAction runs a command on the replay id and returns the replay.
+// replayAction runs a command on the replay id and returns the replay
+// once the player has acted on it (for at most settleTime).
 func (s *Server) replayAction(w http.ResponseWriter, r *http.Request, id, action string) (any, error) {
 	rp := s.control.lookup(id)
 	if rp == nil {
@@ -77,7 +78,28 @@ func (s *Server) replayAction(w http.ResponseWriter, r *http.Request, id, action
 	if err != nil {
 		return nil, err
 	}
+	rp.ctl.settle(settleTime, takenBy(rp.ctl, action))
 	return rp.view(), nil
+}
+
+// settleTime bounds how long a command's answer waits for its effect.
+const settleTime = 2 * time.Second
+
+// takenBy says when the player has acted on action.
+func takenBy(c *control, action string) func() bool {
+	switch action {
+	case "pause", "resume":
+		return c.pauseTaken
+	case "step":
+		return c.stepTaken
+	case "seek":
+		return c.seekTaken
+	case "speed":
+		return c.speedTaken
+	case "inject":
+		return c.injectTaken
+	}
+	return c.endTaken
 }
 
 func (s *Server) step(w http.ResponseWriter, r *http.Request, rp *replay) error {

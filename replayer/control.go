@@ -41,6 +41,7 @@ type control struct {
 	received int    // messages from the client
 	injected int
 	injLog   []injected // the last maxInjLog injections
+	idle     bool       // the session is over; the connection stays open
 	ended    string     // how the replay ended, "" while it runs
 
 	// rev counts the changes, so that a page can tell the newer of two
@@ -265,7 +266,7 @@ func (c *control) decideIdle() decision {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	d := decision{changed: c.changed, verdict: waitCommand}
-	c.next = mark{}
+	c.next, c.idle = mark{}, true
 	if c.end != nil {
 		d.end, c.end = c.end, nil
 	}
@@ -278,7 +279,7 @@ func (c *control) decideIdle() decision {
 func (c *control) started(sched *schedule) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.held, c.newSpeed = false, false
+	c.held, c.newSpeed, c.idle = false, false, false
 	sched.speed = c.speed
 }
 
@@ -378,3 +379,28 @@ func (c *control) finish(how string) {
 	c.mu.Unlock()
 	c.report("state")
 }
+
+// settle waits, up to d, until the player has acted on the commands given,
+// as taken says (called under the lock), or the session is over, or the
+// replay has ended: so that the API's answer shows the command's effect. It
+// polls: commands are few, and the player's path stays free of it.
+func (c *control) settle(d time.Duration, taken func() bool) {
+	deadline := time.Now().Add(d)
+	for {
+		c.mu.Lock()
+		ok := c.ended != "" || c.idle || taken()
+		c.mu.Unlock()
+		if ok || time.Now().After(deadline) {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// What each command waits for (c.mu held).
+func (c *control) pauseTaken() bool  { return c.held == c.paused || c.state == "waiting" }
+func (c *control) stepTaken() bool   { return c.step == nil }
+func (c *control) seekTaken() bool   { return c.seek == nil }
+func (c *control) speedTaken() bool  { return !c.newSpeed }
+func (c *control) injectTaken() bool { return len(c.injects) == 0 }
+func (c *control) endTaken() bool    { return false } // only ended
