@@ -156,7 +156,11 @@ func TestAPIDrivesAReplay(t *testing.T) {
 	}
 	next(t, msgs, "PONG")
 
+	// The answer comes once the player has acted: the step is done.
 	v = mustCall(t, ts, "POST", "replays/r1/step", "")
+	if pos := v["pos"].(map[string]any); pos["seq"] != 1.0 || v["next"].(map[string]any)["seq"] != 2.0 {
+		t.Errorf("the step's answer: %v; want pos 1, next 2", v)
+	}
 	next(t, msgs, "m1")
 	expectQuiet(t, msgs, 300*time.Millisecond)
 	v = mustCall(t, ts, "GET", "replays/r1", "")
@@ -168,7 +172,9 @@ func TestAPIDrivesAReplay(t *testing.T) {
 	next(t, msgs, "m2")
 	next(t, msgs, "m3")
 	expectQuiet(t, msgs, 300*time.Millisecond)
-	mustCall(t, ts, "POST", "replays/r1/inject", `{"text": "hello from the API"}`)
+	if v = mustCall(t, ts, "POST", "replays/r1/inject", `{"text": "hello from the API"}`); v["injected"] != 1.0 {
+		t.Errorf("the injection's answer: %v; want injected 1", v)
+	}
 	next(t, msgs, "hello from the API")
 	for range 100 {
 		if v = mustCall(t, ts, "GET", "replays/r1", ""); v["injected"] == 1.0 {
