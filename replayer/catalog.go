@@ -370,7 +370,7 @@ func (s *Session) stream() (eventStream, error) {
 }
 
 // harStream reads the HAR entry of s again, and holds its events.
-func (s *Session) harStream() (eventStream, error) {
+func (s *Session) harStream() (*sliceStream, error) {
 	rc, err := s.src.Open()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", s.src.Name, err)

@@ -25,6 +25,9 @@ type replayConn struct {
 	client   *clientLog
 	batch    frameBatch // frames of messages due together; the player's goroutine only
 	writeMu  sync.Mutex // held by a write of frames, and of a heartbeat answer
+	ctl      *control   // live control, told of the client's messages
+	path     string     // as the client asked for it
+	remote   string
 }
 
 // send writes a recorded message to the client, the player's sender: its
@@ -65,6 +68,7 @@ func (c *replayConn) pumpFromClient(cancel context.CancelFunc) {
 		}
 		c.log.Debug("client message", "size", len(data), "data", readable.Preview(data, 80))
 		c.srv.stats.received.Add(1)
+		c.ctl.clientMessage()
 		if c.client != nil {
 			c.client.add(data)
 		}

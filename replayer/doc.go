@@ -31,6 +31,25 @@
 // get 403, so that no web page can read the recordings, even through DNS
 // rebinding.
 //
+// Live control: every replay can be paused, resumed, stepped, sought,
+// sped up or slowed down, given a message to inject, dropped, hung or
+// closed while it runs, through a JSON API under /_wsreplay/api/ on the
+// Server's own listener, and a timeline page per session at
+// /_wsreplay/s/{session} (linked from "/") that uses it. A pause shifts
+// every later message by its length; a change of speed re-bases the
+// schedule at the current position; a step sends the next message now and
+// stays paused; a seek forward sends the skipped messages at once (the
+// page's state stays right), a seek backward closes the connection with
+// 4000 and starts the next connection at the target; Wait's gates yield
+// to steps and seeks; heartbeats are answered while paused. Server.Paused
+// starts every replay paused. These are served only to requests that
+// reached the server on a loopback address (Server.ControlRemote: every
+// address; Server.NoControl: none), with the Host rules above, and a
+// request that changes something, or the events stream, must come with no
+// Origin or the server's own: a page of another site can neither steer a
+// replay nor read the stream. WriteTimeline writes the timeline page of
+// one session as a single read-only file.
+//
 // Endings: a recorded clean close by the server sends its code and reason;
 // a recorded drop closes the TCP connection without a close frame (browsers
 // report 1006); a session the client ended, or with no recorded ending,
@@ -66,11 +85,25 @@
 //   - wait.go: the waiter, which waits for an instant or for the client
 //     until the fault fires or the client leaves.
 //   - fault.go: the earliest fault configured (DropAt, CloseAt, HangAt).
+//   - control.go: a replay's live control, apart from the transport:
+//     commands waiting for the player, and where the player is.
+//   - steer.go: the player's side of it: holding a message until it is
+//     due as the commands allow, injecting, the idle end of a session.
+//   - live.go: the replays as the control API sees them, their JSON, the
+//     defaults for the next connection.
+//   - api.go: the control API's routing, security rules and errors;
+//     apireplays.go its commands to replays and "next"; apisessions.go
+//     its sessions, messages and search.
+//   - events.go: the events stream (Server-Sent Events).
+//   - msgindex.go: a session's index: figures, a histogram and where
+//     every 256th message starts, to read message ranges from disk.
+//   - ui.go, ui/: the timeline page (plain HTML, CSS and JavaScript,
+//     embedded), and WriteTimeline.
 //   - clock.go, clock_unix.go, clock_other.go: the fine clock, for the last
 //     stretch of each wait (Go's timers are a millisecond coarse).
 //   - clientlog.go: what --wait keeps of the client's messages.
 //   - diagnose.go: the log lines for requests the Server cannot answer as
 //     asked.
-//   - page.go: the page listing the sessions, at "/".
+//   - page.go: the page listing the sessions and live replays, at "/".
 //   - stats.go: Stats, the running totals.
 package replayer

@@ -97,6 +97,10 @@ func (s *Server) guard(w http.ResponseWriter, r *http.Request, upgrade bool) boo
 		s.logger().Warn("refused request: Host is not this machine (DNS rebinding guard)",
 			"host", r.Host, "path", r.URL.Path, "hint", "to serve this name, add --allow-host "+hostOnly(r.Host))
 		s.stats.refusedFor("host")
+		if strings.HasPrefix(r.URL.Path, apiPrefix) {
+			writeError(w, &apiError{status: http.StatusForbidden, msg: "this Host is not allowed (see --allow-host)"})
+			return false
+		}
 		http.Error(w, "wsreplay: this Host is not allowed (see --allow-host)", http.StatusForbidden)
 		return false
 	}

@@ -46,11 +46,15 @@ type player struct {
 	client  *clientLog
 	log     *slog.Logger
 	fine    *fineClock // for the last stretch of each wait; nil: timers only
+	ctl     *control   // live control; nil: play has one of its own
 }
 
 // play runs the replay from accepted, the moment the connection was
 // accepted, until the session or a fault ends it, or ctx is done.
 func (p *player) play(ctx context.Context, accepted time.Time) (ending, error) {
+	if p.ctl == nil {
+		p.ctl = newControl(p.cfg.Speed, p.cfg.Paused)
+	}
 	f := newFault(p.cfg, accepted)
 	defer f.stop()
 	w := &waiter{ctx: ctx, fault: f, fine: p.fine}
@@ -66,8 +70,8 @@ func (p *player) play(ctx context.Context, accepted time.Time) (ending, error) {
 		if err != nil || end.kind != endOpen || !p.cfg.Loop {
 			if err == nil && end.kind == endOpen {
 				// Stay connected until the client leaves; a fault
-				// still fires.
-				return w.idle(), nil
+				// still fires, and live control still acts.
+				return p.idle(ctx, w)
 			}
 			return end, err
 		}
@@ -84,8 +88,10 @@ func (p *player) playOnce(ctx context.Context, w *waiter, start time.Time) (endi
 	stream := prefetch(src)
 	defer stream.Close()
 	sched := newSchedule(p.cfg, start)
+	p.ctl.started(sched)
 	var recStart time.Time
 	sent := 0 // recorded client messages passed (heartbeats excluded)
+	seq := 0  // messages met, both directions, heartbeats included
 	var prev *format.Event
 	for {
 		if prev != nil {
@@ -109,44 +115,43 @@ func (p *player) playOnce(ctx context.Context, w *waiter, start time.Time) (endi
 		off := e.Time.Sub(recStart)
 		switch e.Type {
 		case format.TypeMessage:
+			seq++
+			m := mark{seq: seq, off: off, dir: e.Dir}
 			if p.isHeartbeat(e) {
 				continue
 			}
 			if e.Dir == format.Send {
 				sent++
-				if end, stop := p.passClientMessage(w, sched, off, sent, e); stop {
-					return end, nil
+				if end, stop, err := p.passClientMessage(ctx, w, sched, m, sent, e); stop {
+					return end, err
 				}
 				continue
 			}
-			if end, stop, err := p.sendOnTime(ctx, w, sched, off, e); stop {
+			if end, stop, err := p.sendOnTime(ctx, w, sched, m, e); stop {
 				return end, err
 			}
 		case format.TypeClose:
-			return p.endOnTime(w, sched, off, e), nil
+			return p.endOnTime(ctx, w, sched, mark{seq: seq + 1, off: off, isEnd: true}, e)
 		}
 	}
 }
 
-// sendOnTime sends the server message e, recorded at off, when it is due
-// (at once if it is before From, or never with DropBefore). It returns
-// true when the replay is over: with its ending, or the send's error.
-func (p *player) sendOnTime(ctx context.Context, w *waiter, sched *schedule, off time.Duration, e *format.Event) (ending, bool, error) {
-	due, placed := sched.next(off)
-	switch {
-	case placed:
-		if time.Now().Before(due) {
-			if err := p.flushHeld(ctx); err != nil {
-				end, err := p.sendFailed(ctx, err)
-				return end, true, err
-			}
-		}
-		if end, stop := w.until(due); stop {
-			return end, true, nil
-		}
-	case p.cfg.DropBefore:
-		return ending{}, false, nil // before From: passed over
+// sendOnTime sends the server message e, m, when it is due (at once if it
+// is before From, or never with DropBefore), as live control allows. It
+// returns true when the replay is over: with its ending, or the send's
+// error.
+func (p *player) sendOnTime(ctx context.Context, w *waiter, sched *schedule, m mark, e *format.Event) (ending, bool, error) {
+	_, placed := sched.next(m.off)
+	if !placed && p.cfg.DropBefore {
+		p.ctl.passed(time.Now(), sched, m, e.Data, false) // before From: passed over
+		return ending{}, false, nil
 	}
+	if end, stop, err := p.await(ctx, w, sched, m, placed); stop {
+		return end, true, err
+	}
+	// Noted as passed before it is written, so that the API never shows
+	// as next a message a client may already have.
+	p.ctl.passed(time.Now(), sched, m, e.Data, true)
 	if err := p.send(ctx, e); err != nil {
 		end, err := p.sendFailed(ctx, err)
 		return end, true, err
@@ -172,31 +177,38 @@ func (p *player) sendFailed(ctx context.Context, err error) (ending, error) {
 	return ending{}, err
 }
 
-// passClientMessage places the k-th client message, e, recorded at off, on
-// the schedule; with Server.Wait it waits for the client's own k-th
-// message. It returns the ending and true if the replay ends first.
-func (p *player) passClientMessage(w *waiter, sched *schedule, off time.Duration, k int, e *format.Event) (ending, bool) {
-	sched.next(off)
+// passClientMessage places the k-th client message, e, m, on the
+// schedule, and passes it when it is due; with Server.Wait it waits for the
+// client's own k-th message instead. It returns the ending and true if the
+// replay ends first.
+func (p *player) passClientMessage(ctx context.Context, w *waiter, sched *schedule, m mark, k int, e *format.Event) (ending, bool, error) {
+	_, placed := sched.next(m.off)
 	if !p.cfg.Wait {
-		return ending{}, false
+		if end, stop, err := p.await(ctx, w, sched, m, placed); stop {
+			return end, true, err
+		}
+	} else if p.flushHeld(ctx) != nil {
+		return ending{kind: endClientGone}, true, nil // a connection that cannot be written to
+	} else if end, stop := p.waitForClient(w, sched, k, e); stop {
+		return end, true, nil
 	}
-	if p.flushHeld(w.ctx) != nil {
-		return ending{kind: endClientGone}, true // a connection that cannot be written to
-	}
-	return p.waitForClient(w, sched, k, e)
+	p.ctl.passed(time.Now(), sched, m, e.Data, false)
+	return ending{}, false, nil
 }
 
-// endOnTime returns how the replay ends at the recorded close e, recorded
-// at off, once it is due.
-func (p *player) endOnTime(w *waiter, sched *schedule, off time.Duration, e *format.Event) ending {
-	if p.flushHeld(w.ctx) != nil {
-		return ending{kind: endClientGone}
+// endOnTime returns how the replay ends at the recorded close e, m, once it
+// is due.
+func (p *player) endOnTime(ctx context.Context, w *waiter, sched *schedule, m mark, e *format.Event) (ending, error) {
+	_, placed := sched.next(m.off)
+	if end, stop, err := p.await(ctx, w, sched, m, placed); stop {
+		return end, err
 	}
-	if due, ok := sched.next(off); ok {
-		if end, stop := w.until(due); stop {
-			return end
-		}
-	}
+	p.ctl.passed(time.Now(), sched, m, nil, false)
+	return p.recordedEnding(e), nil
+}
+
+// recordedEnding returns how the replay ends at the recorded close e.
+func (p *player) recordedEnding(e *format.Event) ending {
 	switch {
 	case p.cfg.Loop:
 		return ending{kind: endOpen} // play it again from here
@@ -212,9 +224,16 @@ func (p *player) endOnTime(w *waiter, sched *schedule, off time.Duration, e *for
 
 // waitForClient holds the replay until the client has sent its k-th
 // message, then resumes the schedule from its arrival, so that the
-// messages recorded after it keep their distance from it.
+// messages recorded after it keep their distance from it. A step or a seek
+// goes on without it.
 func (p *player) waitForClient(w *waiter, sched *schedule, k int, rec *format.Event) (ending, bool) {
+	changed := p.ctl.waiting(true)
+	defer p.ctl.waiting(false)
 	for {
+		if p.ctl.gateYields() {
+			p.client.forget(k) // the client's next message counts as the one after
+			return ending{}, false
+		}
 		msg, ok, next := p.client.get(k)
 		if ok {
 			if msg.checked && !msg.same(rec.Data) {
@@ -225,8 +244,12 @@ func (p *player) waitForClient(w *waiter, sched *schedule, k int, rec *format.Ev
 			p.client.forget(k)
 			return ending{}, false
 		}
-		if end, stop := w.on(nil, next); stop {
+		end, stop, woke := w.onOr(nil, next, changed)
+		if stop {
 			return end, true
+		}
+		if woke {
+			changed = p.ctl.waiting(true)
 		}
 	}
 }

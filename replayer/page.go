@@ -3,26 +3,45 @@ package replayer
 import (
 	"html/template"
 	"net/http"
-	"slices"
+	"time"
 
 	"github.com/wsreplay/wsreplay/internal/readable"
 )
 
-var pageTemplate = template.Must(template.New("page").Funcs(template.FuncMap{"readable": readable.URL}).Parse(`<!doctype html>
+var pageTemplate = template.Must(template.New("page").Funcs(template.FuncMap{"readable": readable.URL, "dur": fmtDuration}).Parse(`<!doctype html>
 <html><head><meta charset="utf-8"><title>wsreplay</title>
 <style>body{font:15px system-ui,sans-serif;margin:2em;color:#222}code{background:#f3f3f3;padding:1px 4px}
-table{border-collapse:collapse}td,th{padding:4px 12px;text-align:left;border-bottom:1px solid #ddd}</style></head>
+table{border-collapse:collapse;margin-bottom:1.5em}td,th{padding:4px 12px;text-align:left;border-bottom:1px solid #ddd}td.n{text-align:right}</style></head>
 <body><h1>wsreplay</h1>
 <p>This server replays recorded WebSocket sessions. Point your frontend's socket URL here:
-each new WebSocket connection gets its own replay, from its first message.</p>
+each new WebSocket connection gets its own replay, from its first message.{{if .Control}}
+Open a session's timeline to see its messages and steer its live replays.{{end}}</p>
+{{if .Control}}<h2>Live replays</h2>
+<table><tr><th>replay</th><th>session</th><th>path</th><th>client</th><th>state</th><th>position</th></tr>
+{{range .Replays}}<tr><td><code>{{.ID}}</code></td><td><a href="/_wsreplay/s/{{.Session}}">{{.Session}}</a></td><td><code>{{.Path}}</code></td>
+<td>{{.Remote}}</td><td>{{.State}}{{with .Ended}} ({{.}}){{end}}</td><td class="n">{{.Pos.Seq}}{{with .Total}}/{{.}}{{end}}</td></tr>
+{{else}}<tr><td colspan="6">none: connect a client to start one</td></tr>{{end}}</table>
+<h2>Sessions</h2>{{end}}
 {{if .Indexing}}<p><em>Still indexing the recordings; more sessions may appear.</em></p>{{end}}
-<table><tr><th>session</th><th>connect to</th><th>subprotocol</th><th>recorded</th></tr>
-{{range .Sessions}}<tr><td><code>{{.ID}}</code></td><td><code>{{$.Base}}{{if .URL}}{{readable .URL}}{{else}}/{{end}}</code></td>
-<td>{{.Subprotocol}}</td><td>{{.Start.Format "2006-01-02 15:04:05 MST"}}</td></tr>
-{{else}}<tr><td colspan="4">no sessions</td></tr>{{end}}
-{{if .More}}<tr><td colspan="4">... and {{.More}} more (wsreplay ls lists them all)</td></tr>{{end}}
+<table><tr><th>session</th><th>connect to</th><th>subprotocol</th><th>recorded</th><th>duration</th><th>messages ↑/↓</th><th>bytes</th><th>ending</th></tr>
+{{range .Sessions}}<tr class="s"><td>{{if $.Control}}<a href="/_wsreplay/s/{{.ID}}"><code>{{.ID}}</code></a>{{else}}<code>{{.ID}}</code>{{end}}</td><td><code>{{$.Base}}{{if .URL}}{{readable .URL}}{{else}}/{{end}}</code></td>
+<td>{{.Subprotocol}}</td><td>{{.Start.Format "2006-01-02 15:04:05 MST"}}</td>{{with .Figures}}<td class="n">{{dur .Duration}}</td><td class="n">{{.Sent}}/{{.Received}}</td><td class="n">{{.Bytes}}</td><td>{{.Ending}}</td>{{else}}<td colspan="4"></td>{{end}}</tr>
+{{else}}<tr><td colspan="8">no sessions</td></tr>{{end}}
+{{if .More}}<tr><td colspan="8">... and {{.More}} more (wsreplay ls lists them all)</td></tr>{{end}}
 </table></body></html>
 `))
+
+// figuresOnPage is how many sessions the page gives ls's figures for
+// (reading each once, then from the index), within figuresTime: a large
+// session takes a second or more to read, and the page must not wait.
+const (
+	figuresOnPage = 50
+	figuresTime   = 500 * time.Millisecond
+)
+
+func fmtDuration(ns int64) string {
+	return time.Duration(ns).Round(time.Millisecond).String()
+}
 
 // servePage answers a plain HTTP request: a page listing the sessions on
 // "/", 404 elsewhere.
@@ -36,16 +55,20 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 	// The first maxShown sessions are listed, and the others counted: a
 	// recording may hold millions.
 	const maxShown = 1000
-	var shown []*Session
+	var shown []sessionView
 	more := 0
-	for _, sess := range all {
-		if len(s.Sessions) == 0 || slices.Contains(s.Sessions, sess.ID) {
-			if len(shown) == maxShown {
-				more++
-				continue
-			}
-			shown = append(shown, sess)
+	control := s.controlServed(r)
+	deadline := time.Now().Add(figuresTime)
+	for _, sess := range s.allowed(all) {
+		if len(shown) == maxShown {
+			more++
+			continue
 		}
+		shown = append(shown, s.sessionView(sess, control && len(shown) < figuresOnPage && time.Now().Before(deadline)))
+	}
+	var replays []replayView
+	if control {
+		replays = s.replayViews()
 	}
 	scheme := "ws://"
 	if r.TLS != nil {
@@ -54,8 +77,10 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	pageTemplate.Execute(w, struct {
 		Base     string
-		Sessions []*Session
+		Sessions []sessionView
 		More     int
 		Indexing bool
-	}{scheme + r.Host, shown, more, !done})
+		Control  bool
+		Replays  []replayView
+	}{scheme + r.Host, shown, more, !done, control, replays})
 }

@@ -12,18 +12,19 @@ import (
 // against the one anchor, never after the previous one, so a slow send
 // does not push the later ones back (no drift). Moving the anchor (resume)
 // is how the replay waits for the client; pausing, a change of speed and
-// seeking would move it too.
+// seeking move it too (see hold, setSpeed and jump).
 type schedule struct {
 	speed  float64
 	maxGap time.Duration
 	from   time.Duration
 
-	anchor    time.Time     // an instant...
-	anchorPos time.Duration // ...and the position that falls on it
-	pos       time.Duration // position of the last event placed
-	prevOff   time.Duration // recorded offset of the last event placed after From
-	prevPos   time.Duration // its position
-	started   bool
+	anchor     time.Time     // an instant...
+	anchorPos  time.Duration // ...and the position that falls on it
+	pos        time.Duration // position of the last event placed
+	prevOff    time.Duration // recorded offset of the last event placed after From
+	prevPos    time.Duration // its position
+	prevGapPos time.Duration // position of the event placed before the last
+	started    bool
 }
 
 // newSchedule starts a schedule for cfg at start, the instant position 0
@@ -40,6 +41,7 @@ func newSchedule(cfg *Server, start time.Time) *schedule {
 // last, and returns when it is due. An event before From has no place
 // (ok is false): it goes at once, or not at all.
 func (s *schedule) next(off time.Duration) (due time.Time, ok bool) {
+	s.prevGapPos = s.pos
 	s.pos = s.stretch(off)
 	return s.due(s.pos), off >= s.from
 }
@@ -75,4 +77,42 @@ func (s *schedule) due(pos time.Duration) time.Time {
 		return s.anchor
 	}
 	return s.anchor.Add(time.Duration(float64(pos-s.anchorPos) / s.speed))
+}
+
+// Live control (control.go) moves the anchor in more ways. hold freezes the
+// replay at the position reached at t, for a pause; release starts it again
+// from there at t, so that a pause shifts every later event by its length.
+// setSpeed re-bases at the position reached at t, so that a change of speed
+// applies from the current position on. passed and jump place the event
+// placed last at t, for a step and a seek.
+
+// posAt returns the position that falls on t, no further than the event
+// placed last.
+func (s *schedule) posAt(t time.Time) time.Duration {
+	if math.IsInf(s.speed, 1) {
+		return s.pos
+	}
+	return min(s.anchorPos+time.Duration(float64(t.Sub(s.anchor))*s.speed), s.pos)
+}
+
+// hold freezes the schedule at the position reached at t.
+func (s *schedule) hold(t time.Time) { s.anchorPos, s.anchor = s.posAt(t), t }
+
+// release starts a held schedule again at t, from where it was held.
+func (s *schedule) release(t time.Time) { s.anchor = t }
+
+// setSpeed changes the speed from the position reached at t on.
+func (s *schedule) setSpeed(t time.Time, speed float64) {
+	s.hold(t)
+	s.speed = speed
+}
+
+// passed notes that the event placed last went early, at t (a step): the
+// position is now its own.
+func (s *schedule) passed(t time.Time) { s.anchorPos, s.anchor = s.pos, t }
+
+// jump makes the event placed last due lead (recorded time, before scaling)
+// after t, for a seek: lead is at most its gap from the event before it.
+func (s *schedule) jump(t time.Time, lead time.Duration) {
+	s.anchor, s.anchorPos = t, s.pos-min(max(lead, 0), s.pos-s.prevGapPos)
 }

@@ -64,6 +64,9 @@ type Server struct {
 	// Heartbeats are answered at once, and the recorded ones are left out
 	// of the timeline and out of Wait's counting.
 	Heartbeats []Heartbeat
+	// Paused starts every replay paused, at its first message: the
+	// control API (or the timeline page) resumes or steps it.
+	Paused bool
 
 	// Faults, measured from each connection's accept; zero is off.
 	DropAt      time.Duration // drop the TCP connection, no close frame
@@ -84,6 +87,16 @@ type Server struct {
 	// them sandboxed frames of any site. Others get 403. Nil: none.
 	AllowOrigins []string
 
+	// NoControl turns off the control API and the timeline pages under
+	// /_wsreplay/ (see api.go). By default they are served to requests
+	// that reach the server on a loopback address.
+	NoControl bool
+	// ControlRemote serves the control API and the timeline pages on
+	// every address the server listens on, not only on loopback: anyone
+	// who can reach it can then read the recordings and steer the
+	// replays.
+	ControlRemote bool
+
 	// MaxMessageSize bounds client messages. Zero means
 	// DefaultMaxMessageSize.
 	MaxMessageSize int64
@@ -98,6 +111,7 @@ type Server struct {
 	wg       sync.WaitGroup
 	stats    serverStats
 	fine     fineClock
+	control  liveControl // the replays as the control API sees them
 }
 
 // liveReplay is a replay that Shutdown must end. It has a field so that
@@ -107,6 +121,7 @@ type liveReplay struct {
 	ctx    context.Context    // ends the replay: the client left, or Shutdown
 	cancel context.CancelFunc // ends ctx
 	ioCtx  context.Context    // for reads and writes: ends only after the replay
+	next   *nextDefaults      // what the control API set for this connection; nil: none
 }
 
 // subprotocolsFor returns the subprotocols a replay may accept, in order of
@@ -147,6 +162,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !s.guard(w, r, upgrade) {
 		return
 	}
+	if strings.HasPrefix(r.URL.Path, controlPrefix) && !s.NoControl && !upgrade {
+		s.serveControl(w, r)
+		return
+	}
 	if !upgrade {
 		s.servePage(w, r)
 		return
@@ -157,6 +176,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer del()
+	if !s.NoControl {
+		rp.next = s.control.take(r.URL.Path)
+	}
 	sess := s.chooseSession(w, r, rp, log)
 	if sess == nil {
 		return
@@ -230,6 +252,11 @@ func (s *Server) chooseSession(w http.ResponseWriter, r *http.Request, rp *liveR
 	ctx, stop := context.WithCancel(rp.ctx)
 	stopAfter := context.AfterFunc(r.Context(), stop)
 	sess, err := s.choose(ctx, r.URL)
+	if rp.next != nil && rp.next.Session != "" {
+		if sess = s.lookupSession(rp.next.Session); sess == nil {
+			err = errNoSession
+		}
+	}
 	stopAfter()
 	stop()
 	if err != nil {
@@ -267,7 +294,7 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request, rp *liveReplay, 
 	}
 	conn.SetReadLimit(limit)
 	c := &replayConn{srv: s, conn: conn, netConn: tap.conn, accepted: accepted, readDone: make(chan struct{}),
-		ioCtx: rp.ioCtx, log: log}
+		ioCtx: rp.ioCtx, log: log, path: r.URL.Path, remote: r.RemoteAddr}
 	if s.Wait {
 		c.client = newClientLog() // what --wait needs; nothing is kept without it
 	}
@@ -279,12 +306,17 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request, rp *liveReplay, 
 func (s *Server) serve(c *replayConn, rp *liveReplay, sess *Session) {
 	s.stats.open.Add(1)
 	defer s.stats.open.Add(-1)
+	// The control first: the client's reader tells it of every message.
+	ctl := s.newControl(rp, sess)
+	c.ctl = ctl
+	live := s.control.open(sess, c.path, c.remote, c.accepted, ctl)
 	go func() {
 		defer close(c.readDone)
 		c.pumpFromClient(rp.cancel)
 	}()
-	p := &player{cfg: s, session: sess, send: c.send, flush: c.flush, client: c.client, log: c.log, fine: &s.fine}
+	p := &player{cfg: s, session: sess, send: c.send, flush: c.flush, client: c.client, log: c.log, fine: &s.fine, ctl: ctl}
 	end, err := p.play(rp.ctx, c.accepted)
+	live.ended(endingName(end, err))
 	c.finish(rp.ctx, end, err)
 	<-c.readDone
 	c.conn.CloseNow() // after a read error coder/websocket leaves the socket open
@@ -299,5 +331,6 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		r.cancel()
 	}
 	s.mu.Unlock()
+	s.control.hub.shutdown() // the events streams
 	return drain.Wait(ctx, &s.wg)
 }

@@ -18,10 +18,18 @@ type waiter struct {
 // first; at or past t, it still reports a fault that has fired or a ctx
 // that has ended.
 func (w *waiter) until(t time.Time) (ending, bool) {
+	end, stop, _ := w.untilOr(t, nil)
+	return end, stop
+}
+
+// untilOr is until that also returns, with woke true, when changed is
+// closed (a command of live control arrived; nil never is).
+func (w *waiter) untilOr(t time.Time, changed <-chan struct{}) (end ending, stop, woke bool) {
 	for {
 		d := time.Until(t)
 		if d <= 0 {
-			return w.ended()
+			end, stop = w.ended()
+			return end, stop, false
 		}
 		var wake <-chan struct{}
 		var timer *time.Timer
@@ -39,9 +47,10 @@ func (w *waiter) until(t time.Time) (ending, bool) {
 		if timer != nil {
 			timerC = timer.C
 		}
-		if end, stop := w.on(timerC, wake); stop {
-			stopTimer(timer)
-			return end, true
+		end, stop, woke := w.onOr(timerC, wake, changed)
+		stopTimer(timer)
+		if stop || woke {
+			return end, stop, woke
 		}
 	}
 }
@@ -49,15 +58,23 @@ func (w *waiter) until(t time.Time) (ending, bool) {
 // on waits for timerC or ch (either may be nil, which never fires). It
 // returns the ending and true if the replay ends first.
 func (w *waiter) on(timerC <-chan time.Time, ch <-chan struct{}) (ending, bool) {
+	end, stop, _ := w.onOr(timerC, ch, nil)
+	return end, stop
+}
+
+// onOr is on that also returns, with woke true, when changed is closed.
+func (w *waiter) onOr(timerC <-chan time.Time, ch, changed <-chan struct{}) (end ending, stop, woke bool) {
 	select {
 	case <-timerC:
 	case <-ch:
+	case <-changed:
+		return ending{}, false, true
 	case <-w.fault.C:
-		return w.fault.end, true
+		return w.fault.end, true, false
 	case <-w.ctx.Done():
-		return ending{kind: endClientGone}, true
+		return ending{kind: endClientGone}, true, false
 	}
-	return ending{}, false
+	return ending{}, false, false
 }
 
 // idle waits, sending nothing, until the replay ends.

@@ -20,10 +20,12 @@ func convertCommand() *cli.Command {
 		Description: `Reads IN (wsreplay NDJSON in any compression, or a HAR file from browser
 DevTools, Playwright or mitmproxy) and writes OUT: wsreplay NDJSON,
 compressed as its name says (.ndjson, .ndjson.gz, .ndjson.zst), or HAR 1.2
-(.har) that Chrome DevTools can import. - is standard input or output.
+(.har) that Chrome DevTools can import, or an HTML timeline of one session
+(.html): one self-contained, read-only page that works from file:// with
+no network, to attach to a bug report. - is standard input or output.
 IN may be several files and directories (their recordings and those below
-them) and s3://BUCKET/PREFIX[/KEY] URLs; a session id found in two of them is written the second time as
-ID~2. Filters that keep nothing are an error, and nothing is written.
+them) and s3://BUCKET/PREFIX[/KEY] URLs; a session id found in two of them
+is written the second time as ID~2. Filters that keep nothing are an error, and nothing is written.
 
 --from and --to take an offset from each session's start (90s, 2m) or an
 RFC 3339 time; a cut session starts at --from. HAR has no place for a close
@@ -33,13 +35,14 @@ NDJSON.
 Examples:
    wsreplay convert staging.ndjson.zst bug.ndjson.zst --session 7f3a9c2e41b8d605 --from 2m --to 3m
    wsreplay convert bug.ndjson.zst bug.har
-   wsreplay convert devtools-export.har session.ndjson`,
+   wsreplay convert devtools-export.har session.ndjson
+   wsreplay convert bug.ndjson.zst bug.html`,
 		Flags: []cli.Flag{
 			&cli.StringSliceFlag{Name: "session", Usage: "keep only this session `ID` (repeatable)"},
 			&cli.StringFlag{Name: "from", Usage: "keep lines from `D` into each session (or from an RFC 3339 time)"},
 			&cli.StringFlag{Name: "to", Usage: "keep lines up to `D` into each session (or up to an RFC 3339 time)"},
 			&cli.StringFlag{Name: "dir", Usage: "keep only messages going in direction `DIR`: send (client to server) or receive (server to client)"},
-			&cli.StringFlag{Name: "format", Usage: "write `FORMAT`: ndjson or har (default: as OUT's name says; ndjson for -)"},
+			&cli.StringFlag{Name: "format", Usage: "write `FORMAT`: ndjson, har or html (default: as OUT's name says; ndjson for -)"},
 		},
 		Action: runConvert,
 	}

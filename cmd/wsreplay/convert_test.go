@@ -102,3 +102,36 @@ func TestImportCommand(t *testing.T) {
 		t.Errorf("missing fields: exit %d %s", code, errOut)
 	}
 }
+
+// convert to .html writes the timeline of one session, its messages inside,
+// with nothing that needs the network; two sessions are an error.
+func TestConvertHTML(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "bug.html")
+	_, errOut, code := wsreplay(t, "convert", "../../testdata/demo.ndjson.zst", out)
+	if code != 0 || !strings.Contains(errOut, "104 messages to "+out) {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	page, _ := os.ReadFile(out)
+	for _, want := range []string{`id="wsreplay-data"`, `"info":{"id":"demo-1"`, `"ending":"1001 clean"`, "default-src 'none'", "function liveSource"} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("the page has no %q", want)
+		}
+	}
+	if strings.Contains(string(page), `src="http`) || strings.Contains(string(page), `href="http`) {
+		t.Error("the page links to the network")
+	}
+	two := filepath.Join(dir, "two.ndjson")
+	demo, _ := os.ReadFile("../../testdata/demo.ndjson")
+	os.WriteFile(two, append(append([]byte{}, demo...), []byte(strings.ReplaceAll(string(demo), "demo-1", "demo-2"))...), 0o600)
+	_, errOut, code = wsreplay(t, "convert", two, filepath.Join(dir, "two.html"))
+	if code != 1 || !strings.Contains(errOut, "an HTML timeline holds one session") || !strings.Contains(errOut, "--session") {
+		t.Errorf("two sessions: exit %d: %s", code, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "two.html")); err == nil {
+		t.Error("a failed conversion left its file")
+	}
+	if _, errOut, code = wsreplay(t, "convert", two, filepath.Join(dir, "one.html"), "--session", "demo-2"); code != 0 {
+		t.Errorf("--session demo-2: exit %d: %s", code, errOut)
+	}
+}

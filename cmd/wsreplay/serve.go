@@ -43,7 +43,14 @@ Examples:
    wsreplay serve
    wsreplay serve bug.ndjson.zst --speed 4 --from 2m
    wsreplay serve session.har --listen 127.0.0.1:9000
-   wsreplay serve bug.ndjson --drop-at 30s --refuse 2   # test reconnect logic`,
+   wsreplay serve bug.ndjson --drop-at 30s --refuse 2   # test reconnect logic
+   wsreplay serve bug.ndjson --paused   # then open the printed timeline URL
+
+The timeline of each session, with the controls of its live replays
+(pause, step, seek, speed, inject, drop, close), is at
+http://HOST:PORT/_wsreplay/s/SESSION, linked from http://HOST:PORT/; the
+same controls are a JSON API under /_wsreplay/api/ (see the README).
+Both are served on loopback listeners only, unless --control-remote.`,
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "listen", Value: "127.0.0.1:8765", Usage: "`HOST:PORT` to listen on (port 0 picks a free one)"},
 			&cli.StringFlag{Name: "speed", Usage: "time scale `X` (2 is twice as fast); 0 or max sends without waiting", Value: "1"},
@@ -60,6 +67,9 @@ Examples:
 			&cli.IntFlag{Name: "refuse", Usage: "answer the first `N` connection attempts with HTTP 503"},
 			&cli.StringSliceFlag{Name: "allow-host", Usage: "also answer requests whose Host is this DNS `NAME` (localhost, *.localhost and IP addresses always are; repeatable)"},
 			&cli.StringSliceFlag{Name: "allow-origin", Usage: "also accept WebSockets from pages of this `ORIGIN` (https://app.example, *.example, null for file:// pages, * for any; repeatable)"},
+			&cli.BoolFlag{Name: "paused", Usage: "start every replay paused (resume or step it from the timeline page or the control API)"},
+			&cli.BoolFlag{Name: "no-control", Usage: "serve no timeline pages and no control API under /_wsreplay/"},
+			&cli.BoolFlag{Name: "control-remote", Usage: "serve the timeline pages and the control API off loopback too (anyone who reaches the server can read and steer the replays)"},
 			&cli.BoolFlag{Name: "verbose", Usage: "log client messages too"},
 		}, adminFlags()...),
 		Action: runServe,
@@ -74,6 +84,10 @@ func serveOptions(c *cli.Context) (*replayer.Server, error) {
 		Sessions:   c.StringSlice("session"),
 		Wait:       c.Bool("wait"),
 		Refuse:     c.Int("refuse"),
+		Paused:     c.Bool("paused"),
+
+		NoControl:     c.Bool("no-control"),
+		ControlRemote: c.Bool("control-remote"),
 
 		AllowHosts:   c.StringSlice("allow-host"),
 		AllowOrigins: c.StringSlice("allow-origin"),
@@ -146,6 +160,7 @@ func runServe(c *cli.Context) error {
 	addr, note := clientAddr(l.Addr())
 	fmt.Fprintf(stderr, "listening on ws://%s%s\n", addr, note)
 	warnExposure(stderr, srv, l.Addr())
+	printTimeline(stderr, srv, l.Addr(), addr)
 	warned := printWarnings(stderr, cat, 0)
 	listed := printSessions(c, cat, srv.Sessions, indexing)
 
@@ -333,4 +348,12 @@ func serveStatus(log *slog.Logger, srv *replayer.Server) func() {
 		}
 		last = st
 	}
+}
+
+// printTimeline says where the timeline pages are, when they are served.
+func printTimeline(stderr io.Writer, srv *replayer.Server, l net.Addr, addr string) {
+	if srv.NoControl || !srv.ControlRemote && !isLoopback(l) {
+		return
+	}
+	fmt.Fprintf(stderr, "timeline and controls on http://%s/\n", addr)
 }

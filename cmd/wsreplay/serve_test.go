@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"net"
+	"net/http"
 	"regexp"
 	"strings"
 	"sync"
@@ -218,5 +220,56 @@ func TestServeWarnsBeyondLoopback(t *testing.T) {
 	time.Sleep(100 * time.Millisecond)
 	if strings.Contains(stderr.String(), "reachable from other machines") {
 		t.Errorf("warning on loopback:\n%s", stderr)
+	}
+}
+
+// --paused starts replays paused, steered through the control API that
+// the printed address serves; --no-control turns the API off.
+func TestServePausedAndControl(t *testing.T) {
+	url, stderr, _ := startCommand(t, "serve", "../../testdata/demo.ndjson", "--listen", "127.0.0.1:0", "--paused")
+	base := "http" + strings.TrimPrefix(url, "ws")
+	if !strings.Contains(stderr.String(), "timeline and controls on "+base+"/") {
+		t.Errorf("stderr does not say where the timeline is:\n%s", stderr)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	c, _, err := websocket.Dial(ctx, url+"/live?room=lobby", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.CloseNow()
+	get := func(path string) string {
+		resp, err := http.Get(base + "/_wsreplay/api/" + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(get("replays/r1"), `"state":"paused"`) {
+		if time.Now().After(deadline) {
+			t.Fatalf("replay r1 not paused: %s", get("replays"))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	resp, err := http.Post(base+"/_wsreplay/api/replays/r1/step", "application/json", nil)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("step: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	if _, data, err := c.Read(ctx); err != nil || !strings.Contains(string(data), `"type":"hello"`) {
+		t.Errorf("after a step: %q, %v; want the hello", data, err)
+	}
+
+	url, stderr, _ = startCommand(t, "serve", "../../testdata/demo.ndjson", "--listen", "127.0.0.1:0", "--no-control")
+	resp, err = http.Get("http" + strings.TrimPrefix(url, "ws") + "/_wsreplay/api/replays")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 404 || strings.Contains(stderr.String(), "timeline") {
+		t.Errorf("--no-control: %d, stderr %s", resp.StatusCode, stderr)
 	}
 }

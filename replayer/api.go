@@ -1,0 +1,255 @@
+package replayer
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net"
+	"net/http"
+	"regexp"
+	"strings"
+)
+
+// The control API and the timeline pages live under controlPrefix on the
+// replay server's own listener. They read the recordings and steer the
+// replays, so they are served only to requests that reach the server on a
+// loopback address (unless Server.ControlRemote), with the Host rules of
+// guard.go (DNS rebinding); state-changing requests and the events stream
+// take no Origin or the server's own only, so that a web page the
+// developer visits cannot drive a replay or read it. There are no CORS
+// headers: other origins cannot read the answers either.
+const (
+	controlPrefix = "/_wsreplay/"
+	apiPrefix     = controlPrefix + "api/"
+	// defaultMaxBody bounds a request's JSON (an injected message in
+	// base64).
+	defaultMaxBody = 64 << 20
+)
+
+// maxBody is defaultMaxBody, smaller in tests.
+var maxBody int64 = defaultMaxBody
+
+// apiError is an answer of the API that is an error, as JSON:
+// {"error": msg, "field": field}.
+type apiError struct {
+	status int
+	msg    string
+	field  string
+}
+
+func (e *apiError) Error() string { return e.msg }
+
+func writeError(w http.ResponseWriter, err error) {
+	var ae *apiError
+	if !errors.As(err, &ae) {
+		ae = &apiError{status: http.StatusInternalServerError, msg: err.Error()}
+	}
+	if ae.status == http.StatusMethodNotAllowed && w.Header().Get("Allow") == "" {
+		w.Header().Set("Allow", "GET")
+	}
+	writeJSON(w, ae.status, struct {
+		Error string `json:"error"`
+		Field string `json:"field,omitempty"`
+	}{ae.msg, ae.field})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
+}
+
+func notFound(what string) error { return &apiError{status: http.StatusNotFound, msg: what} }
+
+func methodNotAllowed(allow string) error {
+	return &apiError{status: http.StatusMethodNotAllowed, msg: "method not allowed here; use " + allow}
+}
+
+// serveControl answers a request under controlPrefix: the API, the events
+// stream or a timeline page, once the request passes checkControl.
+func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
+	if err := s.checkControl(r); err != nil {
+		s.logger().Warn("refused control request", "path", r.URL.Path, "origin", r.Header.Get("Origin"), "why", err.Error())
+		writeError(w, err)
+		return
+	}
+	rest, isAPI := strings.CutPrefix(r.URL.Path, apiPrefix)
+	if !isAPI {
+		s.serveUI(w, r)
+		return
+	}
+	if rest == "events" {
+		if r.Method != http.MethodGet {
+			writeError(w, methodNotAllowed("GET"))
+			return
+		}
+		s.serveEvents(w, r)
+		return
+	}
+	v, err := s.routeAPI(w, r, strings.Split(strings.Trim(rest, "/"), "/"))
+	if err != nil {
+		if errors.Is(err, errMethod) {
+			w.Header().Set("Allow", allowFor(rest))
+			err = methodNotAllowed(allowFor(rest))
+		}
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, v)
+}
+
+// checkControl refuses a control request that does not come from this
+// machine's own pages: one that reached a non-loopback address (unless
+// ControlRemote), and a state-changing request or events stream from an
+// Origin other than the server's own.
+func (s *Server) checkControl(r *http.Request) error {
+	if !s.controlServed(r) {
+		return &apiError{status: http.StatusForbidden, msg: "the control API is served on loopback only (see --control-remote)"}
+	}
+	origin := r.Header.Get("Origin")
+	changes := r.Method != http.MethodGet && r.Method != http.MethodHead
+	if origin != "" && (changes || r.URL.Path == apiPrefix+"events") && origin != ownOrigin(r) {
+		return &apiError{status: http.StatusForbidden, msg: "requests from another origin may not use the control API"}
+	}
+	return nil
+}
+
+// controlServed reports whether the control API and the timeline pages
+// are served to r (it would pass checkControl's listener rule).
+func (s *Server) controlServed(r *http.Request) bool {
+	if s.NoControl {
+		return false
+	}
+	addr, _ := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
+	return s.ControlRemote || addr == nil || isLoopbackAddr(addr)
+}
+
+func isLoopbackAddr(a net.Addr) bool {
+	host, _, err := net.SplitHostPort(a.String())
+	if err != nil {
+		host = a.String()
+	}
+	ip := net.ParseIP(strings.Trim(host, "[]"))
+	return ip != nil && ip.IsLoopback()
+}
+
+// ownOrigin is the origin of the server's own pages, as the request reached
+// it.
+func ownOrigin(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+// errMethod is routeAPI's way of saying the path exists but not for this
+// method.
+var errMethod = errors.New("method not allowed")
+
+func allowFor(rest string) string {
+	switch {
+	case rest == "next":
+		return "GET, PUT, DELETE"
+	case strings.HasPrefix(rest, "replays/") && strings.Count(rest, "/") == 2:
+		return "POST"
+	}
+	return "GET"
+}
+
+// routeAPI answers an API request for the path's parts after apiPrefix.
+func (s *Server) routeAPI(w http.ResponseWriter, r *http.Request, parts []string) (any, error) {
+	get := r.Method == http.MethodGet || r.Method == http.MethodHead
+	switch {
+	case len(parts) == 1 && parts[0] == "replays":
+		if !get {
+			return nil, errMethod
+		}
+		return map[string]any{"replays": s.replayViews()}, nil
+	case len(parts) == 2 && parts[0] == "replays":
+		if !get {
+			return nil, errMethod
+		}
+		rp := s.control.lookup(parts[1])
+		if rp == nil {
+			return nil, notFound("no replay " + parts[1])
+		}
+		s.control.indexes.get(rp.session)
+		return rp.view(), nil
+	case len(parts) == 3 && parts[0] == "replays":
+		if r.Method != http.MethodPost {
+			return nil, errMethod
+		}
+		return s.replayAction(w, r, parts[1], parts[2])
+	case len(parts) == 1 && parts[0] == "next":
+		return s.nextAction(w, r)
+	case len(parts) >= 1 && parts[0] == "sessions":
+		if !get {
+			return nil, errMethod
+		}
+		return s.sessionsAPI(r, parts[1:])
+	}
+	return nil, notFound("no such API: " + r.URL.Path)
+}
+
+func (s *Server) replayViews() []replayView {
+	list := s.control.list()
+	views := make([]replayView, 0, len(list))
+	for _, rp := range list {
+		views = append(views, rp.view())
+	}
+	return views
+}
+
+// decodeBody reads a JSON body into v. An empty body leaves v as it is.
+func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
+	if r.ContentLength == 0 {
+		return nil
+	}
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		// curl -d sends its JSON as a form: taken too. A page of another
+		// site could post a form, but not with this server's Origin.
+		mt, _, _ := mime.ParseMediaType(ct)
+		if mt != "application/json" && mt != "application/x-www-form-urlencoded" {
+			return &apiError{status: http.StatusUnsupportedMediaType, msg: "send JSON (Content-Type: application/json), not " + mt}
+		}
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	var mbe *http.MaxBytesError
+	var ute *json.UnmarshalTypeError
+	var ae *apiError
+	switch {
+	case err == nil, err == io.EOF:
+		return nil
+	case errors.As(err, &ae):
+		return ae
+	case errors.As(err, &mbe):
+		return &apiError{status: http.StatusRequestEntityTooLarge, msg: fmt.Sprintf("the body is over %d bytes", maxBody)}
+	case errors.As(err, &ute):
+		return &apiError{status: 400, msg: fmt.Sprintf("%s: expected a %s", ute.Field, ute.Type), field: ute.Field}
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return &apiError{status: 400, msg: "unknown field " + f, field: f}
+	}
+	return &apiError{status: 400, msg: "bad JSON: " + err.Error()}
+}
+
+// compileQuery compiles a search: a regular expression (RE2) if regex is
+// set, else the text itself.
+func compileQuery(q string, regex bool) (*regexp.Regexp, error) {
+	if !regex {
+		q = regexp.QuoteMeta(q)
+	}
+	re, err := regexp.Compile(q)
+	if err != nil {
+		return nil, &apiError{status: 400, msg: "not a regular expression: " + err.Error(), field: "q"}
+	}
+	return re, nil
+}

@@ -1,0 +1,88 @@
+package replayer
+
+import (
+	"context"
+	"time"
+)
+
+// The player's side of live control (control.go): holding a message until
+// it is due as the commands allow, injecting, and the idle end of a
+// session.
+
+// await holds m, placed (or not, before From: due at once) on sched, until
+// it is due, a step or a seek sends it now, or the replay ends; paused, it
+// waits for a command. Messages to inject go first. It returns true when
+// the replay is over: with its ending, or an injection's error.
+func (p *player) await(ctx context.Context, w *waiter, sched *schedule, m mark, placed bool) (ending, bool, error) {
+	for {
+		d := p.ctl.decide(time.Now(), sched, m)
+		switch {
+		case d.end != nil:
+			return *d.end, true, nil
+		case len(d.injects) > 0:
+			if end, stop, err := p.injectAll(ctx, d); stop {
+				return end, true, err
+			}
+			continue
+		case d.verdict == goNow:
+			return ending{}, false, nil
+		}
+		due := time.Now()
+		if placed {
+			due = sched.due(sched.pos)
+		}
+		if d.verdict == waitCommand {
+			due = time.Time{}
+		}
+		if due.IsZero() || time.Now().Before(due) {
+			// About to wait: what the sender holds goes out first.
+			if err := p.flushHeld(ctx); err != nil {
+				end, err := p.sendFailed(ctx, err)
+				return end, true, err
+			}
+		}
+		var end ending
+		var stop, woke bool
+		if due.IsZero() {
+			end, stop, woke = w.onOr(nil, nil, d.changed)
+		} else {
+			end, stop, woke = w.untilOr(due, d.changed)
+		}
+		if stop {
+			return end, true, nil
+		}
+		if !woke && !due.IsZero() {
+			return ending{}, false, nil
+		}
+	}
+}
+
+// injectAll sends the messages of d to inject.
+func (p *player) injectAll(ctx context.Context, d decision) (ending, bool, error) {
+	for _, e := range d.injects {
+		if err := p.send(ctx, e); err != nil {
+			end, err := p.sendFailed(ctx, err)
+			return end, true, err
+		}
+		p.ctl.injectedOne(e)
+	}
+	return ending{}, false, nil
+}
+
+// idle waits, sending nothing recorded, until the replay ends: the client
+// leaves, a fault fires, or live control ends it; it injects what it is
+// given meanwhile.
+func (p *player) idle(ctx context.Context, w *waiter) (ending, error) {
+	for {
+		d := p.ctl.decideIdle()
+		if d.end != nil {
+			return *d.end, nil
+		}
+		if end, stop, err := p.injectAll(ctx, d); stop {
+			return end, err
+		}
+		if end, stop, _ := w.onOr(nil, nil, d.changed); stop {
+			return end, nil
+		}
+	}
+}

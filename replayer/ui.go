@@ -1,0 +1,162 @@
+package replayer
+
+import (
+	"bufio"
+	"embed"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/wsreplay/wsreplay/format"
+)
+
+// The timeline page, plain HTML, CSS and JavaScript committed under ui/
+// (no build step, nothing fetched from elsewhere at run time), embedded in
+// the binary. The server serves it at /_wsreplay/s/{session} with its
+// assets under /_wsreplay/ui/; WriteTimeline writes it as one read-only
+// file with a session's messages inside.
+
+//go:embed ui/timeline.html ui/timeline.css ui/timeline.js
+var uiFiles embed.FS
+
+var timelineTemplate = template.Must(template.ParseFS(uiFiles, "ui/timeline.html"))
+
+// timelinePage is what timeline.html is filled with.
+type timelinePage struct {
+	Session string
+	API     string // the control API's prefix; "" offline
+	Offline bool
+	CSS     template.CSS
+	JS      template.JS
+	Data    template.JS // the embedded data, JSON with <, > and & escaped
+}
+
+// serveUI answers the pages under controlPrefix other than the API.
+func (s *Server) serveUI(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		writeError(w, methodNotAllowed("GET"))
+		return
+	}
+	rest := strings.TrimPrefix(r.URL.Path, controlPrefix)
+	h := w.Header()
+	// Nothing but this server's own scripts, styles and API.
+	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	switch {
+	case rest == "ui/timeline.js" || rest == "ui/timeline.css":
+		data, _ := uiFiles.ReadFile(rest)
+		ct := "text/javascript; charset=utf-8"
+		if strings.HasSuffix(rest, ".css") {
+			ct = "text/css; charset=utf-8"
+		}
+		h.Set("Content-Type", ct)
+		w.Write(data)
+	case strings.HasPrefix(rest, "s/"):
+		id := strings.TrimPrefix(rest, "s/")
+		if s.lookupSession(id) == nil {
+			http.Error(w, "wsreplay: no session "+id, http.StatusNotFound)
+			return
+		}
+		h.Set("Content-Type", "text/html; charset=utf-8")
+		timelineTemplate.Execute(w, timelinePage{Session: id, API: apiPrefix})
+	default:
+		http.Error(w, "wsreplay: no page "+r.URL.Path, http.StatusNotFound)
+	}
+}
+
+// TimelineSession is the session WriteTimeline writes: its id and URL, and
+// its events in order (its session line, messages and close line), which
+// Next returns until io.EOF.
+type TimelineSession struct {
+	ID   string
+	URL  string
+	Next func() (*format.Event, error)
+}
+
+// WriteTimeline writes the timeline page of one session as a single HTML
+// file: the page's styles and script, and the session's messages, inside
+// it. It works from file:// with no network: a read-only view (list,
+// overview, detail, search) without live control. The messages are
+// streamed to w; only the session's figures are kept.
+func WriteTimeline(w io.Writer, sess TimelineSession) error {
+	css, _ := uiFiles.ReadFile("ui/timeline.css")
+	js, _ := uiFiles.ReadFile("ui/timeline.js")
+	// The data goes where the template puts {{.Data}}: the page is
+	// rendered with a marker there, and the data is streamed in its place.
+	const marker = "__WSREPLAY_DATA__"
+	var page strings.Builder
+	err := timelineTemplate.Execute(&page, timelinePage{Session: sess.ID, Offline: true,
+		CSS: template.CSS(css), JS: template.JS(js), Data: template.JS(marker)})
+	if err != nil {
+		return err
+	}
+	head, tail, ok := strings.Cut(page.String(), marker)
+	if !ok {
+		return fmt.Errorf("timeline template: no place for the data")
+	}
+	bw := bufio.NewWriter(w)
+	bw.WriteString(head)
+	if err := writeTimelineData(bw, sess); err != nil {
+		return err
+	}
+	bw.WriteString(tail)
+	return bw.Flush()
+}
+
+// writeTimelineData writes the session as JSON: {"messages": [[offset_ns,
+// "s"|"r", "t"|"b", text or base64], ...], "info": {...}}, the info
+// (figures and histogram) last, once the messages have been counted.
+func writeTimelineData(w *bufio.Writer, sess TimelineSession) error {
+	idx := &sessionIndex{}
+	var start time.Time
+	w.WriteString(`{"messages":[`)
+	for n := 0; ; {
+		e, err := sess.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		if start.IsZero() {
+			start = e.Time
+		}
+		off := e.Time.Sub(start)
+		idx.add(format.Position{}, e, off)
+		if e.Type != format.TypeMessage {
+			continue
+		}
+		if n++; n > 1 {
+			w.WriteByte(',')
+		}
+		writeTimelineMessage(w, e, off)
+	}
+	info := sessionView{ID: sess.ID, URL: sess.URL, Start: start, Figures: idx.figures(), Histogram: &idx.hist}
+	b, err := json.Marshal(info) // escapes <, > and &: safe inside <script>
+	if err != nil {
+		return err
+	}
+	w.WriteString(`],"info":`)
+	w.Write(b)
+	w.WriteByte('}')
+	return nil
+}
+
+func writeTimelineMessage(w *bufio.Writer, e *format.Event, off time.Duration) {
+	dir, kind := "r", "t"
+	if e.Dir == format.Send {
+		dir = "s"
+	}
+	payload := string(e.Data)
+	if e.Opcode == format.Binary || !utf8.Valid(e.Data) {
+		kind, payload = "b", base64.StdEncoding.EncodeToString(e.Data)
+	}
+	p, _ := json.Marshal(payload)
+	fmt.Fprintf(w, `[%d,"%s","%s",%s]`, int64(off), dir, kind, p)
+}
