@@ -107,7 +107,14 @@
 //
 // An sse session is one text/event-stream response; each message is one
 // event, its data as an EventSource delivers it, "sse" its other fields
-// ("id" present when the event had one, even empty).
+// ("id" present when the event had one, even empty; "no_data":true for a
+// block with an id or a retry but no data field, which an EventSource
+// does not dispatch). Comment lines (keep-alives) are not recorded. The
+// close line says how the stream ended: "by":"server" with 1000 and
+// "clean":true when the server ended the response; "by":"server" with 1006
+// and "clean":false when it was cut (the connection broke before the
+// response's end); "by":"client" with 1001 when the client went away; and
+// "by":"proxy" with 1001 when the recorder shut down.
 //
 // # Compatibility
 //
