@@ -1,0 +1,125 @@
+package replayer
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wsreplay/wsreplay/format"
+)
+
+// pollRecording holds one poller's session on /poll: an answer at 10 ms,
+// an empty one after a hold of 200 ms, a POST answered at once, an answer
+// at 300 ms; and a second poller's session.
+func pollRecording(tb testing.TB) string {
+	t0 := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	ms := func(n int) time.Time { return t0.Add(time.Duration(n) * time.Millisecond) }
+	req := func(id string, at int, method, url string) *format.Event {
+		return &format.Event{Type: format.TypeMessage, Session: id, Time: ms(at), Dir: format.Send, Opcode: format.Text,
+			Data: []byte{}, HTTP: &format.HTTP{Method: method, URL: url}}
+	}
+	resp := func(id string, at, status int, body string) *format.Event {
+		return &format.Event{Type: format.TypeMessage, Session: id, Time: ms(at), Dir: format.Receive, Opcode: format.Text,
+			Data: []byte(body), HTTP: &format.HTTP{Status: status, Headers: map[string][]string{
+				"Content-Type": {"application/json"}, "X-Batch": {"yes"}, "Content-Length": {"99"}}}}
+	}
+	return writeRecording(tb,
+		&format.Event{Type: format.TypeSession, Version: 1, Session: "p1", Time: t0, URL: "/poll?since=0&_=1", Kind: format.KindPoll},
+		req("p1", 0, "GET", "/poll?since=0&_=1"), resp("p1", 10, 200, `[1,2]`),
+		req("p1", 20, "GET", "/poll?since=2&_=2"), resp("p1", 220, 204, ""),
+		req("p1", 230, "POST", "/poll?send"), resp("p1", 235, 202, `ok`),
+		req("p1", 240, "GET", "/poll?since=2&_=3"), resp("p1", 300, 200, `[3]`),
+		&format.Event{Type: format.TypeClose, Session: "p1", Time: ms(400), By: format.ByClient, Code: 1000, Clean: true},
+		&format.Event{Type: format.TypeSession, Version: 1, Session: "p2", Time: ms(500), URL: "/poll", Kind: format.KindPoll},
+		req("p2", 500, "GET", "/poll"), resp("p2", 510, 200, `["second poller"]`),
+	)
+}
+
+type pollSeen struct {
+	at     time.Duration
+	status int
+	body   string
+}
+
+func poll(tb testing.TB, ts *httptest.Server, method, path, ua string, start time.Time) (pollSeen, *http.Response) {
+	tb.Helper()
+	req, _ := http.NewRequest(method, ts.URL+path, strings.NewReader("client body"))
+	req.Header.Set("User-Agent", ua)
+	req.Header.Set("Origin", "http://127.0.0.1:3000")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	return pollSeen{time.Since(start), resp.StatusCode, string(body)}, resp
+}
+
+// A poller's k-th request gets the k-th recorded response at its recorded
+// offset from the poller's first request (the held one still held), matched
+// by order whatever the query; past the last, the idle server's answer
+// after the longest hold; another poller gets the next session.
+func TestPollReplay(t *testing.T) {
+	ts := startServer(t, &Server{Poll: []string{"/poll"}}, File(pollRecording(t)))
+	start := time.Now()
+	var got []pollSeen
+	first, resp := poll(t, ts, "GET", "/poll?since=0&_=9001", "A", start)
+	got = append(got, first)
+	if h := resp.Header; h.Get("Access-Control-Allow-Origin") != "http://127.0.0.1:3000" || h.Get("X-Batch") != "yes" ||
+		!strings.Contains(h.Get("Access-Control-Expose-Headers"), "X-Batch") {
+		t.Errorf("headers %v: want the recorded ones, CORS for the page's origin", h)
+	}
+	for _, r := range []struct{ method, path string }{{"GET", "/poll?since=2&_=9002"}, {"POST", "/poll"}, {"GET", "/poll?_=9003"}} {
+		s, _ := poll(t, ts, r.method, r.path, "A", start)
+		got = append(got, s)
+	}
+	other, _ := poll(t, ts, "GET", "/poll", "B", time.Now())
+	idleStart := time.Now()
+	idle, _ := poll(t, ts, "GET", "/poll?_=9004", "A", idleStart)
+	idle.at = time.Since(idleStart)
+
+	want := []pollSeen{{10 * time.Millisecond, 200, "[1,2]"}, {220 * time.Millisecond, 204, ""},
+		{235 * time.Millisecond, 202, "ok"}, {300 * time.Millisecond, 200, "[3]"}}
+	for i, w := range want {
+		late := got[i].at - w.at
+		if got[i].status != w.status || got[i].body != w.body || late < -5*time.Millisecond || late > 50*time.Millisecond {
+			t.Errorf("answer %d: %+v, want %+v", i, got[i], w)
+		}
+	}
+	if other.status != 200 || other.body != `["second poller"]` {
+		t.Errorf("second poller got %+v, want the second session", other)
+	}
+	if idle.status != 204 || idle.at < 190*time.Millisecond || idle.at > 300*time.Millisecond {
+		t.Errorf("after the last answer: %+v, want a 204 after the longest hold (200ms)", idle)
+	}
+}
+
+// A preflight is answered for an accepted origin, and a foreign page gets
+// 403.
+func TestPollCORS(t *testing.T) {
+	ts := startServer(t, &Server{Poll: []string{"/po*"}}, File(pollRecording(t)))
+	for _, tt := range []struct {
+		origin string
+		status int
+	}{{"http://localhost:5173", 204}, {"https://evil.example", 403}} {
+		req, _ := http.NewRequest("OPTIONS", ts.URL+"/poll", nil)
+		req.Header.Set("Origin", tt.origin)
+		req.Header.Set("Access-Control-Request-Method", "POST")
+		req.Header.Set("Access-Control-Request-Headers", "content-type")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		acao := resp.Header.Get("Access-Control-Allow-Origin")
+		if resp.StatusCode != tt.status || (tt.status == 204) != (acao == tt.origin) {
+			t.Errorf("%s: %d, ACAO %q", tt.origin, resp.StatusCode, acao)
+		}
+		if tt.status == 204 && resp.Header.Get("Access-Control-Allow-Headers") != "content-type" {
+			t.Errorf("Access-Control-Allow-Headers %q", resp.Header.Get("Access-Control-Allow-Headers"))
+		}
+	}
+}
