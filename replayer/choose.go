@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/url"
-	"strings"
 	"slices"
+	"strings"
 
 	"github.com/wsreplay/wsreplay/format"
 )
