@@ -29,4 +29,6 @@ type harWsreplay struct {
 	Upstream    string `json:"upstream,omitempty"`
 	Subprotocol string `json:"subprotocol,omitempty"`
 	Extensions  string `json:"extensions,omitempty"`
+	Kind        string     `json:"kind,omitempty"`  // sse or poll; none: websocket
+	Close       *harEnding `json:"close,omitempty"` // sse and poll: the session's ending
 }

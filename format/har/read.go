@@ -36,17 +36,23 @@ type harFile struct {
 }
 
 type harEntry struct {
-	StartedDateTime string       `json:"startedDateTime"`
-	ResourceType    string       `json:"_resourceType"`
-	Request         harMessage   `json:"request"`
-	Response        harMessage   `json:"response"`
-	Messages        []harWSFrame `json:"_webSocketMessages"`
-	Wsreplay        *harWsreplay `json:"_wsreplay"`
+	StartedDateTime string          `json:"startedDateTime"`
+	Time            float64         `json:"time"`
+	ResourceType    string          `json:"_resourceType"`
+	Request         harMessage      `json:"request"`
+	Response        harMessage      `json:"response"`
+	Messages        []harWSFrame    `json:"_webSocketMessages"`
+	EventSource     []harSSEMessage `json:"_eventSourceMessages"`
+	Wsreplay        *harWsreplay    `json:"_wsreplay"`
 }
 
 type harMessage struct {
-	URL     string  `json:"url"`
-	Headers []harNV `json:"headers"`
+	Method   string     `json:"method"`
+	URL      string     `json:"url"`
+	Status   int        `json:"status"`
+	Headers  []harNV    `json:"headers"`
+	PostData *harBodyIn `json:"postData"`
+	Content  *harBodyIn `json:"content"`
 }
 
 // Read reads a HAR 1.2 file whose WebSocket entries carry their messages
@@ -65,8 +71,16 @@ func Read(r io.Reader, name string) (*Recording, error) {
 		return nil, fmt.Errorf("%s: not a HAR file (no \"log\")", name)
 	}
 	h := &Recording{}
+	var polls pollReader
 	for i, ent := range f.Log.Entries {
 		where := fmt.Sprintf("entries[%d]", i)
+		if evs, ok, err := readHTTP(ent, i, &polls); ok || err != nil {
+			if err != nil {
+				return nil, fmt.Errorf("%s: %s.%w", name, where, err)
+			}
+			h.Events = append(h.Events, evs...)
+			continue
+		}
 		isWS := ent.ResourceType == "websocket" || len(ent.Messages) > 0 ||
 			strings.HasPrefix(ent.Request.URL, "ws:") || strings.HasPrefix(ent.Request.URL, "wss:")
 		if !isWS {

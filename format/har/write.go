@@ -38,7 +38,7 @@ type harLogOut struct {
 	Version string         `json:"version"`
 	Creator map[string]any `json:"creator"`
 	Pages   []any          `json:"pages"`
-	Entries []harEntryOut  `json:"entries"`
+	Entries []any          `json:"entries"` // *harEntryOut and *harHTTPEntryOut
 }
 
 type harEntryOut struct {
@@ -61,8 +61,9 @@ type harRequestOut struct {
 	Headers     []harNV `json:"headers"`
 	QueryString []harNV `json:"queryString"`
 	Cookies     []any   `json:"cookies"`
-	HeadersSize int     `json:"headersSize"`
-	BodySize    int     `json:"bodySize"`
+	HeadersSize int      `json:"headersSize"`
+	BodySize    int      `json:"bodySize"`
+	PostData    *harBody `json:"postData,omitempty"`
 }
 
 type harResponseOut struct {
@@ -86,9 +87,19 @@ type harResponseOut struct {
 func Write(w io.Writer, evs []*format.Event, o *WriteOptions) error {
 	var order []string
 	entries := map[string]*harEntryOut{}
+	https := map[string]*httpSession{} // the sessions HTTP carried (http.go)
 	starts := map[string]time.Time{}
 	ends := map[string]time.Time{}
 	for _, e := range evs {
+		if h := https[e.Session]; h != nil {
+			h.add(e)
+			continue
+		}
+		if e.Type == format.TypeSession && (e.Kind == format.KindSSE || e.Kind == format.KindPoll) && entries[e.Session] == nil {
+			https[e.Session] = newHTTPSession(e)
+			order = append(order, e.Session)
+			continue
+		}
 		ent := entries[e.Session]
 		if ent == nil {
 			ent = newHAREntry()
@@ -128,12 +139,18 @@ func Write(w io.Writer, evs []*format.Event, o *WriteOptions) error {
 	}
 	out := harOut{Log: harLogOut{Version: "1.2",
 		Creator: o.creator(),
-		Pages:   []any{}, Entries: []harEntryOut{}}}
+		Pages:   []any{}, Entries: []any{}}}
 	for _, id := range order {
+		if h := https[id]; h != nil {
+			for _, ent := range h.entries {
+				out.Log.Entries = append(out.Log.Entries, ent)
+			}
+			continue
+		}
 		ent := entries[id]
 		ent.StartedDateTime = starts[id].UTC().Format("2006-01-02T15:04:05.000000Z")
 		ent.Time = math.Round(float64(ends[id].Sub(starts[id]).Microseconds())) / 1000
-		out.Log.Entries = append(out.Log.Entries, *ent)
+		out.Log.Entries = append(out.Log.Entries, ent)
 	}
 	bw := bufio.NewWriter(w)
 	enc := json.NewEncoder(bw)
