@@ -55,12 +55,12 @@ type harEntryOut struct {
 }
 
 type harRequestOut struct {
-	Method      string  `json:"method"`
-	URL         string  `json:"url"`
-	HTTPVersion string  `json:"httpVersion"`
-	Headers     []harNV `json:"headers"`
-	QueryString []harNV `json:"queryString"`
-	Cookies     []any   `json:"cookies"`
+	Method      string   `json:"method"`
+	URL         string   `json:"url"`
+	HTTPVersion string   `json:"httpVersion"`
+	Headers     []harNV  `json:"headers"`
+	QueryString []harNV  `json:"queryString"`
+	Cookies     []any    `json:"cookies"`
 	HeadersSize int      `json:"headersSize"`
 	BodySize    int      `json:"bodySize"`
 	PostData    *harBody `json:"postData,omitempty"`
