@@ -15,7 +15,8 @@ import (
 // httpKind says which replay a plain HTTP request asks for: a poll on a
 // Poll path, an event stream when the request accepts text/event-stream
 // (as every EventSource does) or its path is one an sse session was
-// recorded on, else none (KindWebSocket): the page, or a 404.
+// recorded on ("/" is the page's, unless the request accepts an event
+// stream), else none (KindWebSocket): the page, or a 404.
 func (s *Server) httpKind(r *http.Request) format.Kind {
 	if pollMatch(s.Poll, r.URL.Path) != "" {
 		return format.KindPoll
@@ -23,7 +24,7 @@ func (s *Server) httpKind(r *http.Request) format.Kind {
 	if r.Method != http.MethodGet && r.Method != http.MethodOptions {
 		return format.KindWebSocket
 	}
-	if acceptsEventStream(r.Header) || s.recordedSSEPath(r.URL.Path) {
+	if acceptsEventStream(r.Header) || r.URL.Path != "/" && s.recordedSSEPath(r.URL.Path) {
 		return format.KindSSE
 	}
 	return format.KindWebSocket
