@@ -104,3 +104,55 @@ func TestPollRecorded(t *testing.T) {
 		}
 	}
 }
+
+// Two requests of one address and browser at the same time come from two
+// pollers (two tabs): two sessions. Shutdown ends a poller's session once
+// its request in flight has its answer, recorded before the close line.
+func TestPollConcurrentAndShutdown(t *testing.T) {
+	release := make(chan struct{})
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("hold") != "" {
+			<-release
+		}
+		w.Write([]byte("[]"))
+	}))
+	defer up.Close()
+	p, ts, sink, dir := proxyFor(t, up, func(p *Proxy) { p.Poll = []string{"/poll"} })
+	done := make(chan error, 2)
+	get := func(q string) {
+		req, _ := http.NewRequest("GET", ts.URL+"/poll?"+q, nil)
+		req.Header.Set("Authorization", "Bearer x")
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+		done <- err
+	}
+	go get("hold=1")
+	waitFor(t, "the first poller", func() bool { return p.Stats().Open == 1 })
+	go get("hold=2")
+	waitFor(t, "the second poller", func() bool { return p.Stats().Open == 2 })
+	shut := make(chan error, 1)
+	go func() { shut <- p.Shutdown(t.Context()) }()
+	close(release)
+	for range 2 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := <-shut; err != nil {
+		t.Fatal(err)
+	}
+	stopProxy(t, p, ts, sink)
+	recs, _ := readRecordings(t, dir)
+	if len(recs) != 2 {
+		t.Fatalf("got %d sessions, want 2", len(recs))
+	}
+	for id, evs := range recs {
+		if len(evs) != 4 || evs[1].HTTP.Headers["Authorization"][0] != Redacted || string(evs[2].Data) != "[]" ||
+			evs[3].Type != format.TypeClose || evs[3].By != format.ByProxy || evs[3].Code != 1001 {
+			t.Errorf("session %s: %d lines %+v", id, len(evs), evs)
+		}
+	}
+}
