@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/wsreplay/wsreplay/format"
@@ -64,6 +65,12 @@ func poll(tb testing.TB, ts *httptest.Server, method, path, ua string, start tim
 // after the longest hold; another poller gets the next session.
 func TestPollReplay(t *testing.T) {
 	ts := startServer(t, &Server{Poll: []string{"/poll"}}, File(pollRecording(t)))
+	// The connection is opened first: the first poll is timed from its
+	// request, not from a dial.
+	if resp, err := http.Get(ts.URL + "/"); err == nil {
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
 	start := time.Now()
 	var got []pollSeen
 	first, resp := poll(t, ts, "GET", "/poll?since=0&_=9001", "A", start)
@@ -85,7 +92,7 @@ func TestPollReplay(t *testing.T) {
 		{235 * time.Millisecond, 202, "ok"}, {300 * time.Millisecond, 200, "[3]"}}
 	for i, w := range want {
 		late := got[i].at - w.at
-		if got[i].status != w.status || got[i].body != w.body || late < -5*time.Millisecond || late > 50*time.Millisecond {
+		if got[i].status != w.status || got[i].body != w.body || late < -5*time.Millisecond || late > maxLate {
 			t.Errorf("answer %d: %+v, want %+v", i, got[i], w)
 		}
 	}
@@ -121,5 +128,57 @@ func TestPollCORS(t *testing.T) {
 		if tt.status == 204 && resp.Header.Get("Access-Control-Allow-Headers") != "content-type" {
 			t.Errorf("Access-Control-Allow-Headers %q", resp.Header.Get("Access-Control-Allow-Headers"))
 		}
+	}
+}
+
+// A poller's k-th answer is due at its recorded offset from the first
+// request, scaled by Speed and with gaps capped by MaxGap, counted from the
+// poller's own first request, whenever its request comes; past the last,
+// the idle answer is held as long as the longest recorded hold.
+func TestPollSchedule(t *testing.T) {
+	cat, err := Open(File(pollRecording(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cat.Close()
+	cat.Wait(t.Context())
+	var sess *Session
+	for _, s := range cat.Sessions() {
+		if s.ID == "p1" {
+			sess = s
+		}
+	}
+	tape, err := loadPollTape(sess)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const ms = time.Millisecond
+	for _, tt := range []struct {
+		name string
+		srv  Server
+		want []time.Duration // when each answer is due, then the idle one
+	}{
+		{"speed 1", Server{}, []time.Duration{10 * ms, 220 * ms, 235 * ms, 300 * ms, (500 + 200) * ms}},
+		{"speed 2", Server{Speed: 2}, []time.Duration{5 * ms, 110 * ms, 117500 * time.Microsecond, 150 * ms, (500 + 100) * ms}},
+		{"max gap", Server{MaxGap: 50 * ms}, []time.Duration{10 * ms, 60 * ms, 75 * ms, 125 * ms, (500 + 50) * ms}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				start := time.Now()
+				pr := &pollReplay{tape: tape, sched: newSchedule(&tt.srv, start)}
+				for k, want := range tt.want {
+					if k == len(tt.want)-1 {
+						time.Sleep(500 * time.Millisecond) // the idle answer is held from its request
+					}
+					ans, due := pr.answer(&tt.srv, k)
+					if k < len(tape.exchanges) && ans.resp != tape.exchanges[k].resp {
+						t.Errorf("answer %d is not the recorded one", k)
+					}
+					if got := due.Sub(start); got != want {
+						t.Errorf("answer %d due at %v, want %v", k, got, want)
+					}
+				}
+			})
+		})
 	}
 }

@@ -2,15 +2,18 @@ package replayer
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/format/har"
 )
 
 func sseSession(id, url string, at time.Time) *format.Event {
@@ -115,6 +118,13 @@ func TestSSEReplay(t *testing.T) {
 	checkSeen(t, seen, []sseSeen{{50 * time.Millisecond, "data: after reconnecting|id: 3"}})
 }
 
+// maxLate bounds how late an event or an answer may come over loopback in
+// these tests, which check what is sent, in which order, and never early:
+// how late is what a loaded machine's scheduling adds. The pacing itself is
+// TestPollSchedule's (fake time) and BenchmarkSSETiming's, and 50 ms is the
+// e2e tests' bound.
+const maxLate = time.Second
+
 func checkSeen(tb testing.TB, got, want []sseSeen) {
 	tb.Helper()
 	if len(got) != len(want) {
@@ -122,7 +132,7 @@ func checkSeen(tb testing.TB, got, want []sseSeen) {
 	}
 	for i := range want {
 		late := got[i].at - want[i].at
-		if got[i].block != want[i].block || late < -5*time.Millisecond || late > 50*time.Millisecond {
+		if got[i].block != want[i].block || late < -5*time.Millisecond || late > maxLate {
 			tb.Errorf("event %d: %q at %v, want %q at %v", i, got[i].block, got[i].at, want[i].block, want[i].at)
 		}
 	}
@@ -158,4 +168,33 @@ func TestSSEGuardAndFault(t *testing.T) {
 		t.Errorf("stream with --drop-at: %v, want it cut", err)
 	}
 	checkSeen(t, seen, []sseSeen{{0, "retry: 50"}, {100 * time.Millisecond, "event: tick|data: one|data: two|id: 1"}})
+}
+
+// An event stream converted to HAR is served from it as from the recording.
+func TestSSEFromHAR(t *testing.T) {
+	rec, err := os.ReadFile(sseRecording(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := format.NewReader(bytes.NewReader(rec), nil)
+	var evs []*format.Event
+	for {
+		e, err := r.Next()
+		if err != nil {
+			break
+		}
+		evs = append(evs, e)
+	}
+	var buf bytes.Buffer
+	if err := har.Write(&buf, evs, nil); err != nil {
+		t.Fatal(err)
+	}
+	ts := startServer(t, &Server{Speed: 10}, Bytes("rec.har", buf.Bytes()))
+	resp, start := getStream(t, ts, "/events", "")
+	seen, err := readStream(t, resp, start)
+	if err != nil {
+		t.Errorf("stream from HAR: %v, want a clean end", err)
+	}
+	checkSeen(t, seen, []sseSeen{{0, "retry: 50"}, {10 * time.Millisecond, "event: tick|data: one|data: two|id: 1"},
+		{20 * time.Millisecond, `data: {"n":2}|id: 2`}})
 }
