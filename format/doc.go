@@ -100,7 +100,12 @@
 //	{"type":"message",...,"dir":"receive","text":"[...]","http":{"status":200,"headers":{"Content-Type":["application/json"]}}}
 //
 // A poll session is one poller's HTTP exchanges: a send message is a request
-// and its body, the receive message after it the response and its body.
+// and its body, the receive message after it the response and its body (a
+// request the upstream did not answer gets status 502, or 499 when the
+// client left first). The session line's "url" and "request_headers" are
+// those of its first request. Its close line is "by":"client" with 1000 and
+// "poller idle" when the poller stopped asking, or "by":"proxy" with 1001
+// when the recorder shut down.
 //
 //	{"type":"session",...,"kind":"sse","url":"/events"}
 //	{"type":"message",...,"dir":"receive","text":"line 1\nline 2","sse":{"id":"7","event":"tick","retry":3000}}
