@@ -79,8 +79,13 @@ func (s *Server) servePoll(w http.ResponseWriter, r *http.Request) {
 		log.Warn("poll request differs from the recording", "method", r.Method, "recorded", ans.req.HTTP.Method)
 	}
 	w2 := &waiter{ctx: rp.ctx, fine: &s.fine}
-	if end, stopped := w2.until(due); stopped && end.kind == endClientGone {
-		log.Info("client left before its answer was due")
+	if _, stopped := w2.until(due); stopped {
+		if r.Context().Err() != nil {
+			log.Info("client left before its answer was due")
+			return
+		}
+		log.Info("not answered: server shutting down")
+		http.Error(w, "wsreplay is shutting down", http.StatusServiceUnavailable)
 		return
 	}
 	writePoll(w, r, ans.resp)

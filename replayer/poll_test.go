@@ -155,22 +155,22 @@ func TestPollSchedule(t *testing.T) {
 	const ms = time.Millisecond
 	for _, tt := range []struct {
 		name string
-		srv  Server
+		srv  *Server
 		want []time.Duration // when each answer is due, then the idle one
 	}{
-		{"speed 1", Server{}, []time.Duration{10 * ms, 220 * ms, 235 * ms, 300 * ms, (500 + 200) * ms}},
-		{"speed 2", Server{Speed: 2}, []time.Duration{5 * ms, 110 * ms, 117500 * time.Microsecond, 150 * ms, (500 + 100) * ms}},
-		{"max gap", Server{MaxGap: 50 * ms}, []time.Duration{10 * ms, 60 * ms, 75 * ms, 125 * ms, (500 + 50) * ms}},
+		{"speed 1", &Server{}, []time.Duration{10 * ms, 220 * ms, 235 * ms, 300 * ms, (500 + 200) * ms}},
+		{"speed 2", &Server{Speed: 2}, []time.Duration{5 * ms, 110 * ms, 117500 * time.Microsecond, 150 * ms, (500 + 100) * ms}},
+		{"max gap", &Server{MaxGap: 50 * ms}, []time.Duration{10 * ms, 60 * ms, 75 * ms, 125 * ms, (500 + 50) * ms}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				start := time.Now()
-				pr := &pollReplay{tape: tape, sched: newSchedule(&tt.srv, start)}
+				pr := &pollReplay{tape: tape, sched: newSchedule(tt.srv, start)}
 				for k, want := range tt.want {
 					if k == len(tt.want)-1 {
 						time.Sleep(500 * time.Millisecond) // the idle answer is held from its request
 					}
-					ans, due := pr.answer(&tt.srv, k)
+					ans, due := pr.answer(tt.srv, k)
 					if k < len(tape.exchanges) && ans.resp != tape.exchanges[k].resp {
 						t.Errorf("answer %d is not the recorded one", k)
 					}
