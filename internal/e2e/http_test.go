@@ -86,6 +86,9 @@ func TestHTTPFallbacks(t *testing.T) {
 				checkPoll(&problems, livePoll, replayPoll, polls, bound)
 				checkSSE(&problems, liveSSE, replaySSE, streams, bound)
 				if len(problems) == 0 {
+					t.Logf("replay %d: every answer and event within %v of its recorded offset (the live client: %v)", try,
+						jitter(replayPoll, polls, replaySSE, streams).Round(time.Millisecond),
+						jitter(livePoll, polls, liveSSE, streams).Round(time.Millisecond))
 					return
 				}
 				if try == 3 || !onlyLate(problems) {
