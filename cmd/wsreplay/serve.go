@@ -60,7 +60,7 @@ Examples:
 			&cli.StringSliceFlag{Name: "poll", Usage: "answer HTTP long-polling requests on this path from the recorded poll sessions, per poller (a `PATH`, or a prefix ending in *: /api/poll*; repeatable)"},
 			&cli.StringFlag{Name: "poll-idle", Value: "30s", Usage: "a poller that has sent no request for `D` gets the next recorded session"},
 			&cli.StringSliceFlag{Name: "allow-host", Usage: "also answer requests whose Host is this DNS `NAME` (localhost, *.localhost and IP addresses always are; repeatable)"},
-			&cli.StringSliceFlag{Name: "allow-origin", Usage: "also accept WebSockets from pages of this `ORIGIN` (https://app.example, *.example, null for file:// pages, * for any; repeatable)"},
+			&cli.StringSliceFlag{Name: "allow-origin", Usage: "also accept WebSockets, event streams and polls from pages of this `ORIGIN` (https://app.example, *.example, null for file:// pages, * for any; repeatable)"},
 			&cli.BoolFlag{Name: "verbose", Usage: "log client messages too"},
 		}, adminFlags()...),
 		Action: runServe,
