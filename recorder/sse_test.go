@@ -170,3 +170,26 @@ func TestPlainHTTPUnrecorded(t *testing.T) {
 		t.Errorf("recorded %d sessions, want none", len(recs))
 	}
 }
+
+// An event stream the Filter leaves out is relayed, event by event, and not
+// recorded.
+func TestSSEFiltered(t *testing.T) {
+	up := sseUpstream(t, []string{"data: 1\n\n", "data: 2\n\n"}, nil, "")
+	p, ts, sink, dir := proxyFor(t, up, func(p *Proxy) { p.Filter.Paths = []string{"/live/*"} })
+	resp, err := http.Get(ts.URL + "/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := readEvents(t, resp, nil, 2)
+	resp.Body.Close()
+	stopProxy(t, p, ts, sink)
+	if strings.Join(got, ",") != "1,2" {
+		t.Errorf("client got %q, want 1,2", got)
+	}
+	if recs, _ := readRecordings(t, dir); len(recs) != 0 {
+		t.Errorf("recorded %d sessions, want none", len(recs))
+	}
+	if n := p.Stats().Unrecorded["filter"]; n != 1 {
+		t.Errorf("Stats().Unrecorded[filter] = %d, want 1", n)
+	}
+}
