@@ -103,14 +103,26 @@
 //	{"type":"message",...,"dir":"receive","text":"[...]","http":{"status":200,"headers":{"Content-Type":["application/json"]}}}
 //
 // A poll session is one poller's HTTP exchanges: a send message is a request
-// and its body, the receive message after it the response and its body.
+// and its body, the receive message after it the response and its body (a
+// request the upstream did not answer gets status 502, or 499 when the
+// client left first). The session line's "url" and "request_headers" are
+// those of its first request. Its close line is "by":"client" with 1000 and
+// "poller idle" when the poller stopped asking, or "by":"proxy" with 1001
+// when the recorder shut down.
 //
 //	{"type":"session",...,"kind":"sse","url":"/events"}
 //	{"type":"message",...,"dir":"receive","text":"line 1\nline 2","sse":{"id":"7","event":"tick","retry":3000}}
 //
 // An sse session is one text/event-stream response; each message is one
 // event, its data as an EventSource delivers it, "sse" its other fields
-// ("id" present when the event had one, even empty).
+// ("id" present when the event had one, even empty; "no_data":true for a
+// block with an id or a retry but no data field, which an EventSource
+// does not dispatch). Comment lines (keep-alives) are not recorded. The
+// close line says how the stream ended: "by":"server" with 1000 and
+// "clean":true when the server ended the response; "by":"server" with 1006
+// and "clean":false when it was cut (the connection broke before the
+// response's end); "by":"client" with 1001 when the client went away; and
+// "by":"proxy" with 1001 when the recorder shut down.
 //
 // # Compatibility
 //

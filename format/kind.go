@@ -51,4 +51,8 @@ type SSE struct {
 	HasID bool   // the event had an id field (an empty one resets the last id)
 	Event string // the event type; "" is "message"
 	Retry int64  // the retry field in milliseconds; 0 if none
+	// NoData: the event had no data field, only an id or a retry; an
+	// EventSource dispatches no event for it, but keeps its id and retry.
+	// The message's text is then empty.
+	NoData bool
 }

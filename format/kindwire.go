@@ -59,6 +59,9 @@ func appendSSE(b []byte, e *SSE) []byte {
 	}
 	b = appendField(b, "event", e.Event)
 	b = appendInt(b, "retry", e.Retry)
+	if e.NoData {
+		b = append(b, `,"no_data":true`...)
+	}
 	if len(b) > start {
 		b = append(b[:start], b[start+1:]...)
 	}
@@ -169,6 +172,8 @@ func (s *scanner) sse() (*SSE, error) {
 			e.Event, err = s.strField("sse.event")
 		case "retry":
 			e.Retry, err = s.int("sse.retry")
+		case "no_data":
+			e.NoData, err = s.bool("sse.no_data")
 		default:
 			err = s.skip(1)
 		}

@@ -37,6 +37,7 @@ func sample() []*Event {
 		{Type: TypeMessage, Session: "sse", Time: t0.Add(4), Dir: Receive, Opcode: Text, Data: []byte("a\nb"),
 			SSE: &SSE{ID: "", HasID: true, Event: "tick", Retry: 3000}},
 		{Type: TypeMessage, Session: "sse", Time: t0.Add(5), Dir: Receive, Opcode: Text, Data: []byte("x"), SSE: &SSE{}},
+		{Type: TypeMessage, Session: "sse", Time: t0.Add(6), Dir: Receive, Opcode: Text, Data: []byte{}, SSE: &SSE{Retry: 1500, NoData: true}},
 	}
 }
 

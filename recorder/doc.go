@@ -2,8 +2,10 @@
 //
 // A Proxy sits between clients and a backend. It is an http.Handler: every
 // WebSocket connection is relayed to the backend and recorded as a session
-// into a Sink; any other HTTP request is passed through unrecorded, so the
-// whole application keeps working behind it.
+// into a Sink; any other HTTP request is passed through, so the whole
+// application keeps working behind it, and recorded only if it belongs to a
+// session: a Server-Sent Events response (Content-Type text/event-stream)
+// is one, and so are a poller's requests on the Proxy.Poll paths.
 //
 // The proxy makes both opening handshakes itself and then relays frames as
 // they arrive, bytes unchanged, whole reads at a time; it parses them in
@@ -34,6 +36,14 @@
 //     it takes one.
 //
 //   - budget.go: the memory of messages being received (PartialBudget).
+//
+//   - exchange.go: a plain HTTP request and its response that belong to a
+//     session (an event stream, a long-poll, an Engine.IO poll): hooks on
+//     the bodies as they stream through the passthru, in the request's
+//     context. httpsession.go: a session carried by HTTP exchanges: its
+//     lines, its ending. sse.go: text/event-stream responses recorded as
+//     sse sessions (the parser is internal/sse). poll.go: Proxy.Poll's
+//     pollers, told apart and ended, each recorded as a poll session.
 //
 //   - sink.go: the Sink interface. filesink.go: FileSink, QueueOptions and
 //     the constructors. queue.go: the bounded queue and its writer

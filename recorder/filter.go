@@ -7,9 +7,10 @@ import (
 	"strings"
 )
 
-// Filter chooses the WebSocket connections that are recorded; the others
-// are relayed exactly as recorded ones are, at less cost (nothing is
-// copied or queued for them). The zero value records every connection.
+// Filter chooses the WebSocket connections (and the event streams and
+// pollers) that are recorded; the others are relayed exactly as recorded
+// ones are, at less cost (nothing is copied or queued for them). The zero
+// value records every connection.
 type Filter struct {
 	// Paths are path.Match patterns ("/live/*"); a connection is
 	// recorded only if its path matches one. Empty: any path.

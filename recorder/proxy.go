@@ -73,6 +73,17 @@ type Proxy struct {
 	// Filter chooses the connections that are recorded. The zero value
 	// records all.
 	Filter Filter
+	// Poll are the paths of HTTP long-polling endpoints ("/poll"), or
+	// prefixes of them ending in "*" ("/api/poll/*"): each poller's
+	// exchanges on them are recorded as a session of kind poll (poll.go
+	// says how pollers are told apart). Nil: none. Responses with
+	// Content-Type text/event-stream are recorded as sessions of kind sse
+	// on any path.
+	Poll []string
+	// PollIdle ends a poller's session when it has sent no request for
+	// this long since its last exchange ended. Zero means
+	// DefaultPollIdle.
+	PollIdle time.Duration
 	// Room, if set, is asked before each session is recorded; false
 	// relays the session unrecorded (Retention.Room: a disk below its
 	// free-space floor). Nil: always room.
@@ -80,6 +91,8 @@ type Proxy struct {
 
 	initOnce sync.Once
 	passthru *httputil.ReverseProxy
+	pollers  pollers // the sessions of Poll's pollers
+	streams  streams // the event streams being recorded
 
 	stats   proxyStats
 	partial atomic.Int64 // bytes of PartialBudget taken
@@ -101,9 +114,10 @@ func (p *Proxy) init() {
 				pr.SetURL(&target)
 				pr.SetXForwarded()
 			},
-			Transport:    tr,
-			ErrorLog:     slog.NewLogLogger(p.logger().Handler(), slog.LevelWarn),
-			ErrorHandler: p.passthruError,
+			Transport:      tr,
+			ErrorLog:       slog.NewLogLogger(p.logger().Handler(), slog.LevelWarn),
+			ErrorHandler:   p.passthruError,
+			ModifyResponse: p.modifyResponse,
 		}
 		p.sessions = map[*session]struct{}{}
 	})
@@ -123,6 +137,9 @@ func (p *Proxy) passthruError(w http.ResponseWriter, r *http.Request, err error)
 	}
 	p.logger().Warn("upstream request failed", "method", r.Method, "path", p.Redaction.url(r.URL), "status", status, "err", err)
 	w.WriteHeader(status)
+	if x := exchangeOf(r); x != nil && x.Failed != nil {
+		x.Failed(err)
+	}
 }
 
 func httpScheme(ws string) string {
@@ -150,7 +167,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Upgrade") != "" {
 			r = p.withoutUpgrade(r)
 		}
-		p.passthru.ServeHTTP(w, r)
+		p.passthru.ServeHTTP(w, p.observe(r)) // recorded if it belongs to a session (exchange.go)
 		return
 	}
 	p.mu.Lock()
@@ -189,7 +206,9 @@ func newSessionID() string {
 
 // Shutdown closes every session with 1001 (going away) on both legs and
 // records it, then waits for them to end, or for ctx. New WebSocket
-// connections get 503 from then on.
+// connections get 503 from then on. Event streams being recorded are ended
+// (recorded as ended by the proxy); a poller's session ends now, or when
+// its request in flight has its answer.
 func (p *Proxy) Shutdown(ctx context.Context) error {
 	p.init()
 	p.mu.Lock()
@@ -198,5 +217,12 @@ func (p *Proxy) Shutdown(ctx context.Context) error {
 		s.goingAway()
 	}
 	p.mu.Unlock()
-	return drain.Wait(ctx, &p.wg)
+	p.streams.end()
+	p.pollers.endAll()
+	for _, wg := range []*sync.WaitGroup{&p.wg, &p.streams.wg, &p.pollers.wg} {
+		if err := drain.Wait(ctx, wg); err != nil {
+			return err
+		}
+	}
+	return nil
 }

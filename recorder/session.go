@@ -265,10 +265,14 @@ func (s *session) add(e *format.Event) {
 
 // addClose hands the close line to the sink. The traffic is over, so it
 // may wait for room, up to closeLineWait, in a sink that can (waitingSink).
-func (s *session) addClose(e *format.Event) bool {
-	ws, ok := s.sink.(waitingSink)
+func (s *session) addClose(e *format.Event) bool { return addCloseLine(s.sink, e) }
+
+// addCloseLine hands a session's close line to sink, waiting for room as
+// addClose says.
+func addCloseLine(sink Sink, e *format.Event) bool {
+	ws, ok := sink.(waitingSink)
 	if !ok {
-		return s.sink.Add(e)
+		return sink.Add(e)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), closeLineWait)
 	defer cancel()

@@ -49,6 +49,7 @@ type Session struct {
 	URL         string // path and query recorded, "" if unknown
 	Subprotocol string
 	Start       time.Time
+	Kind        format.Kind // what carried it: a WebSocket, an event stream, a poller
 
 	id     string // the id recorded
 	uri    string // URL parsed: request URI and path, "" if unknown (shared
@@ -302,7 +303,7 @@ func (c *Catalog) indexSource(ctx context.Context, i int, src *Source) error {
 		if !open[e.Session] {
 			s := &Session{ID: e.Session, Start: e.Time, src: src, pos: pos}
 			if e.Type == format.TypeSession {
-				s.URL, s.Subprotocol = e.URL, e.Subprotocol
+				s.URL, s.Subprotocol, s.Kind = e.URL, e.Subprotocol, e.Kind
 			}
 			open[e.Session] = true
 			c.add(i, s)
@@ -313,10 +314,14 @@ func (c *Catalog) indexSource(ctx context.Context, i int, src *Source) error {
 	}
 }
 
-// indexHAR indexes the WebSocket entries of a HAR file by their offsets,
+// indexHAR indexes the sessions of a HAR file by their entries' offsets,
 // reading one entry at a time: a replay reads its entry again (harStream).
+// A poll session spans entries (one per exchange), so its events are held
+// instead, as they come (a poller's exchanges are small).
 func (c *Catalog) indexHAR(i int, src *Source, r io.Reader) error {
 	rd := har.NewReader(r, src.Name)
+	polls := map[string]*Session{}
+	var held []*Session // poll sessions, added once whole: a replay may start at once
 	n := 0
 	for ; ; n++ {
 		hs, err := rd.Next()
@@ -327,13 +332,39 @@ func (c *Catalog) indexHAR(i int, src *Source, r io.Reader) error {
 			return err
 		}
 		e := hs.Events[0]
-		c.add(i, &Session{ID: e.Session, URL: e.URL, Subprotocol: e.Subprotocol, Start: e.Time, src: src,
+		if hs.Part {
+			held = holdPart(src, polls, held, hs.Events)
+			continue
+		}
+		c.add(i, &Session{ID: e.Session, URL: e.URL, Subprotocol: e.Subprotocol, Start: e.Time, Kind: e.Kind, src: src,
 			pos: format.Position{Offset: hs.Offset}, har: true})
+	}
+	for _, s := range held {
+		c.add(i, s)
 	}
 	if n == 0 {
 		return fmt.Errorf("%s: no WebSocket messages in this HAR (WebSocket entries without messages: %d)", src.Name, rd.Skipped())
 	}
 	return nil
+}
+
+// holdPart adds the events of one exchange of a poll session read from a
+// HAR file to its session, held in memory; a new session is appended to
+// held, which it returns.
+func holdPart(src *Source, polls map[string]*Session, held []*Session, evs []*format.Event) []*Session {
+	for _, e := range evs {
+		s := polls[e.Session]
+		if s == nil {
+			if e.Type != format.TypeSession {
+				continue // its session line is in an entry before: never, as Write writes them
+			}
+			s = &Session{ID: e.Session, URL: e.URL, Subprotocol: e.Subprotocol, Start: e.Time, Kind: e.Kind, src: src}
+			polls[e.Session] = s
+			held = append(held, s)
+		}
+		s.events = append(s.events, e)
+	}
+	return held
 }
 
 // indexedReader reports the bytes read through it to Source.Indexed.

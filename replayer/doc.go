@@ -1,6 +1,8 @@
 // Package replayer serves recorded WebSocket sessions to clients, as they
 // were recorded: same messages, same order, same pace (or scaled), same
-// ending, with faults to inject on demand. It never dials anything.
+// ending, with faults to inject on demand. It never dials anything. Event
+// streams (Server-Sent Events) are replayed the same way to EventSources,
+// and long-polling exchanges to each poller (Server.Poll).
 //
 // A Catalog indexes recordings (wsreplay NDJSON in any compression, or HAR
 // files) without loading their messages; a Server is an http.Handler that
@@ -104,6 +106,14 @@
 //   - clientlog.go: what --wait keeps of the client's messages.
 //   - diagnose.go: the log lines for requests the Server cannot answer as
 //     asked.
+//   - sse.go: event streams (sessions of kind sse) replayed to an
+//     EventSource by a player whose sender writes and flushes each event;
+//     which plain requests are event streams or polls (httpKind).
+//   - poll.go: long-polling (Server.Poll) replayed per poller: the k-th
+//     request gets the k-th recorded response at its offset, then the idle
+//     answer; polltape.go: a poll session read as its exchanges.
+//   - cors.go: the CORS headers of replayed HTTP responses, for exactly the
+//     origins guard admits, and preflights.
 //   - page.go: the page listing the sessions and live replays, at "/".
 //   - stats.go: Stats, the running totals.
 package replayer

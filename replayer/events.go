@@ -22,11 +22,11 @@ type hub struct {
 const subBuffer = 256
 
 type subscriber struct {
-	ch   chan sseEvent
+	ch   chan apiEvent
 	gone chan struct{} // closed when the hub drops the subscriber
 }
 
-type sseEvent struct {
+type apiEvent struct {
 	name string
 	data []byte
 }
@@ -43,7 +43,7 @@ func (h *hub) subscribe() (s *subscriber, done <-chan struct{}) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.init()
-	s = &subscriber{ch: make(chan sseEvent, subBuffer), gone: make(chan struct{})}
+	s = &subscriber{ch: make(chan apiEvent, subBuffer), gone: make(chan struct{})}
 	h.subs[s] = struct{}{}
 	return s, h.closed
 }
@@ -70,7 +70,7 @@ func (h *hub) publish(name string, v any) {
 	}
 	for s := range h.subs {
 		select {
-		case s.ch <- sseEvent{name, data}:
+		case s.ch <- apiEvent{name, data}:
 		default:
 			delete(h.subs, s)
 			close(s.gone)

@@ -91,8 +91,9 @@ func matchOrigin(pattern, origin string) bool {
 
 // guard answers 403 to a request from a Host or Origin the server does not
 // serve, logging what to do if it was meant; it reports whether the request
-// may go on.
-func (s *Server) guard(w http.ResponseWriter, r *http.Request, upgrade bool) bool {
+// may go on. The Origin is checked for a replay (a WebSocket, an event
+// stream, a poll), which only this machine's pages may read.
+func (s *Server) guard(w http.ResponseWriter, r *http.Request, replay bool) bool {
 	if !s.allowedHost(r.Host) {
 		s.logger().Warn("refused request: Host is not this machine (DNS rebinding guard)",
 			"host", r.Host, "path", r.URL.Path, "hint", "to serve this name, add --allow-host "+hostOnly(r.Host))
@@ -104,8 +105,8 @@ func (s *Server) guard(w http.ResponseWriter, r *http.Request, upgrade bool) boo
 		http.Error(w, "wsreplay: this Host is not allowed (see --allow-host)", http.StatusForbidden)
 		return false
 	}
-	if origin := r.Header.Get("Origin"); upgrade && !s.allowedOrigin(origin) {
-		s.logger().Warn("refused WebSocket: page on another machine's origin",
+	if origin := r.Header.Get("Origin"); replay && !s.allowedOrigin(origin) {
+		s.logger().Warn("refused replay: page on another machine's origin",
 			"origin", origin, "path", r.URL.Path, "hint", "if this page may read the recordings, add --allow-origin "+origin)
 		s.stats.refusedFor("origin")
 		http.Error(w, "wsreplay: this Origin is not allowed (see --allow-origin)", http.StatusForbidden)

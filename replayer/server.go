@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/wsreplay/wsreplay/format"
 	"github.com/wsreplay/wsreplay/internal/drain"
 	"github.com/wsreplay/wsreplay/internal/secret"
 	"github.com/wsreplay/wsreplay/internal/ws"
@@ -96,6 +97,16 @@ type Server struct {
 	// who can reach it can then read the recordings and steer the
 	// replays.
 	ControlRemote bool
+	// Poll are the paths of HTTP long-polling endpoints, or prefixes of
+	// them ending in "*", whose requests are answered from the recorded
+	// poll sessions (poll.go). Nil: none. Event streams need no path: a
+	// request that accepts text/event-stream, or one on a path where an
+	// sse session was recorded, gets one (sse.go).
+	Poll []string
+	// PollIdle ends a poller's replay when it has sent no request for
+	// this long; its next request starts the next recorded session. Zero
+	// means DefaultPollIdle.
+	PollIdle time.Duration
 
 	// MaxMessageSize bounds client messages. Zero means
 	// DefaultMaxMessageSize.
@@ -112,6 +123,7 @@ type Server struct {
 	stats    serverStats
 	fine     fineClock
 	control  liveControl // the replays as the control API sees them
+	pollers  pollers     // the pollers being replayed to
 }
 
 // liveReplay is a replay that Shutdown must end. It has a field so that
@@ -159,14 +171,27 @@ func (s *Server) logger() *slog.Logger {
 // the replay. A plain GET of "/" gets the page listing the sessions.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	upgrade := ws.IsUpgrade(r)
-	if !s.guard(w, r, upgrade) {
+	// The control API's paths come first: its events stream is an event
+	// stream itself, not a recorded one to replay.
+	control := !upgrade && !s.NoControl && strings.HasPrefix(r.URL.Path, controlPrefix)
+	kind := format.KindWebSocket
+	if !upgrade && !control {
+		kind = s.httpKind(r) // an event stream or a poll to replay, or the page
+	}
+	if !s.guard(w, r, upgrade || kind != format.KindWebSocket) {
 		return
 	}
-	if strings.HasPrefix(r.URL.Path, controlPrefix) && !s.NoControl && !upgrade {
+	switch {
+	case control:
 		s.serveControl(w, r)
 		return
-	}
-	if !upgrade {
+	case kind == format.KindSSE:
+		s.serveSSE(w, r)
+		return
+	case kind == format.KindPoll:
+		s.servePoll(w, r)
+		return
+	case !upgrade:
 		s.servePage(w, r)
 		return
 	}
@@ -179,7 +204,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !s.NoControl {
 		rp.next = s.control.take(r.URL.Path)
 	}
-	sess := s.chooseSession(w, r, rp, log)
+	sess := s.chooseSession(w, r, rp, log, format.KindWebSocket)
 	if sess == nil {
 		return
 	}
@@ -245,13 +270,13 @@ func (s *Server) register() (rp *liveReplay, del func()) {
 	}
 }
 
-// chooseSession chooses the session to play to the request, or answers 404
-// and returns nil. Until the upgrade, the request's own context tells if
+// chooseSession chooses the session of kind to play to the request, or
+// answers 404 and returns nil. Until the upgrade, the request's own context tells if
 // the client gives up waiting for a session to be indexed.
-func (s *Server) chooseSession(w http.ResponseWriter, r *http.Request, rp *liveReplay, log *slog.Logger) *Session {
+func (s *Server) chooseSession(w http.ResponseWriter, r *http.Request, rp *liveReplay, log *slog.Logger, kind format.Kind) *Session {
 	ctx, stop := context.WithCancel(rp.ctx)
 	stopAfter := context.AfterFunc(r.Context(), stop)
-	sess, err := s.choose(ctx, r.URL)
+	sess, err := s.choose(ctx, r.URL, kind)
 	if rp.next != nil && rp.next.Session != "" {
 		if sess = s.lookupSession(rp.next.Session); sess == nil {
 			err = errNoSession

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -165,7 +166,7 @@ func (t *timeline) print(e *format.Event) {
 		if e.Dir == format.Send {
 			arrow = "->"
 		}
-		fmt.Fprintf(t.w, "%s  %s %7s  %s\n", off, arrow, humanBytes(int64(len(e.Data))), t.payload(e))
+		fmt.Fprintf(t.w, "%s  %s %7s  %s%s\n", off, arrow, humanBytes(int64(len(e.Data))), exchangeDetail(e), t.payload(e))
 	case format.TypePing, format.TypePong:
 		fmt.Fprintf(t.w, "%s  %s %s\n", off, e.Type, e.Dir)
 	case format.TypeClose:
@@ -192,7 +193,51 @@ func (t *timeline) header(s *format.Event) {
 	if s.Subprotocol != "" {
 		fmt.Fprintf(t.w, "  subprotocol %s", printable(s.Subprotocol))
 	}
+	if s.Kind != format.KindWebSocket {
+		fmt.Fprintf(t.w, "  kind %s", printable(s.Kind.String()))
+	}
 	fmt.Fprintln(t.w)
+}
+
+// exchangeDetail shows what an HTTP message carried besides its payload: a
+// poll's request line or response status, an event's type, id and retry.
+func exchangeDetail(e *format.Event) string {
+	var parts []string
+	switch {
+	case e.HTTP != nil && e.Dir == format.Send:
+		parts = append(parts, e.HTTP.Method, readable.URL(e.HTTP.URL))
+	case e.HTTP != nil:
+		parts = append(parts, strconv.Itoa(e.HTTP.Status))
+		if ct := firstHeader(e.HTTP.Headers, "Content-Type"); ct != "" {
+			parts = append(parts, ct)
+		}
+	case e.SSE != nil:
+		if e.SSE.Event != "" {
+			parts = append(parts, "event "+e.SSE.Event)
+		}
+		if e.SSE.HasID {
+			parts = append(parts, "id "+strconv.Quote(e.SSE.ID))
+		}
+		if e.SSE.Retry > 0 {
+			parts = append(parts, "retry "+strconv.FormatInt(e.SSE.Retry, 10)+"ms")
+		}
+		if e.SSE.NoData {
+			parts = append(parts, "no data")
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "[" + printable(strings.Join(parts, " ")) + "] "
+}
+
+func firstHeader(h map[string][]string, name string) string {
+	for k, vs := range h {
+		if strings.EqualFold(k, name) && len(vs) > 0 {
+			return vs[0]
+		}
+	}
+	return ""
 }
 
 func (t *timeline) payload(e *format.Event) string {

@@ -137,3 +137,22 @@ func isLoopback(addr net.Addr) bool {
 	tcp, ok := addr.(*net.TCPAddr)
 	return ok && tcp.IP.IsLoopback()
 }
+
+// pollOptions reads --poll (paths, or prefixes ending in "*") and
+// --poll-idle, which record and serve share.
+func pollOptions(c *cli.Context) ([]string, time.Duration, error) {
+	paths := c.StringSlice("poll")
+	for _, p := range paths {
+		if !strings.HasPrefix(p, "/") || strings.Contains(strings.TrimSuffix(p, "*"), "*") {
+			return nil, 0, usagef("--poll: %q is not a path (/poll) or a prefix ending in * (/api/poll*)", p)
+		}
+	}
+	idle, err := durationFlag(c, "poll-idle")
+	if err != nil {
+		return nil, 0, err
+	}
+	if idle <= 0 {
+		return nil, 0, usagef("--poll-idle: want a duration above zero")
+	}
+	return paths, idle, nil
+}

@@ -51,7 +51,7 @@ func withStdin(t *testing.T, path string, fn func()) {
 }
 
 var (
-	lsIDRE      = regexp.MustCompile(`(?m)^(\S+)\s+20\d\d-`)
+	lsIDRE      = regexp.MustCompile(`(?m)^(\S+)\s+\S+\s+20\d\d-`) // SESSION KIND START
 	catIDRE     = regexp.MustCompile(`(?m)^== session (\S+)`)
 	serveIDRE   = regexp.MustCompile(`(?m)^  session (\S+)`)
 	duplicateRE = regexp.MustCompile(`warning: .*session demo-1 is also in .*demo\.ndjson(\.zst)?; (listed|written) as demo-1~2`)

@@ -20,9 +20,10 @@ func lsCommand() *cli.Command {
 		Name:      "ls",
 		Usage:     "list the sessions in recordings",
 		ArgsUsage: "PATH...",
-		Description: `Lists one row per recorded session: id, start, path, duration, messages
-sent and received, payload bytes, and how it ended (1000 clean, 1006 drop,
-open).
+		Description: `Lists one row per recorded session: id, kind (websocket; sse, an event
+stream; poll, a poller's long-polling exchanges), start, path, duration,
+messages sent and received, payload bytes, and how it ended (1000 clean,
+1006 drop, open).
 
 PATH is a recording (wsreplay NDJSON, plain, gzip or zstd, or a HAR
 file), a directory (the recordings in it and below it: *.ndjson,
@@ -46,6 +47,7 @@ Example:
 // lsRow is the --json form of a session.
 type lsRow struct {
 	Session     string    `json:"session"`
+	Kind        string    `json:"kind"`
 	File        string    `json:"file"`
 	Start       time.Time `json:"start"`
 	URL         string    `json:"url"`
@@ -186,7 +188,7 @@ func (l *lister) start() {
 		return
 	}
 	l.tw = tabwriter.NewWriter(l.buf, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(l.tw, "SESSION\tSTART\tPATH\tDURATION\tSENT\tRECV\tBYTES\tENDING\tFILE")
+	fmt.Fprintln(l.tw, "SESSION\tKIND\tSTART\tPATH\tDURATION\tSENT\tRECV\tBYTES\tENDING\tFILE")
 }
 
 func (l *lister) add(path string, s *format.Summary) error {
@@ -194,7 +196,7 @@ func (l *lister) add(path string, s *format.Summary) error {
 		return nil
 	}
 	if l.json {
-		return l.enc.Encode(lsRow{Session: s.Session, File: path, Start: s.Start, URL: s.URL,
+		return l.enc.Encode(lsRow{Session: s.Session, Kind: s.Kind.String(), File: path, Start: s.Start, URL: s.URL,
 			Subprotocol: s.Subprotocol, DurationMS: float64(s.Duration().Microseconds()) / 1000,
 			Sent: s.Sent, Received: s.Received, Bytes: s.Bytes, Ending: s.Ending(),
 			By: s.By, Code: s.Code, Reason: s.Reason, Clean: s.Clean, Lost: s.Lost})
@@ -203,7 +205,7 @@ func (l *lister) add(path string, s *format.Summary) error {
 	if s.Lost > 0 {
 		ending += fmt.Sprintf(" (%d lost)", s.Lost)
 	}
-	fmt.Fprintf(l.tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\t%s\t%s\n", printable(s.Session), s.Start.Format(time.RFC3339),
+	fmt.Fprintf(l.tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\t%s\t%s\n", printable(s.Session), printable(s.Kind.String()), s.Start.Format(time.RFC3339),
 		printable(orDash(readable.URL(s.URL))), roundDuration(s.Duration()), s.Sent, s.Received, humanBytes(s.Bytes), printable(ending), printable(path))
 	if l.rows++; l.rows%flushRows == 0 {
 		return l.tw.Flush()

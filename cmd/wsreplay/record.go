@@ -70,6 +70,8 @@ Examples:
 			&cli.BoolFlag{Name: "insecure-upstream-tls", Usage: "do not verify the upstream's TLS certificate (staging)"},
 			&cli.StringFlag{Name: "tls-cert", Usage: "listen with TLS: certificate `FILE` (PEM)"},
 			&cli.StringFlag{Name: "tls-key", Usage: "listen with TLS: key `FILE` (PEM)"},
+			&cli.StringSliceFlag{Name: "poll", Usage: "record the HTTP long-polling exchanges on this path, one session per poller (a `PATH`, or a prefix ending in *: /api/poll*; repeatable)"},
+			&cli.StringFlag{Name: "poll-idle", Value: "30s", Usage: "a poller's session ends when it has sent no request for `D` since its last answer"},
 			&cli.StringSliceFlag{Name: "record-path", Usage: "record only connections whose path matches this `GLOB` (/live/*; repeatable)"},
 			&cli.StringSliceFlag{Name: "record-header", Usage: "record only connections that carry this header, `NAME[=VALUE]` (repeatable; with --record-cookie, either will do)"},
 			&cli.StringSliceFlag{Name: "record-cookie", Usage: "record only connections that carry this cookie, `NAME[=VALUE]` (repeatable)"},
@@ -285,8 +287,12 @@ func recordOptions(c *cli.Context, log *slog.Logger) (*recorder.Proxy, error) {
 	if err != nil {
 		return nil, err
 	}
+	polls, pollIdle, err := pollOptions(c)
+	if err != nil {
+		return nil, err
+	}
 	p := &recorder.Proxy{Upstream: up, MaxMessageSize: maxSize, PartialBudget: budget, HandshakeTimeout: handshake,
-		Logger: log, Redaction: red, Filter: filter}
+		Logger: log, Redaction: red, Filter: filter, Poll: polls, PollIdle: pollIdle}
 	if c.Bool("insecure-upstream-tls") {
 		p.TLSConfig = &tls.Config{InsecureSkipVerify: true}
 	}

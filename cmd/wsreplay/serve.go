@@ -65,8 +65,10 @@ Both are served on loopback listeners only, unless --control-remote.`,
 			&cli.StringFlag{Name: "close-at", Usage: "at D, close with a close frame of CODE (default 1000) and REASON: `D[:CODE[:REASON]]`"},
 			&cli.StringFlag{Name: "hang-at", Usage: "at `D`, stay connected but send nothing more"},
 			&cli.IntFlag{Name: "refuse", Usage: "answer the first `N` connection attempts with HTTP 503"},
+			&cli.StringSliceFlag{Name: "poll", Usage: "answer HTTP long-polling requests on this path from the recorded poll sessions, per poller (a `PATH`, or a prefix ending in *: /api/poll*; repeatable)"},
+			&cli.StringFlag{Name: "poll-idle", Value: "30s", Usage: "a poller that has sent no request for `D` gets the next recorded session"},
 			&cli.StringSliceFlag{Name: "allow-host", Usage: "also answer requests whose Host is this DNS `NAME` (localhost, *.localhost and IP addresses always are; repeatable)"},
-			&cli.StringSliceFlag{Name: "allow-origin", Usage: "also accept WebSockets from pages of this `ORIGIN` (https://app.example, *.example, null for file:// pages, * for any; repeatable)"},
+			&cli.StringSliceFlag{Name: "allow-origin", Usage: "also accept WebSockets, event streams and polls from pages of this `ORIGIN` (https://app.example, *.example, null for file:// pages, * for any; repeatable)"},
 			&cli.BoolFlag{Name: "paused", Usage: "start every replay paused (resume or step it from the timeline page or the control API)"},
 			&cli.BoolFlag{Name: "no-control", Usage: "serve no timeline pages and no control API under /_wsreplay/"},
 			&cli.BoolFlag{Name: "control-remote", Usage: "serve the timeline pages and the control API off loopback too (anyone who reaches the server can read and steer the replays)"},
@@ -112,6 +114,9 @@ func serveOptions(c *cli.Context) (*replayer.Server, error) {
 			return nil, err
 		}
 		srv.Heartbeats = append(srv.Heartbeats, replayer.Heartbeat{Ping: ping, Pong: pong})
+	}
+	if srv.Poll, srv.PollIdle, err = pollOptions(c); err != nil {
+		return nil, err
 	}
 	if srv.Refuse < 0 {
 		return nil, usagef("--refuse: %d is negative", srv.Refuse)

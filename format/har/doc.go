@@ -22,8 +22,19 @@
 //   - text messages that are not valid UTF-8, written as binary (opcode 2);
 //   - times finer than a microsecond (HAR times are float seconds).
 //
+// Sessions HTTP carried are ordinary entries: an event stream (kind sse)
+// is one "eventsource" entry with its events in "_eventSourceMessages", as
+// Chrome DevTools keeps an EventSource's messages ("time", "eventName",
+// "eventId", the last event id so far, and "data"); Read also reads those
+// of a HAR that Chrome wrote. A poller (kind poll) is one entry per
+// exchange, its request (with "postData") and its response (with its
+// "content"); Read reads back the poll entries wsreplay wrote, which name
+// their session in "_wsreplay" (other HTTP entries are not sessions).
+//
 // What Write keeps that HAR has no place for (the session id, the URL the
-// client asked for, subprotocol and extensions) goes in an entry's
+// client asked for, subprotocol and extensions; the kind, the ending of an
+// sse or poll session, an event's own id, retry and want of data) goes in
+// an entry's
 // "_wsreplay", so that a recording written as HAR and read back is the same
 // but for the list above.
 package har

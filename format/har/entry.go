@@ -24,9 +24,11 @@ type harNV struct {
 // harWsreplay keeps what a HAR entry has no place for, so that a recording
 // converted to HAR and back is the same. Chrome ignores it.
 type harWsreplay struct {
-	Session     string `json:"session"`
-	URL         string `json:"url,omitempty"`
-	Upstream    string `json:"upstream,omitempty"`
-	Subprotocol string `json:"subprotocol,omitempty"`
-	Extensions  string `json:"extensions,omitempty"`
+	Session     string     `json:"session"`
+	URL         string     `json:"url,omitempty"`
+	Upstream    string     `json:"upstream,omitempty"`
+	Subprotocol string     `json:"subprotocol,omitempty"`
+	Extensions  string     `json:"extensions,omitempty"`
+	Kind        string     `json:"kind,omitempty"`  // sse or poll; none: websocket
+	Close       *harEnding `json:"close,omitempty"` // sse and poll: the session's ending
 }

@@ -30,17 +30,23 @@ type Recording struct {
 }
 
 type harEntry struct {
-	StartedDateTime string       `json:"startedDateTime"`
-	ResourceType    string       `json:"_resourceType"`
-	Request         harMessage   `json:"request"`
-	Response        harMessage   `json:"response"`
-	Messages        []harWSFrame `json:"_webSocketMessages"`
-	Wsreplay        *harWsreplay `json:"_wsreplay"`
+	StartedDateTime string          `json:"startedDateTime"`
+	Time            float64         `json:"time"`
+	ResourceType    string          `json:"_resourceType"`
+	Request         harMessage      `json:"request"`
+	Response        harMessage      `json:"response"`
+	Messages        []harWSFrame    `json:"_webSocketMessages"`
+	EventSource     []harSSEMessage `json:"_eventSourceMessages"`
+	Wsreplay        *harWsreplay    `json:"_wsreplay"`
 }
 
 type harMessage struct {
-	URL     string  `json:"url"`
-	Headers []harNV `json:"headers"`
+	Method   string     `json:"method"`
+	URL      string     `json:"url"`
+	Status   int        `json:"status"`
+	Headers  []harNV    `json:"headers"`
+	PostData *harBodyIn `json:"postData"`
+	Content  *harBodyIn `json:"content"`
 }
 
 // Read reads a HAR 1.2 file whose WebSocket entries carry their messages

@@ -26,14 +26,23 @@ type Reader struct {
 	index   int // of the next entry
 	skipped int
 	err     error
+	polls   pollReader
 }
 
-// Session is one WebSocket entry's events, as Read returns them: a session
-// line, the messages in time order, a close line if there was a close
-// frame. Offset is where the entry starts in the input, for ReadSession.
+// Session is one entry's events, as Read returns them: a session line, the
+// messages in time order, a close line if there was a close frame. Offset
+// is where the entry starts in the input, for ReadSession.
+//
+// An entry of a poll session (a long-polling exchange wsreplay wrote) is a
+// part of its session only: Part is set, and its events are the session
+// line (for the session's first exchange), the request and response, and
+// the close line (for its last). Such a session spans entries, so it cannot
+// be read again from one offset: callers that index by offset hold the
+// parts' events instead (a poller's exchanges are small).
 type Session struct {
 	Events []*format.Event
 	Offset int64
+	Part   bool
 }
 
 // NewReader returns a Reader of the HAR file r; name is used in errors.
@@ -73,6 +82,16 @@ func (r *Reader) next() (*Session, error) {
 		}
 		i := r.index
 		r.index++
+		if evs, ok, err := readHTTP(ent, i, &r.polls); ok || err != nil {
+			if err != nil {
+				return nil, fmt.Errorf("%s: entries[%d].%w", r.name, i, err)
+			}
+			if len(evs) > 0 {
+				part := ent.Wsreplay != nil && ent.Wsreplay.Kind == format.KindPoll.String()
+				return &Session{Events: evs, Offset: off, Part: part}, nil
+			}
+			continue
+		}
 		evs, skipped, err := entrySession(ent, i)
 		if err != nil {
 			return nil, fmt.Errorf("%s: entries[%d].%w", r.name, i, err)
@@ -217,6 +236,9 @@ func ReadSession(r io.Reader, id string) ([]*format.Event, error) {
 	var ent harEntry
 	if err := json.NewDecoder(br).Decode(&ent); err != nil {
 		return nil, harError(id, err)
+	}
+	if len(ent.EventSource) > 0 || ent.Wsreplay != nil && ent.Wsreplay.Kind == format.KindSSE.String() {
+		return readSSE(ent, id)
 	}
 	return harSession(ent, id)
 }

@@ -33,7 +33,7 @@ type harLogOut struct {
 	Version string         `json:"version"`
 	Creator map[string]any `json:"creator"`
 	Pages   []any          `json:"pages"`
-	Entries []harEntryOut  `json:"entries"`
+	Entries []any          `json:"entries"` // *harEntryOut and *harHTTPEntryOut
 }
 
 type harEntryOut struct {
@@ -50,14 +50,15 @@ type harEntryOut struct {
 }
 
 type harRequestOut struct {
-	Method      string  `json:"method"`
-	URL         string  `json:"url"`
-	HTTPVersion string  `json:"httpVersion"`
-	Headers     []harNV `json:"headers"`
-	QueryString []harNV `json:"queryString"`
-	Cookies     []any   `json:"cookies"`
-	HeadersSize int     `json:"headersSize"`
-	BodySize    int     `json:"bodySize"`
+	Method      string   `json:"method"`
+	URL         string   `json:"url"`
+	HTTPVersion string   `json:"httpVersion"`
+	Headers     []harNV  `json:"headers"`
+	QueryString []harNV  `json:"queryString"`
+	Cookies     []any    `json:"cookies"`
+	HeadersSize int      `json:"headersSize"`
+	BodySize    int      `json:"bodySize"`
+	PostData    *harBody `json:"postData,omitempty"`
 }
 
 type harResponseOut struct {

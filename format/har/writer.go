@@ -31,6 +31,7 @@ type Writer struct {
 
 type pendingEntry struct {
 	ent        *harEntryOut
+	http       *httpSession // instead of ent, for a session HTTP carried (http.go)
 	start, end time.Time
 	ended      bool
 }
@@ -48,12 +49,27 @@ func (w *Writer) Write(e *format.Event) error {
 	}
 	p := w.open[e.Session]
 	if p == nil {
-		p = &pendingEntry{ent: newHAREntry(), start: e.Time}
+		p = &pendingEntry{start: e.Time}
+		if e.Type == format.TypeSession && (e.Kind == format.KindSSE || e.Kind == format.KindPoll) {
+			p.http = newHTTPSession(e)
+		} else {
+			p.ent = newHAREntry()
+		}
 		w.open[e.Session] = p
 		w.pending = append(w.pending, p)
 	}
 	if e.Time.After(p.end) {
 		p.end = e.Time
+	}
+	if p.http != nil {
+		if e.Type != format.TypeSession {
+			p.http.add(e)
+		}
+		if e.Type == format.TypeClose {
+			p.ended = true
+			delete(w.open, e.Session)
+		}
+		return w.writeEnded()
 	}
 	switch e.Type {
 	case format.TypeSession:
@@ -72,6 +88,11 @@ func (w *Writer) Write(e *format.Event) error {
 		p.ended = true
 		delete(w.open, e.Session)
 	}
+	return w.writeEnded()
+}
+
+// writeEnded writes the ended entries at the head of the pending ones.
+func (w *Writer) writeEnded() error {
 	for len(w.pending) > 0 && w.pending[0].ended && w.err == nil {
 		w.writeEntry(w.pending[0])
 		w.pending[0] = nil
@@ -121,7 +142,7 @@ func (w *Writer) Close() error {
 // and all after the list, as one json.Encoder with Write's indentation
 // writes them.
 func (w *Writer) frame() (head, tail []byte) {
-	out := harOut{Log: harLogOut{Version: "1.2", Creator: w.opts.creator(), Pages: []any{}, Entries: []harEntryOut{}}}
+	out := harOut{Log: harLogOut{Version: "1.2", Creator: w.opts.creator(), Pages: []any{}, Entries: []any{}}}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
@@ -132,11 +153,26 @@ func (w *Writer) frame() (head, tail []byte) {
 	return doc[:i], doc[i+len("[]"):]
 }
 
-// writeEntry writes one entry, after the document's start or a comma.
+// writeEntry writes the entry of p (or, for a session HTTP carried, its
+// entries).
 func (w *Writer) writeEntry(p *pendingEntry) {
+	if p.http != nil {
+		for _, ent := range p.http.entries {
+			w.writeOne(ent)
+		}
+		return
+	}
 	ent := p.ent
 	ent.StartedDateTime = p.start.UTC().Format("2006-01-02T15:04:05.000000Z")
 	ent.Time = math.Round(float64(p.end.Sub(p.start).Microseconds())) / 1000
+	w.writeOne(ent)
+}
+
+// writeOne writes one entry, after the document's start or a comma.
+func (w *Writer) writeOne(ent any) {
+	if w.err != nil {
+		return
+	}
 	if !w.head {
 		w.head = true
 		head, _ := w.frame()

@@ -203,14 +203,15 @@ func nodeJSON(v any, script string, args ...string) error {
 	return nil
 }
 
-// record starts "wsreplay record" in front of the upstream port and returns
-// its URL and a function that stops it gracefully and returns the
-// recordings' directory.
-func record(t *testing.T, port string) (string, func() string) {
+// record starts "wsreplay record" in front of the upstream port (with the
+// extra flags) and returns its URL and a function that stops it gracefully
+// and returns the recordings' directory.
+func record(t *testing.T, port string, extra ...string) (string, func() string) {
 	t.Helper()
 	dir := t.TempDir()
-	p, url := start(t, wsreplayListening, wsreplayBin, "record", "--upstream", "ws://127.0.0.1:"+port,
-		"--listen", "127.0.0.1:0", "--out", dir, "--compress", "none")
+	args := append([]string{"record", "--upstream", "ws://127.0.0.1:" + port,
+		"--listen", "127.0.0.1:0", "--out", dir, "--compress", "none"}, extra...)
+	p, url := start(t, wsreplayListening, wsreplayBin, args...)
 	return url, func() string {
 		p.stop(syscall.SIGINT)
 		if p.cmd.ProcessState.ExitCode() != 0 {

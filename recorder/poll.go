@@ -1,0 +1,237 @@
+package recorder
+
+import (
+	"bytes"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/wsreplay/wsreplay/format"
+)
+
+// DefaultPollIdle ends a poller's session when Proxy.PollIdle is zero: no
+// request of it for this long after its last exchange ended.
+const DefaultPollIdle = 30 * time.Second
+
+// pollPath reports whether a request path is one of Proxy.Poll's.
+func (p *Proxy) pollPath(path string) bool { return pollMatch(p.Poll, path) != "" }
+
+// pollMatch returns the pattern of patterns that path matches, or "": a
+// pattern ending in "*" is a prefix, any other the whole path.
+func pollMatch(patterns []string, path string) string {
+	for _, pat := range patterns {
+		if prefix, ok := strings.CutSuffix(pat, "*"); ok && strings.HasPrefix(path, prefix) || pat == path {
+			return pat
+		}
+	}
+	return ""
+}
+
+// pollers are the pollers of Proxy.Poll's paths, each recording its own
+// session. A poller is told apart by its pollerKey; since a poller waits
+// for each answer before it asks again, a request whose poller has one in
+// flight comes from another poller with the same key (a second tab), which
+// gets a session of its own.
+type pollers struct {
+	mu       sync.Mutex
+	byKey    map[string][]*poller
+	shutdown bool
+	wg       sync.WaitGroup // one per poller, until its close line is queued
+}
+
+// poller is one client polling one pattern: its session, and whether it
+// has a request in flight.
+type poller struct {
+	key      string
+	s        *httpSession
+	inFlight bool
+	closing  bool        // the proxy shuts down: end at the end of the exchange in flight
+	ended    bool        // its close line is recorded, or about to be
+	idle     *time.Timer // ends the session after PollIdle without a request
+}
+
+// pollerKey tells pollers apart: the pattern polled, the client's address
+// (the first X-Forwarded-For address when the recorder is behind a load
+// balancer or another proxy, else the connection's) and its User-Agent.
+func pollerKey(pattern string, r *http.Request) string {
+	addr, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		addr = r.RemoteAddr
+	}
+	if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
+		first, _, _ := strings.Cut(xff, ",")
+		addr = strings.TrimSpace(first)
+	}
+	return pattern + "\x00" + addr + "\x00" + r.UserAgent()
+}
+
+// watch records x in its poller's session, opening one if needed.
+func (ps *pollers) watch(p *Proxy, x *exchange) {
+	pl := ps.take(p, x)
+	body := &limitedBody{limit: p.maxMessageSize()}
+	// The request line is recorded once, and before the response line:
+	// when the request body has been read, or when the answer comes first.
+	var once sync.Once
+	request := func() { once.Do(func() { pl.request(p, x, body) }) }
+	x.RequestBody = body.write
+	x.RequestEnd = func(error) { request() }
+	x.Response = func(resp *http.Response) (func([]byte), func(error)) {
+		request()
+		at := pl.s.now()
+		rbody := &limitedBody{limit: p.maxMessageSize()}
+		return rbody.write, func(error) {
+			pl.response(p, at, resp.StatusCode, resp.Header, rbody)
+			ps.release(p, pl)
+		}
+	}
+	x.Failed = func(error) {
+		request()
+		status := http.StatusBadGateway
+		if x.req.Context().Err() != nil {
+			status = 499 // the client left, as passthruError answers
+		}
+		pl.response(p, pl.s.now(), status, nil, &limitedBody{})
+		ps.release(p, pl)
+	}
+}
+
+// take returns the poller x comes from, marked in flight.
+func (ps *pollers) take(p *Proxy, x *exchange) *poller {
+	key := pollerKey(pollMatch(p.Poll, x.req.URL.Path), x.req)
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	for _, pl := range ps.byKey[key] {
+		if !pl.inFlight && !pl.closing && !pl.ended {
+			pl.idle.Stop() // if it has fired, expire finds the poller in flight
+			pl.inFlight = true
+			return pl
+		}
+	}
+	if ps.byKey == nil {
+		ps.byKey = map[string][]*poller{}
+	}
+	pl := &poller{key: key, s: p.openHTTPSession(x.req, nil, format.KindPoll, x.start), inFlight: true,
+		closing: ps.shutdown}
+	pl.idle = time.AfterFunc(time.Hour, func() { ps.expire(pl) })
+	pl.idle.Stop()
+	ps.byKey[key] = append(ps.byKey[key], pl)
+	ps.wg.Add(1)
+	return pl
+}
+
+// request records the request line of the exchange in flight.
+func (pl *poller) request(p *Proxy, x *exchange, body *limitedBody) {
+	body.mu.Lock()
+	defer body.mu.Unlock()
+	if body.over {
+		pl.s.log.Warn("a request body larger than the largest message: recorded without it")
+	}
+	e := &format.Event{Time: pl.s.at(x.start), Dir: format.Send, Data: nonNil(bytes.Clone(body.buf)),
+		HTTP: &format.HTTP{Method: x.req.Method, URL: p.Redaction.url(x.req.URL),
+			Headers: p.Redaction.headers(endToEnd(x.req.Header))}}
+	e.Opcode = bodyOpcode(e.Data)
+	pl.s.message(e)
+}
+
+// response records the response line, timed when its headers arrived.
+func (pl *poller) response(p *Proxy, at time.Time, status int, h http.Header, body *limitedBody) {
+	if body.over {
+		pl.s.log.Warn("a response body larger than the largest message: recorded without it")
+	}
+	e := &format.Event{Time: at, Dir: format.Receive, Data: nonNil(body.buf),
+		HTTP: &format.HTTP{Status: status}}
+	if h != nil {
+		e.HTTP.Headers = p.Redaction.headers(endToEnd(h))
+	}
+	e.Opcode = bodyOpcode(e.Data)
+	pl.s.message(e)
+}
+
+func nonNil(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
+}
+
+// release ends pl's exchange in flight: its session ends after PollIdle
+// without another request, or now if the proxy is shutting down.
+func (ps *pollers) release(p *Proxy, pl *poller) {
+	ps.mu.Lock()
+	pl.inFlight = false
+	closing := pl.closing && !pl.ended
+	if closing {
+		pl.ended = true
+	} else {
+		idle := p.PollIdle
+		if idle <= 0 {
+			idle = DefaultPollIdle
+		}
+		pl.idle.Reset(idle)
+	}
+	ps.mu.Unlock()
+	if closing {
+		ps.end(pl, format.ByProxy, 1001, "proxy shutting down")
+	}
+}
+
+// expire ends a poller that has been idle for PollIdle.
+func (ps *pollers) expire(pl *poller) {
+	ps.mu.Lock()
+	if pl.inFlight || pl.ended {
+		ps.mu.Unlock()
+		return
+	}
+	pl.ended = true
+	shutdown := pl.closing
+	ps.mu.Unlock()
+	if shutdown {
+		ps.end(pl, format.ByProxy, 1001, "proxy shutting down")
+		return
+	}
+	ps.end(pl, format.ByClient, 1000, "poller idle")
+}
+
+// end records pl's close line and forgets it.
+func (ps *pollers) end(pl *poller, by string, code int, reason string) {
+	ps.mu.Lock()
+	list := ps.byKey[pl.key]
+	for i, o := range list {
+		if o == pl {
+			list = append(list[:i], list[i+1:]...)
+			break
+		}
+	}
+	if len(list) == 0 {
+		delete(ps.byKey, pl.key)
+	} else {
+		ps.byKey[pl.key] = list
+	}
+	ps.mu.Unlock()
+	pl.s.close(by, code, reason, true)
+	ps.wg.Done()
+}
+
+// endAll ends the idle pollers now, and those in flight when their
+// exchange ends: the proxy is shutting down.
+func (ps *pollers) endAll() {
+	ps.mu.Lock()
+	ps.shutdown = true
+	var now []*poller
+	for _, list := range ps.byKey {
+		for _, pl := range list {
+			pl.closing = true
+			if !pl.inFlight && !pl.ended {
+				pl.ended = true
+				pl.idle.Stop()
+				now = append(now, pl)
+			}
+		}
+	}
+	ps.mu.Unlock()
+	for _, pl := range now {
+		ps.end(pl, format.ByProxy, 1001, "proxy shutting down")
+	}
+}

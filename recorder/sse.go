@@ -1,0 +1,72 @@
+package recorder
+
+import (
+	"context"
+	"errors"
+	"mime"
+	"net/http"
+
+	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/internal/sse"
+)
+
+// sseStream records one text/event-stream response as a KindSSE session:
+// each event a receive message, timed when its blank line passed, and the
+// stream's ending as the close line.
+type sseStream struct {
+	x      *exchange
+	s      *httpSession
+	parser sse.Parser
+	done   func() // unregisters the stream from Proxy.streams
+}
+
+// isEventStream reports whether a response is a Server-Sent Events stream.
+func isEventStream(h http.Header) bool {
+	mt, _, err := mime.ParseMediaType(h.Get("Content-Type"))
+	return err == nil && mt == "text/event-stream"
+}
+
+// watchSSE starts recording resp if it is an event stream: the hooks it
+// returns read the body as the client gets it.
+func (p *Proxy) watchSSE(x *exchange, resp *http.Response) (func([]byte), func(error)) {
+	if !isEventStream(resp.Header) {
+		return nil, nil
+	}
+	s := p.openHTTPSession(x.req, resp.Header, format.KindSSE, x.start)
+	st := &sseStream{x: x, s: s, done: p.streams.add(x)}
+	st.parser.MaxLine = int(p.maxMessageSize())
+	return st.chunk, st.end
+}
+
+// chunk parses the bytes just relayed, recording the events they end.
+func (st *sseStream) chunk(b []byte) {
+	st.parser.Write(b, st.event)
+}
+
+func (st *sseStream) event(ev sse.Event) {
+	e := &format.Event{Time: st.s.now(), Dir: format.Receive, Data: []byte(ev.Data),
+		SSE: &format.SSE{ID: ev.ID, HasID: ev.HasID, Event: ev.Type, Retry: ev.Retry, NoData: !ev.HasData}}
+	e.Opcode = bodyOpcode(e.Data)
+	st.s.message(e)
+}
+
+// end records how the stream ended: the upstream ended it (EOF), or it was
+// cut, or the client left, or the proxy shut down.
+func (st *sseStream) end(err error) {
+	defer st.done()
+	if st.parser.Skipped > 0 {
+		st.s.log.Warn("lines of the stream were longer than the largest message: not recorded", "lines", st.parser.Skipped)
+	}
+	ctx := st.x.req.Context()
+	switch {
+	case err == nil:
+		st.s.close(format.ByServer, 1000, "", true)
+	case errors.Is(context.Cause(st.x.ctx), errShutdown):
+		st.s.close(format.ByProxy, 1001, "proxy shutting down", true)
+	case ctx.Err() != nil || errors.Is(err, errClosedEarly):
+		st.s.close(format.ByClient, 1001, "", true)
+	default:
+		st.s.log.Info("event stream cut", "err", err)
+		st.s.close(format.ByServer, format.CodeAbnormal, "", false)
+	}
+}

@@ -1,0 +1,48 @@
+package replayer
+
+import (
+	"net/http"
+	"strings"
+)
+
+// Replayed HTTP responses (event streams, polls) may be read by the pages
+// guard admits, and by them only: pages on this machine and AllowOrigins
+// (guard has already answered 403 to any other Origin). The answer names
+// the page's own origin, never "*", so that a page sending credentials
+// (EventSource withCredentials, fetch with credentials: "include") can read
+// it as well.
+
+// allowCORS sets the CORS headers of a replayed response to a request
+// guard has admitted; expose lists the recorded headers the page may read.
+func allowCORS(w http.ResponseWriter, r *http.Request, expose []string) {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return // not a cross-origin request of a browser
+	}
+	h := w.Header()
+	h.Set("Access-Control-Allow-Origin", origin)
+	h.Set("Access-Control-Allow-Credentials", "true")
+	h.Add("Vary", "Origin")
+	if len(expose) > 0 {
+		h.Set("Access-Control-Expose-Headers", strings.Join(expose, ", "))
+	}
+}
+
+// preflight answers a CORS preflight request (OPTIONS with
+// Access-Control-Request-Method) for a replayed path, and reports whether
+// r was one.
+func preflight(w http.ResponseWriter, r *http.Request) bool {
+	method := r.Header.Get("Access-Control-Request-Method")
+	if r.Method != http.MethodOptions || method == "" {
+		return false
+	}
+	allowCORS(w, r, nil)
+	h := w.Header()
+	h.Set("Access-Control-Allow-Methods", method)
+	if hs := r.Header.Get("Access-Control-Request-Headers"); hs != "" {
+		h.Set("Access-Control-Allow-Headers", hs)
+	}
+	h.Set("Access-Control-Max-Age", "600")
+	w.WriteHeader(http.StatusNoContent)
+	return true
+}
