@@ -33,6 +33,7 @@ type sessionView struct {
 	ID          string     `json:"id"`
 	URL         string     `json:"url"`
 	Subprotocol string     `json:"subprotocol,omitempty"`
+	Kind        string     `json:"kind"` // websocket, socketio, sse or poll
 	Start       time.Time  `json:"start"`
 	Figures     *figures   `json:"figures,omitempty"`
 	Histogram   *histogram `json:"histogram,omitempty"`
@@ -64,7 +65,7 @@ func (idx *sessionIndex) figures() *figures {
 
 // sessionView describes sess; with index, building its index if need be.
 func (s *Server) sessionView(sess *Session, index bool) sessionView {
-	v := sessionView{ID: sess.ID, URL: sess.URL, Subprotocol: sess.Subprotocol, Start: sess.Start}
+	v := sessionView{ID: sess.ID, URL: sess.URL, Subprotocol: sess.Subprotocol, Kind: sess.Kind.String(), Start: sess.Start}
 	idx := s.control.indexes.built(sess)
 	if idx == nil && index {
 		idx, _ = s.control.indexes.get(sess)

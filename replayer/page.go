@@ -24,7 +24,7 @@ Open a session's timeline to see its messages and steer its live replays.{{end}}
 <h2>Sessions</h2>{{end}}
 {{if .Indexing}}<p><em>Still indexing the recordings; more sessions may appear.</em></p>{{end}}
 <table><tr><th>session</th><th>connect to</th><th>subprotocol</th><th>recorded</th><th>duration</th><th>messages ↑/↓</th><th>bytes</th><th>ending</th></tr>
-{{range .Sessions}}<tr class="s"><td>{{if $.Control}}<a href="/_wsreplay/s/{{.ID}}"><code>{{.ID}}</code></a>{{else}}<code>{{.ID}}</code>{{end}}</td><td><code>{{$.Base}}{{if .URL}}{{readable .URL}}{{else}}/{{end}}</code></td>
+{{range .Sessions}}<tr class="s"><td>{{if $.Control}}<a href="/_wsreplay/s/{{.ID}}"><code>{{.ID}}</code></a>{{else}}<code>{{.ID}}</code>{{end}}</td><td><code>{{if or (eq .Kind "sse") (eq .Kind "poll")}}{{$.HTTPBase}}{{else}}{{$.Base}}{{end}}{{if .URL}}{{readable .URL}}{{else}}/{{end}}</code></td>
 <td>{{.Subprotocol}}</td><td>{{.Start.Format "2006-01-02 15:04:05 MST"}}</td>{{with .Figures}}<td class="n">{{dur .Duration}}</td><td class="n">{{.Sent}}/{{.Received}}</td><td class="n">{{.Bytes}}</td><td>{{.Ending}}</td>{{else}}<td colspan="4"></td>{{end}}</tr>
 {{else}}<tr><td colspan="8">no sessions</td></tr>{{end}}
 {{if .More}}<tr><td colspan="8">... and {{.More}} more (wsreplay ls lists them all)</td></tr>{{end}}
@@ -70,17 +70,18 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 	if control {
 		replays = s.replayViews()
 	}
-	scheme := "ws://"
+	scheme, httpScheme := "ws://", "http://" // event streams and polls are fetched over HTTP
 	if r.TLS != nil {
-		scheme = "wss://"
+		scheme, httpScheme = "wss://", "https://"
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	pageTemplate.Execute(w, struct {
 		Base     string
+		HTTPBase string
 		Sessions []sessionView
 		More     int
 		Indexing bool
 		Control  bool
 		Replays  []replayView
-	}{scheme + r.Host, shown, more, !done, control, replays})
+	}{scheme + r.Host, httpScheme + r.Host, shown, more, !done, control, replays})
 }

@@ -198,3 +198,24 @@ func TestSSEFromHAR(t *testing.T) {
 	checkSeen(t, seen, []sseSeen{{0, "retry: 50"}, {10 * time.Millisecond, "event: tick|data: one|data: two|id: 1"},
 		{20 * time.Millisecond, `data: {"n":2}|id: 2`}})
 }
+
+// The page at / gives an event stream's address with http://, a
+// WebSocket session's with ws://, and the API says each session's kind.
+func TestPageAddressesByKind(t *testing.T) {
+	ts := startServer(t, &Server{}, File(sseRecording(t)))
+	resp, err := http.Get(ts.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	host := strings.TrimPrefix(ts.URL, "http://")
+	for _, want := range []string{"http://" + host + "/events", "ws://" + host + "/events"} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("page lacks %s:\n%s", want, page)
+		}
+	}
+	if strings.Count(string(page), "ws://"+host+"/events") != 1 {
+		t.Errorf("page gives ws:// for the event streams too:\n%s", page)
+	}
+}
