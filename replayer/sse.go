@@ -69,6 +69,9 @@ func (s *Server) serveSSE(w http.ResponseWriter, r *http.Request) {
 	defer del()
 	stop := context.AfterFunc(r.Context(), rp.cancel) // the client left
 	defer stop()
+	if !s.NoControl {
+		rp.next = s.control.take(r.URL.Path)
+	}
 	sess := s.chooseSession(w, r, rp, log, format.KindSSE)
 	if sess == nil {
 		return
@@ -87,8 +90,13 @@ func (s *Server) serveSSE(w http.ResponseWriter, r *http.Request) {
 	}
 	s.stats.open.Add(1)
 	defer s.stats.open.Add(-1)
-	p := &player{cfg: s, session: sess, send: c.send, log: c.log, fine: &s.fine}
+	// Live control as for a WebSocket replay: the API lists, pauses,
+	// steps, seeks and injects into event streams too.
+	ctl := s.newControl(rp, sess)
+	live := s.control.open(sess, r.URL.Path, r.RemoteAddr, accepted, ctl)
+	p := &player{cfg: s, session: sess, send: c.send, log: c.log, fine: &s.fine, ctl: ctl}
 	end, err := p.play(rp.ctx, accepted)
+	live.ended(endingName(end, err))
 	c.finish(rp.ctx, end, err)
 }
 

@@ -219,3 +219,40 @@ func TestPageAddressesByKind(t *testing.T) {
 		t.Errorf("page gives ws:// for the event streams too:\n%s", page)
 	}
 }
+
+// An event stream's replay is steered like a WebSocket's: listed by the
+// API, paused with --paused, and a step delivers exactly one event.
+func TestSSEUnderLiveControl(t *testing.T) {
+	ts := startServer(t, &Server{Paused: true}, File(sseRecording(t)))
+	resp, _ := getStream(t, ts, "/events", "")
+	v := waitReplay(t, ts, "r1")
+	if v["state"] != "paused" || v["session"] != "a" {
+		t.Fatalf("replay %v, want paused, of a", v)
+	}
+	lines := make(chan string, 16)
+	go func() {
+		br := bufio.NewReader(resp.Body)
+		for {
+			line, err := br.ReadString('\n')
+			if err != nil {
+				close(lines)
+				return
+			}
+			lines <- strings.TrimSpace(line)
+		}
+	}()
+	quiet := func() {
+		select {
+		case l := <-lines:
+			t.Fatalf("got %q while paused", l)
+		case <-time.After(300 * time.Millisecond):
+		}
+	}
+	quiet()
+	mustCall(t, ts, "POST", "replays/r1/step", "")
+	if l := <-lines; l != "retry: 50" {
+		t.Errorf("first line after a step: %q, want the first event's retry", l)
+	}
+	<-lines // the blank line that ends the event
+	quiet()
+}
