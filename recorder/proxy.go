@@ -77,6 +77,11 @@ type Proxy struct {
 	// relays the session unrecorded (Retention.Room: a disk below its
 	// free-space floor). Nil: always room.
 	Room func() bool
+	// NoEngineIO turns off Engine.IO (Socket.IO) detection: requests whose
+	// query has EIO= and transport= are then relayed as any other, their
+	// polling unrecorded and each WebSocket a session of its own. False:
+	// one Engine.IO sid, polling and WebSocket, is one session.
+	NoEngineIO bool
 
 	initOnce sync.Once
 	passthru *httputil.ReverseProxy
@@ -86,6 +91,7 @@ type Proxy struct {
 
 	mu       sync.Mutex
 	sessions map[*session]struct{}
+	eio      eioRegistry // Engine.IO sessions by sid
 	shutdown bool
 	wg       sync.WaitGroup
 }
@@ -150,6 +156,10 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Upgrade") != "" {
 			r = p.withoutUpgrade(r)
 		}
+		if q, ok := p.engineIO(r); ok {
+			p.pollEngineIO(w, r, q)
+			return
+		}
 		p.passthru.ServeHTTP(w, r)
 		return
 	}
@@ -198,5 +208,6 @@ func (p *Proxy) Shutdown(ctx context.Context) error {
 		s.goingAway()
 	}
 	p.mu.Unlock()
+	p.eio.endAll()
 	return drain.Wait(ctx, &p.wg)
 }
