@@ -48,6 +48,8 @@ type Session struct {
 	URL         string // path and query recorded, "" if unknown
 	Subprotocol string
 	Start       time.Time
+	Kind        format.Kind      // what carried it; KindWebSocket for most
+	EngineIO    *format.EngineIO // KindSocketIO: the open packet's parameters
 
 	id     string // the id recorded
 	uri    string // URL parsed: request URI and path, "" if unknown (shared
@@ -279,7 +281,7 @@ func (c *Catalog) indexSource(ctx context.Context, i int, src *Source) error {
 		if !open[e.Session] {
 			s := &Session{ID: e.Session, Start: e.Time, src: src, pos: pos}
 			if e.Type == format.TypeSession {
-				s.URL, s.Subprotocol = e.URL, e.Subprotocol
+				s.URL, s.Subprotocol, s.Kind, s.EngineIO = e.URL, e.Subprotocol, e.Kind, e.EngineIO
 			}
 			open[e.Session] = true
 			c.add(i, s)
@@ -301,7 +303,8 @@ func (c *Catalog) indexHAR(i int, src *Source, r io.Reader) error {
 	var cur *Session
 	for _, e := range h.Events {
 		if e.Type == format.TypeSession {
-			cur = &Session{ID: e.Session, URL: e.URL, Subprotocol: e.Subprotocol, Start: e.Time, src: src}
+			cur = &Session{ID: e.Session, URL: e.URL, Subprotocol: e.Subprotocol, Start: e.Time, src: src,
+				Kind: e.Kind, EngineIO: e.EngineIO}
 			c.add(i, cur)
 		}
 		cur.events = append(cur.events, e)

@@ -5,6 +5,9 @@ import (
 	"errors"
 	"net/url"
 	"slices"
+	"strings"
+
+	"github.com/wsreplay/wsreplay/format"
 )
 
 // errNoSession means no recorded session can serve a request.
@@ -15,11 +18,11 @@ var errNoSession = errors.New("no recorded session to play")
 // else the same path, else any; successive connections that land in the
 // same group get its sessions in recording order, wrapping around. While the
 // catalog is still indexing, it waits for a matching session to appear.
-func (s *Server) choose(ctx context.Context, u *url.URL) (*Session, error) {
+func (s *Server) choose(ctx context.Context, u *url.URL, socketIO bool) (*Session, error) {
 	for {
 		all, done, changed := s.Catalog.snapshot()
-		group, key := s.match(all, u)
-		if len(group) > 0 && (done || key != "*") {
+		group, key := s.match(all, u, socketIO)
+		if len(group) > 0 && (done || !strings.HasSuffix(key, "*")) {
 			s.mu.Lock()
 			n := s.next[key]
 			s.next[key] = n + 1
@@ -38,11 +41,12 @@ func (s *Server) choose(ctx context.Context, u *url.URL) (*Session, error) {
 }
 
 // match returns the sessions a request to u may get, best group first, and
-// a key naming the group for the round-robin counter.
-func (s *Server) match(all []*Session, u *url.URL) ([]*Session, string) {
+// a key naming the group for the round-robin counter. An Engine.IO request
+// (socketIO) gets Socket.IO sessions only, and a WebSocket any other.
+func (s *Server) match(all []*Session, u *url.URL, socketIO bool) ([]*Session, string) {
 	var allowed []*Session
 	for _, sess := range all {
-		if len(s.Sessions) == 0 || slices.Contains(s.Sessions, sess.ID) {
+		if (sess.Kind == format.KindSocketIO) == socketIO && (len(s.Sessions) == 0 || slices.Contains(s.Sessions, sess.ID)) {
 			allowed = append(allowed, sess)
 		}
 	}
@@ -59,11 +63,15 @@ func (s *Server) match(all []*Session, u *url.URL) ([]*Session, string) {
 			samePath = append(samePath, sess)
 		}
 	}
+	kind := ""
+	if socketIO {
+		kind = "socketio "
+	}
 	switch {
 	case len(exact) > 0:
-		return exact, "uri " + uri
+		return exact, kind + "uri " + uri
 	case len(samePath) > 0:
-		return samePath, "path " + u.Path
+		return samePath, kind + "path " + u.Path
 	}
-	return allowed, "*"
+	return allowed, kind + "*"
 }

@@ -44,6 +44,10 @@ type player struct {
 	client  *clientLog
 	log     *slog.Logger
 	fine    *fineClock // for the last stretch of each wait; nil: timers only
+	// pick, if set, sees every recorded message in order and says
+	// whether it is on the timeline: Engine.IO's pings, probes and
+	// CONNECT answers are not, they are made live (engineio_play.go).
+	pick func(*format.Event) bool
 }
 
 // play runs the replay from accepted, the moment the connection was
@@ -104,7 +108,7 @@ func (p *player) playOnce(ctx context.Context, w *waiter, start time.Time) (endi
 		off := e.Time.Sub(recStart)
 		switch e.Type {
 		case format.TypeMessage:
-			if p.isHeartbeat(e) {
+			if p.isHeartbeat(e) || p.pick != nil && !p.pick(e) {
 				continue
 			}
 			if e.Dir == format.Send {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/wsreplay/wsreplay/internal/drain"
+	"github.com/wsreplay/wsreplay/internal/engineio"
 	"github.com/wsreplay/wsreplay/internal/secret"
 	"github.com/wsreplay/wsreplay/internal/ws"
 )
@@ -94,6 +95,7 @@ type Server struct {
 	refused  int
 	next     map[string]int           // round-robin position per request group
 	live     map[*liveReplay]struct{} // what Shutdown must end
+	eio      eioRegistry              // Engine.IO replays by sid
 	shutdown bool
 	wg       sync.WaitGroup
 	stats    serverStats
@@ -145,6 +147,10 @@ func (s *Server) logger() *slog.Logger {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	upgrade := ws.IsUpgrade(r)
 	if !s.guard(w, r, upgrade) {
+		return
+	}
+	if q, ok := engineio.ParseQuery(r.URL.Query()); ok {
+		s.serveEngineIO(w, r, q, upgrade)
 		return
 	}
 	if !upgrade {
@@ -229,7 +235,7 @@ func (s *Server) register() (rp *liveReplay, del func()) {
 func (s *Server) chooseSession(w http.ResponseWriter, r *http.Request, rp *liveReplay, log *slog.Logger) *Session {
 	ctx, stop := context.WithCancel(rp.ctx)
 	stopAfter := context.AfterFunc(r.Context(), stop)
-	sess, err := s.choose(ctx, r.URL)
+	sess, err := s.choose(ctx, r.URL, false)
 	stopAfter()
 	stop()
 	if err != nil {
