@@ -43,6 +43,7 @@ type lsRow struct {
 	File        string    `json:"file"`
 	Start       time.Time `json:"start"`
 	URL         string    `json:"url"`
+	Kind        string    `json:"kind"`
 	Subprotocol string    `json:"subprotocol,omitempty"`
 	DurationMS  float64   `json:"duration_ms"`
 	Sent        int       `json:"sent"`
@@ -152,12 +153,12 @@ func (l *lister) start() {
 		return
 	}
 	l.tw = tabwriter.NewWriter(l.buf, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(l.tw, "SESSION\tSTART\tPATH\tDURATION\tSENT\tRECV\tBYTES\tENDING\tFILE")
+	fmt.Fprintln(l.tw, "SESSION\tSTART\tPATH\tKIND\tDURATION\tSENT\tRECV\tBYTES\tENDING\tFILE")
 }
 
 func (l *lister) add(path string, s *format.Summary) error {
 	if l.json {
-		return l.enc.Encode(lsRow{Session: s.Session, File: path, Start: s.Start, URL: s.URL,
+		return l.enc.Encode(lsRow{Session: s.Session, File: path, Start: s.Start, URL: s.URL, Kind: s.Kind.String(),
 			Subprotocol: s.Subprotocol, DurationMS: float64(s.Duration().Microseconds()) / 1000,
 			Sent: s.Sent, Received: s.Received, Bytes: s.Bytes, Ending: s.Ending(),
 			By: s.By, Code: s.Code, Reason: s.Reason, Clean: s.Clean, Lost: s.Lost})
@@ -166,8 +167,8 @@ func (l *lister) add(path string, s *format.Summary) error {
 	if s.Lost > 0 {
 		ending += fmt.Sprintf(" (%d lost)", s.Lost)
 	}
-	fmt.Fprintf(l.tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\t%s\t%s\n", printable(s.Session), s.Start.Format(time.RFC3339),
-		printable(orDash(readable.URL(s.URL))), roundDuration(s.Duration()), s.Sent, s.Received, humanBytes(s.Bytes), printable(ending), printable(path))
+	fmt.Fprintf(l.tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\t%s\t%s\n", printable(s.Session), s.Start.Format(time.RFC3339),
+		printable(orDash(readable.URL(s.URL))), s.Kind.String(), roundDuration(s.Duration()), s.Sent, s.Received, humanBytes(s.Bytes), printable(ending), printable(path))
 	if l.rows++; l.rows%flushRows == 0 {
 		return l.tw.Flush()
 	}

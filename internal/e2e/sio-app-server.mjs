@@ -15,7 +15,8 @@ if (v2) {
   io = ioV2(httpServer, opts);
 } else {
   const { Server } = await import('socket.io');
-  io = new Server(httpServer, opts);
+  // Pages on another origin (the Chromium test's) may poll.
+  io = new Server(httpServer, { ...opts, cors: { origin: true, credentials: true } });
 }
 
 io.on('connection', (socket) => {
