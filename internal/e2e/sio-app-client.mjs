@@ -39,10 +39,14 @@ function finish(code, extra) {
   process.exit(code);
 }
 
-main.on('connect', () => {
-  round++;
+// The transport the engine opened on, and its upgrades: measured on the
+// engine, since an upgrade may finish before 'connect'.
+main.io.on('open', () => {
   out.transports.push(engine().transport.name);
   engine().once('upgrade', (t) => out.upgrades.push(t.name));
+});
+main.on('connect', () => {
+  round++;
   for (let i = 0; i < noise; i++) main.emit('noise', i, () => out.main.push(['ack noise (unrecorded!)', i]));
   main.emit('join', 'lobby', (ack) => out.main.push(['ack join', show(ack)]));
 });
@@ -57,7 +61,7 @@ for (const name of ['welcome', 'roomcast', 'late', 'farewell']) {
       out.final = engine().transport.name;
       main.disconnect();
       admin.disconnect();
-      finish(0);
+      setTimeout(() => finish(0), 300); // the close handshake, before the process ends
     }, linger);
   });
 }
@@ -67,7 +71,7 @@ main.on('blob', (p) => {
     out.main.push(['ack ask', show(ack)]);
     main.emit('file', 'a.txt', (buf) => {
       out.main.push(['ack file', show(buf)]);
-      main.emit('wait', 800);
+      main.emit('wait', 1500);
     });
   });
 });

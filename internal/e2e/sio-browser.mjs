@@ -18,9 +18,11 @@ window.out = { main: [], admin: [], transports: [], upgrades: [], disconnects: [
 window.done = false;
 const opts = { reconnection: false, auth: { token: 'secret-token' } };
 const main = io(url, opts), admin = io(url + '/admin', opts);
-main.on('connect', () => {
+main.io.on('open', () => {
   out.transports.push(main.io.engine.transport.name);
   main.io.engine.once('upgrade', (t) => out.upgrades.push(t.name));
+});
+main.on('connect', () => {
   for (let i = 0; i < noise; i++) main.emit('noise', i, () => out.main.push(['ack noise (unrecorded!)', i]));
   main.emit('join', 'lobby', (a) => out.main.push(['ack join', show(a)]));
 });
@@ -31,13 +33,13 @@ for (const name of ['welcome', 'roomcast', 'late', 'farewell']) main.on(name, (p
   if (name === 'farewell') setTimeout(() => {
     if (!main.connected) out.error = 'disconnected while lingering';
     out.final = main.io.engine.transport.name;
-    main.disconnect(); admin.disconnect(); done = true;
+    main.disconnect(); admin.disconnect(); setTimeout(() => { done = true; }, 300);
   }, linger);
 });
 main.on('blob', (p) => {
   out.main.push(['blob', show(p)]);
   main.emit('ask', 21, (a) => { out.main.push(['ack ask', show(a)]);
-    main.emit('file', 'a.txt', (b) => { out.main.push(['ack file', show(b)]); main.emit('wait', 800); }); });
+    main.emit('file', 'a.txt', (b) => { out.main.push(['ack file', show(b)]); main.emit('wait', 1500); }); });
 });
 admin.on('stats', (p) => { out.admin.push(['stats', show(p)]); admin.emit('kick', 'bo', (a) => out.admin.push(['ack kick', show(a)])); });
 main.on('connect_error', (e) => { out.error = 'connect_error ' + e.message; done = true; });
@@ -47,9 +49,15 @@ const { browser, close } = await launch();
 let result;
 try {
   const tab = await browser.newPage();
+  const errors = [];
+  tab.on('pageerror', (e) => errors.push(String(e)));
   await tab.goto(server.url);
-  await tab.waitForFunction(() => window.done, null, { timeout: 60000, polling: 50 });
-  result = await tab.evaluate(() => window.out);
+  try {
+    await tab.waitForFunction(() => window.done, null, { timeout: 60000, polling: 50 });
+    result = await tab.evaluate(() => window.out);
+  } catch (e) {
+    result = { ...(await tab.evaluate(() => window.out).catch(() => ({}))), error: `${e.message} ${errors.join('; ')}` };
+  }
 } finally {
   await close();
   server.close();

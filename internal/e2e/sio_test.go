@@ -34,8 +34,8 @@ func httpURL(wsURL string) string { return "http" + strings.TrimPrefix(wsURL, "w
 // replayed by wsreplay serve. The replays see the same things, though the
 // client first emits two events the recording lacks (so that its ack ids
 // differ from the recorded ones), stays through a silence longer than
-// pingInterval + pingTimeout, and lingers 1.5 s (five ping intervals)
-// past the end of the recording.
+// pingInterval + pingTimeout (1.5 s against 1.3 s), and lingers 2 s (six
+// ping intervals) past the end of the recording.
 func TestSocketIOApp(t *testing.T) {
 	need(t, false)
 	for _, version := range []string{"4", "2"} {
@@ -61,7 +61,7 @@ func TestSocketIOApp(t *testing.T) {
 			replayURL := httpURL(serve(t, dir, "--wait"))
 			for _, mode := range modes {
 				var r sioResult
-				runNode(t, &r, "sio-app-client.mjs", replayURL, "mode="+mode, "v="+version, "linger=1500", "noise=2")
+				runNode(t, &r, "sio-app-client.mjs", replayURL, "mode="+mode, "v="+version, "linger=2000", "noise=2")
 				if r.Error != "" {
 					t.Errorf("replay %s: %s", mode, r.Error)
 				}
@@ -107,7 +107,7 @@ func TestSocketIOChromium(t *testing.T) {
 	if live.Error != "" || len(live.Main) != 8 || len(live.Transports) != 1 || live.Transports[0] != "polling" {
 		t.Fatalf("live: %+v", live)
 	}
-	runNode(t, &replay, "sio-browser.mjs", httpURL(serve(t, dir, "--wait")), "1500", "2")
+	runNode(t, &replay, "sio-browser.mjs", httpURL(serve(t, dir, "--wait")), "2000", "2")
 	if replay.Error != "" {
 		t.Errorf("replay: %s", replay.Error)
 	}
