@@ -12,6 +12,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/internal/engineio"
 	"github.com/wsreplay/wsreplay/internal/readable"
 )
 
@@ -164,7 +165,11 @@ func (t *timeline) print(e *format.Event) {
 		if e.Dir == format.Send {
 			arrow = "->"
 		}
-		fmt.Fprintf(t.w, "%s  %s %7s  %s\n", off, arrow, humanBytes(int64(len(e.Data))), t.payload(e))
+		payload := t.payload(e)
+		if sess.Kind == format.KindSocketIO {
+			payload = socketIOPayload(e)
+		}
+		fmt.Fprintf(t.w, "%s  %s %7s  %s\n", off, arrow, humanBytes(int64(len(e.Data))), payload)
 	case format.TypePing, format.TypePong:
 		fmt.Fprintf(t.w, "%s  %s %s\n", off, e.Type, e.Dir)
 	case format.TypeClose:
@@ -191,7 +196,26 @@ func (t *timeline) header(s *format.Event) {
 	if s.Subprotocol != "" {
 		fmt.Fprintf(t.w, "  subprotocol %s", printable(s.Subprotocol))
 	}
+	if e := s.EngineIO; s.Kind == format.KindSocketIO && e != nil {
+		fmt.Fprintf(t.w, "  socketio EIO=%d pingInterval=%dms pingTimeout=%dms", e.Version, e.PingInterval, e.PingTimeout)
+	}
 	fmt.Fprintln(t.w)
+}
+
+// socketIOPayload shows a packet of a Socket.IO session: what it is
+// (engineio.Describe), and the transport that carried it.
+func socketIOPayload(e *format.Event) string {
+	s := "attachment " + fmt.Sprintf("% x", e.Data[:min(len(e.Data), 16)])
+	if len(e.Data) > 16 {
+		s += " …"
+	}
+	if e.Opcode == format.Text && utf8.Valid(e.Data) {
+		s = preview(engineio.Describe(e.Data))
+	}
+	if e.Transport != "" {
+		s += "  (" + printable(e.Transport) + ")"
+	}
+	return s
 }
 
 func (t *timeline) payload(e *format.Event) string {

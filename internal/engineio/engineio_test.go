@@ -144,3 +144,18 @@ func FuzzPayload(f *testing.F) {
 		}
 	})
 }
+
+func TestDescribe(t *testing.T) {
+	for in, want := range map[string]string{
+		"2":                       "engine.io ping",
+		"3probe":                  "engine.io pong probe",
+		`40/admin,{"token":1}`:    `socket.io CONNECT /admin {"token":1}`,
+		`42/chat,7["say","hi",2]`: `socket.io EVENT /chat "say" ["hi",2] ack 7`,
+		`451-["up",{"a":1}]`:      `socket.io BINARY_EVENT / "up" [{"a":1}] +1 attachment`,
+		`431[{"ok":true}]`:        `socket.io ACK / [{"ok":true}] ack 1`,
+	} {
+		if got := Describe([]byte(in)); got != want {
+			t.Errorf("Describe(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
