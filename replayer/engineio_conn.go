@@ -327,8 +327,9 @@ func (r *eioReplay) run() {
 	done := make(chan struct{})
 	r.heartbeat.Add(1)
 	go r.beat(done)
-	p := &player{cfg: r.srv, session: r.sess, send: r.play.send, pick: r.play.pick, client: r.client,
-		log: r.log, fine: &r.srv.fine}
+	// No fine clock: its sub-millisecond waits cost a busy goroutine, and
+	// a polling client sees packets a round trip late whatever the clock.
+	p := &player{cfg: r.srv, session: r.sess, send: r.play.send, pick: r.play.pick, client: r.client, log: r.log}
 	end, err := p.play(r.rp.ctx, r.accepted)
 	r.finish(end, err)
 	close(done)

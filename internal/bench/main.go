@@ -6,6 +6,7 @@
 //	go run ./internal/bench -only rss  # just the large-recording one
 //	go run ./internal/bench -only proxy -pin  # the proxy on a CPU of its own
 //	go run ./internal/bench -only diff  # wsreplay diff of two 100,000-message files
+//	go run ./internal/bench -only socketio  # 1,000 Socket.IO clients (needs npm ci --prefix internal/e2e)
 //
 // Go benchmarks (go test -bench) cover the parts that fit in one process;
 // this command covers what needs a process of its own.
@@ -42,7 +43,9 @@ func main() {
 		tcpRelay(up)
 		return
 	}
-	only := flag.String("only", "", "run only this measurement: format, proxy, fanout, idle, rss or diff")
+	only := flag.String("only", "", "run only this measurement: format, proxy, fanout, idle, rss, diff or socketio")
+	sioClients := flag.Int("sio", 1000, "clients for the Socket.IO measurement")
+	sioFor := flag.Duration("sio-for", 20*time.Second, "how long the Socket.IO clients stay")
 	fanClients := flag.Int("fanout", 1000, "clients for the fan-out measurement")
 	idleConns := flag.Int("idle", 5000, "connections for the idle-proxy measurement")
 	size := flag.Int64("size", 1<<30, "size in bytes of the large recording")
@@ -73,6 +76,9 @@ func main() {
 	}
 	if *only == "" || *only == "idle" {
 		idle(bin, dir, *idleConns)
+	}
+	if *only == "" || *only == "socketio" {
+		socketIO(bin, dir, *sioClients, *sioFor)
 	}
 	if *only == "" || *only == "diff" {
 		diffLarge(bin, dir, 100_000)
