@@ -36,10 +36,10 @@ func socketIO(bin, dir string, clients int, dur time.Duration) {
 	}
 	var r struct {
 		Clients, Connected, Upgraded, Events, Pings, Late, Disconnected int
-		GapP50 int `json:"gap_p50_ms"`
-		GapP99 int `json:"gap_p99_ms"`
-		GapMax int `json:"gap_max_ms"`
-		Reasons []string
+		GapP50                                                          int `json:"gap_p50_ms"`
+		GapP99                                                          int `json:"gap_p99_ms"`
+		GapMax                                                          int `json:"gap_max_ms"`
+		Reasons                                                         []string
 	}
 	if err := json.Unmarshal(out, &r); err != nil {
 		log.Fatalf("sio-bench.mjs printed %q: %v", out, err)
