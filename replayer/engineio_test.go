@@ -182,3 +182,26 @@ func TestEngineIOWebSocket(t *testing.T) {
 	}
 	c.Close(websocket.StatusNormalClosure, "")
 }
+
+// A Chrome HAR of a Socket.IO page replays as a recording of it does.
+func TestEngineIOFromHAR(t *testing.T) {
+	ts := startServer(t, &Server{}, File("../testdata/har/socketio.har"))
+	base := ts.URL + "/socket.io/?EIO=4&transport=polling"
+	_, body := eioDo(t, "GET", base, "", "")
+	open, ok := engineio.ParseOpen(body)
+	if !ok || open.PingInterval != 300 {
+		t.Fatalf("handshake answered %q", body)
+	}
+	sid := base + "&sid=" + open.SID
+	eioDo(t, "POST", sid, "", "40\x1e423[\"ask\",21]")
+	all, _ := pollUntil(t, sid, func(pk engineio.Packet) bool { return strings.HasPrefix(string(pk.Data), `42["late"`) })
+	var got []string
+	for _, pk := range all {
+		if string(pk.Data) != "2" {
+			got = append(got, string(pk.Data))
+		}
+	}
+	if len(got) != 5 || got[1] != `42["hi",{"n":1}]` || got[2] != "\x00\x01\x02" || got[3] != `433[{"answer":42}]` {
+		t.Errorf("packets %q", got)
+	}
+}

@@ -22,7 +22,9 @@ type Recording struct {
 	// Events holds, for every WebSocket entry with messages, a session
 	// line, its messages in time order, and a close line if the HAR has a
 	// close frame (opcode 8). Sessions are named "har-N" after the entry's
-	// index.
+	// index. The Engine.IO (Socket.IO) entries of one sid, its polling
+	// requests and its WebSocket, are one format.KindSocketIO session, a
+	// message per packet (engineio.go).
 	Events []*format.Event
 	// Skipped counts WebSocket entries without messages (Firefox and
 	// Playwright write those).
@@ -37,6 +39,7 @@ type harFile struct {
 
 type harEntry struct {
 	StartedDateTime string       `json:"startedDateTime"`
+	Time            float64      `json:"time"` // milliseconds, request to last byte
 	ResourceType    string       `json:"_resourceType"`
 	Request         harMessage   `json:"request"`
 	Response        harMessage   `json:"response"`
@@ -45,8 +48,19 @@ type harEntry struct {
 }
 
 type harMessage struct {
-	URL     string  `json:"url"`
-	Headers []harNV `json:"headers"`
+	URL      string  `json:"url"`
+	Method   string  `json:"method"`
+	Status   int     `json:"status"`
+	Headers  []harNV `json:"headers"`
+	PostData *struct {
+		MimeType string `json:"mimeType"`
+		Text     string `json:"text"`
+	} `json:"postData"`
+	Content *struct {
+		MimeType string `json:"mimeType"`
+		Text     string `json:"text"`
+		Encoding string `json:"encoding"`
+	} `json:"content"`
 }
 
 // Read reads a HAR 1.2 file whose WebSocket entries carry their messages
@@ -65,8 +79,12 @@ func Read(r io.Reader, name string) (*Recording, error) {
 		return nil, fmt.Errorf("%s: not a HAR file (no \"log\")", name)
 	}
 	h := &Recording{}
+	sio := &sioEntries{}
 	for i, ent := range f.Log.Entries {
 		where := fmt.Sprintf("entries[%d]", i)
+		if sio.take(ent, i) {
+			continue
+		}
 		isWS := ent.ResourceType == "websocket" || len(ent.Messages) > 0 ||
 			strings.HasPrefix(ent.Request.URL, "ws:") || strings.HasPrefix(ent.Request.URL, "wss:")
 		if !isWS {
@@ -89,6 +107,11 @@ func Read(r io.Reader, name string) (*Recording, error) {
 		}
 		h.Events = append(h.Events, evs...)
 	}
+	evs, err := sio.events()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	h.Events = append(h.Events, evs...)
 	return h, nil
 }
 
