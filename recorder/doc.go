@@ -3,7 +3,9 @@
 // A Proxy sits between clients and a backend. It is an http.Handler: every
 // WebSocket connection is relayed to the backend and recorded as a session
 // into a Sink; any other HTTP request is passed through unrecorded, so the
-// whole application keeps working behind it.
+// whole application keeps working behind it. Engine.IO (Socket.IO) is the
+// exception: its polling requests are recorded too, and one sid's polling
+// and WebSocket are one session (unless Proxy.NoEngineIO).
 //
 // The proxy makes both opening handshakes itself and then relays frames as
 // they arrive, bytes unchanged, whole reads at a time; it parses them in
@@ -25,6 +27,11 @@
 //
 //   - relay.go: a leg (one side's connection) and the pumps that relay and
 //     record, session.pumpToUpstream and session.pumpToClient.
+//
+//   - engineio.go: an Engine.IO (Socket.IO) session, every packet of one
+//     sid whatever transport carries it, and how it ends; engineio_poll.go:
+//     its polling requests, relayed by the plain-HTTP proxy while a copy of
+//     each body is split into packets.
 //
 //   - frame.go: RFC 6455 framing: headers, frameParser (frames across
 //     reads), masking, close frames.

@@ -30,7 +30,9 @@ const DefaultHandshakeTimeout = 10 * time.Second
 // Proxy is a recording reverse proxy. It is an http.Handler: a WebSocket
 // connection is relayed to Upstream, with the same path and query, and
 // recorded as a session into Sink; any other request is passed through to
-// the upstream's http(s) equivalent, unchanged and unrecorded.
+// the upstream's http(s) equivalent, unchanged and unrecorded, but for
+// Engine.IO polling, whose packets are recorded with the sid's WebSocket
+// as one session (engineio.go).
 //
 // The traffic comes first: recording problems are logged and counted, never
 // passed on to the connections. Close codes and reasons are mirrored from

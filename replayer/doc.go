@@ -31,6 +31,10 @@
 // get 403, so that no web page can read the recordings, even through DNS
 // rebinding.
 //
+// Socket.IO: a Socket.IO session (format.KindSocketIO) is served to an
+// Engine.IO client, on whichever transport it uses, as a Socket.IO server
+// would: see engineio.go. Its pings are live, on the replay's own clock.
+//
 // Endings: a recorded clean close by the server sends its code and reason;
 // a recorded drop closes the TCP connection without a close frame (browsers
 // report 1006); a session the client ended, or with no recorded ending,
@@ -38,7 +42,7 @@
 //
 // Logging (Server.Logger): a line per connection and per ending, and one
 // line for each request the Server cannot answer as asked (a plain HTTP
-// request off "/", Engine.IO polling, no session to play), a session from
+// request off "/", an unknown Engine.IO sid, no session to play), a session from
 // another path, or a subprotocol mismatch, saying what was asked, what was
 // answered and what to try (diagnose.go).
 //
@@ -68,6 +72,14 @@
 //   - clientlog.go: what --wait keeps of the client's messages.
 //   - diagnose.go: the log lines for requests the Server cannot answer as
 //     asked.
+//   - engineio.go: Engine.IO (Socket.IO) requests, those whose query has
+//     EIO= and transport=: the handshake on polling or WebSocket under a
+//     fresh sid, CORS for polling, Engine.IO's own error answers.
+//     engineio_conn.go: one Engine.IO replay's transports (polling GETs and
+//     POSTs, the WebSocket and the upgrade), live pings, its ending.
+//     engineio_play.go: its packets between the player and the transports:
+//     pings and CONNECT answers made live, namespaces held until joined,
+//     acks under the client's ids, binary units, unrecorded emits logged.
 //   - page.go: the page listing the sessions, at "/".
 //   - stats.go: Stats, the running totals.
 package replayer
