@@ -1,6 +1,9 @@
 package recorder
 
 import (
+	"bytes"
+	"compress/gzip"
+	"compress/zlib"
 	"fmt"
 	"io"
 	"net/http"
@@ -171,5 +174,30 @@ func waitEnded(tb testing.TB, p *Proxy, sid string) {
 	}
 	if p.eio.get(sid) != nil {
 		tb.Fatalf("session %s still open after 5s", sid)
+	}
+}
+
+// Engine.IO servers compress large polling responses; what is recorded is
+// the packets, not the compressed bytes.
+func TestDecodeBody(t *testing.T) {
+	payload := []byte(strings.Repeat(`42["tick",{"n":1}]`+"\x1e", 100) + "3")
+	var gz, zl bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(payload)
+	zw.Close()
+	lw := zlib.NewWriter(&zl)
+	lw.Write(payload)
+	lw.Close()
+	for _, tt := range []struct {
+		encoding string
+		body     []byte
+	}{{"", payload}, {"gzip", gz.Bytes()}, {"deflate", zl.Bytes()}} {
+		got, err := decodeBody(tt.encoding, tt.body, 1<<20)
+		if err != nil || !bytes.Equal(got, payload) {
+			t.Errorf("%q: got %d bytes, %v", tt.encoding, len(got), err)
+		}
+	}
+	if _, err := decodeBody("br", payload, 1<<20); err == nil {
+		t.Error("br: no error")
 	}
 }

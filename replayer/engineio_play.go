@@ -46,10 +46,16 @@ type eioPlay struct {
 	unit     []engineio.Packet
 	unitLeft int
 	unitAck  *evOcc
+	unitNS   string
+
+	// sendMu makes deciding to send or hold a namespace's unit, and
+	// sending it, one step, so that the units held until a namespace is
+	// joined go out before the ones after them.
+	sendMu sync.Mutex
 
 	mu        sync.Mutex
 	joined    map[string]bool
-	joinWake  chan struct{}
+	held      map[string][][]engineio.Packet // units of namespaces not joined yet
 	recCount  map[evKey]int               // the recording's client emits passed so far
 	recAcks   map[ackRef]evOcc            // a recorded ack id -> the emit it was for
 	recorded  map[evKey]int               // every client emit in the recording
@@ -60,7 +66,7 @@ type eioPlay struct {
 }
 
 func newEIOPlay(r *eioReplay) *eioPlay {
-	p := &eioPlay{r: r, joined: map[string]bool{}, joinWake: make(chan struct{}),
+	p := &eioPlay{r: r, joined: map[string]bool{}, held: map[string][][]engineio.Packet{},
 		recCount: map[evKey]int{}, recAcks: map[ackRef]evOcc{}, cliCount: map[evKey]int{},
 		cliAcks: map[evOcc]int64{}, parked: map[evOcc][]engineio.Packet{}}
 	if r.version == 3 {
@@ -143,7 +149,7 @@ func (p *eioPlay) pick(e *format.Event) bool {
 }
 
 // send is the player's sender: a recorded server packet.
-func (p *eioPlay) send(ctx context.Context, e *format.Event) error {
+func (p *eioPlay) send(_ context.Context, e *format.Event) error {
 	pk := engineio.Packet{Data: bytes.Clone(e.Data), Binary: e.Opcode == format.Binary}
 	if pk.Binary {
 		if p.unitLeft == 0 {
@@ -165,10 +171,7 @@ func (p *eioPlay) send(ctx context.Context, e *format.Event) error {
 	if !ok {
 		return p.r.out(pk)
 	}
-	if err := p.waitJoined(ctx, sio.Path()); err != nil {
-		return err
-	}
-	p.unit, p.unitLeft, p.unitAck = []engineio.Packet{pk}, sio.Attachments, nil
+	p.unit, p.unitLeft, p.unitAck, p.unitNS = []engineio.Packet{pk}, sio.Attachments, nil, sio.Path()
 	if sio.Type == engineio.SIOAck || sio.Type == engineio.SIOBinaryAck {
 		p.mu.Lock()
 		occ, ok := p.recAcks[ackRef{sio.Path(), sio.ID}]
@@ -186,18 +189,40 @@ func (p *eioPlay) send(ctx context.Context, e *format.Event) error {
 	return p.flushUnit()
 }
 
-// flushUnit sends the unit put together, or parks an ack answer until
-// the client has made the emit it answers.
+// flushUnit sends the unit put together; or holds it until the client
+// has joined its namespace; or parks an ack answer until the client has
+// made the emit it answers. Neither waits: the replay goes on, and its
+// faults fire.
 func (p *eioPlay) flushUnit() error {
-	unit, occ := p.unit, p.unitAck
+	unit, occ, ns := p.unit, p.unitAck, p.unitNS
 	p.unit, p.unitAck = nil, nil
+	p.sendMu.Lock()
+	defer p.sendMu.Unlock()
+	p.mu.Lock()
+	if !p.joined[ns] {
+		if occ == nil {
+			p.held[ns] = append(p.held[ns], unit)
+		}
+		p.mu.Unlock()
+		if occ != nil { // an answer in a namespace not joined: parked as any
+			return p.park(*occ, unit)
+		}
+		return nil
+	}
+	p.mu.Unlock()
 	if occ == nil {
 		return p.r.out(unit...)
 	}
+	return p.park(*occ, unit)
+}
+
+// park sends an ack answer under the client's ack id if the client has
+// made the emit it answers, and keeps it until then otherwise.
+func (p *eioPlay) park(occ evOcc, unit []engineio.Packet) error {
 	p.mu.Lock()
-	id, emitted := p.cliAcks[*occ]
+	id, emitted := p.cliAcks[occ]
 	if !emitted {
-		p.parked[*occ] = unit
+		p.parked[occ] = unit
 		p.mu.Unlock()
 		return nil
 	}
@@ -211,23 +236,6 @@ func withAckID(unit []engineio.Packet, id int64) []engineio.Packet {
 	sio.ID, sio.HasID = id, true
 	out := append([]engineio.Packet{{Data: sio.Encode()}}, unit[1:]...)
 	return out
-}
-
-// waitJoined waits until the client has joined namespace ns.
-func (p *eioPlay) waitJoined(ctx context.Context, ns string) error {
-	for {
-		p.mu.Lock()
-		joined, wake := p.joined[ns], p.joinWake
-		p.mu.Unlock()
-		if joined {
-			return nil
-		}
-		select {
-		case <-wake:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
 }
 
 // fromClient handles a Socket.IO packet or attachment from the client.
@@ -267,13 +275,18 @@ func (p *eioPlay) connect(sio engineio.SocketIO) {
 	if p.r.version >= 4 {
 		reply.Data = []byte(`{"sid":"` + newSID() + `"}`)
 	}
+	p.sendMu.Lock()
+	defer p.sendMu.Unlock()
 	p.r.out(engineio.Packet{Data: reply.Encode()})
 	p.mu.Lock()
 	p.joined[ns] = true
-	close(p.joinWake)
-	p.joinWake = make(chan struct{})
+	held := p.held[ns]
+	delete(p.held, ns)
 	p.mu.Unlock()
-	p.r.log.Info("namespace joined", "namespace", ns)
+	p.r.log.Info("namespace joined", "namespace", ns, "held_events", len(held))
+	for _, unit := range held {
+		p.r.out(unit...)
+	}
 }
 
 // emit notes a client emit: its ack id, for the recorded answer (sent now

@@ -2,6 +2,7 @@ package replayer
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -83,8 +84,11 @@ func pollUntil(tb testing.TB, url string, done func(engineio.Packet) bool) (all 
 	return nil, nil
 }
 
+// Wait keeps the recorded order against the client's emit: without it the
+// ack answer may come after the binary event recorded after it, when the
+// client's POST is late (never before the emit).
 func TestEngineIOPolling(t *testing.T) {
-	ts := startServer(t, &Server{}, File(socketIORecording(t)))
+	ts := startServer(t, &Server{Wait: true}, File(socketIORecording(t)))
 	base := ts.URL + "/socket.io/?EIO=4&transport=polling"
 
 	resp, body := eioDo(t, "GET", base+"&t=1", "http://localhost:5173", "")
@@ -185,7 +189,7 @@ func TestEngineIOWebSocket(t *testing.T) {
 
 // A Chrome HAR of a Socket.IO page replays as a recording of it does.
 func TestEngineIOFromHAR(t *testing.T) {
-	ts := startServer(t, &Server{}, File("../testdata/har/socketio.har"))
+	ts := startServer(t, &Server{Wait: true}, File("../testdata/har/socketio.har"))
 	base := ts.URL + "/socket.io/?EIO=4&transport=polling"
 	_, body := eioDo(t, "GET", base, "", "")
 	open, ok := engineio.ParseOpen(body)
@@ -204,4 +208,70 @@ func TestEngineIOFromHAR(t *testing.T) {
 	if len(got) != 5 || got[1] != `42["hi",{"n":1}]` || got[2] != "\x00\x01\x02" || got[3] != `433[{"answer":42}]` {
 		t.Errorf("packets %q", got)
 	}
+}
+
+// --hang-at stops the pings; --drop-at cuts a waiting polling GET off (or
+// the next GET finds the sid unknown), so that the client makes a new
+// handshake.
+func TestEngineIOFaults(t *testing.T) {
+	t.Run("hang", func(t *testing.T) {
+		ts := startServer(t, &Server{HangAt: 250 * time.Millisecond}, File(socketIORecording(t)))
+		c := dial(t, ts, "/socket.io/?EIO=4&transport=websocket")
+		ctx := t.Context()
+		c.Write(ctx, websocket.MessageText, []byte("40"))
+		start := time.Now()
+		var last time.Duration
+		for {
+			rctx, cancel := context.WithTimeout(ctx, 600*time.Millisecond)
+			_, data, err := c.Read(rctx)
+			cancel()
+			if err != nil {
+				break // silence: the hang
+			}
+			if string(data) == "2" {
+				last = time.Since(start)
+				c.Write(ctx, websocket.MessageText, []byte("3"))
+			}
+			if time.Since(start) > 3*time.Second {
+				t.Fatal("pings go on after --hang-at")
+			}
+		}
+		if last == 0 || last > 400*time.Millisecond {
+			t.Errorf("last ping at %v: want pings until the hang at 250ms, none after", last)
+		}
+	})
+	t.Run("drop on polling", func(t *testing.T) {
+		ts := startServer(t, &Server{DropAt: 200 * time.Millisecond}, File(socketIORecording(t)))
+		base := ts.URL + "/socket.io/?EIO=4&transport=polling"
+		_, body := eioDo(t, "GET", base, "", "")
+		open, _ := engineio.ParseOpen(body)
+		sid := base + "&sid=" + open.SID
+		start := time.Now()
+		for time.Since(start) < 5*time.Second {
+			resp, err := http.Get(sid)
+			if err != nil {
+				break // the waiting GET cut off: the drop
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusBadRequest {
+				break // the drop came between two GETs
+			}
+		}
+		if d := time.Since(start); d < 150*time.Millisecond || d > 2*time.Second {
+			t.Errorf("the polling ended after %v, want about 200ms", d)
+		}
+		status := 0
+		for range 20 { // cut off until the replay is gone
+			if resp, err := http.Get(sid); err == nil {
+				resp.Body.Close()
+				status = resp.StatusCode
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		if status != http.StatusBadRequest {
+			t.Errorf("after the drop the sid answers %d, want 400", status)
+		}
+	})
 }
