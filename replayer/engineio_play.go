@@ -56,13 +56,13 @@ type eioPlay struct {
 	mu        sync.Mutex
 	joined    map[string]bool
 	held      map[string][][]engineio.Packet // units of namespaces not joined yet
-	recCount  map[evKey]int               // the recording's client emits passed so far
-	recAcks   map[ackRef]evOcc            // a recorded ack id -> the emit it was for
-	recorded  map[evKey]int               // every client emit in the recording
-	cliCount  map[evKey]int               // the client's emits so far
-	cliAcks   map[evOcc]int64             // the ack id the client gave an emit
-	parked    map[evOcc][]engineio.Packet // answers waiting for the client's emit
-	skipBytes int                         // the client's attachments to pass over
+	recCount  map[evKey]int                  // the recording's client emits passed so far
+	recAcks   map[ackRef]evOcc               // a recorded ack id -> the emit it was for
+	recorded  map[evKey]int                  // every client emit in the recording
+	cliCount  map[evKey]int                  // the client's emits so far
+	cliAcks   map[evOcc]int64                // the ack id the client gave an emit
+	parked    map[evOcc][]engineio.Packet    // answers waiting for the client's emit
+	skipBytes int                            // the client's attachments to pass over
 }
 
 func newEIOPlay(r *eioReplay) *eioPlay {
