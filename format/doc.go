@@ -25,7 +25,10 @@
 // "\r\n"), so jq, grep and head work on a recording. A file is plain NDJSON
 // (".ndjson"), or the same compressed as gzip (".ndjson.gz") or zstd
 // (".ndjson.zst"); readers tell which by the first bytes, never by the name.
-// A compressed file may hold several concatenated streams or frames.
+// A compressed file may hold several concatenated streams or frames: the
+// recorder writes each block of whole lines as a zstd frame (gzip member) of
+// its own (FrameEncoder), so that a file cut after any frame reads back
+// every line before the cut, and CompleteFrames finds where to cut one.
 //
 // Every line has:
 //

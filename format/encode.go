@@ -238,7 +238,11 @@ func appendTextWithin(b, s []byte, limit int) ([]byte, bool) {
 			b = append(b, s[:n]...)
 		}
 		if s = s[n:]; len(s) > 0 {
-			b = appendStringBody(b, s[:1]) // a quote, backslash or control byte
+			if c := s[0]; c == '"' || c == '\\' { // most of them, in JSON
+				b = append(b, '\\', c)
+			} else {
+				b = appendStringBody(b, s[:1]) // a control byte
+			}
 			s = s[1:]
 		}
 		if len(b)-body > limit {

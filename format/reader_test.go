@@ -65,6 +65,11 @@ func TestGenerateVectors(t *testing.T) {
 		"truncated.ndjson.gz":  func() []byte { return encode(t, evs, Gzip, false) },
 		// Killed while a block was being written.
 		"torn-block.ndjson.zst": func() []byte { b := encode(t, evs, Zstd, false); return b[:len(b)-5] },
+		// Written in frames of two lines (FrameEncoder), as a recorder
+		// writes session files; the last one cut in its middle.
+		"framed.ndjson.zst":     func() []byte { return encodeFrames(t, evs, Zstd, 2) },
+		"framed.ndjson.gz":      func() []byte { return encodeFrames(t, evs, Gzip, 2) },
+		"framed-cut.ndjson.zst": func() []byte { b := encodeFrames(t, evs, Zstd, 2); return b[:len(b)-7] },
 	}
 	for name, f := range gen {
 		path := filepath.Join(vectors, name)
@@ -125,6 +130,9 @@ func TestVectors(t *testing.T) {
 		{file: "truncated.ndjson.zst", wantEvents: 4, wantErr: ErrTruncated},
 		{file: "truncated.ndjson.gz", wantEvents: 4, wantErr: ErrTruncated},
 		{file: "torn-block.ndjson.zst", wantEvents: 3, wantErr: ErrTruncated},
+		{file: "framed.ndjson.zst", wantEvents: 4},
+		{file: "framed.ndjson.gz", wantEvents: 4},
+		{file: "framed-cut.ndjson.zst", wantEvents: 2, wantErr: ErrTruncated},
 		{file: "bad-json-line3.ndjson", wantEvents: 2, wantLine: 3, wantInErr: "invalid JSON"},
 		{file: "unknown-version.ndjson", wantEvents: 0, wantErr: ErrUnsupportedVersion, wantLine: 1},
 		{file: "invalid-base64.ndjson", wantEvents: 2, wantLine: 3, wantInErr: "invalid base64"},

@@ -8,9 +8,12 @@ import (
 	"github.com/wsreplay/wsreplay/format"
 )
 
-// When a session ends in directory mode, its plain .partial file is handed
-// to one background worker, which compresses it to its final name: temp
-// file, fsync, rename, fsync the directory.
+// When a session ends in directory mode, its .partial file, already in its
+// final compression, is handed to one background worker, which syncs it and
+// renames it to its final name, then syncs the directory. A plain .partial
+// file that an earlier release (or a recorder with --compress none) left is
+// compressed to its final name: temp file, fsync, rename, fsync the
+// directory.
 
 type finishJob struct{ id, partial, final string }
 
@@ -25,15 +28,16 @@ func (s *dirStore) compressFinished() {
 			s.stats.filesCompressed.Add(1)
 		}
 		if err != nil {
-			s.log.Error("finishing the recording failed; the plain .partial file holds it", "session", j.id, "file", j.partial, "err", err)
+			s.log.Error("finishing the recording failed; the .partial file holds it", "session", j.id, "file", j.partial, "err", err)
 		}
 	}
 }
 
-// finalize writes the compressed file under a temporary name, syncs it,
-// renames it into place and removes the plain one.
+// finalize puts a finished session's file in place: renamed, if it is in
+// its final compression; compressed under a temporary name, synced, renamed
+// into place, and the plain one removed, if it is a plain one.
 func (s *dirStore) finalize(j finishJob) error {
-	if s.comp == format.None {
+	if j.partial == j.final+PartialSuffix {
 		if err := syncFile(j.partial); err != nil {
 			return err
 		}
@@ -56,7 +60,7 @@ func (s *dirStore) finalize(j finishJob) error {
 	}
 	tmp := dst.Name()
 	lockFile(dst) // a recorder starting on the directory leaves it alone
-	err = format.Compress(dst, bufio.NewReaderSize(src, 64<<10), s.comp)
+	err = format.Compress(dst, bufio.NewReaderSize(src, 64<<10), format.CompressionForName(j.final))
 	if err == nil {
 		err = dst.Sync()
 	}

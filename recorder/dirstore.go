@@ -11,15 +11,20 @@ import (
 )
 
 // dirStore writes one file per session. While a session runs, its lines go
-// to <name>.ndjson.partial as plain NDJSON: thousands of open sessions cost
-// no compressor each, and a recorder killed with -9 leaves plain files that
-// read back whole. A session's lines wait in a pooled buffer until the next
-// flush (or until 64 KiB wait), so a busy session costs one write per flush
-// and an idle one no buffer at all. When the session ends, one background
-// worker compresses the file to its final name.
+// to its final name with ".partial" added (<name>.ndjson.zst.partial), in
+// the file's compression from the start: each block of lines written is a
+// zstd frame (or gzip member) of its own, compressed by the one encoder the
+// files share (see fileOut), so thousands of open sessions cost no
+// compressor each, and a recorder killed with -9 leaves files whose every
+// written frame reads back. A session's lines wait in a pooled buffer until
+// they are hold old (or until 64 KiB wait), so a busy session costs one
+// write of one frame per hold and an idle one no buffer at all. When the
+// session ends, one background worker syncs its file and renames it to its
+// final name: nothing is read back.
 type dirStore struct {
 	dir   string
 	comp  format.Compression
+	out   *fileOut
 	files map[string]*sessionFile
 	log   *slog.Logger
 	jobs  chan finishJob // to the compressing worker
@@ -31,11 +36,24 @@ type dirStore struct {
 	tally SessionCounts
 }
 
-func newDirStore(dir string, comp format.Compression, log *slog.Logger, stats *sinkStats) *dirStore {
+// newDirStore starts a dirStore. Lines wait hold in memory before they are
+// written (zero: they are written at every flush); see holdFor.
+func newDirStore(dir string, comp format.Compression, log *slog.Logger, stats *sinkStats, hold time.Duration) *dirStore {
 	s := &dirStore{dir: dir, comp: comp, files: map[string]*sessionFile{}, log: log, stats: stats,
-		jobs: make(chan finishJob, 1024), done: make(chan struct{}), create: createSessionFile}
+		jobs: make(chan finishJob, 1024), done: make(chan struct{}), create: createSessionFile,
+		out: &fileOut{comp: comp, stats: stats, hold: hold, now: time.Now}}
 	go s.compressFinished()
 	return s
+}
+
+// holdFor is how long a session's lines may wait in memory, for larger
+// frames (which compress better), when lines must reach the operating
+// system within flushInterval: the writer flushes at most every flush gap
+// and looks at its queue every drainEvery, so lines that waited holdFor are
+// written within flushInterval.
+func holdFor(flushInterval time.Duration) time.Duration {
+	gap := min(minFlushGap, flushInterval)
+	return max(0, flushInterval-2*gap-drainEvery)
 }
 
 // FileName is the name of a session's file in directory mode.
@@ -75,10 +93,8 @@ func (s *dirStore) write(e *format.Event) error {
 // file descriptor left) leaves the session relayed but not recorded: it is
 // logged and counted in SessionCounts.
 func (s *dirStore) open(e *format.Event) *sessionFile {
-	sf := &sessionFile{
-		final: filepath.Join(s.dir, FileName(e.Time, e.Session, s.comp)),
-		tmp:   filepath.Join(s.dir, FileName(e.Time, e.Session, format.None)+PartialSuffix),
-	}
+	final := filepath.Join(s.dir, FileName(e.Time, e.Session, s.comp))
+	sf := &sessionFile{final: final, tmp: final + PartialSuffix, out: s.out}
 	s.files[e.Session] = sf
 	s.tally.Sessions++
 	f, err := s.create(sf.tmp)
@@ -131,14 +147,17 @@ func (s *dirStore) tryEnd(id string, sf *sessionFile) {
 
 func (s *dirStore) counts() SessionCounts { return s.tally }
 
+// flush writes the lines that have waited hold, and the close lines that
+// wait for room.
 func (s *dirStore) flush() error {
 	var errs []error
+	now := s.out.now()
 	for id, sf := range s.files {
 		if sf.end != nil {
 			s.tryEnd(id, sf)
 			continue
 		}
-		if sf.pend == nil || sf.f == nil {
+		if sf.pend == nil || sf.f == nil || now.Sub(sf.since) < s.out.hold {
 			continue
 		}
 		if err := sf.writePending(); err != nil {
@@ -152,9 +171,12 @@ func (s *dirStore) flush() error {
 	return errors.Join(errs...)
 }
 
-// unfinished reports whether close lines wait for room: the writer then
-// flushes even when no line comes, to write them once there is room.
+// unfinished reports whether lines wait in memory, or close lines wait for
+// room: the writer then flushes even when no line comes, to write them.
 func (s *dirStore) unfinished() bool {
+	if s.out.waiting > 0 {
+		return true
+	}
 	for _, sf := range s.files {
 		if sf.end != nil {
 			return true

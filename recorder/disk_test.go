@@ -174,13 +174,25 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-// fileHas reports whether a file in dir contains s.
+// fileHas reports whether a line in a file in dir, decompressed, contains s.
 func fileHas(dir, s string) bool {
 	names, _ := filepath.Glob(filepath.Join(dir, "*"))
 	for _, n := range names {
-		if b, err := os.ReadFile(n); err == nil && bytes.Contains(b, []byte(s)) {
-			return true
+		f, err := os.Open(n)
+		if err != nil {
+			continue
 		}
+		r := format.NewReader(f, nil)
+		var e format.Event
+		for r.Decode(&e) == nil {
+			if bytes.Contains(r.Raw(), []byte(s)) {
+				r.Close()
+				f.Close()
+				return true
+			}
+		}
+		r.Close()
+		f.Close()
 	}
 	return false
 }

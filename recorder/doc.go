@@ -46,8 +46,10 @@
 //     the constructors. queue.go: the bounded queue and its writer
 //     goroutine. filestore.go: every session in one file (NewFileSink).
 //     dirstore.go: a file per session (NewDirSink). sessionfile.go: a
-//     session's file, and a full disk. compress.go: the worker that
-//     compresses the files of ended sessions.
+//     session's file, and a full disk. frameout.go: the one frame encoder
+//     the session files share (each write a zstd frame or gzip member).
+//     compress.go: the worker that puts the files of ended sessions in
+//     place (a rename; a plain file of an earlier release is compressed).
 //
 //   - leftovers.go: what a killed recorder left; outdir.go: where files may
 //     be created, and how; retention.go: Retention; lock_*.go and

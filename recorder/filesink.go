@@ -46,10 +46,13 @@ type QueueOptions struct {
 //
 // In directory mode (NewDirSink) each session gets a file named
 // <UTC start>_<session id>.ndjson[.gz|.zst]. While the session runs it is
-// plain NDJSON named <UTC start>_<session id>.ndjson.partial, compressed to
-// its final name when the session ends: a .partial file is a session still
-// running, one whose recorder died, or one that lost lines. In file mode
-// (NewFileSink) every session is appended to one file.
+// named <UTC start>_<session id>.ndjson[.gz|.zst].partial, written in its
+// final compression as a series of frames (each block of lines written is
+// a zstd frame or gzip member of its own, so every written block reads back
+// after a crash), and renamed to its final name when the session ends: a
+// .partial file is a session still running, one whose recorder died, or
+// one that lost lines. In file mode (NewFileSink) every session is appended
+// to one file.
 //
 // Close flushes and finishes every file; the FileSink must not be used after.
 type FileSink struct {
@@ -140,7 +143,7 @@ func NewDirSink(dir string, opts *QueueOptions) (*FileSink, error) {
 	probe.Close()
 	os.Remove(probe.Name())
 	stats := &sinkStats{}
-	return newFileSink(newDirStore(dir, o.Compression, o.Logger, stats), stats, o), nil
+	return newFileSink(newDirStore(dir, o.Compression, o.Logger, stats, holdFor(o.FlushInterval)), stats, o), nil
 }
 
 // NewFileSink appends every session to the file at path (created 0600),
@@ -153,9 +156,10 @@ func NewFileSink(path string, opts *QueueOptions) (*FileSink, error) {
 	if err := makeOutDir(filepath.Dir(path), o.AllowSharedDir); err != nil {
 		return nil, err
 	}
-	st, err := openFileStore(path, o.Logger)
+	stats := &sinkStats{}
+	st, err := openFileStore(path, o.Logger, stats)
 	if err != nil {
 		return nil, err
 	}
-	return newFileSink(st, &sinkStats{}, o), nil
+	return newFileSink(st, stats, o), nil
 }

@@ -24,7 +24,7 @@ type fileStore struct {
 
 // openFileStore opens the file at path to append to it, compressed as its
 // name says (format.CompressionForName).
-func openFileStore(path string, log *slog.Logger) (*fileStore, error) {
+func openFileStore(path string, log *slog.Logger, stats *sinkStats) (*fileStore, error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND|noFollow|syscallNonblock, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("cannot open %s: %w", path, cause(err))
@@ -36,12 +36,24 @@ func openFileStore(path string, log *slog.Logger) (*fileStore, error) {
 		f.Close()
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	w := format.NewWriter(f, &format.WriterOptions{Compression: format.CompressionForName(path)})
+	w := format.NewWriter(countingFile{f, stats}, &format.WriterOptions{Compression: format.CompressionForName(path)})
 	st := &fileStore{f: f, w: w, path: path, log: log, lost: map[string]int64{}}
 	if info, err := f.Stat(); err == nil && info.Size() == 0 {
 		st.empty = true // new, or empty: nothing to keep if nothing is recorded
 	}
 	return st, nil
+}
+
+// countingFile counts in stats the bytes passed to write.
+type countingFile struct {
+	f     *os.File
+	stats *sinkStats
+}
+
+func (c countingFile) Write(p []byte) (int, error) {
+	n, err := c.f.Write(p)
+	c.stats.bytesWritten.Add(int64(n))
+	return n, err
 }
 
 func (s *fileStore) write(e *format.Event) error {

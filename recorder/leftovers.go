@@ -13,14 +13,16 @@ import (
 )
 
 // A recorder killed with -9, or a machine that lost power, leaves in its
-// directory the plain .partial files of sessions that were running, maybe
-// a last line cut in the middle, and maybe the temporary file of a
-// compression that was under way. A recorder starting on the directory
-// finishes them, in its compressing worker, before any session of its own
-// ends: a .partial file that no process holds locked (see lockFile) loses
-// its torn tail and is compressed to its final name; temporary files nobody
-// holds are removed. Files of a recorder still running there are locked,
-// and left alone.
+// directory the .partial files of sessions that were running, maybe a last
+// frame (or, in a plain file, a last line) cut in the middle, and maybe the
+// temporary file of a compression that was under way. A recorder starting
+// on the directory finishes them, in its finishing worker, before any
+// session of its own ends: a .partial file that no process holds locked
+// (see lockFile) loses its torn tail and goes to its final name (a
+// compressed one as it is, cut after its last whole frame; a plain one of
+// an earlier release compressed as this recorder compresses); temporary
+// files nobody holds are removed. Files of a recorder still running there
+// are locked, and left alone.
 
 // isTempName reports whether name is a temporary file of a recorder: a
 // compression under way (".<final>.tmp-*", or "<final>.tmp" from earlier
@@ -48,7 +50,7 @@ func (s *dirStore) finishLeftovers() {
 			if removeUnheld(path) {
 				removed++
 			}
-		case strings.HasSuffix(name, format.None.Ext()+PartialSuffix):
+		case isPartialName(name):
 			ok, err := s.finishLeftover(path)
 			if err != nil {
 				s.log.Error("cannot finish a file an earlier run left", "file", path, "err", err)
@@ -61,6 +63,13 @@ func (s *dirStore) finishLeftovers() {
 	if finished+removed > 0 {
 		s.log.Info("finished the files an earlier run left", "dir", s.dir, "sessions", finished, "temporary_files_removed", removed)
 	}
+}
+
+// isPartialName reports whether name is a session file's while it runs:
+// <start>_<id>.ndjson[.gz|.zst].partial.
+func isPartialName(name string) bool {
+	base, ok := strings.CutSuffix(name, PartialSuffix)
+	return ok && strings.HasSuffix(base, format.CompressionForName(base).Ext())
 }
 
 // removeUnheld removes a temporary file unless a running recorder holds it
@@ -92,8 +101,9 @@ func (s *dirStore) finishLeftover(path string) (bool, error) {
 	if !lockFile(f) {
 		return false, nil
 	}
-	stem := strings.TrimSuffix(filepath.Base(path), format.None.Ext()+PartialSuffix)
-	final := filepath.Join(s.dir, stem+s.comp.Ext())
+	base := strings.TrimSuffix(filepath.Base(path), PartialSuffix)
+	comp := format.CompressionForName(base)
+	stem := strings.TrimSuffix(base, comp.Ext())
 	for _, c := range []format.Compression{format.None, format.Gzip, format.Zstd} {
 		if _, err := os.Stat(filepath.Join(s.dir, stem+c.Ext())); err == nil {
 			// Killed between the rename and the removal: the final
@@ -101,10 +111,31 @@ func (s *dirStore) finishLeftover(path string) (bool, error) {
 			return true, os.Remove(path)
 		}
 	}
+	if comp != format.None {
+		if err := cutTornFrame(f, comp); err != nil {
+			return false, err
+		}
+		return true, s.finalize(finishJob{id: stem, partial: path, final: filepath.Join(s.dir, base)})
+	}
 	if err := cutTornTail(f); err != nil {
 		return false, err
 	}
-	return true, s.finalize(finishJob{id: stem, partial: path, final: final})
+	return true, s.finalize(finishJob{id: stem, partial: path, final: filepath.Join(s.dir, stem+s.comp.Ext())})
+}
+
+// cutTornFrame cuts f after its last whole frame (see format.CompleteFrames).
+func cutTornFrame(f *os.File, comp format.Compression) error {
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	n, err := format.CompleteFrames(f, comp)
+	if err != nil {
+		return err
+	}
+	if size, err := f.Seek(0, io.SeekEnd); err != nil || size == n {
+		return err
+	}
+	return f.Truncate(n)
 }
 
 // cutTornTail cuts f after its last newline: a line the writer was killed

@@ -69,7 +69,7 @@ func TestPlantedLinksNotFollowed(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	st := newDirStore(dir, format.Zstd, slog.New(slog.DiscardHandler), &sinkStats{})
+	st := newDirStore(dir, format.Zstd, slog.New(slog.DiscardHandler), &sinkStats{}, 0)
 	for _, id := range []string{"00000000000000aa", "00000000000000bb"} {
 		st.write(&format.Event{Type: format.TypeSession, Version: format.Version, Session: id, Time: start, URL: "/"})
 		st.write(&format.Event{Type: format.TypeMessage, Session: id, Time: start, Dir: format.Receive, Opcode: format.Text, Data: []byte("overwrite")})

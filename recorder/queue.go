@@ -129,6 +129,9 @@ func (s *FileSink) writeQueued() (wrote, open bool) {
 			e := q.e
 			s.queued.Add(-int64(len(e.Data)))
 			s.redact(q)
+			if e.Type == format.TypeMessage {
+				s.stats.payloadBytes.Add(int64(len(e.Data)))
+			}
 			if err := s.store.write(e); err != nil {
 				s.stats.writeErrors.Add(1)
 				s.log.Debug("write recording line", "session", e.Session, "err", err)

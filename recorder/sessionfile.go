@@ -4,14 +4,17 @@ import (
 	"io"
 	"os"
 	"sync"
+	"time"
 
 	"github.com/wsreplay/wsreplay/format"
 )
 
 // A session's file in directory mode. Lines wait in a pooled buffer and are
-// written once per flush (or once 64 KiB wait). A write that fails (a full
-// disk) must not leave a torn line for the next lines to follow: the file is
-// cut back to its last whole line, the lines of that write are counted as
+// written together, compressed into one frame when the directory's files
+// are compressed (see fileOut), once they have waited long enough (see
+// dirStore.flush) or once 64 KiB wait. A write that fails (a full disk) must
+// not leave a torn line (or frame) for the next lines to follow: the file is
+// cut back to its last whole one, the lines of that write are counted as
 // lost, and the next flush writes on, so that a disk that gets room again
 // gets the rest of the session and its close line, whose "lost" says what
 // is missing.
@@ -36,9 +39,11 @@ func createSessionFile(path string) (writeFile, error) {
 
 type sessionFile struct {
 	tmp, final string
+	out        *fileOut  // shared by the directory's files
 	f          writeFile // nil if it could not be created
-	size       int64     // bytes of whole lines written
+	size       int64     // bytes of whole lines (frames) written
 	pend       *[]byte   // lines not yet written, from pendingLines; nil if none
+	since      time.Time // when the first line in pend came
 	lines      int64     // lines in pend
 	broken     error     // a failed write could not be cut back: no more lines
 	failed     int64     // lines that could not be written
@@ -61,6 +66,8 @@ func (sf *sessionFile) add(e *format.Event) error {
 	}
 	if sf.pend == nil {
 		sf.pend = pendingLines.Get().(*[]byte)
+		sf.since = sf.out.now()
+		sf.out.waiting++
 	}
 	var err error
 	if *sf.pend, err = format.AppendLine(*sf.pend, e); err != nil {
@@ -84,12 +91,21 @@ func (sf *sessionFile) writeLine(e *format.Event) error {
 
 // writePending writes the lines that wait and gives their buffer back. If
 // the write fails, they are counted as lost and the file is cut back to its
-// last whole line.
+// last whole line (frame).
 func (sf *sessionFile) writePending() error {
 	if sf.pend == nil {
 		return sf.broken
 	}
-	n, err := sf.f.Write(*sf.pend)
+	var data []byte
+	var err error
+	n := 0
+	if len(*sf.pend) > 0 { // empty if its only line could not be encoded
+		data, err = sf.out.bytes(*sf.pend)
+	}
+	if err == nil && len(data) > 0 {
+		n, err = sf.f.Write(data)
+		sf.out.written(n)
+	}
 	if err == nil {
 		sf.size += int64(n)
 	} else {
@@ -106,5 +122,6 @@ func (sf *sessionFile) writePending() error {
 		pendingLines.Put(sf.pend)
 	}
 	sf.pend = nil
+	sf.out.waiting--
 	return err
 }

@@ -113,7 +113,12 @@ type SinkStats struct {
 	FlushSeconds    float64
 	FlushBuckets    []FlushBucket // cumulative, as Prometheus histograms are
 	FilesFinished   int64         // session files finished (directory mode)
-	FilesCompressed int64         // of those, compressed to their final name
+	FilesCompressed int64         // of those, in place under their final name
+	// BytesWritten counts the bytes passed to write for the recording
+	// files (compressed, where they are); PayloadBytes the payload bytes
+	// of the messages handed to the files. Their ratio is what recording
+	// costs the disk per recorded byte.
+	BytesWritten, PayloadBytes int64
 }
 
 // FlushBucket is one cumulative bucket of flush durations.
@@ -132,6 +137,7 @@ type sinkStats struct {
 	flushNanos                        atomic.Int64
 	flushBuckets                      [6]atomic.Int64 // by flushBounds, not cumulative
 	filesFinished, filesCompressed    atomic.Int64
+	bytesWritten, payloadBytes        atomic.Int64
 }
 
 func (st *sinkStats) flushed(d time.Duration) {
@@ -153,6 +159,7 @@ func (s *FileSink) Stats() SinkStats {
 		QueueLines: int64(len(s.ch)), QueueBytes: s.queued.Load(),
 		Flushes: st.flushes.Load(), FlushSeconds: time.Duration(st.flushNanos.Load()).Seconds(),
 		FilesFinished: st.filesFinished.Load(), FilesCompressed: st.filesCompressed.Load(),
+		BytesWritten: st.bytesWritten.Load(), PayloadBytes: st.payloadBytes.Load(),
 	}
 	var cum int64
 	for i, b := range flushBounds {

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -18,27 +19,37 @@ import (
 	"github.com/wsreplay/wsreplay/format"
 )
 
-// BenchmarkTiming replays 10 s of messages recorded at 1,000 and at 10,000
-// msgs/s, at speed 1, to one client and reports how late they arrive: arrival minus the time
-// they were due, counted from the time of the server's "connected" log line
-// (written microseconds after the accept). end-drift is the lateness of the
-// last message. It takes 10 s per rate and iteration.
+// BenchmarkTiming replays 10 s of messages recorded at 200, 1,000 and
+// 10,000 msgs/s, and in bursts of 100 every 100 ms, at speed 1, to one
+// client and reports how late they arrive: arrival minus the time they were
+// due, counted from the time of the server's "connected" log line (written
+// microseconds after the accept). end-drift is the lateness of the last
+// message. It takes 10 s per rate and iteration.
 func BenchmarkTiming(b *testing.B) {
-	b.Run("1000msgs/s", func(b *testing.B) { benchTiming(b, 10000, time.Millisecond) })
-	b.Run("10000msgs/s", func(b *testing.B) { benchTiming(b, 100000, 100*time.Microsecond) })
+	steady := func(every time.Duration) func(int) time.Duration {
+		return func(i int) time.Duration { return time.Duration(i) * every }
+	}
+	b.Run("200msgs/s", func(b *testing.B) { benchTiming(b, 2000, steady(5*time.Millisecond)) })
+	b.Run("1000msgs/s", func(b *testing.B) { benchTiming(b, 10000, steady(time.Millisecond)) })
+	b.Run("10000msgs/s", func(b *testing.B) { benchTiming(b, 100000, steady(100*time.Microsecond)) })
+	b.Run("bursts100every100ms", func(b *testing.B) {
+		benchTiming(b, 10000, func(i int) time.Duration { return time.Duration(i/100) * 100 * time.Millisecond })
+	})
 }
 
-func benchTiming(b *testing.B, n int, every time.Duration) {
+// benchTiming replays n messages, the i-th recorded at at(i).
+func benchTiming(b *testing.B, n int, at func(int) time.Duration) {
 	evs := []*format.Event{sessionLine("s", "/", "", rec0)}
 	for i := range n {
 		data := make([]byte, 200)
 		binary.BigEndian.PutUint64(data, uint64(i))
-		evs = append(evs, message("s", rec0.Add(time.Duration(i)*every), format.Receive, format.Binary, data))
+		evs = append(evs, message("s", rec0.Add(at(i)), format.Receive, format.Binary, data))
 	}
 	accepts := make(chan time.Time, 1)
 	log := slog.New(&acceptWatcher{accepts: accepts})
 	ts := startServer(b, &Server{Logger: log}, File(writeRecording(b, evs...)))
 	var late []time.Duration
+	writes0 := writeCalls()
 	for b.Loop() {
 		c := dial(b, ts, "/")
 		t0 := <-accepts
@@ -52,10 +63,14 @@ func benchTiming(b *testing.B, n int, every time.Duration) {
 			if got := int(binary.BigEndian.Uint64(data)); got != i {
 				b.Fatalf("message %d arrived as %d", got, i)
 			}
-			late = append(late, now.Sub(t0.Add(time.Duration(i)*every)))
+			late = append(late, now.Sub(t0.Add(at(i))))
 		}
 		cancel()
 		c.CloseNow()
+	}
+	if w0, w1 := writes0, writeCalls(); w0 >= 0 && w1 >= 0 {
+		// This process is the client too, which writes next to nothing.
+		b.ReportMetric(float64(w1-w0)/float64(len(late)), "writes/msg")
 	}
 	drift := late[len(late)-1]
 	slices.Sort(late)
@@ -66,6 +81,24 @@ func benchTiming(b *testing.B, n int, every time.Duration) {
 	b.ReportMetric(pct(0.99), "p99-late-ms")
 	b.ReportMetric(pct(1), "max-late-ms")
 	b.ReportMetric(float64(drift.Microseconds())/1000, "end-drift-ms")
+}
+
+// writeCalls returns the write system calls this process has made (Linux:
+// /proc/self/io), or -1.
+func writeCalls() int64 {
+	data, err := os.ReadFile("/proc/self/io")
+	if err != nil {
+		return -1
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "syscw: "); ok {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err == nil {
+				return n
+			}
+		}
+	}
+	return -1
 }
 
 // acceptWatcher is a slog.Handler that passes on the time of each

@@ -55,8 +55,9 @@ type Session struct {
 	uri    string // URL parsed: request URI and path, "" if unknown (shared
 	path   string // by the sessions of one URL: see Catalog.places)
 	src    *Source
-	pos    format.Position // where its first line starts in src
-	events []*format.Event // for HAR sources, held in memory
+	pos    format.Position // where its first line starts in src; for HAR, its entry
+	har    bool            // src is a HAR file: pos.Offset is where the entry starts
+	events []*format.Event // for sessions held in memory
 }
 
 // Catalog indexes the sessions of some recordings without holding their
@@ -292,22 +293,30 @@ func (c *Catalog) indexSource(ctx context.Context, i int, src *Source) error {
 	}
 }
 
+// indexHAR indexes the WebSocket entries of a HAR file by their offsets,
+// reading one entry at a time: a replay reads its entry again (harStream).
 func (c *Catalog) indexHAR(i int, src *Source, r io.Reader) error {
-	h, err := har.Read(r, src.Name)
-	if err != nil {
-		return err
-	}
-	if len(h.Events) == 0 {
-		return fmt.Errorf("%s: no WebSocket messages in this HAR (WebSocket entries without messages: %d)", src.Name, h.Skipped)
-	}
-	var cur *Session
-	for _, e := range h.Events {
-		if e.Type == format.TypeSession {
-			cur = &Session{ID: e.Session, URL: e.URL, Subprotocol: e.Subprotocol, Start: e.Time, src: src,
-				Kind: e.Kind, EngineIO: e.EngineIO}
-			c.add(i, cur)
+	rd := har.NewReader(r, src.Name)
+	n := 0
+	for ; ; n++ {
+		hs, err := rd.Next()
+		if err == io.EOF {
+			break
 		}
-		cur.events = append(cur.events, e)
+		if err != nil {
+			return err
+		}
+		e := hs.Events[0]
+		if hs.Offset < 0 { // a Socket.IO session of several entries: held
+			c.add(i, &Session{ID: e.Session, URL: e.URL, Start: e.Time, src: src, Kind: e.Kind, EngineIO: e.EngineIO,
+				events: hs.Events})
+			continue
+		}
+		c.add(i, &Session{ID: e.Session, URL: e.URL, Subprotocol: e.Subprotocol, Start: e.Time, src: src,
+			pos: format.Position{Offset: hs.Offset}, har: true})
+	}
+	if n == 0 {
+		return fmt.Errorf("%s: no WebSocket messages in this HAR (WebSocket entries without messages: %d)", src.Name, rd.Skipped())
 	}
 	return nil
 }
@@ -333,11 +342,42 @@ type eventStream interface {
 	Close() error
 }
 
-// stream opens the events of s.
+// stream opens the events of s: from the file, or, when other replays play
+// it at the same time, from the one decoded copy they share (see shared).
 func (s *Session) stream() (eventStream, error) {
 	if s.src == nil || s.events != nil {
 		return &sliceStream{evs: s.events}, nil
 	}
+	if s.har {
+		return s.harStream()
+	}
+	return sharedStream(s)
+}
+
+// harStream reads the HAR entry of s again, and holds its events.
+func (s *Session) harStream() (eventStream, error) {
+	rc, err := s.src.Open()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", s.src.Name, err)
+	}
+	defer rc.Close()
+	if sk, ok := rc.(io.Seeker); ok {
+		_, err = sk.Seek(s.pos.Offset, io.SeekStart)
+	} else {
+		_, err = io.CopyN(io.Discard, rc, s.pos.Offset)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", s.src.Name, err)
+	}
+	evs, err := har.ReadSession(rc, s.id)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", s.src.Name, err)
+	}
+	return &sliceStream{evs: evs}, nil
+}
+
+// fileStream opens the events of s in its file, with a decoder of its own.
+func (s *Session) fileStream() (*fileStream, error) {
 	rc, err := s.src.Open()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", s.src.Name, err)

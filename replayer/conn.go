@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net"
+	"sync"
 	"time"
 
 	"github.com/coder/websocket"
@@ -22,15 +23,15 @@ type replayConn struct {
 	ioCtx    context.Context // for every read and write
 	log      *slog.Logger
 	client   *clientLog
+	batch    frameBatch // frames of messages due together; the player's goroutine only
+	writeMu  sync.Mutex // held by a write of frames, and of a heartbeat answer
 }
 
-// send writes a recorded message to the client: the player's sender.
+// send writes a recorded message to the client, the player's sender: its
+// frame waits with those of the other messages due now, and goes with them
+// (see flush).
 func (c *replayConn) send(_ context.Context, e *format.Event) error {
-	typ := websocket.MessageText
-	if e.Opcode == format.Binary {
-		typ = websocket.MessageBinary
-	}
-	if err := c.conn.Write(c.ioCtx, typ, e.Data); err != nil {
+	if err := c.add(e); err != nil {
 		return err
 	}
 	c.srv.stats.sent.Add(1)
@@ -53,7 +54,10 @@ func (c *replayConn) pumpFromClient(cancel context.CancelFunc) {
 		}
 		if typ == websocket.MessageText {
 			if pong, ok := c.heartbeat(data); ok {
-				if err := c.conn.Write(c.ioCtx, websocket.MessageText, []byte(pong)); err != nil {
+				c.writeMu.Lock() // not in the middle of a batch
+				err := c.conn.Write(c.ioCtx, websocket.MessageText, []byte(pong))
+				c.writeMu.Unlock()
+				if err != nil {
 					return
 				}
 				continue

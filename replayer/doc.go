@@ -51,6 +51,9 @@
 //   - catalog.go: Catalog, Source and Session: indexing recordings, and
 //     reading a session's events back.
 //   - prefetch.go: a replay's events decoded ahead, in a goroutine.
+//   - shared.go: one decoded copy of a session that several replays play
+//     at once.
+//   - batch.go: the frames of messages due together, written in one write.
 //   - server.go: Server, and ServeHTTP as its phases: guard, admit
 //     (registering a live replay, for Shutdown), chooseSession, accept,
 //     serve; Shutdown.

@@ -3,7 +3,6 @@ package replayer
 import (
 	"bytes"
 	"context"
-	"io"
 	"sync"
 
 	"github.com/wsreplay/wsreplay/format"
@@ -59,6 +58,7 @@ type eioPlay struct {
 	recCount  map[evKey]int                  // the recording's client emits passed so far
 	recAcks   map[ackRef]evOcc               // a recorded ack id -> the emit it was for
 	recorded  map[evKey]int                  // every client emit in the recording
+	recIDs    map[evOcc]int64                // the recorded ack id of each emit that had one
 	cliCount  map[evKey]int                  // the client's emits so far
 	cliAcks   map[evOcc]int64                // the ack id the client gave an emit
 	parked    map[evOcc][]engineio.Packet    // answers waiting for the client's emit
@@ -72,28 +72,33 @@ func newEIOPlay(r *eioReplay) *eioPlay {
 	if r.version == 3 {
 		p.joined["/"] = true // Socket.IO 2 joins the main namespace unasked
 	}
-	p.recorded = recordedEmits(r.sess)
+	p.recorded, p.recIDs = recordedEmits(r.sess)
 	return p
 }
 
 // recordedEmits counts the client's emits in a session, by namespace and
-// event, to tell the client's unrecorded ones.
-func recordedEmits(sess *Session) map[evKey]int {
-	out := map[evKey]int{}
+// event, to tell the client's unrecorded ones, and notes the ack id of
+// each that asked for one.
+func recordedEmits(sess *Session) (counts map[evKey]int, ids map[evOcc]int64) {
+	counts, ids = map[evKey]int{}, map[evOcc]int64{}
 	st, err := sess.stream()
 	if err != nil {
-		return out
+		return counts, ids
 	}
 	defer st.Close()
 	for {
 		e, err := st.Next()
-		if err == io.EOF || err != nil {
-			return out
+		if err != nil { // io.EOF, or an error the replay will report
+			return counts, ids
 		}
 		if e.Type == format.TypeMessage && e.Dir == format.Send && e.Opcode == format.Text {
 			if sio, ok := engineio.ParseSocketIO(e.Data); ok {
 				if ev, ok := sio.Event(); ok {
-					out[evKey{sio.Path(), ev}]++
+					key := evKey{sio.Path(), ev}
+					if sio.HasID {
+						ids[evOcc{key, counts[key]}] = sio.ID
+					}
+					counts[key]++
 				}
 			}
 		}
@@ -139,10 +144,6 @@ func (p *eioPlay) pick(e *format.Event) bool {
 	p.recCount[key] = k + 1
 	if sio.HasID {
 		p.recAcks[ackRef{key.ns, sio.ID}] = evOcc{key, k}
-		// Server.Wait compares the client's emits with the recorded
-		// ones: the ack ids are the client's own, and differ.
-		sio.HasID = false
-		e.Data = sio.Encode()
 	}
 	p.mu.Unlock()
 	return true
@@ -312,7 +313,11 @@ func (p *eioPlay) emit(sio engineio.SocketIO) {
 		return
 	}
 	if p.r.client != nil {
-		sio.HasID = false
+		// Server.Wait compares the client's emits with the recorded ones:
+		// under the recorded ack id, since the client's own differs.
+		// (The recorded events are shared with other replays: never
+		// changed.)
+		sio.ID, sio.HasID = p.recIDs[evOcc{key, k}]
 		p.r.client.add(sio.Encode())
 	}
 	if unit != nil {

@@ -32,7 +32,8 @@ type ending struct {
 	fault  bool // caused by a fault flag, not by the recording
 }
 
-// sender delivers one message to the client.
+// sender delivers one message to the client; it may hold it with the
+// others due at the same time until the player flushes.
 type sender func(ctx context.Context, e *format.Event) error
 
 // player plays one session to one client. It holds the pacing logic apart
@@ -41,6 +42,7 @@ type player struct {
 	cfg     *Server
 	session *Session
 	send    sender
+	flush   func() error // writes what send holds, before a wait; nil: nothing held
 	client  *clientLog
 	log     *slog.Logger
 	fine    *fineClock // for the last stretch of each wait; nil: timers only
@@ -62,6 +64,9 @@ func (p *player) play(ctx context.Context, accepted time.Time) (ending, error) {
 			start = time.Now()
 		}
 		end, err := p.playOnce(ctx, w, start)
+		if ferr := p.flushHeld(ctx); err == nil && ferr != nil {
+			end, err = p.sendFailed(ctx, ferr)
+		}
 		if err != nil || end.kind != endOpen || !p.cfg.Loop {
 			if err == nil && end.kind == endOpen {
 				// Stay connected until the client leaves; a fault
@@ -134,6 +139,12 @@ func (p *player) sendOnTime(ctx context.Context, w *waiter, sched *schedule, off
 	due, placed := sched.next(off)
 	switch {
 	case placed:
+		if time.Now().Before(due) {
+			if err := p.flushHeld(ctx); err != nil {
+				end, err := p.sendFailed(ctx, err)
+				return end, true, err
+			}
+		}
 		if end, stop := w.until(due); stop {
 			return end, true, nil
 		}
@@ -141,12 +152,28 @@ func (p *player) sendOnTime(ctx context.Context, w *waiter, sched *schedule, off
 		return ending{}, false, nil // before From: passed over
 	}
 	if err := p.send(ctx, e); err != nil {
-		if ctx.Err() != nil {
-			return ending{kind: endClientGone}, true, nil
-		}
-		return ending{}, true, err
+		end, err := p.sendFailed(ctx, err)
+		return end, true, err
 	}
 	return ending{}, false, nil
+}
+
+// flushHeld writes the messages the sender holds: before the player waits,
+// and at the end.
+func (p *player) flushHeld(context.Context) error {
+	if p.flush == nil {
+		return nil
+	}
+	return p.flush()
+}
+
+// sendFailed is how a replay ends when a send fails: the client is gone if
+// the context is done, else with the error.
+func (p *player) sendFailed(ctx context.Context, err error) (ending, error) {
+	if ctx.Err() != nil {
+		return ending{kind: endClientGone}, nil
+	}
+	return ending{}, err
 }
 
 // passClientMessage places the k-th client message, e, recorded at off, on
@@ -157,12 +184,18 @@ func (p *player) passClientMessage(w *waiter, sched *schedule, off time.Duration
 	if !p.cfg.Wait {
 		return ending{}, false
 	}
+	if p.flushHeld(w.ctx) != nil {
+		return ending{kind: endClientGone}, true // a connection that cannot be written to
+	}
 	return p.waitForClient(w, sched, k, e)
 }
 
 // endOnTime returns how the replay ends at the recorded close e, recorded
 // at off, once it is due.
 func (p *player) endOnTime(w *waiter, sched *schedule, off time.Duration, e *format.Event) ending {
+	if p.flushHeld(w.ctx) != nil {
+		return ending{kind: endClientGone}
+	}
 	if due, ok := sched.next(off); ok {
 		if end, stop := w.until(due); stop {
 			return end

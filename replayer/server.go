@@ -289,7 +289,7 @@ func (s *Server) serve(c *replayConn, rp *liveReplay, sess *Session) {
 		defer close(c.readDone)
 		c.pumpFromClient(rp.cancel)
 	}()
-	p := &player{cfg: s, session: sess, send: c.send, client: c.client, log: c.log, fine: &s.fine}
+	p := &player{cfg: s, session: sess, send: c.send, flush: c.flush, client: c.client, log: c.log, fine: &s.fine}
 	end, err := p.play(rp.ctx, c.accepted)
 	c.finish(rp.ctx, end, err)
 	<-c.readDone

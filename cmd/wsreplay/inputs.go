@@ -23,7 +23,8 @@ import (
 // recordingSuffixes are the names a directory's recordings end with. A
 // directory is searched for these only; a file named on the command line is
 // read whatever its name.
-var recordingSuffixes = []string{".ndjson", ".ndjson.gz", ".ndjson.zst", ".ndjson.partial", ".har"}
+var recordingSuffixes = []string{".ndjson", ".ndjson.gz", ".ndjson.zst", ".ndjson.partial", ".ndjson.gz.partial",
+	".ndjson.zst.partial", ".har"}
 
 // isRecordingName reports whether a file found in a directory is read as a
 // recording: a wsreplay NDJSON file (unfinished .partial ones included) or a
@@ -127,8 +128,10 @@ func fileError(path string, err error) error {
 type recording struct {
 	name  string
 	r     *format.Reader  // NDJSON; nil for HAR
-	har   []*format.Event // HAR, read whole
+	harR  *har.Reader     // HAR, read one entry at a time
+	har   []*format.Event // the events of the HAR entry being read
 	i     int
+	warn  func(skipped int) // said at the end of a HAR file
 	last  *format.Event
 	line  []byte
 	empty bool // the input had no byte at all
@@ -141,8 +144,19 @@ func (rec *recording) Next() (*format.Event, error) {
 		rec.last = e
 		return e, err
 	}
-	if rec.i >= len(rec.har) {
-		return nil, io.EOF
+	for rec.i >= len(rec.har) {
+		if rec.harR == nil {
+			return nil, io.EOF
+		}
+		hs, err := rec.harR.Next()
+		if err == io.EOF {
+			rec.warn(rec.harR.Skipped())
+			rec.harR = nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		rec.har, rec.i = hs.Events, 0
 	}
 	rec.i++
 	rec.last = rec.har[rec.i-1]
@@ -213,7 +227,7 @@ func readRecording(ctx context.Context, path string, stderr io.Writer, bar *prog
 }
 
 // openRecording starts reading src, named name, as a recording. A HAR file
-// is read whole here.
+// is read one entry at a time, its first one here.
 func openRecording(ctx context.Context, src io.Reader, name string, stderr io.Writer) (*recording, error) {
 	br, isHAR, err := har.Sniff(interruptible(ctx, src))
 	if err != nil {
@@ -224,17 +238,21 @@ func openRecording(ctx context.Context, src io.Reader, name string, stderr io.Wr
 		rec.r = format.NewReader(br, &format.ReaderOptions{Name: name})
 		return rec, nil
 	}
-	h, err := har.Read(br, name)
+	rec.warn = func(skipped int) {
+		if skipped > 0 {
+			fmt.Fprintf(stderr, "wsreplay: warning: %s: skipped %s without messages\n", printable(name), plural(skipped, "WebSocket entry"))
+		}
+	}
+	rec.harR = har.NewReader(br, name)
+	first, err := rec.harR.Next()
+	if err == io.EOF {
+		rec.warn(rec.harR.Skipped())
+		return nil, fmt.Errorf("%s: no WebSocket messages in this HAR", name)
+	}
 	if err != nil {
 		return nil, err
 	}
-	if h.Skipped > 0 {
-		fmt.Fprintf(stderr, "wsreplay: warning: %s: skipped %s without messages\n", printable(name), plural(h.Skipped, "WebSocket entry"))
-	}
-	if len(h.Events) == 0 {
-		return nil, fmt.Errorf("%s: no WebSocket messages in this HAR", name)
-	}
-	rec.har = h.Events
+	rec.har = first.Events
 	return rec, nil
 }
 

@@ -18,13 +18,14 @@ type output struct {
 	path     string      // "-" for stdout
 	tmp      *atomicFile // nil for stdout
 	w        *format.Writer
-	har      []*format.Event // HAR is one JSON document: collected, written at Close
+	har      *har.Writer // writes each session's entry once it has ended
 	isHAR    bool
 	stdout   io.Writer
 	sessions map[string]bool
 	messages int
-	bar      *progress // counts the bytes of a HAR written at close; nil: none
-	version  string    // of wsreplay, for a HAR file's "log.creator"
+	bar      *progress // counts the bytes of a HAR written at close (the entries left); nil: none
+	harDst   *progressSwitch
+	version  string // of wsreplay, for a HAR file's "log.creator"
 }
 
 // newOutput opens path for writing; kind is "", "ndjson" or "har" ("":
@@ -48,7 +49,10 @@ func newOutput(path, kind, version string, stdout io.Writer) (*output, error) {
 		}
 		o.tmp, dst = f, f
 	}
-	if !o.isHAR {
+	if o.isHAR {
+		o.harDst = &progressSwitch{w: dst}
+		o.har = har.NewWriter(o.harDst, &har.WriteOptions{Creator: har.Creator{Name: "wsreplay", Version: version}})
+	} else {
 		comp := format.None
 		if path != "-" {
 			comp = format.CompressionForName(path)
@@ -64,8 +68,7 @@ func (o *output) write(e *format.Event) error {
 		o.messages++
 	}
 	if o.isHAR {
-		o.har = append(o.har, e)
-		return nil
+		return o.har.Write(e)
 	}
 	return o.w.Write(e)
 }
@@ -77,12 +80,8 @@ func (o *output) close(ctx context.Context, ok bool) error {
 	var err error
 	if ok {
 		if o.isHAR {
-			var dst io.Writer = o.stdout
-			if o.tmp != nil {
-				dst = o.tmp
-			}
-			err = har.Write(&ctxWriter{ctx: ctx, w: o.bar.writer(dst)}, o.har,
-				&har.WriteOptions{Creator: har.Creator{Name: "wsreplay", Version: o.version}})
+			o.harDst.w = &ctxWriter{ctx: ctx, w: o.bar.writer(o.harDst.w)}
+			err = o.har.Close()
 			o.bar.finish()
 		} else {
 			err = o.w.Close()
@@ -100,3 +99,9 @@ func (o *output) close(ctx context.Context, ok bool) error {
 	}
 	return o.tmp.commit()
 }
+
+// progressSwitch is where a HAR file goes: the file, and, at close, the
+// file through the progress bar and the context.
+type progressSwitch struct{ w io.Writer }
+
+func (p *progressSwitch) Write(b []byte) (int, error) { return p.w.Write(b) }

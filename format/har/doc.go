@@ -8,6 +8,12 @@
 //	rec, err := har.Read(br, path) // rec.Events: sessions, messages, closes
 //	err = har.Write(w, evs, &har.WriteOptions{Creator: har.Creator{Name: "wsreplay", Version: v}})
 //
+// Read and Write hold everything; NewReader and NewWriter stream: a Reader
+// decodes one entry at a time and gives its offset (ReadSession reads that
+// entry again), a Writer writes each session's entry once it has ended, so
+// memory follows the largest entry (the sessions open at a time), not the
+// file.
+//
 // What HAR cannot carry, and so Write leaves out or changes:
 //   - the clean flag of a close, and drops: only a clean close is written,
 //     as a close frame (opcode 8) carrying its code and reason;

@@ -14,9 +14,11 @@ import (
 
 // A Socket.IO page's HAR holds its Engine.IO session in pieces: the
 // handshake and every later polling request as XHR entries, and the
-// upgraded WebSocket as a websocket entry, all naming one sid. Read puts
-// them together as one socketio session, as wsreplay record does: a
-// message per packet, with the transport that carried it.
+// upgraded WebSocket as a websocket entry, all naming one sid. A Reader
+// puts them together as one socketio session, as wsreplay record does: a
+// message per packet, with the transport that carried it. It holds them
+// until the last entry (polling bodies are small), and returns them after
+// the other sessions.
 
 // sioEntries collects the Engine.IO entries of a HAR file, by sid.
 type sioEntries struct {
@@ -141,17 +143,17 @@ func packetEvent(id string, dir format.Dir, transport string, t time.Time, pk en
 	return e
 }
 
-// events returns the sessions put together: each session line, then its
-// packets in time order.
-func (s *sioEntries) events() ([]*format.Event, error) {
-	var out []*format.Event
+// sessions returns the sessions put together: each its session line,
+// then its packets in time order.
+func (s *sioEntries) sessions() [][]*format.Event {
+	var out [][]*format.Event
 	for _, sid := range s.order {
 		sh := s.bySID[sid]
 		slices.SortStableFunc(sh.packets, func(a, b *format.Event) int { return a.Time.Compare(b.Time) })
 		if len(sh.packets) > 0 && sh.packets[0].Time.Before(sh.line.Time) {
 			sh.line.Time = sh.packets[0].Time
 		}
-		out = append(append(out, sh.line), sh.packets...)
+		out = append(out, append([]*format.Event{sh.line}, sh.packets...))
 	}
-	return out, nil
+	return out
 }

@@ -24,17 +24,11 @@ type Recording struct {
 	// close frame (opcode 8). Sessions are named "har-N" after the entry's
 	// index. The Engine.IO (Socket.IO) entries of one sid, its polling
 	// requests and its WebSocket, are one format.KindSocketIO session, a
-	// message per packet (engineio.go).
+	// message per packet (engineio.go), after the others.
 	Events []*format.Event
 	// Skipped counts WebSocket entries without messages (Firefox and
 	// Playwright write those).
 	Skipped int
-}
-
-type harFile struct {
-	Log *struct {
-		Entries []harEntry `json:"entries"`
-	} `json:"log"`
 }
 
 type harEntry struct {
@@ -70,48 +64,19 @@ type harMessage struct {
 // for base64 "data". Entries that are not WebSockets are ignored. name is
 // used in errors.
 func Read(r io.Reader, name string) (*Recording, error) {
-	var f harFile
-	dec := json.NewDecoder(r)
-	if err := dec.Decode(&f); err != nil {
-		return nil, harError(name, err)
-	}
-	if f.Log == nil {
-		return nil, fmt.Errorf("%s: not a HAR file (no \"log\")", name)
-	}
 	h := &Recording{}
-	sio := &sioEntries{}
-	for i, ent := range f.Log.Entries {
-		where := fmt.Sprintf("entries[%d]", i)
-		if sio.take(ent, i) {
-			continue
+	rd := NewReader(r, name)
+	for {
+		s, err := rd.Next()
+		if err == io.EOF {
+			break
 		}
-		isWS := ent.ResourceType == "websocket" || len(ent.Messages) > 0 ||
-			strings.HasPrefix(ent.Request.URL, "ws:") || strings.HasPrefix(ent.Request.URL, "wss:")
-		if !isWS {
-			continue
-		}
-		if len(ent.Messages) == 0 {
-			h.Skipped++
-			continue
-		}
-		id := fmt.Sprintf("har-%d", i)
-		if ent.Wsreplay != nil && ent.Wsreplay.Session != "" {
-			id = ent.Wsreplay.Session
-		}
-		evs, err := harSession(ent, id)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %s.%w", name, where, err)
+			return nil, err
 		}
-		if evs == nil {
-			h.Skipped++
-		}
-		h.Events = append(h.Events, evs...)
+		h.Events = append(h.Events, s.Events...)
 	}
-	evs, err := sio.events()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	h.Events = append(h.Events, evs...)
+	h.Skipped = rd.Skipped()
 	return h, nil
 }
 

@@ -1,18 +1,13 @@
 package har
 
 import (
-	"bufio"
-	"encoding/base64"
-	"encoding/binary"
 	"encoding/json"
 	"io"
-	"math"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/wsreplay/wsreplay/format"
 )
@@ -84,65 +79,13 @@ type harResponseOut struct {
 // sessions, in any interleaving. The package doc says what HAR cannot
 // carry.
 func Write(w io.Writer, evs []*format.Event, o *WriteOptions) error {
-	var order []string
-	entries := map[string]*harEntryOut{}
-	starts := map[string]time.Time{}
-	ends := map[string]time.Time{}
+	hw := NewWriter(w, o)
 	for _, e := range evs {
-		ent := entries[e.Session]
-		if ent == nil {
-			ent = newHAREntry()
-			entries[e.Session] = ent
-			order = append(order, e.Session)
-			starts[e.Session] = e.Time
-		}
-		if e.Time.After(ends[e.Session]) {
-			ends[e.Session] = e.Time
-		}
-		switch e.Type {
-		case format.TypeSession:
-			starts[e.Session] = e.Time
-			fillHAREntry(ent, e)
-		case format.TypeMessage:
-			f := harWSFrame{Type: string(e.Dir), Time: harTimeJSON(e.Time), Opcode: 1, Data: string(e.Data)}
-			if e.Opcode == format.Binary || !utf8.Valid(e.Data) {
-				f.Opcode, f.Data = 2, base64.StdEncoding.EncodeToString(e.Data)
-			}
-			ent.Messages = append(ent.Messages, f)
-		case format.TypeClose:
-			if !e.Clean {
-				continue
-			}
-			payload := binary.BigEndian.AppendUint16(nil, uint16(e.Code))
-			if e.Code == 1005 {
-				payload = nil
-			}
-			payload = append(payload, e.Reason...)
-			dir := "receive"
-			if e.By == format.ByClient {
-				dir = "send"
-			}
-			ent.Messages = append(ent.Messages, harWSFrame{Type: dir, Time: harTimeJSON(e.Time), Opcode: 8,
-				Data: base64.StdEncoding.EncodeToString(payload)})
+		if err := hw.Write(e); err != nil {
+			return err
 		}
 	}
-	out := harOut{Log: harLogOut{Version: "1.2",
-		Creator: o.creator(),
-		Pages:   []any{}, Entries: []harEntryOut{}}}
-	for _, id := range order {
-		ent := entries[id]
-		ent.StartedDateTime = starts[id].UTC().Format("2006-01-02T15:04:05.000000Z")
-		ent.Time = math.Round(float64(ends[id].Sub(starts[id]).Microseconds())) / 1000
-		out.Log.Entries = append(out.Log.Entries, *ent)
-	}
-	bw := bufio.NewWriter(w)
-	enc := json.NewEncoder(bw)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(out); err != nil {
-		return err
-	}
-	return bw.Flush()
+	return hw.Close()
 }
 
 // creator returns "log.creator" with its defaults filled in.

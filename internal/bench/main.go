@@ -43,9 +43,10 @@ func main() {
 		tcpRelay(up)
 		return
 	}
-	only := flag.String("only", "", "run only this measurement: format, proxy, fanout, idle, rss, diff or socketio")
+	only := flag.String("only", "", "run only this measurement: format, proxy, fanout, idle, rss, diff, har or socketio")
 	sioClients := flag.Int("sio", 1000, "clients for the Socket.IO measurement")
 	sioFor := flag.Duration("sio-for", 20*time.Second, "how long the Socket.IO clients stay")
+	harSize := flag.Int64("har-size", 100<<20, "size in bytes of the large HAR file")
 	fanClients := flag.Int("fanout", 1000, "clients for the fan-out measurement")
 	idleConns := flag.Int("idle", 5000, "connections for the idle-proxy measurement")
 	size := flag.Int64("size", 1<<30, "size in bytes of the large recording")
@@ -65,6 +66,9 @@ func main() {
 	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/wsreplay").CombinedOutput(); err != nil {
 		log.Fatalf("build: %v\n%s", err, out)
 	}
+	if other := os.Getenv("BENCH_WSREPLAY"); other != "" {
+		bin = other // another build, to compare: BENCH_WSREPLAY=/path/to/wsreplay
+	}
 	if *only == "" || *only == "format" {
 		formatSpeed()
 	}
@@ -82,6 +86,9 @@ func main() {
 	}
 	if *only == "" || *only == "diff" {
 		diffLarge(bin, dir, 100_000)
+	}
+	if *only == "" || *only == "har" {
+		harLarge(bin, dir, *harSize)
 	}
 	if *only == "" || *only == "rss" {
 		var counts []int

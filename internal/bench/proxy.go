@@ -28,12 +28,13 @@ import (
 
 // proxyOverhead measures echo round trips against an echo server directly,
 // through a bare TCP relay (this program again, copying bytes: the floor
-// for any proxy that is a process of its own), and through "wsreplay
-// record" recording to zstd; with 1 connection and with 32 connections of 8
-// messages in flight each, for 1 KiB and 64 KiB messages. With pin, the
-// relay and the proxy run on the last CPU and everything else on the
-// others, as when the proxy has a machine of its own. The clients, the echo
-// server and the proxy are three processes.
+// for any proxy that is a process of its own), through nginx (a C proxy
+// that records nothing: the peer, measured in the same run) and through
+// "wsreplay record" recording to a directory in zstd, its default; for each
+// load of proxyLoads whose size is in sizes. Messages are JSON. With pin,
+// the proxies run on the last CPU and everything else on the others, as
+// when the proxy has a machine of its own. The clients, the echo server and
+// each proxy are processes of their own.
 func proxyOverhead(bin, dir string, pin bool, sizes []int) {
 	self, err := os.Executable()
 	if err != nil {
@@ -46,55 +47,63 @@ func proxyOverhead(bin, dir string, pin bool, sizes []int) {
 	echoCmd.Env = append(os.Environ(), "BENCH_ECHO=1")
 	direct, stopEcho := startServer(echoCmd)
 	defer stopEcho()
-
-	cmd := exec.Command(bin, "record", "--upstream", direct, "--listen", "127.0.0.1:0",
-		"--out", filepath.Join(dir, "rec"), "--compress", "zstd")
-	// BENCH_PROXY_PROFILE=FILE writes the proxy's CPU profile;
-	// BENCH_PROXY_ENV="K=V ..." gives it more environment (GOGC=off, ...).
-	cmd.Env = append(os.Environ(), strings.Fields(os.Getenv("BENCH_PROXY_ENV"))...)
-	if prof := os.Getenv("BENCH_PROXY_PROFILE"); prof != "" {
-		cmd.Env = append(cmd.Env, "WSREPLAY_CPUPROFILE="+prof)
-	}
-	proxied, stop := startServer(cmd)
+	vias, stop, skipped := startProxies(bin, dir, direct)
 	defer stop()
-	relayCmd := exec.Command(self)
-	relayCmd.Env = append(os.Environ(), "BENCH_TCP_RELAY="+strings.TrimPrefix(direct, "ws://"))
-	relayed, stopRelay := startServer(relayCmd)
-	defer stopRelay()
 	where := "all on the same CPUs"
 	if pin {
-		where = pinCPUs([]int{cmd.Process.Pid, relayCmd.Process.Pid}, []int{os.Getpid(), echoCmd.Process.Pid})
+		var pids []int
+		for _, v := range vias {
+			pids = append(pids, v.pids()...)
+		}
+		where = pinCPUs(pids, []int{os.Getpid(), echoCmd.Process.Pid})
 	}
 
 	const seconds = 4 * time.Second
-	fmt.Printf("\n### Proxy overhead: text echo round trips, %v each, recording to zstd (%s)\n\n", seconds, where)
-	fmt.Println("| message | connections | path | round trips/s | p50 RTT | p99 RTT | proxy CPU per 1,000 messages (with compressing the recordings) |")
-	fmt.Println("| --- | --- | --- | --- | --- | --- | --- |")
-	for _, size := range sizes {
-		msg := []byte(`{"type":"update","pad":"` + strings.Repeat("x", size-25) + `"}`)
-		for _, conns := range []int{1, 32} {
-			inflight := 1
-			if conns > 1 {
-				inflight = 8
+	fmt.Printf("\n### Proxy overhead: JSON text echo round trips, %v each, recording to a directory in zstd (%s)\n\n", seconds, where)
+	if skipped != "" {
+		fmt.Printf("No nginx row: %s.\n\n", skipped)
+	}
+	fmt.Println("| message | connections | path | round trips/s | p50 RTT | p99 RTT | proxy CPU per 1,000 round trips | vs nginx: rate, CPU, added p99 | recording bytes written per payload byte |")
+	fmt.Println("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+	for _, ld := range proxyLoads {
+		if !slices.Contains(sizes, ld.size) {
+			continue
+		}
+		msgs := jsonMessages(ld.size, 64)
+		d := echoLoad(direct, ld.conns, ld.inflight, msgs, seconds)
+		label := fmt.Sprintf("| %d KiB | %d×%d |", ld.size>>10, ld.conns, ld.inflight)
+		fmt.Printf("%s direct | %.0f | %v | %v | | | |\n", label, d.rate, d.p50, d.p99)
+		var peer *viaResult
+		for _, v := range vias {
+			r := v.measure(ld, msgs, seconds)
+			if v.name == "nginx" {
+				peer = &r
 			}
-			d := echoLoad(direct, conns, inflight, msg, seconds)
-			label := fmt.Sprintf("| %d KiB | %d×%d |", size>>10, conns, inflight)
-			fmt.Printf("%s direct | %.0f | %v | %v | |\n", label, d.rate, d.p50, d.p99)
-			for _, via := range []struct {
-				name, url string
-				pid       int
-			}{{"bare TCP relay", relayed, relayCmd.Process.Pid}, {"wsreplay record", proxied, cmd.Process.Pid}} {
-				cpu0 := cpuTime(via.pid)
-				p := echoLoad(via.url, conns, inflight, msg, seconds)
-				// Until the recordings are compressed: part of the cost.
-				perK := time.Duration(float64(waitIdle(via.pid)-cpu0) / float64(2*p.n) * 1000)
-				fmt.Printf("%s %s | %.0f (%.0f%%) | %v (+%v) | %v (+%v) | %v |\n", label, via.name,
-					p.rate, 100*p.rate/d.rate, p.p50, p.p50-d.p50, p.p99, p.p99-d.p99, perK.Round(time.Microsecond))
-			}
+			fmt.Printf("%s %s | %.0f (%.0f%%) | %v (+%v) | %v (+%v) | %v | %s | %s |\n", label, v.name,
+				r.rate, 100*r.rate/d.rate, r.p50, r.p50-d.p50, r.p99, r.p99-d.p99, r.perK.Round(time.Microsecond),
+				vsPeer(r, peer), r.bytesRatio())
 		}
 	}
 	fmt.Printf("\nAllocations per relayed message (recorder.Proxy in this process, 1 KiB): %.1f\n",
 		allocsPerMessage(direct, dir))
+}
+
+// proxyLoads are the loads proxyOverhead runs: message size, connections,
+// messages in flight on each.
+var proxyLoads = []struct{ size, conns, inflight int }{
+	{1 << 10, 1, 1}, {1 << 10, 32, 8}, {64 << 10, 1, 1}, {64 << 10, 4, 1},
+}
+
+// vsPeer words r against nginx's result: rate and CPU as ratios, the
+// added p99 as a difference.
+func vsPeer(r viaResult, peer *viaResult) string {
+	if peer == nil {
+		return ""
+	}
+	if r.name == "nginx" {
+		return "1×"
+	}
+	return fmt.Sprintf("%.2f×, %.2f×, %+v", r.rate/peer.rate, float64(r.perK)/float64(peer.perK), (r.p99 - peer.p99).Round(time.Microsecond))
 }
 
 // pinCPUs puts the proxies on the last CPU and the others on the rest, and
@@ -239,7 +248,7 @@ type loadResult struct {
 
 // echoLoad runs conns connections, each keeping inflight messages out, for
 // d, and measures round trips.
-func echoLoad(url string, conns, inflight int, msg []byte, d time.Duration) loadResult {
+func echoLoad(url string, conns, inflight int, msgs [][]byte, d time.Duration) loadResult {
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	var n atomic.Int64
@@ -263,7 +272,8 @@ func echoLoad(url string, conns, inflight int, msg []byte, d time.Duration) load
 			// leave the reader waiting for an echo forever.
 			quit := make(chan struct{})
 			go func() {
-				for {
+				for i := 0; ; i++ {
+					msg := msgs[i%len(msgs)]
 					select {
 					case sentAt <- time.Now(): // blocks when inflight are out
 					case <-quit:

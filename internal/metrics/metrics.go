@@ -39,6 +39,8 @@ var (
 	sinkFlush     = desc("record_flush_seconds", "Time to flush the recording files.")
 	sinkFinished  = desc("record_files_finished_total", "Session files finished (directory mode).")
 	sinkFinal     = desc("record_files_compressed_total", "Session files in place under their final name, compressed if asked.")
+	sinkBytes     = desc("record_file_bytes_written_total", "Bytes passed to write for the recording files (compressed, where they are).")
+	sinkPayload   = desc("record_payload_bytes_written_total", "Payload bytes of the messages handed to the recording files.")
 	retDeleted    = desc("record_retention_deleted_files_total", "Finished session files deleted by --max-age or --max-size.")
 	retDeletedB   = desc("record_retention_deleted_bytes_total", "Bytes of the files deleted by retention.")
 )
@@ -46,7 +48,7 @@ var (
 // Describe implements prometheus.Collector.
 func (c Recorder) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{recOpen, recEnded, recFailed, recUnrecorded, recMessages, recBytes, recLost,
-		sinkWritten, sinkWriteErr, sinkFlushErr, sinkQueue, sinkQueueB, sinkFlush, sinkFinished, sinkFinal, retDeleted, retDeletedB} {
+		sinkWritten, sinkWriteErr, sinkFlushErr, sinkQueue, sinkQueueB, sinkFlush, sinkFinished, sinkFinal, sinkBytes, sinkPayload, retDeleted, retDeletedB} {
 		ch <- d
 	}
 }
@@ -70,6 +72,8 @@ func (c Recorder) Collect(ch chan<- prometheus.Metric) {
 		gauge(ch, sinkQueueB, ss.QueueBytes)
 		counter(ch, sinkFinished, ss.FilesFinished)
 		counter(ch, sinkFinal, ss.FilesCompressed)
+		counter(ch, sinkBytes, ss.BytesWritten)
+		counter(ch, sinkPayload, ss.PayloadBytes)
 		buckets := map[float64]uint64{}
 		for _, b := range ss.FlushBuckets {
 			buckets[b.UpperBound] = uint64(b.Count)
