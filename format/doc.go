@@ -96,7 +96,10 @@
 //
 // A socketio session is one Engine.IO sid; each message is one Engine.IO
 // packet as it is written on a WebSocket (binary attachments are binary
-// messages), and "transport" says which transport carried it.
+// messages; in Engine.IO 3, "engineio" v 3, a binary message begins with
+// the packet type, byte 4, as its WebSocket frames do), and "transport"
+// says which transport carried it: a packet that came in a polling body
+// is one message all the same, timed when the body was relayed.
 //
 //	{"type":"session",...,"kind":"poll","url":"/poll"}
 //	{"type":"message",...,"dir":"send","text":"","http":{"method":"GET","url":"/poll?since=3","headers":{}}}

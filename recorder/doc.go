@@ -5,7 +5,9 @@
 // into a Sink; any other HTTP request is passed through, so the whole
 // application keeps working behind it, and recorded only if it belongs to a
 // session: a Server-Sent Events response (Content-Type text/event-stream)
-// is one, and so are a poller's requests on the Proxy.Poll paths.
+// is one, and so are a poller's requests on the Proxy.Poll paths. Engine.IO
+// (Socket.IO) polling requests are recorded too, and one sid's polling and
+// WebSocket are one session (unless Proxy.NoEngineIO).
 //
 // The proxy makes both opening handshakes itself and then relays frames as
 // they arrive, bytes unchanged, whole reads at a time; it parses them in
@@ -27,6 +29,11 @@
 //
 //   - relay.go: a leg (one side's connection) and the pumps that relay and
 //     record, session.pumpToUpstream and session.pumpToClient.
+//
+//   - engineio.go: an Engine.IO (Socket.IO) session, every packet of one
+//     sid whatever transport carries it, and how it ends; engineio_poll.go:
+//     its polling requests, relayed by the plain-HTTP proxy while a copy of
+//     each body is split into packets.
 //
 //   - frame.go: RFC 6455 framing: headers, frameParser (frames across
 //     reads), masking, close frames.

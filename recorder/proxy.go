@@ -30,7 +30,9 @@ const DefaultHandshakeTimeout = 10 * time.Second
 // Proxy is a recording reverse proxy. It is an http.Handler: a WebSocket
 // connection is relayed to Upstream, with the same path and query, and
 // recorded as a session into Sink; any other request is passed through to
-// the upstream's http(s) equivalent, unchanged and unrecorded.
+// the upstream's http(s) equivalent, unchanged and unrecorded, but for
+// Engine.IO polling, whose packets are recorded with the sid's WebSocket
+// as one session (engineio.go).
 //
 // The traffic comes first: recording problems are logged and counted, never
 // passed on to the connections. Close codes and reasons are mirrored from
@@ -88,6 +90,11 @@ type Proxy struct {
 	// relays the session unrecorded (Retention.Room: a disk below its
 	// free-space floor). Nil: always room.
 	Room func() bool
+	// NoEngineIO turns off Engine.IO (Socket.IO) detection: requests whose
+	// query has EIO= and transport= are then relayed as any other, their
+	// polling unrecorded and each WebSocket a session of its own. False:
+	// one Engine.IO sid, polling and WebSocket, is one session.
+	NoEngineIO bool
 
 	initOnce sync.Once
 	passthru *httputil.ReverseProxy
@@ -99,6 +106,7 @@ type Proxy struct {
 
 	mu       sync.Mutex
 	sessions map[*session]struct{}
+	eio      eioRegistry // Engine.IO sessions by sid
 	shutdown bool
 	wg       sync.WaitGroup
 }
@@ -167,6 +175,10 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Upgrade") != "" {
 			r = p.withoutUpgrade(r)
 		}
+		if q, ok := p.engineIO(r); ok {
+			p.pollEngineIO(w, r, q)
+			return
+		}
 		p.passthru.ServeHTTP(w, p.observe(r)) // recorded if it belongs to a session (exchange.go)
 		return
 	}
@@ -217,6 +229,7 @@ func (p *Proxy) Shutdown(ctx context.Context) error {
 		s.goingAway()
 	}
 	p.mu.Unlock()
+	p.eio.endAll()
 	p.streams.end()
 	p.pollers.endAll()
 	for _, wg := range []*sync.WaitGroup{&p.wg, &p.streams.wg, &p.pollers.wg} {

@@ -259,7 +259,7 @@ func (p *pump) begin(h frameHeader) error {
 	if p.m.length += h.length; p.m.length > p.s.limit {
 		return errTooBig
 	}
-	if p.m.data == nil && !p.m.skip && p.s.sink != nil {
+	if p.m.data == nil && !p.m.skip && (p.s.sink != nil || p.s.eio != nil) {
 		// A message in one frame gets a buffer of its size; the recorded
 		// line keeps it, so the payload is copied once.
 		n := min(h.length, maxPrealloc)

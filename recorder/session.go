@@ -25,6 +25,11 @@ type session struct {
 	client   *leg
 	upstream *leg
 	log      *slog.Logger
+	// eio, when not nil, is the Engine.IO session this WebSocket carries
+	// packets of: they are its lines, and the WebSocket has none of its
+	// own. eioOnly: the session began on this WebSocket (no polling).
+	eio     *eioSession
+	eioOnly bool
 
 	sent, received atomic.Int64
 	lost           atomic.Int64
@@ -107,6 +112,10 @@ func (p *Proxy) open(w http.ResponseWriter, r *http.Request) *session {
 	}
 	s.start = time.Now()
 	s.client, s.upstream = client, upstream
+	if s.eio, s.eioOnly = p.socketEngineIO(r, s.start); s.eio != nil || s.eioOnly {
+		s.log.Info("WebSocket of an Engine.IO session", "upstream", p.Redaction.url(up), "recorded", s.eio != nil)
+		return s
+	}
 	s.sink = p.sinkFor(r, s.log)
 
 	s.add(&format.Event{Type: format.TypeSession, Version: format.Version, Session: s.id, Time: s.start,
@@ -231,6 +240,10 @@ func (s *session) observe(typ format.Type, dir format.Dir, payload []byte) {
 // record queues a message line, which takes data. It never blocks: if the sink is full, the
 // line is counted as lost and the traffic goes on.
 func (s *session) record(dir format.Dir, op byte, data []byte) {
+	if s.eio != nil {
+		s.eio.fromSocket(dir, op == opText, data)
+		return
+	}
 	if s.sink == nil {
 		return
 	}
@@ -238,23 +251,27 @@ func (s *session) record(dir format.Dir, op byte, data []byte) {
 	if op == opText {
 		e.Opcode = format.Text
 	}
-	red := &s.p.Redaction
-	if op != opText || len(red.JSONFields) == 0 {
-		s.add(e)
-		return
-	}
-	// A FileSink redacts on its writer goroutine: parsing a large JSON
-	// message must not hold up the traffic. Another Sink gets the line
-	// redacted.
-	if fs, ok := s.sink.(*FileSink); ok {
-		s.queued(fs.add(e, red))
-		return
-	}
-	var unparsed bool
-	if e.Data, unparsed = red.message(e.Data); unparsed && !s.unredactedLogged.Swap(true) {
+	ok, unparsed := addRedacted(s.sink, e, &s.p.Redaction, op == opText)
+	s.queued(ok)
+	if unparsed && !s.unredactedLogged.Swap(true) {
 		s.log.Warn("a message names a --redact-json field but is not JSON: recorded unchanged")
 	}
-	s.add(e)
+}
+
+// addRedacted hands the message line e to sink, its text redacted with red
+// when text is true and red names JSON fields. A FileSink redacts on its
+// writer goroutine: parsing a large JSON message must not hold up the
+// traffic. Another Sink gets the line redacted, and unparsed reports a
+// message that names a field but could not be parsed (kept whole).
+func addRedacted(sink Sink, e *format.Event, red *Redaction, text bool) (ok, unparsed bool) {
+	if !text || len(red.JSONFields) == 0 {
+		return sink.Add(e), false
+	}
+	if fs, isFile := sink.(*FileSink); isFile {
+		return fs.add(e, red), false
+	}
+	e.Data, unparsed = red.message(e.Data)
+	return sink.Add(e), unparsed
 }
 
 func (s *session) add(e *format.Event) {
@@ -303,6 +320,13 @@ const closeLineWait = time.Second
 // finish records the close line and logs the end of the session.
 func (s *session) finish() {
 	end := s.end
+	if s.eio != nil || s.eioOnly {
+		s.log.Info("WebSocket ended", "by", end.By, "code", end.Code, "clean", end.Clean)
+		if s.eio != nil {
+			s.eio.socketEnded(end, s.eioOnly)
+		}
+		return
+	}
 	end.Lost = s.lost.Load()
 	if s.sink != nil && !s.addClose(&end) {
 		s.log.Error("close line of session lost: recording queue full")

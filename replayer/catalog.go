@@ -49,7 +49,8 @@ type Session struct {
 	URL         string // path and query recorded, "" if unknown
 	Subprotocol string
 	Start       time.Time
-	Kind        format.Kind // what carried it: a WebSocket, an event stream, a poller
+	Kind        format.Kind      // what carried it: a WebSocket, Socket.IO, an event stream, a poller
+	EngineIO    *format.EngineIO // KindSocketIO: the open packet's parameters
 
 	id     string // the id recorded
 	uri    string // URL parsed: request URI and path, "" if unknown (shared
@@ -303,7 +304,7 @@ func (c *Catalog) indexSource(ctx context.Context, i int, src *Source) error {
 		if !open[e.Session] {
 			s := &Session{ID: e.Session, Start: e.Time, src: src, pos: pos}
 			if e.Type == format.TypeSession {
-				s.URL, s.Subprotocol, s.Kind = e.URL, e.Subprotocol, e.Kind
+				s.URL, s.Subprotocol, s.Kind, s.EngineIO = e.URL, e.Subprotocol, e.Kind, e.EngineIO
 			}
 			open[e.Session] = true
 			c.add(i, s)
@@ -334,6 +335,11 @@ func (c *Catalog) indexHAR(i int, src *Source, r io.Reader) error {
 		e := hs.Events[0]
 		if hs.Part {
 			held = holdPart(src, polls, held, hs.Events)
+			continue
+		}
+		if hs.Offset < 0 { // a Socket.IO session of several entries: held
+			c.add(i, &Session{ID: e.Session, URL: e.URL, Start: e.Time, src: src, Kind: e.Kind, EngineIO: e.EngineIO,
+				events: hs.Events})
 			continue
 		}
 		c.add(i, &Session{ID: e.Session, URL: e.URL, Subprotocol: e.Subprotocol, Start: e.Time, Kind: e.Kind, src: src,

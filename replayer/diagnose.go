@@ -17,13 +17,6 @@ import (
 // try. So does a connection that gets something other than what it asked
 // for: a session recorded on another path, no subprotocol.
 
-// isEnginePolling reports whether r is an Engine.IO (Socket.IO) long-polling
-// request: a query with EIO= and transport=polling, on any path.
-func isEnginePolling(r *http.Request) bool {
-	q := r.URL.Query()
-	return q.Has("EIO") && q.Get("transport") == "polling"
-}
-
 // logUnanswered logs a plain HTTP request that gets no replay: status is
 // what it was answered.
 func (s *Server) logUnanswered(r *http.Request, status int) {
@@ -36,10 +29,6 @@ func (s *Server) logUnanswered(r *http.Request, status int) {
 	}
 	msg, try := "cannot answer a plain HTTP request: this server replays WebSockets",
 		"connect a WebSocket to "+base+r.URL.RequestURI()+", or open the page at http://"+r.Host+"/ for the sessions"
-	if isEnginePolling(r) {
-		msg = "cannot answer Engine.IO (Socket.IO) long-polling: this server replays the WebSocket transport only"
-		try = `make the client start on the WebSocket: io(url, {transports: ["websocket"]})`
-	}
 	s.logger().Warn(msg, "remote", r.RemoteAddr, "asked", r.Method+" "+r.URL.RequestURI(),
 		"answered", strconv.Itoa(status)+" "+http.StatusText(status), "try", try)
 }

@@ -52,6 +52,10 @@
 // replay nor read the stream. WriteTimeline writes the timeline page of
 // one session as a single read-only file.
 //
+// Socket.IO: a Socket.IO session (format.KindSocketIO) is served to an
+// Engine.IO client, on whichever transport it uses, as a Socket.IO server
+// would: see engineio.go. Its pings are live, on the replay's own clock.
+//
 // Endings: a recorded clean close by the server sends its code and reason;
 // a recorded drop closes the TCP connection without a close frame (browsers
 // report 1006); a session the client ended, or with no recorded ending,
@@ -59,7 +63,7 @@
 //
 // Logging (Server.Logger): a line per connection and per ending, and one
 // line for each request the Server cannot answer as asked (a plain HTTP
-// request off "/", Engine.IO polling, no session to play), a session from
+// request off "/", an unknown Engine.IO sid, no session to play), a session from
 // another path, or a subprotocol mismatch, saying what was asked, what was
 // answered and what to try (diagnose.go).
 //
@@ -114,6 +118,14 @@
 //     answer; polltape.go: a poll session read as its exchanges.
 //   - cors.go: the CORS headers of replayed HTTP responses, for exactly the
 //     origins guard admits, and preflights.
+//   - engineio.go: Engine.IO (Socket.IO) requests, those whose query has
+//     EIO= and transport=: the handshake on polling or WebSocket under a
+//     fresh sid, CORS for polling, Engine.IO's own error answers.
+//     engineio_conn.go: one Engine.IO replay's transports (polling GETs and
+//     POSTs, the WebSocket and the upgrade), live pings, its ending.
+//     engineio_play.go: its packets between the player and the transports:
+//     pings and CONNECT answers made live, namespaces held until joined,
+//     acks under the client's ids, binary units, unrecorded emits logged.
 //   - page.go: the page listing the sessions and live replays, at "/".
 //   - stats.go: Stats, the running totals.
 package replayer

@@ -47,6 +47,10 @@ type player struct {
 	log     *slog.Logger
 	fine    *fineClock // for the last stretch of each wait; nil: timers only
 	ctl     *control   // live control; nil: play has one of its own
+	// pick, if set, sees every recorded message in order and says
+	// whether it is on the timeline: Engine.IO's pings, probes and
+	// CONNECT answers are not, they are made live (engineio_play.go).
+	pick func(*format.Event) bool
 }
 
 // play runs the replay from accepted, the moment the connection was
@@ -117,7 +121,7 @@ func (p *player) playOnce(ctx context.Context, w *waiter, start time.Time) (endi
 		case format.TypeMessage:
 			seq++
 			m := mark{seq: seq, off: off, dir: e.Dir}
-			if p.isHeartbeat(e) {
+			if p.isHeartbeat(e) || p.pick != nil && !p.pick(e) {
 				continue
 			}
 			if e.Dir == format.Send {

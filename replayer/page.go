@@ -46,7 +46,7 @@ func fmtDuration(ns int64) string {
 // servePage answers a plain HTTP request: a page listing the sessions on
 // "/", 404 elsewhere.
 func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path != "/" || (r.Method != http.MethodGet && r.Method != http.MethodHead) || isEnginePolling(r) {
+	if r.URL.Path != "/" || (r.Method != http.MethodGet && r.Method != http.MethodHead) {
 		s.logUnanswered(r, http.StatusNotFound)
 		http.Error(w, "wsreplay: this is a WebSocket replay server; connect with a WebSocket, or open / for the list of sessions", http.StatusNotFound)
 		return

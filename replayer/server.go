@@ -12,6 +12,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/wsreplay/wsreplay/format"
 	"github.com/wsreplay/wsreplay/internal/drain"
+	"github.com/wsreplay/wsreplay/internal/engineio"
 	"github.com/wsreplay/wsreplay/internal/secret"
 	"github.com/wsreplay/wsreplay/internal/ws"
 )
@@ -118,6 +119,7 @@ type Server struct {
 	refused  int
 	next     map[string]int           // round-robin position per request group
 	live     map[*liveReplay]struct{} // what Shutdown must end
+	eio      eioRegistry              // Engine.IO replays by sid
 	shutdown bool
 	wg       sync.WaitGroup
 	stats    serverStats
@@ -174,8 +176,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// The control API's paths come first: its events stream is an event
 	// stream itself, not a recorded one to replay.
 	control := !upgrade && !s.NoControl && strings.HasPrefix(r.URL.Path, controlPrefix)
+	var eio engineio.Query
+	isEIO := false
+	if !control {
+		eio, isEIO = engineio.ParseQuery(r.URL.Query()) // Engine.IO (Socket.IO), on any path
+	}
 	kind := format.KindWebSocket
-	if !upgrade && !control {
+	if !upgrade && !control && !isEIO {
 		kind = s.httpKind(r) // an event stream or a poll to replay, or the page
 	}
 	if !s.guard(w, r, upgrade || kind != format.KindWebSocket) {
@@ -184,6 +191,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case control:
 		s.serveControl(w, r)
+		return
+	case isEIO:
+		s.serveEngineIO(w, r, eio, upgrade)
 		return
 	case kind == format.KindSSE:
 		s.serveSSE(w, r)

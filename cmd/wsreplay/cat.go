@@ -13,6 +13,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/internal/engineio"
 	"github.com/wsreplay/wsreplay/internal/readable"
 )
 
@@ -166,7 +167,11 @@ func (t *timeline) print(e *format.Event) {
 		if e.Dir == format.Send {
 			arrow = "->"
 		}
-		fmt.Fprintf(t.w, "%s  %s %7s  %s%s\n", off, arrow, humanBytes(int64(len(e.Data))), exchangeDetail(e), t.payload(e))
+		payload := t.payload(e)
+		if sess.Kind == format.KindSocketIO {
+			payload = socketIOPayload(e)
+		}
+		fmt.Fprintf(t.w, "%s  %s %7s  %s%s\n", off, arrow, humanBytes(int64(len(e.Data))), exchangeDetail(e), payload)
 	case format.TypePing, format.TypePong:
 		fmt.Fprintf(t.w, "%s  %s %s\n", off, e.Type, e.Dir)
 	case format.TypeClose:
@@ -193,7 +198,9 @@ func (t *timeline) header(s *format.Event) {
 	if s.Subprotocol != "" {
 		fmt.Fprintf(t.w, "  subprotocol %s", printable(s.Subprotocol))
 	}
-	if s.Kind != format.KindWebSocket {
+	if e := s.EngineIO; s.Kind == format.KindSocketIO && e != nil {
+		fmt.Fprintf(t.w, "  socketio EIO=%d pingInterval=%dms pingTimeout=%dms", e.Version, e.PingInterval, e.PingTimeout)
+	} else if s.Kind != format.KindWebSocket {
 		fmt.Fprintf(t.w, "  kind %s", printable(s.Kind.String()))
 	}
 	fmt.Fprintln(t.w)
@@ -238,6 +245,22 @@ func firstHeader(h map[string][]string, name string) string {
 		}
 	}
 	return ""
+}
+
+// socketIOPayload shows a packet of a Socket.IO session: what it is
+// (engineio.Describe), and the transport that carried it.
+func socketIOPayload(e *format.Event) string {
+	s := "attachment " + fmt.Sprintf("% x", e.Data[:min(len(e.Data), 16)])
+	if len(e.Data) > 16 {
+		s += " …"
+	}
+	if e.Opcode == format.Text && utf8.Valid(e.Data) {
+		s = preview(engineio.Describe(e.Data))
+	}
+	if e.Transport != "" {
+		s += "  (" + printable(e.Transport) + ")"
+	}
+	return s
 }
 
 func (t *timeline) payload(e *format.Event) string {

@@ -57,6 +57,7 @@ type harEnding struct {
 // harBodyIn is a request's postData or a response's content, as Read
 // reads it.
 type harBodyIn struct {
+	MimeType string `json:"mimeType"`
 	Text     string `json:"text"`
 	Encoding string `json:"encoding"`
 }

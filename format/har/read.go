@@ -22,7 +22,9 @@ type Recording struct {
 	// Events holds, for every WebSocket entry with messages, a session
 	// line, its messages in time order, and a close line if the HAR has a
 	// close frame (opcode 8). Sessions are named "har-N" after the entry's
-	// index.
+	// index. The Engine.IO (Socket.IO) entries of one sid, its polling
+	// requests and its WebSocket, are one format.KindSocketIO session, a
+	// message per packet (engineio.go), after the others.
 	Events []*format.Event
 	// Skipped counts WebSocket entries without messages (Firefox and
 	// Playwright write those).
@@ -31,7 +33,7 @@ type Recording struct {
 
 type harEntry struct {
 	StartedDateTime string          `json:"startedDateTime"`
-	Time            float64         `json:"time"`
+	Time            float64         `json:"time"` // milliseconds, request to last byte
 	ResourceType    string          `json:"_resourceType"`
 	Request         harMessage      `json:"request"`
 	Response        harMessage      `json:"response"`

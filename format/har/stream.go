@@ -27,11 +27,15 @@ type Reader struct {
 	skipped int
 	err     error
 	polls   pollReader
+	sio     sioEntries        // Engine.IO entries, put together by sid
+	sioOut  [][]*format.Event // their sessions, returned after the last entry
 }
 
 // Session is one entry's events, as Read returns them: a session line, the
 // messages in time order, a close line if there was a close frame. Offset
-// is where the entry starts in the input, for ReadSession.
+// is where the entry starts in the input, for ReadSession; -1 for a
+// Socket.IO session, made of several entries (engineio.go): its Events are
+// all there is of it.
 //
 // An entry of a poll session (a long-polling exchange wsreplay wrote) is a
 // part of its session only: Part is set, and its events are the session
@@ -92,6 +96,9 @@ func (r *Reader) next() (*Session, error) {
 			}
 			continue
 		}
+		if r.sio.take(ent, i) {
+			continue
+		}
 		evs, skipped, err := entrySession(ent, i)
 		if err != nil {
 			return nil, fmt.Errorf("%s: entries[%d].%w", r.name, i, err)
@@ -108,6 +115,12 @@ func (r *Reader) next() (*Session, error) {
 		if _, err := r.dec.Token(); err != nil { // the closing ]
 			return nil, harError(r.name, err)
 		}
+		r.sioOut = r.sio.sessions()
+	}
+	if len(r.sioOut) > 0 {
+		evs := r.sioOut[0]
+		r.sioOut = r.sioOut[1:]
+		return &Session{Events: evs, Offset: -1}, nil
 	}
 	return nil, io.EOF
 }

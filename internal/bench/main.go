@@ -7,6 +7,7 @@
 //	go run ./internal/bench -only proxy -pin  # the proxy on a CPU of its own
 //	go run ./internal/bench -only diff  # wsreplay diff of two 100,000-message files
 //	go run ./internal/bench -only s3    # shared storage, against versitygw (see s3.go)
+//	go run ./internal/bench -only socketio  # 1,000 Socket.IO clients (needs npm ci --prefix internal/e2e)
 //
 // Go benchmarks (go test -bench) cover the parts that fit in one process;
 // this command covers what needs a process of its own.
@@ -43,7 +44,9 @@ func main() {
 		tcpRelay(up)
 		return
 	}
-	only := flag.String("only", "", "run only this measurement: format, proxy, fanout, idle, rss, diff, har, or s3 (never run by default)")
+	only := flag.String("only", "", "run only this measurement: format, proxy, fanout, idle, rss, diff, har, socketio, or s3 (the last two never run by default)")
+	sioClients := flag.Int("sio", 1000, "clients for the Socket.IO measurement")
+	sioFor := flag.Duration("sio-for", 20*time.Second, "how long the Socket.IO clients stay")
 	harSize := flag.Int64("har-size", 100<<20, "size in bytes of the large HAR file")
 	fanClients := flag.Int("fanout", 1000, "clients for the fan-out measurement")
 	idleConns := flag.Int("idle", 5000, "connections for the idle-proxy measurement")
@@ -81,6 +84,9 @@ func main() {
 	}
 	if *only == "" || *only == "idle" {
 		idle(bin, dir, *idleConns)
+	}
+	if *only == "socketio" { // 1,000 Node clients: not part of every run
+		socketIO(bin, dir, *sioClients, *sioFor)
 	}
 	if *only == "" || *only == "diff" {
 		diffLarge(bin, dir, 100_000)

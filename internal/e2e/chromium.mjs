@@ -9,8 +9,16 @@ import os from 'node:os';
 import path from 'node:path';
 
 // servePage serves html on 127.0.0.1 and returns its URL and close().
-export async function servePage(html) {
+// files maps other paths to files served as JavaScript (a library's
+// browser bundle, from node_modules: no CDN).
+export async function servePage(html, files = {}) {
   const server = http.createServer((req, res) => {
+    const file = files[new URL(req.url, 'http://x').pathname];
+    if (file) {
+      res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' });
+      res.end(fs.readFileSync(file));
+      return;
+    }
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
     res.end(html);
   });

@@ -1,0 +1,52 @@
+package har
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/wsreplay/wsreplay/format"
+)
+
+// A Socket.IO page's HAR (its polling XHR entries and its websocket entry)
+// reads as one socketio session: a message per packet, in time order, each
+// with its transport; the page's other entries are left out.
+func TestReadSocketIO(t *testing.T) {
+	f, err := os.Open("../../testdata/har/socketio.har")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	h, err := Read(f, "socketio.har")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := h.Events[0]
+	if s.Type != format.TypeSession || s.Kind != format.KindSocketIO || s.EngineIO == nil || s.EngineIO.SID != "S1" ||
+		s.EngineIO.PingInterval != 300 || s.EngineIO.Version != 4 || !strings.HasPrefix(s.URL, "/socket.io/?EIO=4&transport=polling") {
+		t.Fatalf("session line %+v %+v", s, s.EngineIO)
+	}
+	var got []string
+	for _, e := range h.Events[1:] {
+		if e.Session != s.Session {
+			t.Errorf("a line of session %q, want %q", e.Session, s.Session)
+		}
+		got = append(got, string(e.Dir)+" "+e.Transport+" "+string(e.Data))
+	}
+	want := []string{
+		`receive polling 0{"sid":"S1","upgrades":["websocket"],"pingInterval":300,"pingTimeout":1000,"maxPayload":1000000}`,
+		`send polling 40`,
+		`receive polling 40{"sid":"N1"}`,
+		`receive polling 42["hi",{"n":1}]`,
+		"receive polling \x00\x01\x02",
+		`send websocket 2probe`,
+		`receive websocket 3probe`,
+		`send websocket 5`,
+		`send websocket 420["ask",21]`,
+		`receive websocket 430[{"answer":42}]`,
+		`receive websocket 42["late",{"after":1}]`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("lines:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

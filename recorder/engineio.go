@@ -1,0 +1,282 @@
+package recorder
+
+import (
+	"log/slog"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/internal/engineio"
+)
+
+// This file holds one recorded Engine.IO (Socket.IO) session: every packet
+// of one sid, whichever transport carries it (the polling requests of
+// engineio_poll.go, the WebSocket of session.go), as one format.KindSocketIO
+// session, and the three ways it ends: a close packet, the end of the
+// upgraded WebSocket, or a poller that stopped polling.
+
+// eioSession is one Engine.IO sid being recorded. Its methods are safe
+// for concurrent use: the polling requests of one sid may overlap.
+type eioSession struct {
+	p       *Proxy
+	sink    Sink
+	id      string
+	version int
+	log     *slog.Logger
+	start   time.Time       // the handshake's arrival, with its monotonic reading
+	line    format.Event    // the session line, written once the open packet is seen
+	lost    atomic.Int64    // lines the sink did not take
+	unred   atomic.Bool     // a packet that could not be redacted was logged
+	counts  [2]atomic.Int64 // packets by direction: 0 send, 1 receive
+	mu      sync.Mutex      // guards what follows, and the order of lines
+	sid     string          // "" until the open packet
+	opened  bool            // the session line is written
+	ended   bool            // the close line is written (or the session was never opened)
+	upgrade bool            // the WebSocket took over (the client sent "5" on it)
+	busy    int             // polling requests in flight
+	silence time.Duration   // pingInterval + pingTimeout
+	timer   *time.Timer     // ends a session whose poller went quiet
+	reg     *eioRegistry    // where the sid is listed
+}
+
+// eioRegistry lists the Engine.IO sessions being recorded by sid. Its zero
+// value is empty and ready.
+type eioRegistry struct {
+	mu sync.Mutex
+	m  map[string]*eioSession
+}
+
+func (g *eioRegistry) get(sid string) *eioSession {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.m[sid]
+}
+
+func (g *eioRegistry) put(sid string, es *eioSession) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.m == nil {
+		g.m = map[string]*eioSession{}
+	}
+	g.m[sid] = es
+}
+
+func (g *eioRegistry) remove(sid string, es *eioSession) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.m[sid] == es {
+		delete(g.m, sid)
+	}
+}
+
+// endAll ends every session, for Proxy.Shutdown.
+func (g *eioRegistry) endAll() {
+	g.mu.Lock()
+	all := make([]*eioSession, 0, len(g.m))
+	for _, es := range g.m {
+		all = append(all, es)
+	}
+	g.mu.Unlock()
+	for _, es := range all {
+		es.end(format.ByProxy, 1001, "proxy shutting down", true)
+	}
+}
+
+// engineIO reports whether r is an Engine.IO request to record as one
+// (its query has EIO= and transport=), unless Proxy.NoEngineIO.
+func (p *Proxy) engineIO(r *http.Request) (engineio.Query, bool) {
+	if p.NoEngineIO {
+		return engineio.Query{}, false
+	}
+	return engineio.ParseQuery(r.URL.Query())
+}
+
+// newEIOSession starts recording an Engine.IO handshake made by r at
+// start, or returns nil when it is not to be recorded (no Sink, the
+// Filter, no room).
+func (p *Proxy) newEIOSession(r *http.Request, q engineio.Query, start time.Time) *eioSession {
+	id := newSessionID()
+	log := p.logger().With("session", id, "path", p.Redaction.url(r.URL), "kind", "socketio")
+	sink := p.sinkFor(r, log)
+	if sink == nil {
+		return nil
+	}
+	es := &eioSession{p: p, sink: sink, id: id, version: q.Version, log: log, start: start, reg: &p.eio}
+	es.line = format.Event{Type: format.TypeSession, Version: format.Version, Session: id, Time: start,
+		URL: p.Redaction.url(r.URL), Upstream: p.Redaction.url(p.upstreamURL(r)),
+		RequestHeaders: p.Redaction.headers(r.Header), Kind: format.KindSocketIO}
+	return es
+}
+
+func (es *eioSession) now() time.Time { return es.start.Add(time.Since(es.start)) }
+
+// record writes one packet carried by transport. The open packet, the
+// first the server sends, writes the session line first; a packet before
+// it has no session to go in and is lost.
+func (es *eioSession) record(dir format.Dir, transport string, pk engineio.Packet) {
+	es.mu.Lock()
+	defer es.mu.Unlock()
+	if es.ended {
+		return
+	}
+	if !es.opened && !es.open(dir, pk) {
+		es.queued(false)
+		return
+	}
+	e := &format.Event{Type: format.TypeMessage, Session: es.id, Time: es.now(), Dir: dir,
+		Opcode: format.Text, Data: pk.Data, Transport: transport}
+	if pk.Binary {
+		e.Opcode = format.Binary
+	}
+	es.counts[dirIndex(dir)].Add(1)
+	if transport == "polling" { // the WebSocket's are counted by its pumps
+		es.p.stats.message(dir, int64(len(pk.Data)), true)
+	}
+	ok, unparsed := addRedacted(es.sink, e, &es.p.Redaction, !pk.Binary)
+	es.queued(ok)
+	if unparsed && !es.unred.Swap(true) {
+		es.log.Warn("a packet names a --redact-json field but is not JSON: recorded unchanged")
+	}
+	if !pk.Binary && len(pk.Data) == 1 && pk.Data[0] == engineio.Close {
+		by := format.ByClient
+		if dir == format.Receive {
+			by = format.ByServer
+		}
+		es.endLocked(by, 1000, "", true)
+	}
+}
+
+// open reads the open packet and writes the session line. es.mu is held.
+func (es *eioSession) open(dir format.Dir, pk engineio.Packet) bool {
+	o, ok := engineio.ParseOpen(pk.Data)
+	if dir != format.Receive || pk.Binary || !ok {
+		return false
+	}
+	es.sid, es.opened = o.SID, true
+	es.line.EngineIO = &format.EngineIO{Version: es.version, SID: o.SID, PingInterval: o.PingInterval,
+		PingTimeout: o.PingTimeout, MaxPayload: o.MaxPayload, Upgrades: o.Upgrades}
+	line := es.line
+	es.queued(es.sink.Add(&line))
+	es.silence = time.Duration(o.PingInterval+o.PingTimeout) * time.Millisecond
+	es.reg.put(o.SID, es)
+	es.log.Info("session started", "sid_recorded", true, "version", es.version)
+	return true
+}
+
+// queued counts a line the sink did not take.
+func (es *eioSession) queued(ok bool) {
+	if ok {
+		return
+	}
+	es.p.stats.lost.Add(1)
+	if es.lost.Add(1) == 1 {
+		es.log.Warn("recording cannot keep up: dropping lines of this session; traffic is not affected")
+	}
+}
+
+// polling notes a polling request beginning (+1) or ending (-1). A
+// session that no request keeps busy for pingInterval + pingTimeout, and
+// that has not upgraded, is over: the client stopped polling.
+func (es *eioSession) polling(delta int) {
+	es.mu.Lock()
+	defer es.mu.Unlock()
+	es.busy += delta
+	if es.timer != nil {
+		es.timer.Stop()
+	}
+	if es.busy > 0 || es.ended || es.upgrade || es.silence <= 0 {
+		return
+	}
+	es.timer = time.AfterFunc(es.silence, es.quiet)
+}
+
+func (es *eioSession) quiet() {
+	es.mu.Lock()
+	defer es.mu.Unlock()
+	if es.busy == 0 && !es.upgrade {
+		es.endLocked(format.ByClient, format.CodeAbnormal, "", false)
+	}
+}
+
+// upgraded notes the client's "5" on the WebSocket: from now on the
+// WebSocket's end is the session's.
+func (es *eioSession) upgraded() {
+	es.mu.Lock()
+	defer es.mu.Unlock()
+	es.upgrade = true
+	if es.timer != nil {
+		es.timer.Stop()
+	}
+}
+
+// socketEnded notes the end of a WebSocket of the session, as its close
+// line e says. Only the WebSocket the session upgraded to, or the one it
+// began on, ends it; a probe that failed does not.
+func (es *eioSession) socketEnded(e format.Event, carried bool) {
+	es.mu.Lock()
+	defer es.mu.Unlock()
+	if es.upgrade || carried {
+		es.endLocked(e.By, e.Code, e.Reason, e.Clean)
+	}
+}
+
+func (es *eioSession) end(by string, code int, reason string, clean bool) {
+	es.mu.Lock()
+	defer es.mu.Unlock()
+	es.endLocked(by, code, reason, clean)
+}
+
+// endLocked writes the close line, once. es.mu is held.
+func (es *eioSession) endLocked(by string, code int, reason string, clean bool) {
+	if es.ended {
+		return
+	}
+	es.ended = true
+	if es.timer != nil {
+		es.timer.Stop()
+	}
+	if !es.opened {
+		return
+	}
+	es.reg.remove(es.sid, es)
+	e := &format.Event{Type: format.TypeClose, Session: es.id, Time: es.now(), By: by, Code: code,
+		Reason: reason, Clean: clean, Lost: es.lost.Load()}
+	if !addCloseLine(es.sink, e) {
+		es.log.Error("close line of session lost: recording queue full")
+	}
+	how := "clean"
+	if !clean {
+		how = "drop"
+	}
+	es.p.stats.ended.add(how)
+	es.log.Info("session ended", "by", by, "code", code, "how", how, "sent", es.counts[0].Load(),
+		"received", es.counts[1].Load(), "duration", time.Since(es.start).Round(time.Millisecond))
+}
+
+// socketEngineIO returns the Engine.IO session a WebSocket request r,
+// accepted at start, carries packets of: the one its sid names (an
+// upgrade), or a new one when it has no sid (a client on the WebSocket
+// transport alone). only reports the latter, even when it is not recorded
+// (es nil). A sid the proxy does not know (a recorder started after the
+// handshake) makes the WebSocket a session of its own.
+func (p *Proxy) socketEngineIO(r *http.Request, start time.Time) (es *eioSession, only bool) {
+	q, ok := p.engineIO(r)
+	if !ok {
+		return nil, false
+	}
+	if q.SID != "" {
+		return p.eio.get(q.SID), false
+	}
+	return p.newEIOSession(r, q, start), true
+}
+
+// fromSocket records a packet the WebSocket carried; the client's "5"
+// (upgrade) makes the WebSocket the session's transport.
+func (es *eioSession) fromSocket(dir format.Dir, text bool, data []byte) {
+	es.record(dir, "websocket", engineio.Packet{Data: data, Binary: !text})
+	if text && dir == format.Send && len(data) == 1 && data[0] == engineio.Upgrade {
+		es.upgraded()
+	}
+}

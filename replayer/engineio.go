@@ -1,0 +1,217 @@
+package replayer
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"sync"
+
+	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/internal/engineio"
+)
+
+// This file answers Engine.IO (Socket.IO) requests, those whose query has
+// EIO= and transport=, on any path: the handshake, on polling or on a
+// WebSocket, starts a replay of a Socket.IO session under a fresh sid
+// (engineio_conn.go serves its transports, engineio_play.go its packets);
+// later requests name the sid. What cannot be answered is answered as an
+// Engine.IO server would, with one log line saying why.
+
+// eioRegistry holds the live Engine.IO replays by sid. Its zero value is
+// empty and ready.
+type eioRegistry struct {
+	mu sync.Mutex
+	m  map[string]*eioReplay
+}
+
+func (g *eioRegistry) get(sid string) *eioReplay {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.m[sid]
+}
+
+func (g *eioRegistry) put(r *eioReplay) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.m == nil {
+		g.m = map[string]*eioReplay{}
+	}
+	g.m[r.sid] = r
+}
+
+func (g *eioRegistry) remove(r *eioReplay) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	delete(g.m, r.sid)
+}
+
+// Engine.IO's error answers, as its servers write them.
+const (
+	eioUnknownTransport = 0
+	eioUnknownSID       = 1
+	eioBadRequest       = 3
+	eioForbidden        = 4
+	eioBadVersion       = 5
+)
+
+var eioMessages = map[int]string{
+	eioUnknownTransport: "Transport unknown", eioUnknownSID: "Session ID unknown",
+	eioBadRequest: "Bad request", eioForbidden: "Forbidden", eioBadVersion: "Unsupported protocol version",
+}
+
+// eioError answers as an Engine.IO server does: a status and
+// {"code":N,"message":"..."}.
+func eioError(w http.ResponseWriter, status, code int) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write([]byte(`{"code":` + strconv.Itoa(code) + `,"message":"` + eioMessages[code] + `"}`))
+}
+
+// serveEngineIO answers an Engine.IO request. guard has checked its Host,
+// and its Origin if it is an upgrade.
+func (s *Server) serveEngineIO(w http.ResponseWriter, r *http.Request, q engineio.Query, upgrade bool) {
+	log := s.logger().With("remote", r.RemoteAddr, "path", r.URL.RequestURI())
+	if !upgrade && !s.corsHeaders(w, r, log) {
+		return
+	}
+	switch {
+	case r.Method == http.MethodOptions && !upgrade:
+		w.WriteHeader(http.StatusNoContent) // a CORS preflight, answered by corsHeaders
+		return
+	case q.Version != 3 && q.Version != 4:
+		log.Warn("cannot answer Engine.IO: unsupported protocol revision", "EIO", q.Version, "answered", "400")
+		eioError(w, http.StatusBadRequest, eioBadVersion)
+		return
+	case q.Transport != "polling" && q.Transport != "websocket",
+		q.Transport == "websocket" && !upgrade:
+		log.Warn("cannot answer Engine.IO: unknown transport, or websocket without an upgrade", "transport", q.Transport, "answered", "400")
+		eioError(w, http.StatusBadRequest, eioUnknownTransport)
+		return
+	case q.SID == "":
+		s.eioHandshake(w, r, q, upgrade, log)
+		return
+	}
+	rep := s.eio.get(q.SID)
+	if rep == nil {
+		log.Warn("cannot answer Engine.IO: unknown sid (a replay that ended, or a server restarted since)",
+			"sid", q.SID, "answered", "400 Session ID unknown", "try", "the client reconnects with a new handshake")
+		eioError(w, http.StatusBadRequest, eioUnknownSID)
+		return
+	}
+	switch {
+	case upgrade:
+		rep.serveUpgrade(w, r)
+	case r.Method == http.MethodGet:
+		rep.servePoll(w, r)
+	case r.Method == http.MethodPost:
+		rep.servePost(w, r)
+	default:
+		eioError(w, http.StatusBadRequest, eioBadRequest)
+	}
+}
+
+// corsHeaders lets a page on another origin of this machine poll, as it
+// may open a WebSocket: the Origin echoed for exactly the origins guard.go
+// accepts, never "*". Another origin gets 403, and corsHeaders reports
+// false.
+func (s *Server) corsHeaders(w http.ResponseWriter, r *http.Request, log *slog.Logger) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	if !s.allowedOrigin(origin) {
+		log.Warn("refused Engine.IO polling: page on another machine's origin",
+			"origin", origin, "hint", "if this page may read the recordings, add --allow-origin "+origin)
+		s.stats.refusedFor("origin")
+		http.Error(w, "wsreplay: this Origin is not allowed (see --allow-origin)", http.StatusForbidden)
+		return false
+	}
+	h := w.Header()
+	h.Set("Access-Control-Allow-Origin", origin)
+	h.Set("Access-Control-Allow-Credentials", "true")
+	h.Add("Vary", "Origin")
+	if r.Method == http.MethodOptions {
+		h.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+		if rh := r.Header.Get("Access-Control-Request-Headers"); rh != "" {
+			h.Set("Access-Control-Allow-Headers", rh)
+		}
+		h.Set("Access-Control-Max-Age", "600")
+	}
+	return true
+}
+
+// eioHandshake starts a replay for a handshake: it admits it (Refuse,
+// shutdown), chooses a Socket.IO session, and opens it on the transport
+// the client came with.
+func (s *Server) eioHandshake(w http.ResponseWriter, r *http.Request, q engineio.Query, upgrade bool, log *slog.Logger) {
+	if upgrade {
+		if origin := r.Header.Get("Origin"); !s.allowedOrigin(origin) {
+			http.Error(w, "wsreplay: this Origin is not allowed", http.StatusForbidden)
+			return
+		}
+	}
+	rp, del := s.admit(w, log)
+	if rp == nil {
+		return
+	}
+	sess, err := s.choose(r.Context(), r.URL, format.KindSocketIO)
+	if err != nil {
+		del()
+		s.logNoSocketIO(log, err)
+		s.stats.refusedFor("no_session")
+		eioError(w, http.StatusBadRequest, eioForbidden)
+		return
+	}
+	rep := s.newEIOReplay(rp, del, sess, q, log)
+	s.eio.put(rep)
+	if upgrade {
+		rep.serveHandshakeSocket(w, r)
+		return
+	}
+	rep.out(engineio.Packet{Data: engineio.OpenPacket(rep.open)})
+	if q.Version == 3 {
+		rep.out(engineio.Packet{Data: []byte("40")}) // Socket.IO 2 joins "/" unasked
+	}
+	go rep.run()
+	rep.servePoll(w, r)
+}
+
+// logNoSocketIO logs a handshake no session can serve.
+func (s *Server) logNoSocketIO(log *slog.Logger, err error) {
+	n := len(s.Catalog.Sessions())
+	log.Warn("cannot answer Engine.IO: no recorded Socket.IO session to play", "err", err,
+		"sessions_of_other_kinds", n, "answered", "400 Forbidden (as a Socket.IO server refusing the connection)",
+		"try", "record the Socket.IO client through wsreplay record (wsreplay ls marks its sessions socketio)")
+}
+
+// newSID returns a fresh Engine.IO sid, 20 characters as Engine.IO's own.
+func newSID() string {
+	var b [15]byte
+	rand.Read(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// openParams returns what the replay's open packet announces: a fresh
+// sid and the recorded parameters (Engine.IO's defaults where the
+// recording has none).
+func openParams(e *format.EngineIO, websocketOnly bool) engineio.OpenParams {
+	o := engineio.OpenParams{SID: newSID(), PingInterval: 25000, PingTimeout: 20000, Upgrades: []string{"websocket"}}
+	if e != nil {
+		if e.PingInterval > 0 {
+			o.PingInterval = e.PingInterval
+		}
+		if e.PingTimeout > 0 {
+			o.PingTimeout = e.PingTimeout
+		}
+		o.MaxPayload = e.MaxPayload
+		if e.Upgrades != nil {
+			o.Upgrades = e.Upgrades
+		}
+	}
+	if websocketOnly {
+		o.Upgrades = []string{}
+	}
+	return o
+}

@@ -1,0 +1,457 @@
+package replayer
+
+import (
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/wsreplay/wsreplay/internal/engineio"
+	"github.com/wsreplay/wsreplay/internal/ws"
+)
+
+// This file serves one Engine.IO replay's transports: the polling GETs
+// (answered with what is queued, or held until something is), the POSTs,
+// the WebSocket (from the handshake, or an upgrade: 2probe, 3probe, the
+// pending GET answered with 6, then 5), the live pings, and the replay's
+// life from its first request to its ending.
+
+// errEIOGone means the replay is over: nothing more can be sent.
+var errEIOGone = errors.New("engine.io replay over")
+
+// eioReplay is one Engine.IO session being replayed under a fresh sid.
+// Its methods are safe for concurrent use: requests of one sid overlap.
+type eioReplay struct {
+	srv      *Server
+	sid      string
+	version  int
+	b64      bool // the client asked for base64 binary in polling (b64=1)
+	open     engineio.OpenParams
+	sess     *Session
+	log      *slog.Logger
+	rp       *liveReplay
+	del      func()
+	accepted time.Time
+	play     *eioPlay
+	client   *clientLog // Server.Wait's log of the client's events; nil without it
+
+	mu        sync.Mutex
+	queue     []engineio.Packet // for the next polling GET
+	wake      chan struct{}     // closed and replaced when the queue or the state changes
+	polling   bool              // a GET is waiting
+	probed    bool              // a WebSocket answered the probe: the waiting GET gets "6"
+	sock      *websocket.Conn   // the WebSocket carrying the packets, once there is one
+	sockNet   net.Conn
+	lastSeen  time.Time // the client's last request or packet
+	gone      bool      // over: the waiting GET gets a close packet
+	aborted   bool      // dropped: the waiting GET is cut off
+	quiet     bool      // --hang-at: no pings, no pongs
+	writeMu   sync.Mutex
+	heartbeat sync.WaitGroup
+}
+
+func (s *Server) newEIOReplay(rp *liveReplay, del func(), sess *Session, q engineio.Query, log *slog.Logger) *eioReplay {
+	r := &eioReplay{srv: s, version: q.Version, b64: q.Base64, sess: sess, rp: rp, del: del,
+		accepted: time.Now(), wake: make(chan struct{})}
+	r.open = openParams(sess.EngineIO, q.Transport == "websocket")
+	r.sid = r.open.SID
+	r.lastSeen = r.accepted
+	r.log = log.With("session", sess.ID, "sid", r.sid)
+	if s.Wait {
+		r.client = newClientLog()
+	}
+	r.play = newEIOPlay(r)
+	if e := sess.EngineIO; e != nil && e.Version != q.Version {
+		r.log.Warn("Engine.IO revision differs from the recording's: packets are replayed as recorded",
+			"client", q.Version, "recorded", e.Version)
+	}
+	r.log.Info("connected", "kind", "socketio", "transport", q.Transport, "ping_interval_ms", r.open.PingInterval)
+	return r
+}
+
+// notify wakes a waiting GET. r.mu is held.
+func (r *eioReplay) notify() {
+	close(r.wake)
+	r.wake = make(chan struct{})
+}
+
+func (r *eioReplay) touch() {
+	r.mu.Lock()
+	r.lastSeen = time.Now()
+	r.mu.Unlock()
+}
+
+// out sends packets as one unit: on the WebSocket once there is one, else
+// queued for the next polling GET, which takes them together.
+func (r *eioReplay) out(pks ...engineio.Packet) error {
+	r.mu.Lock()
+	sock := r.sock
+	if sock == nil {
+		if r.gone || r.aborted {
+			r.mu.Unlock()
+			return errEIOGone
+		}
+		r.queue = append(r.queue, pks...)
+		r.notify()
+		r.mu.Unlock()
+		return nil
+	}
+	r.mu.Unlock()
+	r.writeMu.Lock()
+	defer r.writeMu.Unlock()
+	return r.write(sock, pks)
+}
+
+// write writes packets on a WebSocket. r.writeMu is held.
+func (r *eioReplay) write(sock *websocket.Conn, pks []engineio.Packet) error {
+	for _, pk := range pks {
+		typ := websocket.MessageText
+		if pk.Binary {
+			typ = websocket.MessageBinary
+		}
+		if err := sock.Write(r.rp.ioCtx, typ, pk.Data); err != nil {
+			return err
+		}
+		r.srv.stats.sent.Add(1)
+		r.srv.stats.sentBytes.Add(int64(len(pk.Data)))
+	}
+	return nil
+}
+
+// servePoll answers a polling GET with what is queued, holding it until
+// something is: a packet, the "6" that lets an upgrade go on, the end.
+func (r *eioReplay) servePoll(w http.ResponseWriter, req *http.Request) {
+	r.mu.Lock()
+	if r.polling {
+		r.mu.Unlock()
+		r.log.Warn("two polling GETs at once: the second is refused, as Engine.IO does")
+		eioError(w, http.StatusBadRequest, eioBadRequest)
+		return
+	}
+	r.polling = true
+	var pks []engineio.Packet
+	for pks == nil {
+		switch {
+		case len(r.queue) > 0:
+			pks, r.queue = r.queue, nil
+		case r.aborted:
+			r.polling = false
+			r.mu.Unlock()
+			panic(http.ErrAbortHandler) // a drop: the connection is cut, no answer
+		case r.gone:
+			pks = []engineio.Packet{{Data: []byte{engineio.Close}}}
+		case r.probed || r.sock != nil:
+			pks = []engineio.Packet{{Data: []byte{engineio.Noop}}}
+		default:
+			wake := r.wake
+			r.mu.Unlock()
+			select {
+			case <-wake:
+			case <-req.Context().Done():
+			}
+			r.mu.Lock()
+			if req.Context().Err() != nil {
+				r.polling = false
+				r.mu.Unlock()
+				return
+			}
+		}
+	}
+	r.polling = false
+	r.lastSeen = time.Now()
+	r.mu.Unlock()
+	body, ct := engineio.EncodePayload(r.version, pks, r.b64)
+	w.Header().Set("Content-Type", ct)
+	w.Write(body)
+	r.srv.stats.sent.Add(int64(len(pks)))
+	r.srv.stats.sentBytes.Add(int64(len(body)))
+}
+
+// servePost takes the packets of a polling POST.
+func (r *eioReplay) servePost(w http.ResponseWriter, req *http.Request) {
+	r.touch()
+	limit := r.srv.MaxMessageSize
+	if limit <= 0 {
+		limit = DefaultMaxMessageSize
+	}
+	body, err := io.ReadAll(io.LimitReader(req.Body, limit))
+	if err != nil {
+		return
+	}
+	binary := req.Header.Get("Content-Type") == "application/octet-stream"
+	pks, err := engineio.DecodePayload(r.version, body, binary)
+	if err != nil {
+		r.log.Warn("client's polling body is not an Engine.IO payload", "err", err)
+	}
+	for _, pk := range pks {
+		r.fromClient(pk)
+	}
+	w.Header().Set("Content-Type", "text/html")
+	w.Write([]byte("ok"))
+}
+
+// fromClient handles a packet the client sent, on either transport.
+func (r *eioReplay) fromClient(pk engineio.Packet) {
+	r.touch()
+	r.srv.stats.received.Add(1)
+	if pk.Binary {
+		r.play.fromClient(pk)
+		return
+	}
+	if len(pk.Data) == 0 {
+		return
+	}
+	switch pk.Data[0] {
+	case engineio.Close:
+		r.log.Info("client closed", "how", "close packet")
+		r.rp.cancel()
+	case engineio.Ping: // revision 3: the client pings, the server answers
+		r.mu.Lock()
+		quiet := r.quiet
+		r.mu.Unlock()
+		if !quiet {
+			r.out(engineio.Packet{Data: append([]byte{engineio.Pong}, pk.Data[1:]...)})
+		}
+	case engineio.Message:
+		r.play.fromClient(pk)
+	}
+}
+
+// serveUpgrade serves a WebSocket opened for an existing sid: the probe,
+// then the upgrade, then the packets.
+func (r *eioReplay) serveUpgrade(w http.ResponseWriter, req *http.Request) {
+	conn, netConn := r.accept(w, req)
+	if conn == nil {
+		return
+	}
+	r.readSocket(conn, netConn)
+}
+
+// serveHandshakeSocket serves a client that began on the WebSocket: the
+// open packet on it, then the replay.
+func (r *eioReplay) serveHandshakeSocket(w http.ResponseWriter, req *http.Request) {
+	conn, netConn := r.accept(w, req)
+	if conn == nil {
+		r.srv.eio.remove(r)
+		r.del()
+		return
+	}
+	r.mu.Lock()
+	r.sock, r.sockNet = conn, netConn
+	r.mu.Unlock()
+	r.out(engineio.Packet{Data: engineio.OpenPacket(r.open)})
+	if r.version == 3 {
+		r.out(engineio.Packet{Data: []byte("40")})
+	}
+	go r.run()
+	r.readSocket(conn, netConn)
+}
+
+func (r *eioReplay) accept(w http.ResponseWriter, req *http.Request) (*websocket.Conn, net.Conn) {
+	tap := &hijackTap{ResponseWriter: w}
+	conn, err := websocket.Accept(tap, req, &websocket.AcceptOptions{InsecureSkipVerify: true}) // guard checked the Origin
+	if err != nil {
+		r.log.Warn("upgrade failed", "err", err)
+		return nil, nil
+	}
+	limit := r.srv.MaxMessageSize
+	if limit <= 0 {
+		limit = DefaultMaxMessageSize
+	}
+	conn.SetReadLimit(limit)
+	return conn, tap.conn
+}
+
+// readSocket reads a WebSocket of the replay until it ends: the probe
+// ("2probe", answered "3probe"), the upgrade ("5"), the client's packets.
+// The end of the WebSocket that carries the session is the client leaving.
+func (r *eioReplay) readSocket(conn *websocket.Conn, netConn net.Conn) {
+	defer conn.CloseNow()
+	for {
+		typ, data, err := conn.Read(r.rp.ioCtx)
+		if err != nil {
+			r.mu.Lock()
+			carrying := r.sock == conn
+			r.mu.Unlock()
+			if carrying {
+				r.log.Info("client left", "how", "WebSocket closed", "code", int(websocket.CloseStatus(err)))
+				r.rp.cancel()
+			}
+			return
+		}
+		text := typ == websocket.MessageText
+		switch {
+		case text && string(data) == "2probe":
+			r.touch()
+			r.writeMu.Lock()
+			conn.Write(r.rp.ioCtx, websocket.MessageText, []byte("3probe"))
+			r.writeMu.Unlock()
+			r.mu.Lock()
+			r.probed = true
+			r.notify()
+			r.mu.Unlock()
+		case text && string(data) == "5":
+			r.touch()
+			r.upgrade(conn, netConn)
+		default:
+			r.fromClient(engineio.Packet{Data: data, Binary: !text})
+		}
+	}
+}
+
+// upgrade makes conn the session's transport: what was queued for polling
+// goes on it first.
+func (r *eioReplay) upgrade(conn *websocket.Conn, netConn net.Conn) {
+	r.writeMu.Lock()
+	defer r.writeMu.Unlock()
+	r.mu.Lock()
+	pks := r.queue
+	r.queue, r.sock, r.sockNet = nil, conn, netConn
+	r.notify()
+	r.mu.Unlock()
+	r.log.Info("upgraded", "transport", "websocket")
+	r.write(conn, pks)
+}
+
+// run plays the session, keeps the pings going, and ends the replay the
+// way the session or a fault ended it.
+func (r *eioReplay) run() {
+	defer r.del()
+	defer r.srv.eio.remove(r)
+	r.srv.stats.open.Add(1)
+	defer r.srv.stats.open.Add(-1)
+	done := make(chan struct{})
+	r.heartbeat.Add(1)
+	go r.beat(done)
+	// No fine clock: its sub-millisecond waits cost a busy goroutine, and
+	// a polling client sees packets a round trip late whatever the clock.
+	p := &player{cfg: r.srv, session: r.sess, send: r.play.send, pick: r.play.pick, client: r.client, log: r.log}
+	end, err := p.play(r.rp.ctx, r.accepted)
+	r.finish(end, err)
+	close(done)
+	r.heartbeat.Wait()
+}
+
+// beat sends the pings of revision 4 every pingInterval, on the replay's
+// own clock, and ends the replay when the client has given no sign of life
+// for pingInterval + pingTimeout (a waiting GET is one).
+func (r *eioReplay) beat(done <-chan struct{}) {
+	defer r.heartbeat.Done()
+	interval := time.Duration(r.open.PingInterval) * time.Millisecond
+	limit := interval + time.Duration(r.open.PingTimeout)*time.Millisecond
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-r.rp.ctx.Done():
+			return
+		case <-t.C:
+		}
+		r.mu.Lock()
+		quiet, silent := r.quiet, !r.polling && time.Since(r.lastSeen) > limit
+		r.mu.Unlock()
+		if silent && !quiet {
+			r.log.Info("client left", "how", "no sign of life for pingInterval + pingTimeout")
+			r.rp.cancel()
+			return
+		}
+		if r.version >= 4 && !quiet {
+			r.out(engineio.Packet{Data: []byte{engineio.Ping}})
+		}
+	}
+}
+
+// finish ends the replay as end says.
+func (r *eioReplay) finish(end ending, err error) {
+	log := r.log
+	if end.fault {
+		log = log.With("fault", true)
+	}
+	switch {
+	case err != nil:
+		r.srv.stats.endedAs("failed")
+		log.Error("replay failed", "err", err)
+		r.drop()
+	case end.kind == endClose:
+		r.srv.stats.endedAs("close")
+		log.Info("closed", "code", end.code, "reason", end.reason)
+		r.close(websocket.StatusCode(end.code), end.reason)
+	case end.kind == endDrop:
+		r.srv.stats.endedAs("drop")
+		log.Info("dropped", "how", "connection cut, no close")
+		r.drop()
+	case end.kind == endHang:
+		log.Info("hanging", "how", "connected, sending nothing more, no pings")
+		r.mu.Lock()
+		r.quiet = true
+		r.mu.Unlock()
+		<-r.rp.ctx.Done()
+		r.closeGone()
+	default:
+		if end.kind == endOpen {
+			log.Info("session over, staying open (pings go on) until the client leaves")
+		}
+		<-r.rp.ctx.Done()
+		r.closeGone()
+	}
+}
+
+// close ends the replay cleanly: a close frame on the WebSocket, or a
+// close packet to the waiting GET.
+func (r *eioReplay) close(code websocket.StatusCode, reason string) {
+	r.mu.Lock()
+	sock := r.sock
+	r.gone = true
+	r.notify()
+	r.mu.Unlock()
+	if sock != nil {
+		if !sendableClose(int(code)) {
+			code, reason = websocket.StatusNormalClosure, ""
+		}
+		sock.Close(code, reason)
+	}
+}
+
+// drop ends the replay as a dying server does: the WebSocket's TCP
+// connection closed without a close frame, the waiting GET cut off.
+func (r *eioReplay) drop() {
+	r.mu.Lock()
+	sock, netConn := r.sock, r.sockNet
+	r.aborted = true
+	r.notify()
+	r.mu.Unlock()
+	if sock != nil && netConn != nil {
+		if ws.CloseWrite(netConn) {
+			time.AfterFunc(2*time.Second, func() { sock.CloseNow() })
+			return
+		}
+		sock.CloseNow()
+	}
+}
+
+// closeGone ends a replay whose client left, or that Shutdown ends.
+func (r *eioReplay) closeGone() {
+	r.srv.mu.Lock()
+	shutdown := r.srv.shutdown
+	r.srv.mu.Unlock()
+	if shutdown {
+		r.srv.stats.endedAs("shutdown")
+		r.close(websocket.StatusGoingAway, "server shutting down")
+		return
+	}
+	r.srv.stats.endedAs("client_left")
+	r.mu.Lock()
+	sock := r.sock
+	r.gone = true
+	r.notify()
+	r.mu.Unlock()
+	if sock != nil {
+		sock.CloseNow()
+	}
+}
