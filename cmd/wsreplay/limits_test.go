@@ -114,7 +114,7 @@ func TestLineLimits(t *testing.T) {
 	// ls: every session, whole.
 	out := runChild(t, bin, "ls", file)
 	for _, c := range cases {
-		if !regexp.MustCompile(`/` + c.kind + `\S*\s+websocket\s+\S+\s+0\s+1\s+32 MiB\s+1000 clean`).MatchString(out) {
+		if !regexp.MustCompile(`websocket\s+\S+\s+/` + c.kind + `\S*\s+\S+\s+0\s+1\s+32 MiB\s+1000 clean`).MatchString(out) {
 			t.Errorf("ls has no whole row for %s:\n%s", c.kind, out)
 		}
 	}
