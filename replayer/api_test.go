@@ -563,3 +563,17 @@ func TestAPICountsClientMessages(t *testing.T) {
 	}
 	t.Errorf("replay %v, want received 3", v)
 }
+
+// A message injected after the session's last message (the replay then
+// idles, open) reaches the client at once: nothing holds it back.
+func TestInjectAfterTheEnd(t *testing.T) {
+	t0 := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	rec := writeRecording(t, sessionLine("s1", "/ws", "", t0), message("s1", t0.Add(time.Millisecond), format.Receive, format.Text, []byte("only")))
+	ts := startServer(t, &Server{}, File(rec))
+	c := dial(t, ts, "/ws")
+	msgs, _ := reader(c)
+	next(t, msgs, "only")
+	waitReplay(t, ts, "r1")
+	mustCall(t, ts, "POST", "replays/r1/inject", `{"text": "late"}`)
+	next(t, msgs, "late")
+}

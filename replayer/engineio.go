@@ -193,17 +193,23 @@ func newSID() string {
 	return base64.RawURLEncoding.EncodeToString(b[:])
 }
 
+// maxPingMillis bounds the recorded pingInterval and pingTimeout a replay
+// announces and keeps to: a day.
+const maxPingMillis = 24 * 60 * 60 * 1000
+
 // openParams returns what the replay's open packet announces: a fresh
 // sid and the recorded parameters (Engine.IO's defaults where the
 // recording has none).
 func openParams(e *format.EngineIO, websocketOnly bool) engineio.OpenParams {
 	o := engineio.OpenParams{SID: newSID(), PingInterval: 25000, PingTimeout: 20000, Upgrades: []string{"websocket"}}
 	if e != nil {
+		// A recording's values are kept within what a timer can hold
+		// (a day at most): a crafted one must not stop the server.
 		if e.PingInterval > 0 {
-			o.PingInterval = e.PingInterval
+			o.PingInterval = min(e.PingInterval, maxPingMillis)
 		}
 		if e.PingTimeout > 0 {
-			o.PingTimeout = e.PingTimeout
+			o.PingTimeout = min(e.PingTimeout, maxPingMillis)
 		}
 		o.MaxPayload = e.MaxPayload
 		if e.Upgrades != nil {

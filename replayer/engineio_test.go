@@ -275,3 +275,15 @@ func TestEngineIOFaults(t *testing.T) {
 		}
 	})
 }
+
+// A recording's ping parameters past what a timer holds are capped, not
+// passed to a ticker that would stop the server.
+func TestOpenParamsCapped(t *testing.T) {
+	o := openParams(&format.EngineIO{Version: 4, PingInterval: 1e13, PingTimeout: 1e13}, false)
+	if o.PingInterval != maxPingMillis || o.PingTimeout != maxPingMillis {
+		t.Errorf("open params %+v, want both capped at %d ms", o, maxPingMillis)
+	}
+	if d := time.Duration(o.PingInterval+o.PingTimeout) * time.Millisecond; d <= 0 {
+		t.Errorf("pingInterval + pingTimeout overflows: %v", d)
+	}
+}

@@ -196,11 +196,17 @@ func pollKey(pattern string, r *http.Request) string {
 	return pattern + "\x00" + addr + "\x00" + r.UserAgent()
 }
 
+// statusOf returns the status to answer with: the recorded one, 200 if
+// none, and 502 for one no HTTP response can have (a crafted or damaged
+// recording; net/http would panic on it).
 func statusOf(e *format.Event) int {
-	if e.HTTP != nil && e.HTTP.Status != 0 {
-		return e.HTTP.Status
+	switch {
+	case e.HTTP == nil || e.HTTP.Status == 0:
+		return http.StatusOK
+	case e.HTTP.Status < 100 || e.HTTP.Status > 999:
+		return http.StatusBadGateway
 	}
-	return http.StatusOK
+	return e.HTTP.Status
 }
 
 // replayedHeaders are recorded response headers a replay does not repeat:

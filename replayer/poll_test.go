@@ -222,3 +222,13 @@ func TestPollFromHAR(t *testing.T) {
 		t.Errorf("second poller got %+v, want the second session", other)
 	}
 }
+
+// A recorded status no HTTP response can have is answered with 502, not a
+// panic in net/http.
+func TestStatusOutOfRange(t *testing.T) {
+	for _, tt := range []struct{ rec, want int }{{0, 200}, {42, 502}, {1000, 502}, {204, 204}, {599, 599}} {
+		if got := statusOf(&format.Event{HTTP: &format.HTTP{Status: tt.rec}}); got != tt.want {
+			t.Errorf("recorded %d: answered %d, want %d", tt.rec, got, tt.want)
+		}
+	}
+}

@@ -94,9 +94,12 @@ func (s *Server) serveSSE(w http.ResponseWriter, r *http.Request) {
 	// steps, seeks and injects into event streams too.
 	ctl := s.newControl(rp, sess)
 	live := s.control.open(sess, r.URL.Path, r.RemoteAddr, accepted, ctl)
-	p := &player{cfg: s, session: sess, send: c.send, log: c.log, fine: &s.fine, ctl: ctl}
+	// An event stream has no client messages: with --wait, a recorded one
+	// (a session of another kind, chosen through the API) is never sent
+	// and its gate yields to step and seek.
+	p := &player{cfg: s, session: sess, send: c.send, client: newClientLog(), log: c.log, fine: &s.fine, ctl: ctl}
 	end, err := p.play(rp.ctx, accepted)
-	live.ended(endingName(end, err))
+	defer func() { live.ended(endingName(end, err)) }()
 	c.finish(rp.ctx, end, err)
 }
 

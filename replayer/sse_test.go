@@ -256,3 +256,24 @@ func TestSSEUnderLiveControl(t *testing.T) {
 	<-lines // the blank line that ends the event
 	quiet()
 }
+
+// With --wait, an event stream whose session holds a client message (a
+// crafted one, or a session of another kind chosen through the API) does
+// not stop the server: the stream waits there, as a WebSocket replay
+// would, and the events before it arrive.
+func TestSSEWaitWithClientMessage(t *testing.T) {
+	t0 := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	rec := writeRecording(t, sseSession("a", "/events", t0),
+		sseEvent("a", t0.Add(time.Millisecond), "before", format.SSE{}),
+		message("a", t0.Add(2*time.Millisecond), format.Send, format.Text, []byte("from the client")),
+		sseEvent("a", t0.Add(3*time.Millisecond), "after", format.SSE{}))
+	ts := startServer(t, &Server{Wait: true}, File(rec))
+	resp, _ := getStream(t, ts, "/events", "")
+	br := bufio.NewReader(resp.Body)
+	if line, err := br.ReadString('\n'); err != nil || strings.TrimSpace(line) != "data: before" {
+		t.Fatalf("first line %q, %v; want the first event", line, err)
+	}
+	if st, _ := call(t, ts, "GET", "replays/r1", ""); st != http.StatusOK {
+		t.Errorf("the replay is not listed: %d", st)
+	}
+}

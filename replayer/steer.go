@@ -66,6 +66,13 @@ func (p *player) injectAll(ctx context.Context, d decision) (ending, bool, error
 		}
 		p.ctl.injectedOne(e)
 	}
+	if len(d.injects) > 0 {
+		// Out at once: the player may wait next (idle waits for good).
+		if err := p.flushHeld(ctx); err != nil {
+			end, err := p.sendFailed(ctx, err)
+			return end, true, err
+		}
+	}
 	return ending{}, false, nil
 }
 
