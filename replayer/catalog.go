@@ -342,7 +342,7 @@ func (c *Catalog) indexHAR(i int, src *Source, r io.Reader) error {
 				events: hs.Events})
 			continue
 		}
-		c.add(i, &Session{ID: e.Session, URL: e.URL, Subprotocol: e.Subprotocol, Start: e.Time, Kind: e.Kind, src: src,
+		c.add(i, &Session{ID: e.Session, URL: e.URL, Subprotocol: e.Subprotocol, Start: e.Time, Kind: e.Kind, EngineIO: e.EngineIO, src: src,
 			pos: format.Position{Offset: hs.Offset}, har: true})
 	}
 	for _, s := range held {

@@ -63,6 +63,8 @@ func (s *sioEntries) take(ent harEntry, i int) bool {
 			return true
 		}
 		s.add(q.SID, format.Receive, "polling", end, q.Version, body, ent.Response.Content.MimeType)
+	default:
+		return false // not an exchange that carries packets: not Engine.IO's to keep
 	}
 	return true
 }

@@ -95,3 +95,48 @@ func TestReadChromeEventSource(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+// A Socket.IO session written to HAR (one websocket entry of its packets,
+// marked in "_wsreplay") reads back as the same socketio session, kind and
+// Engine.IO parameters included, beside the other kinds.
+func TestHARSocketIORoundTrip(t *testing.T) {
+	t0 := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	eio := &format.EngineIO{Version: 4, SID: "abc", PingInterval: 25000, PingTimeout: 20000, MaxPayload: 1e6, Upgrades: []string{"websocket"}}
+	evs := append([]*format.Event{
+		{Type: format.TypeSession, Version: 1, Session: "sio", Time: t0, URL: "/socket.io/?EIO=4&transport=polling",
+			Upstream: "ws://backend:3000/socket.io/?EIO=4&transport=polling", Kind: format.KindSocketIO, EngineIO: eio},
+		{Type: format.TypeMessage, Session: "sio", Time: t0.Add(time.Millisecond), Dir: format.Receive, Opcode: format.Text, Data: []byte(`42["tick",1]`)},
+		{Type: format.TypeClose, Session: "sio", Time: t0.Add(2 * time.Millisecond), By: format.ByServer, Code: 1000, Clean: true},
+	}, httpSessions()...)
+	var buf bytes.Buffer
+	if err := Write(&buf, evs, nil); err != nil {
+		t.Fatal(err)
+	}
+	h, err := Read(&buf, "sio.har")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var z format.Summarizer
+	for _, e := range h.Events {
+		z.Add(e)
+	}
+	sums := z.Summaries()
+	if len(sums) != 1+countSessions(httpSessions()) {
+		t.Fatalf("read back %d sessions, want %d", len(sums), 1+countSessions(httpSessions()))
+	}
+	got := h.Events[0]
+	if got.Kind != format.KindSocketIO || got.EngineIO == nil || got.EngineIO.SID != "abc" ||
+		got.EngineIO.PingInterval != 25000 || got.EngineIO.MaxPayload != 1e6 {
+		t.Errorf("session line %+v, engineio %+v: want socketio with the parameters", got, got.EngineIO)
+	}
+}
+
+func countSessions(evs []*format.Event) int {
+	n := 0
+	for _, e := range evs {
+		if e.Type == format.TypeSession {
+			n++
+		}
+	}
+	return n
+}

@@ -96,7 +96,7 @@ func (r *Reader) next() (*Session, error) {
 			}
 			continue
 		}
-		if r.sio.take(ent, i) {
+		if !wroteSocketIO(ent) && r.sio.take(ent, i) {
 			continue
 		}
 		evs, skipped, err := entrySession(ent, i)
@@ -125,6 +125,12 @@ func (r *Reader) next() (*Session, error) {
 	return nil, io.EOF
 }
 
+// wroteSocketIO reports whether ent is a Socket.IO session as wsreplay
+// writes one: a websocket entry of its packets, marked in "_wsreplay".
+func wroteSocketIO(ent harEntry) bool {
+	return ent.Wsreplay != nil && ent.Wsreplay.Kind == format.KindSocketIO.String()
+}
+
 // entrySession turns entry i into a session's events: nil, and whether it
 // was a WebSocket entry passed over, for one that is not a session.
 func entrySession(ent harEntry, i int) ([]*format.Event, bool, error) {
@@ -141,6 +147,7 @@ func entrySession(ent harEntry, i int) ([]*format.Event, bool, error) {
 		id = ent.Wsreplay.Session
 	}
 	evs, err := harSession(ent, id)
+	socketIOSession(ent, evs)
 	return evs, evs == nil && err == nil, err
 }
 
@@ -253,5 +260,7 @@ func ReadSession(r io.Reader, id string) ([]*format.Event, error) {
 	if len(ent.EventSource) > 0 || ent.Wsreplay != nil && ent.Wsreplay.Kind == format.KindSSE.String() {
 		return readSSE(ent, id)
 	}
-	return harSession(ent, id)
+	evs, err := harSession(ent, id)
+	socketIOSession(ent, evs)
+	return evs, err
 }

@@ -129,6 +129,13 @@ func fillHAREntry(ent *harEntryOut, e *format.Event) {
 	ent.Response.Headers = harNVs(e.ResponseHeaders)
 	ent.Wsreplay = &harWsreplay{Session: e.Session, URL: e.URL, Upstream: e.Upstream, Subprotocol: e.Subprotocol,
 		Extensions: e.Extensions}
+	if e.Kind == format.KindSocketIO {
+		ent.Wsreplay.Kind = e.Kind.String()
+		if x := e.EngineIO; x != nil {
+			ent.Wsreplay.EngineIO = &harEngineIO{Version: x.Version, SID: x.SID, PingInterval: x.PingInterval,
+				PingTimeout: x.PingTimeout, MaxPayload: x.MaxPayload, Upgrades: x.Upgrades}
+		}
+	}
 }
 
 func splitQuery(q string) []harNV {
