@@ -35,6 +35,7 @@ func (p *Proxy) watchSSE(x *exchange, resp *http.Response) (func([]byte), func(e
 	s := p.openHTTPSession(x.req, resp.Header, format.KindSSE, x.start)
 	st := &sseStream{x: x, s: s, done: p.streams.add(x)}
 	st.parser.MaxLine = int(p.maxMessageSize())
+	st.parser.MaxEvent = int(p.maxMessageSize())
 	return st.chunk, st.end
 }
 
@@ -56,6 +57,11 @@ func (st *sseStream) end(err error) {
 	defer st.done()
 	if st.parser.Skipped > 0 {
 		st.s.log.Warn("lines of the stream were longer than the largest message: not recorded", "lines", st.parser.Skipped)
+	}
+	if n := st.parser.SkippedEvents; n > 0 {
+		st.s.log.Warn("events of the stream were larger than the largest message: not recorded", "events", n)
+		st.s.lost.Add(int64(n))
+		st.s.p.stats.lost.Add(int64(n))
 	}
 	ctx := st.x.req.Context()
 	switch {

@@ -40,6 +40,12 @@ type Parser struct {
 	MaxLine int
 	// Skipped counts the lines skipped for their length.
 	Skipped int
+	// MaxEvent bounds an event's data, all its data lines together; the
+	// data of a larger event is not kept, and the event is dropped whole
+	// and counted in SkippedEvents. Zero: no bound.
+	MaxEvent int
+	// SkippedEvents counts the events dropped for their size.
+	SkippedEvents int
 
 	line    []byte
 	long    bool // the line being read has passed MaxLine
@@ -48,6 +54,7 @@ type Parser struct {
 	bom     int  // bytes of a byte order mark seen at the start
 	ev      Event
 	data    []byte
+	big     bool // the event being read has passed MaxEvent
 }
 
 var bom = []byte{0xEF, 0xBB, 0xBF}
@@ -138,8 +145,12 @@ func (p *Parser) field(name string, value []byte) {
 	case "event":
 		p.ev.Type = string(value)
 	case "data":
-		p.data = append(append(p.data, value...), '\n')
 		p.ev.HasData = true
+		if p.big || p.MaxEvent > 0 && len(p.data)+len(value)+1 > p.MaxEvent {
+			p.big, p.data = true, nil // what it held so far is let go
+			return
+		}
+		p.data = append(append(p.data, value...), '\n')
 	case "id":
 		if bytes.IndexByte(value, 0) < 0 {
 			p.ev.ID, p.ev.HasID = string(value), true
@@ -167,6 +178,11 @@ func digits(b []byte) (int64, bool) {
 
 // dispatch ends the block: an event if it had data, an id or a retry.
 func (p *Parser) dispatch(emit func(Event)) {
+	if p.big {
+		p.big, p.ev, p.data = false, Event{}, p.data[:0]
+		p.SkippedEvents++
+		return
+	}
 	ev := p.ev
 	if ev.HasData {
 		ev.Data = string(p.data[:len(p.data)-1])

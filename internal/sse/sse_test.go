@@ -146,3 +146,24 @@ func FuzzParser(f *testing.F) {
 		}
 	})
 }
+
+// An event whose data lines add up past MaxEvent is dropped whole and
+// counted, and the parser holds no more than MaxEvent of it meanwhile; the
+// events after it are read as usual.
+func TestParserMaxEvent(t *testing.T) {
+	p := Parser{MaxLine: 100, MaxEvent: 1000}
+	var got []Event
+	emit := func(e Event) { got = append(got, e) }
+	p.Write([]byte("data: small\n\n"), emit)
+	line := []byte("data: " + strings.Repeat("x", 90) + "\n")
+	for range 10_000 { // 1 MB of data lines, each within MaxLine
+		p.Write(line, emit)
+		if cap(p.data) > 2*p.MaxEvent {
+			t.Fatalf("the parser holds %d bytes of an event past MaxEvent", cap(p.data))
+		}
+	}
+	p.Write([]byte("\ndata: after\n\n"), emit)
+	if len(got) != 2 || got[0].Data != "small" || got[1].Data != "after" || p.SkippedEvents != 1 {
+		t.Errorf("events %+v, skipped %d: want small and after, one skipped", got, p.SkippedEvents)
+	}
+}
