@@ -128,9 +128,10 @@ func (pl *poller) request(p *Proxy, x *exchange, body *limitedBody) {
 	if body.over {
 		pl.s.log.Warn("a request body larger than the largest message: recorded without it")
 	}
-	e := &format.Event{Time: pl.s.at(x.start), Dir: format.Send, Data: nonNil(bytes.Clone(body.buf)),
+	data, h := pl.decoded(p, x.req.Header, bytes.Clone(body.buf))
+	e := &format.Event{Time: pl.s.at(x.start), Dir: format.Send, Data: data,
 		HTTP: &format.HTTP{Method: x.req.Method, URL: p.Redaction.url(x.req.URL),
-			Headers: p.Redaction.headers(endToEnd(x.req.Header))}}
+			Headers: p.Redaction.headers(endToEnd(h))}}
 	e.Opcode = bodyOpcode(e.Data)
 	pl.s.message(e)
 }
@@ -140,13 +141,36 @@ func (pl *poller) response(p *Proxy, at time.Time, status int, h http.Header, bo
 	if body.over {
 		pl.s.log.Warn("a response body larger than the largest message: recorded without it")
 	}
-	e := &format.Event{Time: at, Dir: format.Receive, Data: nonNil(body.buf),
+	data, h := pl.decoded(p, h, body.buf)
+	e := &format.Event{Time: at, Dir: format.Receive, Data: data,
 		HTTP: &format.HTTP{Status: status}}
 	if h != nil {
 		e.HTTP.Headers = p.Redaction.headers(endToEnd(h))
 	}
 	e.Opcode = bodyOpcode(e.Data)
 	pl.s.message(e)
+}
+
+// decoded returns a body as it is recorded, with the headers that go with
+// it: a body in a Content-Encoding (gzip, deflate) is recorded decoded,
+// so that --redact-json reaches it and a replay can send it as it is,
+// without its Content-Encoding and Content-Length; one that cannot be
+// decoded (br, or damaged) is recorded without its bytes, since they could
+// be neither redacted nor read, and a warning says so.
+func (pl *poller) decoded(p *Proxy, h http.Header, body []byte) ([]byte, http.Header) {
+	enc := h.Get("Content-Encoding")
+	if enc == "" || strings.EqualFold(enc, "identity") || len(body) == 0 {
+		return nonNil(body), h
+	}
+	h = h.Clone()
+	h.Del("Content-Length")
+	plain, err := decodeBody(enc, body, p.maxMessageSize())
+	if err != nil {
+		pl.s.log.Warn("a body in a Content-Encoding that cannot be read: recorded without it", "encoding", enc, "err", err)
+		return []byte{}, h
+	}
+	h.Del("Content-Encoding")
+	return nonNil(plain), h
 }
 
 func nonNil(b []byte) []byte {

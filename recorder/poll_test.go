@@ -1,6 +1,8 @@
 package recorder
 
 import (
+	"bytes"
+	"compress/gzip"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -153,6 +155,60 @@ func TestPollConcurrentAndShutdown(t *testing.T) {
 		if len(evs) != 4 || evs[1].HTTP.Headers["Authorization"][0] != Redacted || string(evs[2].Data) != "[]" ||
 			evs[3].Type != format.TypeClose || evs[3].By != format.ByProxy || evs[3].Code != 1001 {
 			t.Errorf("session %s: %d lines %+v", id, len(evs), evs)
+		}
+	}
+}
+
+// A response in a Content-Encoding is recorded decoded, so that
+// --redact-json reaches it, and without the encoding's headers; an event
+// stream in one is relayed unrecorded and counted.
+func TestEncodedBodies(t *testing.T) {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
+		if r.URL.Path == "/events" {
+			w.Header().Set("Content-Type", "text/event-stream")
+			zw.Write([]byte("data: {\"password\":\"pw\"}\n\n"))
+		} else {
+			w.Header().Set("Content-Type", "application/json")
+			zw.Write([]byte(`{"password":"pw","n":1}`))
+		}
+		zw.Close()
+		w.Header().Set("Content-Encoding", "gzip")
+		w.Write(buf.Bytes())
+	}))
+	defer up.Close()
+	p, ts, sink, dir := proxyFor(t, up, func(p *Proxy) {
+		p.Poll = []string{"/poll"}
+		p.PollIdle = 50 * time.Millisecond
+		p.Redaction.JSONFields = []string{"password"}
+	})
+	for _, path := range []string{"/poll", "/events"} {
+		req, _ := http.NewRequest("GET", ts.URL+path, nil)
+		req.Header.Set("Accept-Encoding", "gzip") // the client takes gzip itself: the proxy passes it on
+		resp, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	waitFor(t, "the poller to end", func() bool { return p.Stats().Open == 0 })
+	stopProxy(t, p, ts, sink)
+	if n := p.Stats().Unrecorded["encoded_stream"]; n != 1 {
+		t.Errorf("unrecorded encoded streams: %d, want 1", n)
+	}
+	recs, _ := readRecordings(t, dir)
+	if len(recs) != 1 {
+		t.Fatalf("got %d sessions, want the poller's only", len(recs))
+	}
+	for _, evs := range recs {
+		for _, e := range evs {
+			if e.Type == format.TypeMessage && e.Dir == format.Receive {
+				if string(e.Data) != `{"password":"[redacted]","n":1}` || e.HTTP.Headers["Content-Encoding"] != nil {
+					t.Errorf("response recorded as %q with headers %v: want it decoded and redacted", e.Data, e.HTTP.Headers)
+				}
+			}
 		}
 	}
 }

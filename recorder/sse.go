@@ -5,6 +5,7 @@ import (
 	"errors"
 	"mime"
 	"net/http"
+	"strings"
 
 	"github.com/wsreplay/wsreplay/format"
 	"github.com/wsreplay/wsreplay/internal/sse"
@@ -30,6 +31,13 @@ func isEventStream(h http.Header) bool {
 // returns read the body as the client gets it.
 func (p *Proxy) watchSSE(x *exchange, resp *http.Response) (func([]byte), func(error)) {
 	if !isEventStream(resp.Header) {
+		return nil, nil
+	}
+	if enc := resp.Header.Get("Content-Encoding"); enc != "" && !strings.EqualFold(enc, "identity") {
+		// Its events could be neither read as they pass nor redacted.
+		p.logger().Warn("relaying an event stream unrecorded: it comes in a Content-Encoding",
+			"path", p.Redaction.url(x.req.URL), "encoding", enc)
+		p.stats.unrecorded.add("encoded_stream")
 		return nil, nil
 	}
 	s := p.openHTTPSession(x.req, resp.Header, format.KindSSE, x.start)
