@@ -156,7 +156,7 @@ func (s *Server) eioHandshake(w http.ResponseWriter, r *http.Request, q engineio
 	if rp == nil {
 		return
 	}
-	sess, err := s.choose(r.Context(), r.URL, format.KindSocketIO)
+	sess, err := s.eioSession(r, rp)
 	if err != nil {
 		del()
 		s.logNoSocketIO(log, err)
@@ -165,6 +165,7 @@ func (s *Server) eioHandshake(w http.ResponseWriter, r *http.Request, q engineio
 		return
 	}
 	rep := s.newEIOReplay(rp, del, sess, q, log)
+	rep.path, rep.remote = r.URL.Path, r.RemoteAddr
 	s.eio.put(rep)
 	if upgrade {
 		rep.serveHandshakeSocket(w, r)
@@ -176,6 +177,21 @@ func (s *Server) eioHandshake(w http.ResponseWriter, r *http.Request, q engineio
 	}
 	go rep.run()
 	rep.servePoll(w, r)
+}
+
+// eioSession chooses the Socket.IO session of a handshake: the one the
+// control API chose for the next connection, if it is one, else as
+// WebSocket connections are chosen.
+func (s *Server) eioSession(r *http.Request, rp *liveReplay) (*Session, error) {
+	if !s.NoControl {
+		rp.next = s.control.take(r.URL.Path)
+	}
+	if n := rp.next; n != nil && n.Session != "" {
+		if sess := s.lookupSession(n.Session); sess != nil && sess.Kind == format.KindSocketIO {
+			return sess, nil
+		}
+	}
+	return s.choose(r.Context(), r.URL, format.KindSocketIO)
 }
 
 // logNoSocketIO logs a handshake no session can serve.

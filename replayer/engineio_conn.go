@@ -34,6 +34,8 @@ type eioReplay struct {
 	sess     *Session
 	log      *slog.Logger
 	rp       *liveReplay
+	path     string // as the client asked for it, and its address: for live control
+	remote   string
 	del      func()
 	accepted time.Time
 	play     *eioPlay
@@ -329,8 +331,13 @@ func (r *eioReplay) run() {
 	go r.beat(done)
 	// No fine clock: its sub-millisecond waits cost a busy goroutine, and
 	// a polling client sees packets a round trip late whatever the clock.
-	p := &player{cfg: r.srv, session: r.sess, send: r.play.send, pick: r.play.pick, client: r.client, log: r.log}
+	// Live control as for a WebSocket replay; the pings go on while it is
+	// paused, on their own clock.
+	ctl := r.srv.newControl(r.rp, r.sess)
+	live := r.srv.control.open(r.sess, r.path, r.remote, r.accepted, ctl)
+	p := &player{cfg: r.srv, session: r.sess, send: r.play.send, pick: r.play.pick, client: r.client, log: r.log, ctl: ctl}
 	end, err := p.play(r.rp.ctx, r.accepted)
+	live.ended(endingName(end, err))
 	r.finish(end, err)
 	close(done)
 	r.heartbeat.Wait()

@@ -287,3 +287,34 @@ func TestOpenParamsCapped(t *testing.T) {
 		t.Errorf("pingInterval + pingTimeout overflows: %v", d)
 	}
 }
+
+// A Socket.IO replay is a live replay: --paused holds its events (its
+// pings go on) until the API resumes it.
+func TestEngineIOUnderLiveControl(t *testing.T) {
+	ts := startServer(t, &Server{Paused: true}, File(socketIORecording(t)))
+	base := ts.URL + "/socket.io/?EIO=4&transport=polling"
+	_, body := eioDo(t, "GET", base+"&t=1", "", "")
+	open, ok := engineio.ParseOpen(body)
+	if !ok {
+		t.Fatalf("handshake answered %q", body)
+	}
+	sid := base + "&sid=" + open.SID
+	eioDo(t, "POST", sid, "", "40")
+	if v := waitReplay(t, ts, "r1"); v["state"] != "paused" {
+		t.Fatalf("replay %v, want paused", v)
+	}
+	pings := 0
+	all, _ := pollUntil(t, sid, func(pk engineio.Packet) bool {
+		if string(pk.Data) == "2" {
+			pings++
+		}
+		return pings >= 2
+	})
+	for _, pk := range all {
+		if strings.HasPrefix(string(pk.Data), "42") {
+			t.Fatalf("an event while paused: %q", pk.Data)
+		}
+	}
+	mustCall(t, ts, "POST", "replays/r1/resume", "")
+	pollUntil(t, sid, func(pk engineio.Packet) bool { return string(pk.Data) == `42["hi",1]` })
+}

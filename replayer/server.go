@@ -286,11 +286,22 @@ func (s *Server) register() (rp *liveReplay, del func()) {
 func (s *Server) chooseSession(w http.ResponseWriter, r *http.Request, rp *liveReplay, log *slog.Logger, kind format.Kind) *Session {
 	ctx, stop := context.WithCancel(rp.ctx)
 	stopAfter := context.AfterFunc(r.Context(), stop)
-	sess, err := s.choose(ctx, r.URL, kind)
+	var sess *Session
+	var err error
 	if rp.next != nil && rp.next.Session != "" {
-		if sess = s.lookupSession(rp.next.Session); sess == nil {
+		// The session the control API chose, if a connection of this
+		// kind can play it; the round robin is left where it was.
+		switch sess = s.lookupSession(rp.next.Session); {
+		case sess == nil:
 			err = errNoSession
+		case sess.Kind != kind:
+			log.Warn("the session chosen for the next connection is of another kind: choosing as usual",
+				"session", sess.ID, "kind", sess.Kind.String(), "asked", kind.String())
+			sess = nil
 		}
+	}
+	if sess == nil && err == nil {
+		sess, err = s.choose(ctx, r.URL, kind)
 	}
 	stopAfter()
 	stop()

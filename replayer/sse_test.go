@@ -277,3 +277,15 @@ func TestSSEWaitWithClientMessage(t *testing.T) {
 		t.Errorf("the replay is not listed: %d", st)
 	}
 }
+
+// A session the control API chose for the next connection is played only to
+// a connection of its kind: an event stream never gets a WebSocket session.
+func TestNextOfAnotherKind(t *testing.T) {
+	ts := startServer(t, &Server{}, File(sseRecording(t)))
+	mustCall(t, ts, "PUT", "next", `{"session": "ws"}`)
+	resp, start := getStream(t, ts, "/events", "")
+	seen, _ := readStream(t, resp, start)
+	if len(seen) == 0 || seen[0].block != "retry: 50" {
+		t.Errorf("the event stream got %+v, want its own first session", seen)
+	}
+}
