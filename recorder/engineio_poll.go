@@ -29,8 +29,8 @@ func (p *Proxy) pollEngineIO(w http.ResponseWriter, r *http.Request, q engineio.
 	switch {
 	case q.SID != "":
 		es = p.eio.get(q.SID)
-	case r.Method == http.MethodGet:
-		es = p.newEIOSession(r, q, time.Now())
+	case r.Method == http.MethodGet && !p.shuttingDown():
+		es = p.newEIOSession(r, q, time.Now()) // none once Shutdown began: relayed unrecorded
 	}
 	if es == nil {
 		p.passthru.ServeHTTP(w, r)

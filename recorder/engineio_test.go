@@ -201,3 +201,23 @@ func TestDecodeBody(t *testing.T) {
 		t.Error("br: no error")
 	}
 }
+
+// Once Shutdown has begun, an Engine.IO handshake is relayed unrecorded:
+// no session starts that the shutdown would not end.
+func TestEngineIOAfterShutdown(t *testing.T) {
+	up := fakeEngineIO(t, 4)
+	p, ts, sink, _ := proxyFor(t, up, func(*Proxy) {})
+	if err := p.Shutdown(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if body := httpDo(t, "GET", ts.URL+"/socket.io/?EIO=4&transport=polling", ""); !strings.HasPrefix(body, "0{") {
+		t.Fatalf("handshake answered %q, want the upstream's open packet", body)
+	}
+	p.eio.mu.Lock()
+	n := len(p.eio.m)
+	p.eio.mu.Unlock()
+	if n != 0 {
+		t.Errorf("%d Engine.IO sessions started after Shutdown", n)
+	}
+	stopProxy(t, p, ts, sink)
+}
