@@ -80,8 +80,8 @@ func (u *Uploader) put(ctx context.Context, f *os.File, size int64, key string) 
 		meta = summaryMeta(s)
 	}
 	contentType := "application/x-ndjson"
-	if strings.HasSuffix(key, ".gz") || strings.HasSuffix(key, ".zst") {
-		contentType = "application/octet-stream"
+	if name := strings.TrimSuffix(key, partialSuffix); strings.HasSuffix(name, ".gz") || strings.HasSuffix(name, ".zst") {
+		contentType = "application/octet-stream" // compressed, a running session's .partial too
 	}
 	_, err := u.Client.s3.PutObject(ctx, &s3.PutObjectInput{
 		Bucket: aws.String(u.Dest.Bucket), Key: aws.String(key),
