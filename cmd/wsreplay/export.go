@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/urfave/cli/v2"
+	"github.com/wsreplay/wsreplay/format"
 	"github.com/wsreplay/wsreplay/internal/export"
 )
 
@@ -157,6 +158,11 @@ func readSession(path, id string, stderr io.Writer) (*export.Session, error) {
 			others = append(others[:5], fmt.Sprintf("... (%d in all)", len(others)))
 		}
 		return nil, usagef("%s holds %d sessions; choose one with --session (%s)", path, len(others), printable(strings.Join(others, ", ")))
+	case sess.Kind != format.KindWebSocket:
+		// Playwright's routeWebSocket and MSW's ws link mock WebSockets:
+		// an event stream, a poller or Engine.IO would never match.
+		return nil, usagef("%s: session %s is of kind %s; export writes WebSocket mocks only (serve replays it)",
+			path, printable(sess.ID), sess.Kind)
 	}
 	return sess, nil
 }

@@ -16,6 +16,7 @@ type Session struct {
 	ID          string
 	URL         string // path and query, as recorded
 	Subprotocol string
+	Kind        format.Kind // what carried it; the exports mock WebSocket sessions only
 	Start       time.Time
 	Messages    []Message
 	// Ending is the recorded close; nil when there is none or when the
@@ -56,7 +57,7 @@ func (s *Session) Add(e *format.Event) {
 	}
 	switch e.Type {
 	case format.TypeSession:
-		s.ID, s.URL, s.Subprotocol, s.Start = e.Session, e.URL, e.Subprotocol, e.Time
+		s.ID, s.URL, s.Subprotocol, s.Start, s.Kind = e.Session, e.URL, e.Subprotocol, e.Time, e.Kind
 	case format.TypeMessage:
 		if s.ID == "" {
 			s.ID = e.Session
