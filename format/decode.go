@@ -157,6 +157,18 @@ func (d *decoder) member(f *fields, reuse []byte) error {
 		all.Clean, err = s.bool("clean")
 	case "lost":
 		all.Lost, err = s.int("lost")
+	default:
+		err = d.kindMember(string(key), all)
+	}
+	return err
+}
+
+// kindMember reads a member of the kinds' (kindwire.go): "kind" and
+// "engineio" on session lines, "transport", "http" and "sse" on message
+// lines. Any other key's value is skipped.
+func (d *decoder) kindMember(key string, all *Event) (err error) {
+	s := &d.s
+	switch key {
 	case "kind":
 		var k string
 		k, err = s.strField("kind")

@@ -176,13 +176,7 @@ func runRecord(c *cli.Context) error {
 		return err
 	}
 	stderr := c.App.ErrWriter
-	addr, note := clientAddr(l.Addr())
-	fmt.Fprintf(stderr, "listening on %s://%s -> %s%s\n", scheme, addr, p.Upstream, note)
-	if up != nil {
-		fmt.Fprintf(stderr, "recording to %s (spool %s)\n", up.u.Dest, out)
-	} else {
-		fmt.Fprintf(stderr, "recording to %s\n", out)
-	}
+	announce(stderr, l, scheme, p, up, out)
 
 	defer startRetention(c.Context, ret)()
 	stopStatus, err := logStatus(c, recordStatus(log, p))
@@ -202,6 +196,12 @@ func runRecord(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	return finishRecord(stderr, sink, up, p, perr)
+}
+
+// finishRecord closes the sink, uploads what is left, reports the counts
+// and says what went wrong at shutdown (perr, from the proxy).
+func finishRecord(stderr io.Writer, sink *recorder.FileSink, up *upload, p *recorder.Proxy, perr error) error {
 	serr := sink.Close()
 	if up != nil {
 		// What could not be uploaded is kept for the next run: said, not
@@ -215,6 +215,17 @@ func runRecord(c *cli.Context) error {
 		return fmt.Errorf("shutdown: %v", err)
 	}
 	return nil
+}
+
+// announce says where record listens and where it records.
+func announce(stderr io.Writer, l net.Listener, scheme string, p *recorder.Proxy, up *upload, out string) {
+	addr, note := clientAddr(l.Addr())
+	fmt.Fprintf(stderr, "listening on %s://%s -> %s%s\n", scheme, addr, p.Upstream, note)
+	if up != nil {
+		fmt.Fprintf(stderr, "recording to %s (spool %s)\n", up.u.Dest, out)
+	} else {
+		fmt.Fprintf(stderr, "recording to %s\n", out)
+	}
 }
 
 // recordOut is where sessions are written: --out, or for --out s3:// the
