@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/internal/ws"
 )
 
 // DefaultPollIdle ends a poller's session when Proxy.PollIdle is zero: no
@@ -16,18 +17,7 @@ import (
 const DefaultPollIdle = 30 * time.Second
 
 // pollPath reports whether a request path is one of Proxy.Poll's.
-func (p *Proxy) pollPath(path string) bool { return pollMatch(p.Poll, path) != "" }
-
-// pollMatch returns the pattern of patterns that path matches, or "": a
-// pattern ending in "*" is a prefix, any other the whole path.
-func pollMatch(patterns []string, path string) string {
-	for _, pat := range patterns {
-		if prefix, ok := strings.CutSuffix(pat, "*"); ok && strings.HasPrefix(path, prefix) || pat == path {
-			return pat
-		}
-	}
-	return ""
-}
+func (p *Proxy) pollPath(path string) bool { return ws.MatchPath(p.Poll, path) != "" }
 
 // pollers are the pollers of Proxy.Poll's paths, each recording its own
 // session. A poller is told apart by its pollerKey; since a poller waits
@@ -99,7 +89,7 @@ func (ps *pollers) watch(p *Proxy, x *exchange) {
 
 // take returns the poller x comes from, marked in flight.
 func (ps *pollers) take(p *Proxy, x *exchange) *poller {
-	key := pollerKey(pollMatch(p.Poll, x.req.URL.Path), x.req)
+	key := pollerKey(ws.MatchPath(p.Poll, x.req.URL.Path), x.req)
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
 	for _, pl := range ps.byKey[key] {

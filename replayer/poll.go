@@ -12,21 +12,11 @@ import (
 	"time"
 
 	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/internal/ws"
 )
 
 // DefaultPollIdle ends a poller's replay when Server.PollIdle is zero.
 const DefaultPollIdle = 30 * time.Second
-
-// pollMatch returns the pattern of patterns that path matches, or "": a
-// pattern ending in "*" is a prefix, any other the whole path.
-func pollMatch(patterns []string, path string) string {
-	for _, pat := range patterns {
-		if prefix, ok := strings.CutSuffix(pat, "*"); ok && strings.HasPrefix(path, prefix) || pat == path {
-			return pat
-		}
-	}
-	return ""
-}
 
 // pollers are the pollers being replayed to, told apart as the recorder
 // tells them apart (by pattern, address and User-Agent; a poller has one
@@ -124,7 +114,7 @@ func (pr *pollReplay) answer(s *Server, k int) (pollExchange, time.Time) {
 // (from 0), starting a replay of the next recorded session for its path
 // if it has none, or its last one has been idle for PollIdle.
 func (ps *pollers) take(s *Server, r *http.Request, rp *liveReplay, log *slog.Logger) (*pollReplay, int, error) {
-	key := pollKey(pollMatch(s.Poll, r.URL.Path), r)
+	key := pollKey(ws.MatchPath(s.Poll, r.URL.Path), r)
 	idle := s.PollIdle
 	if idle <= 0 {
 		idle = DefaultPollIdle

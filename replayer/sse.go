@@ -10,6 +10,7 @@ import (
 
 	"github.com/wsreplay/wsreplay/format"
 	"github.com/wsreplay/wsreplay/internal/sse"
+	"github.com/wsreplay/wsreplay/internal/ws"
 )
 
 // httpKind says which replay a plain HTTP request asks for: a poll on a
@@ -18,7 +19,7 @@ import (
 // recorded on ("/" is the page's, unless the request accepts an event
 // stream), else none (KindWebSocket): the page, or a 404.
 func (s *Server) httpKind(r *http.Request) format.Kind {
-	if pollMatch(s.Poll, r.URL.Path) != "" {
+	if ws.MatchPath(s.Poll, r.URL.Path) != "" {
 		return format.KindPoll
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodOptions {
