@@ -298,7 +298,11 @@ func (p *eioPlay) emit(sio engineio.SocketIO) {
 	p.mu.Lock()
 	k := p.cliCount[key]
 	p.cliCount[key] = k + 1
-	unrecorded := k >= p.recorded[key]
+	// With Server.Loop the recording's emits come round again: the
+	// client's k-th emit is the recorded (k mod n)-th, and the player's
+	// occurrences go on counting across passes as the client's do.
+	n := p.recorded[key]
+	unrecorded := n == 0 || k >= n && !p.r.srv.Loop
 	var unit []engineio.Packet
 	if sio.HasID && !unrecorded {
 		occ := evOcc{key, k}
@@ -317,7 +321,7 @@ func (p *eioPlay) emit(sio engineio.SocketIO) {
 		// under the recorded ack id, since the client's own differs.
 		// (The recorded events are shared with other replays: never
 		// changed.)
-		sio.ID, sio.HasID = p.recIDs[evOcc{key, k}]
+		sio.ID, sio.HasID = p.recIDs[evOcc{key, k % n}]
 		p.r.client.add(sio.Encode())
 	}
 	if unit != nil {

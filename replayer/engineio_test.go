@@ -318,3 +318,20 @@ func TestEngineIOUnderLiveControl(t *testing.T) {
 	mustCall(t, ts, "POST", "replays/r1/resume", "")
 	pollUntil(t, sid, func(pk engineio.Packet) bool { return string(pk.Data) == `42["hi",1]` })
 }
+
+// With --loop, the recorded ack answer of each pass goes out under the ack
+// id of the client's emit in that pass.
+func TestEngineIOLoopAcks(t *testing.T) {
+	ts := startServer(t, &Server{Loop: true}, File(socketIORecording(t)))
+	base := ts.URL + "/socket.io/?EIO=4&transport=polling"
+	_, body := eioDo(t, "GET", base+"&t=1", "", "")
+	open, ok := engineio.ParseOpen(body)
+	if !ok {
+		t.Fatalf("handshake answered %q", body)
+	}
+	sid := base + "&sid=" + open.SID
+	eioDo(t, "POST", sid, "", "40\x1e427[\"ask\",1]")
+	pollUntil(t, sid, func(pk engineio.Packet) bool { return string(pk.Data) == `437[2]` })
+	eioDo(t, "POST", sid, "", "428[\"ask\",1]")
+	pollUntil(t, sid, func(pk engineio.Packet) bool { return string(pk.Data) == `438[2]` })
+}
