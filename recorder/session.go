@@ -44,6 +44,11 @@ type session struct {
 	timerOnce    sync.Once
 	timer        *time.Timer // closes both legs closeTimeout after the first close frame
 	closing      sync.WaitGroup
+	// closingMu orders proxyClose's closing.Add before run's closing.Wait
+	// (a WaitGroup's first Add must not race its Wait); relayed is set
+	// once run waits: both pumps are done, and no close frame is sent.
+	closingMu sync.Mutex
+	relayed   bool
 }
 
 // relay dials the upstream and accepts the client, then returns, leaving
@@ -167,6 +172,9 @@ func (s *session) run() {
 	}()
 	s.pumpToClient()
 	<-toUpstream
+	s.closingMu.Lock()
+	s.relayed = true
+	s.closingMu.Unlock()
 	s.closing.Wait()
 	s.client.conn.Close()
 	s.upstream.conn.Close()
@@ -206,6 +214,11 @@ func (s *session) proxyClose(code int, reason string) {
 		s.end = format.Event{Type: format.TypeClose, Session: s.id, Time: s.now(), By: format.ByProxy,
 			Code: code, Reason: reason, Clean: true}
 		s.proxyClosing.Store(true)
+		s.closingMu.Lock()
+		defer s.closingMu.Unlock()
+		if s.relayed {
+			return // both legs are done: nothing to send a close frame on
+		}
 		for _, l := range []*leg{s.client, s.upstream} {
 			s.closing.Add(1)
 			go func() {
