@@ -1,19 +1,16 @@
 package replayer
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
 
 	"github.com/wsreplay/wsreplay/format"
-	"github.com/wsreplay/wsreplay/format/har"
 )
 
 // pollRecording holds one poller's session on /poll: an answer at 10 ms,
@@ -191,23 +188,7 @@ func TestPollSchedule(t *testing.T) {
 // HAR as from the recording: the HAR reader reads it in parts, and the
 // catalog holds them as one session.
 func TestPollFromHAR(t *testing.T) {
-	rec, err := os.ReadFile(pollRecording(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := format.NewReader(bytes.NewReader(rec), nil)
-	var evs []*format.Event
-	for {
-		e, err := r.Next()
-		if err != nil {
-			break
-		}
-		evs = append(evs, e)
-	}
-	var buf bytes.Buffer
-	if err := har.Write(&buf, evs, nil); err != nil {
-		t.Fatal(err)
-	}
+	buf := asHAR(t, pollRecording(t))
 	ts := startServer(t, &Server{Poll: []string{"/poll"}, Speed: 10}, Bytes("rec.har", buf.Bytes()))
 	var got []string
 	for _, path := range []string{"/poll?since=0", "/poll?since=2", "/poll"} {

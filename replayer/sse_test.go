@@ -172,23 +172,7 @@ func TestSSEGuardAndFault(t *testing.T) {
 
 // An event stream converted to HAR is served from it as from the recording.
 func TestSSEFromHAR(t *testing.T) {
-	rec, err := os.ReadFile(sseRecording(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := format.NewReader(bytes.NewReader(rec), nil)
-	var evs []*format.Event
-	for {
-		e, err := r.Next()
-		if err != nil {
-			break
-		}
-		evs = append(evs, e)
-	}
-	var buf bytes.Buffer
-	if err := har.Write(&buf, evs, nil); err != nil {
-		t.Fatal(err)
-	}
+	buf := asHAR(t, sseRecording(t))
 	ts := startServer(t, &Server{Speed: 10}, Bytes("rec.har", buf.Bytes()))
 	resp, start := getStream(t, ts, "/events", "")
 	seen, err := readStream(t, resp, start)
@@ -288,4 +272,28 @@ func TestNextOfAnotherKind(t *testing.T) {
 	if len(seen) == 0 || seen[0].block != "retry: 50" {
 		t.Errorf("the event stream got %+v, want its own first session", seen)
 	}
+}
+
+// asHAR returns the recording at path converted to HAR.
+func asHAR(tb testing.TB, path string) *bytes.Buffer {
+	tb.Helper()
+	rec, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	r := format.NewReader(bytes.NewReader(rec), nil)
+	defer r.Close()
+	var evs []*format.Event
+	for {
+		e, err := r.Next()
+		if err != nil {
+			break
+		}
+		evs = append(evs, e)
+	}
+	var buf bytes.Buffer
+	if err := har.Write(&buf, evs, nil); err != nil {
+		tb.Fatal(err)
+	}
+	return &buf
 }
