@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -292,13 +293,7 @@ func TestOpenParamsCapped(t *testing.T) {
 // pings go on) until the API resumes it.
 func TestEngineIOUnderLiveControl(t *testing.T) {
 	ts := startServer(t, &Server{Paused: true}, File(socketIORecording(t)))
-	base := ts.URL + "/socket.io/?EIO=4&transport=polling"
-	_, body := eioDo(t, "GET", base+"&t=1", "", "")
-	open, ok := engineio.ParseOpen(body)
-	if !ok {
-		t.Fatalf("handshake answered %q", body)
-	}
-	sid := base + "&sid=" + open.SID
+	sid := openPolling(t, ts)
 	eioDo(t, "POST", sid, "", "40")
 	if v := waitReplay(t, ts, "r1"); v["state"] != "paused" {
 		t.Fatalf("replay %v, want paused", v)
@@ -323,15 +318,22 @@ func TestEngineIOUnderLiveControl(t *testing.T) {
 // id of the client's emit in that pass.
 func TestEngineIOLoopAcks(t *testing.T) {
 	ts := startServer(t, &Server{Loop: true}, File(socketIORecording(t)))
-	base := ts.URL + "/socket.io/?EIO=4&transport=polling"
-	_, body := eioDo(t, "GET", base+"&t=1", "", "")
-	open, ok := engineio.ParseOpen(body)
-	if !ok {
-		t.Fatalf("handshake answered %q", body)
-	}
-	sid := base + "&sid=" + open.SID
+	sid := openPolling(t, ts)
 	eioDo(t, "POST", sid, "", "40\x1e427[\"ask\",1]")
 	pollUntil(t, sid, func(pk engineio.Packet) bool { return string(pk.Data) == `437[2]` })
 	eioDo(t, "POST", sid, "", "428[\"ask\",1]")
 	pollUntil(t, sid, func(pk engineio.Packet) bool { return string(pk.Data) == `438[2]` })
+}
+
+// openPolling makes an Engine.IO 4 polling handshake and returns the URL
+// of its sid's polls.
+func openPolling(tb testing.TB, ts *httptest.Server) string {
+	tb.Helper()
+	base := ts.URL + "/socket.io/?EIO=4&transport=polling"
+	_, body := eioDo(tb, "GET", base+"&t=1", "", "")
+	open, ok := engineio.ParseOpen(body)
+	if !ok {
+		tb.Fatalf("handshake answered %q", body)
+	}
+	return base + "&sid=" + open.SID
 }
