@@ -317,12 +317,11 @@ func (c *Catalog) indexSource(ctx context.Context, i int, src *Source) error {
 
 // indexHAR indexes the sessions of a HAR file by their entries' offsets,
 // reading one entry at a time: a replay reads its entry again (harStream).
-// A poll session spans entries (one per exchange), so its events are held
-// instead, as they come (a poller's exchanges are small).
+// A session of several entries (Socket.IO's polling and websocket
+// entries, a poller's exchanges) comes whole after the others, and its
+// events are held (they are small).
 func (c *Catalog) indexHAR(i int, src *Source, r io.Reader) error {
 	rd := har.NewReader(r, src.Name)
-	polls := map[string]*Session{}
-	var held []*Session // poll sessions, added once whole: a replay may start at once
 	n := 0
 	for ; ; n++ {
 		hs, err := rd.Next()
@@ -333,44 +332,18 @@ func (c *Catalog) indexHAR(i int, src *Source, r io.Reader) error {
 			return err
 		}
 		e := hs.Events[0]
-		if hs.Part {
-			held = holdPart(src, polls, held, hs.Events)
-			continue
-		}
-		if hs.Offset < 0 { // a Socket.IO session of several entries: held
-			c.add(i, &Session{ID: e.Session, URL: e.URL, Start: e.Time, src: src, Kind: e.Kind, EngineIO: e.EngineIO,
-				events: hs.Events})
+		if hs.Offset < 0 { // a session of several entries (Socket.IO, a poller): held
+			c.add(i, &Session{ID: e.Session, URL: e.URL, Subprotocol: e.Subprotocol, Start: e.Time, src: src, Kind: e.Kind,
+				EngineIO: e.EngineIO, events: hs.Events})
 			continue
 		}
 		c.add(i, &Session{ID: e.Session, URL: e.URL, Subprotocol: e.Subprotocol, Start: e.Time, Kind: e.Kind, EngineIO: e.EngineIO, src: src,
 			pos: format.Position{Offset: hs.Offset}, har: true})
 	}
-	for _, s := range held {
-		c.add(i, s)
-	}
 	if n == 0 {
 		return fmt.Errorf("%s: no WebSocket messages in this HAR (WebSocket entries without messages: %d)", src.Name, rd.Skipped())
 	}
 	return nil
-}
-
-// holdPart adds the events of one exchange of a poll session read from a
-// HAR file to its session, held in memory; a new session is appended to
-// held, which it returns.
-func holdPart(src *Source, polls map[string]*Session, held []*Session, evs []*format.Event) []*Session {
-	for _, e := range evs {
-		s := polls[e.Session]
-		if s == nil {
-			if e.Type != format.TypeSession {
-				continue // its session line is in an entry before: never, as Write writes them
-			}
-			s = &Session{ID: e.Session, URL: e.URL, Subprotocol: e.Subprotocol, Start: e.Time, Kind: e.Kind, src: src}
-			polls[e.Session] = s
-			held = append(held, s)
-		}
-		s.events = append(s.events, e)
-	}
-	return held
 }
 
 // indexedReader reports the bytes read through it to Source.Indexed.

@@ -27,26 +27,22 @@ type Reader struct {
 	skipped int
 	err     error
 	polls   pollReader
-	sio     sioEntries        // Engine.IO entries, put together by sid
-	sioOut  [][]*format.Event // their sessions, returned after the last entry
+	pollEvs map[string][]*format.Event // poll sessions' events, by session, from their entries
+	pollIDs []string                   // their sessions in the order they began
+	sio     sioEntries                 // Engine.IO entries, put together by sid
+	whole   [][]*format.Event          // sessions of several entries, returned after the last entry
 }
 
 // Session is one entry's events, as Read returns them: a session line, the
 // messages in time order, a close line if there was a close frame. Offset
 // is where the entry starts in the input, for ReadSession; -1 for a
-// Socket.IO session, made of several entries (engineio.go): its Events are
-// all there is of it.
-//
-// An entry of a poll session (a long-polling exchange wsreplay wrote) is a
-// part of its session only: Part is set, and its events are the session
-// line (for the session's first exchange), the request and response, and
-// the close line (for its last). Such a session spans entries, so it cannot
-// be read again from one offset: callers that index by offset hold the
-// parts' events instead (a poller's exchanges are small).
+// session made of several entries, returned after the last entry with all
+// there is of it in Events: a Socket.IO session (its polling and websocket
+// entries, engineio.go) or a poll session (an entry per exchange, as Write
+// writes it).
 type Session struct {
 	Events []*format.Event
 	Offset int64
-	Part   bool
 }
 
 // NewReader returns a Reader of the HAR file r; name is used in errors.
@@ -90,9 +86,10 @@ func (r *Reader) next() (*Session, error) {
 			if err != nil {
 				return nil, fmt.Errorf("%s: entries[%d].%w", r.name, i, err)
 			}
-			if len(evs) > 0 {
-				part := ent.Wsreplay != nil && ent.Wsreplay.Kind == format.KindPoll.String()
-				return &Session{Events: evs, Offset: off, Part: part}, nil
+			if ent.Wsreplay != nil && ent.Wsreplay.Kind == format.KindPoll.String() {
+				r.addPoll(evs) // an exchange: a part of its session
+			} else if len(evs) > 0 {
+				return &Session{Events: evs, Offset: off}, nil
 			}
 			continue
 		}
@@ -115,14 +112,34 @@ func (r *Reader) next() (*Session, error) {
 		if _, err := r.dec.Token(); err != nil { // the closing ]
 			return nil, harError(r.name, err)
 		}
-		r.sioOut = r.sio.sessions()
+		r.whole = r.sio.sessions()
+		for _, id := range r.pollIDs {
+			r.whole = append(r.whole, r.pollEvs[id])
+		}
+		r.pollEvs, r.pollIDs = nil, nil
 	}
-	if len(r.sioOut) > 0 {
-		evs := r.sioOut[0]
-		r.sioOut = r.sioOut[1:]
+	if len(r.whole) > 0 {
+		evs := r.whole[0]
+		r.whole = r.whole[1:]
 		return &Session{Events: evs, Offset: -1}, nil
 	}
 	return nil, io.EOF
+}
+
+// addPoll adds the events of one exchange of a poll session to those of
+// its session.
+func (r *Reader) addPoll(evs []*format.Event) {
+	if len(evs) == 0 {
+		return
+	}
+	if r.pollEvs == nil {
+		r.pollEvs = map[string][]*format.Event{}
+	}
+	id := evs[0].Session
+	if _, ok := r.pollEvs[id]; !ok {
+		r.pollIDs = append(r.pollIDs, id)
+	}
+	r.pollEvs[id] = append(r.pollEvs[id], evs...)
 }
 
 // wroteSocketIO reports whether ent is a Socket.IO session as wsreplay
