@@ -54,19 +54,18 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// missingTools says what these tests need and is not installed, "" when
-// nothing is missing.
+// missingTools says what every one of these tests needs and is not
+// installed, "" when nothing is. Chromium is not among them: the tests that
+// drive it say so with need(t, true) and are skipped alone, so the Node-only
+// tests still run on a machine without it.
 func missingTools() string {
-	var missing []string
 	if _, err := exec.LookPath("node"); err != nil {
-		missing = append(missing, "node is not installed")
-	} else if _, err := os.Stat("node_modules/ws"); err != nil {
-		missing = append(missing, "the Node packages are not installed (npm ci --prefix internal/e2e)")
+		return "node is not installed"
 	}
-	if _, err := os.Stat(chromiumPath()); err != nil {
-		missing = append(missing, chromiumPath()+" is not installed (apt-get install chromium)")
+	if _, err := os.Stat("node_modules/ws"); err != nil {
+		return "the Node packages are not installed (npm ci --prefix internal/e2e)"
 	}
-	return strings.Join(missing, "; ")
+	return ""
 }
 
 // need skips the test when a tool is missing, or fails it under CI.
@@ -385,13 +384,38 @@ func TestSocketIO(t *testing.T) {
 	sameJSON(t, "socket.io client", live, replay)
 }
 
-// When a tool is missing, go test's summary line for this package says that
+// When Node is missing, go test's summary line for this package says that
 // no test ran, in its default output: a plain "ok" would hide it.
 func TestMissingToolsShowInSummary(t *testing.T) {
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := t.TempDir() // a PATH with go on it and no node
+	if err := os.Symlink(goBin, filepath.Join(bin, "go")); err != nil {
+		t.Fatal(err)
+	}
 	cmd := exec.Command("go", "test", "-count=1", ".")
-	cmd.Env = append(os.Environ(), "CHROMIUM=/nonexistent/chromium", "CI=")
+	cmd.Env = append(os.Environ(), "PATH="+bin, "CI=")
 	out, err := cmd.CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "internal/e2e") || !strings.Contains(string(out), "[no tests to run]") {
-		t.Errorf("go test with Chromium missing: %v\n%s", err, out)
+		t.Errorf("go test with node missing: %v\n%s", err, out)
+	}
+}
+
+// When only Chromium is missing, the Node-only tests still run and the
+// Chromium tests are skipped, each saying why.
+func TestChromiumMissingSkipsOnlyItsTests(t *testing.T) {
+	need(t, false)
+	cmd := exec.Command("go", "test", "-count=1", "-v", "-run", "^(TestNodeWS|TestChromiumEndings)$", ".")
+	cmd.Env = append(os.Environ(), "CHROMIUM=/nonexistent/chromium", "CI=")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("go test with Chromium missing: %v\n%s", err, out)
+	}
+	for _, want := range []string{"--- PASS: TestNodeWS", "--- SKIP: TestChromiumEndings", "/nonexistent/chromium is not installed"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("go test with Chromium missing: no %q in\n%s", want, out)
+		}
 	}
 }
