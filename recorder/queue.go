@@ -83,22 +83,22 @@ func (s *FileSink) Close() error {
 	return s.err
 }
 
-// drainEvery is how often the writer goroutine collects queued lines. It
-// polls rather than waking for every line: on a busy proxy a wake-up per
-// message costs more CPU than the writing itself.
+// drainEvery is how often a busy writer goroutine collects queued lines.
+// It polls rather than waking for every line: on a busy proxy a wake-up per
+// message costs more CPU than the writing itself. An idle writer (nothing
+// queued, nothing waiting in memory) blocks until a line comes instead.
 const drainEvery = 5 * time.Millisecond
 
-// drainQueue is the writer goroutine: every drainEvery it writes what is
-// queued, and flushes once the queue has drained; it closes the store when
-// Close has closed the queue.
+// drainQueue is the writer goroutine: while lines come, every drainEvery it
+// writes what is queued, and flushes once the queue has drained; when
+// nothing is queued or waits to be written, it sleeps until a line comes. It
+// closes the store when Close has closed the queue.
 func (s *FileSink) drainQueue() {
 	defer close(s.done)
-	tick := time.NewTicker(drainEvery)
-	defer tick.Stop()
 	gap := min(minFlushGap, s.opts.FlushInterval)
 	lastFlush := time.Now()
 	dirty, failing := false, false
-	for range tick.C {
+	for {
 		wrote, open := s.writeQueued()
 		dirty = dirty || wrote
 		// Flush once the queue has drained, but not more often than
@@ -114,7 +114,24 @@ func (s *FileSink) drainQueue() {
 			}
 			return
 		}
+		if dirty || s.store.unfinished() {
+			time.Sleep(drainEvery)
+			continue
+		}
+		s.awaitLine()
 	}
+}
+
+// awaitLine blocks until a line is queued or Close closes the queue, and
+// writes that line; the loop in drainQueue takes the rest.
+func (s *FileSink) awaitLine() {
+	q, ok := <-s.ch
+	if !ok {
+		return
+	}
+	s.write(q)
+	// Let the lines of the same burst gather, as a busy writer does.
+	time.Sleep(drainEvery)
 }
 
 // writeQueued writes the lines queued until the queue is empty. It reports
@@ -126,22 +143,27 @@ func (s *FileSink) writeQueued() (wrote, open bool) {
 			if !ok {
 				return wrote, false
 			}
-			e := q.e
-			s.queued.Add(-int64(len(e.Data)))
-			s.redact(q)
-			if e.Type == format.TypeMessage {
-				s.stats.payloadBytes.Add(int64(len(e.Data)))
-			}
-			if err := s.store.write(e); err != nil {
-				s.stats.writeErrors.Add(1)
-				s.log.Debug("write recording line", "session", e.Session, "err", err)
-			} else {
-				s.stats.written.Add(1)
-			}
+			s.write(q)
 			wrote = true
 		default:
 			return wrote, true
 		}
+	}
+}
+
+// write redacts and writes one queued line.
+func (s *FileSink) write(q queued) {
+	e := q.e
+	s.queued.Add(-int64(len(e.Data)))
+	s.redact(q)
+	if e.Type == format.TypeMessage {
+		s.stats.payloadBytes.Add(int64(len(e.Data)))
+	}
+	if err := s.store.write(e); err != nil {
+		s.stats.writeErrors.Add(1)
+		s.log.Debug("write recording line", "session", e.Session, "err", err)
+	} else {
+		s.stats.written.Add(1)
 	}
 }
 

@@ -2,7 +2,9 @@ package recorder
 
 import (
 	"context"
+	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/wsreplay/wsreplay/format"
@@ -94,4 +96,42 @@ func TestQueueCloseEndsAddWait(t *testing.T) {
 	if err := <-closed; err != nil {
 		t.Fatal(err)
 	}
+}
+
+// countingStore counts how often the writer looks at it.
+type countingStore struct {
+	looks, writes atomic.Int64
+}
+
+func (s *countingStore) write(*format.Event) error { s.writes.Add(1); return nil }
+func (s *countingStore) flush() error              { s.looks.Add(1); return nil }
+func (*countingStore) close() error                { return nil }
+func (s *countingStore) unfinished() bool          { s.looks.Add(1); return false }
+func (*countingStore) counts() SessionCounts       { return SessionCounts{} }
+
+// An idle writer sleeps until a line comes: it does not wake every
+// drainEvery to find the queue empty (720,000 wake-ups an hour).
+func TestQueueIdleWriterBlocks(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		st := &countingStore{}
+		sink := newFileSink(st, &sinkStats{}, (&QueueOptions{}).withDefaults())
+		sink.Add(&format.Event{Type: format.TypeMessage, Session: "s", Data: []byte("x")})
+		time.Sleep(time.Second)
+		synctest.Wait()
+		before := st.looks.Load()
+		time.Sleep(time.Hour)
+		synctest.Wait()
+		if woke := st.looks.Load() - before; woke > 0 {
+			t.Errorf("an idle writer looked at its store %d times in an hour, want 0", woke)
+		}
+		sink.Add(&format.Event{Type: format.TypeMessage, Session: "s", Data: []byte("y")})
+		time.Sleep(time.Second)
+		synctest.Wait()
+		if got := st.writes.Load(); got != 2 {
+			t.Errorf("writes = %d, want 2: a line after an idle hour was not written", got)
+		}
+		if err := sink.Close(); err != nil {
+			t.Fatal(err)
+		}
+	})
 }
