@@ -164,9 +164,6 @@ func (p *Proxy) logger() *slog.Logger {
 	return p.Logger
 }
 
-// ServeHTTP relays and records a WebSocket connection, or passes a plain
-// HTTP request through. For a WebSocket it returns once both handshakes are
-// made; the session goes on, on goroutines of its own, until it ends or
 // shuttingDown reports whether Shutdown has begun.
 func (p *Proxy) shuttingDown() bool {
 	p.mu.Lock()
@@ -174,6 +171,9 @@ func (p *Proxy) shuttingDown() bool {
 	return p.shutdown
 }
 
+// ServeHTTP relays and records a WebSocket connection, or passes a plain
+// HTTP request through. For a WebSocket it returns once both handshakes are
+// made; the session goes on, on goroutines of its own, until it ends or
 // Shutdown ends it (the connection is hijacked: http.Server.Shutdown does
 // not wait for it, Proxy.Shutdown does).
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {

@@ -90,8 +90,9 @@ type Catalog struct {
 // once. A source that cannot be opened at all is an error here; errors
 // found later are reported by Wait.
 func Open(sources ...Source) (*Catalog, error) {
-	// Check that each source opens and looks like a recording before
-	// anything listens, so that a wrong path is a clear error at start.
+	// Check that each source opens and is not empty before anything
+	// listens, so that a wrong path is a clear error at start; whether it
+	// is a recording shows when it is indexed (Wait).
 	for i := range sources {
 		if err := probe(&sources[i]); err != nil {
 			return nil, err
