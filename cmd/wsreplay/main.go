@@ -1,5 +1,6 @@
 // Command wsreplay records WebSocket traffic through a reverse proxy and
-// replays it from a local server. See the README for a tour.
+// replays it from a local server. See the README for a tour and docs/ for
+// the reference.
 //
 // This package only maps flags onto the option structs of the format,
 // recorder and replayer packages and reports errors; the work is done there.
