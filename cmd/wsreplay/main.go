@@ -78,12 +78,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitInterrupted
 	}
 	// Errors name files and quote input: a planted file name must not
-	// drive the terminal.
-	fmt.Fprintf(stderr, "wsreplay: %s\n", printable(err.Error()))
+	// drive the terminal (sayError makes them printable).
 	var h hinted
-	if errors.As(err, &h) {
-		fmt.Fprintf(stderr, "hint: %s\n", printable(h.hint))
+	errors.As(err, &h)
+	if jl, ok := app.ErrWriter.(*jsonLines); ok {
+		stderr = jl // --log-format json: the error is a record too
 	}
+	sayError(stderr, err, h.hint)
 	var u usageError
 	if errors.As(err, &u) {
 		return 2
@@ -133,9 +134,26 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		}
 		if c.Name == "record" || c.Name == "serve" {
 			fromEnv(c) // the long-running ones, configured in containers
+			c.Before = beforeAll(useLogFormat, c.Before)
 		}
 	}
 	return app
+}
+
+// beforeAll is a Before that runs each non-nil hook in turn, stopping at
+// the first error.
+func beforeAll(hooks ...cli.BeforeFunc) cli.BeforeFunc {
+	return func(c *cli.Context) error {
+		for _, h := range hooks {
+			if h == nil {
+				continue
+			}
+			if err := h(c); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 }
 
 func version() string {
