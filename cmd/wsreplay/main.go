@@ -67,7 +67,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	app := newApp(stdout, stderr)
 	args, err := permuteArgs(app, args)
 	if err == nil {
-		err = app.RunContext(ctx, args)
+		err = fromVariable(app, args, app.RunContext(ctx, args))
 	}
 	if err == nil {
 		return 0
@@ -122,19 +122,19 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		HideHelpCommand:      false,
 		// Errors are printed once, by run, as one line.
 		ExitErrHandler: func(*cli.Context, error) {},
-		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
-			return usageError{err}
+		OnUsageError: func(c *cli.Context, err error, _ bool) error {
+			return flagUsageError(c, err)
 		},
 	}
 	for _, c := range app.Commands {
-		c.OnUsageError = func(_ *cli.Context, err error, _ bool) error { return usageError{err} }
+		c.OnUsageError = func(c *cli.Context, err error, _ bool) error { return flagUsageError(c, err) }
 		if s3Commands[c.Name] {
 			c.Flags = append(c.Flags, s3Flags()...)
 			c.Before, c.After = withS3, closeS3
 		}
 		if c.Name == "record" || c.Name == "serve" {
 			fromEnv(c) // the long-running ones, configured in containers
-			c.Before = beforeAll(useLogFormat, c.Before)
+			c.Before = beforeAll(useLogFormat, warnUnknownEnv, c.Before)
 		}
 	}
 	return app
