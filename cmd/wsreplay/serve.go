@@ -49,7 +49,7 @@ Examples:
 The timeline of each session, with the controls of its live replays
 (pause, step, seek, speed, inject, drop, close), is at
 http://HOST:PORT/_wsreplay/s/SESSION, linked from http://HOST:PORT/; the
-same controls are a JSON API under /_wsreplay/api/ (see the README).
+same controls are a JSON API under /_wsreplay/api/ (see docs/control.md).
 Both are served on loopback listeners only, unless --control-remote.`,
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "listen", Value: "127.0.0.1:8765", Usage: "`HOST:PORT` to listen on (port 0 picks a free one)"},
