@@ -161,7 +161,7 @@ func (es *eioSession) open(dir format.Dir, pk engineio.Packet) bool {
 	es.queued(es.sink.Add(&line))
 	es.silence = time.Duration(o.PingInterval+o.PingTimeout) * time.Millisecond
 	es.reg.put(o.SID, es)
-	es.log.Info("session started", "sid_recorded", true, "version", es.version)
+	logStarted(es.log, es.line.Upstream, true, "eio_version", es.version)
 	return true
 }
 
@@ -251,8 +251,8 @@ func (es *eioSession) endLocked(by string, code int, reason string, clean bool) 
 		how = "drop"
 	}
 	es.p.stats.ended.add(how)
-	es.log.Info("session ended", "by", by, "code", code, "how", how, "sent", es.counts[0].Load(),
-		"received", es.counts[1].Load(), "duration", time.Since(es.start).Round(time.Millisecond))
+	logEnded(es.log, sessionEnd{by: by, code: code, clean: clean, reason: reason,
+		sent: es.counts[0].Load(), received: es.counts[1].Load(), notQueued: es.lost.Load(), start: es.start})
 }
 
 // socketEngineIO returns the Engine.IO session a WebSocket request r,

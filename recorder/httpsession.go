@@ -24,7 +24,8 @@ type httpSession struct {
 	start time.Time // with its monotonic reading
 	log   *slog.Logger
 
-	lost, messages  atomic.Int64
+	lost            atomic.Int64
+	counts          [2]atomic.Int64 // messages sent (requests) and received (responses, events)
 	lostLogged      atomic.Bool
 	unredactedNoted atomic.Bool
 }
@@ -46,7 +47,7 @@ func (p *Proxy) openHTTPSession(r *http.Request, resp http.Header, kind format.K
 	}
 	s.add(e)
 	p.stats.open.Add(1)
-	s.log.Info("session started", "recorded", s.sink != nil)
+	logStarted(s.log, p.Redaction.url(up), s.sink != nil)
 	return s
 }
 
@@ -87,7 +88,7 @@ func (s *httpSession) dropped() {
 // message records a message line; its text has the JSON fields of
 // Redaction hidden, by a FileSink's writer goroutine when it can.
 func (s *httpSession) message(e *format.Event) {
-	s.messages.Add(1)
+	s.counts[dirIndex(e.Dir)].Add(1)
 	s.p.stats.message(e.Dir, int64(len(e.Data)), s.sink != nil)
 	if s.sink == nil {
 		return
@@ -124,9 +125,8 @@ func (s *httpSession) close(by string, code int, reason string, clean bool) {
 		how = "drop"
 	}
 	s.p.stats.ended.add(how)
-	s.log.Info("session ended", "by", by, "code", code, "how", how, "reason", reason,
-		"messages", s.messages.Load(), "not_queued", end.Lost,
-		"duration", time.Since(s.start).Round(time.Millisecond))
+	logEnded(s.log, sessionEnd{by: by, code: code, clean: clean, reason: reason,
+		sent: s.counts[0].Load(), received: s.counts[1].Load(), notQueued: end.Lost, start: s.start})
 }
 
 // bodyOpcode returns how a body is recorded: as text when it is UTF-8.

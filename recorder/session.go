@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -118,17 +117,23 @@ func (p *Proxy) open(w http.ResponseWriter, r *http.Request) *session {
 	s.start = time.Now()
 	s.client, s.upstream = client, upstream
 	if s.eio, s.eioOnly = p.socketEngineIO(r, s.start); s.eio != nil || s.eioOnly {
+		// Logged under the Engine.IO session's id, as it is recorded.
+		if s.eio != nil {
+			s.log = s.eio.log.With("transport", "websocket")
+		} else {
+			s.log = s.log.With("kind", format.KindSocketIO.String(), "transport", "websocket")
+		}
 		s.log.Info("WebSocket of an Engine.IO session", "upstream", p.Redaction.url(up), "recorded", s.eio != nil)
 		return s
 	}
+	s.log = s.log.With("kind", format.KindWebSocket.String())
 	s.sink = p.sinkFor(r, s.log)
 
 	s.add(&format.Event{Type: format.TypeSession, Version: format.Version, Session: s.id, Time: s.start,
 		URL: p.Redaction.url(r.URL), Upstream: p.Redaction.url(up), Subprotocol: p.Redaction.subprotocol(subprotocol),
 		Extensions:     resp.Header.Get("Sec-WebSocket-Extensions"),
 		RequestHeaders: p.Redaction.headers(r.Header), ResponseHeaders: p.Redaction.headers(resp.Header)})
-	s.log.Info("session started", "upstream", p.Redaction.url(up), "subprotocol", p.Redaction.subprotocol(subprotocol),
-		"recorded", s.sink != nil)
+	logStarted(s.log, p.Redaction.url(up), s.sink != nil, "subprotocol", p.Redaction.subprotocol(subprotocol))
 	return s
 }
 
@@ -349,12 +354,10 @@ func (s *session) finish() {
 		how = "drop"
 	}
 	s.p.stats.ended.add(how)
-	ending := fmt.Sprintf("%d %s", end.Code, how)
 	// not_queued: lines the proxy could not hand to the sink (a full
 	// queue, a message over the memory budget). What the disk then fails
 	// to take is the sink's to know: it logs it when it writes the close
 	// line, whose "lost" counts both.
-	s.log.Info("session ended", "by", end.By, "ending", ending, "reason", end.Reason,
-		"sent", s.sent.Load(), "received", s.received.Load(), "not_queued", end.Lost,
-		"duration", time.Since(s.start).Round(time.Millisecond))
+	logEnded(s.log, sessionEnd{by: end.By, code: end.Code, clean: end.Clean, reason: end.Reason,
+		sent: s.sent.Load(), received: s.received.Load(), notQueued: end.Lost, start: s.start})
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/wsreplay/wsreplay/format"
 	"github.com/wsreplay/wsreplay/internal/secret"
 	"github.com/wsreplay/wsreplay/internal/ws"
 )
@@ -33,17 +34,21 @@ func (s *Server) logUnanswered(r *http.Request, status int) {
 		"answered", strconv.Itoa(status)+" "+http.StatusText(status), "try", try)
 }
 
-// logNoSession logs a WebSocket request that no session can serve.
-func (s *Server) logNoSession(log *slog.Logger, err error) {
+// logNoSession logs a request for a session of kind (a WebSocket, a poll)
+// that no session can serve.
+func (s *Server) logNoSession(log *slog.Logger, err error, kind format.Kind) {
 	if !errors.Is(err, errNoSession) {
 		log.Info("client left before a session was ready", "err", err)
 		return
 	}
-	try := "wsreplay ls lists the recorded sessions"
+	what, try := "a WebSocket", "wsreplay ls lists the recorded sessions"
+	if kind == format.KindPoll {
+		what, try = "a poll request", "wsreplay ls lists the recorded sessions (KIND poll); record them with wsreplay record --poll PATH"
+	}
 	if len(s.Sessions) > 0 {
 		try = "check the ids given to --session (" + strings.Join(s.Sessions, ", ") + ") against wsreplay ls"
 	}
-	log.Warn("cannot answer a WebSocket: no recorded session to play", "answered", "404 Not Found", "try", try)
+	log.Warn("cannot answer "+what+": no recorded session to play", "answered", "404 Not Found", "try", try)
 }
 
 // logConnected logs an accepted connection, saying where it differs from

@@ -73,6 +73,9 @@ func TestDiagnosticLines(t *testing.T) {
 		{name: "a token in the subprotocol is no mismatch, and is not logged", path: tokenPath,
 			do:   connect("/live?room=1", "bearer.eyJhbGciOiJIUzI1NiJ9xQ3rT9kLmP2vW8zY"),
 			want: []string{`msg=connected`, `subprotocol=bearer.[redacted]`}, notWant: []string{"mismatch", "eyJhbGciOiJIUzI1NiJ9"}},
+		{name: "a poll request, no poll session", srv: &Server{Poll: []string{"/poll"}}, do: get("/poll?since=1", http.StatusNotFound),
+			want:    []string{`msg="cannot answer a poll request: no recorded session to play"`, `kind=poll`, `answered="404 Not Found"`, `try="wsreplay ls lists the recorded sessions (KIND poll)`},
+			notWant: []string{"WebSocket"}},
 		{name: "no session to play", srv: &Server{Sessions: []string{"nope"}}, do: get("/live?room=1&upgrade", 0),
 			want: []string{`msg="cannot answer a WebSocket: no recorded session to play"`, `answered="404 Not Found"`, `try="check the ids given to --session (nope)`}},
 	}

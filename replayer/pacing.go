@@ -241,8 +241,11 @@ func (p *player) waitForClient(w *waiter, sched *schedule, k int, rec *format.Ev
 		msg, ok, next := p.client.get(k)
 		if ok {
 			if msg.checked && !msg.same(rec.Data) {
-				p.log.Warn("client message differs from the recording", "session", p.session.ID, "n", k,
-					"got", readable.Preview(msg.head, 80), "recorded", readable.Preview(rec.Data, 80))
+				// The log carries the session already; payloads may be
+				// binary, so they are shown as text or hex, bounded.
+				p.log.Warn("client message differs from the recording", "n", k,
+					"got", readable.PreviewBytes(msg.head, 80), "got_bytes", msg.size,
+					"recorded", readable.PreviewBytes(rec.Data, 80), "recorded_bytes", len(rec.Data))
 			}
 			sched.resume(msg.at)
 			p.client.forget(k)

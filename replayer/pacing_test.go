@@ -1,10 +1,14 @@
 package replayer
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"math"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -239,4 +243,44 @@ func TestFineClock(t *testing.T) {
 			t.Errorf("waiter %d woke %v early", i, dues[i].Sub(now))
 		}
 	}
+}
+
+// Under --wait, a client message that differs from the recording is one
+// line naming the session once, with both payloads as bounded text or hex
+// (a binary message is never written raw into the log).
+func TestWaitDifferenceLogged(t *testing.T) {
+	sess := session(msg(1000, format.Send, "sub"), msg(1200, format.Receive, "ack"))
+	var logs bytes.Buffer
+	var mu sync.Mutex
+	srv := &Server{Wait: true, Logger: slog.New(slog.NewTextHandler(&lockedWriter{w: &logs, mu: &mu}, nil)).With("session", "s1")}
+	playFake(t, srv, sess, []arrival{{ms(500), "\x00\x01\xfe\xff"}}, 5*time.Second)
+	mu.Lock()
+	defer mu.Unlock()
+	var line string
+	for _, l := range strings.Split(logs.String(), "\n") {
+		if strings.Contains(l, "client message differs") {
+			line = l
+		}
+	}
+	if line == "" {
+		t.Fatalf("no difference logged:\n%s", logs.String())
+	}
+	if n := strings.Count(line, "session="); n != 1 {
+		t.Errorf("session= %d times in %q", n, line)
+	}
+	if !strings.Contains(line, `got="hex 00 01 fe ff"`) || !strings.Contains(line, "recorded=sub") || strings.ContainsAny(line, "\x00\ufffd") {
+		t.Errorf("want the binary message as hex and the recorded text: %q", line)
+	}
+}
+
+// lockedWriter serializes writes to w.
+type lockedWriter struct {
+	w  io.Writer
+	mu *sync.Mutex
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

@@ -57,7 +57,7 @@ func (s *Server) servePoll(w http.ResponseWriter, r *http.Request) {
 	io.Copy(io.Discard, io.LimitReader(r.Body, s.maxMessageSize())) // read, as a backend would
 	pr, k, err := s.pollers.take(s, r, rp, log)
 	if err != nil {
-		s.logNoSession(log, err)
+		s.logNoSession(log, err, format.KindPoll)
 		s.stats.refusedFor("no_session")
 		http.Error(w, "wsreplay: "+err.Error(), http.StatusNotFound)
 		return

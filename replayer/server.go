@@ -306,7 +306,7 @@ func (s *Server) chooseSession(w http.ResponseWriter, r *http.Request, rp *liveR
 	stopAfter()
 	stop()
 	if err != nil {
-		s.logNoSession(log, err)
+		s.logNoSession(log, err, format.KindWebSocket)
 		s.stats.refusedFor("no_session")
 		http.Error(w, "wsreplay: "+err.Error(), http.StatusNotFound)
 		return nil

@@ -72,6 +72,7 @@ func startAdmin(c *cli.Context, log *slog.Logger, ready *readiness, collector pr
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go hs.Serve(l)
-	fmt.Fprintf(c.App.ErrWriter, "admin on http://%s (/healthz, /readyz, /metrics)\n", l.Addr())
+	say(c.App.ErrWriter, fmt.Sprintf("admin on http://%s (/healthz, /readyz, /metrics)", l.Addr()),
+		"admin listening", "url", "http://"+l.Addr().String(), "paths", "/healthz, /readyz, /metrics")
 	return func() { hs.Close() }, nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 
@@ -112,4 +113,42 @@ func joinAnd(names []string) string {
 		return strings.Join(names, "")
 	}
 	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+// Go's flag package names a flag with one dash ("flag provided but not
+// defined: -nope"); the user typed two.
+var (
+	undefinedFlagRE = regexp.MustCompile(`^flag provided but not defined: -+(.+)$`)
+	invalidValueRE  = regexp.MustCompile(`^invalid value (".*") for flag -+([^:]+): (.*)$`)
+	needsValueRE    = regexp.MustCompile(`^flag needs an argument: -+(.+)$`)
+)
+
+// flagUsageError words an error of the command line's parsing with the
+// flag as it is typed (--nope), naming the command; it is a usageError.
+func flagUsageError(c *cli.Context, err error) error {
+	cmd := "wsreplay"
+	if c != nil && c.Command != nil && c.Command.Name != "" {
+		cmd += " " + c.Command.Name
+	}
+	msg := err.Error()
+	switch {
+	case undefinedFlagRE.MatchString(msg):
+		m := undefinedFlagRE.FindStringSubmatch(msg)
+		return usagef("%s is no flag of %s (see %s --help)", dashed(m[1]), cmd, cmd)
+	case invalidValueRE.MatchString(msg):
+		m := invalidValueRE.FindStringSubmatch(msg)
+		return usagef("%s: invalid value %s: %s", dashed(m[2]), m[1], m[3])
+	case needsValueRE.MatchString(msg):
+		m := needsValueRE.FindStringSubmatch(msg)
+		return usagef("%s needs a value", dashed(m[1]))
+	}
+	return usageError{err}
+}
+
+// dashed is a flag's name as it is typed: -h, --speed.
+func dashed(name string) string {
+	if len(name) == 1 {
+		return "-" + name
+	}
+	return "--" + name
 }

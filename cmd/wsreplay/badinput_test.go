@@ -43,7 +43,10 @@ func TestBadInput(t *testing.T) {
 		{[]string{"serve", badHAR}, `bad.har: entries[0]._webSocketMessages[0].time: "yesterday" is not`},
 		{[]string{"convert", badHAR, filepath.Join(dir, "out.ndjson")}, `"yesterday" is not`},
 		{[]string{"serve", "--drop-at", "-5s"}, `--drop-at: "-5s" is not a duration`},
-		{[]string{"serve", "--refuse", "lots"}, `invalid value "lots" for flag -refuse`},
+		{[]string{"serve", "--refuse", "lots"}, `--refuse: invalid value "lots": parse error`},
+		{[]string{"serve", "--nope"}, `wsreplay: --nope is no flag of wsreplay serve (see wsreplay serve --help)`},
+		{[]string{"ls", "--nope=1", "x"}, `wsreplay: --nope is no flag of wsreplay ls`},
+		{[]string{"serve", "--speed"}, `wsreplay: --speed needs a value`},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args[:1], " ")+" "+filepath.Base(tt.args[len(tt.args)-1]), func(t *testing.T) {
@@ -60,5 +63,52 @@ func TestBadInput(t *testing.T) {
 	out, errOut, code := wsreplay(t, "ls", cut)
 	if code != 0 || !strings.Contains(errOut, "warning: "+cut) || !strings.Contains(errOut, "truncated") || !strings.Contains(out, "demo-1") {
 		t.Errorf("cut recording: exit %d\n%s%s", code, out, errOut)
+	}
+}
+
+// A bad value from the environment names the variable it came from (the
+// command line has no such flag to look at); a WSREPLAY_ variable that is no
+// flag's of the command is named in a warning, with the one it may mean.
+func TestBadEnvironment(t *testing.T) {
+	tests := []struct {
+		name    string
+		env     map[string]string
+		args    []string
+		want    []string
+		notWant []string
+	}{
+		{"bad value from the environment", map[string]string{"WSREPLAY_SPEED": "fast"}, []string{"serve"},
+			[]string{`wsreplay: WSREPLAY_SPEED: "fast" is not`}, []string{"--speed"}},
+		{"bad duration from the environment", map[string]string{"WSREPLAY_DROP_AT": "soon"}, []string{"serve"},
+			[]string{`wsreplay: WSREPLAY_DROP_AT: "soon" is not a duration`}, []string{"--drop-at"}},
+		{"bad value on the command line", map[string]string{"WSREPLAY_SPEED": "2"}, []string{"serve", "--speed", "fast"},
+			[]string{`wsreplay: --speed: "fast" is not`}, []string{"WSREPLAY_SPEED:"}},
+		{"a misspelt variable", map[string]string{"WSREPLAY_LISTN": "127.0.0.1:0"}, []string{"serve", "--session", "nope"},
+			[]string{"wsreplay: warning: WSREPLAY_LISTN is no flag's variable of wsreplay serve: ignored (did you mean WSREPLAY_LISTEN?)"}, nil},
+		{"another command's variable", map[string]string{"WSREPLAY_UPSTREAM": "ws://x"}, []string{"serve", "--session", "nope"},
+			[]string{"wsreplay: warning: WSREPLAY_UPSTREAM is a flag of wsreplay record, not of wsreplay serve: ignored"}, nil},
+		{"nothing like a flag", map[string]string{"WSREPLAY_COLOUR": "blue"}, []string{"serve", "--session", "nope"},
+			[]string{"wsreplay: warning: WSREPLAY_COLOUR is no flag's variable of wsreplay serve: ignored\n"}, []string{"did you mean"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			_, errOut, code := wsreplay(t, append(tt.args, "--listen", "127.0.0.1:0")...)
+			if code == 0 {
+				t.Errorf("exit 0: %s", errOut)
+			}
+			for _, w := range tt.want {
+				if strings.Count(errOut, w) != 1 {
+					t.Errorf("stderr %q; want %q once", errOut, w)
+				}
+			}
+			for _, w := range tt.notWant {
+				if strings.Contains(errOut, w) {
+					t.Errorf("stderr %q has %q", errOut, w)
+				}
+			}
+		})
 	}
 }

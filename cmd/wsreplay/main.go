@@ -1,5 +1,6 @@
 // Command wsreplay records WebSocket traffic through a reverse proxy and
-// replays it from a local server. See the README for a tour.
+// replays it from a local server. See the README for a tour and docs/ for
+// the reference.
 //
 // This package only maps flags onto the option structs of the format,
 // recorder and replayer packages and reports errors; the work is done there.
@@ -66,7 +67,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	app := newApp(stdout, stderr)
 	args, err := permuteArgs(app, args)
 	if err == nil {
-		err = app.RunContext(ctx, args)
+		err = fromVariable(app, args, app.RunContext(ctx, args))
 	}
 	if err == nil {
 		return 0
@@ -77,12 +78,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitInterrupted
 	}
 	// Errors name files and quote input: a planted file name must not
-	// drive the terminal.
-	fmt.Fprintf(stderr, "wsreplay: %s\n", printable(err.Error()))
+	// drive the terminal (sayError makes them printable).
 	var h hinted
-	if errors.As(err, &h) {
-		fmt.Fprintf(stderr, "hint: %s\n", printable(h.hint))
+	errors.As(err, &h)
+	if jl, ok := app.ErrWriter.(*jsonLines); ok {
+		stderr = jl // --log-format json: the error is a record too
 	}
+	sayError(stderr, err, h.hint)
 	var u usageError
 	if errors.As(err, &u) {
 		return 2
@@ -120,21 +122,38 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		HideHelpCommand:      false,
 		// Errors are printed once, by run, as one line.
 		ExitErrHandler: func(*cli.Context, error) {},
-		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
-			return usageError{err}
+		OnUsageError: func(c *cli.Context, err error, _ bool) error {
+			return flagUsageError(c, err)
 		},
 	}
 	for _, c := range app.Commands {
-		c.OnUsageError = func(_ *cli.Context, err error, _ bool) error { return usageError{err} }
+		c.OnUsageError = func(c *cli.Context, err error, _ bool) error { return flagUsageError(c, err) }
 		if s3Commands[c.Name] {
 			c.Flags = append(c.Flags, s3Flags()...)
 			c.Before, c.After = withS3, closeS3
 		}
 		if c.Name == "record" || c.Name == "serve" {
 			fromEnv(c) // the long-running ones, configured in containers
+			c.Before = beforeAll(useLogFormat, warnUnknownEnv, c.Before)
 		}
 	}
 	return app
+}
+
+// beforeAll is a Before that runs each non-nil hook in turn, stopping at
+// the first error.
+func beforeAll(hooks ...cli.BeforeFunc) cli.BeforeFunc {
+	return func(c *cli.Context) error {
+		for _, h := range hooks {
+			if h == nil {
+				continue
+			}
+			if err := h(c); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 }
 
 func version() string {

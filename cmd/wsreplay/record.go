@@ -190,7 +190,8 @@ func runRecord(c *cli.Context) error {
 	hs := &http.Server{Handler: p, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: idle}
 	var perr error
 	err = serveUntilDone(c.Context, hs, l, ready, 15*time.Second, func(ctx context.Context) {
-		fmt.Fprintln(stderr, "shutting down: closing every session with 1001 and finishing the files")
+		say(stderr, "shutting down: closing every session with 1001 and finishing the files",
+			"shutting down", "closing", "every session with 1001", "then", "finishing the files")
 		perr = p.Shutdown(ctx)
 	})
 	if err != nil {
@@ -220,11 +221,16 @@ func finishRecord(stderr io.Writer, sink *recorder.FileSink, up *upload, p *reco
 // announce says where record listens and where it records.
 func announce(stderr io.Writer, l net.Listener, scheme string, p *recorder.Proxy, up *upload, out string) {
 	addr, note := clientAddr(l.Addr())
-	fmt.Fprintf(stderr, "listening on %s://%s -> %s%s\n", scheme, addr, p.Upstream, note)
+	url := scheme + "://" + addr
+	attrs := []any{"url", url, "upstream", p.Upstream.String()}
+	if note != "" {
+		attrs = append(attrs, "note", strings.TrimSuffix(strings.TrimPrefix(note, " ("), ")"))
+	}
+	say(stderr, fmt.Sprintf("listening on %s -> %s%s", url, p.Upstream, note), "listening", attrs...)
 	if up != nil {
-		fmt.Fprintf(stderr, "recording to %s (spool %s)\n", up.u.Dest, out)
+		say(stderr, fmt.Sprintf("recording to %s (spool %s)", up.u.Dest, out), "recording", "to", up.u.Dest, "spool", out)
 	} else {
-		fmt.Fprintf(stderr, "recording to %s\n", out)
+		say(stderr, "recording to "+out, "recording", "to", out)
 	}
 }
 
@@ -497,19 +503,20 @@ func writable(out string, toFile bool) error {
 // reportCounts says at exit what was recorded, and what was relayed without
 // being recorded (the log says why, session by session).
 func reportCounts(w io.Writer, st recorder.SessionCounts, ps recorder.ProxyStats) {
-	fmt.Fprintf(w, "recorded %d of %d sessions", st.Sessions-st.Unrecorded, st.Sessions)
-	if st.Unrecorded > 0 {
-		fmt.Fprintf(w, "; %d relayed but not recorded: their files could not be created (out of file descriptors? see README, \"File descriptors\")", st.Unrecorded)
-	}
 	var left int64
 	for _, n := range ps.Unrecorded {
 		left += n
 	}
+	text := fmt.Sprintf("recorded %d of %d sessions", st.Sessions-st.Unrecorded, st.Sessions)
+	if st.Unrecorded > 0 {
+		text += fmt.Sprintf("; %d relayed but not recorded: their files could not be created (out of file descriptors? see docs/record.md, \"File descriptors\")", st.Unrecorded)
+	}
 	if left > 0 {
-		fmt.Fprintf(w, "; %d more relayed unrecorded by --record-*, --sample or --min-free", left)
+		text += fmt.Sprintf("; %d more relayed unrecorded by --record-*, --sample or --min-free", left)
 	}
 	if st.LinesLost > 0 {
-		fmt.Fprintf(w, "; %d lines lost", st.LinesLost)
+		text += fmt.Sprintf("; %d lines lost", st.LinesLost)
 	}
-	fmt.Fprintln(w)
+	say(w, text, "recorded", "recorded", st.Sessions-st.Unrecorded, "sessions", st.Sessions,
+		"no_file", st.Unrecorded, "left_out", left, "lines_lost", st.LinesLost)
 }

@@ -49,7 +49,7 @@ Examples:
 The timeline of each session, with the controls of its live replays
 (pause, step, seek, speed, inject, drop, close), is at
 http://HOST:PORT/_wsreplay/s/SESSION, linked from http://HOST:PORT/; the
-same controls are a JSON API under /_wsreplay/api/ (see the README).
+same controls are a JSON API under /_wsreplay/api/ (see docs/control.md).
 Both are served on loopback listeners only, unless --control-remote.`,
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "listen", Value: "127.0.0.1:8765", Usage: "`HOST:PORT` to listen on (port 0 picks a free one)"},
@@ -163,7 +163,11 @@ func runServe(c *cli.Context) error {
 	}
 	stderr := c.App.ErrWriter
 	addr, note := clientAddr(l.Addr())
-	fmt.Fprintf(stderr, "listening on ws://%s%s\n", addr, note)
+	attrs := []any{"url", "ws://" + addr}
+	if note != "" {
+		attrs = append(attrs, "note", strings.TrimSuffix(strings.TrimPrefix(note, " ("), ")"))
+	}
+	say(stderr, "listening on ws://"+addr+note, "listening", attrs...)
 	warnExposure(stderr, srv, l.Addr())
 	printTimeline(stderr, srv, l.Addr(), addr)
 	warned := printWarnings(stderr, cat, 0)
@@ -180,7 +184,7 @@ func runServe(c *cli.Context) error {
 	}
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 	return serveUntilDone(c.Context, hs, l, ready, 10*time.Second, func(ctx context.Context) {
-		fmt.Fprintln(stderr, "shutting down: closing connections with 1001")
+		say(stderr, "shutting down: closing connections with 1001", "shutting down", "closing", "every connection with 1001")
 		srv.Shutdown(ctx)
 	})
 }
@@ -275,7 +279,7 @@ func reportIndexing(ctx context.Context, c *cli.Context, cat *replayer.Catalog, 
 		fmt.Fprintf(stderr, "wsreplay: warning: %s; serving the sessions before it\n", printable(err.Error()))
 		return
 	}
-	fmt.Fprintf(stderr, "indexed %s\n", plural(len(cat.Sessions()), "session"))
+	say(stderr, "indexed "+plural(len(cat.Sessions()), "session"), "indexed", "sessions", len(cat.Sessions()))
 	if listed == 0 {
 		printSessions(c, cat, only, false)
 	}
@@ -309,7 +313,8 @@ func printSessions(c *cli.Context, cat *replayer.Catalog, only []string, indexin
 			if url == "" {
 				url = "/"
 			}
-			fmt.Fprintf(c.App.ErrWriter, "  session %s  %s  recorded %s\n", printable(s.ID), printable(url), s.Start.Format(time.RFC3339))
+			say(c.App.ErrWriter, fmt.Sprintf("  session %s  %s  recorded %s", printable(s.ID), printable(url), s.Start.Format(time.RFC3339)),
+				"session", "session", printable(s.ID), "url", printable(url), "start", s.Start.Format(time.RFC3339))
 		}
 	}
 	switch {
@@ -360,5 +365,5 @@ func printTimeline(stderr io.Writer, srv *replayer.Server, l net.Addr, addr stri
 	if srv.NoControl || !srv.ControlRemote && !isLoopback(l) {
 		return
 	}
-	fmt.Fprintf(stderr, "timeline and controls on http://%s/\n", addr)
+	say(stderr, fmt.Sprintf("timeline and controls on http://%s/", addr), "timeline and controls", "url", "http://"+addr+"/")
 }

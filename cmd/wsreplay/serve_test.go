@@ -34,7 +34,8 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-var listeningRE = regexp.MustCompile(`listening on (ws://\S+)`)
+// listeningRE finds the listening line, text or JSON (--log-format json).
+var listeningRE = regexp.MustCompile(`(?:listening on |"msg":"listening","url":")(ws://[^\s"]+)`)
 
 // startCommand runs a long-running command in the background until the
 // test ends, and returns the URL it printed.

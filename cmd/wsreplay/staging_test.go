@@ -16,7 +16,7 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
-var adminRE = regexp.MustCompile(`admin on (http://\S+)`)
+var adminRE = regexp.MustCompile(`(?:admin on |"msg":"admin listening","url":")(http://[^\s"]+)`)
 
 // scrape reads /metrics into "name{labels}" -> value.
 func scrape(t *testing.T, admin string) map[string]float64 {

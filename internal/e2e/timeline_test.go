@@ -154,7 +154,7 @@ type closeEv struct {
 // The timeline page in Chromium steers a replay to a frontend page in
 // another tab, opens a session of a million messages, and works offline as
 // an exported file. E2E_SCREENSHOTS=DIR saves its screenshots there
-// (the README's are made so).
+// (docs/img's are made so).
 func TestChromiumTimeline(t *testing.T) {
 	need(t, true)
 	dir := t.TempDir()

@@ -3,6 +3,7 @@
 package readable
 
 import (
+	"fmt"
 	"strings"
 	"unicode/utf8"
 )
@@ -41,4 +42,38 @@ func Preview(b []byte, n int) string {
 		return s
 	}
 	return string([]rune(s)[:n]) + "…"
+}
+
+// PreviewBytes is Preview for a payload that may be binary (a client's
+// message, whose kind the log does not keep): UTF-8 text (the head of a
+// longer text may end in a cut rune, left out) is Preview'd; anything else is shown
+// as "hex" and the hex of its first n/3 bytes, cut with ….
+func PreviewBytes(b []byte, n int) string {
+	head := b[:min(len(b), (n+1)*utf8.UTFMax)]
+	text := head
+	// A rune cut at the end of the head is no sign of binary.
+	for j := len(text) - 1; j >= max(0, len(text)-utf8.UTFMax); j-- {
+		if utf8.RuneStart(text[j]) {
+			if !utf8.FullRune(text[j:]) {
+				text = text[:j]
+			}
+			break
+		}
+	}
+	if utf8.Valid(text) {
+		if len(text) < len(head) {
+			return Preview(text, n) + "…"
+		}
+		return Preview(b, n)
+	}
+	k := max(1, n/3)
+	var s strings.Builder
+	s.WriteString("hex")
+	for _, c := range b[:min(len(b), k)] {
+		fmt.Fprintf(&s, " %02x", c)
+	}
+	if len(b) > k {
+		s.WriteString(" …")
+	}
+	return s.String()
 }

@@ -35,3 +35,26 @@ func TestPreview(t *testing.T) {
 		}
 	}
 }
+
+func TestPreviewBytes(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		in   string
+		n    int
+		want string
+	}{
+		{"text", `{"op":"sub"}`, 80, `{"op":"sub"}`},
+		{"control bytes in text", "a\x00b", 80, "a␤b"},
+		{"binary", "\x00\x01\xfe\xff", 80, "hex 00 01 fe ff"},
+		{"binary cut", "\xff\xfe\xfd\xfc\xfb", 6, "hex ff fe …"},
+		{"text whose head cuts a rune", "ab✓", 80, "ab✓"},
+		{"a head that ends in a cut rune", "ab\xe2\x9c", 80, "ab…"},
+		{"empty", "", 80, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := PreviewBytes([]byte(tt.in), tt.n); got != tt.want {
+				t.Errorf("PreviewBytes(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
+			}
+		})
+	}
+}
