@@ -131,7 +131,7 @@ func (r *eioReplay) servePoll(w http.ResponseWriter, req *http.Request) {
 	if r.polling {
 		r.mu.Unlock()
 		r.log.Warn("two polling GETs at once: the second is refused, as Engine.IO does")
-		eioError(w, http.StatusBadRequest, eioBadRequest)
+		eioError(w, eioBadRequest, false)
 		return
 	}
 	r.polling = true
