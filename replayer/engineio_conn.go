@@ -334,6 +334,7 @@ func (r *eioReplay) run() {
 	// Live control as for a WebSocket replay; the pings go on while it is
 	// paused, on their own clock.
 	ctl := r.srv.newControl(r.rp, r.sess)
+	ctl.shape = r.play.injection
 	live := r.srv.control.open(r.sess, r.path, r.remote, r.accepted, ctl)
 	p := &player{cfg: r.srv, session: r.sess, send: r.play.send, pick: r.play.pick, client: r.client, log: r.log, ctl: ctl}
 	end, err := p.play(r.rp.ctx, r.accepted)
