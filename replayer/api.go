@@ -225,6 +225,9 @@ func decodeBodyMax(w http.ResponseWriter, r *http.Request, v any, limit int64) e
 			return &apiError{status: http.StatusUnsupportedMediaType, msg: "send JSON (Content-Type: application/json), not " + mt}
 		}
 	}
+	if r.ContentLength > limit { // refused unread
+		return &apiError{status: http.StatusRequestEntityTooLarge, msg: fmt.Sprintf("the body is over %d bytes", limit)}
+	}
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
