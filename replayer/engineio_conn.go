@@ -43,6 +43,7 @@ type eioReplay struct {
 
 	mu        sync.Mutex
 	queue     []engineio.Packet // for the next polling GET
+	queued    int64             // the bytes of queue's packets
 	wake      chan struct{}     // closed and replaced when the queue or the state changes
 	polling   bool              // a GET is waiting
 	probed    bool              // a WebSocket answered the probe: the waiting GET gets "6"
@@ -98,6 +99,9 @@ func (r *eioReplay) out(pks ...engineio.Packet) error {
 			return errEIOGone
 		}
 		r.queue = append(r.queue, pks...)
+		for _, pk := range pks {
+			r.queued += int64(len(pk.Data))
+		}
 		r.notify()
 		r.mu.Unlock()
 		return nil
@@ -139,7 +143,7 @@ func (r *eioReplay) servePoll(w http.ResponseWriter, req *http.Request) {
 	for pks == nil {
 		switch {
 		case len(r.queue) > 0:
-			pks, r.queue = r.queue, nil
+			pks, r.queue, r.queued = r.queue, nil, 0
 		case r.aborted:
 			r.polling = false
 			r.mu.Unlock()
@@ -312,7 +316,7 @@ func (r *eioReplay) upgrade(conn *websocket.Conn, netConn net.Conn) {
 	defer r.writeMu.Unlock()
 	r.mu.Lock()
 	pks := r.queue
-	r.queue, r.sock, r.sockNet = nil, conn, netConn
+	r.queue, r.queued, r.sock, r.sockNet = nil, 0, conn, netConn
 	r.notify()
 	r.mu.Unlock()
 	r.log.Info("upgraded", "transport", "websocket")

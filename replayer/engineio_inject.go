@@ -24,8 +24,26 @@ import (
 // RESERVED_EVENTS): a client does not take them from the server.
 var reservedEvents = []string{"connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"}
 
-// injection shapes an injection for this replay (control.shape).
+// injection shapes an injection for this replay (control.shape). A client
+// on polling that has not come for what is queued (more than
+// maxPendingInject bytes) gets no more: sent, it would only be queued.
 func (p *eioPlay) injection(in *injection) ([]*format.Event, error) {
+	evs, err := p.shape(in)
+	if err != nil {
+		return nil, err
+	}
+	p.r.mu.Lock()
+	queued := p.r.queued
+	p.r.mu.Unlock()
+	if queued+payloadSize(evs) > maxPendingInject {
+		return nil, &apiError{status: http.StatusConflict, field: "text", msg: fmt.Sprintf(
+			"the client has not polled for the %d bytes queued for it: try again later", queued)}
+	}
+	return evs, nil
+}
+
+// shape turns in into the packets it sends.
+func (p *eioPlay) shape(in *injection) ([]*format.Event, error) {
 	bad := func(field, msg string) error { return &apiError{status: http.StatusBadRequest, msg: msg, field: field} }
 	switch {
 	case in.Event != nil && (in.Text != nil || in.Binary != nil):

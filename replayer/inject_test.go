@@ -140,3 +140,26 @@ func TestInjectSocketIO(t *testing.T) {
 	mustCall(t, ts, "POST", "replays/r1/inject", `{"event":"tick","namespace":"/admin"}`)
 	pollUntil(t, sid, func(pk engineio.Packet) bool { return string(pk.Data) == `42/admin,["tick"]` })
 }
+
+// A Socket.IO client on polling that does not come for its packets gets no
+// more injected than maxPendingInject: they would only be queued.
+func TestInjectSocketIOPollingBound(t *testing.T) {
+	defer func(a, b int64) { maxInject, maxPendingInject = a, b }(maxInject, maxPendingInject)
+	maxInject, maxPendingInject = 256<<10, 512<<10
+	ts := startServer(t, &Server{Speed: 100}, File(socketIORecording(t)))
+	sid := openPolling(t, ts)
+	eioDo(t, "POST", sid, "", "40")
+	waitReplay(t, ts, "r1")
+	arg := fmt.Sprintf(`{"event":"big","args":[%q]}`, strings.Repeat("x", 200<<10))
+	status := 0
+	for range 10 {
+		if status, _ = call(t, ts, "POST", "replays/r1/inject", arg); status != 200 {
+			break
+		}
+	}
+	if status != 409 {
+		t.Fatalf("10 injections of 200 KiB to a client that does not poll: the last answered %d, want 409", status)
+	}
+	pollUntil(t, sid, func(pk engineio.Packet) bool { return strings.HasPrefix(string(pk.Data), `42["big"`) })
+	mustCall(t, ts, "POST", "replays/r1/inject", arg)
+}
