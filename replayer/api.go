@@ -206,8 +206,14 @@ func (s *Server) replayViews() []replayView {
 	return views
 }
 
-// decodeBody reads a JSON body into v. An empty body leaves v as it is.
+// decodeBody reads a JSON body of at most maxBody bytes into v. An empty
+// body leaves v as it is.
 func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
+	return decodeBodyMax(w, r, v, maxBody)
+}
+
+// decodeBodyMax is decodeBody for a body of at most limit bytes.
+func decodeBodyMax(w http.ResponseWriter, r *http.Request, v any, limit int64) error {
 	if r.ContentLength == 0 {
 		return nil
 	}
@@ -219,7 +225,10 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
 			return &apiError{status: http.StatusUnsupportedMediaType, msg: "send JSON (Content-Type: application/json), not " + mt}
 		}
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	if r.ContentLength > limit { // refused unread
+		return &apiError{status: http.StatusRequestEntityTooLarge, msg: fmt.Sprintf("the body is over %d bytes", limit)}
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
 	var mbe *http.MaxBytesError
@@ -231,7 +240,7 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
 	case errors.As(err, &ae):
 		return ae
 	case errors.As(err, &mbe):
-		return &apiError{status: http.StatusRequestEntityTooLarge, msg: fmt.Sprintf("the body is over %d bytes", maxBody)}
+		return &apiError{status: http.StatusRequestEntityTooLarge, msg: fmt.Sprintf("the body is over %d bytes", limit)}
 	case errors.As(err, &ute):
 		return &apiError{status: 400, msg: fmt.Sprintf("%s: expected a %s", ute.Field, ute.Type), field: ute.Field}
 	case strings.HasPrefix(err.Error(), "json: unknown field "):

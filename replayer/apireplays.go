@@ -55,13 +55,9 @@ func (s *Server) replayAction(w http.ResponseWriter, r *http.Request, id, action
 			err = rp.ctl.setSpeed(float64(*body.Speed))
 		}
 	case "inject":
-		var in injection
-		if err = decodeBody(w, r, &in); err == nil {
-			ev, perr := in.event()
-			if perr != nil {
-				return nil, perr
-			}
-			err = rp.ctl.inject(ev)
+		var in *injection
+		if in, err = readInjection(w, r); err == nil {
+			err = injectTo(rp, in)
 		}
 	case "drop":
 		err = rp.ctl.endWith(ending{kind: endDrop, code: 1006, fault: true})

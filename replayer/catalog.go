@@ -403,14 +403,18 @@ func (s *Session) harStream() (*sliceStream, error) {
 }
 
 // fileStream opens the events of s in its file, with a decoder of its own.
-func (s *Session) fileStream() (*fileStream, error) {
+func (s *Session) fileStream() (*fileStream, error) { return s.fileStreamMax(0) }
+
+// fileStreamMax is fileStream with lines of at most maxLine bytes (0: the
+// reader's default); a longer one is an error.
+func (s *Session) fileStreamMax(maxLine int) (*fileStream, error) {
 	rc, err := s.src.Open()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", s.src.Name, err)
 	}
 	// Small buffers: a replay server may stream one file to a thousand
 	// clients at once.
-	r := format.NewReader(rc, &format.ReaderOptions{Name: s.src.Name, Start: s.pos, BufferSize: 8 << 10})
+	r := format.NewReader(rc, &format.ReaderOptions{Name: s.src.Name, Start: s.pos, BufferSize: 8 << 10, MaxLineSize: maxLine})
 	return &fileStream{id: s.id, rc: rc, r: r, free: make(chan *format.Event, prefetchDepth)}, nil
 }
 
@@ -431,6 +435,8 @@ func (s *sliceStream) Release(*format.Event) {} // shared: never reused
 
 func (s *sliceStream) Close() error { return nil }
 
+func (s *sliceStream) inMemory() {} // see prefetcher
+
 // fileStream reads one session's lines from a recording, skipping the lines
 // of other sessions, and ends after the session's close line.
 type fileStream struct {
@@ -441,7 +447,15 @@ type fileStream struct {
 	free chan *format.Event // released events, to decode into again
 }
 
+// maxReused is the largest payload storage an event released keeps for
+// reuse: a large one goes, so that the events in circulation, counted by
+// their payloads' length (prefetcher), hold no more than that.
+const maxReused = 64 << 10
+
 func (s *fileStream) Release(e *format.Event) {
+	if cap(e.Data) > maxReused {
+		return
+	}
 	select {
 	case s.free <- e:
 	default:

@@ -33,6 +33,14 @@ type control struct {
 	injects  []*format.Event
 	end      *ending
 
+	// pendingInject is what the injections not sent yet hold, in bytes
+	// (queued, or taken by the player and not sent).
+	pendingInject int64
+	// shape turns an injection into what the replay sends; set before the
+	// replay is opened to the API. Nil: WebSocket messages
+	// (injection.events).
+	shape func(*injection) ([]*format.Event, error)
+
 	// What the player reports.
 	state    string // playing, paused, waiting, ended
 	pos      mark   // the last message sent or passed
@@ -166,9 +174,25 @@ func (c *control) setSpeed(speed float64) error {
 	return c.command("state", func() { c.speed, c.newSpeed = speed, true })
 }
 
-// inject queues a message to send to the client at once.
-func (c *control) inject(e *format.Event) error {
-	return c.command("", func() { c.injects = append(c.injects, e) })
+// errInjectFull means a replay's injections not sent yet would pass
+// maxPendingInject.
+var errInjectFull = errors.New("too many injections not sent yet")
+
+// inject queues messages to send to the client at once, together, unless
+// the injections not sent yet would then hold more than maxPendingInject
+// bytes (errInjectFull).
+func (c *control) inject(evs []*format.Event) error {
+	size := payloadSize(evs)
+	c.mu.Lock()
+	full := c.pendingInject+size > maxPendingInject
+	if !full {
+		c.pendingInject += size
+	}
+	c.mu.Unlock()
+	if full {
+		return errInjectFull
+	}
+	return c.command("", func() { c.injects = append(c.injects, evs...) })
 }
 
 // endWith ends the replay as end says (a drop, a hang, a close).
@@ -356,6 +380,7 @@ func (c *control) injectedOne(e *format.Event) {
 	r := newRow(0, e, 0)
 	c.mu.Lock()
 	c.injected++
+	c.pendingInject -= int64(len(e.Data))
 	if len(c.injLog) == maxInjLog {
 		c.injLog = c.injLog[1:]
 	}

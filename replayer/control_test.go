@@ -106,12 +106,12 @@ func TestControl(t *testing.T) {
 			return c.seekTo(&seekTarget{off: ms(1600), byOff: true})
 		}}}, []arrival{{ms(100), "a"}, {ms(200), "b"}, {ms(700), "c"}, {ms(1700), "d"}}},
 		{"inject", &Server{}, []command{{ms(500), func(c *control) error {
-			return c.inject(&format.Event{Type: format.TypeMessage, Dir: format.Receive, Opcode: format.Text, Data: []byte("x")})
+			return c.inject([]*format.Event{&format.Event{Type: format.TypeMessage, Dir: format.Receive, Opcode: format.Text, Data: []byte("x")}})
 		}}}, []arrival{{ms(100), "a"}, {ms(500), "x"}, {ms(1100), "b"}, {ms(2100), "c"}, {ms(3100), "d"}}},
 		{"inject while paused, after the session", &Server{}, []command{{ms(2200), pause}, {ms(3000), func(c *control) error {
-			return c.inject(&format.Event{Type: format.TypeMessage, Dir: format.Receive, Opcode: format.Text, Data: []byte("x")})
+			return c.inject([]*format.Event{&format.Event{Type: format.TypeMessage, Dir: format.Receive, Opcode: format.Text, Data: []byte("x")}})
 		}}, {ms(3500), resume}, {ms(9000), func(c *control) error {
-			return c.inject(&format.Event{Type: format.TypeMessage, Dir: format.Receive, Opcode: format.Text, Data: []byte("y")})
+			return c.inject([]*format.Event{&format.Event{Type: format.TypeMessage, Dir: format.Receive, Opcode: format.Text, Data: []byte("y")}})
 		}}}, []arrival{{ms(100), "a"}, {ms(1100), "b"}, {ms(2100), "c"}, {ms(3000), "x"}, {ms(4400), "d"}, {ms(9000), "y"}}},
 	}
 	for _, tt := range tests {

@@ -54,8 +54,8 @@ func TestDiagnosticLines(t *testing.T) {
 	}{
 		{name: "plain GET on a path", do: get("/live?room=1", http.StatusNotFound),
 			want: []string{`level=WARN msg="cannot answer a plain HTTP request`, `asked="GET /live?room=1"`, `answered="404 Not Found"`, `try="connect a WebSocket to ws://`}},
-		{name: "Socket.IO polling, no Socket.IO session", do: get("/socket.io/?EIO=4&transport=polling&t=abc", http.StatusBadRequest),
-			want: []string{`msg="cannot answer Engine.IO: no recorded Socket.IO session to play"`, `path="/socket.io/?EIO=4&transport=polling&t=abc"`, `answered="400 Forbidden`}},
+		{name: "Socket.IO polling, no Socket.IO session", do: get("/socket.io/?EIO=4&transport=polling&t=abc", http.StatusForbidden),
+			want: []string{`msg="cannot answer Engine.IO: no recorded Socket.IO session to play"`, `path="/socket.io/?EIO=4&transport=polling&t=abc"`, `answered="403 Forbidden`}},
 		{name: "Socket.IO polling, unknown sid", do: get("/?EIO=3&transport=polling&sid=gone", http.StatusBadRequest),
 			want: []string{`msg="cannot answer Engine.IO: unknown sid`, `answered="400 Session ID unknown"`}},
 		{name: "favicon is not news", do: get("/favicon.ico", http.StatusNotFound), notWant: []string{"cannot answer"}},

@@ -47,25 +47,44 @@ func (g *eioRegistry) remove(r *eioReplay) {
 	delete(g.m, r.sid)
 }
 
-// Engine.IO's error answers, as its servers write them.
+// Engine.IO's error answers, as its servers write them (engine.io's
+// BaseServer.errors).
 const (
 	eioUnknownTransport = 0
 	eioUnknownSID       = 1
+	eioBadMethod        = 2 // a handshake that is not a GET
 	eioBadRequest       = 3
 	eioForbidden        = 4
 	eioBadVersion       = 5
 )
 
 var eioMessages = map[int]string{
-	eioUnknownTransport: "Transport unknown", eioUnknownSID: "Session ID unknown",
+	eioUnknownTransport: "Transport unknown", eioUnknownSID: "Session ID unknown", eioBadMethod: "Bad handshake method",
 	eioBadRequest: "Bad request", eioForbidden: "Forbidden", eioBadVersion: "Unsupported protocol version",
 }
 
-// eioError answers as an Engine.IO server does: a status and
-// {"code":N,"message":"..."}.
-func eioError(w http.ResponseWriter, status, code int) {
+// eioStatus is the status engine.io's server answers code with: 403 for
+// Forbidden on a polling request, 400 for every other code, and 400 for
+// every refused upgrade (its abortRequest and abortUpgrade).
+func eioStatus(code int, upgrade bool) int {
+	if code == eioForbidden && !upgrade {
+		return http.StatusForbidden
+	}
+	return http.StatusBadRequest
+}
+
+// eioError answers as an Engine.IO server does: on a polling request,
+// {"code":N,"message":"..."}; on a refused upgrade, the message alone as
+// text (abortUpgrade writes it so).
+func eioError(w http.ResponseWriter, code int, upgrade bool) {
+	if upgrade {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(eioStatus(code, upgrade))
+		w.Write([]byte(eioMessages[code]))
+		return
+	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
+	w.WriteHeader(eioStatus(code, upgrade))
 	w.Write([]byte(`{"code":` + strconv.Itoa(code) + `,"message":"` + eioMessages[code] + `"}`))
 }
 
@@ -82,12 +101,19 @@ func (s *Server) serveEngineIO(w http.ResponseWriter, r *http.Request, q enginei
 		return
 	case q.Version != 3 && q.Version != 4:
 		log.Warn("cannot answer Engine.IO: unsupported protocol revision", "EIO", q.Version, "answered", "400")
-		eioError(w, http.StatusBadRequest, eioBadVersion)
+		eioError(w, eioBadVersion, upgrade)
 		return
-	case q.Transport != "polling" && q.Transport != "websocket",
-		q.Transport == "websocket" && !upgrade:
-		log.Warn("cannot answer Engine.IO: unknown transport, or websocket without an upgrade", "transport", q.Transport, "answered", "400")
-		eioError(w, http.StatusBadRequest, eioUnknownTransport)
+	case q.Transport != "polling" && q.Transport != "websocket":
+		log.Warn("cannot answer Engine.IO: unknown transport", "transport", q.Transport, "answered", "400")
+		eioError(w, eioUnknownTransport, upgrade)
+		return
+	case q.Transport == "websocket" && !upgrade:
+		log.Warn("cannot answer Engine.IO: transport websocket without an upgrade", "answered", "400")
+		eioError(w, eioBadRequest, upgrade)
+		return
+	case q.SID == "" && r.Method != http.MethodGet:
+		log.Warn("cannot answer Engine.IO: a handshake is a GET", "method", r.Method, "answered", "400")
+		eioError(w, eioBadMethod, upgrade)
 		return
 	case q.SID == "":
 		s.eioHandshake(w, r, q, upgrade, log)
@@ -97,7 +123,7 @@ func (s *Server) serveEngineIO(w http.ResponseWriter, r *http.Request, q enginei
 	if rep == nil {
 		log.Warn("cannot answer Engine.IO: unknown sid (a replay that ended, or a server restarted since)",
 			"sid", q.SID, "answered", "400 Session ID unknown", "try", "the client reconnects with a new handshake")
-		eioError(w, http.StatusBadRequest, eioUnknownSID)
+		eioError(w, eioUnknownSID, upgrade)
 		return
 	}
 	switch {
@@ -108,7 +134,7 @@ func (s *Server) serveEngineIO(w http.ResponseWriter, r *http.Request, q enginei
 	case r.Method == http.MethodPost:
 		rep.servePost(w, r)
 	default:
-		eioError(w, http.StatusBadRequest, eioBadRequest)
+		eioError(w, eioBadRequest, upgrade)
 	}
 }
 
@@ -161,7 +187,7 @@ func (s *Server) eioHandshake(w http.ResponseWriter, r *http.Request, q engineio
 		del()
 		s.logNoSocketIO(log, err)
 		s.stats.refusedFor("no_session")
-		eioError(w, http.StatusBadRequest, eioForbidden)
+		eioError(w, eioForbidden, upgrade)
 		return
 	}
 	rep := s.newEIOReplay(rp, del, sess, q, log)
@@ -198,7 +224,7 @@ func (s *Server) eioSession(r *http.Request, rp *liveReplay) (*Session, error) {
 func (s *Server) logNoSocketIO(log *slog.Logger, err error) {
 	n := len(s.Catalog.Sessions())
 	log.Warn("cannot answer Engine.IO: no recorded Socket.IO session to play", "err", err,
-		"sessions_of_other_kinds", n, "answered", "400 Forbidden (as a Socket.IO server refusing the connection)",
+		"sessions_of_other_kinds", n, "answered", "403 Forbidden (as a Socket.IO server refusing the connection)",
 		"try", "record the Socket.IO client through wsreplay record (wsreplay ls marks its sessions socketio)")
 }
 

@@ -43,6 +43,7 @@ type eioReplay struct {
 
 	mu        sync.Mutex
 	queue     []engineio.Packet // for the next polling GET
+	queued    int64             // the bytes of queue's packets
 	wake      chan struct{}     // closed and replaced when the queue or the state changes
 	polling   bool              // a GET is waiting
 	probed    bool              // a WebSocket answered the probe: the waiting GET gets "6"
@@ -98,6 +99,9 @@ func (r *eioReplay) out(pks ...engineio.Packet) error {
 			return errEIOGone
 		}
 		r.queue = append(r.queue, pks...)
+		for _, pk := range pks {
+			r.queued += int64(len(pk.Data))
+		}
 		r.notify()
 		r.mu.Unlock()
 		return nil
@@ -131,7 +135,7 @@ func (r *eioReplay) servePoll(w http.ResponseWriter, req *http.Request) {
 	if r.polling {
 		r.mu.Unlock()
 		r.log.Warn("two polling GETs at once: the second is refused, as Engine.IO does")
-		eioError(w, http.StatusBadRequest, eioBadRequest)
+		eioError(w, eioBadRequest, false)
 		return
 	}
 	r.polling = true
@@ -139,7 +143,7 @@ func (r *eioReplay) servePoll(w http.ResponseWriter, req *http.Request) {
 	for pks == nil {
 		switch {
 		case len(r.queue) > 0:
-			pks, r.queue = r.queue, nil
+			pks, r.queue, r.queued = r.queue, nil, 0
 		case r.aborted:
 			r.polling = false
 			r.mu.Unlock()
@@ -312,7 +316,7 @@ func (r *eioReplay) upgrade(conn *websocket.Conn, netConn net.Conn) {
 	defer r.writeMu.Unlock()
 	r.mu.Lock()
 	pks := r.queue
-	r.queue, r.sock, r.sockNet = nil, conn, netConn
+	r.queue, r.queued, r.sock, r.sockNet = nil, 0, conn, netConn
 	r.notify()
 	r.mu.Unlock()
 	r.log.Info("upgraded", "transport", "websocket")
@@ -334,6 +338,7 @@ func (r *eioReplay) run() {
 	// Live control as for a WebSocket replay; the pings go on while it is
 	// paused, on their own clock.
 	ctl := r.srv.newControl(r.rp, r.sess)
+	ctl.shape = r.play.injection
 	live := r.srv.control.open(r.sess, r.path, r.remote, r.accepted, ctl)
 	p := &player{cfg: r.srv, session: r.sess, send: r.play.send, pick: r.play.pick, client: r.client, log: r.log, ctl: ctl}
 	end, err := p.play(r.rp.ctx, r.accepted)

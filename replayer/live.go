@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"sync"
 	"time"
-
-	"github.com/wsreplay/wsreplay/format"
 )
 
 // liveControl is what a Server keeps for the control API: the replays
@@ -311,27 +309,6 @@ func (sp *seekSpec) target(idx *sessionIndex) (*seekTarget, error) {
 		return nil, &apiError{status: 400, msg: fmt.Sprintf("offset %v is outside the session (0 to %v)", t.off, idx.duration), field: "offset"}
 	}
 	return &t, nil
-}
-
-// injection is a message to inject, as the API takes it.
-type injection struct {
-	Text   *string `json:"text"`
-	Binary []byte  `json:"binary"` // base64 in JSON
-}
-
-func (in *injection) event() (*format.Event, error) {
-	e := &format.Event{Type: format.TypeMessage, Dir: format.Receive}
-	switch {
-	case in.Text != nil && in.Binary != nil:
-		return nil, &apiError{status: 400, msg: "give text or binary, not both", field: "text"}
-	case in.Text != nil:
-		e.Opcode, e.Data = format.Text, []byte(*in.Text)
-	case in.Binary != nil:
-		e.Opcode, e.Data = format.Binary, in.Binary
-	default:
-		return nil, &apiError{status: 400, msg: "give the message to inject as text or binary (base64)", field: "text"}
-	}
-	return e, nil
 }
 
 // newControl returns the control of a new replay of sess: paused if

@@ -21,6 +21,10 @@ const DefaultPollIdle = 30 * time.Second
 // pollers are the pollers being replayed to, told apart as the recorder
 // tells them apart (by pattern, address and User-Agent; a poller has one
 // request in flight, so a second one at the same time is another poller).
+// A poller idle for PollIdle is forgotten, with its tape: a timer per
+// poller, armed when its request is answered, so that pollers that never
+// come back (a thousand User-Agents) do not hold their sessions for the
+// server's life.
 type pollers struct {
 	mu    sync.Mutex
 	byKey map[string][]*pollReplay
@@ -36,9 +40,10 @@ type pollReplay struct {
 	sess     *Session
 	tape     *pollTape
 	sched    *schedule
-	k        int       // requests answered or being answered
-	inFlight bool      // a request is being answered
-	last     time.Time // when the last answer was sent
+	k        int         // requests answered or being answered
+	inFlight bool        // a request is being answered
+	last     time.Time   // when the last answer was sent
+	forget   *time.Timer // forgets the poller once idle for PollIdle; nil until its first answer
 }
 
 // servePoll answers a request on a Poll path from its poller's replay.
@@ -62,7 +67,7 @@ func (s *Server) servePoll(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "wsreplay: "+err.Error(), http.StatusNotFound)
 		return
 	}
-	defer s.pollers.release(pr)
+	defer s.pollers.release(pr, s.pollIdle())
 	log = log.With("session", pr.sess.ID, "n", k+1)
 	ans, due := pr.answer(s, k)
 	if ans.req != nil && ans.req.HTTP != nil && ans.req.HTTP.Method != r.Method {
@@ -115,10 +120,7 @@ func (pr *pollReplay) answer(s *Server, k int) (pollExchange, time.Time) {
 // if it has none, or its last one has been idle for PollIdle.
 func (ps *pollers) take(s *Server, r *http.Request, rp *liveReplay, log *slog.Logger) (*pollReplay, int, error) {
 	key := pollKey(ws.MatchPath(s.Poll, r.URL.Path), r)
-	idle := s.PollIdle
-	if idle <= 0 {
-		idle = DefaultPollIdle
-	}
+	idle := s.pollIdle()
 	ps.mu.Lock()
 	if ps.byKey == nil {
 		ps.byKey = map[string][]*pollReplay{}
@@ -138,6 +140,7 @@ func (ps *pollers) take(s *Server, r *http.Request, rp *liveReplay, log *slog.Lo
 		delete(ps.byKey, key)
 	}
 	if found != nil {
+		found.forget.Stop()
 		found.inFlight = true
 		found.k++
 		ps.mu.Unlock()
@@ -155,11 +158,44 @@ func (ps *pollers) take(s *Server, r *http.Request, rp *liveReplay, log *slog.Lo
 	return pr, 0, nil
 }
 
-// release marks pr's request answered.
-func (ps *pollers) release(pr *pollReplay) {
+func (s *Server) pollIdle() time.Duration {
+	if s.PollIdle > 0 {
+		return s.PollIdle
+	}
+	return DefaultPollIdle
+}
+
+// release marks pr's request answered, and arms the timer that forgets pr
+// if no request comes for idle.
+func (ps *pollers) release(pr *pollReplay, idle time.Duration) {
 	ps.mu.Lock()
+	defer ps.mu.Unlock()
 	pr.inFlight, pr.last = false, time.Now()
-	ps.mu.Unlock()
+	if pr.forget == nil {
+		pr.forget = time.AfterFunc(idle, func() { ps.forgetIdle(pr, idle) })
+		return
+	}
+	pr.forget.Reset(idle)
+}
+
+// forgetIdle drops pr, unless a request came since its timer was armed.
+func (ps *pollers) forgetIdle(pr *pollReplay, idle time.Duration) {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	if pr.inFlight || time.Since(pr.last) < idle {
+		return
+	}
+	list := ps.byKey[pr.key][:0]
+	for _, other := range ps.byKey[pr.key] {
+		if other != pr {
+			list = append(list, other)
+		}
+	}
+	if len(list) == 0 {
+		delete(ps.byKey, pr.key)
+		return
+	}
+	ps.byKey[pr.key] = list
 }
 
 // newPollReplay chooses the next poll session for r's path and loads it;

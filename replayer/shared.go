@@ -67,7 +67,10 @@ func sharedStream(s *Session) (eventStream, error) {
 // allow or cannot be read (the replays then stream from the file, and
 // report what is wrong there).
 func (ss *sharedSession) decode(s *Session) {
-	fs, err := s.fileStream()
+	// A line longer than a session that can be shared is an error here:
+	// never read whole (a line of 230 MiB held it, and its decoded copy,
+	// only to find the session too large).
+	fs, err := s.fileStreamMax(2 * maxSharedBytes)
 	if err != nil {
 		return
 	}

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wsreplay/wsreplay/format"
 	"github.com/wsreplay/wsreplay/internal/child"
 )
 
@@ -209,5 +210,41 @@ func TestLsManySessionsRSS(t *testing.T) {
 		if rows < 300000 || rss > 64<<20 {
 			t.Errorf("%v: %d lines, peak RSS %s; want every session and at most 64 MiB", args, rows, child.MiB(rss))
 		}
+	}
+}
+
+// A HAR holding a message larger than a recording holds is refused by
+// convert with one line naming the file and the entry, and nothing is
+// written: converted, it made a file that ls refused ("line longer
+// than ...").
+func TestConvertRefusesHARMessageOverLimit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("reads a HAR with a message of 128 MiB")
+	}
+	dir := t.TempDir()
+	in, out := filepath.Join(dir, "big.har"), filepath.Join(dir, "big.ndjson.zst")
+	f, err := os.Create(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	w.WriteString(`{"log":{"version":"1.2","entries":[{"startedDateTime":"2026-11-25T10:00:00Z","request":{"url":"wss://a.example/ws"},` +
+		`"response":{},"_resourceType":"websocket","_webSocketMessages":[{"type":"receive","time":1767000000,"opcode":1,"data":"`)
+	chunk := bytes.Repeat([]byte("a"), 1<<20)
+	for range format.MaxMessageSize >> 20 {
+		w.Write(chunk)
+	}
+	w.WriteString(`a"}]}]}}`)
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	_, stderr, code := wsreplay(t, "convert", in, out)
+	if code == 0 || strings.Count(strings.TrimSpace(stderr), "\n") != 0 ||
+		!strings.Contains(stderr, in+": entries[0]._webSocketMessages[0]: a message of 134217729 bytes") {
+		t.Errorf("exit %d, stderr %q: want one line naming the file, entry and message", code, stderr)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Errorf("%s written", out)
 	}
 }

@@ -19,6 +19,11 @@ import (
 
 // Reader reads the WebSocket sessions of a HAR file, one entry at a time.
 type Reader struct {
+	// MaxMessageSize refuses an entry with a message (or body) larger
+	// than it, an error naming the entry. Zero means format.MaxMessageSize,
+	// the largest a recording holds.
+	MaxMessageSize int64
+
 	name    string
 	dec     *json.Decoder
 	started bool
@@ -82,6 +87,9 @@ func (r *Reader) next() (*Session, error) {
 		}
 		i := r.index
 		r.index++
+		if err := checkSizes(ent, r.maxMessage()); err != nil {
+			return nil, fmt.Errorf("%s: entries[%d].%w", r.name, i, err)
+		}
 		if evs, ok, err := readHTTP(ent, i, &r.polls); ok || err != nil {
 			if err != nil {
 				return nil, fmt.Errorf("%s: entries[%d].%w", r.name, i, err)

@@ -2,9 +2,11 @@ package e2e
 
 import (
 	"encoding/json"
+	"net/http"
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 )
 
 // sioResult is what sio-app-client.mjs and sio-browser.mjs print.
@@ -135,4 +137,50 @@ func TestSocketIOReconnect(t *testing.T) {
 	}
 	sameJSON(t, "Socket.IO reconnecting", live.seen(), replay.seen())
 	sameJSON(t, "Socket.IO disconnect reasons", live.Disconnects[:1], replay.Disconnects[:1])
+}
+
+// The real socket.io client takes an event injected in the event form,
+// with a binary attachment, as its handlers' arguments; a text that is no
+// Socket.IO packet is refused (400) and sent to nobody, and the client's
+// connection lives on (it was killed with a transport error).
+func TestSocketIOInject(t *testing.T) {
+	need(t, false)
+	base := httpURL(serve(t, "../../testdata/socketio", "--session", "f8491729f05688fe", "--paused")) // sio4.ndjson
+	type result struct {
+		Events []struct {
+			Name string `json:"name"`
+			Args []any  `json:"args"`
+		} `json:"events"`
+		Error string `json:"error"`
+	}
+	var got result
+	done := make(chan error, 1)
+	go func() { done <- nodeJSON(&got, "sio-inject-client.mjs", base) }()
+	inject := func(body string) int {
+		resp, err := http.Post(base+"/_wsreplay/api/replays/r1/inject", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	tick := `{"event":"tick","args":[{"n":1}],"attachments":["AAEC"]}`
+	for deadline := time.Now().Add(30 * time.Second); inject(tick) != http.StatusOK; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) { // 404 until the replay opens, 409 until the client joins "/"
+			t.Fatal("the client's replay never took an injection")
+		}
+	}
+	if st := inject(`{"text":"{\"plain\":\"json\"}"}`); st != http.StatusBadRequest {
+		t.Errorf("plain JSON as text: %d, want 400", st)
+	}
+	if st := inject(`{"event":"done","args":["bye"]}`); st != http.StatusOK {
+		t.Errorf("done: %d", st)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(got)
+	if want := `{"events":[{"name":"tick","args":[{"n":1},{"bytes":[0,1,2]}]},{"name":"done","args":["bye"]}],"error":""}`; string(b) != want {
+		t.Errorf("the client got %s\nwant %s", b, want)
+	}
 }

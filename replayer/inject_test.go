@@ -1,0 +1,165 @@
+package replayer
+
+import (
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/coder/websocket"
+	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/internal/engineio"
+)
+
+// A replay's injections not sent yet are bounded in bytes; what is sent
+// frees its share.
+func TestInjectPendingBound(t *testing.T) {
+	defer func(old int64) { maxPendingInject = old }(maxPendingInject)
+	maxPendingInject = 2500
+	c := newControl(1, false)
+	msg := func(n int) []*format.Event {
+		return []*format.Event{{Type: format.TypeMessage, Dir: format.Receive, Opcode: format.Text, Data: make([]byte, n)}}
+	}
+	for i, n := range []int{1000, 1000, 500} {
+		if err := c.inject(msg(n)); err != nil {
+			t.Fatalf("injection %d of %d bytes: %v", i+1, n, err)
+		}
+	}
+	if err := c.inject(msg(1)); !errors.Is(err, errInjectFull) {
+		t.Fatalf("a byte past the bound: %v, want errInjectFull", err)
+	}
+	d := c.decideIdle()
+	c.injectedOne(d.injects[0])
+	if err := c.inject(msg(1000)); err != nil {
+		t.Errorf("after 1000 bytes went out: %v", err)
+	}
+}
+
+// Over the API: an injection past maxInject is refused with 413; one that
+// would pass the replay's bound of bytes not sent yet (its client does not
+// read) with 409; both without queueing anything.
+func TestInjectBoundsOverAPI(t *testing.T) {
+	defer func(a, b int64) { maxInject, maxPendingInject = a, b }(maxInject, maxPendingInject)
+	maxInject, maxPendingInject = 256<<10, 512<<10
+	at := rec0
+	ts := startServer(t, &Server{}, File(writeRecording(t, sessionLine("s1", "/ws", "", at),
+		message("s1", at, format.Receive, format.Text, []byte("only")))))
+	c := dial(t, ts, "/ws") // never read until the end
+	waitReplay(t, ts, "r1")
+	if st, v := call(t, ts, "POST", "replays/r1/inject", fmt.Sprintf(`{"text":%q}`, strings.Repeat("x", 256<<10+1))); st != 413 || v["field"] != "text" {
+		t.Errorf("an injection of maxInject+1 bytes: %d %v, want 413", st, v)
+	}
+	chunk := fmt.Sprintf(`{"binary":%q}`, base64.StdEncoding.EncodeToString(make([]byte, 256<<10)))
+	sent := 0
+	for ; sent < 400; sent++ { // loopback buffers take some MB before a write blocks
+		st, v := call(t, ts, "POST", "replays/r1/inject", chunk)
+		if st == 409 {
+			break
+		}
+		if st != 200 {
+			t.Fatalf("injection %d: %d %v", sent+1, st, v)
+		}
+	}
+	if sent == 400 {
+		t.Fatalf("%d injections of 256 KiB into a replay whose client does not read, all taken", sent)
+	}
+	t.Logf("409 after %d injections of 256 KiB", sent)
+	ctx := t.Context()
+	for range sent + 1 { // "only", then every injection taken
+		if _, _, err := c.Read(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if st, v := call(t, ts, "POST", "replays/r1/inject", `{"text":"after"}`); st != 200 {
+		t.Fatalf("once the client has read: %d %v", st, v)
+	}
+	if _, data, err := c.Read(ctx); err != nil || string(data) != "after" {
+		t.Errorf("read %q, %v, want the injection after the refused one (nothing of it queued)", data, err)
+	}
+	c.Close(websocket.StatusNormalClosure, "")
+}
+
+// A Socket.IO replay takes the event form, written as an EVENT to a
+// namespace the client has joined (a BINARY_EVENT with its attachments in
+// one payload), and a whole packet as text; text that is no packet a
+// Socket.IO client takes is refused with 400, and nothing is sent.
+func TestInjectSocketIO(t *testing.T) {
+	ts := startServer(t, &Server{Speed: 100}, File(socketIORecording(t)))
+	sid := openPolling(t, ts)
+	eioDo(t, "POST", sid, "", "40")
+	waitReplay(t, ts, "r1")
+	pollUntil(t, sid, func(pk engineio.Packet) bool { return strings.HasPrefix(string(pk.Data), "451-") })
+	for _, tc := range []struct {
+		name, body string
+		status     int
+		field      string
+	}{
+		{"plain JSON as text", `{"text":"{\"plain\":\"json\"}"}`, 400, "text"},
+		{"an event's data not an array", `{"text":"42{\"a\":1}"}`, 400, "text"},
+		{"a reserved event", `{"text":"42[\"connect\"]"}`, 400, "text"},
+		{"binary event without attachments", `{"text":"451-[\"b\",{\"_placeholder\":true,\"num\":0}]"}`, 400, "text"},
+		{"record separator", `{"text":"42[\"a\"]\u001e42[\"b\"]"}`, 400, "text"},
+		{"raw binary", `{"binary":"AAE="}`, 400, "binary"},
+		{"event and text", `{"event":"tick","text":"42[\"a\"]"}`, 400, "event"},
+		{"args without event", `{"args":[1]}`, 400, "event"},
+		{"reserved event name", `{"event":"disconnect"}`, 400, "event"},
+		{"bad namespace", `{"event":"tick","namespace":"admin"}`, 400, "namespace"},
+		{"namespace not joined", `{"event":"tick","namespace":"/admin"}`, 409, "namespace"},
+		{"args not JSON", `{"event":"tick","args":[nope]}`, 400, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if st, v := call(t, ts, "POST", "replays/r1/inject", tc.body); st != tc.status || tc.field != "" && v["field"] != tc.field {
+				t.Errorf("%s: %d %v, want %d on %q", tc.body, st, v, tc.status, tc.field)
+			}
+		})
+	}
+	mustCall(t, ts, "POST", "replays/r1/inject", `{"event":"tick","args":[1,{"a":"b"}]}`)
+	mustCall(t, ts, "POST", "replays/r1/inject", `{"event":"bin","args":["x"],"attachments":["AAEC"]}`)
+	mustCall(t, ts, "POST", "replays/r1/inject", `{"text":"42[\"raw\",2]"}`)
+	var got []string
+	_, payloads := pollUntil(t, sid, func(pk engineio.Packet) bool {
+		if pk.Data[0] != engineio.Ping {
+			got = append(got, fmt.Sprintf("%q", pk.Data))
+		}
+		return string(pk.Data) == `42["raw",2]`
+	})
+	want := []string{`"42[\"tick\",1,{\"a\":\"b\"}]"`, `"451-[\"bin\",\"x\",{\"_placeholder\":true,\"num\":0}]"`, `"\x00\x01\x02"`, `"42[\"raw\",2]"`}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("the client got %s, want %s (and nothing of the refused ones)", got, want)
+	}
+	for _, pks := range payloads {
+		for i, pk := range pks {
+			if strings.HasPrefix(string(pk.Data), "451-") && (i+1 >= len(pks) || !pks[i+1].Binary) {
+				t.Errorf("binary event without its attachment in the same payload: %v", pks)
+			}
+		}
+	}
+	eioDo(t, "POST", sid, "", "40/admin,")
+	pollUntil(t, sid, func(pk engineio.Packet) bool { return strings.HasPrefix(string(pk.Data), "40/admin,") })
+	mustCall(t, ts, "POST", "replays/r1/inject", `{"event":"tick","namespace":"/admin"}`)
+	pollUntil(t, sid, func(pk engineio.Packet) bool { return string(pk.Data) == `42/admin,["tick"]` })
+}
+
+// A Socket.IO client on polling that does not come for its packets gets no
+// more injected than maxPendingInject: they would only be queued.
+func TestInjectSocketIOPollingBound(t *testing.T) {
+	defer func(a, b int64) { maxInject, maxPendingInject = a, b }(maxInject, maxPendingInject)
+	maxInject, maxPendingInject = 256<<10, 512<<10
+	ts := startServer(t, &Server{Speed: 100}, File(socketIORecording(t)))
+	sid := openPolling(t, ts)
+	eioDo(t, "POST", sid, "", "40")
+	waitReplay(t, ts, "r1")
+	arg := fmt.Sprintf(`{"event":"big","args":[%q]}`, strings.Repeat("x", 200<<10))
+	status := 0
+	for range 10 {
+		if status, _ = call(t, ts, "POST", "replays/r1/inject", arg); status != 200 {
+			break
+		}
+	}
+	if status != 409 {
+		t.Fatalf("10 injections of 200 KiB to a client that does not poll: the last answered %d, want 409", status)
+	}
+	pollUntil(t, sid, func(pk engineio.Packet) bool { return strings.HasPrefix(string(pk.Data), `42["big"`) })
+	mustCall(t, ts, "POST", "replays/r1/inject", arg)
+}
