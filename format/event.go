@@ -60,6 +60,20 @@ const (
 // connection ended without a close frame.
 const CodeAbnormal = 1006
 
+// WireCode reports whether a close line's code may be sent in a close
+// frame. RFC 6455 section 7.4.1 reserves 1004, and 1005, 1006 and 1015 for
+// reporting only ("MUST NOT be set as a status code in a Close control
+// frame"); section 7.4.2 leaves 0-999 unused and 1016-2999 to future
+// revisions (1012-1014 are registered with IANA and sent by servers); 5000
+// and up do not exist. Browsers and coder/websocket draw the same line.
+func WireCode(code int) bool {
+	switch {
+	case code >= 1000 && code <= 1003, code >= 1007 && code <= 1014, code >= 3000 && code <= 4999:
+		return true
+	}
+	return false
+}
+
 // Event is one line of a recording. Which fields are meaningful depends on
 // Type; the others are zero.
 //

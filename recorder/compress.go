@@ -37,7 +37,7 @@ func (s *dirStore) compressFinished() {
 // its final compression; compressed under a temporary name, synced, renamed
 // into place, and the plain one removed, if it is a plain one.
 func (s *dirStore) finalize(j finishJob) error {
-	if j.partial == j.final+PartialSuffix {
+	if j.partial == j.final+format.PartialSuffix {
 		if err := syncFile(j.partial); err != nil {
 			return err
 		}

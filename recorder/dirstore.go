@@ -56,14 +56,6 @@ func holdFor(flushInterval time.Duration) time.Duration {
 	return max(0, flushInterval-2*gap-drainEvery)
 }
 
-// FileName is the name of a session's file in directory mode.
-func FileName(start time.Time, id string, comp format.Compression) string {
-	return start.UTC().Format("20060102T150405.000Z") + "_" + id + comp.Ext()
-}
-
-// PartialSuffix marks the file of a session that has not ended (yet).
-const PartialSuffix = ".partial"
-
 func (s *dirStore) write(e *format.Event) error {
 	sf := s.files[e.Session]
 	if sf == nil {
@@ -93,8 +85,8 @@ func (s *dirStore) write(e *format.Event) error {
 // file descriptor left) leaves the session relayed but not recorded: it is
 // logged and counted in SessionCounts.
 func (s *dirStore) open(e *format.Event) *sessionFile {
-	final := filepath.Join(s.dir, FileName(e.Time, e.Session, s.comp))
-	sf := &sessionFile{final: final, tmp: final + PartialSuffix, out: s.out}
+	final := filepath.Join(s.dir, format.FileName(e.Time, e.Session, s.comp))
+	sf := &sessionFile{final: final, tmp: final + format.PartialSuffix, out: s.out}
 	s.files[e.Session] = sf
 	s.tally.Sessions++
 	f, err := s.create(sf.tmp)

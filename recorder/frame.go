@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"unicode/utf8"
+
+	"github.com/wsreplay/wsreplay/format"
 )
 
 // The proxy relays WebSocket frames as they arrive, bytes unchanged, and
@@ -189,7 +191,7 @@ func closeFrame(code int, reason string, masked bool) []byte {
 }
 
 // parseClose reads a close frame's payload: no payload is 1005, as RFC 6455
-// reports it; one byte, a code that may not be sent (see wireCloseCode), or a
+// reports it; one byte, a code that may not be sent (see format.WireCode), or a
 // reason that is not UTF-8 is a protocol error.
 func parseClose(payload []byte) (code int, reason string, err error) {
 	switch {
@@ -201,22 +203,8 @@ func parseClose(payload []byte) (code int, reason string, err error) {
 		return 0, "", protocolError("close reason is not UTF-8")
 	}
 	code = int(binary.BigEndian.Uint16(payload))
-	if !wireCloseCode(code) {
+	if !format.WireCode(code) {
 		return 0, "", protocolError(fmt.Sprintf("close code %d may not be sent in a close frame", code))
 	}
 	return code, string(payload[2:]), nil
-}
-
-// wireCloseCode reports whether code may appear in a close frame. RFC 6455
-// section 7.4.1 reserves 1004, and 1005, 1006 and 1015 for reporting only
-// ("MUST NOT be set as a status code in a Close control frame"); section
-// 7.4.2 leaves 0-999 unused and 1016-2999 to future revisions (1012-1014 are
-// registered with IANA and sent by servers); 5000 and up do not exist.
-// Browsers and coder/websocket draw the same line.
-func wireCloseCode(code int) bool {
-	switch {
-	case code >= 1000 && code <= 1003, code >= 1007 && code <= 1014, code >= 3000 && code <= 4999:
-		return true
-	}
-	return false
 }

@@ -68,7 +68,7 @@ func (s *dirStore) finishLeftovers() {
 // isPartialName reports whether name is a session file's while it runs:
 // <start>_<id>.ndjson[.gz|.zst].partial.
 func isPartialName(name string) bool {
-	base, ok := strings.CutSuffix(name, PartialSuffix)
+	base, ok := strings.CutSuffix(name, format.PartialSuffix)
 	return ok && strings.HasSuffix(base, format.CompressionForName(base).Ext())
 }
 
@@ -101,7 +101,7 @@ func (s *dirStore) finishLeftover(path string) (bool, error) {
 	if !lockFile(f) {
 		return false, nil
 	}
-	base := strings.TrimSuffix(filepath.Base(path), PartialSuffix)
+	base := strings.TrimSuffix(filepath.Base(path), format.PartialSuffix)
 	comp := format.CompressionForName(base)
 	stem := strings.TrimSuffix(base, comp.Ext())
 	for _, c := range []format.Compression{format.None, format.Gzip, format.Zstd} {

@@ -60,8 +60,8 @@ func TestPlantedLinksNotFollowed(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
-	final := filepath.Join(dir, FileName(start, "00000000000000aa", format.Zstd))
-	partialB := filepath.Join(dir, FileName(start, "00000000000000bb", format.None)+PartialSuffix)
+	final := filepath.Join(dir, format.FileName(start, "00000000000000aa", format.Zstd))
+	partialB := filepath.Join(dir, format.FileName(start, "00000000000000bb", format.None)+format.PartialSuffix)
 	// The compressed file's temporary name used to be <final>.tmp; the
 	// second session's .partial name is predictable from its id.
 	for _, link := range []string{final + ".tmp", partialB} {

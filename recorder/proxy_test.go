@@ -476,7 +476,7 @@ func TestManySessions(t *testing.T) {
 		recs, names := readRecordings(t, dir)
 		check(t, recs)
 		for _, n := range names {
-			if strings.HasSuffix(n, PartialSuffix) {
+			if strings.HasSuffix(n, format.PartialSuffix) {
 				t.Errorf("unfinished file %s", n)
 			}
 			if st, _ := os.Stat(n); st.Mode().Perm() != 0o600 {

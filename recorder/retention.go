@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/wsreplay/wsreplay/format"
 )
 
 // Retention keeps a recording directory (NewDirSink's) within bounds, for
@@ -124,12 +126,8 @@ func (r *Retention) finished() []finishedFile {
 // isFinishedName reports whether a name is a finished session file's:
 // <start>_<id>.ndjson, .ndjson.gz or .ndjson.zst; never .partial.
 func isFinishedName(name string) bool {
-	for _, ext := range []string{".ndjson", ".ndjson.gz", ".ndjson.zst"} {
-		if strings.HasSuffix(name, ext) {
-			return true
-		}
-	}
-	return false
+	_, ok := format.FinishedExt(name)
+	return ok
 }
 
 // Room reports whether the directory's file system has more than MinFree

@@ -145,14 +145,14 @@ func TestRetention(t *testing.T) {
 	start := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	var finished []string
 	for i := range 6 {
-		name := filepath.Join(dir, FileName(start.Add(time.Duration(i)*time.Hour), fmt.Sprintf("%016x", i), format.Zstd))
+		name := filepath.Join(dir, format.FileName(start.Add(time.Duration(i)*time.Hour), fmt.Sprintf("%016x", i), format.Zstd))
 		if err := os.WriteFile(name, make([]byte, 1000), 0o600); err != nil {
 			t.Fatal(err)
 		}
 		finished = append(finished, name)
 	}
 	// The oldest start of all is still running.
-	running := filepath.Join(dir, FileName(start.Add(-time.Hour), "00000000000000ff", format.None)+PartialSuffix)
+	running := filepath.Join(dir, format.FileName(start.Add(-time.Hour), "00000000000000ff", format.None)+format.PartialSuffix)
 	temp := filepath.Join(dir, ".x.ndjson.zst.tmp-123")
 	for _, f := range []string{running, temp} {
 		os.WriteFile(f, make([]byte, 5000), 0o600)
@@ -193,7 +193,7 @@ func TestRetentionKeepsRunningSessions(t *testing.T) {
 	c.Read(ctx)
 	var partial []string
 	for deadline := time.Now().Add(10 * time.Second); len(partial) == 0 && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		partial, _ = filepath.Glob(filepath.Join(dir, "*"+PartialSuffix))
+		partial, _ = filepath.Glob(filepath.Join(dir, "*"+format.PartialSuffix))
 	}
 	os.WriteFile(filepath.Join(dir, "20200101T000000.000Z_0000000000000001.ndjson.zst"), make([]byte, 1<<20), 0o600)
 	r := &Retention{Dir: dir, MaxSize: 1}
@@ -205,7 +205,7 @@ func TestRetentionKeepsRunningSessions(t *testing.T) {
 	}
 	c.Close(1000, "")
 	stopProxy(t, p, ts, sink)
-	if names, _ := filepath.Glob(filepath.Join(dir, "*")); len(names) != 1 || strings.HasSuffix(names[0], PartialSuffix) {
+	if names, _ := filepath.Glob(filepath.Join(dir, "*")); len(names) != 1 || strings.HasSuffix(names[0], format.PartialSuffix) {
 		t.Errorf("after the session: %v", names)
 	}
 }

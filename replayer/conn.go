@@ -126,13 +126,7 @@ func (c *replayConn) finish(ctx context.Context, end ending, err error) {
 // sendableClose reports whether a recorded close code can be sent: one
 // allowed on the wire, or 1005 (no code), which goes as a close frame
 // without one.
-func sendableClose(code int) bool {
-	switch {
-	case code == 1005, code >= 1000 && code <= 1003, code >= 1007 && code <= 1014, code >= 3000 && code <= 4999:
-		return true
-	}
-	return false
-}
+func sendableClose(code int) bool { return code == 1005 || format.WireCode(code) }
 
 // drop ends the connection without a close frame, as a server that dies
 // does: browsers report 1006. It half-closes (FIN) and lets the client

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/urfave/cli/v2"
+	"github.com/wsreplay/wsreplay/format"
 )
 
 // durationFlag reads a duration flag given as a string, so that a bad value
@@ -64,7 +65,7 @@ func parseCloseSpec(s string) (d time.Duration, code int, reason string, err err
 	code = 1000
 	if len(parts) > 1 {
 		code, err = strconv.Atoi(parts[1])
-		if err != nil || !sendableCloseCode(code) {
+		if err != nil || !format.WireCode(code) {
 			return 0, 0, "", usagef("--close-at: %q is not a close code that can be sent (1000-1003, 1007-1014, 3000-4999)", parts[1])
 		}
 	}
@@ -75,14 +76,6 @@ func parseCloseSpec(s string) (d time.Duration, code int, reason string, err err
 		}
 	}
 	return d, code, reason, nil
-}
-
-func sendableCloseCode(code int) bool {
-	switch {
-	case code >= 1000 && code <= 1003, code >= 1007 && code <= 1014, code >= 3000 && code <= 4999:
-		return true
-	}
-	return false
 }
 
 // parseHeartbeat splits PING:PONG. Heartbeats are often JSON, full of colons:

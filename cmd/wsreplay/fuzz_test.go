@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wsreplay/wsreplay/format"
 )
 
 // The flag parsers take anything a user types: no panics, and a clear
@@ -38,7 +40,7 @@ func FuzzParseCloseSpec(f *testing.F) {
 			}
 			return
 		}
-		if d < 0 || !sendableCloseCode(code) || len(reason) > 123 {
+		if d < 0 || !format.WireCode(code) || len(reason) > 123 {
 			t.Fatalf("parseCloseSpec(%q) = %v, %d, %q: not something serve can do", s, d, code, reason)
 		}
 	})

@@ -14,34 +14,20 @@ import (
 	"github.com/wsreplay/wsreplay/format"
 	"github.com/wsreplay/wsreplay/format/har"
 	"github.com/wsreplay/wsreplay/internal/s3store"
-	"github.com/wsreplay/wsreplay/recorder"
 )
 
 // Every command that reads recordings (ls, cat, convert, serve) takes the
 // same inputs: files, directories, HAR files, several at once, and "-" for
 // standard input.
 
-// recordingSuffixes are the names a directory's recordings end with. A
-// directory is searched for these only; a file named on the command line is
-// read whatever its name.
-var recordingSuffixes = []string{".ndjson", ".ndjson.gz", ".ndjson.zst", ".ndjson.partial", ".ndjson.gz.partial",
-	".ndjson.zst.partial", ".har"}
-
 // isRecordingName reports whether a file found in a directory is read as a
 // recording: a wsreplay NDJSON file (unfinished .partial ones included) or a
 // HAR file. Hidden names are never read: they are temporary files being
 // written (".bug.har.tmp-123", the recorder's probes), or not ours.
+// A directory is searched for these only; a file named on the command line
+// is read whatever its name.
 func isRecordingName(name string) bool {
-	if strings.HasPrefix(name, ".") {
-		return false
-	}
-	lower := strings.ToLower(name)
-	for _, suf := range recordingSuffixes {
-		if strings.HasSuffix(lower, suf) {
-			return true
-		}
-	}
-	return false
+	return format.IsRecordingName(name) || !strings.HasPrefix(name, ".") && strings.HasSuffix(strings.ToLower(name), ".har")
 }
 
 // expandPaths turns the inputs named on the command line into the files to
@@ -111,8 +97,8 @@ func withoutFinished(found []string) []string {
 	}
 	out := found[:0:0]
 	for _, f := range found {
-		stem, ok := strings.CutSuffix(f, ".ndjson"+recorder.PartialSuffix)
-		if ok && (have[stem+".ndjson"] || have[stem+".ndjson.gz"] || have[stem+".ndjson.zst"]) {
+		stem, ok := strings.CutSuffix(f, format.None.Ext()+format.PartialSuffix)
+		if ok && (have[stem+format.None.Ext()] || have[stem+format.Gzip.Ext()] || have[stem+format.Zstd.Ext()]) {
 			continue
 		}
 		out = append(out, f)

@@ -411,11 +411,8 @@ func openSink(c *cli.Context, log *slog.Logger, out string, toFile bool, maxSize
 // existing directory is refused: "--out bug.har" must not quietly become a
 // directory named bug.har.
 func outIsFile(out string) (bool, error) {
-	lower := strings.ToLower(out)
-	for _, ext := range []string{".ndjson", ".ndjson.gz", ".ndjson.zst"} {
-		if strings.HasSuffix(lower, ext) {
-			return true, nil
-		}
+	if _, ok := format.FinishedExt(strings.ToLower(out)); ok {
+		return true, nil
 	}
 	if info, err := os.Stat(out); err == nil && info.IsDir() {
 		return false, nil

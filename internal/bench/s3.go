@@ -21,7 +21,6 @@ import (
 	"github.com/coder/websocket"
 	"github.com/wsreplay/wsreplay/format"
 	"github.com/wsreplay/wsreplay/internal/s3store"
-	"github.com/wsreplay/wsreplay/recorder"
 )
 
 // The shared-storage measurements (-only s3), against a versitygw on
@@ -142,7 +141,7 @@ func s3Ls(bin, dir string, v *versity, n int) {
 		w.Write(&format.Event{Type: format.TypeMessage, Session: id, Time: start.Add(time.Second), Dir: format.Receive, Opcode: format.Text, Data: []byte(`{"hello":1}`)})
 		w.Write(&format.Event{Type: format.TypeClose, Session: id, Time: start.Add(2 * time.Second), By: format.ByServer, Code: 1000, Clean: true})
 		w.Close()
-		os.WriteFile(filepath.Join(spool, recorder.FileName(start, id, format.Zstd)), []byte(buf.String()), 0o600)
+		os.WriteFile(filepath.Join(spool, format.FileName(start, id, format.Zstd)), []byte(buf.String()), 0o600)
 	}
 	t := time.Now()
 	spoolUpload(spool, s3store.Location{Bucket: "bench", Key: "many"})
@@ -181,7 +180,7 @@ func s3Serve(bin, dir string, size int64) {
 	for _, comp := range []format.Compression{format.None, format.Zstd} {
 		spool := filepath.Join(dir, "large-spool-"+comp.String())
 		newSpool(spool, s3store.Location{Bucket: "bench", Key: "large"})
-		name := recorder.FileName(t0, "large", comp)
+		name := format.FileName(t0, "large", comp)
 		written := writeLarge(filepath.Join(spool, name), size, comp)
 		st, _ := os.Stat(filepath.Join(spool, name))
 		spoolUpload(spool, s3store.Location{Bucket: "bench", Key: "large"})

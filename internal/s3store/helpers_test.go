@@ -13,7 +13,6 @@ import (
 	"github.com/wsreplay/wsreplay/format"
 	"github.com/wsreplay/wsreplay/internal/s3store"
 	"github.com/wsreplay/wsreplay/internal/s3test"
-	"github.com/wsreplay/wsreplay/recorder"
 )
 
 // session returns the lines of a session of n received messages that
@@ -50,7 +49,7 @@ func encode(t testing.TB, evs []*format.Event, comp format.Compression) []byte {
 // spoolSession puts a finished session file in dir as a recorder names it.
 func spoolSession(t testing.TB, dir, id string, start time.Time, n int) string {
 	t.Helper()
-	name := recorder.FileName(start, id, format.Zstd)
+	name := format.FileName(start, id, format.Zstd)
 	if err := os.WriteFile(filepath.Join(dir, name), encode(t, session(id, start, n, true), format.Zstd), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,8 @@ package s3store
 import (
 	"strings"
 	"time"
+
+	"github.com/wsreplay/wsreplay/format"
 )
 
 // Object keys sort by time: a session file <start>_<id>.ndjson.zst
@@ -17,9 +19,6 @@ import (
 // hourLayout is the part of a key between the prefix and the file name.
 const hourLayout = "2006/01/02/15/"
 
-// nameTimeLayout is how a session file's name begins (recorder.FileName).
-const nameTimeLayout = "20060102T150405.000Z"
-
 // Key is the object key, under prefix (empty, or ending in "/"), of the
 // session file named name that started at start.
 func Key(prefix string, start time.Time, name string) string {
@@ -27,45 +26,22 @@ func Key(prefix string, start time.Time, name string) string {
 }
 
 // startOf reads the start time a session file's name begins with.
-func startOf(name string) (time.Time, bool) {
-	if len(name) < len(nameTimeLayout)+1 || name[len(nameTimeLayout)] != '_' {
-		return time.Time{}, false
-	}
-	t, err := time.Parse(nameTimeLayout, name[:len(nameTimeLayout)])
-	return t, err == nil
-}
+func startOf(name string) (time.Time, bool) { return format.FileNameTime(name) }
 
 // baseName is the last part of a key.
 func baseName(key string) string { return key[strings.LastIndexByte(key, '/')+1:] }
-
-// recordingSuffixes are the keys read as recordings under a prefix.
-var recordingSuffixes = []string{".ndjson", ".ndjson.gz", ".ndjson.zst", ".ndjson.partial", ".ndjson.gz.partial", ".ndjson.zst.partial", ".har"}
 
 // IsRecordingKey reports whether a key found under a prefix is read as a
 // recording: a wsreplay NDJSON object (an unfinished .partial one too) or a
 // HAR file. Hidden names (the recorder's probes) are not.
 func IsRecordingKey(key string) bool {
 	name := baseName(key)
-	if strings.HasPrefix(name, ".") {
-		return false
-	}
-	lower := strings.ToLower(name)
-	for _, s := range recordingSuffixes {
-		if strings.HasSuffix(lower, s) {
-			return true
-		}
-	}
-	return false
+	return format.IsRecordingName(name) || !strings.HasPrefix(name, ".") && strings.HasSuffix(strings.ToLower(name), ".har")
 }
 
 // partialSuffix marks the object of a session still running when it was
-// uploaded: the name of its finished file (any compression) plus
-// recorder.PartialSuffix, as the directory sink names a running session's
-// file. Earlier releases' spools held plain X.ndjson.partial files only.
-const partialSuffix = ".partial"
-
-// finishedExts are the names of finished session files, longest first.
-var finishedExts = []string{".ndjson.zst", ".ndjson.gz", ".ndjson"}
+// uploaded, as the directory sink names a running session's file.
+const partialSuffix = format.PartialSuffix
 
 // partialKeys are the keys a .partial object of the session whose finished
 // file has key k may have: k's own name plus .partial, and the plain
@@ -73,10 +49,8 @@ var finishedExts = []string{".ndjson.zst", ".ndjson.gz", ".ndjson"}
 // directory sink compresses when it finishes them.
 func partialKeys(k string) []string {
 	keys := []string{k + partialSuffix}
-	for _, ext := range finishedExts {
-		if stem, ok := strings.CutSuffix(k, ext); ok && ext != ".ndjson" {
-			keys = append(keys, stem+".ndjson"+partialSuffix)
-		}
+	if ext, ok := format.FinishedExt(k); ok && ext != ".ndjson" {
+		keys = append(keys, strings.TrimSuffix(k, ext)+".ndjson"+partialSuffix)
 	}
 	return keys
 }

@@ -88,12 +88,8 @@ type dedup struct {
 
 func stemOf(key string) (stem string, partial bool) {
 	key, partial = strings.CutSuffix(key, partialSuffix)
-	for _, ext := range finishedExts {
-		if s, ok := strings.CutSuffix(key, ext); ok {
-			return s, partial
-		}
-	}
-	return key, partial
+	ext, _ := format.FinishedExt(key)
+	return strings.TrimSuffix(key, ext), partial
 }
 
 func (d *dedup) add(l Location) error {

@@ -56,12 +56,8 @@ func scanSpool(dir string) ([]spoolFile, error) {
 }
 
 func isFinishedName(name string) bool {
-	for _, ext := range []string{".ndjson", ".ndjson.gz", ".ndjson.zst"} {
-		if strings.HasSuffix(name, ext) {
-			return true
-		}
-	}
-	return false
+	_, ok := format.FinishedExt(name)
+	return ok
 }
 
 // summarize reads the first session's summary from r; nil if r holds none

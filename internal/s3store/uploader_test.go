@@ -11,7 +11,6 @@ import (
 
 	"github.com/wsreplay/wsreplay/format"
 	"github.com/wsreplay/wsreplay/internal/s3store"
-	"github.com/wsreplay/wsreplay/recorder"
 )
 
 // TestUploadFinished: finished files go to time-sorted keys with their
@@ -91,7 +90,7 @@ func testUploadPartial(t *testing.T, comp format.Compression) {
 	_, c := store(t)
 	spool := t.TempDir()
 	start := time.Now().UTC().Add(-time.Hour).Truncate(time.Millisecond)
-	name := recorder.FileName(start, "long", comp) + recorder.PartialSuffix
+	name := format.FileName(start, "long", comp) + format.PartialSuffix
 	plain := encode(t, session("long", start, 4, false), format.None)
 	torn := append(append([]byte{}, plain...), `{"type":"message","sess`...)
 	want := plain
@@ -218,7 +217,7 @@ func TestFlushUploadsUnfinished(t *testing.T) {
 	_, c := store(t)
 	spool := t.TempDir()
 	start := time.Now().UTC().Truncate(time.Millisecond)
-	name := recorder.FileName(start, "cut", format.None) + recorder.PartialSuffix
+	name := format.FileName(start, "cut", format.None) + format.PartialSuffix
 	os.WriteFile(filepath.Join(spool, name), encode(t, session("cut", start, 2, false), format.None), 0o600)
 	dest := s3store.Location{Bucket: "rec", Key: "f"}
 	u := &s3store.Uploader{Client: c, Dest: dest, Dir: spool}
