@@ -2,14 +2,13 @@ package recorder
 
 import (
 	"bytes"
-	"net"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/wsreplay/wsreplay/format"
-	"github.com/wsreplay/wsreplay/internal/ws"
+	"github.com/wsreplay/wsreplay/internal/longpoll"
 )
 
 // DefaultPollIdle ends a poller's session when Proxy.PollIdle is zero: no
@@ -17,10 +16,10 @@ import (
 const DefaultPollIdle = 30 * time.Second
 
 // pollPath reports whether a request path is one of Proxy.Poll's.
-func (p *Proxy) pollPath(path string) bool { return ws.MatchPath(p.Poll, path) != "" }
+func (p *Proxy) pollPath(path string) bool { return longpoll.Match(p.Poll, path) != "" }
 
 // pollers are the pollers of Proxy.Poll's paths, each recording its own
-// session. A poller is told apart by its pollerKey; since a poller waits
+// session. A poller is told apart by longpoll.Key; since a poller waits
 // for each answer before it asks again, a request whose poller has one in
 // flight comes from another poller with the same key (a second tab), which
 // gets a session of its own.
@@ -40,21 +39,6 @@ type poller struct {
 	closing  bool        // the proxy shuts down: end at the end of the exchange in flight
 	ended    bool        // its close line is recorded, or about to be
 	idle     *time.Timer // ends the session after PollIdle without a request
-}
-
-// pollerKey tells pollers apart: the pattern polled, the client's address
-// (the first X-Forwarded-For address when the recorder is behind a load
-// balancer or another proxy, else the connection's) and its User-Agent.
-func pollerKey(pattern string, r *http.Request) string {
-	addr, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		addr = r.RemoteAddr
-	}
-	if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
-		first, _, _ := strings.Cut(xff, ",")
-		addr = strings.TrimSpace(first)
-	}
-	return pattern + "\x00" + addr + "\x00" + r.UserAgent()
 }
 
 // watch records x in its poller's session, opening one if needed.
@@ -89,7 +73,7 @@ func (ps *pollers) watch(p *Proxy, x *exchange) {
 
 // take returns the poller x comes from, marked in flight.
 func (ps *pollers) take(p *Proxy, x *exchange) *poller {
-	key := pollerKey(ws.MatchPath(p.Poll, x.req.URL.Path), x.req)
+	key := longpoll.Key(longpoll.Match(p.Poll, x.req.URL.Path), x.req)
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
 	for _, pl := range ps.byKey[key] {

@@ -5,14 +5,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/wsreplay/wsreplay/format"
-	"github.com/wsreplay/wsreplay/internal/ws"
+	"github.com/wsreplay/wsreplay/internal/longpoll"
 )
 
 // DefaultPollIdle ends a poller's replay when Server.PollIdle is zero.
@@ -119,7 +118,7 @@ func (pr *pollReplay) answer(s *Server, k int) (pollExchange, time.Time) {
 // (from 0), starting a replay of the next recorded session for its path
 // if it has none, or its last one has been idle for PollIdle.
 func (ps *pollers) take(s *Server, r *http.Request, rp *liveReplay, log *slog.Logger) (*pollReplay, int, error) {
-	key := pollKey(ws.MatchPath(s.Poll, r.URL.Path), r)
+	key := longpoll.Key(longpoll.Match(s.Poll, r.URL.Path), r)
 	idle := s.pollIdle()
 	ps.mu.Lock()
 	if ps.byKey == nil {
@@ -210,16 +209,6 @@ func (s *Server) newPollReplay(ctx context.Context, r *http.Request, key string)
 		return nil, err
 	}
 	return &pollReplay{key: key, sess: sess, tape: tape, sched: newSchedule(s, time.Now()), inFlight: true}, nil
-}
-
-// pollKey tells pollers apart: the pattern, the client's address and its
-// User-Agent.
-func pollKey(pattern string, r *http.Request) string {
-	addr, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		addr = r.RemoteAddr
-	}
-	return pattern + "\x00" + addr + "\x00" + r.UserAgent()
 }
 
 // statusOf returns the status to answer with: the recorded one, 200 if

@@ -213,3 +213,29 @@ func TestStatusOutOfRange(t *testing.T) {
 		}
 	}
 }
+
+// Behind a dev server's proxy every poller comes from one address: the
+// first X-Forwarded-For address tells them apart, as the recorder's does,
+// so a second browser starts a session of its own instead of taking the
+// first one's next answer.
+func TestPollersBehindAProxy(t *testing.T) {
+	ts := startServer(t, &Server{Poll: []string{"/poll"}}, File(pollRecording(t)))
+	get := func(forwarded string) (int, string) {
+		req, _ := http.NewRequest("GET", ts.URL+"/poll?since=0&_=1", nil)
+		req.Header.Set("User-Agent", "same browser")
+		req.Header.Set("X-Forwarded-For", forwarded)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	if status, body := get("192.0.2.1"); status != 200 || body != "[1,2]" {
+		t.Fatalf("first poller's first answer %d %q, want 200 [1,2]", status, body)
+	}
+	if status, body := get("192.0.2.2, 10.0.0.1"); status != 200 || body != "[1,2]" {
+		t.Errorf("a second client behind the same proxy got %d %q, want a session's first answer (200 [1,2]), not the first poller's next (204)", status, body)
+	}
+}

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/internal/longpoll"
 	"github.com/wsreplay/wsreplay/internal/sse"
-	"github.com/wsreplay/wsreplay/internal/ws"
 )
 
 // httpKind says which replay a plain HTTP request asks for: a poll on a
@@ -19,7 +19,7 @@ import (
 // recorded on ("/" is the page's, unless the request accepts an event
 // stream), else none (KindWebSocket): the page, or a 404.
 func (s *Server) httpKind(r *http.Request) format.Kind {
-	if ws.MatchPath(s.Poll, r.URL.Path) != "" {
+	if longpoll.Match(s.Poll, r.URL.Path) != "" {
 		return format.KindPoll
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodOptions {

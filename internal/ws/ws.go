@@ -3,8 +3,7 @@
 // (whether it asks for an upgrade, the tokens of its comma-separated
 // headers, the subprotocols it offers), the default limit on a message's
 // size, and the half-close with which a dying server ends a connection
-// without a close frame; and, for the HTTP transports beside WebSockets,
-// how a --poll pattern matches a path (MatchPath). The proxy makes the rest of both handshakes itself
+// without a close frame. The proxy makes the rest of both handshakes itself
 // (recorder/handshake.go); the replay server leaves it to coder/websocket.
 package ws
 
@@ -56,16 +55,4 @@ func Subprotocols(r *http.Request) []string {
 		}
 	}
 	return out
-}
-
-// MatchPath returns the pattern of patterns that path matches, or "": a
-// pattern ending in "*" is a prefix, any other the whole path. The
-// recorder and the replay server tell --poll paths apart with it.
-func MatchPath(patterns []string, path string) string {
-	for _, pat := range patterns {
-		if prefix, ok := strings.CutSuffix(pat, "*"); ok && strings.HasPrefix(path, prefix) || pat == path {
-			return pat
-		}
-	}
-	return ""
 }

@@ -22,13 +22,3 @@ func TestHandshake(t *testing.T) {
 		t.Error("an Upgrade header without Connection: upgrade is no upgrade")
 	}
 }
-
-func TestMatchPath(t *testing.T) {
-	pats := []string{"/poll", "/api/poll*"}
-	for path, want := range map[string]string{"/poll": "/poll", "/poll/x": "", "/api/poll": "/api/poll*",
-		"/api/poll/send": "/api/poll*", "/api/pol": "", "/": ""} {
-		if got := MatchPath(pats, path); got != want {
-			t.Errorf("MatchPath(%q) = %q, want %q", path, got, want)
-		}
-	}
-}
