@@ -94,6 +94,13 @@ func matchOrigin(pattern, origin string) bool {
 // may go on. The Origin is checked for a replay (a WebSocket, an event
 // stream, a poll), which only this machine's pages may read.
 func (s *Server) guard(w http.ResponseWriter, r *http.Request, replay bool) bool {
+	if isServiceWorkerScript(r) {
+		s.logger().Warn("refused request: a browser asked for a service worker script; this server serves none",
+			"path", r.URL.Path, "remote", r.RemoteAddr)
+		s.stats.refusedFor("service_worker")
+		http.Error(w, "wsreplay: no service worker here", http.StatusForbidden)
+		return false
+	}
 	if !s.allowedHost(r.Host) {
 		s.logger().Warn("refused request: Host is not this machine (DNS rebinding guard)",
 			"host", r.Host, "path", r.URL.Path, "hint", "to serve this name, add --allow-host "+hostOnly(r.Host))

@@ -75,6 +75,7 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 		scheme, httpScheme = "wss://", "https://"
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	clearStaleWorkers(w.Header())
 	pageTemplate.Execute(w, struct {
 		Base     string
 		HTTPBase string

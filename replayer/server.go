@@ -185,6 +185,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !upgrade && !control && !isEIO {
 		kind = s.httpKind(r) // an event stream or a poll to replay, or the page
 	}
+	if !upgrade && (isEIO || kind != format.KindWebSocket) {
+		// Replayed HTTP: inert in a browser, whatever was recorded.
+		w = &sandboxWriter{ResponseWriter: w, log: s.logger(), r: r}
+	}
 	if !s.guard(w, r, upgrade || kind != format.KindWebSocket) {
 		return
 	}
