@@ -45,7 +45,8 @@ type Server struct {
 	Catalog *Catalog
 
 	// Speed scales time: 2 plays twice as fast. Zero means 1, the
-	// original pace; math.Inf(1) sends without waiting.
+	// original pace; math.Inf(1) sends without waiting. Other speeds are
+	// held within MinSpeed..MaxSpeed.
 	Speed float64
 	// MaxGap caps the silence between two recorded events. Zero: no cap.
 	MaxGap time.Duration

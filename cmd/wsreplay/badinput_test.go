@@ -44,6 +44,8 @@ func TestBadInput(t *testing.T) {
 		{[]string{"convert", badHAR, filepath.Join(dir, "out.ndjson")}, `"yesterday" is not`},
 		{[]string{"serve", "--drop-at", "-5s"}, `--drop-at: "-5s" is not a duration`},
 		{[]string{"serve", "--refuse", "lots"}, `invalid value "lots" for flag -refuse`},
+		{[]string{"serve", "--speed", "1e-20"}, `--speed: "1e-20" is not a number from 0.001 to 1000, 0 or max`},
+		{[]string{"serve", "--speed", "1e9"}, `--speed: "1e9" is not a number from 0.001 to 1000, 0 or max`},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args[:1], " ")+" "+filepath.Base(tt.args[len(tt.args)-1]), func(t *testing.T) {

@@ -53,7 +53,7 @@ same controls are a JSON API under /_wsreplay/api/ (see the README).
 Both are served on loopback listeners only, unless --control-remote.`,
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "listen", Value: "127.0.0.1:8765", Usage: "`HOST:PORT` to listen on (port 0 picks a free one)"},
-			&cli.StringFlag{Name: "speed", Usage: "time scale `X` (2 is twice as fast); 0 or max sends without waiting", Value: "1"},
+			&cli.StringFlag{Name: "speed", Usage: "time scale `X` from 0.001 to 1000 (2 is twice as fast); 0 or max sends without waiting", Value: "1"},
 			&cli.StringFlag{Name: "max-gap", Usage: "cap silences between messages at `D`"},
 			&cli.StringFlag{Name: "from", Usage: "start at offset `D`; earlier messages are sent at once"},
 			&cli.BoolFlag{Name: "drop-before", Usage: "with --from, leave out the earlier messages"},
