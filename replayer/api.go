@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 )
@@ -91,7 +92,7 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 		s.serveEvents(w, r)
 		return
 	}
-	v, err := s.routeAPI(w, r, strings.Split(strings.Trim(rest, "/"), "/"))
+	v, err := s.routeAPI(w, r, apiParts(r))
 	if err != nil {
 		if errors.Is(err, errMethod) {
 			w.Header().Set("Allow", allowFor(rest))
@@ -101,6 +102,19 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, v)
+}
+
+// apiParts returns the parts of r's path after apiPrefix, each unescaped:
+// a session id may hold a "/", which the page sends as %2F.
+func apiParts(r *http.Request) []string {
+	rest := strings.TrimPrefix(r.URL.EscapedPath(), apiPrefix)
+	parts := strings.Split(strings.Trim(rest, "/"), "/")
+	for i, p := range parts {
+		if u, err := url.PathUnescape(p); err == nil {
+			parts[i] = u
+		}
+	}
+	return parts
 }
 
 // checkControl refuses a control request that does not come from this

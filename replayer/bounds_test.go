@@ -22,7 +22,7 @@ func TestScheduleTinySpeedDoesNotOverflow(t *testing.T) {
 		}
 	}
 	s := newSchedule(&Server{Speed: 0.001}, start) // MinSpeed
-	due, _ := s.next(200 * 365 * 24 * time.Hour) // 200 years at 1/1000 does not fit a Duration
+	due, _ := s.next(200 * 365 * 24 * time.Hour)   // 200 years at 1/1000 does not fit a Duration
 	if due.Before(start) {
 		t.Errorf("a far offset at MinSpeed is due %v, before the start", due)
 	}
