@@ -17,9 +17,9 @@ import (
 // replay server's own listener. They read the recordings and steer the
 // replays, so they are served only to requests that reach the server on a
 // loopback address (unless Server.ControlRemote), with the Host rules of
-// guard.go (DNS rebinding); state-changing requests and the events stream
-// take no Origin or the server's own only, so that a web page the
-// developer visits cannot drive a replay or read it. There are no CORS
+// guard.go (DNS rebinding); API requests (reads too) and the events stream
+// from a page of another origin get 403 (checkControl), so that a web page
+// the developer visits can neither drive a replay nor spend its CPU. There are no CORS
 // headers: other origins cannot read the answers either.
 const (
 	controlPrefix = "/_wsreplay/"
@@ -119,15 +119,24 @@ func apiParts(r *http.Request) []string {
 
 // checkControl refuses a control request that does not come from this
 // machine's own pages: one that reached a non-loopback address (unless
-// ControlRemote), and a state-changing request or events stream from an
-// Origin other than the server's own.
+// ControlRemote), and an API request or events stream from a page of
+// another origin. Reads are refused too: no answer could be read without
+// CORS, but a search costs CPU (a regular expression over a whole
+// session), which a cross-site <img> must not be able to spend. A
+// browser's request says where it comes from by Origin (sent with every
+// state-changing request) or Sec-Fetch-Site (sent with every request,
+// images included). The pages are not refused: a link from anywhere may
+// open a timeline, whose own requests are then same-origin.
 func (s *Server) checkControl(r *http.Request) error {
 	if !s.controlServed(r) {
 		return &apiError{status: http.StatusForbidden, msg: "the control API is served on loopback only (see --control-remote)"}
 	}
+	if !strings.HasPrefix(r.URL.Path, apiPrefix) {
+		return nil
+	}
 	origin := r.Header.Get("Origin")
-	changes := r.Method != http.MethodGet && r.Method != http.MethodHead
-	if origin != "" && (changes || r.URL.Path == apiPrefix+"events") && origin != ownOrigin(r) {
+	site := r.Header.Get("Sec-Fetch-Site")
+	if origin != "" && origin != ownOrigin(r) || site != "" && site != "same-origin" && site != "none" {
 		return &apiError{status: http.StatusForbidden, msg: "requests from another origin may not use the control API"}
 	}
 	return nil
