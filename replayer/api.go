@@ -74,6 +74,9 @@ func methodNotAllowed(allow string) error {
 // serveControl answers a request under controlPrefix: the API, the events
 // stream or a timeline page, once the request passes checkControl.
 func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
+	if !strings.HasPrefix(r.URL.Path, apiPrefix) && s.takeToken(w, r) {
+		return
+	}
 	if err := s.checkControl(r); err != nil {
 		s.logger().Warn("refused control request", "path", r.URL.Path, "origin", r.Header.Get("Origin"), "why", err.Error())
 		writeError(w, err)
@@ -129,6 +132,9 @@ func apiParts(r *http.Request) []string {
 // open a timeline, whose own requests are then same-origin.
 func (s *Server) checkControl(r *http.Request) error {
 	if !s.controlServed(r) {
+		if s.ControlRemote {
+			return &apiError{status: http.StatusForbidden, msg: "off loopback, the control API needs its token (Authorization: Bearer TOKEN, or open the page with ?token=TOKEN)"}
+		}
 		return &apiError{status: http.StatusForbidden, msg: "the control API is served on loopback only (see --control-remote)"}
 	}
 	if !strings.HasPrefix(r.URL.Path, apiPrefix) {
@@ -149,7 +155,10 @@ func (s *Server) controlServed(r *http.Request) bool {
 		return false
 	}
 	addr, _ := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
-	return s.ControlRemote || addr == nil || isLoopbackAddr(addr)
+	if addr == nil || isLoopbackAddr(addr) {
+		return true
+	}
+	return s.ControlRemote && s.tokenOK(r)
 }
 
 func isLoopbackAddr(a net.Addr) bool {

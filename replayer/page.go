@@ -52,6 +52,9 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "wsreplay: this is a WebSocket replay server; connect with a WebSocket, or open / for the list of sessions", http.StatusNotFound)
 		return
 	}
+	if s.takeToken(w, r) {
+		return
+	}
 	all, done, _ := s.Catalog.snapshot()
 	// The first maxShown sessions are listed, and the others counted: a
 	// recording may hold millions.

@@ -95,10 +95,14 @@ type Server struct {
 	// that reach the server on a loopback address.
 	NoControl bool
 	// ControlRemote serves the control API and the timeline pages on
-	// every address the server listens on, not only on loopback: anyone
-	// who can reach it can then read the recordings and steer the
-	// replays.
+	// every address the server listens on, not only on loopback, to
+	// requests that carry ControlToken (token.go); requests on loopback
+	// need no token. With an empty ControlToken, nothing is served off
+	// loopback.
 	ControlRemote bool
+	// ControlToken is the secret a request off loopback must carry to use
+	// the control API and the pages, with ControlRemote.
+	ControlToken string
 	// Poll are the paths of HTTP long-polling endpoints, or prefixes of
 	// them ending in "*", whose requests are answered from the recorded
 	// poll sessions (poll.go). Nil: none. Event streams need no path: a

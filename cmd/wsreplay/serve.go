@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -71,7 +73,8 @@ Both are served on loopback listeners only, unless --control-remote.`,
 			&cli.StringSliceFlag{Name: "allow-origin", Usage: "also accept WebSockets, event streams and polls from pages of this `ORIGIN` (https://app.example, *.example, null for file:// pages, * for any; repeatable)"},
 			&cli.BoolFlag{Name: "paused", Usage: "start every replay paused (resume or step it from the timeline page or the control API)"},
 			&cli.BoolFlag{Name: "no-control", Usage: "serve no timeline pages and no control API under /_wsreplay/"},
-			&cli.BoolFlag{Name: "control-remote", Usage: "serve the timeline pages and the control API off loopback too (anyone who reaches the server can read and steer the replays)"},
+			&cli.BoolFlag{Name: "control-remote", Usage: "serve the timeline pages and the control API off loopback too, to requests with the control token (printed at start)"},
+			&cli.StringFlag{Name: "control-token", Usage: "with --control-remote, the `TOKEN` requests off loopback must carry (Authorization: Bearer TOKEN, or a page opened with ?token=TOKEN); default: a random one"},
 			&cli.BoolFlag{Name: "verbose", Usage: "log client messages too"},
 		}, adminFlags()...),
 		Action: runServe,
@@ -90,6 +93,7 @@ func serveOptions(c *cli.Context) (*replayer.Server, error) {
 
 		NoControl:     c.Bool("no-control"),
 		ControlRemote: c.Bool("control-remote"),
+		ControlToken:  c.String("control-token"),
 
 		AllowHosts:   c.StringSlice("allow-host"),
 		AllowOrigins: c.StringSlice("allow-origin"),
@@ -120,6 +124,9 @@ func serveOptions(c *cli.Context) (*replayer.Server, error) {
 	}
 	if srv.Refuse < 0 {
 		return nil, usagef("--refuse: %d is negative", srv.Refuse)
+	}
+	if srv.ControlRemote && srv.ControlToken == "" {
+		srv.ControlToken = rand.Text()
 	}
 	return srv, nil
 }
@@ -360,5 +367,12 @@ func printTimeline(stderr io.Writer, srv *replayer.Server, l net.Addr, addr stri
 	if srv.NoControl || !srv.ControlRemote && !isLoopback(l) {
 		return
 	}
-	fmt.Fprintf(stderr, "timeline and controls on http://%s/\n", addr)
+	if !srv.ControlRemote {
+		fmt.Fprintf(stderr, "timeline and controls on http://%s/\n", addr)
+		return
+	}
+	// Off loopback the pages and the API need the token: the URL gives
+	// it to a browser once (it is then kept as a cookie).
+	fmt.Fprintf(stderr, "timeline and controls on http://%s/?token=%s\n", addr, url.QueryEscape(srv.ControlToken))
+	fmt.Fprintf(stderr, "control token (off loopback, send Authorization: Bearer TOKEN): %s\n", srv.ControlToken)
 }
