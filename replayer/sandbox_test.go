@@ -119,3 +119,34 @@ func TestServedType(t *testing.T) {
 		}
 	}
 }
+
+// No answer of the server can become a service worker: a browser's fetch
+// of a worker script gets 403 on every path, the server's own scripts
+// included; the pages a developer opens clear what another server left.
+func TestNoServiceWorker(t *testing.T) {
+	ts := startServer(t, &Server{Poll: []string{"/json"}}, File(hostileRecording(t)))
+	for _, path := range []string{"/json", "/events", "/_wsreplay/ui/timeline.js", "/", "/socket.io/?EIO=4&transport=polling"} {
+		for _, hdr := range [][2]string{{"Service-Worker", "script"}, {"Sec-Fetch-Dest", "serviceworker"}} {
+			req, _ := http.NewRequest("GET", ts.URL+path, nil)
+			req.Header.Set(hdr[0], hdr[1])
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusForbidden {
+				t.Errorf("GET %s with %s: %s: %d, want 403", path, hdr[0], hdr[1], resp.StatusCode)
+			}
+		}
+	}
+	for _, path := range []string{"/", "/_wsreplay/s/json"} {
+		resp, err := http.Get(ts.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if got := resp.Header.Get("Clear-Site-Data"); resp.StatusCode != 200 || got != `"storage"` {
+			t.Errorf("GET %s: %d, Clear-Site-Data %q, want 200 and \"storage\"", path, resp.StatusCode, got)
+		}
+	}
+}
