@@ -52,7 +52,10 @@ The timeline of each session, with the controls of its live replays
 (pause, step, seek, speed, inject, drop, close), is at
 http://HOST:PORT/_wsreplay/s/SESSION, linked from http://HOST:PORT/; the
 same controls are a JSON API under /_wsreplay/api/ (see the README).
-Both are served on loopback listeners only, unless --control-remote.`,
+Both are served on loopback listeners only, unless --control-remote, which
+serves them off loopback to requests with the control token (printed at
+start). Replayed HTTP answers (polls, event streams, Engine.IO polling) are
+sandboxed: a browser runs no script from a recording.`,
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "listen", Value: "127.0.0.1:8765", Usage: "`HOST:PORT` to listen on (port 0 picks a free one)"},
 			&cli.StringFlag{Name: "speed", Usage: "time scale `X` from 0.001 to 1000 (2 is twice as fast); 0 or max sends without waiting", Value: "1"},
