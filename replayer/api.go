@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 )
@@ -16,9 +17,9 @@ import (
 // replay server's own listener. They read the recordings and steer the
 // replays, so they are served only to requests that reach the server on a
 // loopback address (unless Server.ControlRemote), with the Host rules of
-// guard.go (DNS rebinding); state-changing requests and the events stream
-// take no Origin or the server's own only, so that a web page the
-// developer visits cannot drive a replay or read it. There are no CORS
+// guard.go (DNS rebinding); API requests (reads too) and the events stream
+// from a page of another origin get 403 (checkControl), so that a web page
+// the developer visits can neither drive a replay nor spend its CPU. There are no CORS
 // headers: other origins cannot read the answers either.
 const (
 	controlPrefix = "/_wsreplay/"
@@ -73,6 +74,9 @@ func methodNotAllowed(allow string) error {
 // serveControl answers a request under controlPrefix: the API, the events
 // stream or a timeline page, once the request passes checkControl.
 func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
+	if !strings.HasPrefix(r.URL.Path, apiPrefix) && s.takeToken(w, r) {
+		return
+	}
 	if err := s.checkControl(r); err != nil {
 		s.logger().Warn("refused control request", "path", r.URL.Path, "origin", r.Header.Get("Origin"), "why", err.Error())
 		writeError(w, err)
@@ -91,7 +95,7 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 		s.serveEvents(w, r)
 		return
 	}
-	v, err := s.routeAPI(w, r, strings.Split(strings.Trim(rest, "/"), "/"))
+	v, err := s.routeAPI(w, r, apiParts(r))
 	if err != nil {
 		if errors.Is(err, errMethod) {
 			w.Header().Set("Allow", allowFor(rest))
@@ -103,17 +107,42 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, v)
 }
 
+// apiParts returns the parts of r's path after apiPrefix, each unescaped:
+// a session id may hold a "/", which the page sends as %2F.
+func apiParts(r *http.Request) []string {
+	rest := strings.TrimPrefix(r.URL.EscapedPath(), apiPrefix)
+	parts := strings.Split(strings.Trim(rest, "/"), "/")
+	for i, p := range parts {
+		if u, err := url.PathUnescape(p); err == nil {
+			parts[i] = u
+		}
+	}
+	return parts
+}
+
 // checkControl refuses a control request that does not come from this
 // machine's own pages: one that reached a non-loopback address (unless
-// ControlRemote), and a state-changing request or events stream from an
-// Origin other than the server's own.
+// ControlRemote), and an API request or events stream from a page of
+// another origin. Reads are refused too: no answer could be read without
+// CORS, but a search costs CPU (a regular expression over a whole
+// session), which a cross-site <img> must not be able to spend. A
+// browser's request says where it comes from by Origin (sent with every
+// state-changing request) or Sec-Fetch-Site (sent with every request,
+// images included). The pages are not refused: a link from anywhere may
+// open a timeline, whose own requests are then same-origin.
 func (s *Server) checkControl(r *http.Request) error {
 	if !s.controlServed(r) {
+		if s.ControlRemote {
+			return &apiError{status: http.StatusForbidden, msg: "off loopback, the control API needs its token (Authorization: Bearer TOKEN, or open the page with ?token=TOKEN)"}
+		}
 		return &apiError{status: http.StatusForbidden, msg: "the control API is served on loopback only (see --control-remote)"}
 	}
+	if !strings.HasPrefix(r.URL.Path, apiPrefix) {
+		return nil
+	}
 	origin := r.Header.Get("Origin")
-	changes := r.Method != http.MethodGet && r.Method != http.MethodHead
-	if origin != "" && (changes || r.URL.Path == apiPrefix+"events") && origin != ownOrigin(r) {
+	site := r.Header.Get("Sec-Fetch-Site")
+	if origin != "" && origin != ownOrigin(r) || site != "" && site != "same-origin" && site != "none" {
 		return &apiError{status: http.StatusForbidden, msg: "requests from another origin may not use the control API"}
 	}
 	return nil
@@ -126,7 +155,10 @@ func (s *Server) controlServed(r *http.Request) bool {
 		return false
 	}
 	addr, _ := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
-	return s.ControlRemote || addr == nil || isLoopbackAddr(addr)
+	if addr == nil || isLoopbackAddr(addr) {
+		return true
+	}
+	return s.ControlRemote && s.tokenOK(r)
 }
 
 func isLoopbackAddr(a net.Addr) bool {

@@ -372,8 +372,9 @@ func TestAPILoopbackOnly(t *testing.T) {
 	defer cat.Close()
 	cat.Wait(context.Background())
 	for _, remote := range []bool{false, true} {
-		srv := &Server{Catalog: cat, ControlRemote: remote}
+		srv := &Server{Catalog: cat, ControlRemote: remote, ControlToken: "t0k"}
 		req := httptest.NewRequest("GET", apiPrefix+"sessions", nil)
+		req.Header.Set("Authorization", "Bearer t0k")
 		req.Host = "192.168.1.2:8765"
 		req = req.WithContext(context.WithValue(req.Context(), http.LocalAddrContextKey, &net.TCPAddr{IP: net.IPv4(192, 168, 1, 2), Port: 8765}))
 		rec := httptest.NewRecorder()

@@ -3,7 +3,6 @@ package replayer
 import (
 	"errors"
 	"fmt"
-	"math"
 	"net/http"
 	"time"
 )
@@ -205,17 +204,21 @@ func (s *Server) checkNext(nx *nextDefaults) error {
 	if nx.Session != "" && s.lookupSession(nx.Session) == nil {
 		return &apiError{status: 400, msg: "no session " + nx.Session, field: "session"}
 	}
-	if nx.Speed != nil && (*nx.Speed <= 0 || math.IsNaN(float64(*nx.Speed))) {
-		return &apiError{status: 400, msg: "speed is a positive number or \"max\"", field: "speed"}
-	}
 	if sp := nx.Seek; sp != nil {
-		if sp.Offset != "" {
-			if d, err := time.ParseDuration(sp.Offset); err != nil || d < 0 {
-				return &apiError{status: 400, msg: fmt.Sprintf("%q is not a duration (like 90s or 1m30s)", sp.Offset), field: "offset"}
-			}
+		if err := sp.check(); err != nil {
+			return err
 		}
-		if sp.Seq < 0 {
-			return &apiError{status: 400, msg: "seq is negative", field: "seq"}
+		// A seek in a named session is checked against it, as a live
+		// seek is; one for whatever session comes next is checked when it
+		// comes (newControl logs one that does not fit).
+		if nx.Session != "" {
+			idx, err := s.control.indexes.get(s.lookupSession(nx.Session))
+			if err != nil {
+				return err
+			}
+			if _, err := sp.target(idx); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -2,7 +2,6 @@ package replayer
 
 import (
 	"errors"
-	"math"
 	"regexp"
 	"sync"
 	"sync/atomic"
@@ -112,9 +111,7 @@ func (t *seekTarget) lead(m mark) time.Duration {
 var errEnded = errors.New("the replay has ended")
 
 func newControl(speed float64, paused bool) *control {
-	if speed <= 0 || math.IsNaN(speed) {
-		speed = 1
-	}
+	speed = boundSpeed(speed)
 	state := "playing"
 	if paused {
 		state = "paused"
@@ -171,7 +168,7 @@ func (c *control) seekTo(t *seekTarget) error {
 
 // setSpeed changes the speed from the current position on.
 func (c *control) setSpeed(speed float64) error {
-	return c.command("state", func() { c.speed, c.newSpeed = speed, true })
+	return c.command("state", func() { c.speed, c.newSpeed = boundSpeed(speed), true })
 }
 
 // errInjectFull means a replay's injections not sent yet would pass

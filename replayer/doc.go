@@ -33,6 +33,13 @@
 // get 403, so that no web page can read the recordings, even through DNS
 // rebinding.
 //
+// Replayed content is untrusted: every replayed HTTP response (polls,
+// event streams, Engine.IO polling) is sandboxed (sandbox.go: a CSP
+// sandbox without scripts, nosniff, a Content-Type no browser runs, no
+// recorded header that gives authority), so none runs script with the
+// authority of the control API on the same origin, and no request for a
+// service worker script is answered (worker.go).
+//
 // Live control: every replay can be paused, resumed, stepped, sought,
 // sped up or slowed down, given a message to inject, dropped, hung or
 // closed while it runs, through a JSON API under /_wsreplay/api/ on the
@@ -46,10 +53,11 @@
 // to steps and seeks; heartbeats are answered while paused. Server.Paused
 // starts every replay paused. These are served only to requests that
 // reached the server on a loopback address (Server.ControlRemote: every
-// address; Server.NoControl: none), with the Host rules above, and a
-// request that changes something, or the events stream, must come with no
-// Origin or the server's own: a page of another site can neither steer a
-// replay nor read the stream. WriteTimeline writes the timeline page of
+// address; Server.NoControl: none), with the Host rules above, and an API
+// request (a read too) or the events stream must come with no Origin or
+// the server's own, and no Sec-Fetch-Site but same-origin or none: a page
+// of another site can neither steer a replay, read the stream, nor make
+// the server search for it. WriteTimeline writes the timeline page of
 // one session as a single read-only file.
 //
 // Socket.IO: a Socket.IO session (format.KindSocketIO) is served to an
@@ -116,6 +124,10 @@
 //   - poll.go: long-polling (Server.Poll) replayed per poller: the k-th
 //     request gets the k-th recorded response at its offset, then the idle
 //     answer; polltape.go: a poll session read as its exchanges.
+//   - sandbox.go: sandboxWriter, which makes every replayed HTTP response
+//     inert in a browser, and the recorded headers a poll answer repeats.
+//   - worker.go: no service worker: worker script requests refused, stale
+//     workers cleared by the pages.
 //   - cors.go: the CORS headers of replayed HTTP responses, for exactly the
 //     origins guard admits, and preflights.
 //   - engineio.go: Engine.IO (Socket.IO) requests, those whose query has

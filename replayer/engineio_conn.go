@@ -196,7 +196,9 @@ func (r *eioReplay) servePost(w http.ResponseWriter, req *http.Request) {
 	for _, pk := range pks {
 		r.fromClient(pk)
 	}
-	w.Header().Set("Content-Type", "text/html")
+	// Engine.IO's servers say text/html; clients read only the body, and
+	// a replay serves no HTML (sandbox.go).
+	w.Header().Set("Content-Type", "text/plain; charset=UTF-8")
 	w.Write([]byte("ok"))
 }
 

@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"path"
 	"strings"
+
+	"github.com/wsreplay/wsreplay/internal/hostrule"
 )
 
 // The replay server plays recordings of real traffic, secrets and all, to
@@ -15,29 +17,10 @@ import (
 // attacker's that resolves to 127.0.0.1, sent as Host). These are the checks
 // Vite (CVE-2025-24010) and webpack-dev-server (CVE-2025-30359) added.
 
-// allowedHost reports whether a request's Host may be answered: an IP
-// literal (rebinding needs a DNS name, and a phone on the LAN reaching the
-// server by address must keep working), localhost, *.localhost (RFC 6761
-// keeps them on this machine), or a name in AllowHosts.
+// allowedHost reports whether a request's Host may be answered: the rule
+// of hostrule.Allowed, with AllowHosts.
 func (s *Server) allowedHost(hostport string) bool {
-	host := hostport
-	if h, _, err := net.SplitHostPort(hostport); err == nil {
-		host = h
-	}
-	host = strings.TrimSuffix(strings.ToLower(strings.Trim(host, "[]")), ".")
-	if host == "" || net.ParseIP(host) != nil || isLocalhostName(host) {
-		return true
-	}
-	for _, h := range s.AllowHosts {
-		if strings.EqualFold(strings.TrimSuffix(h, "."), host) {
-			return true
-		}
-	}
-	return false
-}
-
-func isLocalhostName(host string) bool {
-	return host == "localhost" || strings.HasSuffix(host, ".localhost")
+	return hostrule.Allowed(hostport, s.AllowHosts)
 }
 
 // allowedOrigin reports whether a WebSocket may be opened from a page of
@@ -62,7 +45,7 @@ func (s *Server) allowedOrigin(origin string) bool {
 		return false
 	}
 	host := strings.ToLower(u.Hostname())
-	if isLocalhostName(host) {
+	if hostrule.IsLocalhost(host) {
 		return true
 	}
 	ip := net.ParseIP(host)
@@ -94,9 +77,16 @@ func matchOrigin(pattern, origin string) bool {
 // may go on. The Origin is checked for a replay (a WebSocket, an event
 // stream, a poll), which only this machine's pages may read.
 func (s *Server) guard(w http.ResponseWriter, r *http.Request, replay bool) bool {
+	if isServiceWorkerScript(r) {
+		s.logger().Warn("refused request: a browser asked for a service worker script; this server serves none",
+			"path", r.URL.Path, "remote", r.RemoteAddr)
+		s.stats.refusedFor("service_worker")
+		http.Error(w, "wsreplay: no service worker here", http.StatusForbidden)
+		return false
+	}
 	if !s.allowedHost(r.Host) {
 		s.logger().Warn("refused request: Host is not this machine (DNS rebinding guard)",
-			"host", r.Host, "path", r.URL.Path, "hint", "to serve this name, add --allow-host "+hostOnly(r.Host))
+			"host", r.Host, "path", r.URL.Path, "hint", "to serve this name, add --allow-host "+hostrule.Only(r.Host))
 		s.stats.refusedFor("host")
 		if strings.HasPrefix(r.URL.Path, apiPrefix) {
 			writeError(w, &apiError{status: http.StatusForbidden, msg: "this Host is not allowed (see --allow-host)"})
@@ -113,11 +103,4 @@ func (s *Server) guard(w http.ResponseWriter, r *http.Request, replay bool) bool
 		return false
 	}
 	return true
-}
-
-func hostOnly(hostport string) string {
-	if h, _, err := net.SplitHostPort(hostport); err == nil {
-		return h
-	}
-	return hostport
 }

@@ -224,11 +224,14 @@ func (v *speedValue) UnmarshalJSON(b []byte) error {
 		b = []byte(s)
 	}
 	f, err := strconv.ParseFloat(string(b), 64)
-	if err != nil || f < 0 || math.IsNaN(f) || math.IsInf(f, 0) {
-		return &apiError{status: 400, msg: fmt.Sprintf("%s is not a speed: a positive number, or \"max\"", b), field: "speed"}
+	if f == 0 && err == nil {
+		*v = speedValue(math.Inf(1))
+		return nil
 	}
-	if f == 0 {
-		f = math.Inf(1)
+	// Beyond the bounds a replay's schedule overflows (1e-300 would send
+	// everything at once).
+	if err != nil || !(f >= MinSpeed && f <= MaxSpeed) {
+		return &apiError{status: 400, msg: fmt.Sprintf("%s is not a speed: a number from %g to %g, or 0 or \"max\"", b, MinSpeed, MaxSpeed), field: "speed"}
 	}
 	*v = speedValue(f)
 	return nil
@@ -271,41 +274,61 @@ func (lc *liveControl) take(path string) *nextDefaults {
 	return nx
 }
 
-// target resolves a seekSpec against the session's index.
-func (sp *seekSpec) target(idx *sessionIndex) (*seekTarget, error) {
+// check validates what a seek gives that needs no session: one of seq,
+// offset, offset_ns and percent, each within its range.
+func (sp *seekSpec) check() error {
 	given := 0
-	var t seekTarget
 	if sp.Seq != 0 {
 		given++
-		t.seq = sp.Seq
-		if sp.Seq < 1 || sp.Seq > idx.total {
-			return nil, &apiError{status: 400, msg: fmt.Sprintf("no message %d: the session has %d", sp.Seq, idx.total), field: "seq"}
+		if sp.Seq < 1 {
+			return &apiError{status: 400, msg: fmt.Sprintf("no message %d: messages are numbered from 1", sp.Seq), field: "seq"}
 		}
 	}
 	if sp.Offset != "" {
 		given++
-		d, err := time.ParseDuration(sp.Offset)
-		if err != nil || d < 0 {
-			return nil, &apiError{status: 400, msg: fmt.Sprintf("%q is not a duration (like 90s or 1m30s)", sp.Offset), field: "offset"}
+		if d, err := time.ParseDuration(sp.Offset); err != nil || d < 0 {
+			return &apiError{status: 400, msg: fmt.Sprintf("%q is not a duration (like 90s or 1m30s)", sp.Offset), field: "offset"}
 		}
-		t.off, t.byOff = d, true
 	}
 	if sp.OffsetNS != nil {
 		given++
-		t.off, t.byOff = time.Duration(*sp.OffsetNS), true
+		if *sp.OffsetNS < 0 {
+			return &apiError{status: 400, msg: "offset_ns is negative", field: "offset_ns"}
+		}
 	}
 	if sp.Percent != nil {
 		given++
-		p := *sp.Percent
-		if p < 0 || p > 100 || math.IsNaN(p) {
-			return nil, &apiError{status: 400, msg: "percent is between 0 and 100", field: "percent"}
+		if p := *sp.Percent; !(p >= 0 && p <= 100) {
+			return &apiError{status: 400, msg: "percent is between 0 and 100", field: "percent"}
 		}
-		t.off, t.byOff = time.Duration(p/100*float64(idx.duration)), true
 	}
 	if given != 1 {
-		return nil, &apiError{status: 400, msg: "give one of seq, offset, offset_ns and percent", field: "seq"}
+		return &apiError{status: 400, msg: "give one of seq, offset, offset_ns and percent", field: "seq"}
 	}
-	if t.byOff && (t.off < 0 || t.off > idx.duration) {
+	return nil
+}
+
+// target resolves a seekSpec against the session's index.
+func (sp *seekSpec) target(idx *sessionIndex) (*seekTarget, error) {
+	if err := sp.check(); err != nil {
+		return nil, err
+	}
+	var t seekTarget
+	switch {
+	case sp.Seq != 0:
+		t.seq = sp.Seq
+		if sp.Seq > idx.total {
+			return nil, &apiError{status: 400, msg: fmt.Sprintf("no message %d: the session has %d", sp.Seq, idx.total), field: "seq"}
+		}
+	case sp.Offset != "":
+		t.off, _ = time.ParseDuration(sp.Offset)
+	case sp.OffsetNS != nil:
+		t.off = time.Duration(*sp.OffsetNS)
+	default:
+		t.off = time.Duration(*sp.Percent / 100 * float64(idx.duration))
+	}
+	t.byOff = sp.Seq == 0
+	if t.byOff && t.off > idx.duration {
 		return nil, &apiError{status: 400, msg: fmt.Sprintf("offset %v is outside the session (0 to %v)", t.off, idx.duration), field: "offset"}
 	}
 	return &t, nil
@@ -328,11 +351,16 @@ func (s *Server) newControl(rp *liveReplay, sess *Session) *control {
 	}
 	ctl := newControl(speed, paused)
 	if nx.Seek != nil {
-		if idx, err := s.control.indexes.get(sess); err == nil {
-			if t, err := nx.Seek.target(idx); err == nil {
-				ctl.seek = t
-			}
+		idx, err := s.control.indexes.get(sess)
+		var t *seekTarget
+		if err == nil {
+			t, err = nx.Seek.target(idx)
 		}
+		if err != nil {
+			s.logger().Warn("the seek set for the next connection does not fit its session: playing from the start",
+				"session", sess.ID, "err", err)
+		}
+		ctl.seek = t
 	}
 	return ctl
 }

@@ -3,12 +3,13 @@ package replayer
 import (
 	"html/template"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/wsreplay/wsreplay/internal/readable"
 )
 
-var pageTemplate = template.Must(template.New("page").Funcs(template.FuncMap{"readable": readable.URL, "dur": fmtDuration}).Parse(`<!doctype html>
+var pageTemplate = template.Must(template.New("page").Funcs(template.FuncMap{"readable": readable.URL, "dur": fmtDuration, "pathEscape": url.PathEscape}).Parse(`<!doctype html>
 <html><head><meta charset="utf-8"><title>wsreplay</title>
 <style>body{font:15px system-ui,sans-serif;margin:2em;color:#222}code{background:#f3f3f3;padding:1px 4px}
 table{border-collapse:collapse;margin-bottom:1.5em}td,th{padding:4px 12px;text-align:left;border-bottom:1px solid #ddd}td.n{text-align:right}</style></head>
@@ -18,13 +19,13 @@ each new WebSocket connection gets its own replay, from its first message.{{if .
 Open a session's timeline to see its messages and steer its live replays.{{end}}</p>
 {{if .Control}}<h2>Live replays</h2>
 <table><tr><th>replay</th><th>session</th><th>path</th><th>client</th><th>state</th><th>position</th></tr>
-{{range .Replays}}<tr><td><code>{{.ID}}</code></td><td><a href="/_wsreplay/s/{{.Session}}">{{.Session}}</a></td><td><code>{{.Path}}</code></td>
+{{range .Replays}}<tr><td><code>{{.ID}}</code></td><td><a href="/_wsreplay/s/{{pathEscape .Session}}">{{.Session}}</a></td><td><code>{{.Path}}</code></td>
 <td>{{.Remote}}</td><td>{{.State}}{{with .Ended}} ({{.}}){{end}}</td><td class="n">{{.Pos.Seq}}{{with .Total}}/{{.}}{{end}}</td></tr>
 {{else}}<tr><td colspan="6">none: connect a client to start one</td></tr>{{end}}</table>
 <h2>Sessions</h2>{{end}}
 {{if .Indexing}}<p><em>Still indexing the recordings; more sessions may appear.</em></p>{{end}}
 <table><tr><th>session</th><th>connect to</th><th>subprotocol</th><th>recorded</th><th>duration</th><th>messages ↑/↓</th><th>bytes</th><th>ending</th></tr>
-{{range .Sessions}}<tr class="s"><td>{{if $.Control}}<a href="/_wsreplay/s/{{.ID}}"><code>{{.ID}}</code></a>{{else}}<code>{{.ID}}</code>{{end}}</td><td><code>{{if or (eq .Kind "sse") (eq .Kind "poll")}}{{$.HTTPBase}}{{else}}{{$.Base}}{{end}}{{if .URL}}{{readable .URL}}{{else}}/{{end}}</code></td>
+{{range .Sessions}}<tr class="s"><td>{{if $.Control}}<a href="/_wsreplay/s/{{pathEscape .ID}}"><code>{{.ID}}</code></a>{{else}}<code>{{.ID}}</code>{{end}}</td><td><code>{{if or (eq .Kind "sse") (eq .Kind "poll")}}{{$.HTTPBase}}{{else}}{{$.Base}}{{end}}{{if .URL}}{{readable .URL}}{{else}}/{{end}}</code></td>
 <td>{{.Subprotocol}}</td><td>{{.Start.Format "2006-01-02 15:04:05 MST"}}</td>{{with .Figures}}<td class="n">{{dur .Duration}}</td><td class="n">{{.Sent}}/{{.Received}}</td><td class="n">{{.Bytes}}</td><td>{{.Ending}}</td>{{else}}<td colspan="4"></td>{{end}}</tr>
 {{else}}<tr><td colspan="8">no sessions</td></tr>{{end}}
 {{if .More}}<tr><td colspan="8">... and {{.More}} more (wsreplay ls lists them all)</td></tr>{{end}}
@@ -51,6 +52,9 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "wsreplay: this is a WebSocket replay server; connect with a WebSocket, or open / for the list of sessions", http.StatusNotFound)
 		return
 	}
+	if s.takeToken(w, r) {
+		return
+	}
 	all, done, _ := s.Catalog.snapshot()
 	// The first maxShown sessions are listed, and the others counted: a
 	// recording may hold millions.
@@ -75,6 +79,7 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 		scheme, httpScheme = "wss://", "https://"
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	clearStaleWorkers(w.Header())
 	pageTemplate.Execute(w, struct {
 		Base     string
 		HTTPBase string

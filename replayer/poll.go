@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -224,21 +223,16 @@ func statusOf(e *format.Event) int {
 	return e.HTTP.Status
 }
 
-// replayedHeaders are recorded response headers a replay does not repeat:
-// those of one connection, those it sets itself, and CORS, which is the
-// replay server's own (cors.go).
-var replayedHeaders = map[string]bool{"Connection": true, "Keep-Alive": true, "Transfer-Encoding": true,
-	"Content-Length": true, "Date": true, "Set-Cookie": true, "Content-Encoding": true, "Trailer": true,
-	"Upgrade": true, "Vary": true}
-
-// writePoll writes a recorded response: status, headers, body.
+// writePoll writes a recorded response: status, the headers replayedHeader
+// allows (sandbox.go), body. Hop-by-hop and framing headers are the
+// server's own, and so is CORS (cors.go).
 func writePoll(w http.ResponseWriter, r *http.Request, e *format.Event) {
 	h := w.Header()
 	var expose []string
 	if e.HTTP != nil {
 		for k, vs := range e.HTTP.Headers {
 			ck := http.CanonicalHeaderKey(k)
-			if replayedHeaders[ck] || strings.HasPrefix(ck, "Access-Control-") {
+			if !replayedHeader(ck) {
 				continue
 			}
 			h[ck] = append([]string(nil), vs...)

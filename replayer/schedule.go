@@ -30,11 +30,27 @@ type schedule struct {
 // newSchedule starts a schedule for cfg at start, the instant position 0
 // falls on.
 func newSchedule(cfg *Server, start time.Time) *schedule {
-	speed := cfg.Speed
-	if speed <= 0 || math.IsNaN(speed) {
-		speed = 1
+	return &schedule{speed: boundSpeed(cfg.Speed), maxGap: cfg.MaxGap, from: cfg.From, anchor: start}
+}
+
+// Speeds a replay plays at, besides max (no waiting): outside them a
+// schedule's arithmetic loses its meaning (1e-20 would overflow and send a
+// session at once).
+const (
+	MinSpeed = 0.001
+	MaxSpeed = 1000.0
+)
+
+// boundSpeed returns the speed a replay plays at for x: 1 for zero (or
+// not a number), max for +Inf, else x within MinSpeed..MaxSpeed.
+func boundSpeed(x float64) float64 {
+	switch {
+	case x <= 0 || math.IsNaN(x):
+		return 1
+	case math.IsInf(x, 1):
+		return x
 	}
-	return &schedule{speed: speed, maxGap: cfg.MaxGap, from: cfg.From, anchor: start}
+	return min(max(x, MinSpeed), MaxSpeed)
 }
 
 // next places the event recorded at off, the event after the one placed
@@ -76,7 +92,20 @@ func (s *schedule) due(pos time.Duration) time.Time {
 	if math.IsInf(s.speed, 1) {
 		return s.anchor
 	}
-	return s.anchor.Add(time.Duration(float64(pos-s.anchorPos) / s.speed))
+	return s.anchor.Add(saturate(float64(pos-s.anchorPos) / s.speed))
+}
+
+// saturate converts ns to a Duration, the largest one for what does not
+// fit: a conversion that overflows would give a time in the past (a
+// session sent at once).
+func saturate(ns float64) time.Duration {
+	switch {
+	case ns >= math.MaxInt64:
+		return math.MaxInt64
+	case ns <= math.MinInt64:
+		return math.MinInt64
+	}
+	return time.Duration(ns)
 }
 
 // Live control (control.go) moves the anchor in more ways. hold freezes the
@@ -92,7 +121,7 @@ func (s *schedule) posAt(t time.Time) time.Duration {
 	if math.IsInf(s.speed, 1) {
 		return s.pos
 	}
-	return min(s.anchorPos+time.Duration(float64(t.Sub(s.anchor))*s.speed), s.pos)
+	return min(s.anchorPos+saturate(float64(t.Sub(s.anchor))*s.speed), s.pos)
 }
 
 // hold freezes the schedule at the position reached at t.

@@ -45,7 +45,8 @@ type Server struct {
 	Catalog *Catalog
 
 	// Speed scales time: 2 plays twice as fast. Zero means 1, the
-	// original pace; math.Inf(1) sends without waiting.
+	// original pace; math.Inf(1) sends without waiting. Other speeds are
+	// held within MinSpeed..MaxSpeed.
 	Speed float64
 	// MaxGap caps the silence between two recorded events. Zero: no cap.
 	MaxGap time.Duration
@@ -94,10 +95,14 @@ type Server struct {
 	// that reach the server on a loopback address.
 	NoControl bool
 	// ControlRemote serves the control API and the timeline pages on
-	// every address the server listens on, not only on loopback: anyone
-	// who can reach it can then read the recordings and steer the
-	// replays.
+	// every address the server listens on, not only on loopback, to
+	// requests that carry ControlToken (token.go); requests on loopback
+	// need no token. With an empty ControlToken, nothing is served off
+	// loopback.
 	ControlRemote bool
+	// ControlToken is the secret a request off loopback must carry to use
+	// the control API and the pages, with ControlRemote.
+	ControlToken string
 	// Poll are the paths of HTTP long-polling endpoints, or prefixes of
 	// them ending in "*", whose requests are answered from the recorded
 	// poll sessions (poll.go). Nil: none. Event streams need no path: a
@@ -184,6 +189,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	kind := format.KindWebSocket
 	if !upgrade && !control && !isEIO {
 		kind = s.httpKind(r) // an event stream or a poll to replay, or the page
+	}
+	if !upgrade && (isEIO || kind != format.KindWebSocket) {
+		// Replayed HTTP: inert in a browser, whatever was recorded.
+		w = &sandboxWriter{ResponseWriter: w, log: s.logger(), r: r}
 	}
 	if !s.guard(w, r, upgrade || kind != format.KindWebSocket) {
 		return

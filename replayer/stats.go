@@ -14,7 +14,8 @@ type Stats struct {
 	// "shutdown", "failed".
 	Ended map[string]int64
 	// Refused counts requests answered without a replay, by reason:
-	// "host", "origin", "fault" (--refuse), "no_session", "shutdown".
+	// "host", "origin", "fault" (--refuse), "no_session", "shutdown",
+	// "service_worker" (a browser fetching a worker script, guard.go).
 	Refused map[string]int64
 	// Sent and SentBytes count the recorded messages sent to clients;
 	// Received counts the clients' messages.

@@ -64,6 +64,7 @@ func (s *Server) serveUI(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		h.Set("Content-Type", "text/html; charset=utf-8")
+		clearStaleWorkers(h)
 		timelineTemplate.Execute(w, timelinePage{Session: id, API: apiPrefix})
 	default:
 		http.Error(w, "wsreplay: no page "+r.URL.Path, http.StatusNotFound)

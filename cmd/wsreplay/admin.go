@@ -12,12 +12,14 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/urfave/cli/v2"
+	"github.com/wsreplay/wsreplay/internal/hostrule"
 )
 
 // adminFlags are the operations flags of record and serve.
 func adminFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "admin", Usage: "serve /healthz, /readyz and /metrics (Prometheus) on `HOST:PORT` (off by default; the proxied or replay listener is left alone)"},
+		&cli.StringSliceFlag{Name: "admin-allow-host", Usage: "also answer admin requests whose Host is this DNS `NAME` (localhost, *.localhost and IP addresses always are; repeatable)"},
 		&cli.StringFlag{Name: "log-format", Value: "text", Usage: "log lines as `FORMAT`: text or json"},
 		&cli.StringFlag{Name: "log-level", Value: "info", Usage: "log `LEVEL`: debug, info, warn or error"},
 		&cli.BoolFlag{Name: "quiet", Usage: "no status line every minute"},
@@ -70,9 +72,28 @@ func startAdmin(c *cli.Context, log *slog.Logger, ready *readiness, collector pr
 		fmt.Fprintln(w, "ready")
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	// serve's --allow-host names are the admin listener's too.
+	allow := append(c.StringSlice("admin-allow-host"), c.StringSlice("allow-host")...)
+	hs := &http.Server{Handler: hostGuard(mux, allow, log), ReadHeaderTimeout: 10 * time.Second}
 	go hs.Serve(l)
 	say(c.App.ErrWriter, fmt.Sprintf("admin on http://%s (/healthz, /readyz, /metrics)", l.Addr()),
 		"admin listening", "url", "http://"+l.Addr().String(), "paths", "/healthz, /readyz, /metrics")
 	return func() { hs.Close() }, nil
+}
+
+// hostGuard answers 403 to a request whose Host is a DNS name other than
+// localhost, *.localhost or one in allow, as the replay server does: a web
+// page must not read the admin endpoints through DNS rebinding (their
+// figures are harmless, but they are this machine's). Probes and scrapers
+// that reach the listener by IP address are answered.
+func hostGuard(h http.Handler, allow []string, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !hostrule.Allowed(r.Host, allow) {
+			log.Warn("refused admin request: Host is not this machine (DNS rebinding guard)",
+				"host", r.Host, "path", r.URL.Path, "hint", "to serve this name, add --admin-allow-host "+hostrule.Only(r.Host))
+			http.Error(w, "wsreplay: this Host is not allowed (see --admin-allow-host)", http.StatusForbidden)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }

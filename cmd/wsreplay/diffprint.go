@@ -107,7 +107,7 @@ func jsonMessage(m *diff.Message) *diffMessage {
 }
 
 func (r *diffReport) writeJSON(w io.Writer) error {
-	enc := json.NewEncoder(w)
+	enc := json.NewEncoder(jsonSafeWriter{w}) // C1 controls and bidi overrides escaped, as ls --json's
 	enc.SetEscapeHTML(false)
 	return enc.Encode(struct {
 		A        string        `json:"a"`

@@ -365,3 +365,44 @@ func anchors(t testing.TB, file string) []string {
 	}
 	return out
 }
+
+// Every test, fuzz target and benchmark that docs/guarantees.md names as a
+// proof exists in the tree: a renamed or deleted test cannot leave a
+// guarantee without its proof.
+func TestGuaranteesNameRealTests(t *testing.T) {
+	page, err := os.ReadFile("../../docs/guarantees.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defined := map[string]bool{}
+	funcRE := regexp.MustCompile(`(?m)^func ((?:Test|Fuzz|Benchmark)\w+)\(`)
+	err = filepath.WalkDir("../..", func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "node_modules" || strings.HasPrefix(d.Name(), ".")) && path != "../.." {
+			return filepath.SkipDir
+		}
+		if strings.HasSuffix(path, "_test.go") {
+			src, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			for _, m := range funcRE.FindAllSubmatch(src, -1) {
+				defined[string(m[1])] = true
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	named := regexp.MustCompile("`((?:Test|Fuzz|Benchmark)[A-Za-z0-9_]+)`")
+	for i, line := range strings.Split(string(page), "\n") {
+		for _, m := range named.FindAllStringSubmatch(line, -1) {
+			if !defined[m[1]] {
+				t.Errorf("docs/guarantees.md:%d names %s, which no test file defines", i+1, m[1])
+			}
+		}
+	}
+}

@@ -35,12 +35,17 @@ func printable(s string) string {
 }
 
 // unsafeRune reports whether r changes a terminal's state or the order in
-// which text is shown.
+// which text is shown, or breaks or hides a line without looking like it:
+// the line and paragraph separators (U+2028, U+2029, which some terminals,
+// editors and JavaScript take for line ends) and the zero-width no-break
+// space (U+FEFF, a byte order mark).
 func unsafeRune(r rune) bool {
 	switch {
 	case unicode.IsControl(r):
 		return true
 	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0x200e, r == 0x200f, r == 0x061c:
+		return true
+	case r == 0x2028, r == 0x2029, r == 0xfeff:
 		return true
 	}
 	return false

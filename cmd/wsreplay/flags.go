@@ -11,6 +11,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/replayer"
 )
 
 // durationFlag reads a duration flag given as a string, so that a bad value
@@ -40,7 +41,8 @@ func parseDuration(s string) (time.Duration, error) {
 	return d, nil
 }
 
-// parseSpeed reads --speed: a positive factor, or 0 or "max" for no waiting.
+// parseSpeed reads --speed: a factor from replayer.MinSpeed to
+// replayer.MaxSpeed, or 0 or "max" for no waiting.
 func parseSpeed(s string) (float64, error) {
 	if s == "" {
 		return 1, nil
@@ -49,8 +51,10 @@ func parseSpeed(s string) (float64, error) {
 		return math.Inf(1), nil
 	}
 	f, err := strconv.ParseFloat(strings.TrimSuffix(s, "x"), 64)
-	if err != nil || f <= 0 || math.IsNaN(f) || math.IsInf(f, 0) {
-		return 0, usagef("--speed: %q is not a positive number, 0 or max", s)
+	// Beyond the bounds a replay's schedule overflows (1e-20 would send
+	// the whole session at once).
+	if err != nil || !(f >= replayer.MinSpeed && f <= replayer.MaxSpeed) {
+		return 0, usagef("--speed: %q is not a number from %g to %g, 0 or max", s, replayer.MinSpeed, replayer.MaxSpeed)
 	}
 	return f, nil
 }

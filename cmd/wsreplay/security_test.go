@@ -47,15 +47,16 @@ func TestOutputsArePrivate(t *testing.T) {
 
 func TestPrintable(t *testing.T) {
 	for in, want := range map[string]string{
-		"/live?room=1":        "/live?room=1",
-		"héllo ✓":             "héllo ✓",
-		"a\x1b[2Jb":           `a\x1b[2Jb`,
-		"\x1b]0;title\x07":    `\x1b]0;title\x07`,
-		"csi\u009b31m":        `csi\u009b31m`,
-		"del\x7f":             `del\x7f`,
-		"rtl\u202eevil":       `rtl\u202eevil`,
-		"bad\xffutf8":         `bad\xffutf8`,
-		"real \uFFFD is kept": "real \uFFFD is kept",
+		"/live?room=1":              "/live?room=1",
+		"héllo ✓":                   "héllo ✓",
+		"a\x1b[2Jb":                 `a\x1b[2Jb`,
+		"\x1b]0;title\x07":          `\x1b]0;title\x07`,
+		"csi\u009b31m":              `csi\u009b31m`,
+		"del\x7f":                   `del\x7f`,
+		"rtl\u202eevil":             `rtl\u202eevil`,
+		"bad\xffutf8":               `bad\xffutf8`,
+		"real \uFFFD is kept":       "real \uFFFD is kept",
+		"ls\u2028ps\u2029bom\ufeff": `ls\u2028ps\u2029bom\ufeff`,
 	} {
 		if got := printable(in); got != want {
 			t.Errorf("printable(%q) = %q, want %q", in, got, want)
@@ -188,6 +189,33 @@ func TestRawControlsInJSONAndNames(t *testing.T) {
 		out, errOut, _ := wsreplay(t, args...)
 		if strings.ContainsAny(out+errOut, "\x1b\a\u009b\u202e") {
 			t.Errorf("%v printed raw controls:\n%q", args, out+errOut)
+		}
+	}
+}
+
+// diff --json escapes raw C1 controls and bidi overrides as ls --json does,
+// and the previews of cat and diff escape line and paragraph separators
+// and byte order marks.
+func TestDiffJSONAndPreviewsEscape(t *testing.T) {
+	dir := t.TempDir()
+	const raw = "\u009b31m\u202eevil\u2028line\u2029para\ufeffbom"
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		lines := "{\"type\":\"session\",\"v\":1,\"session\":\"s\",\"time\":\"2026-11-25T10:00:00Z\",\"url\":\"/x\"}\n" +
+			"{\"type\":\"message\",\"session\":\"s\",\"time\":\"2026-11-25T10:00:01Z\",\"dir\":\"receive\",\"text\":\"" + text + "\"}\n"
+		if err := os.WriteFile(p, []byte(lines), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	a, b := write("a.ndjson", raw), write("b.ndjson", "other "+raw)
+	for _, args := range [][]string{{"diff", "--json", a, b}, {"diff", a, b}, {"cat", a}} {
+		out, errOut, _ := wsreplay(t, args...)
+		if strings.ContainsAny(out+errOut, "\u009b\u202e\u2028\u2029\ufeff") {
+			t.Errorf("%v printed raw:\n%q", args, out+errOut)
+		}
+		if !strings.Contains(out, `\u202e`) {
+			t.Errorf("%v: the escaped form is missing:\n%s", args, out)
 		}
 	}
 }

@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -50,10 +52,13 @@ The timeline of each session, with the controls of its live replays
 (pause, step, seek, speed, inject, drop, close), is at
 http://HOST:PORT/_wsreplay/s/SESSION, linked from http://HOST:PORT/; the
 same controls are a JSON API under /_wsreplay/api/ (see docs/control.md).
-Both are served on loopback listeners only, unless --control-remote.`,
+Both are served on loopback listeners only, unless --control-remote, which
+serves them off loopback to requests with the control token (printed at
+start). Replayed HTTP answers (polls, event streams, Engine.IO polling) are
+sandboxed: a browser runs no script from a recording.`,
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "listen", Value: "127.0.0.1:8765", Usage: "`HOST:PORT` to listen on (port 0 picks a free one)"},
-			&cli.StringFlag{Name: "speed", Usage: "time scale `X` (2 is twice as fast); 0 or max sends without waiting", Value: "1"},
+			&cli.StringFlag{Name: "speed", Usage: "time scale `X` from 0.001 to 1000 (2 is twice as fast); 0 or max sends without waiting", Value: "1"},
 			&cli.StringFlag{Name: "max-gap", Usage: "cap silences between messages at `D`"},
 			&cli.StringFlag{Name: "from", Usage: "start at offset `D`; earlier messages are sent at once"},
 			&cli.BoolFlag{Name: "drop-before", Usage: "with --from, leave out the earlier messages"},
@@ -71,7 +76,8 @@ Both are served on loopback listeners only, unless --control-remote.`,
 			&cli.StringSliceFlag{Name: "allow-origin", Usage: "also accept WebSockets, event streams and polls from pages of this `ORIGIN` (https://app.example, *.example, null for file:// pages, * for any; repeatable)"},
 			&cli.BoolFlag{Name: "paused", Usage: "start every replay paused (resume or step it from the timeline page or the control API)"},
 			&cli.BoolFlag{Name: "no-control", Usage: "serve no timeline pages and no control API under /_wsreplay/"},
-			&cli.BoolFlag{Name: "control-remote", Usage: "serve the timeline pages and the control API off loopback too (anyone who reaches the server can read and steer the replays)"},
+			&cli.BoolFlag{Name: "control-remote", Usage: "serve the timeline pages and the control API off loopback too, to requests with the control token (printed at start)"},
+			&cli.StringFlag{Name: "control-token", Usage: "with --control-remote, the `TOKEN` requests off loopback must carry (Authorization: Bearer TOKEN, or a page opened with ?token=TOKEN); default: a random one"},
 			&cli.BoolFlag{Name: "verbose", Usage: "log client messages too"},
 		}, adminFlags()...),
 		Action: runServe,
@@ -90,6 +96,7 @@ func serveOptions(c *cli.Context) (*replayer.Server, error) {
 
 		NoControl:     c.Bool("no-control"),
 		ControlRemote: c.Bool("control-remote"),
+		ControlToken:  c.String("control-token"),
 
 		AllowHosts:   c.StringSlice("allow-host"),
 		AllowOrigins: c.StringSlice("allow-origin"),
@@ -120,6 +127,9 @@ func serveOptions(c *cli.Context) (*replayer.Server, error) {
 	}
 	if srv.Refuse < 0 {
 		return nil, usagef("--refuse: %d is negative", srv.Refuse)
+	}
+	if srv.ControlRemote && srv.ControlToken == "" {
+		srv.ControlToken = rand.Text()
 	}
 	return srv, nil
 }
@@ -169,7 +179,7 @@ func runServe(c *cli.Context) error {
 	}
 	say(stderr, "listening on ws://"+addr+note, "listening", attrs...)
 	warnExposure(stderr, srv, l.Addr())
-	printTimeline(stderr, srv, l.Addr(), addr)
+	printTimeline(stderr, srv, l.Addr(), addr, c.String("control-token") == "")
 	warned := printWarnings(stderr, cat, 0)
 	listed := printSessions(c, cat, srv.Sessions, indexing)
 
@@ -360,10 +370,24 @@ func serveStatus(log *slog.Logger, srv *replayer.Server) func() {
 	}
 }
 
-// printTimeline says where the timeline pages are, when they are served.
-func printTimeline(stderr io.Writer, srv *replayer.Server, l net.Addr, addr string) {
+// printTimeline says where the timeline pages are, when they are served,
+// and the control token off loopback when it was generated (not given).
+func printTimeline(stderr io.Writer, srv *replayer.Server, l net.Addr, addr string, generatedToken bool) {
 	if srv.NoControl || !srv.ControlRemote && !isLoopback(l) {
 		return
 	}
-	say(stderr, fmt.Sprintf("timeline and controls on http://%s/", addr), "timeline and controls", "url", "http://"+addr+"/")
+	if !srv.ControlRemote {
+		say(stderr, fmt.Sprintf("timeline and controls on http://%s/", addr), "timeline and controls", "url", "http://"+addr+"/")
+		return
+	}
+	// Off loopback the pages and the API need the token: the URL gives it
+	// to a browser once (it is then kept as a cookie). A token the user
+	// chose (--control-token) is theirs to know, and is not printed.
+	if generatedToken {
+		u := fmt.Sprintf("http://%s/?token=%s", addr, url.QueryEscape(srv.ControlToken))
+		say(stderr, "timeline and controls on "+u, "timeline and controls", "url", u)
+		say(stderr, "control token (off loopback, send Authorization: Bearer TOKEN): "+srv.ControlToken, "control token", "token", srv.ControlToken)
+		return
+	}
+	say(stderr, fmt.Sprintf("timeline and controls on http://%s/?token=TOKEN (the --control-token)", addr), "timeline and controls", "url", "http://"+addr+"/")
 }

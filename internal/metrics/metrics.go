@@ -112,7 +112,7 @@ type Replayer struct {
 var (
 	repOpen     = desc("serve_replays_open", "Replays running now.")
 	repEnded    = desc("serve_replays_ended_total", "Replays ended, by how (close, drop, client_left, shutdown, failed).", "how")
-	repRefused  = desc("serve_requests_refused_total", "Requests answered without a replay, by reason (host, origin, fault, no_session, shutdown).", "reason")
+	repRefused  = desc("serve_requests_refused_total", "Requests answered without a replay, by reason (host, origin, fault, no_session, shutdown, service_worker).", "reason")
 	repSent     = desc("serve_messages_sent_total", "Recorded messages sent to clients.")
 	repSentB    = desc("serve_message_bytes_sent_total", "Payload bytes of the messages sent to clients.")
 	repReceived = desc("serve_messages_received_total", "Messages received from clients.")
