@@ -268,3 +268,18 @@ func hasBinary(packets []Packet) bool {
 	}
 	return false
 }
+
+// LooksLikePayload reports whether a polling body whose first byte is
+// first may be an Engine.IO payload of version: in revision 4 a packet
+// type or "b"; in revision 3 a length's first digit, or, in a binary
+// payload (binaryBody), 0 or 1. It lets a proxy pass over, unread, a body
+// that merely came to an Engine.IO URL.
+func LooksLikePayload(version int, binaryBody bool, first byte) bool {
+	switch {
+	case version >= 4:
+		return knownType(first)
+	case binaryBody:
+		return first <= 1
+	}
+	return first >= '0' && first <= '9'
+}
