@@ -114,6 +114,9 @@ type SinkStats struct {
 	FlushBuckets    []FlushBucket // cumulative, as Prometheus histograms are
 	FilesFinished   int64         // session files finished (directory mode)
 	FilesCompressed int64         // of those, in place under their final name
+	// FilesOverLimit counts sessions relayed unrecorded because the files
+	// open for recording held QueueOptions.MaxOpenFiles.
+	FilesOverLimit int64
 	// BytesWritten counts the bytes passed to write for the recording
 	// files (compressed, where they are); PayloadBytes the payload bytes
 	// of the messages handed to the files. Their ratio is what recording
@@ -137,6 +140,7 @@ type sinkStats struct {
 	flushNanos                        atomic.Int64
 	flushBuckets                      [6]atomic.Int64 // by flushBounds, not cumulative
 	filesFinished, filesCompressed    atomic.Int64
+	filesOverLimit                    atomic.Int64
 	bytesWritten, payloadBytes        atomic.Int64
 }
 
@@ -159,6 +163,7 @@ func (s *FileSink) Stats() SinkStats {
 		QueueLines: int64(len(s.ch)), QueueBytes: s.queued.Load(),
 		Flushes: st.flushes.Load(), FlushSeconds: time.Duration(st.flushNanos.Load()).Seconds(),
 		FilesFinished: st.filesFinished.Load(), FilesCompressed: st.filesCompressed.Load(),
+		FilesOverLimit: st.filesOverLimit.Load(),
 		BytesWritten: st.bytesWritten.Load(), PayloadBytes: st.payloadBytes.Load(),
 	}
 	var cum int64

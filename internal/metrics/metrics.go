@@ -41,6 +41,7 @@ var (
 	sinkQueueB    = desc("record_queue_bytes", "Payload bytes of the lines waiting for the writer.")
 	sinkFlush     = desc("record_flush_seconds", "Time to flush the recording files.")
 	sinkFinished  = desc("record_files_finished_total", "Session files finished (directory mode).")
+	sinkOverFiles = desc("record_sessions_over_file_limit_total", "Sessions relayed unrecorded because the files open for recording held --max-open-files.")
 	sinkFinal     = desc("record_files_compressed_total", "Session files in place under their final name, compressed if asked.")
 	sinkBytes     = desc("record_file_bytes_written_total", "Bytes passed to write for the recording files (compressed, where they are).")
 	sinkPayload   = desc("record_payload_bytes_written_total", "Payload bytes of the messages handed to the recording files.")
@@ -56,7 +57,7 @@ var (
 // Describe implements prometheus.Collector.
 func (c Recorder) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{recOpen, recEnded, recFailed, recUnrecorded, recMessages, recBytes, recLost,
-		sinkWritten, sinkWriteErr, sinkFlushErr, sinkQueue, sinkQueueB, sinkFlush, sinkFinished, sinkFinal, sinkBytes, sinkPayload,
+		sinkWritten, sinkWriteErr, sinkFlushErr, sinkQueue, sinkQueueB, sinkFlush, sinkFinished, sinkOverFiles, sinkFinal, sinkBytes, sinkPayload,
 		retDeleted, retDeletedB, upUploads, upBytes, upFailures, upSpoolFiles, upSpoolBytes} {
 		ch <- d
 	}
@@ -80,6 +81,7 @@ func (c Recorder) Collect(ch chan<- prometheus.Metric) {
 		gauge(ch, sinkQueue, ss.QueueLines)
 		gauge(ch, sinkQueueB, ss.QueueBytes)
 		counter(ch, sinkFinished, ss.FilesFinished)
+		counter(ch, sinkOverFiles, ss.FilesOverLimit)
 		counter(ch, sinkFinal, ss.FilesCompressed)
 		counter(ch, sinkBytes, ss.BytesWritten)
 		counter(ch, sinkPayload, ss.PayloadBytes)
