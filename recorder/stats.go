@@ -164,7 +164,7 @@ func (s *FileSink) Stats() SinkStats {
 		Flushes: st.flushes.Load(), FlushSeconds: time.Duration(st.flushNanos.Load()).Seconds(),
 		FilesFinished: st.filesFinished.Load(), FilesCompressed: st.filesCompressed.Load(),
 		FilesOverLimit: st.filesOverLimit.Load(),
-		BytesWritten: st.bytesWritten.Load(), PayloadBytes: st.payloadBytes.Load(),
+		BytesWritten:   st.bytesWritten.Load(), PayloadBytes: st.payloadBytes.Load(),
 	}
 	var cum int64
 	for i, b := range flushBounds {
