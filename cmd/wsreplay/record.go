@@ -392,11 +392,15 @@ func openSink(c *cli.Context, log *slog.Logger, out string, toFile bool, maxSize
 	} else {
 		sink, err = recorder.NewDirSink(out, qopts)
 	}
+	flag := "--out"
+	if s3store.IsURL(c.String("out")) {
+		flag = "--spool" // out is the spool
+	}
 	if errors.Is(err, recorder.ErrSharedDir) {
-		return nil, nil, hinted{fmt.Errorf("--out: %v", err), "choose a private directory, or add --allow-shared-out if you trust every user of this machine"}
+		return nil, nil, hinted{fmt.Errorf("%s: %v", flag, err), "choose a private directory, or add --allow-shared-out if you trust every user of this machine"}
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("--out: %v", err)
+		return nil, nil, fmt.Errorf("%s: %v", flag, err)
 	}
 	if ret != nil {
 		ret.Dir = out
