@@ -8,6 +8,7 @@
 //	go run ./internal/bench -only diff  # wsreplay diff of two 100,000-message files
 //	go run ./internal/bench -only s3    # shared storage, against versitygw (see s3.go)
 //	go run ./internal/bench -only socketio  # 1,000 Socket.IO clients (needs npm ci --prefix internal/e2e)
+//	go run ./internal/bench -only budgets   # the recorder's memory and descriptors under issue 26's loads
 //
 // Go benchmarks (go test -bench) cover the parts that fit in one process;
 // this command covers what needs a process of its own.
@@ -44,7 +45,8 @@ func main() {
 		tcpRelay(up)
 		return
 	}
-	only := flag.String("only", "", "run only this measurement: format, proxy, fanout, idle, rss, diff, har, socketio, or s3 (the last two never run by default)")
+	only := flag.String("only", "", "run only this measurement: format, proxy, fanout, idle, rss, diff, har, socketio, s3 or budgets (the last three never run by default)")
+	budgetMB := flag.Int("budget-mb", 64, "budgets: size in MiB of the one large Engine.IO POST")
 	sioClients := flag.Int("sio", 1000, "clients for the Socket.IO measurement")
 	sioFor := flag.Duration("sio-for", 20*time.Second, "how long the Socket.IO clients stay")
 	harSize := flag.Int64("har-size", 100<<20, "size in bytes of the large HAR file")
@@ -93,6 +95,9 @@ func main() {
 	}
 	if *only == "" || *only == "har" {
 		harLarge(bin, dir, *harSize)
+	}
+	if *only == "budgets" { // GBs on the builds before issue 26: not part of every run
+		budgets(bin, dir, *budgetMB)
 	}
 	if *only == "s3" { // needs versitygw: not part of every run
 		s3Bench(bin, dir, *s3Recorders, *s3Sessions, *s3Ls, *size)
