@@ -36,7 +36,7 @@ type QueueOptions struct {
 	// MaxOpenFiles bounds the session files NewDirSink holds open at
 	// once (one per running session), so that recording never takes the
 	// descriptors the traffic needs: past it, a new session is relayed
-	// unrecorded, logged and counted (SinkStats.FilesOverLimit). Zero
+	// unrecorded, logged and counted (SinkStats.FilesOverLimit; the reason "file_limit" of the metric of unrecorded sessions). Zero
 	// means DefaultMaxOpenFiles: a quarter of the process's limit on open
 	// files.
 	MaxOpenFiles int

@@ -19,7 +19,9 @@ type ProxyStats struct {
 	// HTTP status the client got ("502", "504", "403", ...).
 	Failed map[string]int64
 	// Unrecorded counts sessions relayed without recording, by reason:
-	// "filter", "sample" or "no_room" (Proxy.Room said no).
+	// "filter", "sample", "no_room" (Proxy.Room said no), or
+	// "not_engineio" (the response to an Engine.IO handshake was not an
+	// Engine.IO payload).
 	Unrecorded map[string]int64
 	// Messages and Bytes count relayed messages and their payload
 	// bytes, by direction ("send", "receive").

@@ -30,7 +30,7 @@ var (
 	recOpen       = desc("record_sessions_open", "Sessions being relayed now.")
 	recEnded      = desc("record_sessions_ended_total", "Sessions ended, by ending (clean: a close frame; drop: none).", "ending")
 	recFailed     = desc("record_connections_failed_total", "WebSocket connections that got no session, by the HTTP status the client got.", "status")
-	recUnrecorded = desc("record_sessions_unrecorded_total", "Sessions relayed without recording, by reason (filter, sample, no_room).", "reason")
+	recUnrecorded = desc("record_sessions_unrecorded_total", "Sessions relayed without recording, by reason (filter, sample, no_room; not_engineio: a response to an Engine.IO URL that is no Engine.IO payload; file_limit: past --max-open-files).", "reason")
 	recMessages   = desc("record_messages_total", "Messages relayed, by direction as seen from the client.", "dir")
 	recBytes      = desc("record_message_bytes_total", "Payload bytes of relayed messages, by direction.", "dir")
 	recLost       = desc("record_lines_lost_total", "Recording lines dropped (queue full, or the sink closed).")
@@ -41,7 +41,6 @@ var (
 	sinkQueueB    = desc("record_queue_bytes", "Payload bytes of the lines waiting for the writer.")
 	sinkFlush     = desc("record_flush_seconds", "Time to flush the recording files.")
 	sinkFinished  = desc("record_files_finished_total", "Session files finished (directory mode).")
-	sinkOverFiles = desc("record_sessions_over_file_limit_total", "Sessions relayed unrecorded because the files open for recording held --max-open-files.")
 	sinkFinal     = desc("record_files_compressed_total", "Session files in place under their final name, compressed if asked.")
 	sinkBytes     = desc("record_file_bytes_written_total", "Bytes passed to write for the recording files (compressed, where they are).")
 	sinkPayload   = desc("record_payload_bytes_written_total", "Payload bytes of the messages handed to the recording files.")
@@ -57,7 +56,7 @@ var (
 // Describe implements prometheus.Collector.
 func (c Recorder) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{recOpen, recEnded, recFailed, recUnrecorded, recMessages, recBytes, recLost,
-		sinkWritten, sinkWriteErr, sinkFlushErr, sinkQueue, sinkQueueB, sinkFlush, sinkFinished, sinkOverFiles, sinkFinal, sinkBytes, sinkPayload,
+		sinkWritten, sinkWriteErr, sinkFlushErr, sinkQueue, sinkQueueB, sinkFlush, sinkFinished, sinkFinal, sinkBytes, sinkPayload,
 		retDeleted, retDeletedB, upUploads, upBytes, upFailures, upSpoolFiles, upSpoolBytes} {
 		ch <- d
 	}
@@ -70,7 +69,10 @@ func (c Recorder) Collect(ch chan<- prometheus.Metric) {
 	counter(ch, recLost, st.Lost)
 	labelled(ch, recEnded, st.Ended, "clean", "drop")
 	labelled(ch, recFailed, st.Failed)
-	labelled(ch, recUnrecorded, st.Unrecorded, "filter", "sample", "no_room")
+	if c.Sink != nil { // the sink refuses sessions too: past --max-open-files
+		st.Unrecorded["file_limit"] = c.Sink.Stats().FilesOverLimit
+	}
+	labelled(ch, recUnrecorded, st.Unrecorded, "filter", "sample", "no_room", "not_engineio", "file_limit")
 	labelled(ch, recMessages, st.Messages)
 	labelled(ch, recBytes, st.Bytes)
 	if c.Sink != nil {
@@ -81,7 +83,6 @@ func (c Recorder) Collect(ch chan<- prometheus.Metric) {
 		gauge(ch, sinkQueue, ss.QueueLines)
 		gauge(ch, sinkQueueB, ss.QueueBytes)
 		counter(ch, sinkFinished, ss.FilesFinished)
-		counter(ch, sinkOverFiles, ss.FilesOverLimit)
 		counter(ch, sinkFinal, ss.FilesCompressed)
 		counter(ch, sinkBytes, ss.BytesWritten)
 		counter(ch, sinkPayload, ss.PayloadBytes)
