@@ -3,10 +3,15 @@ package recorder
 import "sync"
 
 // Messages are reassembled in memory to be recorded whole. One budget,
-// Proxy.PartialBudget, bounds what all messages still being received hold
-// together, so that many clients each sending most of a large message and
-// then waiting cannot take the proxy's memory: past the budget, a message is
-// relayed as always but not recorded.
+// Proxy.PartialBudget, bounds what everything held for recording holds
+// together: WebSocket messages still being received, the copies of HTTP
+// bodies kept until they are whole (Engine.IO polling bodies, long-poll
+// exchanges: heldBody), what waits for an Engine.IO session's recording
+// goroutine, and the line and event an event stream's parser is reading. So
+// many clients each sending most of a large message and then waiting, or
+// downloading large bodies from a URL that looks like Engine.IO, cannot take
+// the proxy's memory: past the budget, the message or body is relayed as
+// always but not recorded, and counted.
 
 // DefaultPartialBudget is Proxy.PartialBudget when zero: room for four
 // messages of DefaultMaxMessageSize at once, on a staging box.

@@ -53,11 +53,13 @@ type Proxy struct {
 	// more than format.MaxMessageSize (128 MiB) means format.MaxMessageSize,
 	// the largest message whose recording every reader accepts.
 	MaxMessageSize int64
-	// PartialBudget bounds the memory that messages still being received
-	// hold, across all sessions, until they are whole and recorded. A
-	// message that would pass it is relayed as always but not recorded:
-	// it is counted in its session's "lost" and logged once per session.
-	// Zero means DefaultPartialBudget (256 MiB).
+	// PartialBudget bounds the memory held for recording, across all
+	// sessions: messages still being received, HTTP bodies (Engine.IO
+	// polling, --poll exchanges) until they are whole and recorded, and
+	// event-stream lines being read. A message or body that would pass it
+	// is relayed as always but not recorded: it is counted in its
+	// session's "lost" and logged once per session. Zero means
+	// DefaultPartialBudget (256 MiB).
 	PartialBudget int64
 	// HandshakeTimeout bounds dialing the upstream and its WebSocket
 	// handshake; past it the client gets 504. Zero means
