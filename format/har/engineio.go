@@ -81,7 +81,7 @@ func (s *sioEntries) take(ent harEntry, i int) bool {
 	case q.Transport == "websocket":
 		s.socket(ent, q, start, i)
 	case ent.Request.Method == "POST" && ent.Request.PostData != nil:
-		s.add(q.SID, format.Send, "polling", start, q.Version, []byte(ent.Request.PostData.Text), ent.Request.PostData.MimeType)
+		s.add(q.SID, format.Send, start, q.Version, []byte(ent.Request.PostData.Text), ent.Request.PostData.MimeType)
 	case ent.Response.Content != nil && ent.Response.Status == 200:
 		body := []byte(ent.Response.Content.Text)
 		if ent.Response.Content.Encoding == "base64" {
@@ -91,7 +91,7 @@ func (s *sioEntries) take(ent harEntry, i int) bool {
 			s.handshake(ent, q, i, start, end, body)
 			return true
 		}
-		s.add(q.SID, format.Receive, "polling", end, q.Version, body, ent.Response.Content.MimeType)
+		s.add(q.SID, format.Receive, end, q.Version, body, ent.Response.Content.MimeType)
 	default:
 		return false // not an exchange that carries packets: not Engine.IO's to keep
 	}
@@ -156,7 +156,7 @@ func (s *sioEntries) socket(ent harEntry, q engineio.Query, start time.Time, i i
 }
 
 // add adds the packets of a polling body to the session of sid.
-func (s *sioEntries) add(sid string, dir format.Dir, transport string, t time.Time, version int, body []byte, mime string) {
+func (s *sioEntries) add(sid string, dir format.Dir, t time.Time, version int, body []byte, mime string) {
 	sh := s.bySID[sid]
 	if sh == nil {
 		return // a sid whose handshake the HAR lacks
