@@ -57,9 +57,13 @@ func (p *Proxy) pollEngineIO(w http.ResponseWriter, r *http.Request, q engineio.
 			binary: strings.HasPrefix(r.Header.Get("Content-Type"), "application/octet-stream")}
 		r.Body = body
 	}
-	limit := p.pollLimit()
-	if q.SID == "" {
+	var limit int64 // a POST's answer ("ok") is not recorded
+	switch {
+	case r.Method != http.MethodGet:
+	case q.SID == "":
 		limit = handshakeLimit
+	default:
+		limit = p.pollLimit()
 	}
 	cw := &pollCapture{ResponseWriter: w, version: es.version, held: p.holdBody(limit)}
 	p.passthru.ServeHTTP(cw, r)
