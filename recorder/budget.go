@@ -1,10 +1,17 @@
 package recorder
 
+import "sync"
+
 // Messages are reassembled in memory to be recorded whole. One budget,
-// Proxy.PartialBudget, bounds what all messages still being received hold
-// together, so that many clients each sending most of a large message and
-// then waiting cannot take the proxy's memory: past the budget, a message is
-// relayed as always but not recorded.
+// Proxy.PartialBudget, bounds what everything held for recording holds
+// together: WebSocket messages still being received, the copies of HTTP
+// bodies kept until they are whole (Engine.IO polling bodies, long-poll
+// exchanges: heldBody), what waits for an Engine.IO session's recording
+// goroutine, and the line and event an event stream's parser is reading. So
+// many clients each sending most of a large message and then waiting, or
+// downloading large bodies from a URL that looks like Engine.IO, cannot take
+// the proxy's memory: past the budget, the message or body is relayed as
+// always but not recorded, and counted.
 
 // DefaultPartialBudget is Proxy.PartialBudget when zero: room for four
 // messages of DefaultMaxMessageSize at once, on a staging box.
@@ -76,4 +83,85 @@ func (p *pump) abandon() {
 func (p *pump) release() {
 	p.s.p.partial.Add(-p.m.charged)
 	p.m.charged = 0
+}
+
+// heldBody is a copy of an HTTP body kept to be recorded once it is whole
+// (a polling body, a long-poll's request or response), charged to the
+// Proxy's PartialBudget as it grows, as a WebSocket message being received
+// is. Past limit or past the budget it lets its copy go and is over: the
+// body is relayed as always, and not recorded (overBudget says the budget
+// was why). release gives the charge back once the copy is let go or handed
+// to the sink. It is safe for concurrent use; its fields are read once the
+// body has ended, or under mu. A nil p charges nothing.
+type heldBody struct {
+	mu         sync.Mutex
+	p          *Proxy
+	limit      int64
+	buf        []byte
+	charged    int64
+	over       bool
+	overBudget bool
+}
+
+func (p *Proxy) holdBody(limit int64) *heldBody { return &heldBody{p: p, limit: limit} }
+
+// Write keeps a copy of chunk; it never fails, so that a body can be
+// copied into it.
+func (b *heldBody) Write(chunk []byte) (int, error) {
+	b.write(chunk)
+	return len(chunk), nil
+}
+
+func (b *heldBody) write(chunk []byte) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.over || len(chunk) == 0 {
+		return
+	}
+	need := int64(len(b.buf) + len(chunk))
+	if need > b.limit {
+		b.dropLocked(false)
+		return
+	}
+	if need > int64(cap(b.buf)) {
+		size := max(need, min(2*int64(cap(b.buf)), b.limit), 512)
+		if b.p != nil && !b.p.reserve(size-int64(cap(b.buf))) {
+			b.dropLocked(true)
+			return
+		}
+		nb := make([]byte, len(b.buf), size)
+		copy(nb, b.buf)
+		b.charged += size - int64(cap(b.buf))
+		b.buf = nb
+	}
+	b.buf = append(b.buf, chunk...)
+}
+
+// drop lets the copy go: the body is not recorded.
+func (b *heldBody) drop() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.dropLocked(false)
+}
+
+func (b *heldBody) dropLocked(budget bool) {
+	b.over, b.overBudget, b.buf = true, budget, nil
+	b.releaseLocked()
+}
+
+// release gives the copy's charge back to the budget.
+func (b *heldBody) release() {
+	if b == nil {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.releaseLocked()
+}
+
+func (b *heldBody) releaseLocked() {
+	if b.p != nil {
+		b.p.partial.Add(-b.charged)
+	}
+	b.charged = 0
 }

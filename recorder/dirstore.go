@@ -34,6 +34,9 @@ type dirStore struct {
 	create func(path string) (writeFile, error)
 	// stats, written by the writer goroutine, read after Close.
 	tally SessionCounts
+	// maxOpen bounds the files open at once (0: no bound); nopen counts
+	// them, and overLimit the sessions refused since the last was logged.
+	maxOpen, nopen, overLimit int
 }
 
 // newDirStore starts a dirStore. Lines wait hold in memory before they are
@@ -89,6 +92,10 @@ func (s *dirStore) open(e *format.Event) *sessionFile {
 	sf := &sessionFile{final: final, tmp: final + format.PartialSuffix, out: s.out}
 	s.files[e.Session] = sf
 	s.tally.Sessions++
+	if s.maxOpen > 0 && s.nopen >= s.maxOpen {
+		s.refuse(e.Session)
+		return sf
+	}
 	f, err := s.create(sf.tmp)
 	if err != nil {
 		s.tally.Unrecorded++
@@ -96,7 +103,25 @@ func (s *dirStore) open(e *format.Event) *sessionFile {
 		return sf
 	}
 	sf.f = f
+	s.nopen++
+	if s.overLimit > 0 {
+		s.log.Info("recording new sessions again: files open for recording are below the limit", "unrecorded", s.overLimit)
+		s.overLimit = 0
+	}
 	return sf
+}
+
+// refuse leaves a session unrecorded for want of a descriptor: the files
+// open for recording hold maxOpen. The first of a run is logged, and the
+// run's count when recording resumes.
+func (s *dirStore) refuse(id string) {
+	s.tally.Unrecorded++
+	s.stats.filesOverLimit.Add(1)
+	if s.overLimit == 0 {
+		s.log.Warn("session relayed but not recorded: the files open for recording hold the limit (--max-open-files); traffic is not affected",
+			"session", id, "limit", s.maxOpen)
+	}
+	s.overLimit++
 }
 
 // finish writes a session's close line, counting in its "lost" the lines
@@ -128,6 +153,7 @@ func (s *dirStore) tryEnd(id string, sf *sessionFile) {
 	}
 	delete(s.files, id)
 	err := sf.f.Close()
+	s.nopen--
 	s.tally.LinesLost += sf.end.Lost
 	if err != nil || sf.failed > 0 {
 		s.log.Error("session recorded incompletely", "session", id, "file", sf.tmp, "lines_lost", sf.end.Lost, "err", err)

@@ -39,6 +39,11 @@ type eioSession struct {
 	silence time.Duration   // pingInterval + pingTimeout
 	timer   *time.Timer     // ends a session whose poller went quiet
 	reg     *eioRegistry    // where the sid is listed
+
+	budgetLogged atomic.Bool // a body over the PartialBudget was logged
+	wmu          sync.Mutex  // guards what follows (engineio_queue.go)
+	work         []pollWork  // what waits to be recorded, in order
+	working      bool        // the recording goroutine runs
 }
 
 // eioRegistry lists the Engine.IO sessions being recorded by sid. Its zero
@@ -112,20 +117,29 @@ func (p *Proxy) newEIOSession(r *http.Request, q engineio.Query, start time.Time
 
 func (es *eioSession) now() time.Time { return es.start.Add(time.Since(es.start)) }
 
-// record writes one packet carried by transport. The open packet, the
-// first the server sends, writes the session line first; a packet before
-// it has no session to go in and is lost.
-func (es *eioSession) record(dir format.Dir, transport string, pk engineio.Packet) {
+// recordResult says what became of a packet offered to record.
+type recordResult int
+
+const (
+	lineTaken   recordResult = iota // recorded, or lost before the session opened
+	lineRefused                     // the sink was full: lost, and counted
+	sessionOver                     // the session has ended: nothing more is recorded
+)
+
+// record writes one packet carried by transport, which came at at. The
+// open packet, the first the server sends, writes the session line first; a
+// packet before it has no session to go in and is lost.
+func (es *eioSession) record(dir format.Dir, transport string, pk engineio.Packet, at time.Time) recordResult {
 	es.mu.Lock()
 	defer es.mu.Unlock()
 	if es.ended {
-		return
+		return sessionOver
 	}
 	if !es.opened && !es.open(dir, pk) {
 		es.queued(false)
-		return
+		return lineTaken
 	}
-	e := &format.Event{Type: format.TypeMessage, Session: es.id, Time: es.now(), Dir: dir,
+	e := &format.Event{Type: format.TypeMessage, Session: es.id, Time: at, Dir: dir,
 		Opcode: format.Text, Data: pk.Data, Transport: transport}
 	if pk.Binary {
 		e.Opcode = format.Binary
@@ -146,6 +160,10 @@ func (es *eioSession) record(dir format.Dir, transport string, pk engineio.Packe
 		}
 		es.endLocked(by, 1000, "", true)
 	}
+	if !ok {
+		return lineRefused
+	}
+	return lineTaken
 }
 
 // open reads the open packet and writes the session line. es.mu is held.
@@ -272,10 +290,13 @@ func (p *Proxy) socketEngineIO(r *http.Request, start time.Time) (es *eioSession
 	return p.newEIOSession(r, q, start), true
 }
 
-// fromSocket records a packet the WebSocket carried; the client's "5"
-// (upgrade) makes the WebSocket the session's transport.
+// fromSocket records a packet the WebSocket carried, behind the polling
+// bodies that wait to be recorded if any do; the client's "5" (upgrade)
+// makes the WebSocket the session's transport.
 func (es *eioSession) fromSocket(dir format.Dir, text bool, data []byte) {
-	es.record(dir, "websocket", engineio.Packet{Data: data, Binary: !text})
+	if !es.queueSocket(dir, text, data) {
+		es.record(dir, "websocket", engineio.Packet{Data: data, Binary: !text}, es.now())
+	}
 	if text && dir == format.Send && len(data) == 1 && data[0] == engineio.Upgrade {
 		es.upgraded()
 	}

@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"compress/zlib"
 	"io"
+	"mime"
 	"net/http"
 	"strings"
 	"sync"
@@ -17,8 +18,20 @@ import (
 
 // This file records Engine.IO's polling transport: each GET or POST is
 // relayed by the plain-HTTP reverse proxy, unchanged and unslowed, while a
-// copy of the POST's body and of the GET's response is split into packets
-// for the sid's session (engineio.go).
+// copy of the POST's body and of the GET's response, charged to the
+// PartialBudget, is split into packets for the sid's session (engineio.go)
+// by the session's recording goroutine (engineio_queue.go), off the relay
+// path. A response that is not an Engine.IO payload (its Content-Type, its
+// first bytes) is relayed unrecorded, and counted.
+
+// handshakeLimit bounds a handshake response kept to be recorded: it holds
+// the open packet, whose sid must be known before the client's next
+// request, so it is read on the request's goroutine.
+const handshakeLimit = 64 << 10
+
+// errorBodyLimit bounds the copy of a response other than 200 OK, kept to
+// see whether it says the sid is unknown.
+const errorBodyLimit = 1 << 10
 
 // pollEngineIO relays an Engine.IO polling request and records the
 // packets it carries: the handshake (a GET without sid) starts a session,
@@ -38,20 +51,29 @@ func (p *Proxy) pollEngineIO(w http.ResponseWriter, r *http.Request, q engineio.
 	}
 	es.polling(1)
 	defer es.polling(-1)
-	limit := p.pollLimit()
 	var body *pollBody
 	if r.Method == http.MethodPost && r.Body != nil && r.Body != http.NoBody {
-		body = &pollBody{ReadCloser: r.Body, es: es, limit: limit,
+		body = &pollBody{ReadCloser: r.Body, es: es, held: p.holdBody(p.pollLimit()),
 			binary: strings.HasPrefix(r.Header.Get("Content-Type"), "application/octet-stream")}
 		r.Body = body
 	}
-	cw := &pollCapture{ResponseWriter: w, limit: limit}
+	var limit int64 // a POST's answer ("ok") is not recorded
+	switch {
+	case r.Method != http.MethodGet:
+	case q.SID == "":
+		limit = handshakeLimit
+	default:
+		limit = p.pollLimit()
+	}
+	cw := &pollCapture{ResponseWriter: w, version: es.version, held: p.holdBody(limit)}
 	p.passthru.ServeHTTP(cw, r)
 	if body != nil {
 		body.done()
 	}
 	if r.Method == http.MethodGet {
-		es.response(cw)
+		es.response(cw, q.SID == "")
+	} else {
+		cw.held.release()
 	}
 }
 
@@ -63,49 +85,63 @@ func (p *Proxy) pollLimit() int64 {
 	return DefaultMaxMessageSize
 }
 
-// response records the packets of a polling GET's response. A 400 saying
+// response records the packets of a polling GET's response: a handshake's
+// at once, any other's by the session's recording goroutine. A 400 saying
 // the sid is unknown means the server has forgotten the session.
-func (es *eioSession) response(c *pollCapture) {
-	if c.status == http.StatusBadRequest && bytes.Contains(c.buf.Bytes(), []byte("Session ID unknown")) {
+func (es *eioSession) response(c *pollCapture, handshake bool) {
+	if c.status == http.StatusBadRequest && bytes.Contains(c.errBody, []byte("Session ID unknown")) {
 		es.end(format.ByServer, format.CodeAbnormal, "", false)
-		return
 	}
-	if c.status != http.StatusOK {
-		return
+	switch {
+	case c.status != http.StatusOK:
+		c.held.release()
+	case c.notPayload || handshake && c.held.over:
+		c.held.release()
+		es.notPayload(handshake)
+	case c.held.over:
+		es.unrecordedBody(c.held)
+	case handshake:
+		es.recordBody(pollWork{dir: format.Receive, at: es.now(), body: c.held, binary: c.binary(),
+			encoding: c.Header().Get("Content-Encoding")})
+	default:
+		es.enqueue(pollWork{dir: format.Receive, at: es.now(), body: c.held, binary: c.binary(),
+			encoding: c.Header().Get("Content-Encoding")})
 	}
-	if c.over {
-		es.queued(false)
-		return
-	}
-	body, err := decodeBody(c.Header().Get("Content-Encoding"), c.buf.Bytes(), c.limit)
-	if err != nil {
-		es.log.Warn("polling response not recorded: cannot undo its Content-Encoding", "err", err)
-		es.queued(false)
-		return
-	}
-	binary := strings.HasPrefix(c.Header().Get("Content-Type"), "application/octet-stream")
-	es.packets(format.Receive, body, binary)
 }
 
-// packets records the packets of a polling body.
-func (es *eioSession) packets(dir format.Dir, body []byte, binary bool) {
-	pks, err := engineio.DecodePayload(es.version, body, binary)
-	for _, pk := range pks {
-		es.record(dir, "polling", pk)
+// notPayload counts a response relayed unrecorded for not being an
+// Engine.IO payload: the handshake's is no Engine.IO session at all.
+func (es *eioSession) notPayload(handshake bool) {
+	if handshake {
+		es.p.stats.unrecorded.add("not_engineio")
+		es.end(format.ByServer, format.CodeAbnormal, "", false) // never opened: writes nothing
+		if !es.p.notEIOLogged.Swap(true) {
+			es.log.Warn("relaying unrecorded a response to an Engine.IO query that is not an Engine.IO payload (its Content-Type or first bytes); such responses are counted, not logged again")
+		}
+		return
 	}
-	if err != nil {
-		es.log.Warn("polling body is not an Engine.IO payload: the rest of it is not recorded", "dir", dir, "err", err)
-		es.queued(false)
+	es.queued(false)
+	es.log.Warn("polling response relayed unrecorded: not an Engine.IO payload (its Content-Type or first bytes)")
+}
+
+// unrecordedBody counts a polling body that was relayed but not kept.
+func (es *eioSession) unrecordedBody(b *heldBody) {
+	b.release()
+	es.queued(false)
+	if b.overBudget && !es.budgetLogged.Swap(true) {
+		es.log.Warn("polling body relayed but not recorded: bodies and messages being received hold the whole memory budget (--partial-budget); traffic is not affected",
+			"budget", es.p.partialBudget())
 	}
 }
 
 // decodeBody undoes the Content-Encoding Engine.IO servers use for long
-// polling responses (gzip, deflate).
-func decodeBody(encoding string, body []byte, limit int64) ([]byte, error) {
+// polling responses (gzip, deflate), into a copy held as a body is, which
+// the caller releases. A body that decodes to more than limit is an error.
+func (p *Proxy) decodeBody(encoding string, body []byte, limit int64) (*heldBody, error) {
 	var r io.Reader
 	switch strings.ToLower(strings.TrimSpace(encoding)) {
 	case "", "identity":
-		return body, nil
+		r = bytes.NewReader(body)
 	case "gzip", "x-gzip":
 		zr, err := gzip.NewReader(bytes.NewReader(body))
 		if err != nil {
@@ -122,40 +158,89 @@ func decodeBody(encoding string, body []byte, limit int64) ([]byte, error) {
 	default:
 		return nil, &unknownEncoding{encoding}
 	}
-	return io.ReadAll(io.LimitReader(r, limit))
+	held := p.holdBody(limit)
+	if _, err := io.Copy(held, r); err != nil {
+		held.release()
+		return nil, err
+	}
+	if held.over {
+		return nil, errDecodedTooLarge
+	}
+	return held, nil
 }
 
 type unknownEncoding struct{ name string }
 
 func (e *unknownEncoding) Error() string { return "unknown Content-Encoding " + e.name }
 
+type decodedTooLarge struct{}
+
+func (decodedTooLarge) Error() string {
+	return "decoded, it is larger than the largest message, or than the memory budget left"
+}
+
+var errDecodedTooLarge error = decodedTooLarge{}
+
 // pollCapture passes a polling response on to the client as it comes and
-// keeps a copy of it, up to limit, to be recorded once it is whole.
+// keeps a copy of it, held as a body is, to be recorded once it is whole;
+// of a response other than 200 OK, only its start.
 type pollCapture struct {
 	http.ResponseWriter
-	limit  int64
-	status int
-	buf    bytes.Buffer
-	over   bool // the body passed limit: not recorded
+	version    int
+	held       *heldBody
+	status     int
+	errBody    []byte // the start of a response other than 200 OK
+	started    bool   // its first bytes were seen
+	notPayload bool   // not an Engine.IO payload: not recorded
 }
 
 func (c *pollCapture) WriteHeader(code int) {
 	if c.status == 0 && code >= 200 {
 		c.status = code
+		if code != http.StatusOK || !engineIOType(c.Header().Get("Content-Type")) {
+			c.notPayload = code == http.StatusOK
+			c.held.drop()
+		}
 	}
 	c.ResponseWriter.WriteHeader(code)
 }
 
 func (c *pollCapture) Write(b []byte) (int, error) {
 	if c.status == 0 {
-		c.status = http.StatusOK
+		c.WriteHeader(http.StatusOK)
 	}
-	if !c.over && int64(c.buf.Len()+len(b)) <= c.limit {
-		c.buf.Write(b)
-	} else {
-		c.over = true
+	switch {
+	case c.status != http.StatusOK:
+		if n := min(len(b), errorBodyLimit-len(c.errBody)); n > 0 {
+			c.errBody = append(c.errBody, b[:n]...)
+		}
+	case !c.started && len(b) > 0:
+		c.started = true
+		enc := c.Header().Get("Content-Encoding")
+		if (enc == "" || strings.EqualFold(enc, "identity")) && !engineio.LooksLikePayload(c.version, c.binary(), b[0]) {
+			c.notPayload = true
+			c.held.drop()
+		}
+		c.held.write(b)
+	default:
+		c.held.write(b)
 	}
 	return c.ResponseWriter.Write(b)
+}
+
+func (c *pollCapture) binary() bool {
+	return strings.HasPrefix(c.Header().Get("Content-Type"), "application/octet-stream")
+}
+
+// engineIOType reports whether a response's Content-Type is one an
+// Engine.IO server answers polling with: text/plain, or revision 3's
+// binary application/octet-stream (or none).
+func engineIOType(ct string) bool {
+	if ct == "" {
+		return true
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	return err == nil && (mt == "text/plain" || mt == "application/octet-stream")
 }
 
 // Unwrap lets http.ResponseController (ReverseProxy's flushes) reach the
@@ -163,26 +248,27 @@ func (c *pollCapture) Write(b []byte) (int, error) {
 func (c *pollCapture) Unwrap() http.ResponseWriter { return c.ResponseWriter }
 
 // pollBody passes a polling POST's body on to the upstream as it is read
-// and keeps a copy, up to limit, recorded once the body has been read
-// whole.
+// and keeps a copy, held as a body is; read whole, it is handed to the
+// session's recording goroutine.
 type pollBody struct {
 	io.ReadCloser
-	es     *eioSession
-	limit  int64
-	binary bool // revision 3's binary payload
-	buf    bytes.Buffer
-	over   bool
-	eof    bool
-	once   sync.Once
+	es      *eioSession
+	held    *heldBody
+	binary  bool // revision 3's binary payload
+	started bool
+	eof     bool
+	once    sync.Once
 }
 
 func (b *pollBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
-	if !b.over && int64(b.buf.Len()+n) <= b.limit {
-		b.buf.Write(p[:n])
-	} else {
-		b.over = true
+	if n > 0 && !b.started {
+		b.started = true
+		if !engineio.LooksLikePayload(b.es.version, b.binary, p[0]) {
+			b.held.drop()
+		}
 	}
+	b.held.write(p[:n])
 	if err == io.EOF {
 		b.eof = true
 		b.done()
@@ -190,14 +276,16 @@ func (b *pollBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// done records the body's packets, once, if it was read whole.
+// done hands the body to be recorded, once, if it was read whole.
 func (b *pollBody) done() {
 	b.once.Do(func() {
 		switch {
-		case b.over:
-			b.es.queued(false)
-		case b.eof:
-			b.es.packets(format.Send, b.buf.Bytes(), b.binary)
+		case !b.eof:
+			b.held.release()
+		case b.held.over:
+			b.es.unrecordedBody(b.held)
+		default:
+			b.es.enqueue(pollWork{dir: format.Send, at: b.es.now(), body: b.held, binary: b.binary})
 		}
 	})
 }

@@ -33,6 +33,13 @@ type QueueOptions struct {
 	// Logger receives write failures, and what the sink finishes or
 	// cannot. Nil: none.
 	Logger *slog.Logger
+	// MaxOpenFiles bounds the session files NewDirSink holds open at
+	// once (one per running session), so that recording never takes the
+	// descriptors the traffic needs: past it, a new session is relayed
+	// unrecorded, logged and counted (SinkStats.FilesOverLimit; the reason "file_limit" of the metric of unrecorded sessions). Zero
+	// means DefaultMaxOpenFiles: a quarter of the process's limit on open
+	// files.
+	MaxOpenFiles int
 	// AllowSharedDir lets NewDirSink and NewFileSink write in a directory
 	// that other users may write in without the sticky bit. False: such a
 	// directory is refused with ErrSharedDir.
@@ -143,7 +150,12 @@ func NewDirSink(dir string, opts *QueueOptions) (*FileSink, error) {
 	probe.Close()
 	os.Remove(probe.Name())
 	stats := &sinkStats{}
-	return newFileSink(newDirStore(dir, o.Compression, o.Logger, stats, holdFor(o.FlushInterval)), stats, o), nil
+	st := newDirStore(dir, o.Compression, o.Logger, stats, holdFor(o.FlushInterval))
+	st.maxOpen = o.MaxOpenFiles
+	if st.maxOpen <= 0 {
+		st.maxOpen = DefaultMaxOpenFiles()
+	}
+	return newFileSink(st, stats, o), nil
 }
 
 // NewFileSink appends every session to the file at path (created 0600),
@@ -163,3 +175,7 @@ func NewFileSink(path string, opts *QueueOptions) (*FileSink, error) {
 	}
 	return newFileSink(st, stats, o), nil
 }
+
+// fallbackMaxOpenFiles is DefaultMaxOpenFiles where the process's limit
+// cannot be read.
+const fallbackMaxOpenFiles = 4096

@@ -4,7 +4,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
@@ -155,27 +154,4 @@ func endToEnd(h http.Header) http.Header {
 		}
 	}
 	return out
-}
-
-// limitedBody gathers a body as it streams past, up to limit bytes; past
-// it the body is relayed in full but not recorded (over).
-// Its fields are read once the body has ended, or under mu.
-type limitedBody struct {
-	mu    sync.Mutex
-	limit int64
-	buf   []byte
-	over  bool
-}
-
-func (b *limitedBody) write(chunk []byte) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.over {
-		return
-	}
-	if int64(len(b.buf)+len(chunk)) > b.limit {
-		b.over, b.buf = true, nil
-		return
-	}
-	b.buf = append(b.buf, chunk...)
 }

@@ -17,6 +17,13 @@ const createFlags = os.O_WRONLY | os.O_CREATE | os.O_EXCL | noFollow
 // to follow. QueueOptions.AllowSharedDir accepts such a directory.
 var ErrSharedDir = fmt.Errorf("owned by another user, or writable by other users and not sticky (chmod o-w,g-w, or chmod +t)")
 
+// PrepareDir creates dir (0700) if needed and checks it as NewDirSink
+// does: a directory owned by another user, or that other users may write
+// in without the sticky bit, is refused with ErrSharedDir unless
+// allowShared. A caller that writes in dir before it opens the sink (a
+// spool's mark) calls it first.
+func PrepareDir(dir string, allowShared bool) error { return makeOutDir(dir, allowShared) }
+
 // makeOutDir creates dir (0700) if needed, and checks it (checkOutDir).
 func makeOutDir(dir string, allowShared bool) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {

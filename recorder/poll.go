@@ -44,7 +44,7 @@ type poller struct {
 // watch records x in its poller's session, opening one if needed.
 func (ps *pollers) watch(p *Proxy, x *exchange) {
 	pl := ps.take(p, x)
-	body := &limitedBody{limit: p.maxMessageSize()}
+	body := p.holdBody(p.maxMessageSize())
 	// The request line is recorded once, and before the response line:
 	// when the request body has been read, or when the answer comes first.
 	var once sync.Once
@@ -54,7 +54,7 @@ func (ps *pollers) watch(p *Proxy, x *exchange) {
 	x.Response = func(resp *http.Response) (func([]byte), func(error)) {
 		request()
 		at := pl.s.now()
-		rbody := &limitedBody{limit: p.maxMessageSize()}
+		rbody := p.holdBody(p.maxMessageSize())
 		return rbody.write, func(error) {
 			pl.response(p, at, resp.StatusCode, resp.Header, rbody)
 			ps.release(p, pl)
@@ -66,7 +66,7 @@ func (ps *pollers) watch(p *Proxy, x *exchange) {
 		if x.req.Context().Err() != nil {
 			status = 499 // the client left, as passthruError answers
 		}
-		pl.response(p, pl.s.now(), status, nil, &limitedBody{})
+		pl.response(p, pl.s.now(), status, nil, &heldBody{})
 		ps.release(p, pl)
 	}
 }
@@ -96,12 +96,11 @@ func (ps *pollers) take(p *Proxy, x *exchange) *poller {
 }
 
 // request records the request line of the exchange in flight.
-func (pl *poller) request(p *Proxy, x *exchange, body *limitedBody) {
+func (pl *poller) request(p *Proxy, x *exchange, body *heldBody) {
 	body.mu.Lock()
 	defer body.mu.Unlock()
-	if body.over {
-		pl.s.log.Warn("a request body larger than the largest message: recorded without it")
-	}
+	defer body.releaseLocked()
+	pl.overLimit(body, "request")
 	data, h := pl.decoded(p, x.req.Header, bytes.Clone(body.buf))
 	e := &format.Event{Time: pl.s.at(x.start), Dir: format.Send, Data: data,
 		HTTP: &format.HTTP{Method: x.req.Method, URL: p.Redaction.url(x.req.URL),
@@ -111,10 +110,9 @@ func (pl *poller) request(p *Proxy, x *exchange, body *limitedBody) {
 }
 
 // response records the response line, timed when its headers arrived.
-func (pl *poller) response(p *Proxy, at time.Time, status int, h http.Header, body *limitedBody) {
-	if body.over {
-		pl.s.log.Warn("a response body larger than the largest message: recorded without it")
-	}
+func (pl *poller) response(p *Proxy, at time.Time, status int, h http.Header, body *heldBody) {
+	defer body.release() // the sink takes the bytes, within its own bound
+	pl.overLimit(body, "response")
 	data, h := pl.decoded(p, h, body.buf)
 	e := &format.Event{Time: at, Dir: format.Receive, Data: data,
 		HTTP: &format.HTTP{Status: status}}
@@ -123,6 +121,17 @@ func (pl *poller) response(p *Proxy, at time.Time, status int, h http.Header, bo
 	}
 	e.Opcode = bodyOpcode(e.Data)
 	pl.s.message(e)
+}
+
+// overLimit logs a body that is recorded without its bytes.
+func (pl *poller) overLimit(body *heldBody, what string) {
+	switch {
+	case body.overBudget:
+		pl.s.log.Warn("a "+what+" body relayed but recorded without it: bodies and messages being received hold the whole memory budget (--partial-budget)",
+			"budget", pl.s.p.partialBudget())
+	case body.over:
+		pl.s.log.Warn("a " + what + " body larger than the largest message: recorded without it")
+	}
 }
 
 // decoded returns a body as it is recorded, with the headers that go with
@@ -138,7 +147,9 @@ func (pl *poller) decoded(p *Proxy, h http.Header, body []byte) ([]byte, http.He
 	}
 	h = h.Clone()
 	h.Del("Content-Length")
-	plain, err := decodeBody(enc, body, p.maxMessageSize())
+	held, err := p.decodeBody(enc, body, p.maxMessageSize())
+	defer held.release() // the sink takes the bytes, within its own bound
+	plain := held.buf
 	if err != nil {
 		pl.s.log.Warn("a body in a Content-Encoding that cannot be read: recorded without it", "encoding", enc, "err", err)
 		return []byte{}, h

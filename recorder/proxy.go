@@ -53,11 +53,13 @@ type Proxy struct {
 	// more than format.MaxMessageSize (128 MiB) means format.MaxMessageSize,
 	// the largest message whose recording every reader accepts.
 	MaxMessageSize int64
-	// PartialBudget bounds the memory that messages still being received
-	// hold, across all sessions, until they are whole and recorded. A
-	// message that would pass it is relayed as always but not recorded:
-	// it is counted in its session's "lost" and logged once per session.
-	// Zero means DefaultPartialBudget (256 MiB).
+	// PartialBudget bounds the memory held for recording, across all
+	// sessions: messages still being received, HTTP bodies (Engine.IO
+	// polling, --poll exchanges) until they are whole and recorded, and
+	// event-stream lines being read. A message or body that would pass it
+	// is relayed as always but not recorded: it is counted in its
+	// session's "lost" and logged once per session. Zero means
+	// DefaultPartialBudget (256 MiB).
 	PartialBudget int64
 	// HandshakeTimeout bounds dialing the upstream and its WebSocket
 	// handshake; past it the client gets 504. Zero means
@@ -103,6 +105,10 @@ type Proxy struct {
 
 	stats   proxyStats
 	partial atomic.Int64 // bytes of PartialBudget taken
+
+	recording    sync.WaitGroup // the Engine.IO sessions' recording goroutines
+	recorders    atomic.Int64   // of those, the ones running (waitRecording)
+	notEIOLogged atomic.Bool    // a response not an Engine.IO payload was logged
 
 	mu       sync.Mutex
 	sessions map[*session]struct{}
@@ -236,12 +242,30 @@ func (p *Proxy) Shutdown(ctx context.Context) error {
 		s.goingAway()
 	}
 	p.mu.Unlock()
+	if err := p.waitRecording(ctx); err != nil {
+		return err
+	}
 	p.eio.endAll()
 	p.streams.end()
 	p.pollers.endAll()
-	for _, wg := range []*sync.WaitGroup{&p.wg, &p.streams.wg, &p.pollers.wg} {
+	for _, wg := range []*sync.WaitGroup{&p.wg, &p.streams.wg, &p.pollers.wg, &p.recording} {
 		if err := drain.Wait(ctx, wg); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// waitRecording waits until no Engine.IO session has polling bodies
+// waiting to be recorded, so that Shutdown records what was relayed before
+// it ends the sessions. Sessions may queue more meanwhile: it polls a
+// counter, as a WaitGroup must not be waited on while it may grow from zero.
+func (p *Proxy) waitRecording(ctx context.Context) error {
+	for p.recorders.Load() > 0 {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(10 * time.Millisecond):
 		}
 	}
 	return nil

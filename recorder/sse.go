@@ -19,6 +19,8 @@ type sseStream struct {
 	s      *httpSession
 	parser sse.Parser
 	done   func() // unregisters the stream from Proxy.streams
+
+	budgetLogged bool // an event past the PartialBudget was logged; the stream's goroutine only
 }
 
 // isEventStream reports whether a response is a Server-Sent Events stream.
@@ -44,7 +46,27 @@ func (p *Proxy) watchSSE(x *exchange, resp *http.Response) (func([]byte), func(e
 	st := &sseStream{x: x, s: s, done: p.streams.add(x)}
 	st.parser.MaxLine = int(p.maxMessageSize())
 	st.parser.MaxEvent = int(p.maxMessageSize())
+	st.parser.Grow = st.grow
 	return st.chunk, st.end
+}
+
+// grow charges the parser's buffers to the PartialBudget, as a WebSocket
+// message being received is: past it, the line or event is relayed and not
+// recorded.
+func (st *sseStream) grow(n int) bool {
+	if n < 0 {
+		st.s.p.partial.Add(int64(n))
+		return true
+	}
+	if st.s.p.reserve(int64(n)) {
+		return true
+	}
+	if !st.budgetLogged {
+		st.budgetLogged = true
+		st.s.log.Warn("event relayed but not recorded: lines and messages being received hold the whole memory budget (--partial-budget); traffic is not affected",
+			"budget", st.s.p.partialBudget())
+	}
+	return false
 }
 
 // chunk parses the bytes just relayed, recording the events they end.
@@ -63,8 +85,9 @@ func (st *sseStream) event(ev sse.Event) {
 // cut, or the client left, or the proxy shut down.
 func (st *sseStream) end(err error) {
 	defer st.done()
+	st.parser.Release()
 	if st.parser.Skipped > 0 {
-		st.s.log.Warn("lines of the stream were longer than the largest message: not recorded", "lines", st.parser.Skipped)
+		st.s.log.Warn("lines of the stream were longer than the largest message, or past the memory budget (--partial-budget): not recorded", "lines", st.parser.Skipped)
 	}
 	if n := st.parser.SkippedEvents; n > 0 {
 		st.s.log.Warn("events of the stream were larger than the largest message: not recorded", "events", n)

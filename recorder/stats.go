@@ -19,7 +19,9 @@ type ProxyStats struct {
 	// HTTP status the client got ("502", "504", "403", ...).
 	Failed map[string]int64
 	// Unrecorded counts sessions relayed without recording, by reason:
-	// "filter", "sample" or "no_room" (Proxy.Room said no).
+	// "filter", "sample", "no_room" (Proxy.Room said no), or
+	// "not_engineio" (the response to an Engine.IO handshake was not an
+	// Engine.IO payload).
 	Unrecorded map[string]int64
 	// Messages and Bytes count relayed messages and their payload
 	// bytes, by direction ("send", "receive").
@@ -114,6 +116,9 @@ type SinkStats struct {
 	FlushBuckets    []FlushBucket // cumulative, as Prometheus histograms are
 	FilesFinished   int64         // session files finished (directory mode)
 	FilesCompressed int64         // of those, in place under their final name
+	// FilesOverLimit counts sessions relayed unrecorded because the files
+	// open for recording held QueueOptions.MaxOpenFiles.
+	FilesOverLimit int64
 	// BytesWritten counts the bytes passed to write for the recording
 	// files (compressed, where they are); PayloadBytes the payload bytes
 	// of the messages handed to the files. Their ratio is what recording
@@ -137,6 +142,7 @@ type sinkStats struct {
 	flushNanos                        atomic.Int64
 	flushBuckets                      [6]atomic.Int64 // by flushBounds, not cumulative
 	filesFinished, filesCompressed    atomic.Int64
+	filesOverLimit                    atomic.Int64
 	bytesWritten, payloadBytes        atomic.Int64
 }
 
@@ -159,7 +165,8 @@ func (s *FileSink) Stats() SinkStats {
 		QueueLines: int64(len(s.ch)), QueueBytes: s.queued.Load(),
 		Flushes: st.flushes.Load(), FlushSeconds: time.Duration(st.flushNanos.Load()).Seconds(),
 		FilesFinished: st.filesFinished.Load(), FilesCompressed: st.filesCompressed.Load(),
-		BytesWritten: st.bytesWritten.Load(), PayloadBytes: st.payloadBytes.Load(),
+		FilesOverLimit: st.filesOverLimit.Load(),
+		BytesWritten:   st.bytesWritten.Load(), PayloadBytes: st.payloadBytes.Load(),
 	}
 	var cum int64
 	for i, b := range flushBounds {

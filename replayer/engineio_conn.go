@@ -189,11 +189,13 @@ func (r *eioReplay) servePost(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	binary := req.Header.Get("Content-Type") == "application/octet-stream"
-	pks, err := engineio.DecodePayload(r.version, body, binary)
-	if err != nil {
-		r.log.Warn("client's polling body is not an Engine.IO payload", "err", err)
-	}
-	for _, pk := range pks {
+	// One packet at a time: a body of many tiny packets holds no more
+	// than the body.
+	for pk, err := range engineio.Packets(r.version, body, binary) {
+		if err != nil {
+			r.log.Warn("client's polling body is not an Engine.IO payload", "err", err)
+			break
+		}
 		r.fromClient(pk)
 	}
 	// Engine.IO's servers say text/html; clients read only the body, and

@@ -58,6 +58,7 @@ Examples:
 			&cli.StringFlag{Name: "out", Value: "recordings", Usage: "a `DIR` for one file per session, a FILE.ndjson[.gz|.zst] for all, or s3://BUCKET/PREFIX"},
 			&cli.StringFlag{Name: "compress", Value: "zstd", Usage: "`COMPRESSION` of the files in --out DIR: none, gzip or zstd"},
 			&cli.StringFlag{Name: "max-message-size", Value: "64MiB", Usage: "largest message relayed, `SIZE` in bytes or with KiB/MiB/GiB (at most 128MiB)"},
+			&cli.IntFlag{Name: "max-open-files", Usage: "with --out DIR: session files open at once, `N` (one per running session); past it new sessions are relayed unrecorded and counted (default: a quarter of the process's open-file limit)"},
 			&cli.StringFlag{Name: "partial-budget", Value: "256MiB", Usage: "memory that messages still being received may hold together, `SIZE`; past it a message is relayed but not recorded (counted as lost)"},
 			&cli.StringFlag{Name: "flush-interval", Value: "1s", Usage: "write recorded lines out at least every `D` (what a crash can lose)"},
 			&cli.StringFlag{Name: "handshake-timeout", Value: "10s", Usage: "give up on an upstream handshake after `D` (the client gets 504)"},
@@ -381,7 +382,10 @@ func openSink(c *cli.Context, log *slog.Logger, out string, toFile bool, maxSize
 	// the next one coming. Below one, a message that size could never be
 	// recorded, however idle the recorder.
 	qopts := &recorder.QueueOptions{FlushInterval: flushEvery, Compression: comp, Logger: log,
-		AllowSharedDir: c.Bool("allow-shared-out"), MaxQueueBytes: max(64<<20, 2*maxSize)}
+		AllowSharedDir: c.Bool("allow-shared-out"), MaxQueueBytes: max(64<<20, 2*maxSize), MaxOpenFiles: c.Int("max-open-files")}
+	if qopts.MaxOpenFiles < 0 {
+		return nil, nil, usagef("--max-open-files: must be 0 or more (got %d)", qopts.MaxOpenFiles)
+	}
 	if qopts.AllowSharedDir {
 		log.Warn("--allow-shared-out: recording in a directory that other users may write in")
 	}
@@ -394,11 +398,15 @@ func openSink(c *cli.Context, log *slog.Logger, out string, toFile bool, maxSize
 	} else {
 		sink, err = recorder.NewDirSink(out, qopts)
 	}
+	flag := "--out"
+	if s3store.IsURL(c.String("out")) {
+		flag = "--spool" // out is the spool
+	}
 	if errors.Is(err, recorder.ErrSharedDir) {
-		return nil, nil, hinted{fmt.Errorf("--out: %v", err), "choose a private directory, or add --allow-shared-out if you trust every user of this machine"}
+		return nil, nil, hinted{fmt.Errorf("%s: %v", flag, err), "choose a private directory, or add --allow-shared-out if you trust every user of this machine"}
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("--out: %v", err)
+		return nil, nil, fmt.Errorf("%s: %v", flag, err)
 	}
 	if ret != nil {
 		ret.Dir = out

@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"time"
 
 	"github.com/urfave/cli/v2"
 	"github.com/wsreplay/wsreplay/internal/s3store"
+	"github.com/wsreplay/wsreplay/recorder"
 )
 
 // record --out s3://BUCKET/PREFIX records into a local spool directory,
@@ -46,16 +46,22 @@ func openUpload(c *cli.Context, log *slog.Logger, out string) (*upload, error) {
 	if interval <= 0 {
 		return nil, usagef("--upload-interval: must be more than 0")
 	}
+	// The spool is checked before anything is written in it: a spool
+	// that is a link to a directory other users share is refused with no
+	// mark left there.
+	spool := c.String("spool")
+	if err := recorder.PrepareDir(spool, c.Bool("allow-shared-out")); err != nil {
+		if errors.Is(err, recorder.ErrSharedDir) {
+			return nil, hinted{fmt.Errorf("--spool: %v", err), "choose a private directory, or add --allow-shared-out if you trust every user of this machine"}
+		}
+		return nil, fmt.Errorf("--spool: %v", err)
+	}
 	client, err := s3Client(c.Context)
 	if err != nil {
 		return nil, err
 	}
 	if err := checkBucket(c.Context, log, client, dest); err != nil {
 		return nil, err
-	}
-	spool := c.String("spool")
-	if err := os.MkdirAll(spool, 0o700); err != nil {
-		return nil, fmt.Errorf("--spool: %v", cause(err))
 	}
 	if err := s3store.PrepareSpool(spool, dest); err != nil {
 		if errors.Is(err, s3store.ErrNotSpool) {

@@ -21,9 +21,38 @@ import (
 // the other sessions.
 
 // sioEntries collects the Engine.IO entries of a HAR file, by sid.
+//
+// The packets of polling bodies are held until the last entry, each as an
+// event, which costs far more than the bytes it came from (a one-byte
+// packet and its separator, 7 bytes of JSON, become an event of some 320
+// bytes): the packets held have a budget of sioBudgetPerByte times the
+// input read so far, plus sioBudgetBase; past it a polling body's packets
+// are left out and counted (dropped).
 type sioEntries struct {
-	order []string           // sids, by their handshake
-	bySID map[string]*sioHAR // sid -> its session
+	order   []string           // sids, by their handshake
+	bySID   map[string]*sioHAR // sid -> its session
+	input   int64              // bytes of the HAR read so far; the Reader sets it
+	held    int64              // what the polling packets held cost
+	dropped int                // polling packets left out for the budget
+}
+
+// The budget of the polling packets a Reader holds (see sioEntries).
+const (
+	sioBudgetPerByte = 8
+	sioBudgetBase    = 16 << 20
+	sioEventCost     = 320 // a format.Event, as allocated
+)
+
+// keep reports whether one more polling packet of n bytes fits the budget,
+// and counts it held, or dropped.
+func (s *sioEntries) keep(n int) bool {
+	cost := int64(sioEventCost + n)
+	if s.held+cost > sioBudgetPerByte*s.input+sioBudgetBase {
+		s.dropped++
+		return false
+	}
+	s.held += cost
+	return true
 }
 
 type sioHAR struct {
@@ -52,7 +81,7 @@ func (s *sioEntries) take(ent harEntry, i int) bool {
 	case q.Transport == "websocket":
 		s.socket(ent, q, start, i)
 	case ent.Request.Method == "POST" && ent.Request.PostData != nil:
-		s.add(q.SID, format.Send, "polling", start, q.Version, []byte(ent.Request.PostData.Text), ent.Request.PostData.MimeType)
+		s.add(q.SID, format.Send, start, q.Version, []byte(ent.Request.PostData.Text), ent.Request.PostData.MimeType)
 	case ent.Response.Content != nil && ent.Response.Status == 200:
 		body := []byte(ent.Response.Content.Text)
 		if ent.Response.Content.Encoding == "base64" {
@@ -62,7 +91,7 @@ func (s *sioEntries) take(ent harEntry, i int) bool {
 			s.handshake(ent, q, i, start, end, body)
 			return true
 		}
-		s.add(q.SID, format.Receive, "polling", end, q.Version, body, ent.Response.Content.MimeType)
+		s.add(q.SID, format.Receive, end, q.Version, body, ent.Response.Content.MimeType)
 	default:
 		return false // not an exchange that carries packets: not Engine.IO's to keep
 	}
@@ -71,12 +100,15 @@ func (s *sioEntries) take(ent harEntry, i int) bool {
 
 // handshake starts the session of the sid the open packet in body names.
 func (s *sioEntries) handshake(ent harEntry, q engineio.Query, i int, start, end time.Time, body []byte) {
-	pks, _ := engineio.DecodePayload(q.Version, body, strings.HasPrefix(ent.Response.Content.MimeType, "application/octet-stream"))
-	if len(pks) == 0 {
-		return
+	binary := strings.HasPrefix(ent.Response.Content.MimeType, "application/octet-stream")
+	var o engineio.OpenParams
+	for pk, err := range engineio.Packets(q.Version, body, binary) {
+		if err == nil {
+			o, _ = engineio.ParseOpen(pk.Data)
+		}
+		break
 	}
-	o, ok := engineio.ParseOpen(pks[0].Data)
-	if !ok {
+	if o.SID == "" {
 		return
 	}
 	id := fmt.Sprintf("har-%d", i)
@@ -87,9 +119,7 @@ func (s *sioEntries) handshake(ent harEntry, q engineio.Query, i int, start, end
 	sh := &sioHAR{first: i, line: line}
 	s.bySID[o.SID] = sh
 	s.order = append(s.order, o.SID)
-	for _, pk := range pks {
-		sh.packets = append(sh.packets, packetEvent(id, format.Receive, "polling", end, pk))
-	}
+	s.addPackets(sh, format.Receive, end, q.Version, body, binary)
 }
 
 // socket adds a websocket entry's frames to the session of its sid; one
@@ -126,14 +156,26 @@ func (s *sioEntries) socket(ent harEntry, q engineio.Query, start time.Time, i i
 }
 
 // add adds the packets of a polling body to the session of sid.
-func (s *sioEntries) add(sid string, dir format.Dir, transport string, t time.Time, version int, body []byte, mime string) {
+func (s *sioEntries) add(sid string, dir format.Dir, t time.Time, version int, body []byte, mime string) {
 	sh := s.bySID[sid]
 	if sh == nil {
 		return // a sid whose handshake the HAR lacks
 	}
-	pks, _ := engineio.DecodePayload(version, body, strings.HasPrefix(mime, "application/octet-stream"))
-	for _, pk := range pks {
-		sh.packets = append(sh.packets, packetEvent(sh.line.Session, dir, transport, t, pk))
+	s.addPackets(sh, dir, t, version, body, strings.HasPrefix(mime, "application/octet-stream"))
+}
+
+// addPackets adds the packets of a polling body to sh, as far as the
+// budget goes (see sioEntries). A malformed packet ends the body, as it
+// ends the payload for an Engine.IO server.
+func (s *sioEntries) addPackets(sh *sioHAR, dir format.Dir, t time.Time, version int, body []byte, binary bool) {
+	for pk, err := range engineio.Packets(version, body, binary) {
+		if err != nil {
+			return
+		}
+		if !s.keep(len(pk.Data)) {
+			continue
+		}
+		sh.packets = append(sh.packets, packetEvent(sh.line.Session, dir, "polling", t, pk))
 	}
 }
 

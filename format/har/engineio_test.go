@@ -50,3 +50,31 @@ func TestReadSocketIO(t *testing.T) {
 		t.Errorf("lines:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestReadSocketIOPacketBudget: the packets a Reader holds from polling
+// bodies cost at most sioBudgetPerByte times the HAR's size, plus
+// sioBudgetBase; past it they are left out and counted (a 12 MB HAR of one
+// POST of "6\x1e6\x1e..." cost ls 830 MiB). A body of separators alone
+// holds nothing: an empty packet ends a payload.
+func TestReadSocketIOPacketBudget(t *testing.T) {
+	const n = 200_000
+	flood := strings.Repeat(`6\u001e`, n-1) + "6"
+	open := `0{\"sid\":\"S1\",\"upgrades\":[],\"pingInterval\":300,\"pingTimeout\":1000}`
+	har := `{"log":{"entries":[` +
+		`{"startedDateTime":"2026-11-27T10:00:00.100Z","time":5,"request":{"method":"GET","url":"http://h/socket.io/?EIO=4&transport=polling"},"response":{"status":200,"content":{"mimeType":"text/plain","text":"` + open + `"}}},` +
+		`{"startedDateTime":"2026-11-27T10:00:00.200Z","time":5,"request":{"method":"POST","url":"http://h/socket.io/?EIO=4&transport=polling&sid=S1","postData":{"mimeType":"text/plain","text":"` + flood + `"}},"response":{"status":200,"content":{"mimeType":"text/plain","text":"ok"}}},` +
+		`{"startedDateTime":"2026-11-27T10:00:00.300Z","time":5,"request":{"method":"POST","url":"http://h/socket.io/?EIO=4&transport=polling&sid=S1","postData":{"mimeType":"text/plain","text":"` + strings.Repeat(`\u001e`, n) + `"}},"response":{"status":200,"content":{"mimeType":"text/plain","text":"ok"}}}` +
+		`]}}`
+	r := NewReader(strings.NewReader(har), "flood.har")
+	s, err := r.Next()
+	if err != nil {
+		t.Fatal(err)
+	}
+	held := int64(len(s.Events)-2) * sioEventCost // but the session line and the open packet
+	if limit := int64(sioBudgetPerByte*len(har) + sioBudgetBase); held > limit {
+		t.Errorf("held %d packets (%d bytes), past the budget of %d", len(s.Events)-2, held, limit)
+	}
+	if got := r.DroppedPackets(); got == 0 || got+len(s.Events)-2 != n {
+		t.Errorf("kept %d packets and dropped %d, want %d in all, some dropped", len(s.Events)-2, got, n)
+	}
+}

@@ -59,6 +59,11 @@ func NewReader(r io.Reader, name string) *Reader {
 // over so far (Firefox and Playwright write those).
 func (r *Reader) Skipped() int { return r.skipped }
 
+// DroppedPackets returns how many Engine.IO packets of polling bodies were
+// left out so far because the packets held passed the reader's budget (see
+// sioEntries.keep).
+func (r *Reader) DroppedPackets() int { return r.sio.dropped }
+
 // Next returns the next WebSocket entry that has messages, or io.EOF after
 // the last one.
 func (r *Reader) Next() (*Session, error) {
@@ -101,6 +106,7 @@ func (r *Reader) next() (*Session, error) {
 			}
 			continue
 		}
+		r.sio.input = r.dec.InputOffset()
 		if !wroteSocketIO(ent) && r.sio.take(ent, i) {
 			continue
 		}

@@ -9,6 +9,7 @@
 //	go run ./internal/bench -only s3    # shared storage, against versitygw (see s3.go)
 //	go run ./internal/bench -only socketio  # 1,000 Socket.IO clients (needs npm ci --prefix internal/e2e)
 //	go run ./internal/bench -only servemem  # replay server memory: idle pollers, clients not reading, injections
+//	go run ./internal/bench -only budgets   # the recorder's memory and descriptors under issue 26's loads
 //
 // Go benchmarks (go test -bench) cover the parts that fit in one process;
 // this command covers what needs a process of its own.
@@ -45,12 +46,13 @@ func main() {
 		tcpRelay(up)
 		return
 	}
-	only := flag.String("only", "", "run only this measurement: format, proxy, fanout, idle, rss, diff, har, socketio, s3 or servemem (the last three never run by default)")
+	only := flag.String("only", "", "run only this measurement: format, proxy, fanout, idle, rss, diff, har, socketio, s3, servemem or budgets (the last four never run by default)")
 	memPollers := flag.Int("mem-pollers", 300, "servemem: pollers (User-Agents) of a 4 MiB poll session")
 	memMsgs := flag.Int("mem-msgs", 20, "servemem: messages of the session clients do not read")
 	memSize := flag.Int("mem-size", 32<<20, "servemem: size in bytes of each of those messages")
 	memInjects := flag.Int("mem-injects", 4, "servemem: injections into each of 8 replays whose client does not read")
 	memInject := flag.Int("mem-inject", 12<<20, "servemem: size in bytes of each injection")
+	budgetMB := flag.Int("budget-mb", 64, "budgets: size in MiB of the one large Engine.IO POST")
 	sioClients := flag.Int("sio", 1000, "clients for the Socket.IO measurement")
 	sioFor := flag.Duration("sio-for", 20*time.Second, "how long the Socket.IO clients stay")
 	harSize := flag.Int64("har-size", 100<<20, "size in bytes of the large HAR file")
@@ -102,6 +104,9 @@ func main() {
 	}
 	if *only == "" || *only == "har" {
 		harLarge(bin, dir, *harSize)
+	}
+	if *only == "budgets" { // GBs on the builds before issue 26: not part of every run
+		budgets(bin, dir, *budgetMB)
 	}
 	if *only == "s3" { // needs versitygw: not part of every run
 		s3Bench(bin, dir, *s3Recorders, *s3Sessions, *s3Ls, *size)

@@ -159,3 +159,62 @@ func TestDescribe(t *testing.T) {
 		}
 	}
 }
+
+// TestPacketsRefuseEmpty: engine.io-parser's decodePayload ends a payload
+// at an empty packet or an unknown type (an "error" packet, and the server
+// closes with "parse error"); so does Packets, keeping the packets before.
+func TestPacketsRefuseEmpty(t *testing.T) {
+	tests := []struct {
+		name    string
+		version int
+		body    string
+		binary  bool
+		kept    int
+	}{
+		{"v4 separators only", 4, "\x1e\x1e\x1e", false, 0},
+		{"v4 empty in the middle", 4, "2\x1e\x1e3", false, 1},
+		{"v4 trailing separator", 4, "2\x1e3\x1e", false, 2},
+		{"v4 unknown type", 4, "2\x1ex", false, 1},
+		{"v3 unknown type", 3, "1:2\x31:x", false, 1},
+		{"v3 binary empty packet", 3, "\x00\x01\xff2\x00\x00\xff", true, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := DecodePayload(tt.version, []byte(tt.body), tt.binary)
+			if err != ErrPayload || len(got) != tt.kept {
+				t.Errorf("got %d packets, %v; want %d, ErrPayload", len(got), err, tt.kept)
+			}
+		})
+	}
+	t.Run("v3 empty packets passed over", func(t *testing.T) {
+		got, err := DecodePayload(3, []byte("0:0:1:2"), false)
+		if err != nil || len(got) != 1 || string(got[0].Data) != "2" {
+			t.Errorf("got %v, %v; want [2]", got, err)
+		}
+	})
+	t.Run("v4 empty body", func(t *testing.T) {
+		if got, err := DecodePayload(4, nil, false); err != nil || len(got) != 0 {
+			t.Errorf("got %v, %v; want no packet", got, err)
+		}
+	})
+}
+
+// TestPacketsHoldNothing: yielding the packets of a body of many small
+// ones allocates nothing per packet, whatever the body's length.
+func TestPacketsHoldNothing(t *testing.T) {
+	body := bytes.Repeat([]byte("6\x1e"), 100_000)
+	body = body[:len(body)-1]
+	n := 0
+	allocs := testing.AllocsPerRun(3, func() {
+		n = 0
+		for _, err := range Packets(4, body, false) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			n++
+		}
+	})
+	if n != 100_000 || allocs > 10 {
+		t.Errorf("got %d packets in %.0f allocations; want 100000 in at most 10", n, allocs)
+	}
+}

@@ -30,7 +30,7 @@ var (
 	recOpen       = desc("record_sessions_open", "Sessions being relayed now.")
 	recEnded      = desc("record_sessions_ended_total", "Sessions ended, by ending (clean: a close frame; drop: none).", "ending")
 	recFailed     = desc("record_connections_failed_total", "WebSocket connections that got no session, by the HTTP status the client got.", "status")
-	recUnrecorded = desc("record_sessions_unrecorded_total", "Sessions relayed without recording, by reason (filter, sample, no_room).", "reason")
+	recUnrecorded = desc("record_sessions_unrecorded_total", "Sessions relayed without recording, by reason (filter, sample, no_room; not_engineio: a response to an Engine.IO URL that is no Engine.IO payload; file_limit: past --max-open-files).", "reason")
 	recMessages   = desc("record_messages_total", "Messages relayed, by direction as seen from the client.", "dir")
 	recBytes      = desc("record_message_bytes_total", "Payload bytes of relayed messages, by direction.", "dir")
 	recLost       = desc("record_lines_lost_total", "Recording lines dropped (queue full, or the sink closed).")
@@ -69,7 +69,10 @@ func (c Recorder) Collect(ch chan<- prometheus.Metric) {
 	counter(ch, recLost, st.Lost)
 	labelled(ch, recEnded, st.Ended, "clean", "drop")
 	labelled(ch, recFailed, st.Failed)
-	labelled(ch, recUnrecorded, st.Unrecorded, "filter", "sample", "no_room")
+	if c.Sink != nil { // the sink refuses sessions too: past --max-open-files
+		st.Unrecorded["file_limit"] = c.Sink.Stats().FilesOverLimit
+	}
+	labelled(ch, recUnrecorded, st.Unrecorded, "filter", "sample", "no_room", "not_engineio", "file_limit")
 	labelled(ch, recMessages, st.Messages)
 	labelled(ch, recBytes, st.Bytes)
 	if c.Sink != nil {

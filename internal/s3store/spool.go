@@ -49,6 +49,9 @@ func scanSpool(dir string) ([]spoolFile, error) {
 		if err != nil {
 			continue // removed since ReadDir
 		}
+		if !ours(info) {
+			continue // planted by another user: not ours to upload or remove
+		}
 		files = append(files, spoolFile{name: name, size: info.Size(), partial: partial})
 	}
 	sort.Slice(files, func(i, j int) bool { return files[i].name < files[j].name })

@@ -46,6 +46,15 @@ type Parser struct {
 	MaxEvent int
 	// SkippedEvents counts the events dropped for their size.
 	SkippedEvents int
+	// Grow, if set, is asked before the parser's buffers (the line being
+	// read, the data of the event being read) grow by n bytes, and told
+	// of bytes they give back (n < 0; the answer is then ignored). False:
+	// the line, or the event, that needed them is dropped as one past
+	// MaxLine, or MaxEvent, is. Nil: buffers grow as they need. Release
+	// gives back what the buffers hold.
+	Grow func(n int) bool
+
+	held int // bytes of buffers Grow said yes to
 
 	line    []byte
 	long    bool // the line being read has passed MaxLine
@@ -107,17 +116,58 @@ func (p *Parser) grow(b []byte) {
 	if p.long {
 		return
 	}
-	if p.MaxLine > 0 && len(p.line)+len(b) > p.MaxLine {
+	if p.MaxLine > 0 && len(p.line)+len(b) > p.MaxLine || !p.room(&p.line, len(b)) {
 		p.long, p.line = true, p.line[:0]
 		return
 	}
 	p.line = append(p.line, b...)
 }
 
+// keepBuffer is the capacity a buffer keeps between lines or events; a
+// larger one is given back.
+const keepBuffer = 4 << 10
+
+// room makes room in *buf for n more bytes, if Grow agrees.
+func (p *Parser) room(buf *[]byte, n int) bool {
+	need := len(*buf) + n
+	if need <= cap(*buf) || p.Grow == nil {
+		return true
+	}
+	size := max(need, 2*cap(*buf), 64)
+	if !p.Grow(size - cap(*buf)) {
+		return false
+	}
+	p.held += size - cap(*buf)
+	nb := make([]byte, len(*buf), size)
+	copy(nb, *buf)
+	*buf = nb
+	return true
+}
+
+// shrink gives back a buffer grown past keepBuffer.
+func (p *Parser) shrink(buf *[]byte) {
+	if cap(*buf) <= keepBuffer || p.Grow == nil {
+		return
+	}
+	p.held -= cap(*buf)
+	p.Grow(-cap(*buf))
+	*buf = nil
+}
+
+// Release gives back to Grow what the parser's buffers hold, and lets
+// them go; the parser must not be used after.
+func (p *Parser) Release() {
+	if p.Grow != nil && p.held > 0 {
+		p.Grow(-p.held)
+	}
+	p.held, p.line, p.data = 0, nil, nil
+}
+
 // endLine interprets the line read so far.
 func (p *Parser) endLine(emit func(Event)) {
 	line := p.line
 	p.line = p.line[:0]
+	defer p.shrink(&p.line)
 	if p.long {
 		p.long = false
 		p.Skipped++
@@ -146,8 +196,9 @@ func (p *Parser) field(name string, value []byte) {
 		p.ev.Type = string(value)
 	case "data":
 		p.ev.HasData = true
-		if p.big || p.MaxEvent > 0 && len(p.data)+len(value)+1 > p.MaxEvent {
-			p.big, p.data = true, nil // what it held so far is let go
+		if p.big || p.MaxEvent > 0 && len(p.data)+len(value)+1 > p.MaxEvent || !p.room(&p.data, len(value)+1) {
+			p.big, p.data = true, p.data[:0]
+			p.shrink(&p.data) // what it held so far is let go
 			return
 		}
 		p.data = append(append(p.data, value...), '\n')
@@ -180,6 +231,7 @@ func digits(b []byte) (int64, bool) {
 func (p *Parser) dispatch(emit func(Event)) {
 	if p.big {
 		p.big, p.ev, p.data = false, Event{}, p.data[:0]
+		p.shrink(&p.data)
 		p.SkippedEvents++
 		return
 	}
@@ -191,6 +243,7 @@ func (p *Parser) dispatch(emit func(Event)) {
 	}
 	keep := ev.HasData || ev.HasID || ev.HasRetry
 	p.ev, p.data = Event{}, p.data[:0]
+	p.shrink(&p.data)
 	if keep {
 		emit(ev)
 	}

@@ -167,3 +167,28 @@ func TestParserMaxEvent(t *testing.T) {
 		t.Errorf("events %+v, skipped %d: want small and after, one skipped", got, p.SkippedEvents)
 	}
 }
+
+// TestParserGrow: the parser asks Grow before its buffers grow, drops the
+// line Grow refuses, and gives back all it was granted.
+func TestParserGrow(t *testing.T) {
+	left := 1 << 10
+	held := 0
+	p := Parser{Grow: func(n int) bool {
+		if n > left {
+			return false
+		}
+		left -= n
+		held += n
+		return true
+	}}
+	var got []string
+	emit := func(e Event) { got = append(got, e.Data) }
+	p.Write([]byte("data: "+strings.Repeat("x", 4<<10)+"\n\ndata: ok\n\n"), emit)
+	if len(got) != 1 || got[0] != "ok" || p.Skipped != 1 {
+		t.Errorf("got %q, %d lines skipped; want [ok], 1", got, p.Skipped)
+	}
+	p.Release()
+	if held != 0 {
+		t.Errorf("%d bytes not given back", held)
+	}
+}
