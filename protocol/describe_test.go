@@ -34,6 +34,8 @@ func TestDescribe(t *testing.T) {
 			Description{Kind: "subscribe", Name: "OnPrice", ID: "u-1", Summary: `subscribe OnPrice id "u-1"`}},
 		{"gql subscribe by operationName", GraphQLTransportWS{}, send(`{"id":"2","type":"subscribe","payload":{"operationName":"Q","query":"query Q{a} query R{b}"}}`),
 			Description{Kind: "subscribe", Name: "Q", ID: "2", Summary: `subscribe Q id "2"`}},
+		{"gql subscribe with variables", GraphQLTransportWS{}, send(`{"id":"4","type":"subscribe","payload":{"query":"subscription P($s: String!) { price(sym: $s) }","variables":{"s":"ACME"}}}`),
+			Description{Kind: "subscribe", Name: "P", ID: "4", Summary: `subscribe P id "4" {"s":"ACME"}`}},
 		{"gql anonymous query", GraphQLTransportWS{}, send(`{"id":"3","type":"subscribe","payload":{"query":"{ me { id } }"}}`),
 			Description{Kind: "subscribe", Name: "query", ID: "3", Summary: `subscribe query id "3"`}},
 		{"gql next", GraphQLTransportWS{}, receive(`{"id":"u-1","type":"next","payload":{"data":{"price":3}}}`),

@@ -24,13 +24,15 @@ type GraphQLTransportWS struct{}
 func (GraphQLTransportWS) Name() string { return "graphql-transport-ws" }
 
 // Recognize reports the subprotocol "graphql-transport-ws", or with no
-// subprotocol, a first message of a type only this protocol has.
+// subprotocol, a client that begins with connection_init and a subscribe
+// or next.
 func (GraphQLTransportWS) Recognize(o Opening) bool {
 	return recognizeGraphQL(o, "graphql-transport-ws", "subscribe", "next")
 }
 
 // Describe reads a message's type, id, and for a subscribe its operation
-// (the operation name, or else the query's first word after its kind).
+// (the operation name, or else the name in its query, or its kind) and
+// variables; the summary ends with the payload of other messages.
 func (GraphQLTransportWS) Describe(m Message) Description {
 	return describeGraphQL(m, "subscribe", "ping", "pong")
 }
@@ -75,7 +77,7 @@ type SubscriptionsTransportWS struct{}
 func (SubscriptionsTransportWS) Name() string { return "subscriptions-transport-ws" }
 
 // Recognize reports the subprotocol "graphql-ws", or with no subprotocol,
-// a first message of a type only this protocol has.
+// a client that begins with connection_init and a start or ka.
 func (SubscriptionsTransportWS) Recognize(o Opening) bool {
 	return recognizeGraphQL(o, "graphql-ws", "start", "ka")
 }
@@ -134,15 +136,25 @@ func graphQLType(m Message) string {
 	return g.Type
 }
 
+// recognizeGraphQL reports the subprotocol, or with none, messages only
+// this protocol has: the client's first message a connection_init (both
+// protocols begin so), and a message of a type in only. An application's
+// own {"type":"subscribe"} messages alone are not taken for GraphQL.
 func recognizeGraphQL(o Opening, subprotocol string, only ...string) bool {
 	if o.Subprotocol != "" {
 		return o.Subprotocol == subprotocol
 	}
+	initFirst := false
 	for _, m := range o.First {
-		for _, t := range only {
-			if graphQLType(m) == t {
-				return true
+		t := graphQLType(m)
+		if m.Dir == format.Send && !initFirst {
+			if t != "connection_init" {
+				return false
 			}
+			initFirst = true
+		}
+		if initFirst && oneOf(t, only) {
+			return true
 		}
 	}
 	return false
@@ -167,7 +179,12 @@ func describeGraphQL(m Message, start, ping, pong string) Description {
 	if g.ID != nil {
 		parts = append(parts, "id "+jsonQuote(d.ID))
 	}
-	if len(g.Payload) > 0 && g.Type != start && string(g.Payload) != "null" {
+	switch {
+	case g.Type == start:
+		if v := variables(g.Payload); v != "" {
+			parts = append(parts, v)
+		}
+	case len(g.Payload) > 0 && string(g.Payload) != "null":
 		parts = append(parts, string(g.Payload))
 	}
 	d.Summary = strings.Join(parts, " ")
@@ -199,6 +216,17 @@ func operationName(payload json.RawMessage) string {
 		return "query" // the shorthand of an anonymous query
 	}
 	return ""
+}
+
+// variables returns an operation's variables as JSON, "" if none.
+func variables(payload json.RawMessage) string {
+	var p struct {
+		Variables json.RawMessage `json:"variables"`
+	}
+	if json.Unmarshal(payload, &p) != nil || len(p.Variables) == 0 || string(p.Variables) == "null" || string(p.Variables) == "{}" {
+		return ""
+	}
+	return string(p.Variables)
 }
 
 func graphQLRequest(m Message, start string) (Request, bool) {

@@ -109,5 +109,11 @@ func (d *Detector) Message(m Message) Profile {
 	return d.found
 }
 
-// Profile returns the profile found so far, nil while none.
-func (d *Detector) Profile() Profile { return d.found }
+// Profile returns the profile found so far, nil while none (and of a nil
+// Detector).
+func (d *Detector) Profile() Profile {
+	if d == nil {
+		return nil
+	}
+	return d.found
+}

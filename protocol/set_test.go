@@ -43,6 +43,8 @@ func TestDetect(t *testing.T) {
 			receive(`{"type":"connection_ack"}`), send(`{"id":"1","type":"subscribe","payload":{"query":"{a}"}}`)}}, "graphql-transport-ws"},
 		{"apollo start without subprotocol", Opening{First: []Message{send(`{"type":"connection_init"}`),
 			send(`{"id":"1","type":"start","payload":{"query":"{a}"}}`)}}, "subscriptions-transport-ws"},
+		{"an app's own subscribe is not graphql", Opening{First: []Message{send(`{"type":"subscribe","id":"1"}`),
+			receive(`{"type":"next","id":"1"}`)}}, ""},
 		{"connection_init alone tells neither", Opening{First: []Message{send(`{"type":"connection_init"}`)}}, ""},
 		{"another subprotocol wins over messages", Opening{Subprotocol: "chat", First: []Message{send(`{"type":"subscribe","id":"1"}`)}}, ""},
 		{"plain websocket", Opening{URL: mustURL(t, "/live?room=1")}, ""},
