@@ -37,13 +37,6 @@ func (SocketIO) Recognize(o Opening) bool {
 	return ok
 }
 
-var sioKinds = map[byte]string{engineio.SIOConnect: "CONNECT", engineio.SIODisconnect: "DISCONNECT",
-	engineio.SIOEvent: "EVENT", engineio.SIOAck: "ACK", engineio.SIOConnectError: "CONNECT_ERROR",
-	engineio.SIOBinaryEvent: "BINARY_EVENT", engineio.SIOBinaryAck: "BINARY_ACK"}
-
-var eioKinds = map[byte]string{engineio.Open: "open", engineio.Close: "close", engineio.Ping: "ping",
-	engineio.Pong: "pong", engineio.Message: "message", engineio.Upgrade: "upgrade", engineio.Noop: "noop"}
-
 // Describe reads an Engine.IO packet: a Socket.IO packet gets its type as
 // Kind, its namespace as Channel, its event as Name and its ack id as ID;
 // another Engine.IO packet its type in lower case ("ping"). The Summary
@@ -58,7 +51,7 @@ func (SocketIO) Describe(m Message) Description {
 	}
 	d := Description{Summary: engineio.Describe(m.Data)}
 	if sio, ok := engineio.ParseSocketIO(m.Data); ok {
-		d.Kind, d.Channel = sioKinds[sio.Type], sio.Path()
+		d.Kind, d.Channel = sio.TypeName(), sio.Path()
 		d.Name, _ = sio.Event()
 		if sio.HasID {
 			d.ID = strconv.FormatInt(sio.ID, 10)
@@ -66,7 +59,7 @@ func (SocketIO) Describe(m Message) Description {
 		return d
 	}
 	if len(m.Data) > 0 {
-		d.Kind = eioKinds[m.Data[0]]
+		d.Kind = engineio.PacketName(m.Data[0])
 		d.Heartbeat = m.Data[0] == engineio.Ping || m.Data[0] == engineio.Pong
 	}
 	return d
