@@ -50,6 +50,10 @@ func MessageOf(e *format.Event) Message {
 // its messages: what a Profile recognises it by. The zero value says
 // nothing, and no built-in profile recognises it.
 type Opening struct {
+	// Protocol names the session's protocol outright: the session line's
+	// "protocol", or what a user chose (--protocol). Set.Detect then
+	// takes that profile and asks none; NoProtocol means none.
+	Protocol    string
 	Kind        format.Kind // what carries the session
 	URL         *url.URL    // path and query the client asked for; nil if unknown
 	Subprotocol string      // the negotiated subprotocol, "" if none
@@ -63,6 +67,10 @@ type Opening struct {
 	First []Message
 }
 
+// NoProtocol, as Opening.Protocol, says the session speaks no protocol a
+// profile should read (--protocol none).
+const NoProtocol = "none"
+
 // MaxFirst is the most messages a caller puts in Opening.First: profiles
 // that recognise their protocol by its first messages (a handshake, a
 // CONNECT frame, "jsonrpc":"2.0") decide within that many.
@@ -71,8 +79,8 @@ const MaxFirst = 8
 // OpeningOf returns the opening a recording's session line describes, with
 // no messages yet. A URL that does not parse is left out.
 func OpeningOf(session *format.Event) Opening {
-	o := Opening{Kind: session.Kind, Subprotocol: session.Subprotocol, Header: session.RequestHeaders,
-		EngineIO: session.EngineIO}
+	o := Opening{Protocol: session.Protocol, Kind: session.Kind, Subprotocol: session.Subprotocol,
+		Header: session.RequestHeaders, EngineIO: session.EngineIO}
 	if u, err := url.ParseRequestURI(session.URL); err == nil {
 		o.URL = u
 	}

@@ -30,9 +30,13 @@ func (s Set) orDefault() Set {
 	return s
 }
 
-// Detect returns the first profile of s that recognises a session opening
-// as o, or nil when none does.
+// Detect returns the profile o.Protocol names, if it names one (nil for
+// NoProtocol or a name s does not know); otherwise the first profile of s
+// that recognises a session opening as o, or nil when none does.
 func (s Set) Detect(o Opening) Profile {
+	if o.Protocol != "" {
+		return s.Lookup(o.Protocol)
+	}
 	for _, p := range s.orDefault() {
 		if p.Recognize(o) {
 			return p
@@ -88,7 +92,7 @@ func (s Set) Detector(o Opening) *Detector {
 	d := &Detector{set: s.orDefault(), opening: o}
 	d.opening.First = nil
 	d.found = d.set.Detect(d.opening)
-	d.done = d.found != nil
+	d.done = d.found != nil || o.Protocol != "" // named: no guessing from messages
 	return d
 }
 

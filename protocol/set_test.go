@@ -47,6 +47,9 @@ func TestDetect(t *testing.T) {
 			receive(`{"type":"next","id":"1"}`)}}, ""},
 		{"connection_init alone tells neither", Opening{First: []Message{send(`{"type":"connection_init"}`)}}, ""},
 		{"another subprotocol wins over messages", Opening{Subprotocol: "chat", First: []Message{send(`{"type":"subscribe","id":"1"}`)}}, ""},
+		{"named on the session line", Opening{Protocol: "subscriptions-transport-ws", Subprotocol: "graphql-transport-ws"}, "subscriptions-transport-ws"},
+		{"named none", Opening{Protocol: NoProtocol, Kind: format.KindSocketIO}, ""},
+		{"named but unknown", Opening{Protocol: "stomp-9", Subprotocol: "graphql-transport-ws"}, ""},
 		{"plain websocket", Opening{URL: mustURL(t, "/live?room=1")}, ""},
 		{"nothing known", Opening{}, ""},
 	}
@@ -136,6 +139,13 @@ func TestDetector(t *testing.T) {
 		}
 		if p := d.Message(send(`{"type":"start","id":"b"}`)); p.Name() != "graphql-transport-ws" {
 			t.Errorf("a later message changed the profile to %s", p.Name())
+		}
+	})
+	t.Run("named none stays none", func(t *testing.T) {
+		d := Set(nil).Detector(Opening{Protocol: NoProtocol})
+		d.Message(send(`{"type":"connection_init"}`))
+		if p := d.Message(send(`{"type":"subscribe","id":"1"}`)); p != nil {
+			t.Errorf("recognised %s in a session named none", p.Name())
 		}
 	})
 	t.Run("gives up", func(t *testing.T) {

@@ -7,8 +7,9 @@ import (
 
 // TestCatDescribesProtocols: cat shows each message as its session's
 // protocol reads it (protocol.Default(): GraphQL over WebSocket here,
-// detected by its subprotocol, or by its first messages when the session
-// line has none), and the payload of messages the protocol cannot read.
+// named on the session line, or detected by its subprotocol, or by its
+// first messages when the session line has neither), and the payload of
+// messages the protocol cannot read.
 func TestCatDescribesProtocols(t *testing.T) {
 	const file = "../../testdata/graphql/graphql-transport-ws.ndjson"
 	tests := []struct {
@@ -29,6 +30,12 @@ func TestCatDescribesProtocols(t *testing.T) {
 			`->    26 B  {"type":"connection_init"}` + "\n", // not yet told apart from any JSON
 			`->    97 B  subscribe Me id "1"` + "\n",
 			`<-    65 B  next id "1" {"data":{"me":{"name":"Ada"}}}` + "\n",
+		}},
+		{"named on the session line", []string{"--session", "g3", file}, []string{
+			"== session g3  /subscriptions  2026-12-07T10:00:02Z  protocol subscriptions-transport-ws\n",
+			`->    75 B  start Ticks id "1"` + "\n",
+			"<-    13 B  ka\n",
+			`<-    54 B  data id "1" {"data":{"tick":1}}` + "\n",
 		}},
 		{"pretty adds the payload", []string{"--pretty", "--session", "g2", "--dir", "send", file}, []string{
 			`->    97 B  subscribe Me id "1" {` + "\n" + `                "id": "1",`,
