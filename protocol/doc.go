@@ -36,6 +36,12 @@
 // package as the issue "Every popular realtime protocol replays with only
 // the URL changed" asks.
 //
+// The package is public, not internal, because recorder.Proxy and
+// replayer.Server are to hold a Set in their options: a library user's own
+// profile must get every behaviour a built-in one gets. What it promises
+// is kept small for that reason: Profile has three methods, and a new
+// capability is a new optional interface, which breaks no profile.
+//
 // # Adding a protocol
 //
 // A protocol is its own file (or files) in this package, say stomp.go

@@ -76,6 +76,9 @@ func (s Set) Bootstrap(r *http.Request) Bootstrapper {
 	return nil
 }
 
+// maxFirstBytes bounds what a Detector keeps of each first message.
+const maxFirstBytes = 64 << 10
+
 // Detector finds the protocol of one session from its opening and then,
 // if need be, from its first messages, as a caller that streams a
 // recording (cat, the timeline) meets them. The zero value is not usable:
@@ -98,10 +101,14 @@ func (s Set) Detector(o Opening) *Detector {
 
 // Message notes the session's next message and returns the profile found
 // so far (nil while none). After MaxFirst messages without one it stops
-// trying: the session speaks no protocol of the set.
+// trying: the session speaks no protocol of the set. It keeps a copy of
+// each message until then (an empty one for a message over 64 KiB).
 func (d *Detector) Message(m Message) Profile {
 	if d.done {
 		return d.found
+	}
+	if len(m.Data) > maxFirstBytes {
+		m.Data = nil // no handshake is this long; a recording's giant message is not kept
 	}
 	m.Data = append([]byte(nil), m.Data...) // kept in First past the caller's buffer
 	d.opening.First = append(d.opening.First, m)

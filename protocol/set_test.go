@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/wsreplay/wsreplay/format"
@@ -57,6 +58,34 @@ func TestDetect(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			got := ""
 			if p := Set(nil).Detect(tt.opening); p != nil {
+				got = p.Name()
+			}
+			if got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestOpenings: a live request and a recording's session line give the
+// openings profiles recognise.
+func TestOpenings(t *testing.T) {
+	tests := []struct {
+		name string
+		o    Opening
+		want string
+	}{
+		{"request with engine.io query", RequestOpening(httptest.NewRequest("GET", "/socket.io/?EIO=4&transport=polling&t=x", nil), ""), "socketio"},
+		{"request with graphql subprotocol", RequestOpening(httptest.NewRequest("GET", "/graphql", nil), "graphql-transport-ws"), "graphql-transport-ws"},
+		{"request with neither", RequestOpening(httptest.NewRequest("GET", "/live", nil), "chat"), ""},
+		{"session line", OpeningOf(&format.Event{Type: format.TypeSession, URL: "/rt?EIO=3&transport=websocket"}), "socketio"},
+		{"session line with a bad URL", OpeningOf(&format.Event{Type: format.TypeSession, URL: "%zz?EIO=3&transport=websocket"}), ""},
+		{"session line naming its protocol", OpeningOf(&format.Event{Type: format.TypeSession, Protocol: "graphql-transport-ws"}), "graphql-transport-ws"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := ""
+			if p := Default().Detect(tt.o); p != nil {
 				got = p.Name()
 			}
 			if got != tt.want {
@@ -146,6 +175,14 @@ func TestDetector(t *testing.T) {
 		d.Message(send(`{"type":"connection_init"}`))
 		if p := d.Message(send(`{"type":"subscribe","id":"1"}`)); p != nil {
 			t.Errorf("recognised %s in a session named none", p.Name())
+		}
+	})
+	t.Run("a giant first message is not kept", func(t *testing.T) {
+		d := Set(nil).Detector(Opening{})
+		big := `{"type":"connection_init","payload":"` + strings.Repeat("x", maxFirstBytes) + `"}`
+		d.Message(send(big))
+		if n := len(d.opening.First[0].Data); n != 0 {
+			t.Errorf("kept %d bytes of a %d-byte message", n, len(big))
 		}
 	})
 	t.Run("gives up", func(t *testing.T) {
