@@ -111,8 +111,8 @@ func runCat(c *cli.Context) error {
 			if err != nil {
 				return err
 			}
-			if tl != nil && e.Type == format.TypeSession {
-				tl.remember(e)
+			if tl != nil {
+				tl.see(e)
 			}
 			if !f.keep(e) {
 				continue
@@ -143,26 +143,26 @@ type timeline struct {
 	last      string                        // session of the last line printed
 }
 
-// remember keeps a session line, for the header printed before the
-// session's first line shown, even when filters leave the session line out,
-// and starts finding the session's protocol.
-func (t *timeline) remember(e *format.Event) {
-	s := *e
-	s.Data = nil
-	t.sessions[e.Session] = &s
-	t.protocols[e.Session] = t.set.Detector(protocol.OpeningOf(&s))
-}
-
-// protocol returns the protocol of e's session as far as it is known, e
-// being a message of it (in file order, so that a protocol told by its
-// first messages is found).
-func (t *timeline) protocol(e *format.Event) protocol.Profile {
-	d, ok := t.protocols[e.Session]
-	if !ok {
-		d = t.set.Detector(protocol.Opening{}) // a cut recording: from its messages alone
-		t.protocols[e.Session] = d
+// see notes every line of the file, shown or not: a session line is kept
+// for the header printed before the session's first line shown, even when
+// filters leave the session line out; and the session's protocol is found
+// from its session line and first messages, even when filters leave them
+// out.
+func (t *timeline) see(e *format.Event) {
+	switch e.Type {
+	case format.TypeSession:
+		s := *e
+		s.Data = nil
+		t.sessions[e.Session] = &s
+		t.protocols[e.Session] = t.set.Detector(protocol.OpeningOf(&s))
+	case format.TypeMessage:
+		d, ok := t.protocols[e.Session]
+		if !ok {
+			d = t.set.Detector(protocol.Opening{}) // a cut recording: from its messages alone
+			t.protocols[e.Session] = d
+		}
+		d.Message(protocol.MessageOf(e))
 	}
-	return d.Message(protocol.MessageOf(e))
 }
 
 const previewRunes = 100
@@ -272,7 +272,7 @@ func firstHeader(h map[string][]string, name string) string {
 // JSON object or array follows its description in full.
 func (t *timeline) described(e *format.Event) string {
 	var s string
-	if p := t.protocol(e); p != nil {
+	if p := t.protocols[e.Session].Profile(); p != nil {
 		s = p.Describe(protocol.MessageOf(e)).Summary
 	}
 	switch {

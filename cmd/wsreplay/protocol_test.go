@@ -37,6 +37,9 @@ func TestCatDescribesProtocols(t *testing.T) {
 			"<-    13 B  ka\n",
 			`<-    54 B  data id "1" {"data":{"tick":1}}` + "\n",
 		}},
+		{"found from messages a filter leaves out", []string{"--session", "g2", "--dir", "receive", file}, []string{
+			`<-    65 B  next id "1" {"data":{"me":{"name":"Ada"}}}` + "\n",
+		}},
 		{"pretty adds the payload", []string{"--pretty", "--session", "g2", "--dir", "send", file}, []string{
 			`->    97 B  subscribe Me id "1" {` + "\n" + `                "id": "1",`,
 		}},
