@@ -37,6 +37,7 @@ func TestDetect(t *testing.T) {
 		{"socketio kind", Opening{Kind: format.KindSocketIO}, "socketio"},
 		{"engine.io query on any path", Opening{URL: mustURL(t, "/rt/?EIO=4&transport=websocket")}, "socketio"},
 		{"engine.io v3 polling", Opening{URL: mustURL(t, "/socket.io/?EIO=3&transport=polling&t=N1")}, "socketio"},
+		{"a poll session with an engine.io query", Opening{Kind: format.KindPoll, URL: mustURL(t, "/socket.io/?EIO=4&transport=polling")}, ""},
 		{"EIO without transport", Opening{URL: mustURL(t, "/socket.io/?EIO=4")}, ""},
 		{"graphql-transport-ws subprotocol", Opening{Subprotocol: "graphql-transport-ws"}, "graphql-transport-ws"},
 		{"graphql-ws subprotocol is the old protocol", Opening{Subprotocol: "graphql-ws"}, "subscriptions-transport-ws"},

@@ -25,12 +25,14 @@ type SocketIO struct{}
 // Name returns "socketio", the name format.KindSocketIO has too.
 func (SocketIO) Name() string { return "socketio" }
 
-// Recognize reports a format.KindSocketIO session or an Engine.IO query.
+// Recognize reports a format.KindSocketIO session, or a WebSocket whose
+// query is Engine.IO's. A poll or event-stream session is not one, whatever
+// its query: its messages are HTTP bodies, not packets.
 func (SocketIO) Recognize(o Opening) bool {
 	if o.Kind == format.KindSocketIO {
 		return true
 	}
-	if o.URL == nil {
+	if o.Kind != format.KindWebSocket || o.URL == nil {
 		return false
 	}
 	_, ok := engineio.ParseQuery(o.URL.Query())
