@@ -124,6 +124,8 @@ func (d *decoder) member(f *fields, reuse []byte) error {
 		all.Subprotocol, err = s.strField("subprotocol")
 	case "extensions":
 		all.Extensions, err = s.strField("extensions")
+	case "protocol":
+		all.Protocol, err = s.strField("protocol")
 	case "request_headers":
 		all.RequestHeaders, err = s.headers("request_headers")
 	case "response_headers":
@@ -280,7 +282,7 @@ func (f *fields) session(e *Event) error {
 	e.Version = int(f.v)
 	e.URL, e.Upstream, e.Subprotocol, e.Extensions = all.URL, all.Upstream, all.Subprotocol, all.Extensions
 	e.RequestHeaders, e.ResponseHeaders = all.RequestHeaders, all.ResponseHeaders
-	e.Kind, e.EngineIO = all.Kind, all.EngineIO
+	e.Kind, e.EngineIO, e.Protocol = all.Kind, all.EngineIO, all.Protocol
 	if e.Kind == "websocket" {
 		e.Kind = KindWebSocket
 	}

@@ -127,6 +127,18 @@
 // response's end); "by":"client" with 1001 when the client went away; and
 // "by":"proxy" with 1001 when the recorder shut down.
 //
+// # Protocols
+//
+// A session line may name the protocol spoken over the session in
+// "protocol", as wsreplay's protocol profiles name it (package protocol:
+// "graphql-transport-ws", "subscriptions-transport-ws"). It is absent when
+// none was detected, and when "kind" already says it ("socketio"); readers
+// then detect the protocol themselves, from the session line and the first
+// messages. A reader that knows no profile of that name treats the session
+// as speaking no known protocol.
+//
+//	{"type":"session",...,"subprotocol":"graphql-transport-ws","protocol":"graphql-transport-ws"}
+//
 // # Compatibility
 //
 // The format is a contract: files written by any release stay readable.

@@ -41,6 +41,7 @@ func appendEvent(b []byte, e *Event) []byte {
 		b = appendHeaders(b, "response_headers", e.ResponseHeaders)
 		b = appendField(b, "kind", string(e.Kind))
 		b = appendEngineIO(b, e.EngineIO)
+		b = appendField(b, "protocol", e.Protocol)
 	case TypeMessage, TypePing, TypePong:
 		if e.Dir != "" {
 			b = append(b, `,"dir":`...)

@@ -94,6 +94,10 @@ type Event struct {
 	ResponseHeaders map[string][]string
 	Kind            Kind      // what carried the session; KindWebSocket if none
 	EngineIO        *EngineIO // KindSocketIO: the open packet's parameters
+	// Protocol names the protocol spoken over the session, as the
+	// profiles of package protocol name them ("graphql-transport-ws");
+	// "" when none was detected, or when Kind already says it.
+	Protocol string
 
 	// message, ping and pong lines
 	Dir    Dir

@@ -16,7 +16,7 @@ var t0 = time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
 func sample() []*Event {
 	return []*Event{
 		{Type: TypeSession, Version: 1, Session: "s1", Time: t0, URL: "/t?room=1", Upstream: "ws://b:3000/t?room=1",
-			Subprotocol: "chat", Extensions: "permessage-deflate",
+			Subprotocol: "chat", Extensions: "permessage-deflate", Protocol: "graphql-transport-ws",
 			RequestHeaders: map[string][]string{"Origin": {"https://app"}, "Cookie": {"[redacted]"}}, ResponseHeaders: map[string][]string{}},
 		{Type: TypeMessage, Session: "s1", Time: t0.Add(1), Dir: Receive, Opcode: Text, Data: []byte("Hello \"World\" \n\t\\ \u2028 ✓")},
 		{Type: TypeMessage, Session: "s1", Time: t0.Add(time.Millisecond), Dir: Send, Opcode: Text, Data: []byte{}},

@@ -13,8 +13,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 	"github.com/wsreplay/wsreplay/format"
-	"github.com/wsreplay/wsreplay/internal/engineio"
 	"github.com/wsreplay/wsreplay/internal/readable"
+	"github.com/wsreplay/wsreplay/protocol"
 )
 
 func catCommand() *cli.Command {
@@ -95,7 +95,8 @@ func runCat(c *cli.Context) error {
 	out := c.App.Writer
 	var tl *timeline
 	if !c.Bool("json") {
-		tl = &timeline{w: out, pretty: c.Bool("pretty"), sessions: map[string]*format.Event{}}
+		tl = &timeline{w: out, pretty: c.Bool("pretty"), sessions: map[string]*format.Event{},
+			protocols: map[string]*protocol.Detector{}}
 	}
 	seen := 0
 	err := eachRecording(c.Context, c.Args().Slice(), c.App.ErrWriter, func(rec *recording) error {
@@ -110,8 +111,8 @@ func runCat(c *cli.Context) error {
 			if err != nil {
 				return err
 			}
-			if tl != nil && e.Type == format.TypeSession {
-				tl.remember(e)
+			if tl != nil {
+				tl.see(e)
 			}
 			if !f.keep(e) {
 				continue
@@ -131,20 +132,37 @@ func runCat(c *cli.Context) error {
 	return err
 }
 
-// timeline prints events for people.
+// timeline prints events for people. The protocol of each session
+// (protocol.Default(), the zero Set) describes its messages.
 type timeline struct {
-	w        io.Writer
-	pretty   bool
-	sessions map[string]*format.Event // session id -> its session line, or its first line seen
-	last     string                   // session of the last line printed
+	w         io.Writer
+	pretty    bool
+	sessions  map[string]*format.Event      // session id -> its session line, or its first line seen
+	protocols map[string]*protocol.Detector // session id -> its protocol, found or being found
+	set       protocol.Set                  // nil: protocol.Default()
+	last      string                        // session of the last line printed
 }
 
-// remember keeps a session line, for the header printed before the
-// session's first line shown, even when filters leave the session line out.
-func (t *timeline) remember(e *format.Event) {
-	s := *e
-	s.Data = nil
-	t.sessions[e.Session] = &s
+// see notes every line of the file, shown or not: a session line is kept
+// for the header printed before the session's first line shown, even when
+// filters leave the session line out; and the session's protocol is found
+// from its session line and first messages, even when filters leave them
+// out.
+func (t *timeline) see(e *format.Event) {
+	switch e.Type {
+	case format.TypeSession:
+		s := *e
+		s.Data = nil
+		t.sessions[e.Session] = &s
+		t.protocols[e.Session] = t.set.Detector(protocol.OpeningOf(&s))
+	case format.TypeMessage:
+		d, ok := t.protocols[e.Session]
+		if !ok {
+			d = t.set.Detector(protocol.Opening{}) // a cut recording: from its messages alone
+			t.protocols[e.Session] = d
+		}
+		d.Message(protocol.MessageOf(e))
+	}
 }
 
 const previewRunes = 100
@@ -167,10 +185,7 @@ func (t *timeline) print(e *format.Event) {
 		if e.Dir == format.Send {
 			arrow = "->"
 		}
-		payload := t.payload(e)
-		if sess.Kind == format.KindSocketIO {
-			payload = socketIOPayload(e)
-		}
+		payload := t.described(e)
 		fmt.Fprintf(t.w, "%s  %s %7s  %s%s\n", off, arrow, humanBytes(int64(len(e.Data))), exchangeDetail(e), payload)
 	case format.TypePing, format.TypePong:
 		fmt.Fprintf(t.w, "%s  %s %s\n", off, e.Type, e.Dir)
@@ -202,6 +217,9 @@ func (t *timeline) header(s *format.Event) {
 		fmt.Fprintf(t.w, "  socketio EIO=%d pingInterval=%dms pingTimeout=%dms", e.Version, e.PingInterval, e.PingTimeout)
 	} else if s.Kind != format.KindWebSocket {
 		fmt.Fprintf(t.w, "  kind %s", printable(s.Kind.String()))
+	}
+	if p := t.protocols[s.Session].Profile(); p != nil && p.Name() != s.Kind.String() {
+		fmt.Fprintf(t.w, "  protocol %s", printable(p.Name()))
 	}
 	fmt.Fprintln(t.w)
 }
@@ -247,20 +265,35 @@ func firstHeader(h map[string][]string, name string) string {
 	return ""
 }
 
-// socketIOPayload shows a packet of a Socket.IO session: what it is
-// (engineio.Describe), and the transport that carried it.
-func socketIOPayload(e *format.Event) string {
-	s := "attachment " + fmt.Sprintf("% x", e.Data[:min(len(e.Data), 16)])
-	if len(e.Data) > 16 {
-		s += " …"
+// described shows a message as its session's protocol reads it (a
+// Socket.IO packet: its type, namespace, event and ack id; a GraphQL
+// operation: its type, name and id), or else its payload; and the
+// transport that carried it, if the session had several. With --pretty, a
+// JSON object or array follows its description in full.
+func (t *timeline) described(e *format.Event) string {
+	var s string
+	if p := t.protocols[e.Session].Profile(); p != nil {
+		s = p.Describe(protocol.MessageOf(e)).Summary
 	}
-	if e.Opcode == format.Text && utf8.Valid(e.Data) {
-		s = preview(engineio.Describe(e.Data))
+	switch {
+	case s == "":
+		s = t.payload(e)
+	case t.pretty && e.Opcode == format.Text && jsonDocument(e.Data):
+		s = preview(s) + " " + t.payload(e)
+	default:
+		s = preview(s)
 	}
 	if e.Transport != "" {
 		s += "  (" + printable(e.Transport) + ")"
 	}
 	return s
+}
+
+// jsonDocument reports whether p is a JSON object or array (an Engine.IO
+// packet "2" is valid JSON too, and needs no pretty-printing).
+func jsonDocument(p []byte) bool {
+	p = bytes.TrimLeft(p, " \t\r\n")
+	return len(p) > 0 && (p[0] == '{' || p[0] == '[') && json.Valid(p)
 }
 
 func (t *timeline) payload(e *format.Event) string {

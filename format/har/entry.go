@@ -34,6 +34,7 @@ type harWsreplay struct {
 	Subprotocol string       `json:"subprotocol,omitempty"`
 	Extensions  string       `json:"extensions,omitempty"`
 	Kind        string       `json:"kind,omitempty"`     // socketio, sse or poll; none: websocket
+	Protocol    string       `json:"protocol,omitempty"` // the session line's "protocol"
 	EngineIO    *harEngineIO `json:"engineio,omitempty"` // socketio: the open packet's parameters
 	Close       *harEnding   `json:"close,omitempty"`    // sse and poll: the session's ending
 }

@@ -160,6 +160,7 @@ func harSessionLine(ent harEntry, id string, start time.Time) *format.Event {
 	}
 	if w := ent.Wsreplay; w != nil {
 		sess.URL, sess.Upstream, sess.Subprotocol, sess.Extensions = w.URL, w.Upstream, w.Subprotocol, w.Extensions
+		sess.Protocol = w.Protocol
 	}
 	return sess
 }

@@ -128,7 +128,7 @@ func fillHAREntry(ent *harEntryOut, e *format.Event) {
 	ent.Request.Headers = harNVs(e.RequestHeaders)
 	ent.Response.Headers = harNVs(e.ResponseHeaders)
 	ent.Wsreplay = &harWsreplay{Session: e.Session, URL: e.URL, Upstream: e.Upstream, Subprotocol: e.Subprotocol,
-		Extensions: e.Extensions}
+		Extensions: e.Extensions, Protocol: e.Protocol}
 	if e.Kind == format.KindSocketIO {
 		ent.Wsreplay.Kind = e.Kind.String()
 		if x := e.EngineIO; x != nil {

@@ -22,10 +22,8 @@ func Describe(p []byte) string {
 	if sio, ok := ParseSocketIO(p); ok {
 		return describeSocketIO(sio)
 	}
-	names := map[byte]string{Open: "open", Close: "close", Ping: "ping", Pong: "pong", Message: "message",
-		Upgrade: "upgrade", Noop: "noop"}
-	name, ok := names[p[0]]
-	if !ok {
+	name := PacketName(p[0])
+	if name == "" {
 		return "engine.io ? " + string(p)
 	}
 	s := "engine.io " + name
@@ -35,12 +33,23 @@ func Describe(p []byte) string {
 	return s
 }
 
+var eioNames = map[byte]string{Open: "open", Close: "close", Ping: "ping", Pong: "pong", Message: "message",
+	Upgrade: "upgrade", Noop: "noop"}
+
+// PacketName returns the name of an Engine.IO packet type ("ping"), "" for
+// a byte that is none.
+func PacketName(t byte) string { return eioNames[t] }
+
 var sioNames = map[byte]string{SIOConnect: "CONNECT", SIODisconnect: "DISCONNECT", SIOEvent: "EVENT",
 	SIOAck: "ACK", SIOConnectError: "CONNECT_ERROR", SIOBinaryEvent: "BINARY_EVENT", SIOBinaryAck: "BINARY_ACK"}
 
+// TypeName returns the name of a Socket.IO packet type ("EVENT"), as the
+// protocol's documents write it.
+func (s SocketIO) TypeName() string { return sioNames[s.Type] }
+
 func describeSocketIO(s SocketIO) string {
 	var b strings.Builder
-	b.WriteString("socket.io " + sioNames[s.Type] + " " + s.Namespace)
+	b.WriteString("socket.io " + s.TypeName() + " " + s.Namespace)
 	data := s.Data
 	if ev, ok := s.Event(); ok {
 		b.WriteString(" " + strconv.Quote(ev))

@@ -1,0 +1,59 @@
+// Package protocol is where a protocol spoken over a session plugs into
+// wsreplay, once, for the recorder, the replay server and the commands: a
+// Profile per protocol (Socket.IO, GraphQL over WebSocket, ...) that
+// recognises its sessions and reads their messages, and optional
+// capabilities (live heartbeats, the ids replies echo, HTTP bootstraps)
+// that the callers check for.
+//
+// # Who calls whom
+//
+//	recorder.Proxy ──────┐  Opening of the upgrade (subprotocol, path, query)
+//	replayer.Server ─────┤  Opening of the session played; client messages
+//	cat, timeline, diff ─┤  Opening of the session line; messages to show
+//	                     ▼
+//	               protocol.Set            the profiles a caller knows, in order
+//	               (nil: Default())        Detect / Detector / Lookup / Bootstrap
+//	                     │
+//	                     ▼
+//	               protocol.Profile        Name, Recognize, Describe
+//	                 + HeartbeatReplier    a client's ping -> the reply to send now
+//	                 + HeartbeatSender     the server's ping and its interval
+//	                 + Echoer ──► Pairing  request ids: replies wait, ids follow the client
+//	                 + Bootstrapper        HTTP requests before the socket
+//
+// A caller holds a Set in its options (zero value: the built-ins), detects
+// a session's Profile from its Opening (Set.Detect; Set.Detector when the
+// first messages must be seen too), and from then on asks that profile
+// about the session's messages: Describe for people and tools, and each
+// capability through a type assertion on the Profile, so a profile of a
+// third party gets every behaviour a built-in one gets.
+//
+// Today cat describes every message through the profile detected for its
+// session (Socket.IO packets, GraphQL operations). The replay server's
+// Engine.IO engine (replayer/engineio*.go) still does its own pings and
+// ack ids, the same things SocketIO's HeartbeatSender, HeartbeatReplier
+// and Echoer say; the recorder does not detect yet. Both are to call this
+// package as the issue "Every popular realtime protocol replays with only
+// the URL changed" asks.
+//
+// The package is public, not internal, because recorder.Proxy and
+// replayer.Server are to hold a Set in their options: a library user's own
+// profile must get every behaviour a built-in one gets. What it promises
+// is kept small for that reason: Profile has three methods, and a new
+// capability is a new optional interface, which breaks no profile.
+//
+// # Adding a protocol
+//
+// A protocol is its own file (or files) in this package, say stomp.go
+// with stomp_test.go, holding a type that implements Profile and the
+// capabilities its protocol has, and one line in Default() (set.go) that
+// lists it. Nothing in the recorder, the replay server, or the commands
+// changes: cat shows its Describe, and the replay server uses its
+// capabilities where it checks for them. Put a more specific profile
+// before a more general one in Default(): the first that recognises a
+// session wins.
+//
+// A profile's methods read untrusted bytes (recordings come from anyone):
+// they must not panic, and FuzzProfiles in this package holds every
+// profile of Default() to that.
+package protocol

@@ -1,0 +1,203 @@
+package protocol
+
+import (
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/wsreplay/wsreplay/format"
+)
+
+// Profile is what wsreplay knows of one protocol spoken over a session:
+// how to recognise it and how to read its messages. Everything else a
+// profile can do is an optional interface (HeartbeatReplier,
+// HeartbeatSender, Echoer, Bootstrapper), checked by the caller with a type
+// assertion on the Profile it holds; a profile implements what its
+// protocol has.
+//
+// A Profile holds no per-session state: its methods may be called from
+// many goroutines at once, and must not keep or modify the bytes they are
+// given. They must not panic on any input: recordings are untrusted.
+type Profile interface {
+	// Name is the protocol's name as wsreplay writes and takes it
+	// ("socketio", "graphql-transport-ws"): lower case, no spaces.
+	Name() string
+	// Recognize reports whether a session that opened as o speaks this
+	// protocol. o.First may be empty (the recorder decides at the
+	// upgrade); a profile that can tell only from messages reports false
+	// until it sees them.
+	Recognize(o Opening) bool
+	// Describe reads one message of a session of this protocol for
+	// people and for tools. A message it cannot read gets a Description
+	// with an empty Kind and Summary; the caller then shows the payload.
+	Describe(m Message) Description
+}
+
+// Message is one message of a session, in either direction. Data is the
+// caller's: a profile reads it and never keeps or modifies it.
+type Message struct {
+	Dir    format.Dir // format.Send: client to server; format.Receive: server to client
+	Binary bool       // a binary message; otherwise Data is the text
+	Data   []byte
+}
+
+// MessageOf returns the message a recording's message line carries.
+func MessageOf(e *format.Event) Message {
+	return Message{Dir: e.Dir, Binary: e.Opcode == format.Binary, Data: e.Data}
+}
+
+// Opening is what a session says of itself before, or at the start of,
+// its messages: what a Profile recognises it by. The zero value says
+// nothing, and no built-in profile recognises it.
+type Opening struct {
+	// Protocol names the session's protocol outright: the session line's
+	// "protocol", or what a user chose (--protocol). Set.Detect then
+	// takes that profile and asks none; NoProtocol means none.
+	Protocol    string
+	Kind        format.Kind // what carries the session
+	URL         *url.URL    // path and query the client asked for; nil if unknown
+	Subprotocol string      // the negotiated subprotocol, "" if none
+	Header      http.Header // the client's request headers (redacted in recordings); nil if unknown
+	// EngineIO holds the open packet's parameters of a format.KindSocketIO
+	// session, when known.
+	EngineIO *format.EngineIO
+	// First are the session's first messages, both directions in order;
+	// empty when the caller has seen none yet. Callers pass at most
+	// MaxFirst.
+	First []Message
+}
+
+// NoProtocol, as Opening.Protocol, says the session speaks no protocol a
+// profile should read (--protocol none).
+const NoProtocol = "none"
+
+// MaxFirst is the most messages a caller puts in Opening.First: profiles
+// that recognise their protocol by its first messages (a handshake, a
+// CONNECT frame, "jsonrpc":"2.0") decide within that many.
+const MaxFirst = 8
+
+// OpeningOf returns the opening a recording's session line describes, with
+// no messages yet. A URL that does not parse is left out.
+func OpeningOf(session *format.Event) Opening {
+	o := Opening{Protocol: session.Protocol, Kind: session.Kind, Subprotocol: session.Subprotocol,
+		Header: session.RequestHeaders, EngineIO: session.EngineIO}
+	if u, err := url.ParseRequestURI(session.URL); err == nil {
+		o.URL = u
+	}
+	return o
+}
+
+// RequestOpening returns the opening of a live request: its URL, headers,
+// and the subprotocol the server chose ("" if none, or not chosen yet).
+func RequestOpening(r *http.Request, subprotocol string) Opening {
+	return Opening{URL: r.URL, Header: r.Header, Subprotocol: subprotocol}
+}
+
+// Description is a profile's reading of one message: structured fields
+// that cat, the timeline and diff show, filter and compare, and a
+// one-line summary for people. Fields a protocol does not have are "".
+type Description struct {
+	// Kind is the protocol's own name for what the message is: a
+	// Socket.IO packet type ("EVENT", "ACK"), a graphql message type
+	// ("subscribe", "next"), a STOMP command, an MQTT packet type.
+	Kind string
+	// Channel is where the message goes: a Socket.IO namespace, a STOMP
+	// destination, an MQTT topic, a Phoenix topic.
+	Channel string
+	// Name is what the message is about within its channel: an event
+	// name, a graphql operation name, an RPC method, a SignalR target.
+	Name string
+	// ID is the id the message carries that ties a request to its
+	// replies: an ack id, an operation id, a receipt, a ref.
+	ID string
+	// Heartbeat marks a keep-alive that carries no application data
+	// (the timeline greys it, diff may ignore it).
+	Heartbeat bool
+	// Summary is the message in one line for people, as cat prints it
+	// in place of the raw payload; "" leaves the payload shown as it is.
+	// It may hold any bytes of the message: the caller makes it safe for
+	// a terminal or a page.
+	Summary string
+}
+
+// HeartbeatReplier is implemented by profiles whose clients start
+// heartbeats that the server answers (graphql-ws ping, Engine.IO 3's "2",
+// Phoenix's heartbeat, MQTT PINGREQ). The replay server answers them at
+// once, while paused and past the recording's end, and leaves the
+// recorded answers out of the replay.
+type HeartbeatReplier interface {
+	// ReplyHeartbeat returns the reply to send now to the client message
+	// m, when m is a heartbeat the server answers; ok is false for any
+	// other message. The reply may depend on m (an echoed ref).
+	ReplyHeartbeat(m Message) (reply Message, ok bool)
+}
+
+// HeartbeatSender is implemented by profiles whose servers start
+// heartbeats on their own clock (Engine.IO 4's ping, Centrifuge's {},
+// ActionCable's ping, STOMP's heart-beat). The replay server sends them on
+// the replay's clock and leaves the recorded ones out of the replay.
+type HeartbeatSender interface {
+	// SendHeartbeat returns the beat a server sends in a session that
+	// opened as o; ok is false when it sends none.
+	SendHeartbeat(o Opening) (b Beat, ok bool)
+}
+
+// Beat is a heartbeat a server sends every Interval.
+type Beat struct {
+	Interval time.Duration
+	Message  Message
+}
+
+// Echoer is implemented by profiles whose server messages echo values the
+// client chose: Socket.IO ack ids, graphql operation ids, STOMP receipts,
+// JSON-RPC ids, MQTT packet ids, Phoenix refs. With it, a Pairing (and so
+// the replay server) holds a recorded reply until the live client has sent
+// its request, and sends it with the live client's values.
+type Echoer interface {
+	// Request reads a client message that chooses ids: what makes it
+	// "the same request" as a recorded one, and the ids it chose. ok is
+	// false for a message that chooses none.
+	Request(m Message) (r Request, ok bool)
+	// Echoes returns the ids a server message carries from requests
+	// (nil if none).
+	Echoes(m Message) []ID
+	// Rewrite returns the server message m with each id it echoes
+	// replaced by to(id) where to reports true. It returns m.Data itself
+	// when nothing is replaced, and never modifies m.Data.
+	Rewrite(m Message, to func(ID) (string, bool)) []byte
+}
+
+// ID is a value a client chose. Scope is what the value names and where
+// it is unique ("ack /chat": a Socket.IO ack id in namespace /chat;
+// "id": a graphql operation id); two IDs are the same only if both match.
+type ID struct {
+	Scope string
+	Value string
+}
+
+// Request is what an Echoer reads of a client message that chooses ids.
+// The k-th live request with a given Same is the counterpart of the k-th
+// recorded request with that Same.
+type Request struct {
+	// Same is the protocol's notion of "the same request": a Socket.IO
+	// emit's namespace and event, a graphql subscribe's operation, a
+	// JSON-RPC method, a STOMP command and destination.
+	Same string
+	IDs  []ID
+}
+
+// Bootstrapper is implemented by profiles whose clients make HTTP requests
+// before their socket (SockJS /info, SignalR negotiate). The recorder
+// records such a request with the session it opens; the replay server
+// answers it on every request, with fresh ids where the protocol wants
+// them. The caller applies its own rules first (Host and Origin checks,
+// CORS headers, sandboxing of replayed responses).
+type Bootstrapper interface {
+	// Bootstrap reports whether r is one of the protocol's bootstrap
+	// requests.
+	Bootstrap(r *http.Request) bool
+	// AnswerBootstrap answers r. recorded is the recorded answer's body,
+	// nil when there is none (a HAR, an older recording): the profile
+	// then answers from the protocol alone.
+	AnswerBootstrap(w http.ResponseWriter, r *http.Request, recorded []byte)
+}
