@@ -23,7 +23,6 @@ import (
 	"github.com/wsreplay/wsreplay/internal/metrics"
 	"github.com/wsreplay/wsreplay/internal/s3store"
 	"github.com/wsreplay/wsreplay/recorder"
-	"golang.org/x/sys/unix"
 )
 
 func recordCommand() *cli.Command {
@@ -480,18 +479,6 @@ func recordStatus(log *slog.Logger, p *recorder.Proxy) func() {
 		}
 		last = st
 	}
-}
-
-// writable reports whether the recorder can write where --out says.
-func writable(out string, toFile bool) error {
-	target := out
-	if toFile {
-		target = filepath.Dir(out)
-	}
-	if err := unix.Access(target, unix.W_OK); err != nil {
-		return fmt.Errorf("%s is not writable: %v", target, err)
-	}
-	return nil
 }
 
 // reportCounts says at exit what was recorded, and what was relayed without
