@@ -221,7 +221,7 @@ func announce(stderr io.Writer, l net.Listener, scheme string, p *recorder.Proxy
 	addr, note := clientAddr(l.Addr())
 	fmt.Fprintf(stderr, "listening on %s://%s -> %s%s\n", scheme, addr, p.Upstream, note)
 	if up != nil {
-		fmt.Fprintf(stderr, "recording to %s (spool %s)\n", up.u.Dest, out)
+		fmt.Fprintf(stderr, "recording to %s (spooling to %s)\n", up.u.Dest, out)
 	} else {
 		fmt.Fprintf(stderr, "recording to %s\n", out)
 	}
