@@ -5,14 +5,16 @@
 #   deploy/build-image.sh                # tags localhost/wsreplay:dev
 #   IMAGE=registry.example/wsreplay:1.2 deploy/build-image.sh
 #
-# The binary is built here, outside the image (CGO_ENABLED=0, so static), and
-# copied in with the build machine's CA bundle and an empty /recordings. The
-# image is checked without running a container (this script must work where
-# containers cannot run, as in CI): its configuration (user, entrypoint,
-# command, volume, ports), its files (owners and modes), and the binary run
-# from the image's root file system: --version and --help directly, then,
-# where chroot is allowed, "record" under chroot as uid 65532 with the image's
-# default command line, until /readyz on the admin port answers 200.
+# The binary is built here, outside the image, by deploy/release.sh
+# (static, stripped, its version and commit stamped in; VERSION as that
+# script takes it), and copied in with the build machine's CA bundle and an
+# empty /recordings. The image is checked without running a container (this
+# script must work where containers cannot run, as in CI): its
+# configuration (user, entrypoint, command, volume, ports), its files
+# (owners and modes), and the binary run from the image's root file system:
+# --version (the release's version and commit) and --help directly, then,
+# where chroot is allowed, "record" under chroot as uid 65532 with the
+# image's default command line, until /readyz on the admin port answers 200.
 # Storage is vfs (no overlay mounts needed); run as root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,11 +35,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "== build-image: the static binary"
-CGO_ENABLED=0 go build -trimpath -o "$ctx/wsreplay" ./cmd/wsreplay
+echo "== build-image: the static binary (deploy/release.sh, for linux/$(go env GOARCH))"
+PLATFORMS="linux/$(go env GOARCH)" deploy/release.sh "$ctx/release"
+release=$(ls "$ctx"/release/wsreplay-*-linux-*)
+version=${release##*/wsreplay-}
+version=${version%-linux-*}
+mv "$release" "$ctx/wsreplay"
 kind=$(file "$ctx/wsreplay")
 echo "$kind"
 case "$kind" in *'statically linked'*) ;; *) fail "the binary is not statically linked" ;; esac
+case "$kind" in *', stripped'*) ;; *) fail "the binary is not stripped" ;; esac
 if ldd "$ctx/wsreplay" >/dev/null 2>&1; then fail "ldd lists shared libraries: the binary is dynamic"; fi
 [ -r "$CA_BUNDLE" ] || fail "no CA bundle at $CA_BUNDLE (install ca-certificates, or set CA_BUNDLE)"
 cp "$CA_BUNDLE" "$ctx/ca-certificates.crt"
@@ -79,7 +86,7 @@ want='./etc 0:0 755
 $want"
 
 echo "== build-image: the binary from the image's root file system"
-"$root/wsreplay" --version
+check --version "$("$root/wsreplay" --version)" "wsreplay version $version (commit $(git rev-parse --short=12 HEAD))"
 help=$("$root/wsreplay" record --help)
 case "$help" in *'[$WSREPLAY_UPSTREAM]'*) echo "ok: record --help names WSREPLAY_UPSTREAM" ;;
 *) fail "record --help names no WSREPLAY_UPSTREAM" ;;

@@ -62,11 +62,14 @@
 // "receive" server to client. A text message carries "text" (an empty one is
 // "text":""); a binary message carries "binary" in standard base64. A text
 // message whose bytes are not valid UTF-8 is stored as "binary" with
-// "opcode":"text", so that nothing is altered; so is a text message whose
-// escaped form would be longer than its base64 form (control characters
-// escape to six bytes each). A message line is thus never longer than base64
-// makes it: a message of MaxMessageSize (128 MiB) fits in
-// DefaultMaxLineSize (180 MiB), the line limit of every reader.
+// "opcode":"text", so that nothing is altered. Valid UTF-8 text stays
+// "text", readable by grep, jq and SQL (JSON inside JSON included, whose
+// quotes escape to two bytes each), unless its escaped form would be more
+// than twice its size (control characters escape to six bytes each) or
+// would not fit in a line: it is then stored as "binary" with
+// "opcode":"text" too. A message of MaxMessageSize (128 MiB) thus fits in
+// DefaultMaxLineSize (180 MiB), the line limit of every reader, whichever
+// form it takes. Readers take either form of any text message.
 //
 // A close line ends a session:
 //

@@ -70,10 +70,9 @@ func appendEvent(b []byte, e *Event) []byte {
 
 // appendPayload writes text as "text" when it is valid UTF-8, and anything
 // else as base64 "binary", marking text that is not UTF-8 with its opcode so
-// that the bytes survive unchanged. A text message whose escaped form would
-// be longer than its base64 form (control bytes escape to six bytes each) is
-// written as base64 too: a message line is then never longer than base64
-// makes it, which is what DefaultMaxLineSize is derived from.
+// that the bytes survive unchanged. A text message stays readable "text"
+// (for grep, jq and SQL over the files) unless its escaped form would be
+// longer than textLimit allows: then it is written as base64 too.
 func appendPayload(b []byte, e *Event) []byte {
 	if e.Type != TypeMessage || e.Opcode != Binary {
 		if utf8.Valid(e.Data) {
@@ -86,7 +85,7 @@ func appendPayload(b []byte, e *Event) []byte {
 				return appendText(b, e.Data) // 125 bytes at most
 			}
 			var ok bool
-			if b, ok = appendTextWithin(b, e.Data, base64.StdEncoding.EncodedLen(len(e.Data))); ok {
+			if b, ok = appendTextWithin(b, e.Data, textLimit(len(e.Data))); ok {
 				return b
 			}
 			b = b[:start]
@@ -100,6 +99,19 @@ func appendPayload(b []byte, e *Event) []byte {
 	}
 	return b
 }
+
+// textLimit is the longest escaped body (quotes left out) that a text
+// message of n bytes is written with as "text": twice its size, so that JSON
+// inside JSON (each quote escaped to two bytes: double-encoded payloads,
+// ActionCable's identifier) stays text and only payloads of control bytes
+// (six bytes each) go to base64; and never more than a line may hold besides
+// its overhead. Base64 (4/3 of n) of a message up to MaxMessageSize fits in
+// that too (the compile-time check beside DefaultMaxLineSize), so a message
+// line is never longer than DefaultMaxLineSize.
+func textLimit(n int) int { return min(2*n, maxTextBody) }
+
+// maxTextBody is the longest escaped text a message line holds.
+const maxTextBody = DefaultMaxLineSize - MaxLineOverhead
 
 // appendField appends ,"name":"value" unless value is empty.
 func appendField(b []byte, name, value string) []byte {

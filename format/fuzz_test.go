@@ -96,7 +96,8 @@ func FuzzDecodeLine(f *testing.F) {
 // FuzzAppendText holds the fast payload encoder to the plain one.
 func FuzzAppendText(f *testing.F) {
 	for _, s := range []string{"", "plain ascii text of some length", "quote \" back \\ nl \n tab \t ctl \x01",
-		"é ü 中文 😀", "sep \u2028 and \u2029 inside", "\u2028", "abcdefg\u2029", "12345678\"12345678"} {
+		"é ü 中文 😀", "sep \u2028 and \u2029 inside", "\u2028", "abcdefg\u2029", "12345678\"12345678",
+		`{"echo":"{\"op\":\"subscribe\"}"}`, "abcd\x01", "abc\x01"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, s []byte) {
@@ -107,12 +108,14 @@ func FuzzAppendText(f *testing.F) {
 		if !bytes.Equal(got, want) {
 			t.Fatalf("appendText(%q) = %s, want %s", s, got, want)
 		}
-		// Within a limit (base64's length, as messages use it): the same
-		// text if its body fits, else false having written little.
-		limit := base64.StdEncoding.EncodedLen(len(s))
-		got, ok := appendTextWithin(nil, s, limit)
-		if fits := len(want)-2 <= limit; ok != fits || ok && !bytes.Equal(got, want) || !ok && len(got) > limit+7 {
-			t.Fatalf("appendTextWithin(%q, %d) = %s, %v; escaped body is %d bytes", s, limit, got, ok, len(want)-2)
+		// Within a limit (textLimit, as messages use it, and base64's
+		// length, a tighter one): the same text if its body fits, else
+		// false having written little.
+		for _, limit := range []int{textLimit(len(s)), base64.StdEncoding.EncodedLen(len(s))} {
+			got, ok := appendTextWithin(nil, s, limit)
+			if fits := len(want)-2 <= limit; ok != fits || ok && !bytes.Equal(got, want) || !ok && len(got) > limit+7 {
+				t.Fatalf("appendTextWithin(%q, %d) = %s, %v; escaped body is %d bytes", s, limit, got, ok, len(want)-2)
+			}
 		}
 	})
 }

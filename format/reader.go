@@ -15,9 +15,9 @@ import (
 // a writer takes makes a line every reader takes.
 const (
 	// MaxMessageSize is the largest message payload a recording holds:
-	// its line, base64 at worst (a text message whose escaped form would
-	// be longer is written as base64 with "opcode":"text"), fits in
-	// DefaultMaxLineSize with MaxLineOverhead to spare. The recorder
+	// its line fits in DefaultMaxLineSize with MaxLineOverhead to spare,
+	// in base64 (4/3 of its size) and as text (escaped text longer than
+	// that room is written as base64 with "opcode":"text"). The recorder
 	// relays no larger message.
 	MaxMessageSize = 128 << 20
 	// MaxLineOverhead is the room a line has besides a message payload:

@@ -40,7 +40,15 @@
 //
 //   - readbuf.go: a pump's read buffer (readBuf), given back while the
 //     socket is empty; rawread_unix.go: the read that waits for data before
-//     it takes one.
+//     it takes one, and the peek by which Shutdown tells a side already gone.
+//
+//   - Per system (every file builds, and CI vets, on Linux, macOS, Windows
+//     and FreeBSD; OpenBSD too): freespace_*.go, the free space that
+//     Retention's Room reads (statfs, statvfs, GetDiskFreeSpaceEx);
+//     lock_flock.go, the lock that tells a running recorder's file from a
+//     leftover (where flock is missing, as on Windows, no file is taken for
+//     a leftover); outdir_unix.go, the owner and mode checks of --out (on
+//     Windows only regular files are checked).
 //
 //   - budget.go: the memory of messages being received (PartialBudget).
 //

@@ -1,4 +1,4 @@
-//go:build !unix
+//go:build !(linux || darwin || freebsd || dragonfly || aix || openbsd || netbsd || solaris || illumos || windows)
 
 package recorder
 

@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 
@@ -102,9 +101,7 @@ func TestPlantedLinksNotFollowed(t *testing.T) {
 func TestOutFileMustBeOurs(t *testing.T) {
 	dir := t.TempDir()
 	fifo := filepath.Join(dir, "fifo.ndjson")
-	if err := syscall.Mkfifo(fifo, 0o666); err != nil {
-		t.Fatal(err)
-	}
+	mkfifo(t, fifo)
 	linked := filepath.Join(dir, "linked.ndjson")
 	os.WriteFile(linked, nil, 0o600)
 	os.Link(linked, filepath.Join(dir, "other-name"))

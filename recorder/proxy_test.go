@@ -242,10 +242,17 @@ func TestUpstreamCloseIsMirrored(t *testing.T) {
 	}
 }
 
+// An upstream that drops its connection (no close frame) has the client's
+// connection dropped the same way, and the session recorded as a drop by
+// the server, also when the proxy shuts down right after the drop: the
+// shutdown then sends no close frames of its own (session.goingAway,
+// TestGoingAwaySeesVanishedSide).
 func TestUpstreamVanishes(t *testing.T) {
+	vanished := make(chan struct{}, 2)
 	up := upstream(t, nil, func(c *websocket.Conn, _ *http.Request) {
 		c.Write(context.Background(), websocket.MessageText, []byte("hi"))
 		c.CloseNow() // TCP close, no close frame
+		vanished <- struct{}{}
 	})
 	p, ts, sink, dir := proxyFor(t, up, nil)
 	c := dial(t, ts, "/", nil)
@@ -260,6 +267,15 @@ func TestUpstreamVanishes(t *testing.T) {
 	c2 := dial(t, ts, "/", nil)
 	if _, data, err := c2.Read(ctx); err != nil || string(data) != "hi" {
 		t.Errorf("second connection: %q, %v", data, err)
+	}
+	// The shutdown comes after the upstream has gone: the client's read
+	// of "hi" does not say so (the upstream closes after its write).
+	for range 2 {
+		select {
+		case <-vanished:
+		case <-ctx.Done():
+			t.Fatal("the upstream did not close its connections")
+		}
 	}
 	stopProxy(t, p, ts, sink)
 	recs, _ := readRecordings(t, dir)

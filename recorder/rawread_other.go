@@ -12,3 +12,6 @@ type rawReader struct{}
 func newRawReader(syscall.RawConn, *readBuf) *rawReader { return nil }
 
 func (*rawReader) read() (int, error) { panic("unreachable: no raw connections here") }
+
+// peerClosed cannot peek here: no raw connections.
+func peerClosed(syscall.RawConn) bool { return false }

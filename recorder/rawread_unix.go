@@ -59,3 +59,15 @@ func (r *rawReader) read() (int, error) {
 	}
 	return r.n, nil
 }
+
+// peerClosed peeks at the socket: true if the peer's end of stream (or a
+// reset) is what a read would get next. It reads nothing.
+func peerClosed(rc syscall.RawConn) bool {
+	closed := false
+	var b [1]byte
+	rc.Control(func(fd uintptr) {
+		n, _, err := syscall.Recvfrom(int(fd), b[:], syscall.MSG_PEEK)
+		closed = n == 0 && err == nil || err == syscall.ECONNRESET
+	})
+	return closed
+}

@@ -87,6 +87,11 @@ func (l *leg) sendClose(code int, reason string) {
 	}
 }
 
+// peerGone reports whether the peer has ended the connection, by a FIN or
+// a reset, with nothing left unread before that end. It cannot tell for a
+// leg without a raw connection (TLS, or systems without a raw read): false.
+func (l *leg) peerGone() bool { return l.raw != nil && peerClosed(l.raw) }
+
 // closeWrite ends the sending half of the connection (TCP FIN), so the peer
 // reads what was sent before it and then the end.
 func (l *leg) closeWrite() {

@@ -235,8 +235,21 @@ func (s *session) proxyClose(code int, reason string) {
 	s.armTimer()
 }
 
-// goingAway ends the session because the proxy is shutting down.
-func (s *session) goingAway() { s.proxyClose(1001, "proxy shutting down") }
+// goingAway ends the session because the proxy is shutting down: a close
+// frame (1001) to both sides, unless a side has already gone. A side whose
+// end of stream waits in its socket dropped before the shutdown, and its
+// pump is about to read that end and drop the other side the same way: the
+// session's true ending, which the client then sees as it would have
+// without the shutdown (1006). Close frames would instead record the
+// proxy's 1001, send it to the client, and wait out closeTimeout for a
+// handshake the vanished side cannot answer. The timer still bounds the end.
+func (s *session) goingAway() {
+	if s.upstream.peerGone() || s.client.peerGone() {
+		s.armTimer()
+		return
+	}
+	s.proxyClose(1001, "proxy shutting down")
+}
 
 // armTimer bounds the close handshake that has begun.
 func (s *session) armTimer() {

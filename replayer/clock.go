@@ -6,13 +6,15 @@ import (
 	"time"
 )
 
-// Go's timers wake a sleeping program with millisecond granularity (the
-// runtime's netpoller waits in whole milliseconds), so a replay scheduled
+// On Linux, Go's timers wake a sleeping program with millisecond granularity
+// (the runtime's epoll wait takes whole milliseconds), so a replay scheduled
 // with time.Timer alone sends messages up to a millisecond late. A replay at
 // 1,000 msgs/s needs better. fineClock serves the last stretch of every wait:
 // one goroutine for all connections keeps the due instants in a heap and
-// sleeps with nanosleep, in short slices so that a new earlier instant is not
-// missed by much, while the instants are less than coarseMargin away.
+// sleeps with sleepFine (nanosleep on Linux; clock_other.go says what other
+// systems use and the lateness to expect there), in short slices so that a
+// new earlier instant is not missed by much, while the instants are less
+// than coarseMargin away.
 const (
 	coarseMargin = 2 * time.Millisecond
 	fineSlice    = 200 * time.Microsecond

@@ -113,7 +113,7 @@
 //     every 256th message starts, to read message ranges from disk.
 //   - ui.go, ui/: the timeline page (plain HTML, CSS and JavaScript,
 //     embedded), and WriteTimeline.
-//   - clock.go, clock_unix.go, clock_other.go: the fine clock, for the last
+//   - clock.go, clock_linux.go, clock_other.go: the fine clock, for the last
 //     stretch of each wait (Go's timers are a millisecond coarse).
 //   - clientlog.go: what --wait keeps of the client's messages.
 //   - diagnose.go: the log lines for requests the Server cannot answer as

@@ -23,7 +23,6 @@ import (
 	"github.com/wsreplay/wsreplay/internal/metrics"
 	"github.com/wsreplay/wsreplay/internal/s3store"
 	"github.com/wsreplay/wsreplay/recorder"
-	"golang.org/x/sys/unix"
 )
 
 func recordCommand() *cli.Command {
@@ -229,7 +228,7 @@ func announce(stderr io.Writer, l net.Listener, scheme string, p *recorder.Proxy
 	}
 	say(stderr, fmt.Sprintf("listening on %s -> %s%s", url, p.Upstream, note), "listening", attrs...)
 	if up != nil {
-		say(stderr, fmt.Sprintf("recording to %s (spool %s)", up.u.Dest, out), "recording", "to", up.u.Dest, "spool", out)
+		say(stderr, fmt.Sprintf("recording to %s (spooling to %s)", up.u.Dest, out), "recording", "to", up.u.Dest, "spool", out)
 	} else {
 		say(stderr, "recording to "+out, "recording", "to", out)
 	}
@@ -491,18 +490,6 @@ func recordStatus(log *slog.Logger, p *recorder.Proxy) func() {
 		}
 		last = st
 	}
-}
-
-// writable reports whether the recorder can write where --out says.
-func writable(out string, toFile bool) error {
-	target := out
-	if toFile {
-		target = filepath.Dir(out)
-	}
-	if err := unix.Access(target, unix.W_OK); err != nil {
-		return fmt.Errorf("%s is not writable: %v", target, err)
-	}
-	return nil
 }
 
 // reportCounts says at exit what was recorded, and what was relayed without

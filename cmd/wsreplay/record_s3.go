@@ -19,7 +19,8 @@ import (
 
 func recordS3Flags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "spool", Value: "wsreplay-spool", Usage: "with --out s3://: the local `DIR` sessions are written to before they are uploaded (kept across restarts; what a run leaves, the next uploads)"},
+		&cli.StringFlag{Name: "spool", DefaultText: "$XDG_STATE_HOME/wsreplay/spool, else ~/.local/state/wsreplay/spool; macOS: ~/Library/Application Support/wsreplay/spool; Windows: %LocalAppData%\\wsreplay\\spool",
+			Usage: "with --out s3://: the local `DIR` sessions are written to before they are uploaded (kept across restarts; what a run leaves, the next uploads)"},
 		&cli.StringFlag{Name: "upload-interval", Value: "1m", Usage: "with --out s3://: upload a running session's file every `D` (a machine lost loses at most D plus --flush-interval of it)"},
 	}
 }
@@ -50,6 +51,11 @@ func openUpload(c *cli.Context, log *slog.Logger, out string) (*upload, error) {
 	// that is a link to a directory other users share is refused with no
 	// mark left there.
 	spool := c.String("spool")
+	if spool == "" {
+		if spool, err = defaultSpool(); err != nil {
+			return nil, hinted{fmt.Errorf("--spool: %v", err), "give --spool a directory"}
+		}
+	}
 	if err := recorder.PrepareDir(spool, c.Bool("allow-shared-out")); err != nil {
 		if errors.Is(err, recorder.ErrSharedDir) {
 			return nil, hinted{fmt.Errorf("--spool: %v", err), "choose a private directory, or add --allow-shared-out if you trust every user of this machine"}

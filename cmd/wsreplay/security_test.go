@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -18,8 +17,7 @@ import (
 // convert and import write their outputs 0600 whatever the umask: a copy of
 // a recording is never easier to read than the recording.
 func TestOutputsArePrivate(t *testing.T) {
-	old := syscall.Umask(0o022)
-	defer syscall.Umask(old)
+	setUmask(t, 0o022)
 	dir := t.TempDir()
 	for _, tt := range []struct {
 		name string

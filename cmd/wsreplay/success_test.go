@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -107,7 +106,7 @@ func TestInterruptLeavesNothing(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
 			fifo := filepath.Join(t.TempDir(), "in")
-			if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+			if err := mkfifo(fifo); err != nil {
 				t.Skip("no named pipes here:", err)
 			}
 			ctx, cancel := context.WithCancel(context.Background())
@@ -182,7 +181,7 @@ func TestCtrlCStopsConvertProcess(t *testing.T) {
 	}
 	dir := t.TempDir()
 	fifo := filepath.Join(t.TempDir(), "in")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+	if err := mkfifo(fifo); err != nil {
 		t.Skip("no named pipes here:", err)
 	}
 	cmd := exec.Command(os.Args[0], "convert", fifo, filepath.Join(dir, "out.har"))

@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/wsreplay/wsreplay/format"
@@ -29,13 +28,13 @@ func diffLarge(bin, dir string, n int) {
 		start := time.Now()
 		out, _ := cmd.Output() // exit 1: they differ
 		wall := time.Since(start)
-		rss := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss // KiB on Linux
+		rss := maxRSS(cmd.ProcessState)
 		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
 		what := "every message differs (no --ignore)"
 		if ignore != nil {
 			what = "--ignore '$.ts' --ignore '$..id'"
 		}
-		log.Printf("| %s | %.2f s | %d MB | %s |", what, wall.Seconds(), rss>>10, lines[len(lines)-1])
+		log.Printf("| %s | %.2f s | %d MB | %s |", what, wall.Seconds(), rss>>20, lines[len(lines)-1])
 	}
 }
 

@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"syscall"
 	"time"
 
 	"github.com/coder/websocket"
@@ -33,9 +32,9 @@ func harLarge(bin, dir string, size int64) {
 		if out, err := cmd.CombinedOutput(); err != nil {
 			log.Fatalf("%v: %v\n%s", args, err, out)
 		}
-		rss := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss // KiB on Linux
+		rss := maxRSS(cmd.ProcessState)
 		fmt.Printf("| wsreplay %s %s %s | %.1f s | %d MB |\n", args[0], filepath.Base(args[1]), filepath.Base(args[2]),
-			time.Since(start).Seconds(), rss>>10)
+			time.Since(start).Seconds(), rss>>20)
 	}
 	cmd := exec.Command(bin, "serve", path, "--listen", "127.0.0.1:0", "--speed", "max", "--session", fmt.Sprintf("har-%d", sessions-1))
 	start := time.Now()

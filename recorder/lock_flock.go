@@ -1,10 +1,11 @@
-//go:build unix
+//go:build linux || darwin || freebsd || netbsd || openbsd || dragonfly || solaris || illumos
 
 package recorder
 
 import (
 	"os"
-	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // lockFile takes an exclusive lock (flock) on f, without waiting, and
@@ -12,5 +13,5 @@ import (
 // for as long as it writes it; the kernel lets go when the process ends,
 // kill -9 included. So a file nobody holds is a leftover.
 func lockFile(f *os.File) bool {
-	return syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) == nil
+	return unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB) == nil
 }
