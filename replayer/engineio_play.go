@@ -316,15 +316,17 @@ func (p *eioPlay) emit(sio engineio.SocketIO) {
 			"recorded", p.recorded[key])
 		return
 	}
+	clientID := sio.ID // the answer goes out under it
 	if p.r.client != nil {
 		// Server.Wait compares the client's emits with the recorded ones:
 		// under the recorded ack id, since the client's own differs.
 		// (The recorded events are shared with other replays: never
 		// changed.)
-		sio.ID, sio.HasID = p.recIDs[evOcc{key, k % n}]
-		p.r.client.add(sio.Encode())
+		rec := sio
+		rec.ID, rec.HasID = p.recIDs[evOcc{key, k % n}]
+		p.r.client.add(rec.Encode())
 	}
 	if unit != nil {
-		p.r.out(withAckID(unit, sio.ID)...)
+		p.r.out(withAckID(unit, clientID)...)
 	}
 }
