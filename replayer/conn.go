@@ -84,43 +84,27 @@ func (c *replayConn) heartbeat(data []byte) (string, bool) {
 	return "", false
 }
 
-// finish ends the connection the way the replay ended.
-func (c *replayConn) finish(ctx context.Context, end ending, err error) {
-	log := c.log
-	if end.fault {
-		log = log.With("fault", true)
-	}
-	switch {
-	case err != nil:
-		c.srv.stats.endedAs("failed")
-		log.Error("replay failed", "err", err)
-		c.conn.Close(websocket.StatusInternalError, "wsreplay: replay failed")
-	case end.kind == endClose && !sendableClose(end.code):
-		// Recorded by an older recorder, which took such a code for a
-		// clean close. A browser fails a connection that sends one
-		// (1006), which is what a drop gives it.
-		log.Info("dropped", "how", "TCP connection closed without a close frame", "recorded_code", end.code,
-			"why", "the recorded close code may not be sent (RFC 6455, section 7.4)")
-		c.drop()
-	case end.kind == endClose:
-		c.srv.stats.endedAs("close")
-		log.Info("closed", "code", end.code, "reason", end.reason)
-		c.conn.Close(websocket.StatusCode(end.code), end.reason)
-	case end.kind == endDrop:
-		c.srv.stats.endedAs("drop")
-		log.Info("dropped", "how", "TCP connection closed without a close frame")
-		c.drop()
-	case end.kind == endHang:
-		log.Info("hanging", "how", "connected, sending nothing more")
-		<-ctx.Done()
-		c.closeGone()
-	default: // endOpen or endClientGone: the context ends when the client leaves
-		if end.kind == endOpen {
-			log.Info("session over, staying open until the client leaves")
-		}
-		<-ctx.Done()
-		c.closeGone()
-	}
+// wsStyle are the WebSocket replay's endings, for the log.
+var wsStyle = endStyle{
+	close:    "close frame",
+	drop:     "TCP connection closed without a close frame",
+	hang:     "connected, sending nothing more",
+	fail:     "close frame 1011",
+	shutdown: "close frame",
+	// A browser fails a connection that sends such a code: the drop
+	// says so honestly.
+	dropUnsendable: true,
+}
+
+func (c *replayConn) style() *endStyle { return &wsStyle }
+
+// closeWith sends a close frame with code and reason.
+func (c *replayConn) closeWith(code int, reason string) {
+	c.conn.Close(websocket.StatusCode(code), reason)
+}
+
+func (c *replayConn) fail() {
+	c.conn.Close(websocket.StatusInternalError, "wsreplay: replay failed")
 }
 
 // sendableClose reports whether a recorded close code can be sent: one
@@ -143,19 +127,12 @@ func (c *replayConn) drop() {
 	c.conn.CloseNow()
 }
 
-// closeGone ends a connection whose context is done: the client left, or
-// the server is shutting down.
-func (c *replayConn) closeGone() {
-	c.srv.mu.Lock()
-	shutdown := c.srv.shutdown
-	c.srv.mu.Unlock()
+// gone ends a connection whose context is done: with 1001 when the
+// server is shutting down; at once when the client left.
+func (c *replayConn) gone(shutdown bool) {
 	if shutdown {
-		c.srv.stats.endedAs("shutdown")
-		c.log.Info("closed", "code", 1001, "reason", "server shutting down")
 		c.conn.Close(websocket.StatusGoingAway, "server shutting down")
 		return
 	}
-	c.srv.stats.endedAs("client_left")
-	c.log.Info("client left")
 	c.conn.CloseNow()
 }

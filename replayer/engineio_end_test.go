@@ -1,11 +1,71 @@
 package replayer
 
 import (
+	"net/http"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/wsreplay/wsreplay/format"
 	"github.com/wsreplay/wsreplay/internal/engineio"
 )
+
+// socketIOClosing is a Socket.IO 4 session the server ends with a clean
+// close right after its last event, which answers the client's "ready"
+// (with Server.Wait, the replay waits for it: the client has joined "/"
+// by then, so the event is not held for the join).
+func socketIOClosing(tb testing.TB) string {
+	at := func(ms int) time.Time { return rec0.Add(time.Duration(ms) * time.Millisecond) }
+	s := sessionLine("sio", "/socket.io/?EIO=4&transport=polling&t=a", "", rec0)
+	s.Kind = format.KindSocketIO
+	s.EngineIO = &format.EngineIO{Version: 4, SID: "REC", PingInterval: 10000, PingTimeout: 5000, Upgrades: []string{"websocket"}}
+	text := func(ms int, dir format.Dir, t string) *format.Event {
+		e := message("sio", at(ms), dir, format.Text, []byte(t))
+		e.Transport = "polling"
+		return e
+	}
+	return writeRecording(tb, s,
+		text(0, format.Receive, `0{"sid":"REC","upgrades":["websocket"],"pingInterval":10000,"pingTimeout":5000}`),
+		text(1, format.Send, `40`),
+		text(2, format.Receive, `40{"sid":"recorded"}`),
+		text(2, format.Send, `42["ready"]`),
+		text(3, format.Receive, `42["last",1]`),
+		&format.Event{Type: format.TypeClose, Session: "sio", Time: at(3), By: format.ByServer, Code: 1000, Clean: true},
+	)
+}
+
+// A clean server close right after the last packet of a polling replay
+// reaches the client: the sid answers until a GET has taken the close
+// packet, not "400 Session ID unknown" once the player is done.
+func TestEngineIOPollingCloseTaken(t *testing.T) {
+	for i := range 5 { // it was lost 4 runs of 5
+		ts := startServer(t, &Server{Wait: true}, File(socketIOClosing(t)))
+		sid := openPolling(t, ts)
+		eioDo(t, "POST", sid, "", "40\x1e42[\"ready\"]")
+		deadline := time.Now().Add(5 * time.Second)
+		var got []string
+		for closed := false; !closed; {
+			if time.Now().After(deadline) {
+				t.Fatalf("run %d: no close packet; got %q", i, got)
+			}
+			resp, body := eioDo(t, "GET", sid, "", "")
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("run %d: poll after %q: %s %s, want the close packet", i, got, resp.Status, body)
+			}
+			pks, err := engineio.DecodePayload(4, body, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, pk := range pks {
+				got = append(got, string(pk.Data))
+				closed = closed || string(pk.Data) == "1"
+			}
+		}
+		if !strings.Contains(strings.Join(got, " "), `42["last",1]`) {
+			t.Errorf("run %d: packets %q, want the last event before the close", i, got)
+		}
+	}
+}
 
 // With --wait, a step that passes the recorded emit before the client has
 // made its own parks the ack answer; the client's emit then gets it under

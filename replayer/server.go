@@ -372,7 +372,7 @@ func (s *Server) serve(c *replayConn, rp *liveReplay, sess *Session) {
 	p := &player{cfg: s, session: sess, send: c.send, flush: c.flush, client: c.client, log: c.log, fine: &s.fine, ctl: ctl}
 	end, err := p.play(rp.ctx, c.accepted)
 	live.ended(endingName(end, err))
-	c.finish(rp.ctx, end, err)
+	s.finish(rp.ctx, c, c.log, end, err)
 	<-c.readDone
 	c.conn.CloseNow() // after a read error coder/websocket leaves the socket open
 }

@@ -101,7 +101,7 @@ func (s *Server) serveSSE(w http.ResponseWriter, r *http.Request) {
 	p := &player{cfg: s, session: sess, send: c.send, client: newClientLog(), log: c.log, fine: &s.fine, ctl: ctl}
 	end, err := p.play(rp.ctx, accepted)
 	defer func() { live.ended(endingName(end, err)) }()
-	c.finish(rp.ctx, end, err)
+	s.finish(rp.ctx, c, c.log, end, err)
 }
 
 // sseConn is one event stream being played to.
@@ -133,51 +133,28 @@ func (c *sseConn) send(_ context.Context, e *format.Event) error {
 	return nil
 }
 
-// finish ends the stream the way the replay ended: a recorded end by the
-// server (or a close fault) ends the response; a drop cuts the
-// connection without ending it; a hang, an open ending and a client that
-// ended the recorded stream keep it open until the client leaves.
-func (c *sseConn) finish(ctx context.Context, end ending, err error) {
-	log := c.log
-	if end.fault {
-		log = log.With("fault", true)
-	}
-	switch {
-	case err != nil:
-		c.srv.stats.endedAs("failed")
-		log.Error("replay failed", "err", err)
-		panic(http.ErrAbortHandler)
-	case end.kind == endClose:
-		c.srv.stats.endedAs("close")
-		log.Info("stream ended", "how", "the response ended, as the server's did")
-	case end.kind == endDrop:
-		c.srv.stats.endedAs("drop")
-		log.Info("dropped", "how", "connection closed in the middle of the response")
-		// The server aborts the connection without the chunked body's
-		// end: the EventSource sees a network error, as it did.
-		panic(http.ErrAbortHandler)
-	case end.kind == endHang:
-		log.Info("hanging", "how", "connected, sending nothing more")
-		<-ctx.Done()
-		c.gone()
-	default:
-		if end.kind == endOpen {
-			log.Info("session over, staying open until the client leaves")
-		}
-		<-ctx.Done()
-		c.gone()
-	}
+// sseStyle are the event stream's endings, for the log: a recorded end
+// by the server (or a close fault) ends the response; a drop cuts the
+// connection without ending it.
+var sseStyle = endStyle{
+	close:    "the response ended, as the server's did",
+	drop:     "connection closed in the middle of the response",
+	hang:     "connected, sending nothing more",
+	fail:     "connection closed in the middle of the response",
+	shutdown: "the response ended",
 }
 
-func (c *sseConn) gone() {
-	c.srv.mu.Lock()
-	shutdown := c.srv.shutdown
-	c.srv.mu.Unlock()
-	if shutdown {
-		c.srv.stats.endedAs("shutdown")
-		c.log.Info("stream ended", "how", "server shutting down")
-		return
-	}
-	c.srv.stats.endedAs("client_left")
-	c.log.Info("client left")
-}
+func (c *sseConn) style() *endStyle { return &sseStyle }
+
+// closeWith ends the response: the handler returns. An event stream
+// carries no code.
+func (c *sseConn) closeWith(int, string) {}
+
+// drop aborts the connection without the chunked body's end: the
+// EventSource sees a network error, as it did.
+func (c *sseConn) drop() { panic(http.ErrAbortHandler) }
+
+func (c *sseConn) fail() { panic(http.ErrAbortHandler) }
+
+// gone ends the response: the handler returns.
+func (c *sseConn) gone(bool) {}
