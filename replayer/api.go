@@ -140,9 +140,7 @@ func (s *Server) checkControl(r *http.Request) error {
 	if !strings.HasPrefix(r.URL.Path, apiPrefix) {
 		return nil
 	}
-	origin := r.Header.Get("Origin")
-	site := r.Header.Get("Sec-Fetch-Site")
-	if origin != "" && origin != ownOrigin(r) || site != "" && site != "same-origin" && site != "none" {
+	if !fromOwnPages(r) {
 		return &apiError{status: http.StatusForbidden, msg: "requests from another origin may not use the control API"}
 	}
 	return nil
@@ -168,16 +166,6 @@ func isLoopbackAddr(a net.Addr) bool {
 	}
 	ip := net.ParseIP(strings.Trim(host, "[]"))
 	return ip != nil && ip.IsLoopback()
-}
-
-// ownOrigin is the origin of the server's own pages, as the request reached
-// it.
-func ownOrigin(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
 }
 
 // errMethod is routeAPI's way of saying the path exists but not for this

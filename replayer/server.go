@@ -194,7 +194,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// Replayed HTTP: inert in a browser, whatever was recorded.
 		w = &sandboxWriter{ResponseWriter: w, log: s.logger(), r: r}
 	}
-	if !s.guard(w, r, upgrade || kind != format.KindWebSocket) {
+	if !s.guard(w, r, upgrade || isEIO || kind != format.KindWebSocket) {
 		return
 	}
 	switch {
