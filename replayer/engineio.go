@@ -172,7 +172,7 @@ func (s *Server) eioHandshake(w http.ResponseWriter, r *http.Request, q engineio
 // eioSession chooses the Socket.IO session of a handshake: the one the
 // control API chose for the next connection, if it is one, else as
 // WebSocket connections are chosen.
-func (s *Server) eioSession(r *http.Request, rp *liveReplay) (*Session, error) {
+func (s *Server) eioSession(r *http.Request, rp *replayLife) (*Session, error) {
 	if !s.NoControl {
 		rp.next = s.control.take(r.URL.Path)
 	}

@@ -33,7 +33,7 @@ type eioReplay struct {
 	open     engineio.OpenParams
 	sess     *Session
 	log      *slog.Logger
-	rp       *liveReplay
+	rp       *replayLife
 	path     string // as the client asked for it, and its address: for live control
 	remote   string
 	del      func()
@@ -61,7 +61,7 @@ type eioReplay struct {
 	heartbeat   sync.WaitGroup
 }
 
-func (s *Server) newEIOReplay(rp *liveReplay, del func(), sess *Session, q engineio.Query, log *slog.Logger) *eioReplay {
+func (s *Server) newEIOReplay(rp *replayLife, del func(), sess *Session, q engineio.Query, log *slog.Logger) *eioReplay {
 	r := &eioReplay{srv: s, version: q.Version, b64: q.Base64, sess: sess, rp: rp, del: del,
 		accepted: time.Now(), wake: make(chan struct{}), closeTaken: make(chan struct{})}
 	r.open = openParams(sess.EngineIO, q.Transport == "websocket")
@@ -71,7 +71,7 @@ func (s *Server) newEIOReplay(rp *liveReplay, del func(), sess *Session, q engin
 	if s.Wait {
 		r.client = newClientLog()
 	}
-	r.play = newEIOPlay(r)
+	r.play = newEIOPlay(r, s.Loop)
 	if e := sess.EngineIO; e != nil && e.Version != q.Version {
 		r.log.Warn("Engine.IO revision differs from the recording's: packets are replayed as recorded",
 			"client", q.Version, "recorded", e.Version)
@@ -350,7 +350,7 @@ func (r *eioReplay) run() {
 	ctl := r.srv.newControl(r.rp, r.sess)
 	ctl.shape = r.play.injection
 	live := r.srv.control.open(r.sess, r.path, r.remote, r.accepted, ctl)
-	p := &player{cfg: r.srv, session: r.sess, send: r.play.send, pick: r.play.pick, client: r.client, log: r.log, ctl: ctl}
+	p := &player{cfg: r.srv.timing(), session: r.sess, send: r.play.send, pick: r.play.pick, client: r.client, log: r.log, ctl: ctl}
 	end, err := p.play(r.rp.ctx, r.accepted)
 	live.ended(endingName(end, err))
 	if end.kind == endHang && err == nil {

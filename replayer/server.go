@@ -123,7 +123,7 @@ type Server struct {
 	mu       sync.Mutex
 	refused  int
 	next     map[string]int           // round-robin position per request group
-	live     map[*liveReplay]struct{} // what Shutdown must end
+	live     map[*replayLife]struct{} // what Shutdown must end
 	eio      eioRegistry              // Engine.IO replays by sid
 	shutdown bool
 	wg       sync.WaitGroup
@@ -133,10 +133,13 @@ type Server struct {
 	pollers  pollers     // the pollers being replayed to
 }
 
-// liveReplay is a replay that Shutdown must end. It has a field so that
-// every one has an address of its own: pointers to distinct zero-size
-// values may be equal, and a map keyed by them would hold one entry.
-type liveReplay struct {
+// replayLife is the life of one replay that admit let in, of any kind:
+// the contexts that end it (Shutdown ends every one) and what the control
+// API set for it. The control API's view of a replay is an apiReplay
+// (live.go). It has a field so that every one has an address of its own:
+// pointers to distinct zero-size values may be equal, and a map keyed by
+// them would hold one entry.
+type replayLife struct {
 	ctx    context.Context    // ends the replay: the client left, or Shutdown
 	cancel context.CancelFunc // ends ctx
 	ioCtx  context.Context    // for reads and writes: ends only after the replay
@@ -238,11 +241,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // down or the Refuse fault answers it: those get 503, and admit returns
 // nil. del unregisters the replay once it is over (as caddy's streaming
 // code gets back a del function for each connection).
-func (s *Server) admit(w http.ResponseWriter, log *slog.Logger) (rp *liveReplay, del func()) {
+func (s *Server) admit(w http.ResponseWriter, log *slog.Logger) (rp *replayLife, del func()) {
 	s.mu.Lock()
 	if s.next == nil {
 		s.next = map[string]int{}
-		s.live = map[*liveReplay]struct{}{}
+		s.live = map[*replayLife]struct{}{}
 	}
 	if s.shutdown {
 		s.mu.Unlock()
@@ -268,7 +271,7 @@ func (s *Server) admit(w http.ResponseWriter, log *slog.Logger) (rp *liveReplay,
 
 // register adds a live replay, for Shutdown to end, and returns it with
 // del, which removes it and ends its contexts. s.mu must be held.
-func (s *Server) register() (rp *liveReplay, del func()) {
+func (s *Server) register() (rp *replayLife, del func()) {
 	// Two contexts: ioCtx is for reads and writes, and ends only when the
 	// handler does, because coder/websocket closes the connection when a
 	// read's or write's context ends; ctx ends the replay, when the client
@@ -276,7 +279,7 @@ func (s *Server) register() (rp *liveReplay, del func()) {
 	// the way finish decides.
 	ioCtx, ioCancel := context.WithCancel(context.Background())
 	ctx, cancel := context.WithCancel(ioCtx)
-	rp = &liveReplay{ctx: ctx, cancel: cancel, ioCtx: ioCtx}
+	rp = &replayLife{ctx: ctx, cancel: cancel, ioCtx: ioCtx}
 	s.live[rp] = struct{}{}
 	s.wg.Add(1)
 	return rp, func() {
@@ -292,7 +295,7 @@ func (s *Server) register() (rp *liveReplay, del func()) {
 // chooseSession chooses the session of kind to play to the request, or
 // answers 404 and returns nil. Until the upgrade, the request's own context tells if
 // the client gives up waiting for a session to be indexed.
-func (s *Server) chooseSession(w http.ResponseWriter, r *http.Request, rp *liveReplay, log *slog.Logger, kind format.Kind) *Session {
+func (s *Server) chooseSession(w http.ResponseWriter, r *http.Request, rp *replayLife, log *slog.Logger, kind format.Kind) *Session {
 	ctx, stop := context.WithCancel(rp.ctx)
 	stopAfter := context.AfterFunc(r.Context(), stop)
 	var sess *Session
@@ -326,7 +329,7 @@ func (s *Server) chooseSession(w http.ResponseWriter, r *http.Request, rp *liveR
 // accept upgrades the request to a WebSocket, with a subprotocol the
 // session allows, and returns the connection to play to, or nil if the
 // upgrade failed (websocket.Accept has answered the request).
-func (s *Server) accept(w http.ResponseWriter, r *http.Request, rp *liveReplay, sess *Session, log *slog.Logger) *replayConn {
+func (s *Server) accept(w http.ResponseWriter, r *http.Request, rp *replayLife, sess *Session, log *slog.Logger) *replayConn {
 	tap := &hijackTap{ResponseWriter: w}
 	conn, err := websocket.Accept(tap, r, &websocket.AcceptOptions{
 		Subprotocols: subprotocolsFor(sess.Subprotocol, ws.Subprotocols(r)),
@@ -358,7 +361,7 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request, rp *liveReplay, 
 
 // serve plays sess to c while pumpFromClient reads the client's messages,
 // and ends the connection the way the replay ended.
-func (s *Server) serve(c *replayConn, rp *liveReplay, sess *Session) {
+func (s *Server) serve(c *replayConn, rp *replayLife, sess *Session) {
 	s.stats.open.Add(1)
 	defer s.stats.open.Add(-1)
 	// The control first: the client's reader tells it of every message.
@@ -369,7 +372,7 @@ func (s *Server) serve(c *replayConn, rp *liveReplay, sess *Session) {
 		defer close(c.readDone)
 		c.pumpFromClient(rp.cancel)
 	}()
-	p := &player{cfg: s, session: sess, send: c.send, flush: c.flush, client: c.client, log: c.log, fine: &s.fine, ctl: ctl}
+	p := &player{cfg: s.timing(), session: sess, send: c.send, flush: c.flush, client: c.client, log: c.log, fine: &s.fine, ctl: ctl}
 	end, err := p.play(rp.ctx, c.accepted)
 	live.ended(endingName(end, err))
 	s.finish(rp.ctx, c, c.log, end, err)

@@ -98,7 +98,7 @@ func (s *Server) serveSSE(w http.ResponseWriter, r *http.Request) {
 	// An event stream has no client messages: with --wait, a recorded one
 	// (a session of another kind, chosen through the API) is never sent
 	// and its gate yields to step and seek.
-	p := &player{cfg: s, session: sess, send: c.send, client: newClientLog(), log: c.log, fine: &s.fine, ctl: ctl}
+	p := &player{cfg: s.timing(), session: sess, send: c.send, client: newClientLog(), log: c.log, fine: &s.fine, ctl: ctl}
 	end, err := p.play(rp.ctx, accepted)
 	defer func() { live.ended(endingName(end, err)) }()
 	s.finish(rp.ctx, c, c.log, end, err)
