@@ -189,8 +189,6 @@ func (s *Server) nextAction(w http.ResponseWriter, r *http.Request) (any, error)
 		s.control.mu.Lock()
 		s.control.next = nil
 		s.control.mu.Unlock()
-	default:
-		return nil, errMethod
 	}
 	s.control.mu.Lock()
 	defer s.control.mu.Unlock()

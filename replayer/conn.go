@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net"
+	"net/http"
 	"sync"
 	"time"
 
@@ -28,6 +29,63 @@ type replayConn struct {
 	ctl      *control   // live control, told of the client's messages
 	path     string     // as the client asked for it
 	remote   string
+}
+
+// serveWebSocket accepts a WebSocket connection and replays a session to
+// it: it admits the request and chooses its session (startReplay), accepts the
+// upgrade and serves the replay.
+func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request) {
+	log := s.logger().With("remote", r.RemoteAddr, "path", r.URL.RequestURI())
+	rp, del, sess := s.startReplay(w, r, log, format.KindWebSocket)
+	if rp == nil {
+		return
+	}
+	defer del()
+	c := s.accept(w, r, rp, sess, log)
+	if c == nil {
+		return
+	}
+	s.serve(c, rp, sess)
+}
+
+// accept upgrades the request to a WebSocket, with a subprotocol the
+// session allows, and returns the connection to play to, or nil if the
+// upgrade failed (websocket.Accept has answered the request).
+func (s *Server) accept(w http.ResponseWriter, r *http.Request, rp *replayLife, sess *Session, log *slog.Logger) *replayConn {
+	conn, netConn := s.upgrade(w, r, subprotocolsFor(sess.Subprotocol, ws.Subprotocols(r)), log)
+	if conn == nil {
+		return nil
+	}
+	accepted := time.Now()
+	log = log.With("session", sess.ID)
+	logConnected(log, r, sess, conn.Subprotocol())
+	c := &replayConn{srv: s, conn: conn, netConn: netConn, accepted: accepted, readDone: make(chan struct{}),
+		ioCtx: rp.ioCtx, log: log, path: r.URL.Path, remote: r.RemoteAddr}
+	if s.Wait {
+		c.client = newClientLog() // what --wait needs; nothing is kept without it
+	}
+	return c
+}
+
+// serve plays sess to c while pumpFromClient reads the client's messages,
+// and ends the connection the way the replay ended.
+func (s *Server) serve(c *replayConn, rp *replayLife, sess *Session) {
+	s.stats.open.Add(1)
+	defer s.stats.open.Add(-1)
+	// The control first: the client's reader tells it of every message.
+	ctl := s.newControl(rp, sess)
+	c.ctl = ctl
+	live := s.control.open(sess, c.path, c.remote, c.accepted, ctl)
+	go func() {
+		defer close(c.readDone)
+		c.pumpFromClient(rp.cancel)
+	}()
+	p := &player{cfg: s.timing(), session: sess, send: c.send, flush: c.flush, client: c.client, log: c.log, fine: &s.fine, ctl: ctl}
+	end, err := p.play(rp.ctx, c.accepted)
+	live.ended(endingName(end, err))
+	s.finish(rp.ctx, c, c.log, end, err)
+	<-c.readDone
+	c.conn.CloseNow() // after a read error coder/websocket leaves the socket open
 }
 
 // send writes a recorded message to the client, the player's sender: its

@@ -188,11 +188,7 @@ func (r *eioReplay) servePoll(w http.ResponseWriter, req *http.Request) {
 // servePost takes the packets of a polling POST.
 func (r *eioReplay) servePost(w http.ResponseWriter, req *http.Request) {
 	r.touch()
-	limit := r.srv.MaxMessageSize
-	if limit <= 0 {
-		limit = DefaultMaxMessageSize
-	}
-	body, err := io.ReadAll(io.LimitReader(req.Body, limit))
+	body, err := io.ReadAll(io.LimitReader(req.Body, r.srv.maxMessageSize()))
 	if err != nil {
 		return
 	}
@@ -240,7 +236,7 @@ func (r *eioReplay) fromClient(pk engineio.Packet) {
 // serveUpgrade serves a WebSocket opened for an existing sid: the probe,
 // then the upgrade, then the packets.
 func (r *eioReplay) serveUpgrade(w http.ResponseWriter, req *http.Request) {
-	conn, netConn := r.accept(w, req)
+	conn, netConn := r.srv.upgrade(w, req, nil, r.log)
 	if conn == nil {
 		return
 	}
@@ -250,7 +246,7 @@ func (r *eioReplay) serveUpgrade(w http.ResponseWriter, req *http.Request) {
 // serveHandshakeSocket serves a client that began on the WebSocket: the
 // open packet on it, then the replay.
 func (r *eioReplay) serveHandshakeSocket(w http.ResponseWriter, req *http.Request) {
-	conn, netConn := r.accept(w, req)
+	conn, netConn := r.srv.upgrade(w, req, nil, r.log)
 	if conn == nil {
 		r.srv.eio.remove(r)
 		r.del()
@@ -265,21 +261,6 @@ func (r *eioReplay) serveHandshakeSocket(w http.ResponseWriter, req *http.Reques
 	}
 	go r.run()
 	r.readSocket(conn, netConn)
-}
-
-func (r *eioReplay) accept(w http.ResponseWriter, req *http.Request) (*websocket.Conn, net.Conn) {
-	tap := &hijackTap{ResponseWriter: w}
-	conn, err := websocket.Accept(tap, req, &websocket.AcceptOptions{InsecureSkipVerify: true}) // guard checked the Origin
-	if err != nil {
-		r.log.Warn("upgrade failed", "err", err)
-		return nil, nil
-	}
-	limit := r.srv.MaxMessageSize
-	if limit <= 0 {
-		limit = DefaultMaxMessageSize
-	}
-	conn.SetReadLimit(limit)
-	return conn, tap.conn
 }
 
 // readSocket reads a WebSocket of the replay until it ends: the probe

@@ -3,55 +3,12 @@ package replayer
 import (
 	"context"
 	"log/slog"
-	"mime"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/wsreplay/wsreplay/format"
-	"github.com/wsreplay/wsreplay/internal/longpoll"
 	"github.com/wsreplay/wsreplay/internal/sse"
 )
-
-// httpKind says which replay a plain HTTP request asks for: a poll on a
-// Poll path, an event stream when the request accepts text/event-stream
-// (as every EventSource does) or its path is one an sse session was
-// recorded on ("/" is the page's, unless the request accepts an event
-// stream), else none (KindWebSocket): the page, or a 404.
-func (s *Server) httpKind(r *http.Request) format.Kind {
-	if longpoll.Match(s.Poll, r.URL.Path) != "" {
-		return format.KindPoll
-	}
-	if r.Method != http.MethodGet && r.Method != http.MethodOptions {
-		return format.KindWebSocket
-	}
-	if acceptsEventStream(r.Header) || r.URL.Path != "/" && s.recordedSSEPath(r.URL.Path) {
-		return format.KindSSE
-	}
-	return format.KindWebSocket
-}
-
-func acceptsEventStream(h http.Header) bool {
-	for _, v := range h.Values("Accept") {
-		for _, part := range strings.Split(v, ",") {
-			if mt, _, err := mime.ParseMediaType(strings.TrimSpace(part)); err == nil && mt == "text/event-stream" {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// recordedSSEPath reports whether an sse session was recorded on path.
-func (s *Server) recordedSSEPath(path string) bool {
-	all, _, _ := s.Catalog.snapshot()
-	for _, sess := range all {
-		if sess.Kind == format.KindSSE && sess.path == path {
-			return true
-		}
-	}
-	return false
-}
 
 // serveSSE replays an sse session to an event stream request, as a
 // WebSocket replay is played: admitted, given the next recorded session
@@ -63,20 +20,13 @@ func (s *Server) serveSSE(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	log := s.logger().With("remote", r.RemoteAddr, "path", r.URL.RequestURI(), "kind", "sse")
-	rp, del := s.admit(w, log)
+	rp, del, sess := s.startReplay(w, r, log, format.KindSSE)
 	if rp == nil {
 		return
 	}
 	defer del()
 	stop := context.AfterFunc(r.Context(), rp.cancel) // the client left
 	defer stop()
-	if !s.NoControl {
-		rp.next = s.control.take(r.URL.Path)
-	}
-	sess := s.chooseSession(w, r, rp, log, format.KindSSE)
-	if sess == nil {
-		return
-	}
 	c := &sseConn{srv: s, w: w, rc: http.NewResponseController(w), log: log.With("session", sess.ID)}
 	c.log.Info("connected", "recorded", sess.URL, "last_event_id", r.Header.Get("Last-Event-ID"))
 	accepted := time.Now()
