@@ -14,18 +14,18 @@ import (
 // close right after its last event, which answers the client's "ready"
 // (with Server.Wait, the replay waits for it: the client has joined "/"
 // by then, so the event is not held for the join).
-func socketIOClosing(tb testing.TB) string {
+func socketIOClosing(tb testing.TB, pingTimeout int64) string {
 	at := func(ms int) time.Time { return rec0.Add(time.Duration(ms) * time.Millisecond) }
 	s := sessionLine("sio", "/socket.io/?EIO=4&transport=polling&t=a", "", rec0)
 	s.Kind = format.KindSocketIO
-	s.EngineIO = &format.EngineIO{Version: 4, SID: "REC", PingInterval: 10000, PingTimeout: 5000, Upgrades: []string{"websocket"}}
+	s.EngineIO = &format.EngineIO{Version: 4, SID: "REC", PingInterval: 10000, PingTimeout: pingTimeout, Upgrades: []string{"websocket"}}
 	text := func(ms int, dir format.Dir, t string) *format.Event {
 		e := message("sio", at(ms), dir, format.Text, []byte(t))
 		e.Transport = "polling"
 		return e
 	}
 	return writeRecording(tb, s,
-		text(0, format.Receive, `0{"sid":"REC","upgrades":["websocket"],"pingInterval":10000,"pingTimeout":5000}`),
+		text(0, format.Receive, `0{"sid":"REC","upgrades":["websocket"],"pingInterval":10000}`),
 		text(1, format.Send, `40`),
 		text(2, format.Receive, `40{"sid":"recorded"}`),
 		text(2, format.Send, `42["ready"]`),
@@ -39,7 +39,7 @@ func socketIOClosing(tb testing.TB) string {
 // packet, not "400 Session ID unknown" once the player is done.
 func TestEngineIOPollingCloseTaken(t *testing.T) {
 	for i := range 5 { // it was lost 4 runs of 5
-		ts := startServer(t, &Server{Wait: true}, File(socketIOClosing(t)))
+		ts := startServer(t, &Server{Wait: true}, File(socketIOClosing(t, 5000)))
 		sid := openPolling(t, ts)
 		eioDo(t, "POST", sid, "", "40\x1e42[\"ready\"]")
 		deadline := time.Now().Add(5 * time.Second)
@@ -64,6 +64,20 @@ func TestEngineIOPollingCloseTaken(t *testing.T) {
 		if !strings.Contains(strings.Join(got, " "), `42["last",1]`) {
 			t.Errorf("run %d: packets %q, want the last event before the close", i, got)
 		}
+	}
+}
+
+// The sid of a polling replay the server closed is kept for the close
+// packet only until pingTimeout has passed: a client that never polls
+// again does not hold it.
+func TestEngineIOPollingCloseNotTaken(t *testing.T) {
+	ts := startServer(t, &Server{Wait: true}, File(socketIOClosing(t, 100)))
+	sid := openPolling(t, ts)
+	eioDo(t, "POST", sid, "", "40\x1e42[\"ready\"]")
+	pollUntil(t, sid, func(pk engineio.Packet) bool { return string(pk.Data) == `42["last",1]` })
+	time.Sleep(2 * time.Second) // twenty times pingTimeout
+	if resp, body := eioDo(t, "GET", sid, "", ""); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("poll long after pingTimeout: %s %q, want 400 Session ID unknown", resp.Status, body)
 	}
 }
 
