@@ -8,8 +8,8 @@ import (
 	"mime"
 	"net"
 	"net/http"
-	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -82,42 +82,7 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	rest, isAPI := strings.CutPrefix(r.URL.Path, apiPrefix)
-	if !isAPI {
-		s.serveUI(w, r)
-		return
-	}
-	if rest == "events" {
-		if r.Method != http.MethodGet {
-			writeError(w, methodNotAllowed("GET"))
-			return
-		}
-		s.serveEvents(w, r)
-		return
-	}
-	v, err := s.routeAPI(w, r, apiParts(r))
-	if err != nil {
-		if errors.Is(err, errMethod) {
-			w.Header().Set("Allow", allowFor(rest))
-			err = methodNotAllowed(allowFor(rest))
-		}
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, v)
-}
-
-// apiParts returns the parts of r's path after apiPrefix, each unescaped:
-// a session id may hold a "/", which the page sends as %2F.
-func apiParts(r *http.Request) []string {
-	rest := strings.TrimPrefix(r.URL.EscapedPath(), apiPrefix)
-	parts := strings.Split(strings.Trim(rest, "/"), "/")
-	for i, p := range parts {
-		if u, err := url.PathUnescape(p); err == nil {
-			parts[i] = u
-		}
-	}
-	return parts
+	s.controlMux().ServeHTTP(w, r)
 }
 
 // checkControl refuses a control request that does not come from this
@@ -140,9 +105,7 @@ func (s *Server) checkControl(r *http.Request) error {
 	if !strings.HasPrefix(r.URL.Path, apiPrefix) {
 		return nil
 	}
-	origin := r.Header.Get("Origin")
-	site := r.Header.Get("Sec-Fetch-Site")
-	if origin != "" && origin != ownOrigin(r) || site != "" && site != "same-origin" && site != "none" {
+	if !fromOwnPages(r) {
 		return &apiError{status: http.StatusForbidden, msg: "requests from another origin may not use the control API"}
 	}
 	return nil
@@ -170,63 +133,84 @@ func isLoopbackAddr(a net.Addr) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// ownOrigin is the origin of the server's own pages, as the request reached
-// it.
-func ownOrigin(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
+// controlMux returns the routes under controlPrefix, made once.
+func (s *Server) controlMux() *http.ServeMux {
+	s.ctlOnce.Do(func() { s.ctlMux = s.newControlMux() })
+	return s.ctlMux
 }
 
-// errMethod is routeAPI's way of saying the path exists but not for this
-// method.
-var errMethod = errors.New("method not allowed")
-
-func allowFor(rest string) string {
-	switch {
-	case rest == "next":
-		return "GET, PUT, DELETE"
-	case strings.HasPrefix(rest, "replays/") && strings.Count(rest, "/") == 2:
-		return "POST"
+// newControlMux routes the control API and the timeline pages by method
+// and path. A session id is one path segment: one holding a "/" is sent
+// as %2F, which ServeMux keeps in the segment and r.PathValue unescapes.
+// Each path also answers its other methods with a JSON 405 and Allow, and
+// what no route matches gets a 404 (JSON under apiPrefix).
+func (s *Server) newControlMux() *http.ServeMux {
+	m := http.NewServeMux()
+	only := func(path string, allow ...string) { // the other methods
+		slices.SortFunc(allow, func(a, b string) int { return methodOrder[a] - methodOrder[b] })
+		m.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			writeError(w, methodNotAllowed(strings.Join(allow, ", ")))
+		})
 	}
-	return "GET"
-}
-
-// routeAPI answers an API request for the path's parts after apiPrefix.
-func (s *Server) routeAPI(w http.ResponseWriter, r *http.Request, parts []string) (any, error) {
-	get := r.Method == http.MethodGet || r.Method == http.MethodHead
-	switch {
-	case len(parts) == 1 && parts[0] == "replays":
-		if !get {
-			return nil, errMethod
+	api := func(path string, handlers map[string]apiFunc) {
+		var allow []string
+		for method, h := range handlers {
+			m.Handle(method+" "+apiPrefix+path, h)
+			allow = append(allow, method)
 		}
+		only(apiPrefix+path, allow...)
+	}
+	get := func(h apiFunc) map[string]apiFunc { return map[string]apiFunc{http.MethodGet: h} }
+	m.HandleFunc("GET "+apiPrefix+"events", s.serveEvents) // streamed, not one JSON answer
+	only(apiPrefix+"events", http.MethodGet)
+	api("replays", get(func(http.ResponseWriter, *http.Request) (any, error) {
 		return map[string]any{"replays": s.replayViews()}, nil
-	case len(parts) == 2 && parts[0] == "replays":
-		if !get {
-			return nil, errMethod
-		}
-		rp := s.control.lookup(parts[1])
-		if rp == nil {
-			return nil, notFound("no replay " + parts[1])
-		}
-		s.control.indexes.get(rp.session)
-		return rp.view(), nil
-	case len(parts) == 3 && parts[0] == "replays":
-		if r.Method != http.MethodPost {
-			return nil, errMethod
-		}
-		return s.replayAction(w, r, parts[1], parts[2])
-	case len(parts) == 1 && parts[0] == "next":
-		return s.nextAction(w, r)
-	case len(parts) >= 1 && parts[0] == "sessions":
-		if !get {
-			return nil, errMethod
-		}
-		return s.sessionsAPI(r, parts[1:])
+	}))
+	api("replays/{id}", get(s.apiReplay))
+	api("replays/{id}/{action}", map[string]apiFunc{http.MethodPost: func(w http.ResponseWriter, r *http.Request) (any, error) {
+		return s.replayAction(w, r, r.PathValue("id"), r.PathValue("action"))
+	}})
+	api("next", map[string]apiFunc{http.MethodGet: s.nextAction, http.MethodPut: s.nextAction, http.MethodDelete: s.nextAction})
+	api("sessions", get(s.apiSessions))
+	api("sessions/{id}", get(s.apiSession))
+	api("sessions/{id}/messages", get(s.apiMessages))
+	api("sessions/{id}/messages/{seq}", get(s.apiMessage))
+	api("sessions/{id}/search", get(s.apiSearch))
+	m.HandleFunc(apiPrefix, func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, notFound("no such API: "+r.URL.Path))
+	})
+	m.HandleFunc("GET "+controlPrefix+"ui/{file}", s.serveAsset)
+	m.HandleFunc("GET "+controlPrefix+"s/{id...}", s.serveTimeline)
+	m.HandleFunc(controlPrefix, s.serveNoPage)
+	return m
+}
+
+// methodOrder orders an Allow header's methods as the API's docs do.
+var methodOrder = map[string]int{http.MethodGet: 0, http.MethodPost: 1, http.MethodPut: 2, http.MethodDelete: 3}
+
+// apiFunc answers an API request with a value to send as JSON, or an
+// error (an *apiError, or a 500).
+type apiFunc func(w http.ResponseWriter, r *http.Request) (any, error)
+
+func (f apiFunc) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	v, err := f(w, r)
+	if err != nil {
+		writeError(w, err)
+		return
 	}
-	return nil, notFound("no such API: " + r.URL.Path)
+	writeJSON(w, http.StatusOK, v)
+}
+
+// apiReplay answers GET replays/{id}.
+func (s *Server) apiReplay(_ http.ResponseWriter, r *http.Request) (any, error) {
+	id := r.PathValue("id")
+	rp := s.control.lookup(id)
+	if rp == nil {
+		return nil, notFound("no replay " + id)
+	}
+	s.control.indexes.get(rp.session)
+	return rp.view(), nil
 }
 
 func (s *Server) replayViews() []replayView {

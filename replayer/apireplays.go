@@ -97,7 +97,7 @@ func takenBy(c *control, action string) func() bool {
 	return c.endTaken
 }
 
-func (s *Server) step(w http.ResponseWriter, r *http.Request, rp *replay) error {
+func (s *Server) step(w http.ResponseWriter, r *http.Request, rp *apiReplay) error {
 	var body stepRequest
 	if err := decodeBody(w, r, &body); err != nil {
 		return err
@@ -125,7 +125,7 @@ func (s *Server) step(w http.ResponseWriter, r *http.Request, rp *replay) error 
 // seek moves the replay to a place in its session: forward at once;
 // backward only with restart, which closes the connection with 4000 and
 // makes the next connection to the same path start there.
-func (s *Server) seek(w http.ResponseWriter, r *http.Request, rp *replay) error {
+func (s *Server) seek(w http.ResponseWriter, r *http.Request, rp *apiReplay) error {
 	var body seekRequest
 	if err := decodeBody(w, r, &body); err != nil {
 		return err
@@ -156,7 +156,7 @@ func (s *Server) seek(w http.ResponseWriter, r *http.Request, rp *replay) error 
 	return rp.ctl.endWith(ending{kind: endClose, code: 4000, reason: "wsreplay: restarting at a seek", fault: true})
 }
 
-func (s *Server) closeReplay(w http.ResponseWriter, r *http.Request, rp *replay) error {
+func (s *Server) closeReplay(w http.ResponseWriter, r *http.Request, rp *apiReplay) error {
 	body := closeRequest{Code: 1000}
 	if err := decodeBody(w, r, &body); err != nil {
 		return err
@@ -189,8 +189,6 @@ func (s *Server) nextAction(w http.ResponseWriter, r *http.Request) (any, error)
 		s.control.mu.Lock()
 		s.control.next = nil
 		s.control.mu.Unlock()
-	default:
-		return nil, errMethod
 	}
 	s.control.mu.Lock()
 	defer s.control.mu.Unlock()

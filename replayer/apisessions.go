@@ -100,49 +100,77 @@ func (s *Server) lookupSession(id string) *Session {
 	return nil
 }
 
-func (s *Server) sessionsAPI(r *http.Request, parts []string) (any, error) {
-	if len(parts) == 0 {
-		all, done, _ := s.Catalog.snapshot()
-		list := s.allowed(all)
-		views := make([]sessionView, 0, len(list))
-		deadline := time.Now().Add(figuresWait)
-		for i, sess := range list {
-			views = append(views, s.sessionView(sess, i < figuresFor && time.Now().Before(deadline)))
-		}
-		return map[string]any{"sessions": views, "indexing": !done}, nil
+// apiSessions answers GET sessions: every session allowed, with ls's
+// figures for the first ones.
+func (s *Server) apiSessions(http.ResponseWriter, *http.Request) (any, error) {
+	all, done, _ := s.Catalog.snapshot()
+	list := s.allowed(all)
+	views := make([]sessionView, 0, len(list))
+	deadline := time.Now().Add(figuresWait)
+	for i, sess := range list {
+		views = append(views, s.sessionView(sess, i < figuresFor && time.Now().Before(deadline)))
 	}
-	sess := s.lookupSession(parts[0])
+	return map[string]any{"sessions": views, "indexing": !done}, nil
+}
+
+// pathSession returns the session r's path names ({id}), with its index.
+func (s *Server) pathSession(r *http.Request) (*Session, *sessionIndex, error) {
+	sess := s.lookupSession(r.PathValue("id"))
 	if sess == nil {
-		return nil, notFound("no session " + parts[0])
+		return nil, nil, notFound("no session " + r.PathValue("id"))
 	}
+	idx, err := s.control.indexes.get(sess)
+	return sess, idx, err
+}
+
+// apiSession answers GET sessions/{id}: its figures and histogram.
+func (s *Server) apiSession(_ http.ResponseWriter, r *http.Request) (any, error) {
+	sess, idx, err := s.pathSession(r)
+	if err != nil {
+		return nil, err
+	}
+	v := s.sessionView(sess, true)
+	v.Histogram = &idx.hist
+	return v, nil
+}
+
+// apiMessages answers GET sessions/{id}/messages.
+func (s *Server) apiMessages(_ http.ResponseWriter, r *http.Request) (any, error) {
 	q := r.URL.Query()
-	if len(parts) == 2 && parts[1] == "messages" && s.control.indexes.built(sess) == nil && firstRows(q) {
+	sess := s.lookupSession(r.PathValue("id"))
+	if sess != nil && s.control.indexes.built(sess) == nil && firstRows(q) {
 		// The first rows of a session whose index is still being built
 		// (a page asks for them beside the session's figures, and shows
 		// them at once) are read from its start.
 		return messagesAPI(&sessionIndex{sess: sess, partial: true}, q)
 	}
-	idx, err := s.control.indexes.get(sess)
+	_, idx, err := s.pathSession(r)
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case len(parts) == 1:
-		v := s.sessionView(sess, true)
-		v.Histogram = &idx.hist
-		return v, nil
-	case len(parts) == 2 && parts[1] == "messages":
-		return messagesAPI(idx, q)
-	case len(parts) == 3 && parts[1] == "messages":
-		seq, err := strconv.Atoi(parts[2])
-		if err != nil || seq < 1 || seq > idx.total {
-			return nil, notFound("no message " + parts[2] + " in session " + sess.ID)
-		}
-		return messageAPI(idx, seq)
-	case len(parts) == 2 && parts[1] == "search":
-		return searchAPI(idx, q)
+	return messagesAPI(idx, q)
+}
+
+// apiMessage answers GET sessions/{id}/messages/{seq}: one message whole.
+func (s *Server) apiMessage(_ http.ResponseWriter, r *http.Request) (any, error) {
+	sess, idx, err := s.pathSession(r)
+	if err != nil {
+		return nil, err
 	}
-	return nil, notFound("no such API: " + r.URL.Path)
+	seq, err := strconv.Atoi(r.PathValue("seq"))
+	if err != nil || seq < 1 || seq > idx.total {
+		return nil, notFound("no message " + r.PathValue("seq") + " in session " + sess.ID)
+	}
+	return messageAPI(idx, seq)
+}
+
+// apiSearch answers GET sessions/{id}/search.
+func (s *Server) apiSearch(_ http.ResponseWriter, r *http.Request) (any, error) {
+	_, idx, err := s.pathSession(r)
+	if err != nil {
+		return nil, err
+	}
+	return searchAPI(idx, r.URL.Query())
 }
 
 // firstRows reports whether q asks for rows near the start of a session,

@@ -58,6 +58,7 @@ type Session struct {
 	src    *Source
 	pos    format.Position // where its first line starts in src; for HAR, its entry
 	har    bool            // src is a HAR file: pos.Offset is where the entry starts
+	shared *sharedCopies   // its Catalog's; nil: every replay streams from src
 	events []*format.Event // for sessions held in memory
 }
 
@@ -81,6 +82,10 @@ type Catalog struct {
 	ids     map[string]int   // session ID -> the source it came from
 	srcName []string         // source number -> its name
 	places  map[string]place // recorded URL -> its parsed parts, shared
+
+	// shared holds the decoded copies of the sessions several replays
+	// play at once (shared.go).
+	shared sharedCopies
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -204,6 +209,7 @@ func (c *Catalog) add(source int, s *Session) {
 		c.ids, c.places = map[string]int{}, map[string]place{}
 	}
 	c.locate(s)
+	s.shared = &c.shared
 	for len(c.srcName) <= source {
 		c.srcName = append(c.srcName, s.src.Name)
 	}
@@ -369,7 +375,8 @@ type eventStream interface {
 }
 
 // stream opens the events of s: from the file, or, when other replays play
-// it at the same time, from the one decoded copy they share (see shared).
+// it at the same time, from the one decoded copy they share (see
+// sharedCopies).
 func (s *Session) stream() (eventStream, error) {
 	if s.src == nil || s.events != nil {
 		return &sliceStream{evs: s.events}, nil
@@ -377,7 +384,10 @@ func (s *Session) stream() (eventStream, error) {
 	if s.har {
 		return s.harStream()
 	}
-	return sharedStream(s)
+	if s.shared == nil {
+		return s.fileStream()
+	}
+	return s.shared.stream(s)
 }
 
 // harStream reads the HAR entry of s again, and holds its events.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net"
+	"net/http"
 	"sync"
 	"time"
 
@@ -28,6 +29,63 @@ type replayConn struct {
 	ctl      *control   // live control, told of the client's messages
 	path     string     // as the client asked for it
 	remote   string
+}
+
+// serveWebSocket accepts a WebSocket connection and replays a session to
+// it: it admits the request and chooses its session (startReplay), accepts the
+// upgrade and serves the replay.
+func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request) {
+	log := s.logger().With("remote", r.RemoteAddr, "path", r.URL.RequestURI())
+	rp, del, sess := s.startReplay(w, r, log, format.KindWebSocket)
+	if rp == nil {
+		return
+	}
+	defer del()
+	c := s.accept(w, r, rp, sess, log)
+	if c == nil {
+		return
+	}
+	s.serve(c, rp, sess)
+}
+
+// accept upgrades the request to a WebSocket, with a subprotocol the
+// session allows, and returns the connection to play to, or nil if the
+// upgrade failed (websocket.Accept has answered the request).
+func (s *Server) accept(w http.ResponseWriter, r *http.Request, rp *replayLife, sess *Session, log *slog.Logger) *replayConn {
+	conn, netConn := s.upgrade(w, r, subprotocolsFor(sess.Subprotocol, ws.Subprotocols(r)), log)
+	if conn == nil {
+		return nil
+	}
+	accepted := time.Now()
+	log = log.With("session", sess.ID)
+	logConnected(log, r, sess, conn.Subprotocol())
+	c := &replayConn{srv: s, conn: conn, netConn: netConn, accepted: accepted, readDone: make(chan struct{}),
+		ioCtx: rp.ioCtx, log: log, path: r.URL.Path, remote: r.RemoteAddr}
+	if s.Wait {
+		c.client = newClientLog() // what --wait needs; nothing is kept without it
+	}
+	return c
+}
+
+// serve plays sess to c while pumpFromClient reads the client's messages,
+// and ends the connection the way the replay ended.
+func (s *Server) serve(c *replayConn, rp *replayLife, sess *Session) {
+	s.stats.open.Add(1)
+	defer s.stats.open.Add(-1)
+	// The control first: the client's reader tells it of every message.
+	ctl := s.newControl(rp, sess)
+	c.ctl = ctl
+	live := s.control.open(sess, c.path, c.remote, c.accepted, ctl)
+	go func() {
+		defer close(c.readDone)
+		c.pumpFromClient(rp.cancel)
+	}()
+	p := &player{cfg: s.timing(), session: sess, send: c.send, flush: c.flush, client: c.client, log: c.log, fine: &s.fine, ctl: ctl}
+	end, err := p.play(rp.ctx, c.accepted)
+	live.ended(endingName(end, err))
+	s.finish(rp.ctx, c, c.log, end, err)
+	<-c.readDone
+	c.conn.CloseNow() // after a read error coder/websocket leaves the socket open
 }
 
 // send writes a recorded message to the client, the player's sender: its
@@ -84,43 +142,27 @@ func (c *replayConn) heartbeat(data []byte) (string, bool) {
 	return "", false
 }
 
-// finish ends the connection the way the replay ended.
-func (c *replayConn) finish(ctx context.Context, end ending, err error) {
-	log := c.log
-	if end.fault {
-		log = log.With("fault", true)
-	}
-	switch {
-	case err != nil:
-		c.srv.stats.endedAs("failed")
-		log.Error("replay failed", "err", err)
-		c.conn.Close(websocket.StatusInternalError, "wsreplay: replay failed")
-	case end.kind == endClose && !sendableClose(end.code):
-		// Recorded by an older recorder, which took such a code for a
-		// clean close. A browser fails a connection that sends one
-		// (1006), which is what a drop gives it.
-		log.Info("dropped", "how", "TCP connection closed without a close frame", "recorded_code", end.code,
-			"why", "the recorded close code may not be sent (RFC 6455, section 7.4)")
-		c.drop()
-	case end.kind == endClose:
-		c.srv.stats.endedAs("close")
-		log.Info("closed", "code", end.code, "reason", end.reason)
-		c.conn.Close(websocket.StatusCode(end.code), end.reason)
-	case end.kind == endDrop:
-		c.srv.stats.endedAs("drop")
-		log.Info("dropped", "how", "TCP connection closed without a close frame")
-		c.drop()
-	case end.kind == endHang:
-		log.Info("hanging", "how", "connected, sending nothing more")
-		<-ctx.Done()
-		c.closeGone()
-	default: // endOpen or endClientGone: the context ends when the client leaves
-		if end.kind == endOpen {
-			log.Info("session over, staying open until the client leaves")
-		}
-		<-ctx.Done()
-		c.closeGone()
-	}
+// wsStyle are the WebSocket replay's endings, for the log.
+var wsStyle = endStyle{
+	close:    "close frame",
+	drop:     "TCP connection closed without a close frame",
+	hang:     "connected, sending nothing more",
+	fail:     "close frame 1011",
+	shutdown: "close frame",
+	// A browser fails a connection that sends such a code: the drop
+	// says so honestly.
+	dropUnsendable: true,
+}
+
+func (c *replayConn) style() *endStyle { return &wsStyle }
+
+// closeWith sends a close frame with code and reason.
+func (c *replayConn) closeWith(code int, reason string) {
+	c.conn.Close(websocket.StatusCode(code), reason)
+}
+
+func (c *replayConn) fail() {
+	c.conn.Close(websocket.StatusInternalError, "wsreplay: replay failed")
 }
 
 // sendableClose reports whether a recorded close code can be sent: one
@@ -143,19 +185,12 @@ func (c *replayConn) drop() {
 	c.conn.CloseNow()
 }
 
-// closeGone ends a connection whose context is done: the client left, or
-// the server is shutting down.
-func (c *replayConn) closeGone() {
-	c.srv.mu.Lock()
-	shutdown := c.srv.shutdown
-	c.srv.mu.Unlock()
+// gone ends a connection whose context is done: with 1001 when the
+// server is shutting down; at once when the client left.
+func (c *replayConn) gone(shutdown bool) {
 	if shutdown {
-		c.srv.stats.endedAs("shutdown")
-		c.log.Info("closed", "code", 1001, "reason", "server shutting down")
 		c.conn.Close(websocket.StatusGoingAway, "server shutting down")
 		return
 	}
-	c.srv.stats.endedAs("client_left")
-	c.log.Info("client left")
 	c.conn.CloseNow()
 }

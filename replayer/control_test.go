@@ -31,7 +31,7 @@ func playSteered(t *testing.T, srv *Server, sess *Session, cmds []command, clien
 		accepted := time.Now()
 		var mu sync.Mutex
 		ctl := newControl(srv.Speed, srv.Paused)
-		p := &player{cfg: srv, session: sess, client: newClientLog(), log: srv.logger(), ctl: ctl,
+		p := &player{cfg: srv.timing(), session: sess, client: newClientLog(), log: srv.logger(), ctl: ctl,
 			send: func(_ context.Context, e *format.Event) error {
 				mu.Lock()
 				got = append(got, arrival{time.Since(accepted), string(e.Data)})
@@ -183,7 +183,7 @@ func TestControlReports(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		ctl := newControl(1, true)
-		p := &player{cfg: &Server{}, session: sess, client: newClientLog(), log: (&Server{}).logger(), ctl: ctl,
+		p := &player{cfg: timing{}, session: sess, client: newClientLog(), log: (&Server{}).logger(), ctl: ctl,
 			send: func(context.Context, *format.Event) error { return nil }}
 		done := make(chan struct{})
 		go func() { p.play(ctx, time.Now()); close(done) }()

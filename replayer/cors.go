@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-// Replayed HTTP responses (event streams, polls) may be read by the pages
+// Replayed HTTP responses (event streams, polls, Engine.IO polling) may be read by the pages
 // guard admits, and by them only: pages on this machine and AllowOrigins
 // (guard has already answered 403 to any other Origin). The answer names
 // the page's own origin, never "*", so that a page sending credentials
@@ -37,12 +37,28 @@ func preflight(w http.ResponseWriter, r *http.Request) bool {
 		return false
 	}
 	allowCORS(w, r, nil)
+	allowPreflight(w, r, method)
+	w.WriteHeader(http.StatusNoContent)
+	return true
+}
+
+// eioPreflight answers an Engine.IO OPTIONS request as engine.io's cors
+// middleware does: 204, with GET and POST allowed whatever was asked.
+// allowCORS has set the origin's headers.
+func eioPreflight(w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get("Origin") != "" {
+		allowPreflight(w, r, "GET, POST, OPTIONS")
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// allowPreflight sets the headers of an answer to a preflight: methods,
+// the headers the request asks for, and how long to keep the answer.
+func allowPreflight(w http.ResponseWriter, r *http.Request, methods string) {
 	h := w.Header()
-	h.Set("Access-Control-Allow-Methods", method)
+	h.Set("Access-Control-Allow-Methods", methods)
 	if hs := r.Header.Get("Access-Control-Request-Headers"); hs != "" {
 		h.Set("Access-Control-Allow-Headers", hs)
 	}
 	h.Set("Access-Control-Max-Age", "600")
-	w.WriteHeader(http.StatusNoContent)
-	return true
 }

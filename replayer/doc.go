@@ -75,23 +75,59 @@
 // another path, or a subprotocol mismatch, saying what was asked, what was
 // answered and what to try (diagnose.go).
 //
+// The walk of a request: ServeHTTP (route.go) tells once what the
+// request asks for (route), guard (guard.go) answers 403 to a Host or,
+// for a replay, an Origin the server does not serve, replayed HTTP is
+// wrapped by sandboxWriter (sandbox.go), and the request goes to the one
+// file that serves its kind. A WebSocket or an event stream admits its
+// replay and chooses its session through server.go (startReplay: admit,
+// the control API's next defaults, chooseSession), as an Engine.IO
+// handshake does with its own error answers (later requests find the
+// replay by sid); each plays with a player (pacing.go, given the Server's
+// timing value, timing.go) and ends through finish (ending.go), which
+// calls the kind's ender: close with a code and reason, drop, fail,
+// gone. A poller is answered from its session's tape (poll.go), on a
+// schedule of its own.
+//
+//	ServeHTTP (route.go)
+//	  |- route: control | Engine.IO | poll | event stream | page | WebSocket
+//	  |- guard (guard.go): Host; Origin for replays   sandboxWriter (sandbox.go)
+//	  |
+//	  |- control:      serveControl (api.go) -> ServeMux: api*.go, events.go, ui.go
+//	  |- Engine.IO:    serveEngineIO (engineio.go) -> eioReplay (engineio_conn.go)
+//	  |                  -> eioPlay (engineio_play.go)
+//	  |- poll:         servePoll (poll.go, polltape.go)
+//	  |- event stream: serveSSE (sse.go) -> sseConn
+//	  |- page:         servePage (page.go)
+//	  '- WebSocket:    serveWebSocket (conn.go) -> replayConn
+//	                                        |
+//	    startReplay, admit, chooseSession (server.go, choose.go)
+//	    player.play (pacing.go: schedule.go, wait.go, fault.go, steer.go, control.go)
+//	    finish (ending.go) -> ender: replayConn | sseConn | eioReplay
+//
 // Files, one concern each:
 //
 //   - catalog.go: Catalog, Source and Session: indexing recordings, and
 //     reading a session's events back.
 //   - prefetch.go: a replay's events decoded ahead, in a goroutine.
 //   - shared.go: one decoded copy of a session that several replays play
-//     at once.
+//     at once (sharedCopies, held by the Catalog).
 //   - batch.go: the frames of messages due together, written in one write.
-//   - server.go: Server, and ServeHTTP as its phases: guard, admit
-//     (registering a live replay, for Shutdown), chooseSession, accept,
-//     serve; Shutdown.
-//   - guard.go: the Host and Origin checks (DNS rebinding).
+//   - route.go: ServeHTTP, and route: which kind of request it is.
+//   - server.go: Server; the phases every kind shares: startReplay, admit
+//     (registering a replayLife, for Shutdown), chooseSession; Shutdown.
+//   - guard.go: every Host and Origin check: guard (DNS rebinding, the
+//     pages replays may play to) and fromOwnPages (the control API's).
 //   - choose.go: which session a connection gets.
-//   - conn.go: one accepted connection: sending, reading the client
-//     (pumpFromClient), and ending it as the replay ended (finish).
-//   - hijack.go: keeping the raw connection, to drop it without a close
-//     frame.
+//   - conn.go: a WebSocket replay: serveWebSocket, accept, serve; one
+//     accepted connection: sending, reading the client (pumpFromClient),
+//     its side of the ending (replayConn is an ender).
+//   - ending.go: finish, the one ending routine of every transport, and
+//     the ender interface each implements.
+//   - hijack.go: upgrade, every WebSocket accept, keeping the raw
+//     connection to drop it without a close frame.
+//   - timing.go: timing, what the player takes of the Server (speed, gap,
+//     from, loop, wait, heartbeats, faults).
 //   - pacing.go: the player, which plays a session to a sender, event by
 //     event, apart from sockets (tested under testing/synctest).
 //   - schedule.go: when each event is due: offsets scaled by Speed, gaps
@@ -103,9 +139,10 @@
 //     commands waiting for the player, and where the player is.
 //   - steer.go: the player's side of it: holding a message until it is
 //     due as the commands allow, injecting, the idle end of a session.
-//   - live.go: the replays as the control API sees them, their JSON, the
-//     defaults for the next connection.
-//   - api.go: the control API's routing, security rules and errors;
+//   - live.go: the replays as the control API sees them (apiReplay), their
+//     JSON, the defaults for the next connection.
+//   - api.go: the control API's routes (http.ServeMux patterns), security
+//     rules and errors;
 //     apireplays.go its commands to replays and "next"; apisessions.go
 //     its sessions, messages and search.
 //   - events.go: the events stream (Server-Sent Events).
@@ -119,8 +156,7 @@
 //   - diagnose.go: the log lines for requests the Server cannot answer as
 //     asked.
 //   - sse.go: event streams (sessions of kind sse) replayed to an
-//     EventSource by a player whose sender writes and flushes each event;
-//     which plain requests are event streams or polls (httpKind).
+//     EventSource by a player whose sender writes and flushes each event.
 //   - poll.go: long-polling (Server.Poll) replayed per poller: the k-th
 //     request gets the k-th recorded response at its offset, then the idle
 //     answer; polltape.go: a poll session read as its exchanges.
@@ -132,9 +168,10 @@
 //     origins guard admits, and preflights.
 //   - engineio.go: Engine.IO (Socket.IO) requests, those whose query has
 //     EIO= and transport=: the handshake on polling or WebSocket under a
-//     fresh sid, CORS for polling, Engine.IO's own error answers.
+//     fresh sid, Engine.IO's own error answers.
 //     engineio_conn.go: one Engine.IO replay's transports (polling GETs and
-//     POSTs, the WebSocket and the upgrade), live pings, its ending.
+//     POSTs, the WebSocket and the upgrade), live pings, its side of the
+//     ending (a close to polling keeps the sid until a GET takes it).
 //     engineio_play.go: its packets between the player and the transports:
 //     pings and CONNECT answers made live, namespaces held until joined,
 //     acks under the client's ids, binary units, unrecorded emits logged.

@@ -88,16 +88,16 @@ func eioError(w http.ResponseWriter, code int, upgrade bool) {
 	w.Write([]byte(`{"code":` + strconv.Itoa(code) + `,"message":"` + eioMessages[code] + `"}`))
 }
 
-// serveEngineIO answers an Engine.IO request. guard has checked its Host,
-// and its Origin if it is an upgrade.
+// serveEngineIO answers an Engine.IO request. guard has checked its Host
+// and its Origin.
 func (s *Server) serveEngineIO(w http.ResponseWriter, r *http.Request, q engineio.Query, upgrade bool) {
 	log := s.logger().With("remote", r.RemoteAddr, "path", r.URL.RequestURI())
-	if !upgrade && !s.corsHeaders(w, r, log) {
-		return
+	if !upgrade {
+		allowCORS(w, r, nil)
 	}
 	switch {
 	case r.Method == http.MethodOptions && !upgrade:
-		w.WriteHeader(http.StatusNoContent) // a CORS preflight, answered by corsHeaders
+		eioPreflight(w, r)
 		return
 	case q.Version != 3 && q.Version != 4:
 		log.Warn("cannot answer Engine.IO: unsupported protocol revision", "EIO", q.Version, "answered", "400")
@@ -138,46 +138,10 @@ func (s *Server) serveEngineIO(w http.ResponseWriter, r *http.Request, q enginei
 	}
 }
 
-// corsHeaders lets a page on another origin of this machine poll, as it
-// may open a WebSocket: the Origin echoed for exactly the origins guard.go
-// accepts, never "*". Another origin gets 403, and corsHeaders reports
-// false.
-func (s *Server) corsHeaders(w http.ResponseWriter, r *http.Request, log *slog.Logger) bool {
-	origin := r.Header.Get("Origin")
-	if origin == "" {
-		return true
-	}
-	if !s.allowedOrigin(origin) {
-		log.Warn("refused Engine.IO polling: page on another machine's origin",
-			"origin", origin, "hint", "if this page may read the recordings, add --allow-origin "+origin)
-		s.stats.refusedFor("origin")
-		http.Error(w, "wsreplay: this Origin is not allowed (see --allow-origin)", http.StatusForbidden)
-		return false
-	}
-	h := w.Header()
-	h.Set("Access-Control-Allow-Origin", origin)
-	h.Set("Access-Control-Allow-Credentials", "true")
-	h.Add("Vary", "Origin")
-	if r.Method == http.MethodOptions {
-		h.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
-		if rh := r.Header.Get("Access-Control-Request-Headers"); rh != "" {
-			h.Set("Access-Control-Allow-Headers", rh)
-		}
-		h.Set("Access-Control-Max-Age", "600")
-	}
-	return true
-}
-
 // eioHandshake starts a replay for a handshake: it admits it (Refuse,
 // shutdown), chooses a Socket.IO session, and opens it on the transport
 // the client came with.
 func (s *Server) eioHandshake(w http.ResponseWriter, r *http.Request, q engineio.Query, upgrade bool, log *slog.Logger) {
-	if upgrade {
-		if origin := r.Header.Get("Origin"); !s.allowedOrigin(origin) {
-			http.Error(w, "wsreplay: this Origin is not allowed", http.StatusForbidden)
-			return
-		}
-	}
 	rp, del := s.admit(w, log)
 	if rp == nil {
 		return
@@ -208,7 +172,7 @@ func (s *Server) eioHandshake(w http.ResponseWriter, r *http.Request, q engineio
 // eioSession chooses the Socket.IO session of a handshake: the one the
 // control API chose for the next connection, if it is one, else as
 // WebSocket connections are chosen.
-func (s *Server) eioSession(r *http.Request, rp *liveReplay) (*Session, error) {
+func (s *Server) eioSession(r *http.Request, rp *replayLife) (*Session, error) {
 	if !s.NoControl {
 		rp.next = s.control.take(r.URL.Path)
 	}

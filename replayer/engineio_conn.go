@@ -33,7 +33,7 @@ type eioReplay struct {
 	open     engineio.OpenParams
 	sess     *Session
 	log      *slog.Logger
-	rp       *liveReplay
+	rp       *replayLife
 	path     string // as the client asked for it, and its address: for live control
 	remote   string
 	del      func()
@@ -41,25 +41,29 @@ type eioReplay struct {
 	play     *eioPlay
 	client   *clientLog // Server.Wait's log of the client's events; nil without it
 
-	mu        sync.Mutex
-	queue     []engineio.Packet // for the next polling GET
-	queued    int64             // the bytes of queue's packets
-	wake      chan struct{}     // closed and replaced when the queue or the state changes
-	polling   bool              // a GET is waiting
-	probed    bool              // a WebSocket answered the probe: the waiting GET gets "6"
-	sock      *websocket.Conn   // the WebSocket carrying the packets, once there is one
-	sockNet   net.Conn
-	lastSeen  time.Time // the client's last request or packet
-	gone      bool      // over: the waiting GET gets a close packet
-	aborted   bool      // dropped: the waiting GET is cut off
-	quiet     bool      // --hang-at: no pings, no pongs
-	writeMu   sync.Mutex
-	heartbeat sync.WaitGroup
+	mu       sync.Mutex
+	queue    []engineio.Packet // for the next polling GET
+	queued   int64             // the bytes of queue's packets
+	wake     chan struct{}     // closed and replaced when the queue or the state changes
+	polling  bool              // a GET is waiting
+	probed   bool              // a WebSocket answered the probe: the waiting GET gets "6"
+	sock     *websocket.Conn   // the WebSocket carrying the packets, once there is one
+	sockNet  net.Conn
+	lastSeen time.Time // the client's last request or packet
+	over     bool      // ended: the waiting GET gets a close packet
+	// closeQueued: the replay ended with a close packet for polling;
+	// closeTaken is closed when a GET has taken it.
+	closeQueued bool
+	closeTaken  chan struct{}
+	aborted     bool // dropped: the waiting GET is cut off
+	quiet       bool // --hang-at: no pings, no pongs
+	writeMu     sync.Mutex
+	heartbeat   sync.WaitGroup
 }
 
-func (s *Server) newEIOReplay(rp *liveReplay, del func(), sess *Session, q engineio.Query, log *slog.Logger) *eioReplay {
+func (s *Server) newEIOReplay(rp *replayLife, del func(), sess *Session, q engineio.Query, log *slog.Logger) *eioReplay {
 	r := &eioReplay{srv: s, version: q.Version, b64: q.Base64, sess: sess, rp: rp, del: del,
-		accepted: time.Now(), wake: make(chan struct{})}
+		accepted: time.Now(), wake: make(chan struct{}), closeTaken: make(chan struct{})}
 	r.open = openParams(sess.EngineIO, q.Transport == "websocket")
 	r.sid = r.open.SID
 	r.lastSeen = r.accepted
@@ -67,7 +71,7 @@ func (s *Server) newEIOReplay(rp *liveReplay, del func(), sess *Session, q engin
 	if s.Wait {
 		r.client = newClientLog()
 	}
-	r.play = newEIOPlay(r)
+	r.play = newEIOPlay(r, s.Loop)
 	if e := sess.EngineIO; e != nil && e.Version != q.Version {
 		r.log.Warn("Engine.IO revision differs from the recording's: packets are replayed as recorded",
 			"client", q.Version, "recorded", e.Version)
@@ -94,7 +98,7 @@ func (r *eioReplay) out(pks ...engineio.Packet) error {
 	r.mu.Lock()
 	sock := r.sock
 	if sock == nil {
-		if r.gone || r.aborted {
+		if r.over || r.aborted {
 			r.mu.Unlock()
 			return errEIOGone
 		}
@@ -148,8 +152,12 @@ func (r *eioReplay) servePoll(w http.ResponseWriter, req *http.Request) {
 			r.polling = false
 			r.mu.Unlock()
 			panic(http.ErrAbortHandler) // a drop: the connection is cut, no answer
-		case r.gone:
+		case r.over:
 			pks = []engineio.Packet{{Data: []byte{engineio.Close}}}
+			if r.closeQueued {
+				r.closeQueued = false
+				close(r.closeTaken)
+			}
 		case r.probed || r.sock != nil:
 			pks = []engineio.Packet{{Data: []byte{engineio.Noop}}}
 		default:
@@ -180,11 +188,7 @@ func (r *eioReplay) servePoll(w http.ResponseWriter, req *http.Request) {
 // servePost takes the packets of a polling POST.
 func (r *eioReplay) servePost(w http.ResponseWriter, req *http.Request) {
 	r.touch()
-	limit := r.srv.MaxMessageSize
-	if limit <= 0 {
-		limit = DefaultMaxMessageSize
-	}
-	body, err := io.ReadAll(io.LimitReader(req.Body, limit))
+	body, err := io.ReadAll(io.LimitReader(req.Body, r.srv.maxMessageSize()))
 	if err != nil {
 		return
 	}
@@ -234,7 +238,7 @@ func (r *eioReplay) fromClient(pk engineio.Packet) {
 // serveUpgrade serves a WebSocket opened for an existing sid: the probe,
 // then the upgrade, then the packets.
 func (r *eioReplay) serveUpgrade(w http.ResponseWriter, req *http.Request) {
-	conn, netConn := r.accept(w, req)
+	conn, netConn := r.srv.upgrade(w, req, nil, r.log)
 	if conn == nil {
 		return
 	}
@@ -244,7 +248,7 @@ func (r *eioReplay) serveUpgrade(w http.ResponseWriter, req *http.Request) {
 // serveHandshakeSocket serves a client that began on the WebSocket: the
 // open packet on it, then the replay.
 func (r *eioReplay) serveHandshakeSocket(w http.ResponseWriter, req *http.Request) {
-	conn, netConn := r.accept(w, req)
+	conn, netConn := r.srv.upgrade(w, req, nil, r.log)
 	if conn == nil {
 		r.srv.eio.remove(r)
 		r.del()
@@ -259,21 +263,6 @@ func (r *eioReplay) serveHandshakeSocket(w http.ResponseWriter, req *http.Reques
 	}
 	go r.run()
 	r.readSocket(conn, netConn)
-}
-
-func (r *eioReplay) accept(w http.ResponseWriter, req *http.Request) (*websocket.Conn, net.Conn) {
-	tap := &hijackTap{ResponseWriter: w}
-	conn, err := websocket.Accept(tap, req, &websocket.AcceptOptions{InsecureSkipVerify: true}) // guard checked the Origin
-	if err != nil {
-		r.log.Warn("upgrade failed", "err", err)
-		return nil, nil
-	}
-	limit := r.srv.MaxMessageSize
-	if limit <= 0 {
-		limit = DefaultMaxMessageSize
-	}
-	conn.SetReadLimit(limit)
-	return conn, tap.conn
 }
 
 // readSocket reads a WebSocket of the replay until it ends: the probe
@@ -344,10 +333,16 @@ func (r *eioReplay) run() {
 	ctl := r.srv.newControl(r.rp, r.sess)
 	ctl.shape = r.play.injection
 	live := r.srv.control.open(r.sess, r.path, r.remote, r.accepted, ctl)
-	p := &player{cfg: r.srv, session: r.sess, send: r.play.send, pick: r.play.pick, client: r.client, log: r.log, ctl: ctl}
+	p := &player{cfg: r.srv.timing(), session: r.sess, send: r.play.send, pick: r.play.pick, client: r.client, log: r.log, ctl: ctl}
 	end, err := p.play(r.rp.ctx, r.accepted)
 	live.ended(endingName(end, err))
-	r.finish(end, err)
+	if end.kind == endHang && err == nil {
+		r.mu.Lock()
+		r.quiet = true // no pings, no pongs
+		r.mu.Unlock()
+	}
+	r.srv.finish(r.rp.ctx, r, r.log, end, err)
+	r.lingerForClose()
 	close(done)
 	r.heartbeat.Wait()
 }
@@ -383,54 +378,54 @@ func (r *eioReplay) beat(done <-chan struct{}) {
 	}
 }
 
-// finish ends the replay as end says.
-func (r *eioReplay) finish(end ending, err error) {
-	log := r.log
-	if end.fault {
-		log = log.With("fault", true)
-	}
-	switch {
-	case err != nil:
-		r.srv.stats.endedAs("failed")
-		log.Error("replay failed", "err", err)
-		r.drop()
-	case end.kind == endClose:
-		r.srv.stats.endedAs("close")
-		log.Info("closed", "code", end.code, "reason", end.reason)
-		r.close(websocket.StatusCode(end.code), end.reason)
-	case end.kind == endDrop:
-		r.srv.stats.endedAs("drop")
-		log.Info("dropped", "how", "connection cut, no close")
-		r.drop()
-	case end.kind == endHang:
-		log.Info("hanging", "how", "connected, sending nothing more, no pings")
-		r.mu.Lock()
-		r.quiet = true
-		r.mu.Unlock()
-		<-r.rp.ctx.Done()
-		r.closeGone()
-	default:
-		if end.kind == endOpen {
-			log.Info("session over, staying open (pings go on) until the client leaves")
-		}
-		<-r.rp.ctx.Done()
-		r.closeGone()
-	}
+// eioStyle are the Engine.IO replay's endings, for the log.
+var eioStyle = endStyle{
+	close:    "close frame on the WebSocket, or close packet to the next polling GET",
+	drop:     "connection cut, no close",
+	hang:     "connected, sending nothing more, no pings",
+	open:     "pings go on",
+	fail:     "connection cut, no close",
+	shutdown: "close frame on the WebSocket, or close packet to the next polling GET",
 }
 
-// close ends the replay cleanly: a close frame on the WebSocket, or a
-// close packet to the waiting GET.
-func (r *eioReplay) close(code websocket.StatusCode, reason string) {
+func (r *eioReplay) style() *endStyle { return &eioStyle }
+
+// closeWith ends the replay cleanly: a close frame on the WebSocket, or a
+// close packet to the next polling GET (lingerForClose keeps the sid
+// until a GET has taken it).
+func (r *eioReplay) closeWith(code int, reason string) {
 	r.mu.Lock()
 	sock := r.sock
-	r.gone = true
+	r.over = true
+	r.closeQueued = sock == nil
 	r.notify()
 	r.mu.Unlock()
 	if sock != nil {
-		if !sendableClose(int(code)) {
-			code, reason = websocket.StatusNormalClosure, ""
+		if !sendableClose(code) {
+			code, reason = int(websocket.StatusNormalClosure), ""
 		}
-		sock.Close(code, reason)
+		sock.Close(websocket.StatusCode(code), reason)
+	}
+}
+
+// lingerForClose keeps the sid of a replay that ended with a close packet
+// for polling until a GET has taken it, the client has left, or
+// pingTimeout has passed: removed at once, the GET right after the last
+// packet got "400 Session ID unknown", and the client never saw the
+// server's close.
+func (r *eioReplay) lingerForClose() {
+	r.mu.Lock()
+	queued := r.closeQueued
+	r.mu.Unlock()
+	if !queued {
+		return
+	}
+	t := time.NewTimer(time.Duration(r.open.PingTimeout) * time.Millisecond)
+	defer t.Stop()
+	select {
+	case <-r.closeTaken:
+	case <-r.rp.ctx.Done():
+	case <-t.C:
 	}
 }
 
@@ -451,20 +446,19 @@ func (r *eioReplay) drop() {
 	}
 }
 
-// closeGone ends a replay whose client left, or that Shutdown ends.
-func (r *eioReplay) closeGone() {
-	r.srv.mu.Lock()
-	shutdown := r.srv.shutdown
-	r.srv.mu.Unlock()
+func (r *eioReplay) fail() { r.drop() }
+
+// gone ends a replay whose client left (the WebSocket closed at once, a
+// waiting GET answered with a close packet), or that Shutdown ends (a
+// close with 1001).
+func (r *eioReplay) gone(shutdown bool) {
 	if shutdown {
-		r.srv.stats.endedAs("shutdown")
-		r.close(websocket.StatusGoingAway, "server shutting down")
+		r.closeWith(int(websocket.StatusGoingAway), "server shutting down")
 		return
 	}
-	r.srv.stats.endedAs("client_left")
 	r.mu.Lock()
 	sock := r.sock
-	r.gone = true
+	r.over = true
 	r.notify()
 	r.mu.Unlock()
 	if sock != nil {

@@ -38,7 +38,8 @@ type ackRef struct {
 // concurrent use: the player sends while requests bring the client's
 // packets.
 type eioPlay struct {
-	r *eioReplay
+	r    *eioReplay
+	loop bool // Server.Loop: the recording's emits come round again
 
 	// The player's side: the unit being put together (a packet and its
 	// attachments still to come), and what ack it answers.
@@ -65,8 +66,8 @@ type eioPlay struct {
 	skipBytes int                            // the client's attachments to pass over
 }
 
-func newEIOPlay(r *eioReplay) *eioPlay {
-	p := &eioPlay{r: r, joined: map[string]bool{}, held: map[string][][]engineio.Packet{},
+func newEIOPlay(r *eioReplay, loop bool) *eioPlay {
+	p := &eioPlay{r: r, loop: loop, joined: map[string]bool{}, held: map[string][][]engineio.Packet{},
 		recCount: map[evKey]int{}, recAcks: map[ackRef]evOcc{}, cliCount: map[evKey]int{},
 		cliAcks: map[evOcc]int64{}, parked: map[evOcc][]engineio.Packet{}}
 	if r.version == 3 {
@@ -302,7 +303,7 @@ func (p *eioPlay) emit(sio engineio.SocketIO) {
 	// client's k-th emit is the recorded (k mod n)-th, and the player's
 	// occurrences go on counting across passes as the client's do.
 	n := p.recorded[key]
-	unrecorded := n == 0 || k >= n && !p.r.srv.Loop
+	unrecorded := n == 0 || k >= n && !p.loop
 	var unit []engineio.Packet
 	if sio.HasID && !unrecorded {
 		occ := evOcc{key, k}
@@ -316,15 +317,17 @@ func (p *eioPlay) emit(sio engineio.SocketIO) {
 			"recorded", p.recorded[key])
 		return
 	}
+	clientID := sio.ID // the answer goes out under it
 	if p.r.client != nil {
 		// Server.Wait compares the client's emits with the recorded ones:
 		// under the recorded ack id, since the client's own differs.
 		// (The recorded events are shared with other replays: never
 		// changed.)
-		sio.ID, sio.HasID = p.recIDs[evOcc{key, k % n}]
-		p.r.client.add(sio.Encode())
+		rec := sio
+		rec.ID, rec.HasID = p.recIDs[evOcc{key, k % n}]
+		p.r.client.add(rec.Encode())
 	}
 	if unit != nil {
-		p.r.out(withAckID(unit, sio.ID)...)
+		p.r.out(withAckID(unit, clientID)...)
 	}
 }

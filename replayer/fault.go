@@ -16,8 +16,8 @@ type fault struct {
 	timer *time.Timer
 }
 
-// newFault returns the earliest fault cfg configures, timed from accepted.
-func newFault(cfg *Server, accepted time.Time) fault {
+// newFault returns the earliest fault of fs, timed from accepted.
+func newFault(fs faults, accepted time.Time) fault {
 	var at time.Duration
 	var end ending
 	consider := func(d time.Duration, e ending) {
@@ -25,15 +25,15 @@ func newFault(cfg *Server, accepted time.Time) fault {
 			at, end = d, e
 		}
 	}
-	consider(cfg.DropAt, ending{kind: endDrop, code: format.CodeAbnormal, fault: true})
-	if cfg.CloseAt > 0 {
-		code := cfg.CloseCode
+	consider(fs.dropAt, ending{kind: endDrop, code: format.CodeAbnormal, fault: true})
+	if fs.closeAt > 0 {
+		code := fs.closeCode
 		if code == 0 {
 			code = 1000
 		}
-		consider(cfg.CloseAt, ending{kind: endClose, code: code, reason: cfg.CloseReason, fault: true})
+		consider(fs.closeAt, ending{kind: endClose, code: code, reason: fs.closeReason, fault: true})
 	}
-	consider(cfg.HangAt, ending{kind: endHang, fault: true})
+	consider(fs.hangAt, ending{kind: endHang, fault: true})
 	if at == 0 {
 		return fault{}
 	}

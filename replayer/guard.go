@@ -75,7 +75,9 @@ func matchOrigin(pattern, origin string) bool {
 // guard answers 403 to a request from a Host or Origin the server does not
 // serve, logging what to do if it was meant; it reports whether the request
 // may go on. The Origin is checked for a replay (a WebSocket, an event
-// stream, a poll), which only this machine's pages may read.
+// stream, a poll, Engine.IO), which only this machine's pages may read:
+// this is the one Origin check of the replays; cors.go then names the
+// admitted origin in replayed HTTP answers.
 func (s *Server) guard(w http.ResponseWriter, r *http.Request, replay bool) bool {
 	if isServiceWorkerScript(r) {
 		s.logger().Warn("refused request: a browser asked for a service worker script; this server serves none",
@@ -103,4 +105,25 @@ func (s *Server) guard(w http.ResponseWriter, r *http.Request, replay bool) bool
 		return false
 	}
 	return true
+}
+
+// fromOwnPages reports whether a request comes from the server's own pages,
+// or from no page at all (curl, a test): the rule of the control API
+// (api.go). A browser's request says where it comes from by Origin (sent
+// with every state-changing request) or Sec-Fetch-Site (sent with every
+// request, images included).
+func fromOwnPages(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	site := r.Header.Get("Sec-Fetch-Site")
+	return (origin == "" || origin == ownOrigin(r)) && (site == "" || site == "same-origin" || site == "none")
+}
+
+// ownOrigin is the origin of the server's own pages, as the request reached
+// it.
+func ownOrigin(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
 }

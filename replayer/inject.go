@@ -87,7 +87,7 @@ func payloadSize(evs []*format.Event) int64 {
 }
 
 // injectTo queues what in sends to the replay rp, shaped for it.
-func injectTo(rp *replay, in *injection) error {
+func injectTo(rp *apiReplay, in *injection) error {
 	shape := rp.ctl.shape
 	if shape == nil {
 		shape = (*injection).events

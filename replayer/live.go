@@ -15,10 +15,10 @@ import (
 // value is ready to use; it is safe for concurrent use.
 type liveControl struct {
 	mu      sync.Mutex
-	n       int                // replays opened: the next id is "r<n+1>"
-	replays map[string]*replay // live and recently ended, by id
-	order   []*replay          // the same, oldest first
-	next    *nextDefaults      // nil: none
+	n       int                   // replays opened: the next id is "r<n+1>"
+	replays map[string]*apiReplay // live and recently ended, by id
+	order   []*apiReplay          // the same, oldest first
+	next    *nextDefaults         // nil: none
 	hub     hub
 	indexes indexes
 }
@@ -26,8 +26,8 @@ type liveControl struct {
 // keepEnded is how many ended replays the API still shows.
 const keepEnded = 50
 
-// replay is one replay as the control API sees it.
-type replay struct {
+// apiReplay is one replay as the control API sees it.
+type apiReplay struct {
 	id       string
 	session  *Session
 	path     string
@@ -43,13 +43,13 @@ type replay struct {
 
 // open registers a replay of sess for the connection from remote to path,
 // controlled by ctl, and announces it.
-func (lc *liveControl) open(sess *Session, path, remote string, accepted time.Time, ctl *control) *replay {
+func (lc *liveControl) open(sess *Session, path, remote string, accepted time.Time, ctl *control) *apiReplay {
 	lc.mu.Lock()
 	if lc.replays == nil {
-		lc.replays = map[string]*replay{}
+		lc.replays = map[string]*apiReplay{}
 	}
 	lc.n++
-	rp := &replay{id: "r" + strconv.Itoa(lc.n), session: sess, path: path, remote: remote, accepted: accepted, ctl: ctl, lc: lc}
+	rp := &apiReplay{id: "r" + strconv.Itoa(lc.n), session: sess, path: path, remote: remote, accepted: accepted, ctl: ctl, lc: lc}
 	ctl.notify = rp.notify // before the API can find it
 	lc.replays[rp.id] = rp
 	lc.order = append(lc.order, rp)
@@ -74,23 +74,23 @@ func (lc *liveControl) forgetEnded() {
 }
 
 // lookup returns the replay with id, or nil.
-func (lc *liveControl) lookup(id string) *replay {
+func (lc *liveControl) lookup(id string) *apiReplay {
 	lc.mu.Lock()
 	defer lc.mu.Unlock()
 	return lc.replays[id]
 }
 
 // list returns the replays, oldest first.
-func (lc *liveControl) list() []*replay {
+func (lc *liveControl) list() []*apiReplay {
 	lc.mu.Lock()
 	defer lc.mu.Unlock()
-	return append([]*replay(nil), lc.order...)
+	return append([]*apiReplay(nil), lc.order...)
 }
 
 // notify publishes what changed in the replay, if anyone listens. The
 // events that come with messages (a position, a client message) are
 // published at most 10 times a second each, the last one always.
-func (rp *replay) notify(what string) {
+func (rp *apiReplay) notify(what string) {
 	if what == "" || !rp.lc.hub.listened() {
 		return
 	}
@@ -116,7 +116,7 @@ func (rp *replay) notify(what string) {
 	rp.lc.hub.publish(name, rp.view())
 }
 
-func (rp *replay) publishLater(name string) {
+func (rp *apiReplay) publishLater(name string) {
 	rp.mu.Lock()
 	delete(rp.timers, name)
 	rp.last[name] = time.Now()
@@ -125,7 +125,7 @@ func (rp *replay) publishLater(name string) {
 }
 
 // ended announces the end of the replay.
-func (rp *replay) ended(how string) {
+func (rp *apiReplay) ended(how string) {
 	rp.mu.Lock()
 	for name, t := range rp.timers {
 		t.Stop()
@@ -177,7 +177,7 @@ type placeView struct {
 	Dir    string `json:"dir,omitempty"`
 }
 
-func (rp *replay) view() replayView {
+func (rp *apiReplay) view() replayView {
 	c := rp.ctl
 	rev := c.rev.Load() // before reading: a change meanwhile has a greater one
 	c.mu.Lock()
@@ -337,7 +337,7 @@ func (sp *seekSpec) target(idx *sessionIndex) (*seekTarget, error) {
 // newControl returns the control of a new replay of sess: paused if
 // Server.Paused says so, at Server.Speed, unless the control API set other
 // defaults for this connection.
-func (s *Server) newControl(rp *liveReplay, sess *Session) *control {
+func (s *Server) newControl(rp *replayLife, sess *Session) *control {
 	speed, paused := s.Speed, s.Paused
 	nx := rp.next
 	if nx == nil {

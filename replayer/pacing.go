@@ -39,7 +39,7 @@ type sender func(ctx context.Context, e *format.Event) error
 // player plays one session to one client. It holds the pacing logic apart
 // from sockets, so that tests can run it under testing/synctest.
 type player struct {
-	cfg     *Server
+	cfg     timing
 	session *Session
 	send    sender
 	flush   func() error // writes what send holds, before a wait; nil: nothing held
@@ -57,9 +57,9 @@ type player struct {
 // accepted, until the session or a fault ends it, or ctx is done.
 func (p *player) play(ctx context.Context, accepted time.Time) (ending, error) {
 	if p.ctl == nil {
-		p.ctl = newControl(p.cfg.Speed, p.cfg.Paused)
+		p.ctl = newControl(p.cfg.speed, p.cfg.paused)
 	}
-	f := newFault(p.cfg, accepted)
+	f := newFault(p.cfg.faults, accepted)
 	defer f.stop()
 	w := &waiter{ctx: ctx, fault: f, fine: p.fine}
 	for first := true; ; first = false {
@@ -71,7 +71,7 @@ func (p *player) play(ctx context.Context, accepted time.Time) (ending, error) {
 		if ferr := p.flushHeld(ctx); err == nil && ferr != nil {
 			end, err = p.sendFailed(ctx, ferr)
 		}
-		if err != nil || end.kind != endOpen || !p.cfg.Loop {
+		if err != nil || end.kind != endOpen || !p.cfg.loop {
 			if err == nil && end.kind == endOpen {
 				// Stay connected until the client leaves; a fault
 				// still fires, and live control still acts.
@@ -146,7 +146,7 @@ func (p *player) playOnce(ctx context.Context, w *waiter, start time.Time) (endi
 // error.
 func (p *player) sendOnTime(ctx context.Context, w *waiter, sched *schedule, m mark, e *format.Event) (ending, bool, error) {
 	_, placed := sched.next(m.off)
-	if !placed && p.cfg.DropBefore {
+	if !placed && p.cfg.dropBefore {
 		p.ctl.passed(time.Now(), sched, m, e.Data, false) // before From: passed over
 		return ending{}, false, nil
 	}
@@ -187,7 +187,7 @@ func (p *player) sendFailed(ctx context.Context, err error) (ending, error) {
 // replay ends first.
 func (p *player) passClientMessage(ctx context.Context, w *waiter, sched *schedule, m mark, k int, e *format.Event) (ending, bool, error) {
 	_, placed := sched.next(m.off)
-	if !p.cfg.Wait {
+	if !p.cfg.wait {
 		if end, stop, err := p.await(ctx, w, sched, m, placed); stop {
 			return end, true, err
 		}
@@ -214,7 +214,7 @@ func (p *player) endOnTime(ctx context.Context, w *waiter, sched *schedule, m ma
 // recordedEnding returns how the replay ends at the recorded close e.
 func (p *player) recordedEnding(e *format.Event) ending {
 	switch {
-	case p.cfg.Loop:
+	case p.cfg.loop:
 		return ending{kind: endOpen} // play it again from here
 	case e.By == format.ByClient:
 		// The client ended it. In a replay the client does its own
@@ -264,7 +264,7 @@ func (p *player) waitForClient(w *waiter, sched *schedule, k int, rec *format.Ev
 // isHeartbeat reports whether a recorded message is an application-level
 // heartbeat to keep out of the timeline.
 func (p *player) isHeartbeat(e *format.Event) bool {
-	for _, hb := range p.cfg.Heartbeats {
+	for _, hb := range p.cfg.heartbeats {
 		if e.Opcode == format.Text && (e.Dir == format.Send && string(e.Data) == hb.Ping ||
 			e.Dir == format.Receive && string(e.Data) == hb.Pong) {
 			return true

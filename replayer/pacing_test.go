@@ -54,7 +54,7 @@ func playFake(t *testing.T, srv *Server, sess *Session, client []arrival, stopAf
 		defer cancel()
 		accepted := time.Now()
 		var mu sync.Mutex
-		p := &player{cfg: srv, session: sess, client: newClientLog(), log: srv.logger(),
+		p := &player{cfg: srv.timing(), session: sess, client: newClientLog(), log: srv.logger(),
 			send: func(_ context.Context, e *format.Event) error {
 				mu.Lock()
 				got = append(got, arrival{time.Since(accepted), string(e.Data)})
@@ -120,7 +120,7 @@ func TestNoDrift(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		accepted := time.Now()
-		p := &player{cfg: &Server{}, session: session(evs...), client: newClientLog(), log: (&Server{}).logger(),
+		p := &player{cfg: timing{}, session: session(evs...), client: newClientLog(), log: (&Server{}).logger(),
 			send: func(context.Context, *format.Event) error {
 				got = append(got, time.Since(accepted))
 				time.Sleep(3 * time.Millisecond) // every send takes time

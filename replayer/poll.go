@@ -116,7 +116,7 @@ func (pr *pollReplay) answer(s *Server, k int) (pollExchange, time.Time) {
 // take returns the poller r comes from, with the number of its request
 // (from 0), starting a replay of the next recorded session for its path
 // if it has none, or its last one has been idle for PollIdle.
-func (ps *pollers) take(s *Server, r *http.Request, rp *liveReplay, log *slog.Logger) (*pollReplay, int, error) {
+func (ps *pollers) take(s *Server, r *http.Request, rp *replayLife, log *slog.Logger) (*pollReplay, int, error) {
 	key := longpoll.Key(longpoll.Match(s.Poll, r.URL.Path), r)
 	idle := s.pollIdle()
 	ps.mu.Lock()
@@ -207,7 +207,7 @@ func (s *Server) newPollReplay(ctx context.Context, r *http.Request, key string)
 	if err != nil {
 		return nil, err
 	}
-	return &pollReplay{key: key, sess: sess, tape: tape, sched: newSchedule(s, time.Now()), inFlight: true}, nil
+	return &pollReplay{key: key, sess: sess, tape: tape, sched: newSchedule(s.timing(), time.Now()), inFlight: true}, nil
 }
 
 // statusOf returns the status to answer with: the recorded one, 200 if

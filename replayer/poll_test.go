@@ -166,7 +166,7 @@ func TestPollSchedule(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				start := time.Now()
-				pr := &pollReplay{tape: tape, sched: newSchedule(tt.srv, start)}
+				pr := &pollReplay{tape: tape, sched: newSchedule(tt.srv.timing(), start)}
 				for k, want := range tt.want {
 					if k == len(tt.want)-1 {
 						time.Sleep(500 * time.Millisecond) // the idle answer is held from its request

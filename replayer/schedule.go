@@ -27,10 +27,10 @@ type schedule struct {
 	started    bool
 }
 
-// newSchedule starts a schedule for cfg at start, the instant position 0
+// newSchedule starts a schedule for t at start, the instant position 0
 // falls on.
-func newSchedule(cfg *Server, start time.Time) *schedule {
-	return &schedule{speed: boundSpeed(cfg.Speed), maxGap: cfg.MaxGap, from: cfg.From, anchor: start}
+func newSchedule(t timing, start time.Time) *schedule {
+	return &schedule{speed: boundSpeed(t.speed), maxGap: t.maxGap, from: t.from, anchor: start}
 }
 
 // Speeds a replay plays at, besides max (no waiting): outside them a

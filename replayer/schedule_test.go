@@ -36,7 +36,7 @@ func TestSchedule(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := newSchedule(tt.srv, start)
+			s := newSchedule(tt.srv.timing(), start)
 			for i, st := range tt.steps {
 				due, ok := s.next(st.off)
 				if ok != st.ok || ok && due.Sub(start) != st.due {

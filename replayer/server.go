@@ -9,10 +9,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/coder/websocket"
 	"github.com/wsreplay/wsreplay/format"
 	"github.com/wsreplay/wsreplay/internal/drain"
-	"github.com/wsreplay/wsreplay/internal/engineio"
 	"github.com/wsreplay/wsreplay/internal/secret"
 	"github.com/wsreplay/wsreplay/internal/ws"
 )
@@ -123,7 +121,7 @@ type Server struct {
 	mu       sync.Mutex
 	refused  int
 	next     map[string]int           // round-robin position per request group
-	live     map[*liveReplay]struct{} // what Shutdown must end
+	live     map[*replayLife]struct{} // what Shutdown must end
 	eio      eioRegistry              // Engine.IO replays by sid
 	shutdown bool
 	wg       sync.WaitGroup
@@ -131,12 +129,17 @@ type Server struct {
 	fine     fineClock
 	control  liveControl // the replays as the control API sees them
 	pollers  pollers     // the pollers being replayed to
+	ctlOnce  sync.Once
+	ctlMux   *http.ServeMux // the control API's routes (api.go)
 }
 
-// liveReplay is a replay that Shutdown must end. It has a field so that
-// every one has an address of its own: pointers to distinct zero-size
-// values may be equal, and a map keyed by them would hold one entry.
-type liveReplay struct {
+// replayLife is the life of one replay that admit let in, of any kind:
+// the contexts that end it (Shutdown ends every one) and what the control
+// API set for it. The control API's view of a replay is an apiReplay
+// (live.go). It has a field so that every one has an address of its own:
+// pointers to distinct zero-size values may be equal, and a map keyed by
+// them would hold one entry.
+type replayLife struct {
 	ctx    context.Context    // ends the replay: the client left, or Shutdown
 	cancel context.CancelFunc // ends ctx
 	ioCtx  context.Context    // for reads and writes: ends only after the replay
@@ -173,76 +176,15 @@ func (s *Server) logger() *slog.Logger {
 	return s.Logger
 }
 
-// ServeHTTP accepts a WebSocket connection and replays a session to it: it
-// admits the request, chooses its session, accepts the upgrade and serves
-// the replay. A plain GET of "/" gets the page listing the sessions.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	upgrade := ws.IsUpgrade(r)
-	// The control API's paths come first: its events stream is an event
-	// stream itself, not a recorded one to replay.
-	control := !upgrade && !s.NoControl && strings.HasPrefix(r.URL.Path, controlPrefix)
-	var eio engineio.Query
-	isEIO := false
-	if !control {
-		eio, isEIO = engineio.ParseQuery(r.URL.Query()) // Engine.IO (Socket.IO), on any path
-	}
-	kind := format.KindWebSocket
-	if !upgrade && !control && !isEIO {
-		kind = s.httpKind(r) // an event stream or a poll to replay, or the page
-	}
-	if !upgrade && (isEIO || kind != format.KindWebSocket) {
-		// Replayed HTTP: inert in a browser, whatever was recorded.
-		w = &sandboxWriter{ResponseWriter: w, log: s.logger(), r: r}
-	}
-	if !s.guard(w, r, upgrade || kind != format.KindWebSocket) {
-		return
-	}
-	switch {
-	case control:
-		s.serveControl(w, r)
-		return
-	case isEIO:
-		s.serveEngineIO(w, r, eio, upgrade)
-		return
-	case kind == format.KindSSE:
-		s.serveSSE(w, r)
-		return
-	case kind == format.KindPoll:
-		s.servePoll(w, r)
-		return
-	case !upgrade:
-		s.servePage(w, r)
-		return
-	}
-	log := s.logger().With("remote", r.RemoteAddr, "path", r.URL.RequestURI())
-	rp, del := s.admit(w, log)
-	if rp == nil {
-		return
-	}
-	defer del()
-	if !s.NoControl {
-		rp.next = s.control.take(r.URL.Path)
-	}
-	sess := s.chooseSession(w, r, rp, log, format.KindWebSocket)
-	if sess == nil {
-		return
-	}
-	c := s.accept(w, r, rp, sess, log)
-	if c == nil {
-		return
-	}
-	s.serve(c, rp, sess)
-}
-
 // admit registers a replay for the request, unless the server is shutting
 // down or the Refuse fault answers it: those get 503, and admit returns
 // nil. del unregisters the replay once it is over (as caddy's streaming
 // code gets back a del function for each connection).
-func (s *Server) admit(w http.ResponseWriter, log *slog.Logger) (rp *liveReplay, del func()) {
+func (s *Server) admit(w http.ResponseWriter, log *slog.Logger) (rp *replayLife, del func()) {
 	s.mu.Lock()
 	if s.next == nil {
 		s.next = map[string]int{}
-		s.live = map[*liveReplay]struct{}{}
+		s.live = map[*replayLife]struct{}{}
 	}
 	if s.shutdown {
 		s.mu.Unlock()
@@ -268,7 +210,7 @@ func (s *Server) admit(w http.ResponseWriter, log *slog.Logger) (rp *liveReplay,
 
 // register adds a live replay, for Shutdown to end, and returns it with
 // del, which removes it and ends its contexts. s.mu must be held.
-func (s *Server) register() (rp *liveReplay, del func()) {
+func (s *Server) register() (rp *replayLife, del func()) {
 	// Two contexts: ioCtx is for reads and writes, and ends only when the
 	// handler does, because coder/websocket closes the connection when a
 	// read's or write's context ends; ctx ends the replay, when the client
@@ -276,7 +218,7 @@ func (s *Server) register() (rp *liveReplay, del func()) {
 	// the way finish decides.
 	ioCtx, ioCancel := context.WithCancel(context.Background())
 	ctx, cancel := context.WithCancel(ioCtx)
-	rp = &liveReplay{ctx: ctx, cancel: cancel, ioCtx: ioCtx}
+	rp = &replayLife{ctx: ctx, cancel: cancel, ioCtx: ioCtx}
 	s.live[rp] = struct{}{}
 	s.wg.Add(1)
 	return rp, func() {
@@ -289,10 +231,29 @@ func (s *Server) register() (rp *liveReplay, del func()) {
 	}
 }
 
+// startReplay admits a replay for r and chooses its session of kind (the one
+// the control API set for the next connection, if it is of that kind). It
+// returns nil when it has answered the request instead (503, 404); else
+// the caller calls del once the replay is over.
+func (s *Server) startReplay(w http.ResponseWriter, r *http.Request, log *slog.Logger, kind format.Kind) (rp *replayLife, del func(), sess *Session) {
+	rp, del = s.admit(w, log)
+	if rp == nil {
+		return nil, nil, nil
+	}
+	if !s.NoControl {
+		rp.next = s.control.take(r.URL.Path)
+	}
+	if sess = s.chooseSession(w, r, rp, log, kind); sess == nil {
+		del()
+		return nil, nil, nil
+	}
+	return rp, del, sess
+}
+
 // chooseSession chooses the session of kind to play to the request, or
 // answers 404 and returns nil. Until the upgrade, the request's own context tells if
 // the client gives up waiting for a session to be indexed.
-func (s *Server) chooseSession(w http.ResponseWriter, r *http.Request, rp *liveReplay, log *slog.Logger, kind format.Kind) *Session {
+func (s *Server) chooseSession(w http.ResponseWriter, r *http.Request, rp *replayLife, log *slog.Logger, kind format.Kind) *Session {
 	ctx, stop := context.WithCancel(rp.ctx)
 	stopAfter := context.AfterFunc(r.Context(), stop)
 	var sess *Session
@@ -321,60 +282,6 @@ func (s *Server) chooseSession(w http.ResponseWriter, r *http.Request, rp *liveR
 		return nil
 	}
 	return sess
-}
-
-// accept upgrades the request to a WebSocket, with a subprotocol the
-// session allows, and returns the connection to play to, or nil if the
-// upgrade failed (websocket.Accept has answered the request).
-func (s *Server) accept(w http.ResponseWriter, r *http.Request, rp *liveReplay, sess *Session, log *slog.Logger) *replayConn {
-	tap := &hijackTap{ResponseWriter: w}
-	conn, err := websocket.Accept(tap, r, &websocket.AcceptOptions{
-		Subprotocols: subprotocolsFor(sess.Subprotocol, ws.Subprotocols(r)),
-		// guard has checked the origin: pages on this machine
-		// (localhost:5173 and the like) are the normal clients of a
-		// replay server, on any port, which coder/websocket's
-		// same-host rule would refuse.
-		InsecureSkipVerify: true,
-	})
-	if err != nil {
-		log.Warn("upgrade failed", "err", err)
-		return nil
-	}
-	accepted := time.Now()
-	log = log.With("session", sess.ID)
-	logConnected(log, r, sess, conn.Subprotocol())
-	limit := s.MaxMessageSize
-	if limit <= 0 {
-		limit = DefaultMaxMessageSize
-	}
-	conn.SetReadLimit(limit)
-	c := &replayConn{srv: s, conn: conn, netConn: tap.conn, accepted: accepted, readDone: make(chan struct{}),
-		ioCtx: rp.ioCtx, log: log, path: r.URL.Path, remote: r.RemoteAddr}
-	if s.Wait {
-		c.client = newClientLog() // what --wait needs; nothing is kept without it
-	}
-	return c
-}
-
-// serve plays sess to c while pumpFromClient reads the client's messages,
-// and ends the connection the way the replay ended.
-func (s *Server) serve(c *replayConn, rp *liveReplay, sess *Session) {
-	s.stats.open.Add(1)
-	defer s.stats.open.Add(-1)
-	// The control first: the client's reader tells it of every message.
-	ctl := s.newControl(rp, sess)
-	c.ctl = ctl
-	live := s.control.open(sess, c.path, c.remote, c.accepted, ctl)
-	go func() {
-		defer close(c.readDone)
-		c.pumpFromClient(rp.cancel)
-	}()
-	p := &player{cfg: s, session: sess, send: c.send, flush: c.flush, client: c.client, log: c.log, fine: &s.fine, ctl: ctl}
-	end, err := p.play(rp.ctx, c.accepted)
-	live.ended(endingName(end, err))
-	c.finish(rp.ctx, end, err)
-	<-c.readDone
-	c.conn.CloseNow() // after a read error coder/websocket leaves the socket open
 }
 
 // Shutdown closes every replay with 1001 (going away) and waits for them to

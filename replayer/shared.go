@@ -28,45 +28,51 @@ type sharedSession struct {
 	users  int             // replays playing the session now
 	load   sync.Once       // decodes evs, once a second replay comes
 	evs    []*format.Event // nil if not loaded (yet), or too large
-	size   int64           // what evs hold, counted in sharedTotal
+	size   int64           // what evs hold, counted in sharedCopies.total
 	shared bool            // evs loaded
 }
 
-var shared = struct {
-	sync.Mutex
+// sharedCopies are the sessions of a Catalog that replays play now, and
+// the decoded copies they share. Its zero value is empty and ready; it is
+// safe for concurrent use.
+type sharedCopies struct {
+	mu       sync.Mutex
 	sessions map[*Session]*sharedSession
-	total    int64
-}{sessions: map[*Session]*sharedSession{}}
+	total    int64 // the bytes of every copy held
+}
 
-// sharedStream opens s for one more replay.
-func sharedStream(s *Session) (eventStream, error) {
-	shared.Lock()
-	ss := shared.sessions[s]
+// stream opens s for one more replay.
+func (sc *sharedCopies) stream(s *Session) (eventStream, error) {
+	sc.mu.Lock()
+	if sc.sessions == nil {
+		sc.sessions = map[*Session]*sharedSession{}
+	}
+	ss := sc.sessions[s]
 	if ss == nil {
 		ss = &sharedSession{}
-		shared.sessions[s] = ss
+		sc.sessions[s] = ss
 	}
 	ss.users++
 	first := ss.users == 1
-	shared.Unlock()
+	sc.mu.Unlock()
 	if !first {
-		ss.load.Do(func() { ss.decode(s) })
+		ss.load.Do(func() { sc.decode(s, ss) })
 		if ss.shared {
-			return &sharedSlice{sliceStream: sliceStream{evs: ss.evs}, s: s, ss: ss}, nil
+			return &sharedSlice{sliceStream: sliceStream{evs: ss.evs}, sc: sc, s: s, ss: ss}, nil
 		}
 	}
 	fs, err := s.fileStream()
 	if err != nil {
-		leave(s, ss)
+		sc.leave(s, ss)
 		return nil, err
 	}
-	return &sharedFile{fileStream: fs, s: s, ss: ss}, nil
+	return &sharedFile{fileStream: fs, sc: sc, s: s, ss: ss}, nil
 }
 
 // decode reads s whole into ss.evs, unless it is larger than the bounds
 // allow or cannot be read (the replays then stream from the file, and
 // report what is wrong there).
-func (ss *sharedSession) decode(s *Session) {
+func (sc *sharedCopies) decode(s *Session, ss *sharedSession) {
 	// A line longer than a session that can be shared is an error here:
 	// never read whole (a line of 230 MiB held it, and its decoded copy,
 	// only to find the session too large).
@@ -90,27 +96,28 @@ func (ss *sharedSession) decode(s *Session) {
 		}
 		evs = append(evs, e)
 	}
-	shared.Lock()
-	defer shared.Unlock()
-	if shared.total+size > maxSharedTotal {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	if sc.total+size > maxSharedTotal {
 		return
 	}
-	shared.total += size
+	sc.total += size
 	ss.evs, ss.size, ss.shared = evs, size, true
 }
 
 // leave ends one replay of s; the last one lets the shared copy go.
-func leave(s *Session, ss *sharedSession) {
-	shared.Lock()
-	defer shared.Unlock()
+func (sc *sharedCopies) leave(s *Session, ss *sharedSession) {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
 	if ss.users--; ss.users == 0 {
-		shared.total -= ss.size
-		delete(shared.sessions, s)
+		sc.total -= ss.size
+		delete(sc.sessions, s)
 	}
 }
 
 type sharedSlice struct {
 	sliceStream
+	sc     *sharedCopies
 	s      *Session
 	ss     *sharedSession
 	closed bool
@@ -119,13 +126,14 @@ type sharedSlice struct {
 func (st *sharedSlice) Close() error {
 	if !st.closed {
 		st.closed = true
-		leave(st.s, st.ss)
+		st.sc.leave(st.s, st.ss)
 	}
 	return nil
 }
 
 type sharedFile struct {
 	*fileStream
+	sc     *sharedCopies
 	s      *Session
 	ss     *sharedSession
 	closed bool
@@ -136,6 +144,6 @@ func (st *sharedFile) Close() error {
 		return nil
 	}
 	st.closed = true
-	leave(st.s, st.ss)
+	st.sc.leave(st.s, st.ss)
 	return st.fileStream.Close()
 }

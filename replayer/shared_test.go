@@ -60,10 +60,10 @@ func TestConcurrentReplaysShareTheSession(t *testing.T) {
 		st.Close()
 		st.Close() // harmless
 	}
-	shared.Lock()
-	defer shared.Unlock()
-	if len(shared.sessions) != 0 || shared.total != 0 {
-		t.Errorf("after the replays: %d sessions shared, %d bytes", len(shared.sessions), shared.total)
+	cat.shared.mu.Lock()
+	defer cat.shared.mu.Unlock()
+	if len(cat.shared.sessions) != 0 || cat.shared.total != 0 {
+		t.Errorf("after the replays: %d sessions shared, %d bytes", len(cat.shared.sessions), cat.shared.total)
 	}
 }
 

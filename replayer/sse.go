@@ -3,55 +3,12 @@ package replayer
 import (
 	"context"
 	"log/slog"
-	"mime"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/wsreplay/wsreplay/format"
-	"github.com/wsreplay/wsreplay/internal/longpoll"
 	"github.com/wsreplay/wsreplay/internal/sse"
 )
-
-// httpKind says which replay a plain HTTP request asks for: a poll on a
-// Poll path, an event stream when the request accepts text/event-stream
-// (as every EventSource does) or its path is one an sse session was
-// recorded on ("/" is the page's, unless the request accepts an event
-// stream), else none (KindWebSocket): the page, or a 404.
-func (s *Server) httpKind(r *http.Request) format.Kind {
-	if longpoll.Match(s.Poll, r.URL.Path) != "" {
-		return format.KindPoll
-	}
-	if r.Method != http.MethodGet && r.Method != http.MethodOptions {
-		return format.KindWebSocket
-	}
-	if acceptsEventStream(r.Header) || r.URL.Path != "/" && s.recordedSSEPath(r.URL.Path) {
-		return format.KindSSE
-	}
-	return format.KindWebSocket
-}
-
-func acceptsEventStream(h http.Header) bool {
-	for _, v := range h.Values("Accept") {
-		for _, part := range strings.Split(v, ",") {
-			if mt, _, err := mime.ParseMediaType(strings.TrimSpace(part)); err == nil && mt == "text/event-stream" {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// recordedSSEPath reports whether an sse session was recorded on path.
-func (s *Server) recordedSSEPath(path string) bool {
-	all, _, _ := s.Catalog.snapshot()
-	for _, sess := range all {
-		if sess.Kind == format.KindSSE && sess.path == path {
-			return true
-		}
-	}
-	return false
-}
 
 // serveSSE replays an sse session to an event stream request, as a
 // WebSocket replay is played: admitted, given the next recorded session
@@ -63,20 +20,13 @@ func (s *Server) serveSSE(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	log := s.logger().With("remote", r.RemoteAddr, "path", r.URL.RequestURI(), "kind", "sse")
-	rp, del := s.admit(w, log)
+	rp, del, sess := s.startReplay(w, r, log, format.KindSSE)
 	if rp == nil {
 		return
 	}
 	defer del()
 	stop := context.AfterFunc(r.Context(), rp.cancel) // the client left
 	defer stop()
-	if !s.NoControl {
-		rp.next = s.control.take(r.URL.Path)
-	}
-	sess := s.chooseSession(w, r, rp, log, format.KindSSE)
-	if sess == nil {
-		return
-	}
 	c := &sseConn{srv: s, w: w, rc: http.NewResponseController(w), log: log.With("session", sess.ID)}
 	c.log.Info("connected", "recorded", sess.URL, "last_event_id", r.Header.Get("Last-Event-ID"))
 	accepted := time.Now()
@@ -98,10 +48,10 @@ func (s *Server) serveSSE(w http.ResponseWriter, r *http.Request) {
 	// An event stream has no client messages: with --wait, a recorded one
 	// (a session of another kind, chosen through the API) is never sent
 	// and its gate yields to step and seek.
-	p := &player{cfg: s, session: sess, send: c.send, client: newClientLog(), log: c.log, fine: &s.fine, ctl: ctl}
+	p := &player{cfg: s.timing(), session: sess, send: c.send, client: newClientLog(), log: c.log, fine: &s.fine, ctl: ctl}
 	end, err := p.play(rp.ctx, accepted)
 	defer func() { live.ended(endingName(end, err)) }()
-	c.finish(rp.ctx, end, err)
+	s.finish(rp.ctx, c, c.log, end, err)
 }
 
 // sseConn is one event stream being played to.
@@ -133,51 +83,28 @@ func (c *sseConn) send(_ context.Context, e *format.Event) error {
 	return nil
 }
 
-// finish ends the stream the way the replay ended: a recorded end by the
-// server (or a close fault) ends the response; a drop cuts the
-// connection without ending it; a hang, an open ending and a client that
-// ended the recorded stream keep it open until the client leaves.
-func (c *sseConn) finish(ctx context.Context, end ending, err error) {
-	log := c.log
-	if end.fault {
-		log = log.With("fault", true)
-	}
-	switch {
-	case err != nil:
-		c.srv.stats.endedAs("failed")
-		log.Error("replay failed", "err", err)
-		panic(http.ErrAbortHandler)
-	case end.kind == endClose:
-		c.srv.stats.endedAs("close")
-		log.Info("stream ended", "how", "the response ended, as the server's did")
-	case end.kind == endDrop:
-		c.srv.stats.endedAs("drop")
-		log.Info("dropped", "how", "connection closed in the middle of the response")
-		// The server aborts the connection without the chunked body's
-		// end: the EventSource sees a network error, as it did.
-		panic(http.ErrAbortHandler)
-	case end.kind == endHang:
-		log.Info("hanging", "how", "connected, sending nothing more")
-		<-ctx.Done()
-		c.gone()
-	default:
-		if end.kind == endOpen {
-			log.Info("session over, staying open until the client leaves")
-		}
-		<-ctx.Done()
-		c.gone()
-	}
+// sseStyle are the event stream's endings, for the log: a recorded end
+// by the server (or a close fault) ends the response; a drop cuts the
+// connection without ending it.
+var sseStyle = endStyle{
+	close:    "the response ended, as the server's did",
+	drop:     "connection closed in the middle of the response",
+	hang:     "connected, sending nothing more",
+	fail:     "connection closed in the middle of the response",
+	shutdown: "the response ended",
 }
 
-func (c *sseConn) gone() {
-	c.srv.mu.Lock()
-	shutdown := c.srv.shutdown
-	c.srv.mu.Unlock()
-	if shutdown {
-		c.srv.stats.endedAs("shutdown")
-		c.log.Info("stream ended", "how", "server shutting down")
-		return
-	}
-	c.srv.stats.endedAs("client_left")
-	c.log.Info("client left")
-}
+func (c *sseConn) style() *endStyle { return &sseStyle }
+
+// closeWith ends the response: the handler returns. An event stream
+// carries no code.
+func (c *sseConn) closeWith(int, string) {}
+
+// drop aborts the connection without the chunked body's end: the
+// EventSource sees a network error, as it did.
+func (c *sseConn) drop() { panic(http.ErrAbortHandler) }
+
+func (c *sseConn) fail() { panic(http.ErrAbortHandler) }
+
+// gone ends the response: the handler returns.
+func (c *sseConn) gone(bool) {}

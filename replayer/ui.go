@@ -37,38 +37,55 @@ type timelinePage struct {
 	Data    template.JS // the embedded data, JSON with <, > and & escaped
 }
 
-// serveUI answers the pages under controlPrefix other than the API.
-func (s *Server) serveUI(w http.ResponseWriter, r *http.Request) {
+// pageHeaders sets the headers of every page under controlPrefix:
+// nothing but this server's own scripts, styles and API.
+func pageHeaders(h http.Header) {
+	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+}
+
+// serveAsset answers GET /_wsreplay/ui/{file}: the timeline's script and
+// style.
+func (s *Server) serveAsset(w http.ResponseWriter, r *http.Request) {
+	file := r.PathValue("file")
+	if file != "timeline.js" && file != "timeline.css" {
+		s.serveNoPage(w, r)
+		return
+	}
+	pageHeaders(w.Header())
+	data, _ := uiFiles.ReadFile("ui/" + file)
+	ct := "text/javascript; charset=utf-8"
+	if strings.HasSuffix(file, ".css") {
+		ct = "text/css; charset=utf-8"
+	}
+	w.Header().Set("Content-Type", ct)
+	w.Write(data)
+}
+
+// serveTimeline answers GET /_wsreplay/s/{id}: a session's timeline. An
+// id holding "/" may come escaped (%2F) or not.
+func (s *Server) serveTimeline(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	pageHeaders(h)
+	id := r.PathValue("id")
+	if s.lookupSession(id) == nil {
+		http.Error(w, "wsreplay: no session "+id, http.StatusNotFound)
+		return
+	}
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	clearStaleWorkers(h)
+	timelineTemplate.Execute(w, timelinePage{Session: id, API: apiPrefix})
+}
+
+// serveNoPage answers a page path under controlPrefix that is none: 405
+// for a method other than GET, else 404.
+func (s *Server) serveNoPage(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		writeError(w, methodNotAllowed("GET"))
 		return
 	}
-	rest := strings.TrimPrefix(r.URL.Path, controlPrefix)
-	h := w.Header()
-	// Nothing but this server's own scripts, styles and API.
-	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'")
-	h.Set("X-Content-Type-Options", "nosniff")
-	switch {
-	case rest == "ui/timeline.js" || rest == "ui/timeline.css":
-		data, _ := uiFiles.ReadFile(rest)
-		ct := "text/javascript; charset=utf-8"
-		if strings.HasSuffix(rest, ".css") {
-			ct = "text/css; charset=utf-8"
-		}
-		h.Set("Content-Type", ct)
-		w.Write(data)
-	case strings.HasPrefix(rest, "s/"):
-		id := strings.TrimPrefix(rest, "s/")
-		if s.lookupSession(id) == nil {
-			http.Error(w, "wsreplay: no session "+id, http.StatusNotFound)
-			return
-		}
-		h.Set("Content-Type", "text/html; charset=utf-8")
-		clearStaleWorkers(h)
-		timelineTemplate.Execute(w, timelinePage{Session: id, API: apiPrefix})
-	default:
-		http.Error(w, "wsreplay: no page "+r.URL.Path, http.StatusNotFound)
-	}
+	pageHeaders(w.Header())
+	http.Error(w, "wsreplay: no page "+r.URL.Path, http.StatusNotFound)
 }
 
 // TimelineSession is the session WriteTimeline writes: its id and URL, and

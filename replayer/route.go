@@ -1,0 +1,113 @@
+package replayer
+
+import (
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/internal/engineio"
+	"github.com/wsreplay/wsreplay/internal/longpoll"
+	"github.com/wsreplay/wsreplay/internal/ws"
+)
+
+// This file is where every request comes in: ServeHTTP tells once what
+// the request asks for (route), guards it (guard.go), and hands it to the
+// one file that serves that kind. See doc.go for the walk.
+
+// route is what a request asks the server for.
+type route int
+
+const (
+	routeWebSocket route = iota // a WebSocket replay (conn.go)
+	routeControl                // the control API or a timeline page (api.go, ui.go)
+	routeEngineIO               // Engine.IO, on any transport (engineio.go)
+	routeSSE                    // an event stream replay (sse.go)
+	routePoll                   // a long-polling replay (poll.go)
+	routePage                   // the page listing the sessions, or a 404 (page.go)
+)
+
+// replay reports whether the route plays a recording: its Origin is
+// checked (guard), and over plain HTTP its answers are sandboxed.
+func (rt route) replay() bool { return rt != routeControl && rt != routePage }
+
+// ServeHTTP serves a request: a WebSocket connection gets its own replay
+// of a recorded session; Engine.IO requests (any path), event streams and
+// polls on Poll paths get theirs over HTTP; /_wsreplay/ is the control
+// API and the timeline; a plain GET of "/" gets the page listing the
+// sessions.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	upgrade := ws.IsUpgrade(r)
+	rt, q := s.route(r, upgrade)
+	if rt.replay() && !upgrade {
+		// Replayed HTTP: inert in a browser, whatever was recorded.
+		w = &sandboxWriter{ResponseWriter: w, log: s.logger(), r: r}
+	}
+	if !s.guard(w, r, rt.replay()) {
+		return
+	}
+	switch rt {
+	case routeControl:
+		s.serveControl(w, r)
+	case routeEngineIO:
+		s.serveEngineIO(w, r, q, upgrade)
+	case routeSSE:
+		s.serveSSE(w, r)
+	case routePoll:
+		s.servePoll(w, r)
+	case routePage:
+		s.servePage(w, r)
+	default:
+		s.serveWebSocket(w, r)
+	}
+}
+
+// route tells what r asks for, and, for Engine.IO, its query. The control
+// API's paths come first (its events stream is an event stream itself,
+// not a recorded one to replay), unless r is an upgrade: a WebSocket is a
+// replay on any path. Then Engine.IO, whose query has EIO= and transport=
+// on any path; then a poll on a Poll path; then an event stream, when the
+// request accepts text/event-stream (as every EventSource does) or its
+// path is one an sse session was recorded on ("/" is the page's unless
+// the request accepts an event stream); else the page.
+func (s *Server) route(r *http.Request, upgrade bool) (route, engineio.Query) {
+	if !upgrade && !s.NoControl && strings.HasPrefix(r.URL.Path, controlPrefix) {
+		return routeControl, engineio.Query{}
+	}
+	if q, ok := engineio.ParseQuery(r.URL.Query()); ok {
+		return routeEngineIO, q
+	}
+	switch {
+	case upgrade:
+		return routeWebSocket, engineio.Query{}
+	case longpoll.Match(s.Poll, r.URL.Path) != "":
+		return routePoll, engineio.Query{}
+	case r.Method != http.MethodGet && r.Method != http.MethodOptions:
+		return routePage, engineio.Query{}
+	case acceptsEventStream(r.Header) || r.URL.Path != "/" && s.recordedSSEPath(r.URL.Path):
+		return routeSSE, engineio.Query{}
+	}
+	return routePage, engineio.Query{}
+}
+
+func acceptsEventStream(h http.Header) bool {
+	for _, v := range h.Values("Accept") {
+		for _, part := range strings.Split(v, ",") {
+			if mt, _, err := mime.ParseMediaType(strings.TrimSpace(part)); err == nil && mt == "text/event-stream" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// recordedSSEPath reports whether an sse session was recorded on path.
+func (s *Server) recordedSSEPath(path string) bool {
+	all, _, _ := s.Catalog.snapshot()
+	for _, sess := range all {
+		if sess.Kind == format.KindSSE && sess.path == path {
+			return true
+		}
+	}
+	return false
+}
