@@ -1,6 +1,7 @@
 package diff
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -19,9 +20,13 @@ var t0 = time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
 type events struct {
 	evs []*format.Event
 	i   int
+	end error // after evs; nil for io.EOF
 }
 
 func (s *events) Next() (*format.Event, error) {
+	if s.i >= len(s.evs) && s.end != nil {
+		return nil, s.end
+	}
 	if s.i >= len(s.evs) {
 		return nil, io.EOF
 	}
@@ -142,6 +147,35 @@ func TestCompare(t *testing.T) {
 			}
 			if !wantSame && !tt.end && len(r.First) == 0 {
 				t.Errorf("no first difference kept")
+			}
+		})
+	}
+}
+
+// A stream ends at io.EOF, and at a torn tail (the caller has warned about
+// it); any other error of a stream is Compare's.
+func TestCompareStreamEnd(t *testing.T) {
+	torn := &format.SyntaxError{File: "b.ndjson", Line: 3, Err: format.ErrTruncated}
+	broken := &format.SyntaxError{File: "b.ndjson", Line: 3, Err: errors.New("invalid character")}
+	tests := []struct {
+		name    string
+		end     error
+		wantErr error
+	}{
+		{"io.EOF", nil, nil},
+		{"torn tail", torn, nil},
+		{"malformed line", broken, broken},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := session("<- 1", "<- 2")
+			b.end = tt.end
+			r, err := Compare(session("<- 1", "<- 2"), b, nil)
+			if err != tt.wantErr {
+				t.Fatalf("got error %v, want %v", err, tt.wantErr)
+			}
+			if err == nil && (r.Equal != 2 || !r.Same()) {
+				t.Errorf("got %d equal, Same() = %v; want 2 and true", r.Equal, r.Same())
 			}
 		})
 	}
