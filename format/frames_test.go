@@ -117,13 +117,15 @@ func TestFramesLargeLines(t *testing.T) {
 		{Type: TypeMessage, Session: "b", Time: t0, Dir: Send, Opcode: Text, Data: big},
 		{Type: TypeMessage, Session: "b", Time: t0, Dir: Send, Opcode: Text, Data: []byte("small")}}
 	for _, c := range []Compression{Zstd, Gzip} {
-		file := encodeFrames(t, evs, c, 1)
-		r := NewReader(bytes.NewReader(file), nil)
-		got, err := readAll(t, r)
-		r.Close()
-		if err != nil || len(got) != len(evs) || !eventsEqual(got[1], evs[1]) {
-			t.Fatalf("%v: read %d events, %v", c, len(got), err)
-		}
+		t.Run(fmt.Sprint(c), func(t *testing.T) {
+			file := encodeFrames(t, evs, c, 1)
+			r := NewReader(bytes.NewReader(file), nil)
+			got, err := readAll(t, r)
+			r.Close()
+			if err != nil || len(got) != len(evs) || !eventsEqual(got[1], evs[1]) {
+				t.Fatalf("%v: read %d events, %v", c, len(got), err)
+			}
+		})
 	}
 }
 

@@ -3,6 +3,7 @@ package format
 import (
 	"bytes"
 	"encoding/base64"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -34,22 +35,24 @@ func worstCases(n int) map[string]struct {
 func TestLongestLine(t *testing.T) {
 	for _, n := range []int{0, 1, 2, 3, 100, 4096, 1 << 20} {
 		for name, c := range worstCases(n) {
-			e := &Event{Type: TypeMessage, Session: "0123456789abcdef", Time: t0, Dir: Receive, Opcode: c.op, Data: c.data}
-			line, err := AppendLine(nil, e)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if max := base64.StdEncoding.EncodedLen(len(c.data)) + 150; len(line) > max {
-				t.Errorf("%s, %d bytes: line of %d bytes, want at most %d", name, len(c.data), len(line), max)
-			}
-			r := NewReader(bytes.NewReader(line), &ReaderOptions{MaxLineSize: len(line)})
-			got, err := r.Next()
-			if err != nil {
-				t.Fatalf("%s, %d bytes: %v", name, len(c.data), err)
-			}
-			if got.Opcode != c.op || !bytes.Equal(got.Data, c.data) {
-				t.Errorf("%s, %d bytes: read back opcode %v and %d bytes, want %v and the same bytes", name, len(c.data), got.Opcode, len(got.Data), c.op)
-			}
+			t.Run(fmt.Sprintf("%s, %d bytes", name, n), func(t *testing.T) {
+				e := &Event{Type: TypeMessage, Session: "0123456789abcdef", Time: t0, Dir: Receive, Opcode: c.op, Data: c.data}
+				line, err := AppendLine(nil, e)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if max := base64.StdEncoding.EncodedLen(len(c.data)) + 150; len(line) > max {
+					t.Errorf("%s, %d bytes: line of %d bytes, want at most %d", name, len(c.data), len(line), max)
+				}
+				r := NewReader(bytes.NewReader(line), &ReaderOptions{MaxLineSize: len(line)})
+				got, err := r.Next()
+				if err != nil {
+					t.Fatalf("%s, %d bytes: %v", name, len(c.data), err)
+				}
+				if got.Opcode != c.op || !bytes.Equal(got.Data, c.data) {
+					t.Errorf("%s, %d bytes: read back opcode %v and %d bytes, want %v and the same bytes", name, len(c.data), got.Opcode, len(got.Data), c.op)
+				}
+			})
 		}
 	}
 }
@@ -70,9 +73,11 @@ func TestTextOrBase64(t *testing.T) {
 		{"\u2028xy", true}, // 8 against 8
 		{"{\"type\":\"price\",\"sym\":\"BTC\",\"px\":97000.5}", true},
 	} {
-		line, _ := AppendLine(nil, &Event{Type: TypeMessage, Session: "s", Time: t0, Dir: Send, Opcode: Text, Data: []byte(c.data)})
-		if isText := bytes.Contains(line, []byte(`"text":`)); isText != c.text || !isText && !bytes.Contains(line, []byte(`"opcode":"text"`)) {
-			t.Errorf("%q: line %s; want text %v", c.data, line, c.text)
-		}
+		t.Run(fmt.Sprintf("%q", c.data), func(t *testing.T) {
+			line, _ := AppendLine(nil, &Event{Type: TypeMessage, Session: "s", Time: t0, Dir: Send, Opcode: Text, Data: []byte(c.data)})
+			if isText := bytes.Contains(line, []byte(`"text":`)); isText != c.text || !isText && !bytes.Contains(line, []byte(`"opcode":"text"`)) {
+				t.Errorf("%q: line %s; want text %v", c.data, line, c.text)
+			}
+		})
 	}
 }

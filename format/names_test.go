@@ -1,6 +1,7 @@
 package format
 
 import (
+	"fmt"
 	"testing"
 	"time"
 )
@@ -58,9 +59,11 @@ func TestNames(t *testing.T) {
 		})
 	}
 	for _, bad := range []string{"", "20261125T090000.123Z", "20261125T090000.123Zx", "x0261125T090000.123Z_a"} {
-		if _, ok := FileNameTime(bad); ok {
-			t.Errorf("FileNameTime(%q) ok", bad)
-		}
+		t.Run(fmt.Sprintf("bad %q", bad), func(t *testing.T) {
+			if _, ok := FileNameTime(bad); ok {
+				t.Errorf("FileNameTime(%q) ok", bad)
+			}
+		})
 	}
 }
 
@@ -69,8 +72,10 @@ func TestWireCode(t *testing.T) {
 		999: false, 1000: true, 1003: true, 1004: false, 1005: false, 1006: false, 1007: true,
 		1014: true, 1015: false, 1016: false, 2999: false, 3000: true, 4999: true, 5000: false,
 	} {
-		if got := WireCode(code); got != want {
-			t.Errorf("WireCode(%d) = %v, want %v", code, got, want)
-		}
+		t.Run(fmt.Sprint(code), func(t *testing.T) {
+			if got := WireCode(code); got != want {
+				t.Errorf("WireCode(%d) = %v, want %v", code, got, want)
+			}
+		})
 	}
 }

@@ -72,21 +72,23 @@ func TestGenerateVectors(t *testing.T) {
 		"framed-cut.ndjson.zst": func() []byte { b := encodeFrames(t, evs, Zstd, 2); return b[:len(b)-7] },
 	}
 	for name, f := range gen {
-		path := filepath.Join(vectors, name)
-		want := f()
-		if *update {
-			if err := os.WriteFile(path, want, 0o644); err != nil {
-				t.Fatal(err)
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(vectors, name)
+			want := f()
+			if *update {
+				if err := os.WriteFile(path, want, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
 			}
-			continue
-		}
-		got, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatalf("%v (run go test ./format -run TestGenerateVectors -update)", err)
-		}
-		if !bytes.Equal(got, want) {
-			t.Errorf("%s differs from what the writer produces now (run with -update if that is intended)", name)
-		}
+			got, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test ./format -run TestGenerateVectors -update)", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("%s differs from what the writer produces now (run with -update if that is intended)", name)
+			}
+		})
 	}
 }
 
@@ -234,13 +236,15 @@ func TestSkipMalformed(t *testing.T) {
 // FuzzReader.
 func TestTimeOutOfRange(t *testing.T) {
 	for _, ts := range []string{"0001-01-01T00:00:00Z", "0001-01-01T00:30:00+01:00", "9999-12-31T23:30:00-01:00"} {
-		in := `{"type":"session","v":1,"session":"s","time":"2026-01-01T00:00:00Z"}` + "\n" +
-			`{"type":"close","session":"s","time":"` + ts + `","code":1000}` + "\n"
-		_, err := readAll(t, NewReader(strings.NewReader(in), nil))
-		var se *SyntaxError
-		if !errors.As(err, &se) || se.Line != 2 || !strings.Contains(err.Error(), "outside years") {
-			t.Errorf("time %s: got %v, want an out-of-range error on line 2", ts, err)
-		}
+		t.Run(ts, func(t *testing.T) {
+			in := `{"type":"session","v":1,"session":"s","time":"2026-01-01T00:00:00Z"}` + "\n" +
+				`{"type":"close","session":"s","time":"` + ts + `","code":1000}` + "\n"
+			_, err := readAll(t, NewReader(strings.NewReader(in), nil))
+			var se *SyntaxError
+			if !errors.As(err, &se) || se.Line != 2 || !strings.Contains(err.Error(), "outside years") {
+				t.Errorf("time %s: got %v, want an out-of-range error on line 2", ts, err)
+			}
+		})
 	}
 }
 
@@ -261,35 +265,37 @@ func TestLongLine(t *testing.T) {
 
 func TestDemoRecording(t *testing.T) {
 	for _, name := range []string{"demo.ndjson", "demo.ndjson.zst"} {
-		f, err := os.Open(filepath.Join("../testdata", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		r := NewReader(f, &ReaderOptions{Name: name})
-		evs, err := readAll(t, r)
-		r.Close()
-		f.Close()
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		var bin, send, recv int
-		for _, e := range evs {
-			if e.Type != TypeMessage {
-				continue
+		t.Run(name, func(t *testing.T) {
+			f, err := os.Open(filepath.Join("../testdata", name))
+			if err != nil {
+				t.Fatal(err)
 			}
-			if e.Opcode == Binary {
-				bin++
+			r := NewReader(f, &ReaderOptions{Name: name})
+			evs, err := readAll(t, r)
+			r.Close()
+			f.Close()
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
 			}
-			if e.Dir == Send {
-				send++
-			} else {
-				recv++
+			var bin, send, recv int
+			for _, e := range evs {
+				if e.Type != TypeMessage {
+					continue
+				}
+				if e.Opcode == Binary {
+					bin++
+				}
+				if e.Dir == Send {
+					send++
+				} else {
+					recv++
+				}
 			}
-		}
-		last := evs[len(evs)-1]
-		if bin == 0 || send == 0 || recv < 50 || last.Type != TypeClose || !last.Clean {
-			t.Errorf("%s: %d binary, %d sent, %d received, last %s: not the demo described in the README", name, bin, send, recv, last.Type)
-		}
+			last := evs[len(evs)-1]
+			if bin == 0 || send == 0 || recv < 50 || last.Type != TypeClose || !last.Clean {
+				t.Errorf("%s: %d binary, %d sent, %d received, last %s: not the demo described in the README", name, bin, send, recv, last.Type)
+			}
+		})
 	}
 }
 

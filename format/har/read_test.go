@@ -58,10 +58,12 @@ func TestReadChromeHAR(t *testing.T) {
 
 func TestHARTimes(t *testing.T) {
 	for _, raw := range []string{`1795600800.25`, `1795600800250`, `"2026-11-25T10:00:00.25Z"`} {
-		got, err := harTime([]byte(raw))
-		if want := time.Date(2026, 11, 25, 10, 0, 0, 250e6, time.UTC); err != nil || !got.Equal(want) {
-			t.Errorf("harTime(%s) = %v, %v; want %v", raw, got, err, want)
-		}
+		t.Run(raw, func(t *testing.T) {
+			got, err := harTime([]byte(raw))
+			if want := time.Date(2026, 11, 25, 10, 0, 0, 250e6, time.UTC); err != nil || !got.Equal(want) {
+				t.Errorf("harTime(%s) = %v, %v; want %v", raw, got, err, want)
+			}
+		})
 	}
 }
 

@@ -240,15 +240,19 @@ func TestSmallWindow(t *testing.T) {
 func TestParsePath(t *testing.T) {
 	good := []string{"$.ts", "$..id", "$.list[*].x", "$.a['b-c'][0]", "$..*", `$["x"]`, "$.*.y"}
 	for _, s := range good {
-		if _, err := ParsePath(s); err != nil {
-			t.Errorf("ParsePath(%q): %v", s, err)
-		}
+		t.Run(s, func(t *testing.T) {
+			if _, err := ParsePath(s); err != nil {
+				t.Errorf("ParsePath(%q): %v", s, err)
+			}
+		})
 	}
 	bad := []string{"", "ts", "$", "$.", "$.a[", "$.a[x]", "$a", "$.a[-1]"}
 	for _, s := range bad {
-		if _, err := ParsePath(s); err == nil {
-			t.Errorf("ParsePath(%q) succeeded, want an error", s)
-		}
+		t.Run("bad "+s, func(t *testing.T) {
+			if _, err := ParsePath(s); err == nil {
+				t.Errorf("ParsePath(%q) succeeded, want an error", s)
+			}
+		})
 	}
 }
 
@@ -263,9 +267,11 @@ func TestIgnore(t *testing.T) {
 		{"$[*].id", `[{"id":1,"k":1}]`, `[{"k":1}]`},
 	}
 	for _, tt := range tests {
-		got, ok := canonicalJSON([]byte(tt.in), paths(t, tt.path))
-		if !ok || string(got) != tt.want {
-			t.Errorf("%s on %s: got %s, want %s", tt.path, tt.in, got, tt.want)
-		}
+		t.Run(tt.path+" on "+tt.in, func(t *testing.T) {
+			got, ok := canonicalJSON([]byte(tt.in), paths(t, tt.path))
+			if !ok || string(got) != tt.want {
+				t.Errorf("%s on %s: got %s, want %s", tt.path, tt.in, got, tt.want)
+			}
+		})
 	}
 }

@@ -44,9 +44,11 @@ func TestDecodePayload(t *testing.T) {
 
 func TestDecodePayloadMalformed(t *testing.T) {
 	for _, body := range []string{"x:1", "5:ab", "1", "b4@@"} {
-		if _, err := DecodePayload(3, []byte(body), false); err == nil {
-			t.Errorf("%q: no error", body)
-		}
+		t.Run(body, func(t *testing.T) {
+			if _, err := DecodePayload(3, []byte(body), false); err == nil {
+				t.Errorf("%q: no error", body)
+			}
+		})
 	}
 }
 
@@ -96,9 +98,11 @@ func TestParseSocketIO(t *testing.T) {
 		})
 	}
 	for _, bad := range []string{"2", "4", "47", "45x-[]", "4-"} {
-		if _, ok := ParseSocketIO([]byte(bad)); ok {
-			t.Errorf("%q parsed", bad)
-		}
+		t.Run("bad "+bad, func(t *testing.T) {
+			if _, ok := ParseSocketIO([]byte(bad)); ok {
+				t.Errorf("%q parsed", bad)
+			}
+		})
 	}
 }
 
@@ -154,8 +158,10 @@ func TestDescribe(t *testing.T) {
 		`451-["up",{"a":1}]`:      `socket.io BINARY_EVENT / "up" [{"a":1}] +1 attachment`,
 		`431[{"ok":true}]`:        `socket.io ACK / [{"ok":true}] ack 1`,
 	} {
-		if got := Describe([]byte(in)); got != want {
-			t.Errorf("Describe(%q) = %q, want %q", in, got, want)
-		}
+		t.Run(in, func(t *testing.T) {
+			if got := Describe([]byte(in)); got != want {
+				t.Errorf("Describe(%q) = %q, want %q", in, got, want)
+			}
+		})
 	}
 }

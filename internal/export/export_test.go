@@ -33,30 +33,32 @@ func TestWrite(t *testing.T) {
 	s := testSession("/live?room=1", []string{`{"a":"<b>"}`, "bin:\x00\x01", "line\u2028sep"},
 		&format.Event{By: format.ByServer, Code: 4001, Reason: "bye", Clean: true})
 	for _, target := range []Target{Playwright, MSW} {
-		f, err := Write(target, s, &Options{Command: "wsreplay export --to x rec.ndjson", ModuleName: "rec.mjs"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if f.Sidecar != nil {
-			t.Errorf("%s: a small session went to a sidecar", target)
-		}
-		m := string(f.Module)
-		for _, want := range []string{
-			"//   wsreplay export --to x rec.ndjson\n",
-			`from "./rec.mjs";`,
-			`{ at: 1.5, dir: "receive", text: '{"a":"<b>"}' },`,
-			`{ at: 3, dir: "receive", binary: "AAE=" },`,
-			`text: "line\u2028sep" },`,
-			`export const ending = { at: 1000, code: 4001, reason: "bye", clean: true };`,
-			`path: "/live",`,
-		} {
-			if !strings.Contains(m, want) {
-				t.Errorf("%s module lacks %q", target, want)
+		t.Run(string(target), func(t *testing.T) {
+			f, err := Write(target, s, &Options{Command: "wsreplay export --to x rec.ndjson", ModuleName: "rec.mjs"})
+			if err != nil {
+				t.Fatal(err)
 			}
-		}
-		if strings.Contains(m, "\u2028") {
-			t.Errorf("%s module holds a raw U+2028", target)
-		}
+			if f.Sidecar != nil {
+				t.Errorf("%s: a small session went to a sidecar", target)
+			}
+			m := string(f.Module)
+			for _, want := range []string{
+				"//   wsreplay export --to x rec.ndjson\n",
+				`from "./rec.mjs";`,
+				`{ at: 1.5, dir: "receive", text: '{"a":"<b>"}' },`,
+				`{ at: 3, dir: "receive", binary: "AAE=" },`,
+				`text: "line\u2028sep" },`,
+				`export const ending = { at: 1000, code: 4001, reason: "bye", clean: true };`,
+				`path: "/live",`,
+			} {
+				if !strings.Contains(m, want) {
+					t.Errorf("%s module lacks %q", target, want)
+				}
+			}
+			if strings.Contains(m, "\u2028") {
+				t.Errorf("%s module holds a raw U+2028", target)
+			}
+		})
 	}
 }
 
@@ -71,13 +73,15 @@ func TestEndings(t *testing.T) {
 		{"none", nil, "export const ending = null;"},
 	}
 	for _, tt := range tests {
-		f, err := Write(MSW, testSession("/x", []string{"a"}, tt.end), &Options{Command: "c"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !strings.Contains(string(f.Module), tt.want) {
-			t.Errorf("%s: module lacks %q", tt.name, tt.want)
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			f, err := Write(MSW, testSession("/x", []string{"a"}, tt.end), &Options{Command: "c"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(f.Module), tt.want) {
+				t.Errorf("%s: module lacks %q", tt.name, tt.want)
+			}
+		})
 	}
 }
 
@@ -107,20 +111,22 @@ func TestSidecar(t *testing.T) {
 		t.Errorf("a large session without a sidecar name: no error")
 	}
 	for _, target := range []Target{Playwright, MSW} {
-		f, err := Write(target, s, &Options{Command: "c", SidecarName: "rec.json"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if f.Sidecar == nil || len(f.Module) > 16<<10 {
-			t.Fatalf("%s: module %d bytes, sidecar %d: want the messages in the sidecar", target, len(f.Module), len(f.Sidecar))
-		}
-		var msgs []map[string]any
-		if err := json.Unmarshal(f.Sidecar, &msgs); err != nil || len(msgs) != len(payloads) || msgs[0]["text"] != big {
-			t.Errorf("%s: sidecar is not the messages as JSON: %v", target, err)
-		}
-		if !strings.Contains(string(f.Module), `"./rec.json"`) {
-			t.Errorf("%s: module does not load ./rec.json", target)
-		}
+		t.Run(string(target), func(t *testing.T) {
+			f, err := Write(target, s, &Options{Command: "c", SidecarName: "rec.json"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f.Sidecar == nil || len(f.Module) > 16<<10 {
+				t.Fatalf("%s: module %d bytes, sidecar %d: want the messages in the sidecar", target, len(f.Module), len(f.Sidecar))
+			}
+			var msgs []map[string]any
+			if err := json.Unmarshal(f.Sidecar, &msgs); err != nil || len(msgs) != len(payloads) || msgs[0]["text"] != big {
+				t.Errorf("%s: sidecar is not the messages as JSON: %v", target, err)
+			}
+			if !strings.Contains(string(f.Module), `"./rec.json"`) {
+				t.Errorf("%s: module does not load ./rec.json", target)
+			}
+		})
 	}
 	f, err := Write(MSW, s, &Options{Command: "c", Sidecar: SidecarNever})
 	if err != nil || f.Sidecar != nil {
@@ -139,8 +145,10 @@ func TestJSQuote(t *testing.T) {
 		{"\"\u2028\"", `'"\u2028"'`},
 	}
 	for _, tt := range tests {
-		if got := jsQuote(tt.in); got != tt.want {
-			t.Errorf("jsQuote(%q) = %s, want %s", tt.in, got, tt.want)
-		}
+		t.Run(tt.in, func(t *testing.T) {
+			if got := jsQuote(tt.in); got != tt.want {
+				t.Errorf("jsQuote(%q) = %s, want %s", tt.in, got, tt.want)
+			}
+		})
 	}
 }

@@ -10,8 +10,10 @@ func TestAllowed(t *testing.T) {
 		"dev.example": true, "rebind.example": false, "localhost.example": false, "127.0.0.1.nip.io": false,
 		"notlocalhost": false,
 	} {
-		if got := Allowed(host, allow); got != want {
-			t.Errorf("Allowed(%q) = %v, want %v", host, got, want)
-		}
+		t.Run(host, func(t *testing.T) {
+			if got := Allowed(host, allow); got != want {
+				t.Errorf("Allowed(%q) = %v, want %v", host, got, want)
+			}
+		})
 	}
 }

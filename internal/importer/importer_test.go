@@ -80,14 +80,16 @@ func TestImportErrors(t *testing.T) {
 		{`[{"t":1,"d":"x"},`, `x.jsonl: invalid JSON`},
 	}
 	for _, tt := range tests {
-		o := Options{Name: "x.jsonl", Time: "t", Data: "d"}
-		if strings.Contains(tt.want, "dir") {
-			o.Dir = "dir"
-		}
-		_, err := Read(strings.NewReader(tt.in), o)
-		if err == nil || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("Read(%q): got %v, want %q", tt.in, err, tt.want)
-		}
+		t.Run(tt.want, func(t *testing.T) {
+			o := Options{Name: "x.jsonl", Time: "t", Data: "d"}
+			if strings.Contains(tt.want, "dir") {
+				o.Dir = "dir"
+			}
+			_, err := Read(strings.NewReader(tt.in), o)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Read(%q): got %v, want %q", tt.in, err, tt.want)
+			}
+		})
 	}
 }
 
@@ -98,10 +100,12 @@ func TestImportTimeUnits(t *testing.T) {
 		{`1795600800.123456`, "s"}, {`"1795600800123.456"`, "ms"}, {`1795600800123456`, "us"},
 		{`"2026-11-25T10:00:00.123456Z"`, "rfc3339"}, {`"2026-11-25T11:00:00.123456+01:00"`, ""},
 	} {
-		got, err := importTime([]byte(tt.raw), tt.unit)
-		if err != nil || !got.Equal(want) {
-			t.Errorf("importTime(%s, %q) = %v, %v", tt.raw, tt.unit, got, err)
-		}
+		t.Run(tt.raw+" "+tt.unit, func(t *testing.T) {
+			got, err := importTime([]byte(tt.raw), tt.unit)
+			if err != nil || !got.Equal(want) {
+				t.Errorf("importTime(%s, %q) = %v, %v", tt.raw, tt.unit, got, err)
+			}
+		})
 	}
 }
 

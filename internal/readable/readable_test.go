@@ -12,9 +12,11 @@ func TestURL(t *testing.T) {
 		{"", ""},
 	}
 	for _, tt := range tests {
-		if got := URL(tt.in); got != tt.want {
-			t.Errorf("URL(%q) = %q, want %q", tt.in, got, tt.want)
-		}
+		t.Run(tt.in, func(t *testing.T) {
+			if got := URL(tt.in); got != tt.want {
+				t.Errorf("URL(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
 	}
 }
 
@@ -30,9 +32,11 @@ func TestPreview(t *testing.T) {
 		{"✓✓✓✓", 3, "✓✓✓…"},
 		{"", 3, ""},
 	} {
-		if got := Preview([]byte(tt.in), tt.n); got != tt.want {
-			t.Errorf("Preview(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
-		}
+		t.Run(tt.in, func(t *testing.T) {
+			if got := Preview([]byte(tt.in), tt.n); got != tt.want {
+				t.Errorf("Preview(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
+			}
+		})
 	}
 }
 

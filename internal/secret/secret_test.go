@@ -26,9 +26,11 @@ func TestSubprotocol(t *testing.T) {
 		"6ba7b810-9dad-11d1-80b4-00c04fd430c8":                                                         "[redacted]",
 		"deadbeefcafe":                                                                                 "deadbeefcafe",
 	} {
-		if got := Subprotocol(in); got != want {
-			t.Errorf("Subprotocol(%q) = %q, want %q", in, got, want)
-		}
+		t.Run(in, func(t *testing.T) {
+			if got := Subprotocol(in); got != want {
+				t.Errorf("Subprotocol(%q) = %q, want %q", in, got, want)
+			}
+		})
 	}
 }
 
