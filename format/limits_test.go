@@ -33,6 +33,8 @@ func worstCases(n int) map[string]struct {
 // MaxMessageSize); cmd/wsreplay's TestLineLimits checks it at full size,
 // through the recorder and every command.
 func TestLongestLine(t *testing.T) {
+	t.Parallel()
+
 	for _, n := range []int{0, 1, 2, 3, 100, 4096, 1 << 20} {
 		for name, c := range worstCases(n) {
 			t.Run(fmt.Sprintf("%s, %d bytes", name, n), func(t *testing.T) {
@@ -60,6 +62,8 @@ func TestLongestLine(t *testing.T) {
 // The choice between "text" and "binary" is made at the boundary exactly:
 // text stays readable text while its escaped form is no longer than base64.
 func TestTextOrBase64(t *testing.T) {
+	t.Parallel()
+
 	for _, c := range []struct {
 		data string
 		text bool

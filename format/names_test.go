@@ -7,6 +7,8 @@ import (
 )
 
 func TestFileName(t *testing.T) {
+	t.Parallel()
+
 	start := time.Date(2026, 11, 25, 10, 0, 0, 123456789, time.FixedZone("x", 3600))
 	for _, c := range []struct {
 		comp Compression
@@ -33,6 +35,8 @@ func TestFileName(t *testing.T) {
 }
 
 func TestNames(t *testing.T) {
+	t.Parallel()
+
 	for _, c := range []struct {
 		name               string
 		finished, recorded bool
@@ -68,6 +72,8 @@ func TestNames(t *testing.T) {
 }
 
 func TestWireCode(t *testing.T) {
+	t.Parallel()
+
 	for code, want := range map[int]bool{
 		999: false, 1000: true, 1003: true, 1004: false, 1005: false, 1006: false, 1007: true,
 		1014: true, 1015: false, 1016: false, 2999: false, 3000: true, 4999: true, 5000: false,

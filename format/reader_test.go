@@ -114,6 +114,8 @@ func encode(tb testing.TB, evs []*Event, c Compression, closed bool) []byte {
 }
 
 func TestVectors(t *testing.T) {
+	t.Parallel()
+
 	tests := []struct {
 		file       string
 		wantEvents int
@@ -178,6 +180,8 @@ func TestVectors(t *testing.T) {
 }
 
 func TestVectorContents(t *testing.T) {
+	t.Parallel()
+
 	evs, _, err := readFile(t, "valid.ndjson", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -217,6 +221,8 @@ func TestVectorContents(t *testing.T) {
 }
 
 func TestSkipMalformed(t *testing.T) {
+	t.Parallel()
+
 	evs, r, err := readFile(t, "bad-json-line3.ndjson", &ReaderOptions{SkipMalformed: true})
 	if err != nil {
 		t.Fatal(err)
@@ -235,6 +241,8 @@ func TestSkipMalformed(t *testing.T) {
 // the offset is applied) is an error on its line, not an event. Found by
 // FuzzReader.
 func TestTimeOutOfRange(t *testing.T) {
+	t.Parallel()
+
 	for _, ts := range []string{"0001-01-01T00:00:00Z", "0001-01-01T00:30:00+01:00", "9999-12-31T23:30:00-01:00"} {
 		t.Run(ts, func(t *testing.T) {
 			in := `{"type":"session","v":1,"session":"s","time":"2026-01-01T00:00:00Z"}` + "\n" +
@@ -249,6 +257,8 @@ func TestTimeOutOfRange(t *testing.T) {
 }
 
 func TestLongLine(t *testing.T) {
+	t.Parallel()
+
 	big := strings.Repeat("x", 3<<20)
 	line := `{"type":"message","session":"s","time":"2026-01-01T00:00:00Z","dir":"receive","text":"` + big + "\"}\n"
 	r := NewReader(strings.NewReader(line+line), nil)
@@ -264,6 +274,8 @@ func TestLongLine(t *testing.T) {
 }
 
 func TestDemoRecording(t *testing.T) {
+	t.Parallel()
+
 	for _, name := range []string{"demo.ndjson", "demo.ndjson.zst"} {
 		t.Run(name, func(t *testing.T) {
 			f, err := os.Open(filepath.Join("../testdata", name))
@@ -302,6 +314,8 @@ func TestDemoRecording(t *testing.T) {
 // A Reader started at a Position another returned reads the same lines, with
 // the same line numbers, whatever the compression.
 func TestStartPosition(t *testing.T) {
+	t.Parallel()
+
 	for _, name := range []string{"demo.ndjson", "demo.ndjson.zst"} {
 		t.Run(name, func(t *testing.T) {
 			data, err := os.ReadFile(filepath.Join("../testdata", name))
@@ -333,6 +347,8 @@ func TestStartPosition(t *testing.T) {
 
 // Next after Close says so, with the sentinel a Writer uses too.
 func TestReaderAfterClose(t *testing.T) {
+	t.Parallel()
+
 	r := NewReader(bytes.NewReader(encode(t, sample(), Zstd, true)), nil)
 	if _, err := r.Next(); err != nil {
 		t.Fatal(err)

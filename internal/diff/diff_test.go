@@ -84,6 +84,8 @@ func paths(t *testing.T, ps ...string) []Path {
 }
 
 func TestCompare(t *testing.T) {
+	t.Parallel()
+
 	tests := []struct {
 		name string
 		a, b *events
@@ -155,6 +157,8 @@ func TestCompare(t *testing.T) {
 // A stream ends at io.EOF, and at a torn tail (the caller has warned about
 // it); any other error of a stream is Compare's.
 func TestCompareStreamEnd(t *testing.T) {
+	t.Parallel()
+
 	torn := &format.SyntaxError{File: "b.ndjson", Line: 3, Err: format.ErrTruncated}
 	broken := &format.SyntaxError{File: "b.ndjson", Line: 3, Err: errors.New("invalid character")}
 	tests := []struct {
@@ -184,6 +188,8 @@ func TestCompareStreamEnd(t *testing.T) {
 // The first difference is kept with its context: an inserted message at
 // #50 of 100 shows as three equal messages, the addition, three more.
 func TestFirstDifferenceInContext(t *testing.T) {
+	t.Parallel()
+
 	var a, b []string
 	for i := 1; i <= 100; i++ {
 		a = append(a, fmt.Sprintf("<- %d", i))
@@ -217,6 +223,8 @@ func TestFirstDifferenceInContext(t *testing.T) {
 // A window far smaller than the sessions still aligns differences that
 // are apart, and holds no more than the window.
 func TestSmallWindow(t *testing.T) {
+	t.Parallel()
+
 	var a, b []string
 	for i := range 5000 {
 		a = append(a, fmt.Sprintf("<- %d", i))
@@ -238,6 +246,8 @@ func TestSmallWindow(t *testing.T) {
 }
 
 func TestParsePath(t *testing.T) {
+	t.Parallel()
+
 	good := []string{"$.ts", "$..id", "$.list[*].x", "$.a['b-c'][0]", "$..*", `$["x"]`, "$.*.y"}
 	for _, s := range good {
 		t.Run(s, func(t *testing.T) {
@@ -257,6 +267,8 @@ func TestParsePath(t *testing.T) {
 }
 
 func TestIgnore(t *testing.T) {
+	t.Parallel()
+
 	tests := []struct{ path, in, want string }{
 		{"$.ts", `{"ts":1,"a":{"ts":2}}`, `{"a":{"ts":2}}`},
 		{"$..ts", `{"ts":1,"a":{"ts":2,"b":[{"ts":3}]}}`, `{"a":{"b":[{}]}}`},

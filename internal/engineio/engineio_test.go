@@ -7,6 +7,8 @@ import (
 )
 
 func TestDecodePayload(t *testing.T) {
+	t.Parallel()
+
 	tests := []struct {
 		name    string
 		version int
@@ -43,6 +45,8 @@ func TestDecodePayload(t *testing.T) {
 }
 
 func TestDecodePayloadMalformed(t *testing.T) {
+	t.Parallel()
+
 	for _, body := range []string{"x:1", "5:ab", "1", "b4@@"} {
 		t.Run(body, func(t *testing.T) {
 			if _, err := DecodePayload(3, []byte(body), false); err == nil {
@@ -65,6 +69,8 @@ func samePackets(a, b []Packet) bool {
 }
 
 func TestParseSocketIO(t *testing.T) {
+	t.Parallel()
+
 	tests := []struct {
 		in    string
 		want  SocketIO
@@ -107,6 +113,8 @@ func TestParseSocketIO(t *testing.T) {
 }
 
 func TestParseQueryAndOpen(t *testing.T) {
+	t.Parallel()
+
 	q, ok := ParseQuery(url.Values{"EIO": {"4"}, "transport": {"polling"}, "sid": {"abc"}})
 	if !ok || q.Version != 4 || q.Transport != "polling" || q.SID != "abc" {
 		t.Errorf("got %+v %v", q, ok)
@@ -150,6 +158,8 @@ func FuzzPayload(f *testing.F) {
 }
 
 func TestDescribe(t *testing.T) {
+	t.Parallel()
+
 	for in, want := range map[string]string{
 		"2":                       "engine.io ping",
 		"3probe":                  "engine.io pong probe",

@@ -30,6 +30,8 @@ func testSession(url string, payloads []string, end *format.Event) *Session {
 }
 
 func TestWrite(t *testing.T) {
+	t.Parallel()
+
 	s := testSession("/live?room=1", []string{`{"a":"<b>"}`, "bin:\x00\x01", "line\u2028sep"},
 		&format.Event{By: format.ByServer, Code: 4001, Reason: "bye", Clean: true})
 	for _, target := range []Target{Playwright, MSW} {
@@ -63,6 +65,8 @@ func TestWrite(t *testing.T) {
 }
 
 func TestEndings(t *testing.T) {
+	t.Parallel()
+
 	tests := []struct {
 		name string
 		end  *format.Event
@@ -88,6 +92,8 @@ func TestEndings(t *testing.T) {
 // What the recording says goes into comments only as quoted strings: a
 // line break in a URL or id cannot end the comment and inject code.
 func TestNoInjectionIntoComments(t *testing.T) {
+	t.Parallel()
+
 	s := testSession("/x\nalert(1)//", []string{"a"}, nil)
 	f, err := Write(Playwright, s, &Options{Command: "wsreplay export\nalert(2)"})
 	if err != nil {
@@ -101,6 +107,8 @@ func TestNoInjectionIntoComments(t *testing.T) {
 }
 
 func TestSidecar(t *testing.T) {
+	t.Parallel()
+
 	big := strings.Repeat("x", 1000)
 	var payloads []string
 	for range SidecarThreshold/1000 + 10 {
@@ -135,6 +143,8 @@ func TestSidecar(t *testing.T) {
 }
 
 func TestJSQuote(t *testing.T) {
+	t.Parallel()
+
 	tests := []struct{ in, want string }{
 		{`plain`, `"plain"`},
 		{`{"a":"b"}`, `'{"a":"b"}'`},

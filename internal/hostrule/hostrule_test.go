@@ -3,6 +3,8 @@ package hostrule
 import "testing"
 
 func TestAllowed(t *testing.T) {
+	t.Parallel()
+
 	allow := []string{"app.test", "dev.example."}
 	for host, want := range map[string]bool{
 		"": true, "127.0.0.1:8765": true, "[::1]:80": true, "10.0.0.7": true, "localhost": true,

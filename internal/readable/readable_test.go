@@ -3,6 +3,8 @@ package readable
 import "testing"
 
 func TestURL(t *testing.T) {
+	t.Parallel()
+
 	tests := []struct{ in, want string }{
 		{"/live?token=%5Bredacted%5D&room=1", "/live?token=[redacted]&room=1"},
 		{"/live?key=%5bredacted%5d", "/live?key=[redacted]"},
@@ -21,6 +23,8 @@ func TestURL(t *testing.T) {
 }
 
 func TestPreview(t *testing.T) {
+	t.Parallel()
+
 	for _, tt := range []struct {
 		in   string
 		n    int
@@ -41,6 +45,8 @@ func TestPreview(t *testing.T) {
 }
 
 func TestPreviewBytes(t *testing.T) {
+	t.Parallel()
+
 	for _, tt := range []struct {
 		name string
 		in   string

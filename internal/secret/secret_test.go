@@ -7,6 +7,8 @@ import (
 )
 
 func TestSubprotocol(t *testing.T) {
+	t.Parallel()
+
 	for in, want := range map[string]string{
 		"graphql-transport-ws":                  "graphql-transport-ws",
 		"graphql-ws":                            "graphql-ws",
@@ -36,6 +38,8 @@ func TestSubprotocol(t *testing.T) {
 
 // Random hex and UUID tokens are caught every time, not by chance.
 func TestRandomTokens(t *testing.T) {
+	t.Parallel()
+
 	r := rand.New(rand.NewPCG(1, 2))
 	const hexdigits = "0123456789abcdef"
 	for n := range 1000 {
