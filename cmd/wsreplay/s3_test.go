@@ -242,9 +242,11 @@ func TestLsWindow(t *testing.T) {
 		{[]string{"--since", "2026-11-26T00:00:00Z", "--until", "2026-11-25T00:00:00Z"}, 0, 2},
 	}
 	for _, tt := range tests {
-		out, errOut, code := wsreplay(t, append([]string{"ls", "../../testdata/demo.ndjson"}, tt.args...)...)
-		if rows := strings.Count(out, "demo-1"); code != tt.code || rows != tt.rows {
-			t.Errorf("ls %v: exit %d, %d rows (%s); want exit %d, %d rows", tt.args, code, rows, errOut, tt.code, tt.rows)
-		}
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			out, errOut, code := wsreplay(t, append([]string{"ls", "../../testdata/demo.ndjson"}, tt.args...)...)
+			if rows := strings.Count(out, "demo-1"); code != tt.code || rows != tt.rows {
+				t.Errorf("ls %v: exit %d, %d rows (%s); want exit %d, %d rows", tt.args, code, rows, errOut, tt.code, tt.rows)
+			}
+		})
 	}
 }

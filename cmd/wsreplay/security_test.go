@@ -58,9 +58,11 @@ func TestPrintable(t *testing.T) {
 		"real \uFFFD is kept":       "real \uFFFD is kept",
 		"ls\u2028ps\u2029bom\ufeff": `ls\u2028ps\u2029bom\ufeff`,
 	} {
-		if got := printable(in); got != want {
-			t.Errorf("printable(%q) = %q, want %q", in, got, want)
-		}
+		t.Run(in, func(t *testing.T) {
+			if got := printable(in); got != want {
+				t.Errorf("printable(%q) = %q, want %q", in, got, want)
+			}
+		})
 	}
 }
 
@@ -77,16 +79,18 @@ func TestControlCharactersEscaped(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, args := range [][]string{{"ls", rec}, {"cat", rec}, {"cat", "--pretty", rec}, {"ls", "--json", rec}, {"cat", "--json", rec}} {
-		out, errOut, code := wsreplay(t, args...)
-		if code != 0 {
-			t.Fatalf("%v: exit %d: %s", args, code, errOut)
-		}
-		if strings.ContainsAny(out+errOut, "\x1b\x07\u009b") {
-			t.Errorf("%v printed control characters:\n%q", args, out+errOut)
-		}
-		if !strings.Contains(out, `\x1b`) && !strings.Contains(out, `\u001b`) {
-			t.Errorf("%v: the escaped form is missing:\n%s", args, out)
-		}
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			out, errOut, code := wsreplay(t, args...)
+			if code != 0 {
+				t.Fatalf("%v: exit %d: %s", args, code, errOut)
+			}
+			if strings.ContainsAny(out+errOut, "\x1b\x07\u009b") {
+				t.Errorf("%v printed control characters:\n%q", args, out+errOut)
+			}
+			if !strings.Contains(out, `\x1b`) && !strings.Contains(out, `\u001b`) {
+				t.Errorf("%v: the escaped form is missing:\n%s", args, out)
+			}
+		})
 	}
 	_, stderr, stop := startCommand(t, "serve", rec, "--listen", "127.0.0.1:0")
 	stop()
@@ -186,10 +190,12 @@ func TestRawControlsInJSONAndNames(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, args := range [][]string{{"ls", "--json", rec}, {"cat", "--json", rec}, {"ls", dir}, {"cat", dir}} {
-		out, errOut, _ := wsreplay(t, args...)
-		if strings.ContainsAny(out+errOut, "\x1b\a\u009b\u202e") {
-			t.Errorf("%v printed raw controls:\n%q", args, out+errOut)
-		}
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			out, errOut, _ := wsreplay(t, args...)
+			if strings.ContainsAny(out+errOut, "\x1b\a\u009b\u202e") {
+				t.Errorf("%v printed raw controls:\n%q", args, out+errOut)
+			}
+		})
 	}
 }
 
@@ -210,12 +216,14 @@ func TestDiffJSONAndPreviewsEscape(t *testing.T) {
 	}
 	a, b := write("a.ndjson", raw), write("b.ndjson", "other "+raw)
 	for _, args := range [][]string{{"diff", "--json", a, b}, {"diff", a, b}, {"cat", a}} {
-		out, errOut, _ := wsreplay(t, args...)
-		if strings.ContainsAny(out+errOut, "\u009b\u202e\u2028\u2029\ufeff") {
-			t.Errorf("%v printed raw:\n%q", args, out+errOut)
-		}
-		if !strings.Contains(out, `\u202e`) {
-			t.Errorf("%v: the escaped form is missing:\n%s", args, out)
-		}
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			out, errOut, _ := wsreplay(t, args...)
+			if strings.ContainsAny(out+errOut, "\u009b\u202e\u2028\u2029\ufeff") {
+				t.Errorf("%v printed raw:\n%q", args, out+errOut)
+			}
+			if !strings.Contains(out, `\u202e`) {
+				t.Errorf("%v: the escaped form is missing:\n%s", args, out)
+			}
+		})
 	}
 }

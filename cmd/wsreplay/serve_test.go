@@ -198,10 +198,12 @@ func TestParseHeartbeat(t *testing.T) {
 		{`{"op":"hb","t":1}:{"op":"hb-ack"}`, `{"op":"hb","t":1}`, `{"op":"hb-ack"}`},
 	}
 	for _, tt := range tests {
-		ping, pong, err := parseHeartbeat(tt.in)
-		if err != nil || ping != tt.ping || pong != tt.pong {
-			t.Errorf("parseHeartbeat(%q) = %q, %q, %v", tt.in, ping, pong, err)
-		}
+		t.Run(tt.in, func(t *testing.T) {
+			ping, pong, err := parseHeartbeat(tt.in)
+			if err != nil || ping != tt.ping || pong != tt.pong {
+				t.Errorf("parseHeartbeat(%q) = %q, %q, %v", tt.in, ping, pong, err)
+			}
+		})
 	}
 }
 

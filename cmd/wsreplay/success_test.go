@@ -151,11 +151,13 @@ func TestInterruptLeavesNothing(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	for _, cmd := range []string{"ls", "cat"} {
-		var out, errOut bytes.Buffer
-		code := run(ctx, []string{"wsreplay", cmd, "../../testdata/demo.ndjson"}, &out, &errOut)
-		if code != exitInterrupted || errOut.Len() != 0 {
-			t.Errorf("%s after Ctrl-C: exit %d, stderr %q", cmd, code, errOut.String())
-		}
+		t.Run(cmd, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			code := run(ctx, []string{"wsreplay", cmd, "../../testdata/demo.ndjson"}, &out, &errOut)
+			if code != exitInterrupted || errOut.Len() != 0 {
+				t.Errorf("%s after Ctrl-C: exit %d, stderr %q", cmd, code, errOut.String())
+			}
+		})
 	}
 }
 
