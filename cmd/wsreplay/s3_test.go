@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/wsreplay/wsreplay/internal/nettest"
 	"github.com/wsreplay/wsreplay/internal/s3test"
 )
 
@@ -127,10 +128,7 @@ func TestS3RecordThenRead(t *testing.T) {
 	}
 
 	surl, serveErr, _ := startCommand(t, "serve", "s3://rec/staging", "--listen", "127.0.0.1:0", "--speed", "max")
-	c, _, err := websocket.Dial(ctx, surl+"/live/1", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := nettest.Dial(t, surl+"/live/1", nil)
 	defer c.CloseNow()
 	if _, got, err := c.Read(ctx); err != nil || string(got) != "hello" {
 		t.Errorf("replay sent %q, %v; want hello (%s)", got, err, serveErr)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/wsreplay/wsreplay/internal/nettest"
 )
 
 // convert and import write their outputs 0600 whatever the umask: a copy of
@@ -156,10 +157,7 @@ func TestSecretsStayRedacted(t *testing.T) {
 	}
 	page, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	c2, _, err := websocket.Dial(ctx, serveURL+"/ws/x/live", &websocket.DialOptions{Subprotocols: []string{"base64url.bearer.authorization.k8s.io.MINE"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c2 := nettest.Dial(t, serveURL+"/ws/x/live", &websocket.DialOptions{Subprotocols: []string{"base64url.bearer.authorization.k8s.io.MINE"}})
 	if c2.Subprotocol() != "base64url.bearer.authorization.k8s.io.MINE" {
 		t.Errorf("replay accepted %q, want the client's own token offer", c2.Subprotocol())
 	}

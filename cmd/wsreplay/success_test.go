@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/wsreplay/wsreplay/internal/nettest"
 )
 
 // Outputs that used to look like success are errors naming what went wrong,
@@ -124,7 +126,7 @@ func TestInterruptLeavesNothing(t *testing.T) {
 			half := len(tt.input) / 2
 			w.Write(tt.input[:half])
 			if tt.temp {
-				waitFor(t, func() bool { names, _ := filepath.Glob(filepath.Join(dir, ".out*.tmp-*")); return len(names) == 1 })
+				nettest.WaitFor(t, "the temporary file", func() bool { names, _ := filepath.Glob(filepath.Join(dir, ".out*.tmp-*")); return len(names) == 1 })
 			}
 			cancel() // Ctrl-C while the command waits for the rest
 			w.Write(tt.input[half:])
@@ -161,17 +163,6 @@ func TestInterruptLeavesNothing(t *testing.T) {
 	}
 }
 
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("timed out")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
 // The real thing: the first SIGINT to a wsreplay process converting to HAR
 // stops it with 130 and no temporary file.
 func TestCtrlCStopsConvertProcess(t *testing.T) {
@@ -199,7 +190,7 @@ func TestCtrlCStopsConvertProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.Write(demo[:len(demo)/2])
-	waitFor(t, func() bool { names, _ := filepath.Glob(filepath.Join(dir, ".out.har.tmp-*")); return len(names) == 1 })
+	nettest.WaitFor(t, "the temporary file", func() bool { names, _ := filepath.Glob(filepath.Join(dir, ".out.har.tmp-*")); return len(names) == 1 })
 	cmd.Process.Signal(os.Interrupt)
 	// The process waits in a read of the pipe. Feed it lines until it
 	// stops: each read after its signal handler has run ends it.
