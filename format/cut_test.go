@@ -6,6 +6,8 @@ import (
 )
 
 func TestCut(t *testing.T) {
+	t.Parallel()
+
 	at := func(s string, ms int) time.Time {
 		return t0.Add(time.Duration(ms) * time.Millisecond)
 	}

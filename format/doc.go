@@ -19,6 +19,11 @@
 //		...
 //	}
 //
+// A file's sessions may interleave; NewSessionReader reads one of them, and
+// stops after its close line:
+//
+//	s := format.NewSessionReader(r, id) // io.EOF after the session's close
+//
 // # Format, version 1
 //
 // One JSON object per line, UTF-8, each ended by "\n" (readers also accept

@@ -54,6 +54,8 @@ func manyEvents(n int) []*Event {
 // each as written, then reports the cut (ErrTruncated) unless the cut falls
 // between frames; CompleteFrames finds the last whole frame.
 func TestFramesCutAtEveryByte(t *testing.T) {
+	t.Parallel()
+
 	evs := manyEvents(40)
 	for _, c := range []Compression{Zstd, Gzip, None} {
 		perFrame := 5
@@ -61,6 +63,7 @@ func TestFramesCutAtEveryByte(t *testing.T) {
 			perFrame = 1 // plain: whole lines are whole frames
 		}
 		t.Run(c.String(), func(t *testing.T) {
+			t.Parallel()
 			file, ends := framesOf(t, evs, c, perFrame)
 			for cut := 0; cut <= len(file); cut++ {
 				checkCut(t, c, file[:cut], ends, evs, perFrame)
@@ -112,18 +115,22 @@ func checkCut(t *testing.T, c Compression, data []byte, ends []int, evs []*Event
 // Frames of lines larger than the window still read back, and a reader
 // holds no more than the window for them.
 func TestFramesLargeLines(t *testing.T) {
+	t.Parallel()
+
 	big := bytes.Repeat([]byte("0123456789abcdef"), 20000) // 320 KB, past the 64 KiB window
 	evs := []*Event{{Type: TypeSession, Version: 1, Session: "b", Time: t0, URL: "/"},
 		{Type: TypeMessage, Session: "b", Time: t0, Dir: Send, Opcode: Text, Data: big},
 		{Type: TypeMessage, Session: "b", Time: t0, Dir: Send, Opcode: Text, Data: []byte("small")}}
 	for _, c := range []Compression{Zstd, Gzip} {
-		file := encodeFrames(t, evs, c, 1)
-		r := NewReader(bytes.NewReader(file), nil)
-		got, err := readAll(t, r)
-		r.Close()
-		if err != nil || len(got) != len(evs) || !eventsEqual(got[1], evs[1]) {
-			t.Fatalf("%v: read %d events, %v", c, len(got), err)
-		}
+		t.Run(fmt.Sprint(c), func(t *testing.T) {
+			file := encodeFrames(t, evs, c, 1)
+			r := NewReader(bytes.NewReader(file), nil)
+			got, err := readAll(t, r)
+			r.Close()
+			if err != nil || len(got) != len(evs) || !eventsEqual(got[1], evs[1]) {
+				t.Fatalf("%v: read %d events, %v", c, len(got), err)
+			}
+		})
 	}
 }
 

@@ -139,6 +139,8 @@ func plainRunSlow(b []byte) (n int, nonASCII bool) {
 // runs of up to 19 bytes (two words and a tail), so that every byte lane of
 // hasSpecial, and the tail loop, meets every value.
 func TestPlainRunEveryByte(t *testing.T) {
+	t.Parallel()
+
 	for size := range 20 {
 		for pos := range size {
 			for c := range 256 {

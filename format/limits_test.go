@@ -34,24 +34,28 @@ func worstCases(n int) map[string]struct {
 // TestTextLimitFitsLine); cmd/wsreplay's TestLineLimits checks it at full
 // size, through the recorder and every command.
 func TestLongestLine(t *testing.T) {
+	t.Parallel()
+
 	for _, n := range []int{0, 1, 2, 3, 100, 4096, 1 << 20} {
 		for name, c := range worstCases(n) {
-			e := &Event{Type: TypeMessage, Session: "0123456789abcdef", Time: t0, Dir: Receive, Opcode: c.op, Data: c.data}
-			line, err := AppendLine(nil, e)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if max := max(2*len(c.data), base64.StdEncoding.EncodedLen(len(c.data))) + 150; len(line) > max {
-				t.Errorf("%s, %d bytes: line of %d bytes, want at most %d", name, len(c.data), len(line), max)
-			}
-			r := NewReader(bytes.NewReader(line), &ReaderOptions{MaxLineSize: len(line)})
-			got, err := r.Next()
-			if err != nil {
-				t.Fatalf("%s, %d bytes: %v", name, len(c.data), err)
-			}
-			if got.Opcode != c.op || !bytes.Equal(got.Data, c.data) {
-				t.Errorf("%s, %d bytes: read back opcode %v and %d bytes, want %v and the same bytes", name, len(c.data), got.Opcode, len(got.Data), c.op)
-			}
+			t.Run(fmt.Sprintf("%s, %d bytes", name, n), func(t *testing.T) {
+				e := &Event{Type: TypeMessage, Session: "0123456789abcdef", Time: t0, Dir: Receive, Opcode: c.op, Data: c.data}
+				line, err := AppendLine(nil, e)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if max := max(2*len(c.data), base64.StdEncoding.EncodedLen(len(c.data))) + 150; len(line) > max {
+					t.Errorf("%s, %d bytes: line of %d bytes, want at most %d", name, len(c.data), len(line), max)
+				}
+				r := NewReader(bytes.NewReader(line), &ReaderOptions{MaxLineSize: len(line)})
+				got, err := r.Next()
+				if err != nil {
+					t.Fatalf("%s, %d bytes: %v", name, len(c.data), err)
+				}
+				if got.Opcode != c.op || !bytes.Equal(got.Data, c.data) {
+					t.Errorf("%s, %d bytes: read back opcode %v and %d bytes, want %v and the same bytes", name, len(c.data), got.Opcode, len(got.Data), c.op)
+				}
+			})
 		}
 	}
 }
@@ -59,6 +63,8 @@ func TestLongestLine(t *testing.T) {
 // The choice between "text" and "binary" is made at the boundary exactly:
 // text stays readable text while its escaped form is at most twice its size.
 func TestTextOrBase64(t *testing.T) {
+	t.Parallel()
+
 	for _, c := range []struct {
 		data string
 		text bool

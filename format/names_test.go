@@ -1,11 +1,14 @@
 package format
 
 import (
+	"fmt"
 	"testing"
 	"time"
 )
 
 func TestFileName(t *testing.T) {
+	t.Parallel()
+
 	start := time.Date(2026, 11, 25, 10, 0, 0, 123456789, time.FixedZone("x", 3600))
 	for _, c := range []struct {
 		comp Compression
@@ -32,6 +35,8 @@ func TestFileName(t *testing.T) {
 }
 
 func TestNames(t *testing.T) {
+	t.Parallel()
+
 	for _, c := range []struct {
 		name               string
 		finished, recorded bool
@@ -58,19 +63,25 @@ func TestNames(t *testing.T) {
 		})
 	}
 	for _, bad := range []string{"", "20261125T090000.123Z", "20261125T090000.123Zx", "x0261125T090000.123Z_a"} {
-		if _, ok := FileNameTime(bad); ok {
-			t.Errorf("FileNameTime(%q) ok", bad)
-		}
+		t.Run(fmt.Sprintf("bad %q", bad), func(t *testing.T) {
+			if _, ok := FileNameTime(bad); ok {
+				t.Errorf("FileNameTime(%q) ok", bad)
+			}
+		})
 	}
 }
 
 func TestWireCode(t *testing.T) {
+	t.Parallel()
+
 	for code, want := range map[int]bool{
 		999: false, 1000: true, 1003: true, 1004: false, 1005: false, 1006: false, 1007: true,
 		1014: true, 1015: false, 1016: false, 2999: false, 3000: true, 4999: true, 5000: false,
 	} {
-		if got := WireCode(code); got != want {
-			t.Errorf("WireCode(%d) = %v, want %v", code, got, want)
-		}
+		t.Run(fmt.Sprint(code), func(t *testing.T) {
+			if got := WireCode(code); got != want {
+				t.Errorf("WireCode(%d) = %v, want %v", code, got, want)
+			}
+		})
 	}
 }

@@ -72,21 +72,23 @@ func TestGenerateVectors(t *testing.T) {
 		"framed-cut.ndjson.zst": func() []byte { b := encodeFrames(t, evs, Zstd, 2); return b[:len(b)-7] },
 	}
 	for name, f := range gen {
-		path := filepath.Join(vectors, name)
-		want := f()
-		if *update {
-			if err := os.WriteFile(path, want, 0o644); err != nil {
-				t.Fatal(err)
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(vectors, name)
+			want := f()
+			if *update {
+				if err := os.WriteFile(path, want, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
 			}
-			continue
-		}
-		got, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatalf("%v (run go test ./format -run TestGenerateVectors -update)", err)
-		}
-		if !bytes.Equal(got, want) {
-			t.Errorf("%s differs from what the writer produces now (run with -update if that is intended)", name)
-		}
+			got, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test ./format -run TestGenerateVectors -update)", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("%s differs from what the writer produces now (run with -update if that is intended)", name)
+			}
+		})
 	}
 }
 
@@ -112,6 +114,8 @@ func encode(tb testing.TB, evs []*Event, c Compression, closed bool) []byte {
 }
 
 func TestVectors(t *testing.T) {
+	t.Parallel()
+
 	tests := []struct {
 		file       string
 		wantEvents int
@@ -176,6 +180,8 @@ func TestVectors(t *testing.T) {
 }
 
 func TestVectorContents(t *testing.T) {
+	t.Parallel()
+
 	evs, _, err := readFile(t, "valid.ndjson", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -215,6 +221,8 @@ func TestVectorContents(t *testing.T) {
 }
 
 func TestSkipMalformed(t *testing.T) {
+	t.Parallel()
+
 	evs, r, err := readFile(t, "bad-json-line3.ndjson", &ReaderOptions{SkipMalformed: true})
 	if err != nil {
 		t.Fatal(err)
@@ -233,18 +241,24 @@ func TestSkipMalformed(t *testing.T) {
 // the offset is applied) is an error on its line, not an event. Found by
 // FuzzReader.
 func TestTimeOutOfRange(t *testing.T) {
+	t.Parallel()
+
 	for _, ts := range []string{"0001-01-01T00:00:00Z", "0001-01-01T00:30:00+01:00", "9999-12-31T23:30:00-01:00"} {
-		in := `{"type":"session","v":1,"session":"s","time":"2026-01-01T00:00:00Z"}` + "\n" +
-			`{"type":"close","session":"s","time":"` + ts + `","code":1000}` + "\n"
-		_, err := readAll(t, NewReader(strings.NewReader(in), nil))
-		var se *SyntaxError
-		if !errors.As(err, &se) || se.Line != 2 || !strings.Contains(err.Error(), "outside years") {
-			t.Errorf("time %s: got %v, want an out-of-range error on line 2", ts, err)
-		}
+		t.Run(ts, func(t *testing.T) {
+			in := `{"type":"session","v":1,"session":"s","time":"2026-01-01T00:00:00Z"}` + "\n" +
+				`{"type":"close","session":"s","time":"` + ts + `","code":1000}` + "\n"
+			_, err := readAll(t, NewReader(strings.NewReader(in), nil))
+			var se *SyntaxError
+			if !errors.As(err, &se) || se.Line != 2 || !strings.Contains(err.Error(), "outside years") {
+				t.Errorf("time %s: got %v, want an out-of-range error on line 2", ts, err)
+			}
+		})
 	}
 }
 
 func TestLongLine(t *testing.T) {
+	t.Parallel()
+
 	big := strings.Repeat("x", 3<<20)
 	line := `{"type":"message","session":"s","time":"2026-01-01T00:00:00Z","dir":"receive","text":"` + big + "\"}\n"
 	r := NewReader(strings.NewReader(line+line), nil)
@@ -260,42 +274,48 @@ func TestLongLine(t *testing.T) {
 }
 
 func TestDemoRecording(t *testing.T) {
+	t.Parallel()
+
 	for _, name := range []string{"demo.ndjson", "demo.ndjson.zst"} {
-		f, err := os.Open(filepath.Join("../testdata", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		r := NewReader(f, &ReaderOptions{Name: name})
-		evs, err := readAll(t, r)
-		r.Close()
-		f.Close()
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		var bin, send, recv int
-		for _, e := range evs {
-			if e.Type != TypeMessage {
-				continue
+		t.Run(name, func(t *testing.T) {
+			f, err := os.Open(filepath.Join("../testdata", name))
+			if err != nil {
+				t.Fatal(err)
 			}
-			if e.Opcode == Binary {
-				bin++
+			r := NewReader(f, &ReaderOptions{Name: name})
+			evs, err := readAll(t, r)
+			r.Close()
+			f.Close()
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
 			}
-			if e.Dir == Send {
-				send++
-			} else {
-				recv++
+			var bin, send, recv int
+			for _, e := range evs {
+				if e.Type != TypeMessage {
+					continue
+				}
+				if e.Opcode == Binary {
+					bin++
+				}
+				if e.Dir == Send {
+					send++
+				} else {
+					recv++
+				}
 			}
-		}
-		last := evs[len(evs)-1]
-		if bin == 0 || send == 0 || recv < 50 || last.Type != TypeClose || !last.Clean {
-			t.Errorf("%s: %d binary, %d sent, %d received, last %s: not the demo described in the README", name, bin, send, recv, last.Type)
-		}
+			last := evs[len(evs)-1]
+			if bin == 0 || send == 0 || recv < 50 || last.Type != TypeClose || !last.Clean {
+				t.Errorf("%s: %d binary, %d sent, %d received, last %s: not the demo described in the README", name, bin, send, recv, last.Type)
+			}
+		})
 	}
 }
 
 // A Reader started at a Position another returned reads the same lines, with
 // the same line numbers, whatever the compression.
 func TestStartPosition(t *testing.T) {
+	t.Parallel()
+
 	for _, name := range []string{"demo.ndjson", "demo.ndjson.zst"} {
 		t.Run(name, func(t *testing.T) {
 			data, err := os.ReadFile(filepath.Join("../testdata", name))
@@ -327,6 +347,8 @@ func TestStartPosition(t *testing.T) {
 
 // Next after Close says so, with the sentinel a Writer uses too.
 func TestReaderAfterClose(t *testing.T) {
+	t.Parallel()
+
 	r := NewReader(bytes.NewReader(encode(t, sample(), Zstd, true)), nil)
 	if _, err := r.Next(); err != nil {
 		t.Fatal(err)

@@ -10,6 +10,8 @@ import (
 // open ones at the end in the order they began, with the same figures as
 // Summarize.
 func TestSummarizeEach(t *testing.T) {
+	t.Parallel()
+
 	rec := `{"type":"session","v":1,"session":"a","time":"2026-11-25T10:00:00.000000000Z","url":"/a"}
 {"type":"session","v":1,"session":"b","time":"2026-11-25T10:00:01.000000000Z","url":"/b"}
 {"type":"message","session":"a","time":"2026-11-25T10:00:02.000000000Z","dir":"send","text":"hi"}

@@ -42,6 +42,8 @@ func sample() []*Event {
 }
 
 func TestRoundTrip(t *testing.T) {
+	t.Parallel()
+
 	for _, c := range []Compression{None, Gzip, Zstd} {
 		t.Run(c.String(), func(t *testing.T) {
 			want := sample()
@@ -87,6 +89,8 @@ func eventsEqual(a, b *Event) bool {
 // Every line the writer produces is valid JSON that encoding/json reads the
 // same way, so that jq and other tools see what we see.
 func TestLinesAreJSON(t *testing.T) {
+	t.Parallel()
+
 	data := encode(t, sample(), None, true)
 	for i, line := range bytes.Split(bytes.TrimSuffix(data, []byte("\n")), []byte("\n")) {
 		var m map[string]any
@@ -104,6 +108,8 @@ func TestLinesAreJSON(t *testing.T) {
 }
 
 func TestWriterErrors(t *testing.T) {
+	t.Parallel()
+
 	var buf bytes.Buffer
 	w := NewWriter(&buf, nil)
 	if err := w.Write(&Event{Type: TypeMessage, Session: "s", Dir: Send}); err == nil {
@@ -139,6 +145,8 @@ func (failWriter) Write([]byte) (int, error) { return 0, errDiskFull }
 // After every Flush, what has reached the file decodes up to that point,
 // whatever the compression: that is what a recorder killed with -9 leaves.
 func TestFlushIsReadable(t *testing.T) {
+	t.Parallel()
+
 	for _, c := range []Compression{None, Gzip, Zstd} {
 		t.Run(c.String(), func(t *testing.T) {
 			var buf bytes.Buffer
@@ -165,6 +173,8 @@ func TestFlushIsReadable(t *testing.T) {
 }
 
 func TestReaderEmpty(t *testing.T) {
+	t.Parallel()
+
 	r := NewReader(bytes.NewReader(nil), nil)
 	if _, err := r.Next(); err != io.EOF {
 		t.Errorf("empty input: got %v, want io.EOF", err)

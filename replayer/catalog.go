@@ -425,7 +425,7 @@ func (s *Session) fileStreamMax(maxLine int) (*fileStream, error) {
 	// Small buffers: a replay server may stream one file to a thousand
 	// clients at once.
 	r := format.NewReader(rc, &format.ReaderOptions{Name: s.src.Name, Start: s.pos, BufferSize: 8 << 10, MaxLineSize: maxLine})
-	return &fileStream{id: s.id, rc: rc, r: r, free: make(chan *format.Event, prefetchDepth)}, nil
+	return &fileStream{rc: rc, r: r, sr: format.NewSessionReader(r, s.id), free: make(chan *format.Event, prefetchDepth)}, nil
 }
 
 type sliceStream struct {
@@ -450,11 +450,10 @@ func (s *sliceStream) inMemory() {} // see prefetcher
 // fileStream reads one session's lines from a recording, skipping the lines
 // of other sessions, and ends after the session's close line.
 type fileStream struct {
-	id   string
 	rc   io.ReadCloser
 	r    *format.Reader
-	done bool
-	free chan *format.Event // released events, to decode into again
+	sr   *format.SessionReader // the session's lines of r
+	free chan *format.Event    // released events, to decode into again
 }
 
 // maxReused is the largest payload storage an event released keeps for
@@ -479,21 +478,14 @@ func (s *fileStream) Next() (*format.Event, error) {
 	default:
 		e = new(format.Event)
 	}
-	for !s.done {
-		err := s.r.Decode(e)
-		if errors.Is(err, format.ErrTruncated) {
-			return nil, io.EOF // warned about when indexed
-		}
-		if err != nil {
-			return nil, err
-		}
-		if e.Session != s.id {
-			continue
-		}
-		s.done = e.Type == format.TypeClose
-		return e, nil
+	err := s.sr.Decode(e)
+	if errors.Is(err, format.ErrTruncated) {
+		return nil, io.EOF // warned about when indexed
 	}
-	return nil, io.EOF
+	if err != nil {
+		return nil, err
+	}
+	return e, nil
 }
 
 func (s *fileStream) Close() error {

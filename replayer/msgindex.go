@@ -180,20 +180,17 @@ func (s *Session) each(start format.Position, fn func(format.Position, *format.E
 	defer rc.Close()
 	r := format.NewReader(rc, &format.ReaderOptions{Name: s.src.Name, Start: start})
 	defer r.Close()
+	sr := format.NewSessionReader(r, s.id)
 	var e format.Event
 	for {
-		pos := r.Pos()
-		err := r.Decode(&e)
+		err := sr.Decode(&e)
 		if err == io.EOF || errors.Is(err, format.ErrTruncated) {
 			return nil // a torn tail was warned about when indexed
 		}
 		if err != nil {
 			return err
 		}
-		if e.Session != s.id {
-			continue
-		}
-		if !fn(pos, &e, e.Time.Sub(s.Start)) || e.Type == format.TypeClose {
+		if !fn(sr.LinePos(), &e, e.Time.Sub(s.Start)) {
 			return nil
 		}
 	}

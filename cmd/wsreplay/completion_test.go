@@ -19,13 +19,15 @@ func TestCompletion(t *testing.T) {
 	empty := t.TempDir() // the shells run here, so that no file name is offered
 
 	for _, sh := range []string{"bash", "zsh", "fish"} {
-		out, errOut, code := wsreplay(t, "completion", sh)
-		if code != 0 || errOut != "" || !strings.Contains(out, "wsreplay") {
-			t.Errorf("completion %s: exit %d: %s", sh, code, errOut)
-		}
-		if strings.Contains(out, "`") {
-			t.Errorf("completion %s: placeholder quotes left in:\n%s", sh, out)
-		}
+		t.Run(sh, func(t *testing.T) {
+			out, errOut, code := wsreplay(t, "completion", sh)
+			if code != 0 || errOut != "" || !strings.Contains(out, "wsreplay") {
+				t.Errorf("completion %s: exit %d: %s", sh, code, errOut)
+			}
+			if strings.Contains(out, "`") {
+				t.Errorf("completion %s: placeholder quotes left in:\n%s", sh, out)
+			}
+		})
 	}
 	if _, errOut, code := wsreplay(t, "completion", "tcsh"); code != 2 || !strings.Contains(errOut, `"tcsh" is not bash, zsh or fish`) {
 		t.Errorf("completion tcsh: exit %d: %s", code, errOut)
@@ -46,13 +48,15 @@ func TestCompletion(t *testing.T) {
 		{"wsreplay convert --fo", []string{"--format"}},
 	}
 	for _, tt := range tests {
-		cmd := exec.Command("bash", "-c", script+`
+		t.Run(tt.words, func(t *testing.T) {
+			cmd := exec.Command("bash", "-c", script+`
 COMP_WORDS=(`+tt.words+`); COMP_CWORD=$((${#COMP_WORDS[@]}-1)); _wsreplay; echo "${COMPREPLY[@]}"`)
-		cmd.Env, cmd.Dir = env, empty
-		out, err := cmd.CombinedOutput()
-		if got := strings.Fields(string(out)); err != nil || strings.Join(got, " ") != strings.Join(tt.want, " ") {
-			t.Errorf("bash, %q: got %q (%v), want %q", tt.words, out, err, tt.want)
-		}
+			cmd.Env, cmd.Dir = env, empty
+			out, err := cmd.CombinedOutput()
+			if got := strings.Fields(string(out)); err != nil || strings.Join(got, " ") != strings.Join(tt.want, " ") {
+				t.Errorf("bash, %q: got %q (%v), want %q", tt.words, out, err, tt.want)
+			}
+		})
 	}
 	if _, err := exec.LookPath("zsh"); err == nil {
 		zsh, _, _ := wsreplay(t, "completion", "zsh")

@@ -165,7 +165,7 @@ func pairSessions(c *cli.Context, a, b string) ([]sessionPair, error) {
 
 func summarize(path string, stderr io.Writer) ([]*format.Summary, error) {
 	var z format.Summarizer
-	err := withRecording(path, stderr, func(r events) error {
+	err := withRecording(path, stderr, func(r format.Stream) error {
 		for {
 			e, err := r.Next()
 			if errors.Is(err, io.EOF) {
@@ -180,14 +180,9 @@ func summarize(path string, stderr io.Writer) ([]*format.Summary, error) {
 	return z.Summaries(), err
 }
 
-// events is a recording read event by event: wsreplay NDJSON or HAR.
-type events interface {
-	Next() (*format.Event, error)
-}
-
 // withRecording is how diff and export read a file: readRecording's
 // checks and warnings, in one place for the two of them.
-func withRecording(path string, stderr io.Writer, fn func(r events) error) error {
+func withRecording(path string, stderr io.Writer, fn func(r format.Stream) error) error {
 	return readRecording(context.Background(), path, stderr, nil, func(rec *recording) error { return fn(rec) })
 }
 
@@ -209,38 +204,12 @@ func findSession(path string, sums []*format.Summary, id string) (*format.Summar
 // Warnings (a truncated file) were given by the first pass.
 func compareSessions(a, idA, b, idB string, opts *diff.Options) (*diff.Result, error) {
 	var res *diff.Result
-	err := withRecording(a, io.Discard, func(ra events) error {
-		return withRecording(b, io.Discard, func(rb events) error {
+	err := withRecording(a, io.Discard, func(ra format.Stream) error {
+		return withRecording(b, io.Discard, func(rb format.Stream) error {
 			var err error
-			res, err = diff.Compare(&sessionStream{r: ra, id: idA}, &sessionStream{r: rb, id: idB}, opts)
+			res, err = diff.Compare(format.NewSessionReader(ra, idA), format.NewSessionReader(rb, idB), opts)
 			return err
 		})
 	})
 	return res, err
-}
-
-// sessionStream yields the lines of one session of a recording and stops
-// after its close line. A truncated recording ends the session.
-type sessionStream struct {
-	r    events
-	id   string
-	done bool
-}
-
-func (s *sessionStream) Next() (*format.Event, error) {
-	for !s.done {
-		e, err := s.r.Next()
-		if errors.Is(err, format.ErrTruncated) {
-			return nil, io.EOF
-		}
-		if err != nil {
-			return nil, err
-		}
-		if e.Session != s.id {
-			continue
-		}
-		s.done = e.Type == format.TypeClose
-		return e, nil
-	}
-	return nil, io.EOF
 }

@@ -116,48 +116,27 @@ func exportOptions(c *cli.Context) (*export.Options, error) {
 }
 
 // readSession reads one session of a recording: the one named, or the only
-// one.
+// one. A torn tail ends it (readRecording warns).
 func readSession(path, id string, stderr io.Writer) (*export.Session, error) {
 	var sess *export.Session
-	var others []string
-	err := withRecording(path, stderr, func(r events) error {
-		byID := map[string]*export.Session{}
-		for {
-			e, err := r.Next()
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				return err
-			}
-			if id != "" && e.Session != id {
-				continue
-			}
-			s := byID[e.Session]
-			if s == nil {
-				s = &export.Session{ID: e.Session}
-				byID[e.Session] = s
-				others = append(others, e.Session)
-			}
-			s.Add(e)
-		}
-		if len(others) == 1 {
-			sess = byID[others[0]]
-		}
-		return nil
+	var ids []string
+	err := withRecording(path, stderr, func(r format.Stream) error {
+		var err error
+		sess, ids, err = pickSession(r, id)
+		return err
 	})
 	switch {
 	case err != nil:
 		return nil, usageError{err}
 	case id != "" && sess == nil:
 		return nil, usagef("--session: %s has no session %q", path, printable(id))
-	case sess == nil && len(others) == 0:
+	case sess == nil && len(ids) == 0:
 		return nil, usagef("%s: no session in it", path)
 	case sess == nil:
-		if len(others) > 5 {
-			others = append(others[:5], fmt.Sprintf("... (%d in all)", len(others)))
+		if len(ids) > 5 {
+			ids = append(ids[:5], fmt.Sprintf("... (%d in all)", len(ids)))
 		}
-		return nil, usagef("%s holds %d sessions; choose one with --session (%s)", path, len(others), printable(strings.Join(others, ", ")))
+		return nil, usagef("%s holds %d sessions; choose one with --session (%s)", path, len(ids), printable(strings.Join(ids, ", ")))
 	case sess.Kind != format.KindWebSocket:
 		// Playwright's routeWebSocket and MSW's ws link mock WebSockets:
 		// an event stream, a poller or Engine.IO would never match.
@@ -165,6 +144,82 @@ func readSession(path, id string, stderr io.Writer) (*export.Session, error) {
 			path, printable(sess.ID), sess.Kind)
 	}
 	return sess, nil
+}
+
+// pickSession reads session id of r; or, when id is empty, the session of
+// r's first line, returned only if r holds no other, with the ids of the
+// sessions of r (read to its end to find them). A session r does not hold
+// is nil. A torn tail ends the reading, and is returned with what was read.
+func pickSession(r format.Stream, id string) (*export.Session, []string, error) {
+	named := id != ""
+	list := &sessionList{src: r, seen: map[string]bool{}}
+	if !named {
+		first, err := list.Next()
+		if err != nil {
+			return nil, nil, eofNil(err)
+		}
+		id, list.back = first.Session, first
+	}
+	sess, err := readOne(format.NewSessionReader(list, id))
+	if named {
+		return sess, nil, err
+	}
+	for err == nil {
+		_, err = list.Next()
+	}
+	if len(list.ids) > 1 {
+		sess = nil
+	}
+	return sess, list.ids, eofNil(err)
+}
+
+// readOne reads the events of one session into an export.Session, nil if
+// there are none.
+func readOne(r format.Stream) (*export.Session, error) {
+	var sess *export.Session
+	for {
+		e, err := r.Next()
+		if err != nil {
+			return sess, eofNil(err)
+		}
+		if sess == nil {
+			sess = &export.Session{ID: e.Session}
+		}
+		sess.Add(e)
+	}
+}
+
+// sessionList is a Stream that notes the id of every session whose lines
+// it passes on, in the order they first appear.
+type sessionList struct {
+	src  format.Stream
+	seen map[string]bool
+	ids  []string
+	back *format.Event // read already, passed on by the next Next
+}
+
+func (l *sessionList) Next() (*format.Event, error) {
+	e := l.back
+	l.back = nil
+	if e == nil {
+		var err error
+		if e, err = l.src.Next(); err != nil {
+			return nil, err
+		}
+	}
+	if !l.seen[e.Session] {
+		l.seen[e.Session] = true
+		l.ids = append(l.ids, e.Session)
+	}
+	return e, nil
+}
+
+// eofNil is err, or nil for io.EOF.
+func eofNil(err error) error {
+	if errors.Is(err, io.EOF) {
+		return nil
+	}
+	return err
 }
 
 // shellQuote quotes s for a POSIX shell when it needs it.

@@ -67,3 +67,38 @@ func TestExportErrors(t *testing.T) {
 		})
 	}
 }
+
+// A recording cut short by a killed recorder is exported from the lines
+// before the cut, with a warning where the cut was read, as the other
+// commands read one.
+func TestExportTornTail(t *testing.T) {
+	const (
+		open   = `{"type":"session","v":1,"session":"a","time":"2026-11-25T10:00:00Z","url":"/a"}` + "\n"
+		msg    = `{"type":"message","session":"a","time":"2026-11-25T10:00:01Z","dir":"receive","text":"hello from a"}` + "\n"
+		closed = `{"type":"close","session":"a","time":"2026-11-25T10:00:02Z","by":"server","code":1000,"reason":"bye","clean":true}` + "\n"
+		other  = `{"type":"session","v":1,"session":"b","time":"2026-11-25T10:00:00Z","url":"/b"}` + "\n"
+		torn   = `{"type":"message","session":"a","ti`
+	)
+	tests := []struct {
+		name, file string
+		args       []string
+		warn       string // "": none (the cut is never read)
+	}{
+		{"named, cut after its close", open + other + msg + closed + torn, []string{"--session", "a"}, ""},
+		{"named, cut before its close", open + other + msg + torn, []string{"--session", "a"}, "rec.ndjson:4:"},
+		{"the only one", open + msg + closed + torn, nil, "rec.ndjson:4:"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := filepath.Join(t.TempDir(), "rec.ndjson")
+			os.WriteFile(rec, []byte(tt.file), 0o600)
+			out, errOut, code := wsreplay(t, append([]string{"export", "--to", "msw", rec}, tt.args...)...)
+			if code != 0 || !strings.Contains(out, "hello from a") {
+				t.Fatalf("exit %d, stderr %q; want 0 and a module with the message", code, errOut)
+			}
+			if tt.warn == "" && errOut != "" || tt.warn != "" && !strings.Contains(errOut, "warning: "+rec[:len(rec)-len("rec.ndjson")]+tt.warn) {
+				t.Errorf("stderr %q, want a warning about %q", errOut, tt.warn)
+			}
+		})
+	}
+}

@@ -72,13 +72,17 @@ func FuzzParseSize(f *testing.F) {
 
 func TestParseDuration(t *testing.T) {
 	for in, want := range map[string]time.Duration{"90s": 90 * time.Second, "1.5": 1500 * time.Millisecond, "2m": 2 * time.Minute} {
-		if got, err := parseDuration(in); err != nil || got != want {
-			t.Errorf("parseDuration(%q) = %v, %v; want %v", in, got, err, want)
-		}
+		t.Run(in, func(t *testing.T) {
+			if got, err := parseDuration(in); err != nil || got != want {
+				t.Errorf("parseDuration(%q) = %v, %v; want %v", in, got, err, want)
+			}
+		})
 	}
 	for _, bad := range []string{"-1s", "soon", "1e300", "NaN"} {
-		if _, err := parseDuration(bad); err == nil {
-			t.Errorf("parseDuration(%q) succeeded", bad)
-		}
+		t.Run("bad "+bad, func(t *testing.T) {
+			if _, err := parseDuration(bad); err == nil {
+				t.Errorf("parseDuration(%q) succeeded", bad)
+			}
+		})
 	}
 }

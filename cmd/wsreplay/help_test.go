@@ -2,6 +2,7 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -65,10 +66,12 @@ func TestMisplacedFlag(t *testing.T) {
 		{[]string{"--nope", "ls"}, "wsreplay: unknown flag --nope (see wsreplay --help)\n"},
 	}
 	for _, tt := range tests {
-		_, errOut, code := wsreplay(t, tt.args...)
-		if code != 2 || errOut != tt.want {
-			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tt.args, code, errOut, tt.want)
-		}
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			_, errOut, code := wsreplay(t, tt.args...)
+			if code != 2 || errOut != tt.want {
+				t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tt.args, code, errOut, tt.want)
+			}
+		})
 	}
 }
 
@@ -86,9 +89,11 @@ func TestPlural(t *testing.T) {
 		{2, "key", "2 keys"},
 	}
 	for _, tt := range tests {
-		if got := plural(tt.n, tt.thing); got != tt.want {
-			t.Errorf("plural(%d, %q) = %q, want %q", tt.n, tt.thing, got, tt.want)
-		}
+		t.Run(fmt.Sprint(tt.n, " ", tt.thing), func(t *testing.T) {
+			if got := plural(tt.n, tt.thing); got != tt.want {
+				t.Errorf("plural(%d, %q) = %q, want %q", tt.n, tt.thing, got, tt.want)
+			}
+		})
 	}
 	// The command's own lines.
 	_, errOut, code := wsreplay(t, "convert", "../../testdata/har/chrome.har", filepath.Join(t.TempDir(), "one.ndjson"))

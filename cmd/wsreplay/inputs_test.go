@@ -149,8 +149,10 @@ func TestIsRecordingName(t *testing.T) {
 		"a.ndjson": true, "a.ndjson.gz": true, "a.NDJSON.ZST": true, "2026_x.ndjson.partial": true, "bug.har": true,
 		".bug.har.tmp-123": false, "x.ndjson.zst.tmp": false, ".wsreplay-probe-1": false, "notes.txt": false, "a.ndjson.bak": false,
 	} {
-		if got := isRecordingName(name); got != want {
-			t.Errorf("isRecordingName(%q) = %v, want %v", name, got, want)
-		}
+		t.Run(name, func(t *testing.T) {
+			if got := isRecordingName(name); got != want {
+				t.Errorf("isRecordingName(%q) = %v, want %v", name, got, want)
+			}
+		})
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"net"
 	"strings"
 	"testing"
@@ -21,10 +22,12 @@ func TestClientAddr(t *testing.T) {
 		{&net.TCPAddr{IP: net.IPv4(192, 168, 1, 5), Port: 80}, "192.168.1.5:80", false},
 	}
 	for _, tt := range tests {
-		got, note := clientAddr(tt.addr)
-		if got != tt.want || (note != "") != tt.note {
-			t.Errorf("clientAddr(%v) = %q, %q; want %q, note %v", tt.addr, got, note, tt.want, tt.note)
-		}
+		t.Run(fmt.Sprint(tt.addr), func(t *testing.T) {
+			got, note := clientAddr(tt.addr)
+			if got != tt.want || (note != "") != tt.note {
+				t.Errorf("clientAddr(%v) = %q, %q; want %q, note %v", tt.addr, got, note, tt.want, tt.note)
+			}
+		})
 	}
 	url, stderr, _ := startCommand(t, "record", "--upstream", "ws://127.0.0.1:1", "--listen", "0.0.0.0:0", "--out", t.TempDir())
 	if !strings.HasPrefix(url, "ws://127.0.0.1:") || strings.Contains(stderr.String(), "[::]") {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/wsreplay/wsreplay/internal/nettest"
 )
 
 // jsonRecords parses every line of a command's standard error as a JSON
@@ -48,10 +49,7 @@ func TestLogFormatJSONEveryLine(t *testing.T) {
 		"--listen", "127.0.0.1:0", "--out", dir, "--admin", "127.0.0.1:0", "--log-format", "json")
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 	defer cancel()
-	c, _, err := websocket.Dial(ctx, url+"/live", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := nettest.Dial(t, url+"/live", nil)
 	c.Read(ctx)
 	c.Write(ctx, websocket.MessageText, []byte("close"))
 	c.Read(ctx)
@@ -89,10 +87,7 @@ func TestLogFormatJSONEveryLine(t *testing.T) {
 		t.Fatalf("recorded %v", files)
 	}
 	url, srvErr, stop := startCommand(t, "serve", files[0], "--listen", "127.0.0.1:0", "--speed", "max", "--log-format", "json")
-	c, _, err = websocket.Dial(ctx, url+"/live", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c = nettest.Dial(t, url+"/live", nil)
 	for {
 		if _, _, err := c.Read(ctx); err != nil {
 			break

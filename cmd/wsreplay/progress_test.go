@@ -22,9 +22,11 @@ func TestProgressOnlyOnATerminal(t *testing.T) {
 	}
 	defer f.Close()
 	for name, out := range map[string]io.Writer{"pipe": w, "file": f, "buffer": &bytes.Buffer{}} {
-		if showsProgress(out) {
-			t.Errorf("progress shown on a %s", name)
-		}
+		t.Run(name, func(t *testing.T) {
+			if showsProgress(out) {
+				t.Errorf("progress shown on a %s", name)
+			}
+		})
 	}
 	if tty, err := os.OpenFile("/dev/tty", os.O_WRONLY, 0); err == nil {
 		defer tty.Close()

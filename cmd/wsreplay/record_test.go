@@ -22,6 +22,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/urfave/cli/v2"
 	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/internal/nettest"
 )
 
 // backend is a test upstream: on connect it sends "hello", then echoes
@@ -60,10 +61,7 @@ func TestRecordThenServe(t *testing.T) {
 	url, recErr, stop := startCommand(t, "record", "--upstream", "ws"+strings.TrimPrefix(up.URL, "http"), "--listen", "127.0.0.1:0", "--out", dir)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	c, _, err := websocket.Dial(ctx, url+"/feed?room=7", &websocket.DialOptions{Subprotocols: []string{"v2"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := nettest.Dial(t, url+"/feed?room=7", &websocket.DialOptions{Subprotocols: []string{"v2"}})
 	var live []string
 	read := func(c *websocket.Conn) (string, error) {
 		_, data, err := c.Read(ctx)
@@ -96,10 +94,7 @@ func TestRecordThenServe(t *testing.T) {
 	}
 
 	url, _, _ = startCommand(t, "serve", files[0], "--listen", "127.0.0.1:0", "--speed", "max")
-	c2, _, err := websocket.Dial(ctx, url+"/feed?room=7", &websocket.DialOptions{Subprotocols: []string{"v2"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c2 := nettest.Dial(t, url+"/feed?room=7", &websocket.DialOptions{Subprotocols: []string{"v2"}})
 	defer c2.CloseNow()
 	if c2.Subprotocol() != "v2" {
 		t.Errorf("replay subprotocol %q", c2.Subprotocol())
@@ -207,10 +202,7 @@ func TestRecordSurvivesKill9(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	for i := range 20 {
-		c, _, err := websocket.Dial(ctx, fmt.Sprintf("%s/c%d", url, i), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		c := nettest.Dial(t, fmt.Sprintf("%s/c%d", url, i), nil)
 		defer c.CloseNow()
 		go func() {
 			for {

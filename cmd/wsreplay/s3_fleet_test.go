@@ -17,6 +17,7 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/internal/nettest"
 	"github.com/wsreplay/wsreplay/internal/s3test"
 )
 
@@ -186,10 +187,7 @@ func (f *fleetRun) phase(t *testing.T, ctx context.Context, name string, n int) 
 // same spool. It returns the token of that session.
 func (f *fleetRun) killMidSession(t *testing.T, ctx context.Context, upstream string, srv *s3test.Server) string {
 	const tok = "killed-r0"
-	c, _, err := websocket.Dial(ctx, f.recs[0].url+"/fleet/"+tok, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := nettest.Dial(t, f.recs[0].url+"/fleet/"+tok, nil)
 	defer c.CloseNow()
 	c.Read(ctx) // hello
 	c.Write(ctx, websocket.MessageText, []byte(tok))

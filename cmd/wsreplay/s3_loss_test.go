@@ -13,6 +13,7 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/internal/nettest"
 )
 
 // A machine lost in the middle of a long session (the recorder killed with
@@ -40,10 +41,7 @@ func TestS3LostMachineLosesAtMostAnInterval(t *testing.T) {
 	}))
 	defer up.Close()
 	rec := startFleetRecorder(t, "ws"+strings.TrimPrefix(up.URL, "http"), t.TempDir()) // --upload-interval 500ms, --flush-interval 100ms
-	c, _, err := websocket.Dial(t.Context(), rec.url+"/long", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := nettest.Dial(t, rec.url+"/long", nil)
 	defer c.CloseNow()
 	go func() {
 		for {

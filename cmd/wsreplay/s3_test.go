@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/wsreplay/wsreplay/internal/nettest"
 	"github.com/wsreplay/wsreplay/internal/s3test"
 )
 
@@ -127,10 +128,7 @@ func TestS3RecordThenRead(t *testing.T) {
 	}
 
 	surl, serveErr, _ := startCommand(t, "serve", "s3://rec/staging", "--listen", "127.0.0.1:0", "--speed", "max")
-	c, _, err := websocket.Dial(ctx, surl+"/live/1", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := nettest.Dial(t, surl+"/live/1", nil)
 	defer c.CloseNow()
 	if _, got, err := c.Read(ctx); err != nil || string(got) != "hello" {
 		t.Errorf("replay sent %q, %v; want hello (%s)", got, err, serveErr)
@@ -242,9 +240,11 @@ func TestLsWindow(t *testing.T) {
 		{[]string{"--since", "2026-11-26T00:00:00Z", "--until", "2026-11-25T00:00:00Z"}, 0, 2},
 	}
 	for _, tt := range tests {
-		out, errOut, code := wsreplay(t, append([]string{"ls", "../../testdata/demo.ndjson"}, tt.args...)...)
-		if rows := strings.Count(out, "demo-1"); code != tt.code || rows != tt.rows {
-			t.Errorf("ls %v: exit %d, %d rows (%s); want exit %d, %d rows", tt.args, code, rows, errOut, tt.code, tt.rows)
-		}
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			out, errOut, code := wsreplay(t, append([]string{"ls", "../../testdata/demo.ndjson"}, tt.args...)...)
+			if rows := strings.Count(out, "demo-1"); code != tt.code || rows != tt.rows {
+				t.Errorf("ls %v: exit %d, %d rows (%s); want exit %d, %d rows", tt.args, code, rows, errOut, tt.code, tt.rows)
+			}
+		})
 	}
 }

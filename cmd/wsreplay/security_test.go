@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/wsreplay/wsreplay/internal/nettest"
 )
 
 // convert and import write their outputs 0600 whatever the umask: a copy of
@@ -56,9 +57,11 @@ func TestPrintable(t *testing.T) {
 		"real \uFFFD is kept":       "real \uFFFD is kept",
 		"ls\u2028ps\u2029bom\ufeff": `ls\u2028ps\u2029bom\ufeff`,
 	} {
-		if got := printable(in); got != want {
-			t.Errorf("printable(%q) = %q, want %q", in, got, want)
-		}
+		t.Run(in, func(t *testing.T) {
+			if got := printable(in); got != want {
+				t.Errorf("printable(%q) = %q, want %q", in, got, want)
+			}
+		})
 	}
 }
 
@@ -75,16 +78,18 @@ func TestControlCharactersEscaped(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, args := range [][]string{{"ls", rec}, {"cat", rec}, {"cat", "--pretty", rec}, {"ls", "--json", rec}, {"cat", "--json", rec}} {
-		out, errOut, code := wsreplay(t, args...)
-		if code != 0 {
-			t.Fatalf("%v: exit %d: %s", args, code, errOut)
-		}
-		if strings.ContainsAny(out+errOut, "\x1b\x07\u009b") {
-			t.Errorf("%v printed control characters:\n%q", args, out+errOut)
-		}
-		if !strings.Contains(out, `\x1b`) && !strings.Contains(out, `\u001b`) {
-			t.Errorf("%v: the escaped form is missing:\n%s", args, out)
-		}
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			out, errOut, code := wsreplay(t, args...)
+			if code != 0 {
+				t.Fatalf("%v: exit %d: %s", args, code, errOut)
+			}
+			if strings.ContainsAny(out+errOut, "\x1b\x07\u009b") {
+				t.Errorf("%v printed control characters:\n%q", args, out+errOut)
+			}
+			if !strings.Contains(out, `\x1b`) && !strings.Contains(out, `\u001b`) {
+				t.Errorf("%v: the escaped form is missing:\n%s", args, out)
+			}
+		})
 	}
 	_, stderr, stop := startCommand(t, "serve", rec, "--listen", "127.0.0.1:0")
 	stop()
@@ -150,10 +155,7 @@ func TestSecretsStayRedacted(t *testing.T) {
 	}
 	page, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	c2, _, err := websocket.Dial(ctx, serveURL+"/ws/x/live", &websocket.DialOptions{Subprotocols: []string{"base64url.bearer.authorization.k8s.io.MINE"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c2 := nettest.Dial(t, serveURL+"/ws/x/live", &websocket.DialOptions{Subprotocols: []string{"base64url.bearer.authorization.k8s.io.MINE"}})
 	if c2.Subprotocol() != "base64url.bearer.authorization.k8s.io.MINE" {
 		t.Errorf("replay accepted %q, want the client's own token offer", c2.Subprotocol())
 	}
@@ -184,10 +186,12 @@ func TestRawControlsInJSONAndNames(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, args := range [][]string{{"ls", "--json", rec}, {"cat", "--json", rec}, {"ls", dir}, {"cat", dir}} {
-		out, errOut, _ := wsreplay(t, args...)
-		if strings.ContainsAny(out+errOut, "\x1b\a\u009b\u202e") {
-			t.Errorf("%v printed raw controls:\n%q", args, out+errOut)
-		}
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			out, errOut, _ := wsreplay(t, args...)
+			if strings.ContainsAny(out+errOut, "\x1b\a\u009b\u202e") {
+				t.Errorf("%v printed raw controls:\n%q", args, out+errOut)
+			}
+		})
 	}
 }
 
@@ -208,12 +212,14 @@ func TestDiffJSONAndPreviewsEscape(t *testing.T) {
 	}
 	a, b := write("a.ndjson", raw), write("b.ndjson", "other "+raw)
 	for _, args := range [][]string{{"diff", "--json", a, b}, {"diff", a, b}, {"cat", a}} {
-		out, errOut, _ := wsreplay(t, args...)
-		if strings.ContainsAny(out+errOut, "\u009b\u202e\u2028\u2029\ufeff") {
-			t.Errorf("%v printed raw:\n%q", args, out+errOut)
-		}
-		if !strings.Contains(out, `\u202e`) {
-			t.Errorf("%v: the escaped form is missing:\n%s", args, out)
-		}
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			out, errOut, _ := wsreplay(t, args...)
+			if strings.ContainsAny(out+errOut, "\u009b\u202e\u2028\u2029\ufeff") {
+				t.Errorf("%v printed raw:\n%q", args, out+errOut)
+			}
+			if !strings.Contains(out, `\u202e`) {
+				t.Errorf("%v: the escaped form is missing:\n%s", args, out)
+			}
+		})
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/wsreplay/wsreplay/internal/nettest"
 )
 
 // syncBuffer is a bytes.Buffer safe to write from the command and read
@@ -79,10 +80,7 @@ func TestServeDemo(t *testing.T) {
 	url, stderr, stop := startCommand(t, "serve", "--listen", "127.0.0.1:0", "--speed", "max")
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	c, _, err := websocket.Dial(ctx, url+"/live?room=lobby", &websocket.DialOptions{Subprotocols: []string{"v1.dashboard"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := nettest.Dial(t, url+"/live?room=lobby", &websocket.DialOptions{Subprotocols: []string{"v1.dashboard"}})
 	defer c.CloseNow()
 	if c.Subprotocol() != "v1.dashboard" {
 		t.Errorf("subprotocol %q", c.Subprotocol())
@@ -119,10 +117,7 @@ func TestServeFileAndShutdown(t *testing.T) {
 	url, _, stop := startCommand(t, "serve", "../../testdata/format/valid.ndjson", "--listen", "127.0.0.1:0", "--speed=max")
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	c, _, err := websocket.Dial(ctx, url+"/ws", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := nettest.Dial(t, url+"/ws", nil)
 	defer c.CloseNow()
 	if _, data, err := c.Read(ctx); err != nil || string(data) != "hello" {
 		t.Fatalf("got %q, %v", data, err)
@@ -131,10 +126,7 @@ func TestServeFileAndShutdown(t *testing.T) {
 	if _, _, err := c.Read(ctx); websocket.CloseStatus(err) != 1000 {
 		t.Errorf("got %v, want close 1000", err)
 	}
-	c2, _, err := websocket.Dial(ctx, url+"/ws", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c2 := nettest.Dial(t, url+"/ws", nil)
 	defer c2.CloseNow()
 	c2.Read(ctx)
 	go stop()
@@ -198,10 +190,12 @@ func TestParseHeartbeat(t *testing.T) {
 		{`{"op":"hb","t":1}:{"op":"hb-ack"}`, `{"op":"hb","t":1}`, `{"op":"hb-ack"}`},
 	}
 	for _, tt := range tests {
-		ping, pong, err := parseHeartbeat(tt.in)
-		if err != nil || ping != tt.ping || pong != tt.pong {
-			t.Errorf("parseHeartbeat(%q) = %q, %q, %v", tt.in, ping, pong, err)
-		}
+		t.Run(tt.in, func(t *testing.T) {
+			ping, pong, err := parseHeartbeat(tt.in)
+			if err != nil || ping != tt.ping || pong != tt.pong {
+				t.Errorf("parseHeartbeat(%q) = %q, %q, %v", tt.in, ping, pong, err)
+			}
+		})
 	}
 }
 
@@ -237,10 +231,7 @@ func TestServePausedAndControl(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	c, _, err := websocket.Dial(ctx, url+"/live?room=lobby", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := nettest.Dial(t, url+"/live?room=lobby", nil)
 	defer c.CloseNow()
 	get := func(path string) string {
 		resp, err := http.Get(base + "/_wsreplay/api/" + path)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/urfave/cli/v2"
+	"github.com/wsreplay/wsreplay/internal/nettest"
 )
 
 var adminRE = regexp.MustCompile(`(?:admin on |"msg":"admin listening","url":")(http://[^\s"]+)`)
@@ -43,17 +44,6 @@ func scrape(t *testing.T, admin string) map[string]float64 {
 	return out
 }
 
-func get(t *testing.T, url string) (int, string) {
-	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
-}
-
 // The metrics of a scripted run match its traffic exactly; health and
 // readiness answer on the admin listener, never on the proxied one.
 func TestRecordMetricsMatchTraffic(t *testing.T) {
@@ -66,22 +56,19 @@ func TestRecordMetricsMatchTraffic(t *testing.T) {
 		t.Fatalf("no admin line:\n%s", stderr)
 	}
 	admin := m[1]
-	if code, body := get(t, admin+"/readyz"); code != 200 {
+	if code, body := nettest.Get(t, admin+"/readyz"); code != 200 {
 		t.Errorf("/readyz: %d %s", code, body)
 	}
 	// The backend answers any plain request with 426 (it only speaks
 	// WebSocket): that is who must answer /healthz on the proxied port.
-	if code, _ := get(t, "http"+strings.TrimPrefix(url, "ws")+"/healthz"); code != http.StatusUpgradeRequired {
+	if code, _ := nettest.Get(t, "http"+strings.TrimPrefix(url, "ws")+"/healthz"); code != http.StatusUpgradeRequired {
 		t.Errorf("/healthz on the proxied listener answered %d, not the upstream's 426: it belongs to the upstream", code)
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 	defer cancel()
 	// Three sessions, two recorded; each gets "hello" and echoes 2 messages.
 	for _, path := range []string{"/rec/a", "/rec/b", "/other"} {
-		c, _, err := websocket.Dial(ctx, url+path, &websocket.DialOptions{Subprotocols: []string{"v2"}})
-		if err != nil {
-			t.Fatal(err)
-		}
+		c := nettest.Dial(t, url+path, &websocket.DialOptions{Subprotocols: []string{"v2"}})
 		c.Read(ctx)
 		for _, msg := range []string{"12345", "abc"} {
 			c.Write(ctx, websocket.MessageText, []byte(msg))
@@ -128,17 +115,14 @@ func TestServeAdmin(t *testing.T) {
 	admin := adminRE.FindStringSubmatch(stderr.String())[1]
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 	defer cancel()
-	c, _, err := websocket.Dial(ctx, url+"/", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := nettest.Dial(t, url+"/", nil)
 	n := 0
 	for ; ; n++ {
 		if _, _, err := c.Read(ctx); err != nil {
 			break
 		}
 	}
-	if code, _ := get(t, admin+"/healthz"); code != 200 {
+	if code, _ := nettest.Get(t, admin+"/healthz"); code != 200 {
 		t.Errorf("/healthz %d", code)
 	}
 	var got map[string]float64

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wsreplay/wsreplay/internal/nettest"
 )
 
 // Outputs that used to look like success are errors naming what went wrong,
@@ -123,7 +125,7 @@ func TestInterruptLeavesNothing(t *testing.T) {
 			half := len(tt.input) / 2
 			w.Write(tt.input[:half])
 			if tt.temp {
-				waitFor(t, func() bool { names, _ := filepath.Glob(filepath.Join(dir, ".out*.tmp-*")); return len(names) == 1 })
+				nettest.WaitFor(t, "the temporary file", func() bool { names, _ := filepath.Glob(filepath.Join(dir, ".out*.tmp-*")); return len(names) == 1 })
 			}
 			cancel() // Ctrl-C while the command waits for the rest
 			w.Write(tt.input[half:])
@@ -150,22 +152,13 @@ func TestInterruptLeavesNothing(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	for _, cmd := range []string{"ls", "cat"} {
-		var out, errOut bytes.Buffer
-		code := run(ctx, []string{"wsreplay", cmd, "../../testdata/demo.ndjson"}, &out, &errOut)
-		if code != exitInterrupted || errOut.Len() != 0 {
-			t.Errorf("%s after Ctrl-C: exit %d, stderr %q", cmd, code, errOut.String())
-		}
-	}
-}
-
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("timed out")
-		}
-		time.Sleep(5 * time.Millisecond)
+		t.Run(cmd, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			code := run(ctx, []string{"wsreplay", cmd, "../../testdata/demo.ndjson"}, &out, &errOut)
+			if code != exitInterrupted || errOut.Len() != 0 {
+				t.Errorf("%s after Ctrl-C: exit %d, stderr %q", cmd, code, errOut.String())
+			}
+		})
 	}
 }
 
@@ -196,7 +189,7 @@ func TestCtrlCStopsConvertProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.Write(demo[:len(demo)/2])
-	waitFor(t, func() bool { names, _ := filepath.Glob(filepath.Join(dir, ".out.har.tmp-*")); return len(names) == 1 })
+	nettest.WaitFor(t, "the temporary file", func() bool { names, _ := filepath.Glob(filepath.Join(dir, ".out.har.tmp-*")); return len(names) == 1 })
 	cmd.Process.Signal(os.Interrupt)
 	// The process waits in a read of the pipe. Feed it lines until it
 	// stops: each read after its signal handler has run ends it.

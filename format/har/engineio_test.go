@@ -12,6 +12,8 @@ import (
 // reads as one socketio session: a message per packet, in time order, each
 // with its transport; the page's other entries are left out.
 func TestReadSocketIO(t *testing.T) {
+	t.Parallel()
+
 	f, err := os.Open("../../testdata/har/socketio.har")
 	if err != nil {
 		t.Fatal(err)

@@ -45,6 +45,8 @@ func httpSessions() []*format.Event {
 // "_eventSourceMessages"; an ordinary entry per exchange) read back the
 // same.
 func TestHARHTTPRoundTrip(t *testing.T) {
+	t.Parallel()
+
 	evs := httpSessions()
 	var buf bytes.Buffer
 	if err := Write(&buf, evs, nil); err != nil {
@@ -73,6 +75,8 @@ func TestHARHTTPRoundTrip(t *testing.T) {
 // An EventSource entry as Chrome writes it: "eventId" is the last event id
 // so far; a change is an id field.
 func TestReadChromeEventSource(t *testing.T) {
+	t.Parallel()
+
 	const file = `{"log":{"entries":[{"startedDateTime":"2026-11-25T10:00:00.000Z","_resourceType":"eventsource",
 	"request":{"url":"http://localhost:3000/events","headers":[]},"response":{"status":200,"headers":[]},
 	"_eventSourceMessages":[{"time":1795600800.5,"eventName":"message","eventId":"","data":"a"},
@@ -100,6 +104,8 @@ func TestReadChromeEventSource(t *testing.T) {
 // marked in "_wsreplay") reads back as the same socketio session, kind and
 // Engine.IO parameters included, beside the other kinds.
 func TestHARSocketIORoundTrip(t *testing.T) {
+	t.Parallel()
+
 	t0 := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
 	eio := &format.EngineIO{Version: 4, SID: "abc", PingInterval: 25000, PingTimeout: 20000, MaxPayload: 1e6, Upgrades: []string{"websocket"}}
 	evs := append([]*format.Event{

@@ -12,6 +12,8 @@ import (
 // one line naming the file, the entry and the message; one at the limit
 // is read.
 func TestReaderRefusesLargeMessages(t *testing.T) {
+	t.Parallel()
+
 	const limit = 1000
 	ws := func(frames string) string {
 		return `{"request":{"url":"wss://a.example/ws"},"response":{},"_resourceType":"websocket","startedDateTime":"2026-11-25T10:00:00Z","_webSocketMessages":[` + frames + `]}`

@@ -15,6 +15,8 @@ import (
 // A HAR file saved by Chrome DevTools: its one WebSocket entry with
 // messages becomes a session, sorted by time, with microseconds kept.
 func TestReadChromeHAR(t *testing.T) {
+	t.Parallel()
+
 	f, err := os.Open("../../testdata/har/chrome.har")
 	if err != nil {
 		t.Fatal(err)
@@ -57,15 +59,21 @@ func TestReadChromeHAR(t *testing.T) {
 }
 
 func TestHARTimes(t *testing.T) {
+	t.Parallel()
+
 	for _, raw := range []string{`1795600800.25`, `1795600800250`, `"2026-11-25T10:00:00.25Z"`} {
-		got, err := harTime([]byte(raw))
-		if want := time.Date(2026, 11, 25, 10, 0, 0, 250e6, time.UTC); err != nil || !got.Equal(want) {
-			t.Errorf("harTime(%s) = %v, %v; want %v", raw, got, err, want)
-		}
+		t.Run(raw, func(t *testing.T) {
+			got, err := harTime([]byte(raw))
+			if want := time.Date(2026, 11, 25, 10, 0, 0, 250e6, time.UTC); err != nil || !got.Equal(want) {
+				t.Errorf("harTime(%s) = %v, %v; want %v", raw, got, err, want)
+			}
+		})
 	}
 }
 
 func TestHARErrors(t *testing.T) {
+	t.Parallel()
+
 	tests := []struct{ name, har, want string }{
 		{"wrong type", `{"log":{"entries":[{"_webSocketMessages":[{"type":"send","time":"soon","opcode":1,"data":"x"}]}]}}`,
 			`x.har: entries[0]._webSocketMessages[0].time: "soon" is not`},
@@ -111,6 +119,8 @@ func FuzzRead(f *testing.F) {
 }
 
 func TestReadOtherHARs(t *testing.T) {
+	t.Parallel()
+
 	f, _ := os.Open("../../testdata/har/playwright.har")
 	defer f.Close()
 	h, err := Read(f, "playwright.har")

@@ -12,6 +12,8 @@ import (
 // Sniff tells HAR from a recording by the first key, and gives back every
 // byte it looked at.
 func TestSniff(t *testing.T) {
+	t.Parallel()
+
 	chrome, _ := os.ReadFile("../../testdata/har/chrome.har")
 	demo, _ := os.ReadFile("../../testdata/demo.ndjson")
 	tests := []struct {

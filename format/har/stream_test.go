@@ -16,6 +16,8 @@ import (
 // the offset ReadSession reads it again from; keys around "entries" are
 // passed over in any order.
 func TestReaderOffsets(t *testing.T) {
+	t.Parallel()
+
 	t0 := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
 	var evs []*format.Event
 	for s := range 4 {
@@ -69,6 +71,8 @@ func TestReaderOffsets(t *testing.T) {
 
 // Chrome's file, read one entry at a time, skips what Read skips.
 func TestReaderSkips(t *testing.T) {
+	t.Parallel()
+
 	f, err := os.Open("../../testdata/har/chrome.har")
 	if err != nil {
 		t.Fatal(err)
@@ -88,6 +92,8 @@ func TestReaderSkips(t *testing.T) {
 // before it are written: with sessions one after another, the file grows
 // as they end, and the Writer holds one session at a time.
 func TestWriterStreams(t *testing.T) {
+	t.Parallel()
+
 	t0 := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
 	var out bytes.Buffer
 	w := NewWriter(&out, nil)

@@ -17,6 +17,8 @@ const roundtrip = "../../testdata/har/roundtrip.ndjson"
 
 // NDJSON -> HAR -> NDJSON keeps everything HAR can carry.
 func TestHARRoundTrip(t *testing.T) {
+	t.Parallel()
+
 	evs := formattest.ReadFile(t, roundtrip)
 	for _, e := range evs {
 		e.Time = e.Time.Add(1234567 * time.Nanosecond) // below a microsecond is lost
@@ -63,6 +65,8 @@ func TestHARRoundTrip(t *testing.T) {
 // Chrome DevTools' HAR importer casts these fields with Number() and gives up
 // on NaN, and iterates these lists: Write must always write them.
 func TestWriteHARHasWhatChromeImports(t *testing.T) {
+	t.Parallel()
+
 	var buf bytes.Buffer
 	if err := Write(&buf, formattest.ReadFile(t, roundtrip), nil); err != nil {
 		t.Fatal(err)
@@ -119,6 +123,8 @@ func TestWriteHARHasWhatChromeImports(t *testing.T) {
 // log.creator names wsreplay and its version; a nil *WriteOptions, or empty
 // fields, give "wsreplay" and "dev".
 func TestWriteCreator(t *testing.T) {
+	t.Parallel()
+
 	tests := []struct {
 		name string
 		o    *WriteOptions

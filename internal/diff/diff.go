@@ -3,6 +3,8 @@ package diff
 import (
 	"fmt"
 	"time"
+
+	"github.com/wsreplay/wsreplay/format"
 )
 
 // DefaultWindow is the number of messages of each side Compare holds when
@@ -74,10 +76,13 @@ func (r *Result) Same() bool {
 // maxHunk bounds the differences kept in Result.First.
 const maxHunk = 20
 
-// Compare aligns the messages of a and b and counts their differences. It
-// reads both streams to the end; an error reading either is returned as it
-// is. It does not close the streams.
-func Compare(a, b Stream, opts *Options) (*Result, error) {
+// Compare aligns the messages of a and b, each the events of one session
+// (a *format.Reader of a file that holds one, or a *format.SessionReader),
+// and counts their differences. It reads both streams to the end; a torn
+// tail (format.ErrTruncated) ends a stream as io.EOF does, the caller
+// having warned about it, and any other error reading either is returned as
+// it is. It does not close the streams.
+func Compare(a, b format.Stream, opts *Options) (*Result, error) {
 	var o Options
 	if opts != nil {
 		o = *opts

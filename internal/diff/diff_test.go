@@ -1,6 +1,7 @@
 package diff
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -19,9 +20,13 @@ var t0 = time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
 type events struct {
 	evs []*format.Event
 	i   int
+	end error // after evs; nil for io.EOF
 }
 
 func (s *events) Next() (*format.Event, error) {
+	if s.i >= len(s.evs) && s.end != nil {
+		return nil, s.end
+	}
 	if s.i >= len(s.evs) {
 		return nil, io.EOF
 	}
@@ -79,6 +84,8 @@ func paths(t *testing.T, ps ...string) []Path {
 }
 
 func TestCompare(t *testing.T) {
+	t.Parallel()
+
 	tests := []struct {
 		name string
 		a, b *events
@@ -147,9 +154,42 @@ func TestCompare(t *testing.T) {
 	}
 }
 
+// A stream ends at io.EOF, and at a torn tail (the caller has warned about
+// it); any other error of a stream is Compare's.
+func TestCompareStreamEnd(t *testing.T) {
+	t.Parallel()
+
+	torn := &format.SyntaxError{File: "b.ndjson", Line: 3, Err: format.ErrTruncated}
+	broken := &format.SyntaxError{File: "b.ndjson", Line: 3, Err: errors.New("invalid character")}
+	tests := []struct {
+		name    string
+		end     error
+		wantErr error
+	}{
+		{"io.EOF", nil, nil},
+		{"torn tail", torn, nil},
+		{"malformed line", broken, broken},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := session("<- 1", "<- 2")
+			b.end = tt.end
+			r, err := Compare(session("<- 1", "<- 2"), b, nil)
+			if err != tt.wantErr {
+				t.Fatalf("got error %v, want %v", err, tt.wantErr)
+			}
+			if err == nil && (r.Equal != 2 || !r.Same()) {
+				t.Errorf("got %d equal, Same() = %v; want 2 and true", r.Equal, r.Same())
+			}
+		})
+	}
+}
+
 // The first difference is kept with its context: an inserted message at
 // #50 of 100 shows as three equal messages, the addition, three more.
 func TestFirstDifferenceInContext(t *testing.T) {
+	t.Parallel()
+
 	var a, b []string
 	for i := 1; i <= 100; i++ {
 		a = append(a, fmt.Sprintf("<- %d", i))
@@ -183,6 +223,8 @@ func TestFirstDifferenceInContext(t *testing.T) {
 // A window far smaller than the sessions still aligns differences that
 // are apart, and holds no more than the window.
 func TestSmallWindow(t *testing.T) {
+	t.Parallel()
+
 	var a, b []string
 	for i := range 5000 {
 		a = append(a, fmt.Sprintf("<- %d", i))
@@ -204,21 +246,29 @@ func TestSmallWindow(t *testing.T) {
 }
 
 func TestParsePath(t *testing.T) {
+	t.Parallel()
+
 	good := []string{"$.ts", "$..id", "$.list[*].x", "$.a['b-c'][0]", "$..*", `$["x"]`, "$.*.y"}
 	for _, s := range good {
-		if _, err := ParsePath(s); err != nil {
-			t.Errorf("ParsePath(%q): %v", s, err)
-		}
+		t.Run(s, func(t *testing.T) {
+			if _, err := ParsePath(s); err != nil {
+				t.Errorf("ParsePath(%q): %v", s, err)
+			}
+		})
 	}
 	bad := []string{"", "ts", "$", "$.", "$.a[", "$.a[x]", "$a", "$.a[-1]"}
 	for _, s := range bad {
-		if _, err := ParsePath(s); err == nil {
-			t.Errorf("ParsePath(%q) succeeded, want an error", s)
-		}
+		t.Run("bad "+s, func(t *testing.T) {
+			if _, err := ParsePath(s); err == nil {
+				t.Errorf("ParsePath(%q) succeeded, want an error", s)
+			}
+		})
 	}
 }
 
 func TestIgnore(t *testing.T) {
+	t.Parallel()
+
 	tests := []struct{ path, in, want string }{
 		{"$.ts", `{"ts":1,"a":{"ts":2}}`, `{"a":{"ts":2}}`},
 		{"$..ts", `{"ts":1,"a":{"ts":2,"b":[{"ts":3}]}}`, `{"a":{"b":[{}]}}`},
@@ -229,9 +279,11 @@ func TestIgnore(t *testing.T) {
 		{"$[*].id", `[{"id":1,"k":1}]`, `[{"k":1}]`},
 	}
 	for _, tt := range tests {
-		got, ok := canonicalJSON([]byte(tt.in), paths(t, tt.path))
-		if !ok || string(got) != tt.want {
-			t.Errorf("%s on %s: got %s, want %s", tt.path, tt.in, got, tt.want)
-		}
+		t.Run(tt.path+" on "+tt.in, func(t *testing.T) {
+			got, ok := canonicalJSON([]byte(tt.in), paths(t, tt.path))
+			if !ok || string(got) != tt.want {
+				t.Errorf("%s on %s: got %s, want %s", tt.path, tt.in, got, tt.want)
+			}
+		})
 	}
 }

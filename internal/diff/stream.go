@@ -8,13 +8,6 @@ import (
 	"github.com/wsreplay/wsreplay/format"
 )
 
-// Stream yields the events of one session in order, and io.EOF after
-// them. *format.Reader fits when the input holds one session; a caller
-// with several filters them (see the wsreplay command).
-type Stream interface {
-	Next() (*format.Event, error)
-}
-
 // Ending is how a session ended, from its close line.
 type Ending struct {
 	By     string
@@ -27,7 +20,7 @@ type Ending struct {
 // side buffers the messages of one stream that are not aligned yet: at
 // most the window's worth.
 type side struct {
-	src    Stream
+	src    format.Stream
 	ignore []Path
 	buf    []*Message // buf[head:] are pending
 	head   int
@@ -57,8 +50,8 @@ func (s *side) fill(n int) error {
 	}
 	for !s.eof && s.len() < n {
 		e, err := s.src.Next()
-		if errors.Is(err, io.EOF) {
-			s.eof = true
+		if errors.Is(err, io.EOF) || errors.Is(err, format.ErrTruncated) {
+			s.eof = true // a torn tail ends the session: the caller warns
 			break
 		}
 		if err != nil {

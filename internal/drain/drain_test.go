@@ -14,6 +14,8 @@ import (
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 func TestWait(t *testing.T) {
+	t.Parallel()
+
 	tests := []struct {
 		name    string
 		work    time.Duration // how long the one connection lasts; 0: none

@@ -7,6 +7,8 @@ import (
 )
 
 func TestDecodePayload(t *testing.T) {
+	t.Parallel()
+
 	tests := []struct {
 		name    string
 		version int
@@ -43,10 +45,14 @@ func TestDecodePayload(t *testing.T) {
 }
 
 func TestDecodePayloadMalformed(t *testing.T) {
+	t.Parallel()
+
 	for _, body := range []string{"x:1", "5:ab", "1", "b4@@"} {
-		if _, err := DecodePayload(3, []byte(body), false); err == nil {
-			t.Errorf("%q: no error", body)
-		}
+		t.Run(body, func(t *testing.T) {
+			if _, err := DecodePayload(3, []byte(body), false); err == nil {
+				t.Errorf("%q: no error", body)
+			}
+		})
 	}
 }
 
@@ -63,6 +69,8 @@ func samePackets(a, b []Packet) bool {
 }
 
 func TestParseSocketIO(t *testing.T) {
+	t.Parallel()
+
 	tests := []struct {
 		in    string
 		want  SocketIO
@@ -96,13 +104,17 @@ func TestParseSocketIO(t *testing.T) {
 		})
 	}
 	for _, bad := range []string{"2", "4", "47", "45x-[]", "4-"} {
-		if _, ok := ParseSocketIO([]byte(bad)); ok {
-			t.Errorf("%q parsed", bad)
-		}
+		t.Run("bad "+bad, func(t *testing.T) {
+			if _, ok := ParseSocketIO([]byte(bad)); ok {
+				t.Errorf("%q parsed", bad)
+			}
+		})
 	}
 }
 
 func TestParseQueryAndOpen(t *testing.T) {
+	t.Parallel()
+
 	q, ok := ParseQuery(url.Values{"EIO": {"4"}, "transport": {"polling"}, "sid": {"abc"}})
 	if !ok || q.Version != 4 || q.Transport != "polling" || q.SID != "abc" {
 		t.Errorf("got %+v %v", q, ok)
@@ -146,6 +158,8 @@ func FuzzPayload(f *testing.F) {
 }
 
 func TestDescribe(t *testing.T) {
+	t.Parallel()
+
 	for in, want := range map[string]string{
 		"2":                       "engine.io ping",
 		"3probe":                  "engine.io pong probe",
@@ -154,9 +168,11 @@ func TestDescribe(t *testing.T) {
 		`451-["up",{"a":1}]`:      `socket.io BINARY_EVENT / "up" [{"a":1}] +1 attachment`,
 		`431[{"ok":true}]`:        `socket.io ACK / [{"ok":true}] ack 1`,
 	} {
-		if got := Describe([]byte(in)); got != want {
-			t.Errorf("Describe(%q) = %q, want %q", in, got, want)
-		}
+		t.Run(in, func(t *testing.T) {
+			if got := Describe([]byte(in)); got != want {
+				t.Errorf("Describe(%q) = %q, want %q", in, got, want)
+			}
+		})
 	}
 }
 

@@ -3,6 +3,8 @@ package hostrule
 import "testing"
 
 func TestAllowed(t *testing.T) {
+	t.Parallel()
+
 	allow := []string{"app.test", "dev.example."}
 	for host, want := range map[string]bool{
 		"": true, "127.0.0.1:8765": true, "[::1]:80": true, "10.0.0.7": true, "localhost": true,
@@ -10,8 +12,10 @@ func TestAllowed(t *testing.T) {
 		"dev.example": true, "rebind.example": false, "localhost.example": false, "127.0.0.1.nip.io": false,
 		"notlocalhost": false,
 	} {
-		if got := Allowed(host, allow); got != want {
-			t.Errorf("Allowed(%q) = %v, want %v", host, got, want)
-		}
+		t.Run(host, func(t *testing.T) {
+			if got := Allowed(host, allow); got != want {
+				t.Errorf("Allowed(%q) = %v, want %v", host, got, want)
+			}
+		})
 	}
 }

@@ -23,6 +23,8 @@ func importFile(tb testing.TB, path string, o Options) (*Result, error) {
 }
 
 func TestImportLines(t *testing.T) {
+	t.Parallel()
+
 	res, err := importFile(t, "../../testdata/import/pushes.jsonl", Options{Time: "ts", Data: "payload", Dir: "direction", Session: "socket", URL: "/live"})
 	if err != nil {
 		t.Fatal(err)
@@ -50,6 +52,8 @@ func TestImportLines(t *testing.T) {
 }
 
 func TestImportArray(t *testing.T) {
+	t.Parallel()
+
 	o := Options{Time: "meta.sent_at", Data: "body", Session: "meta.conn", TimeUnit: "ms"}
 	_, err := importFile(t, "../../testdata/import/export.json", o)
 	if err == nil || !strings.Contains(err.Error(), `export.json: [2]: missing field "meta.sent_at"`) {
@@ -69,6 +73,8 @@ func TestImportArray(t *testing.T) {
 }
 
 func TestImportErrors(t *testing.T) {
+	t.Parallel()
+
 	tests := []struct{ in, want string }{
 		{`{"t":1,"d":"x"}` + "\n" + `{"t":"soon","d":"x"}`, `x.jsonl: line 2: field "t": "soon" is not an RFC 3339 time`},
 		{`{"t":"0000-01-01T00:00:00Z","d":"x"}`, `line 1: field "t": "0000-01-01T00:00:00Z" is outside years 1-9999 UTC`},
@@ -80,28 +86,34 @@ func TestImportErrors(t *testing.T) {
 		{`[{"t":1,"d":"x"},`, `x.jsonl: invalid JSON`},
 	}
 	for _, tt := range tests {
-		o := Options{Name: "x.jsonl", Time: "t", Data: "d"}
-		if strings.Contains(tt.want, "dir") {
-			o.Dir = "dir"
-		}
-		_, err := Read(strings.NewReader(tt.in), o)
-		if err == nil || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("Read(%q): got %v, want %q", tt.in, err, tt.want)
-		}
+		t.Run(tt.want, func(t *testing.T) {
+			o := Options{Name: "x.jsonl", Time: "t", Data: "d"}
+			if strings.Contains(tt.want, "dir") {
+				o.Dir = "dir"
+			}
+			_, err := Read(strings.NewReader(tt.in), o)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Read(%q): got %v, want %q", tt.in, err, tt.want)
+			}
+		})
 	}
 }
 
 func TestImportTimeUnits(t *testing.T) {
+	t.Parallel()
+
 	want := time.Date(2026, 11, 25, 10, 0, 0, 123456000, time.UTC)
 	for _, tt := range []struct{ raw, unit string }{
 		{`1795600800.123456`, ""}, {`1795600800123.456`, ""}, {`1795600800123456`, ""},
 		{`1795600800.123456`, "s"}, {`"1795600800123.456"`, "ms"}, {`1795600800123456`, "us"},
 		{`"2026-11-25T10:00:00.123456Z"`, "rfc3339"}, {`"2026-11-25T11:00:00.123456+01:00"`, ""},
 	} {
-		got, err := importTime([]byte(tt.raw), tt.unit)
-		if err != nil || !got.Equal(want) {
-			t.Errorf("importTime(%s, %q) = %v, %v", tt.raw, tt.unit, got, err)
-		}
+		t.Run(tt.raw+" "+tt.unit, func(t *testing.T) {
+			got, err := importTime([]byte(tt.raw), tt.unit)
+			if err != nil || !got.Equal(want) {
+				t.Errorf("importTime(%s, %q) = %v, %v", tt.raw, tt.unit, got, err)
+			}
+		})
 	}
 }
 

@@ -6,6 +6,8 @@ import (
 )
 
 func TestMatch(t *testing.T) {
+	t.Parallel()
+
 	pats := []string{"/poll", "/api/poll*"}
 	for path, want := range map[string]string{"/poll": "/poll", "/poll/x": "", "/api/poll": "/api/poll*",
 		"/api/poll/send": "/api/poll*", "/api/pol": "", "/": ""} {
@@ -18,6 +20,8 @@ func TestMatch(t *testing.T) {
 }
 
 func TestKey(t *testing.T) {
+	t.Parallel()
+
 	req := func(remote, xff, ua string) string {
 		r := httptest.NewRequest("GET", "/poll", nil)
 		r.RemoteAddr = remote

@@ -3,6 +3,8 @@ package readable
 import "testing"
 
 func TestURL(t *testing.T) {
+	t.Parallel()
+
 	tests := []struct{ in, want string }{
 		{"/live?token=%5Bredacted%5D&room=1", "/live?token=[redacted]&room=1"},
 		{"/live?key=%5bredacted%5d", "/live?key=[redacted]"},
@@ -12,13 +14,17 @@ func TestURL(t *testing.T) {
 		{"", ""},
 	}
 	for _, tt := range tests {
-		if got := URL(tt.in); got != tt.want {
-			t.Errorf("URL(%q) = %q, want %q", tt.in, got, tt.want)
-		}
+		t.Run(tt.in, func(t *testing.T) {
+			if got := URL(tt.in); got != tt.want {
+				t.Errorf("URL(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
 	}
 }
 
 func TestPreview(t *testing.T) {
+	t.Parallel()
+
 	for _, tt := range []struct {
 		in   string
 		n    int
@@ -30,13 +36,17 @@ func TestPreview(t *testing.T) {
 		{"✓✓✓✓", 3, "✓✓✓…"},
 		{"", 3, ""},
 	} {
-		if got := Preview([]byte(tt.in), tt.n); got != tt.want {
-			t.Errorf("Preview(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
-		}
+		t.Run(tt.in, func(t *testing.T) {
+			if got := Preview([]byte(tt.in), tt.n); got != tt.want {
+				t.Errorf("Preview(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
+			}
+		})
 	}
 }
 
 func TestPreviewBytes(t *testing.T) {
+	t.Parallel()
+
 	for _, tt := range []struct {
 		name string
 		in   string

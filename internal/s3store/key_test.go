@@ -36,10 +36,12 @@ func TestParseURL(t *testing.T) {
 		{in: "/tmp/x", bad: true},
 	}
 	for _, tt := range tests {
-		l, err := ParseURL(tt.in)
-		if (err != nil) != tt.bad || l.Bucket != tt.bucket || l.Key != tt.key || l.Prefix() != tt.prefix {
-			t.Errorf("ParseURL(%q) = %+v (prefix %q), %v", tt.in, l, l.Prefix(), err)
-		}
+		t.Run(tt.in, func(t *testing.T) {
+			l, err := ParseURL(tt.in)
+			if (err != nil) != tt.bad || l.Bucket != tt.bucket || l.Key != tt.key || l.Prefix() != tt.prefix {
+				t.Errorf("ParseURL(%q) = %+v (prefix %q), %v", tt.in, l, l.Prefix(), err)
+			}
+		})
 	}
 }
 
@@ -48,9 +50,11 @@ func TestPathStyleForLocalEndpoints(t *testing.T) {
 		"http://127.0.0.1:7070": true, "http://[::1]:9000": true, "http://localhost:9000": true,
 		"http://minio.localhost": true, "https://s3.example.com": false, "": false,
 	} {
-		if got := hostIsLocal(ep); got != want {
-			t.Errorf("hostIsLocal(%q) = %v, want %v", ep, got, want)
-		}
+		t.Run(ep, func(t *testing.T) {
+			if got := hostIsLocal(ep); got != want {
+				t.Errorf("hostIsLocal(%q) = %v, want %v", ep, got, want)
+			}
+		})
 	}
 }
 
@@ -109,8 +113,10 @@ func TestRootOf(t *testing.T) {
 		"staging/": "staging/", "staging/2026/": "staging/", "staging/2026/11/27/10/": "staging/",
 		"2026/11/": "", "": "", "a/b/": "a/b/", "staging/2026/1/": "staging/2026/1/",
 	} {
-		if got := rootOf(in); got != want {
-			t.Errorf("rootOf(%q) = %q, want %q", in, got, want)
-		}
+		t.Run(in, func(t *testing.T) {
+			if got := rootOf(in); got != want {
+				t.Errorf("rootOf(%q) = %q, want %q", in, got, want)
+			}
+		})
 	}
 }

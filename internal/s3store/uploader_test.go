@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/internal/nettest"
 	"github.com/wsreplay/wsreplay/internal/s3store"
 )
 
@@ -64,13 +65,13 @@ func TestUploadRetriesUntilStoreReturns(t *testing.T) {
 	done := make(chan struct{})
 	go func() { defer close(done); u.Run(ctx) }()
 	defer func() { cancel(); <-done }()
-	waitFor(t, func() bool { return u.Stats().Failures >= 2 })
+	nettest.WaitFor(t, "two failures", func() bool { return u.Stats().Failures >= 2 })
 	if left, _ := os.ReadDir(spool); len(left) != 1 {
 		t.Fatalf("spool holds %d files while the store is down, want 1", len(left))
 	}
 	spoolSession(t, spool, "b", t0.Add(time.Second), 2)
 	srv.Restart(t)
-	waitFor(t, func() bool { return u.Stats().Uploaded == 2 })
+	nettest.WaitFor(t, "two uploads", func() bool { return u.Stats().Uploaded == 2 })
 	if got := listAll(t, c, s3store.Location{Bucket: "rec"}, s3store.Window{}); len(got) != 2 {
 		t.Errorf("bucket holds %d recordings, want 2", len(got))
 	}
@@ -110,7 +111,7 @@ func testUploadPartial(t *testing.T, comp format.Compression) {
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan struct{})
 	go func() { defer close(done); u.Run(ctx) }()
-	waitFor(t, func() bool { return u.Stats().PartialUploads >= 1 })
+	nettest.WaitFor(t, "a partial upload", func() bool { return u.Stats().PartialUploads >= 1 })
 	got := listAll(t, c, dest, s3store.Window{})
 	if len(got) != 1 || filepath.Ext(got[0].Key) != ".partial" {
 		t.Fatalf("listed %v, want the .partial object", got)
@@ -124,23 +125,12 @@ func testUploadPartial(t *testing.T, comp format.Compression) {
 	// The session ends: its finished file replaces the partial one.
 	os.Remove(filepath.Join(spool, name))
 	spoolSession(t, spool, "long", start, 6)
-	waitFor(t, func() bool { return u.Stats().Uploaded == 1 })
+	nettest.WaitFor(t, "an upload", func() bool { return u.Stats().Uploaded == 1 })
 	cancel()
 	<-done
 	got = listAll(t, c, dest, s3store.Window{})
 	if len(got) != 1 || filepath.Ext(got[0].Key) != ".zst" {
 		t.Errorf("listed %v, want the finished object only", got)
-	}
-}
-
-func waitFor(t testing.TB, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met within 30 s")
-		}
-		time.Sleep(10 * time.Millisecond)
 	}
 }
 

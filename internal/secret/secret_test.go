@@ -7,6 +7,8 @@ import (
 )
 
 func TestSubprotocol(t *testing.T) {
+	t.Parallel()
+
 	for in, want := range map[string]string{
 		"graphql-transport-ws":                  "graphql-transport-ws",
 		"graphql-ws":                            "graphql-ws",
@@ -26,14 +28,18 @@ func TestSubprotocol(t *testing.T) {
 		"6ba7b810-9dad-11d1-80b4-00c04fd430c8":                                                         "[redacted]",
 		"deadbeefcafe":                                                                                 "deadbeefcafe",
 	} {
-		if got := Subprotocol(in); got != want {
-			t.Errorf("Subprotocol(%q) = %q, want %q", in, got, want)
-		}
+		t.Run(in, func(t *testing.T) {
+			if got := Subprotocol(in); got != want {
+				t.Errorf("Subprotocol(%q) = %q, want %q", in, got, want)
+			}
+		})
 	}
 }
 
 // Random hex and UUID tokens are caught every time, not by chance.
 func TestRandomTokens(t *testing.T) {
+	t.Parallel()
+
 	r := rand.New(rand.NewPCG(1, 2))
 	const hexdigits = "0123456789abcdef"
 	for n := range 1000 {

@@ -3,6 +3,8 @@ package sessionid
 import "testing"
 
 func TestNamer(t *testing.T) {
+	t.Parallel()
+
 	var n Namer
 	steps := []struct {
 		source  int

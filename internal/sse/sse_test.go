@@ -21,6 +21,8 @@ func parseAll(t testing.TB, stream string, chunk int) []Event {
 }
 
 func TestParser(t *testing.T) {
+	t.Parallel()
+
 	tests := []struct {
 		name   string
 		stream string
@@ -52,6 +54,8 @@ func TestParser(t *testing.T) {
 }
 
 func TestParserMaxLine(t *testing.T) {
+	t.Parallel()
+
 	p := Parser{MaxLine: 8}
 	var got []Event
 	p.Write([]byte("data: "+strings.Repeat("x", 20)+"\ndata: ok\n\n"), func(e Event) { got = append(got, e) })
@@ -61,6 +65,8 @@ func TestParserMaxLine(t *testing.T) {
 }
 
 func TestAppendRoundTrip(t *testing.T) {
+	t.Parallel()
+
 	events := []Event{
 		{Data: "a\nb", HasData: true, Type: "tick", ID: "1", HasID: true, Retry: 500, HasRetry: true},
 		{Data: "", HasData: true},
@@ -151,6 +157,8 @@ func FuzzParser(f *testing.F) {
 // counted, and the parser holds no more than MaxEvent of it meanwhile; the
 // events after it are read as usual.
 func TestParserMaxEvent(t *testing.T) {
+	t.Parallel()
+
 	p := Parser{MaxLine: 100, MaxEvent: 1000}
 	var got []Event
 	emit := func(e Event) { got = append(got, e) }

@@ -7,6 +7,8 @@ import (
 )
 
 func TestHandshake(t *testing.T) {
+	t.Parallel()
+
 	r := &http.Request{Header: http.Header{
 		"Connection":             {"keep-alive, Upgrade"},
 		"Upgrade":                {"WebSocket"},
