@@ -3,6 +3,7 @@ package recorder
 import (
 	"bufio"
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -78,10 +79,15 @@ func TestSSERecorded(t *testing.T) {
 	}
 	next <- struct{}{} // the retry block has no data line
 	got := readEvents(t, resp, next, 3)
+	// The upstream ends its stream after the last event: read to that end,
+	// and let the proxy record it, before shutting down (a shutdown first
+	// is recorded as the proxy's, 1001: TestSSEEndings/shutdown).
+	io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
 	if want := []string{"a", "b", `{"password":"hunter2","n":2}`}; strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("client got %q, want %q", got, want)
 	}
+	waitFor(t, "the stream's end to be recorded", func() bool { return p.Stats().Open == 0 })
 	stopProxy(t, p, ts, sink)
 
 	evs := onlySession(t, dir)
