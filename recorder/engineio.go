@@ -47,10 +47,11 @@ type eioSession struct {
 }
 
 // eioRegistry lists the Engine.IO sessions being recorded by sid. Its zero
-// value is empty and ready.
+// value is empty and ready; once endAll has run it lists no more.
 type eioRegistry struct {
-	mu sync.Mutex
-	m  map[string]*eioSession
+	mu     sync.Mutex
+	m      map[string]*eioSession
+	closed bool // endAll has run: Shutdown would not end a session put now
 }
 
 func (g *eioRegistry) get(sid string) *eioSession {
@@ -59,13 +60,19 @@ func (g *eioRegistry) get(sid string) *eioSession {
 	return g.m[sid]
 }
 
-func (g *eioRegistry) put(sid string, es *eioSession) {
+// put lists es under sid, or reports false once endAll has run: es is then
+// not to be recorded.
+func (g *eioRegistry) put(sid string, es *eioSession) bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	if g.closed {
+		return false
+	}
 	if g.m == nil {
 		g.m = map[string]*eioSession{}
 	}
 	g.m[sid] = es
+	return true
 }
 
 func (g *eioRegistry) remove(sid string, es *eioSession) {
@@ -76,9 +83,11 @@ func (g *eioRegistry) remove(sid string, es *eioSession) {
 	}
 }
 
-// endAll ends every session, for Proxy.Shutdown.
+// endAll ends every session, and those opened from now on, for
+// Proxy.Shutdown.
 func (g *eioRegistry) endAll() {
 	g.mu.Lock()
+	g.closed = true
 	all := make([]*eioSession, 0, len(g.m))
 	for _, es := range g.m {
 		all = append(all, es)
@@ -136,6 +145,9 @@ func (es *eioSession) record(dir format.Dir, transport string, pk engineio.Packe
 		return sessionOver
 	}
 	if !es.opened && !es.open(dir, pk) {
+		if es.ended { // opened after Shutdown ended the sessions: not recorded
+			return sessionOver
+		}
 		es.queued(false)
 		return lineTaken
 	}
@@ -167,9 +179,15 @@ func (es *eioSession) record(dir format.Dir, transport string, pk engineio.Packe
 }
 
 // open reads the open packet and writes the session line. es.mu is held.
+// A session that opens once Shutdown has ended the others is over at once
+// and writes nothing.
 func (es *eioSession) open(dir format.Dir, pk engineio.Packet) bool {
 	o, ok := engineio.ParseOpen(pk.Data)
 	if dir != format.Receive || pk.Binary || !ok {
+		return false
+	}
+	if !es.reg.put(o.SID, es) {
+		es.ended = true
 		return false
 	}
 	es.sid, es.opened = o.SID, true
@@ -178,7 +196,6 @@ func (es *eioSession) open(dir format.Dir, pk engineio.Packet) bool {
 	line := es.line
 	es.queued(es.sink.Add(&line))
 	es.silence = time.Duration(o.PingInterval+o.PingTimeout) * time.Millisecond
-	es.reg.put(o.SID, es)
 	logStarted(es.log, es.line.Upstream, true, "eio_version", es.version)
 	return true
 }

@@ -157,18 +157,21 @@ type streams struct {
 }
 
 // add registers x until done is called. If the proxy is shutting down, x
-// is ended at once.
+// is ended at once and not registered: add returns nil, and x is not to be
+// recorded. (Shutdown may be waiting on wg, whose Add from zero must come
+// before its Wait: end sets shutdown under mu before Shutdown waits.)
 func (s *streams) add(x *exchange) (done func()) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.shutdown {
+		x.cancel(errShutdown)
+		return nil
+	}
 	if s.live == nil {
 		s.live = map[*exchange]struct{}{}
 	}
 	s.live[x] = struct{}{}
 	s.wg.Add(1)
-	if s.shutdown {
-		x.cancel(errShutdown)
-	}
 	var once sync.Once
 	return func() {
 		once.Do(func() {

@@ -106,9 +106,9 @@ type Proxy struct {
 	stats   proxyStats
 	partial atomic.Int64 // bytes of PartialBudget taken
 
-	recording    sync.WaitGroup // the Engine.IO sessions' recording goroutines
-	recorders    atomic.Int64   // of those, the ones running (waitRecording)
-	notEIOLogged atomic.Bool    // a response not an Engine.IO payload was logged
+	recording    workGroup    // the Engine.IO sessions' recording goroutines
+	recorders    atomic.Int64 // of those, the ones running (waitRecording)
+	notEIOLogged atomic.Bool  // a response not an Engine.IO payload was logged
 
 	mu       sync.Mutex
 	sessions map[*session]struct{}
@@ -231,9 +231,11 @@ func newSessionID() string {
 
 // Shutdown closes every session with 1001 (going away) on both legs and
 // records it, then waits for them to end, or for ctx. New WebSocket
-// connections get 503 from then on. Event streams being recorded are ended
-// (recorded as ended by the proxy); a poller's session ends now, or when
-// its request in flight has its answer.
+// connections get 503 from then on; event streams, polls and Engine.IO
+// sessions that begin from then on are relayed unrecorded (a stream is
+// ended), so that no line reaches Sink once Shutdown has returned. Event
+// streams being recorded are ended (recorded as ended by the proxy); a
+// poller's session ends now, or when its request in flight has its answer.
 func (p *Proxy) Shutdown(ctx context.Context) error {
 	p.init()
 	p.mu.Lock()
@@ -248,12 +250,12 @@ func (p *Proxy) Shutdown(ctx context.Context) error {
 	p.eio.endAll()
 	p.streams.end()
 	p.pollers.endAll()
-	for _, wg := range []*sync.WaitGroup{&p.wg, &p.streams.wg, &p.pollers.wg, &p.recording} {
+	for _, wg := range []*sync.WaitGroup{&p.wg, &p.streams.wg, &p.pollers.wg} {
 		if err := drain.Wait(ctx, wg); err != nil {
 			return err
 		}
 	}
-	return nil
+	return p.recording.closeAndWait(ctx)
 }
 
 // waitRecording waits until no Engine.IO session has polling bodies

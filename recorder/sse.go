@@ -42,8 +42,12 @@ func (p *Proxy) watchSSE(x *exchange, resp *http.Response) (func([]byte), func(e
 		p.stats.unrecorded.add("encoded_stream")
 		return nil, nil
 	}
+	done := p.streams.add(x)
+	if done == nil {
+		return nil, nil // the proxy is shutting down: x is ended, unrecorded
+	}
 	s := p.openHTTPSession(x.req, resp.Header, format.KindSSE, x.start)
-	st := &sseStream{x: x, s: s, done: p.streams.add(x)}
+	st := &sseStream{x: x, s: s, done: done}
 	st.parser.MaxLine = int(p.maxMessageSize())
 	st.parser.MaxEvent = int(p.maxMessageSize())
 	st.parser.Grow = st.grow

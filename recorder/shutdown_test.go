@@ -1,0 +1,144 @@
+package recorder
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/wsreplay/wsreplay/format"
+)
+
+// closedSink keeps the lines it is given, and counts those given after
+// closed: a Sink the caller closes once Proxy.Shutdown has returned.
+type closedSink struct {
+	mu     sync.Mutex
+	closed bool
+	late   []*format.Event
+}
+
+func (s *closedSink) Add(e *format.Event) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		s.late = append(s.late, e)
+	}
+	return true
+}
+
+func (s *closedSink) close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closed = true
+}
+
+func (s *closedSink) lateLines() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for _, e := range s.late {
+		out = append(out, string(e.Type)+" "+string(e.Data))
+	}
+	return out
+}
+
+// closedProxy returns a proxy in front of up, recording into a closedSink,
+// already shut down, with the sink closed as a caller closes it then.
+func closedProxy(t *testing.T, up *httptest.Server, configure func(*Proxy)) (*httptest.Server, *closedSink) {
+	t.Helper()
+	sink := &closedSink{}
+	u, _ := url.Parse(wsURL(up))
+	p := &Proxy{Upstream: u, Sink: sink}
+	if configure != nil {
+		configure(p)
+	}
+	ts := httptest.NewServer(p)
+	t.Cleanup(ts.Close)
+	if err := p.Shutdown(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	sink.close()
+	return ts, sink
+}
+
+// Once Shutdown has returned, no session starts, and no line reaches the
+// Sink, which its owner may have closed: an event stream or a poll that
+// begins then is relayed unrecorded. (Before, each was registered in a
+// WaitGroup that Shutdown may have been waiting on, or had waited on
+// already: the Add after Wait that commit 60c430f fixed for WebSockets.)
+func TestNoSessionAfterShutdown(t *testing.T) {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/events" {
+			w.Header().Set("Content-Type", "text/event-stream")
+			io.WriteString(w, "data: 1\n\n")
+			return
+		}
+		io.WriteString(w, "[]")
+	}))
+	t.Cleanup(up.Close)
+	for _, path := range []string{"/events", "/poll"} {
+		t.Run(strings.TrimPrefix(path, "/"), func(t *testing.T) {
+			ts, sink := closedProxy(t, up, func(p *Proxy) { p.Poll = []string{"/poll"} })
+			resp, err := http.Get(ts.URL + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			ts.Close() // waits for the request's handler
+			if late := sink.lateLines(); len(late) > 0 {
+				t.Errorf("lines after Shutdown returned: %q", late)
+			}
+		})
+	}
+}
+
+// An Engine.IO handshake under way while Shutdown runs is answered, but
+// its session is not recorded: Shutdown has ended the Engine.IO sessions
+// it knew, and would not end this one, whose polling would then start a
+// recording goroutine Shutdown may be waiting for (Add after Wait).
+func TestEngineIOHandshakeAcrossShutdown(t *testing.T) {
+	arrived, release := make(chan struct{}), make(chan struct{})
+	open := `0{"sid":"S1","upgrades":[],"pingInterval":30000,"pingTimeout":20000}`
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.Method == http.MethodPost:
+			io.Copy(io.Discard, r.Body)
+			io.WriteString(w, "ok")
+		case r.URL.Query().Get("sid") == "":
+			close(arrived)
+			<-release
+			io.WriteString(w, open)
+		default:
+			io.WriteString(w, "6")
+		}
+	}))
+	t.Cleanup(up.Close)
+	sink := &closedSink{}
+	u, _ := url.Parse(wsURL(up))
+	p := &Proxy{Upstream: u, Sink: sink}
+	ts := httptest.NewServer(p)
+	t.Cleanup(ts.Close)
+	handshake := make(chan string, 1)
+	go func() { handshake <- httpDo(t, "GET", ts.URL+"/socket.io/?EIO=4&transport=polling", "") }()
+	<-arrived
+	if err := p.Shutdown(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	sink.close()
+	close(release)
+	if got := <-handshake; got != open {
+		t.Fatalf("handshake answered %q, want %q", got, open)
+	}
+	if got := httpDo(t, "POST", ts.URL+"/socket.io/?EIO=4&transport=polling&sid=S1", `42["x"]`); got != "ok" {
+		t.Fatalf("POST answered %q", got)
+	}
+	ts.Close()
+	waitFor(t, "recording goroutines", func() bool { return p.recorders.Load() == 0 })
+	if late := sink.lateLines(); len(late) > 0 {
+		t.Errorf("lines after Shutdown returned: %q", late)
+	}
+}
