@@ -278,9 +278,7 @@ func (es *eioSession) endLocked(by string, code int, reason string, clean bool) 
 	es.reg.remove(es.sid, es)
 	e := &format.Event{Type: format.TypeClose, Session: es.id, Time: es.now(), By: by, Code: code,
 		Reason: reason, Clean: clean, Lost: es.lost.Load()}
-	if !addCloseLine(es.sink, e) {
-		es.log.Error("close line of session lost: recording queue full")
-	}
+	es.p.writeClose(es.sink, e, es.log) // not under es.mu: it may wait for room
 	how := "clean"
 	if !clean {
 		how = "drop"

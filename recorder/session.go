@@ -314,6 +314,27 @@ func addCloseLine(sink Sink, e *format.Event) bool {
 	return ws.addWait(ctx, e)
 }
 
+// writeClose hands a session's close line to sink as addCloseLine does,
+// on a goroutine of its own, counted in Proxy.recording (which Shutdown
+// waits for): waiting for room in a full queue, it must hold up neither
+// the goroutine that ended the session (a relay's, a polling request's)
+// nor a lock the traffic takes. Once Shutdown has stopped waiting, the line
+// is offered without waiting.
+func (p *Proxy) writeClose(sink Sink, e *format.Event, log *slog.Logger) {
+	if !p.recording.add() {
+		if !sink.Add(e) {
+			log.Error("close line of session lost: recording queue full")
+		}
+		return
+	}
+	go func() {
+		defer p.recording.done()
+		if !addCloseLine(sink, e) {
+			log.Error("close line of session lost: recording queue full")
+		}
+	}()
+}
+
 // queued counts a line the sink did not take.
 func (s *session) queued(ok bool) {
 	if ok {

@@ -1,6 +1,7 @@
 package recorder
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -8,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/wsreplay/wsreplay/format"
 )
@@ -141,4 +143,90 @@ func TestEngineIOHandshakeAcrossShutdown(t *testing.T) {
 	if late := sink.lateLines(); len(late) > 0 {
 		t.Errorf("lines after Shutdown returned: %q", late)
 	}
+}
+
+// stuckSink takes every line, but keeps a close line waiting for room
+// (addWait) until release is closed, as a full queue would for up to
+// closeLineWait; entered is closed when one waits.
+type stuckSink struct {
+	entered, release chan struct{}
+	once             sync.Once
+}
+
+func (s *stuckSink) Add(*format.Event) bool { return true }
+
+func (s *stuckSink) addWait(_ context.Context, _ *format.Event) bool {
+	s.once.Do(func() { close(s.entered) })
+	<-s.release
+	return true
+}
+
+// The close line of an Engine.IO session may wait for room in a full
+// queue, but the traffic never waits for it: a long-poll of the sid that
+// ends while the close packet's line waits is answered at once. (Before,
+// the line was written holding the session's mutex, which every polling
+// request of the sid takes as it ends.)
+func TestEngineIOCloseLineWaitsOffRelay(t *testing.T) {
+	held := make(chan struct{})
+	var heldOnce sync.Once
+	answer := func() { heldOnce.Do(func() { close(held) }) }
+	open := `0{"sid":"S1","upgrades":[],"pingInterval":30000,"pingTimeout":20000}`
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.Method == http.MethodPost:
+			io.Copy(io.Discard, r.Body)
+			io.WriteString(w, "ok")
+		case r.URL.Query().Get("sid") == "":
+			io.WriteString(w, open)
+		default:
+			<-held
+			io.WriteString(w, "6")
+		}
+	}))
+	t.Cleanup(up.Close)
+	sink := &stuckSink{entered: make(chan struct{}), release: make(chan struct{})}
+	u, _ := url.Parse(wsURL(up))
+	p := &Proxy{Upstream: u, Sink: sink}
+	ts := httptest.NewServer(p)
+	t.Cleanup(func() {
+		close(sink.release)
+		answer()
+		ts.Close()
+		p.Shutdown(context.Background())
+	})
+	base := ts.URL + "/socket.io/?EIO=4&transport=polling"
+	httpDo(t, "GET", base, "")
+	poll := make(chan string, 1)
+	go func() { poll <- httpDo(t, "GET", base+"&sid=S1", "") }()
+	waitFor(t, "the long-poll", func() bool { return p.Stats().Open == 0 && p.eio.get("S1") != nil && busy(p.eio.get("S1")) })
+	within(t, "the POST of the close packet", func() { httpDo(t, "POST", base+"&sid=S1", "1") })
+	<-sink.entered
+	answer()
+	within(t, "the long-poll", func() {
+		if got := <-poll; got != "6" {
+			t.Errorf("long-poll answered %q, want 6", got)
+		}
+	})
+}
+
+// within runs f, and fails the test if it has not returned in 10 seconds:
+// it waits for a close line that waits until the test ends.
+func within(t *testing.T, what string, f func()) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f()
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("%s is not answered while the close line waits for room", what)
+	}
+}
+
+func busy(es *eioSession) bool {
+	es.mu.Lock()
+	defer es.mu.Unlock()
+	return es.busy > 0
 }
