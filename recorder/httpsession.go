@@ -85,7 +85,7 @@ func (s *httpSession) dropped() {
 }
 
 // message records a message line; its text has the JSON fields of
-// Redaction hidden, by a FileSink's writer goroutine when it can.
+// Redaction hidden, by the sink when it is a RedactingSink (addRedacted).
 func (s *httpSession) message(e *format.Event) {
 	s.counts[dirIndex(e.Dir)].Add(1)
 	s.p.stats.message(e.Dir, int64(len(e.Data)), s.sink != nil)
@@ -93,22 +93,13 @@ func (s *httpSession) message(e *format.Event) {
 		return
 	}
 	e.Type, e.Session = format.TypeMessage, s.id
-	red := &s.p.Redaction
-	if e.Opcode != format.Text || len(red.JSONFields) == 0 {
-		s.add(e)
-		return
+	ok, unparsed := addRedacted(s.sink, e, &s.p.Redaction, e.Opcode == format.Text)
+	if !ok {
+		s.dropped()
 	}
-	if fs, ok := s.sink.(*FileSink); ok {
-		if !fs.add(e, red) {
-			s.dropped()
-		}
-		return
-	}
-	var unparsed bool
-	if e.Data, unparsed = red.message(e.Data); unparsed && !s.unredactedNoted.Swap(true) {
+	if unparsed && !s.unredactedNoted.Swap(true) {
 		s.log.Warn("a message names a --redact-json field but is not JSON: recorded unchanged")
 	}
-	s.add(e)
 }
 
 // close records how the session ended and logs it.

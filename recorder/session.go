@@ -277,18 +277,18 @@ func (s *session) record(dir format.Dir, op byte, data []byte) {
 }
 
 // addRedacted hands the message line e to sink, its text redacted with red
-// when text is true and red names JSON fields. A FileSink redacts on its
-// writer goroutine: parsing a large JSON message must not hold up the
-// traffic. Another Sink gets the line redacted, and unparsed reports a
+// when text is true and red names JSON fields. A RedactingSink redacts it
+// later, off the relay path: parsing a large JSON message must not hold up
+// the traffic. Another Sink gets the line redacted, and unparsed reports a
 // message that names a field but could not be parsed (kept whole).
 func addRedacted(sink Sink, e *format.Event, red *Redaction, text bool) (ok, unparsed bool) {
 	if !text || len(red.JSONFields) == 0 {
 		return sink.Add(e), false
 	}
-	if fs, isFile := sink.(*FileSink); isFile {
-		return fs.add(e, red), false
+	if rs, late := sink.(RedactingSink); late {
+		return rs.AddRedacted(e, red), false
 	}
-	e.Data, unparsed = red.message(e.Data)
+	e.Data, unparsed = red.Message(e.Data)
 	return sink.Add(e), unparsed
 }
 
@@ -299,19 +299,19 @@ func (s *session) add(e *format.Event) {
 }
 
 // addClose hands the close line to the sink. The traffic is over, so it
-// may wait for room, up to closeLineWait, in a sink that can (waitingSink).
+// may wait for room, up to closeLineWait, in a sink that can (WaitingSink).
 func (s *session) addClose(e *format.Event) bool { return addCloseLine(s.sink, e) }
 
 // addCloseLine hands a session's close line to sink, waiting for room as
 // addClose says.
 func addCloseLine(sink Sink, e *format.Event) bool {
-	ws, ok := sink.(waitingSink)
+	ws, ok := sink.(WaitingSink)
 	if !ok {
 		return sink.Add(e)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), closeLineWait)
 	defer cancel()
-	return ws.addWait(ctx, e)
+	return ws.AddWait(ctx, e)
 }
 
 // writeClose hands a session's close line to sink as addCloseLine does,

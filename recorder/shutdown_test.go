@@ -146,7 +146,7 @@ func TestEngineIOHandshakeAcrossShutdown(t *testing.T) {
 }
 
 // stuckSink takes every line, but keeps a close line waiting for room
-// (addWait) until release is closed, as a full queue would for up to
+// (AddWait) until release is closed, as a full queue would for up to
 // closeLineWait; entered is closed when one waits.
 type stuckSink struct {
 	entered, release chan struct{}
@@ -155,7 +155,7 @@ type stuckSink struct {
 
 func (s *stuckSink) Add(*format.Event) bool { return true }
 
-func (s *stuckSink) addWait(_ context.Context, _ *format.Event) bool {
+func (s *stuckSink) AddWait(_ context.Context, _ *format.Event) bool {
 	s.once.Do(func() { close(s.entered) })
 	<-s.release
 	return true
