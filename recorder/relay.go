@@ -99,13 +99,13 @@ func (l *leg) closeWrite() {
 // pumpToUpstream relays and records what the client sends, until the
 // client's side ends or the session is over.
 func (s *session) pumpToUpstream() {
-	(&pump{s: s, src: s.client, dst: s.upstream, dir: format.Send, by: format.ByClient, count: &s.sent}).run()
+	(&pump{s: s, src: s.client, dst: s.upstream, dir: format.Send, by: format.ByClient, count: &s.counts[0]}).run()
 }
 
 // pumpToClient relays and records what the upstream sends, until the
 // upstream's side ends or the session is over.
 func (s *session) pumpToClient() {
-	(&pump{s: s, src: s.upstream, dst: s.client, dir: format.Receive, by: format.ByServer, count: &s.received}).run()
+	(&pump{s: s, src: s.upstream, dst: s.client, dir: format.Receive, by: format.ByServer, count: &s.counts[1]}).run()
 }
 
 // pump relays one direction of a session and records what passes.
@@ -259,7 +259,7 @@ func (p *pump) begin(h frameHeader) error {
 	if p.m.length += h.length; p.m.length > p.s.limit {
 		return errTooBig
 	}
-	if p.m.data == nil && !p.m.skip && (p.s.sink != nil || p.s.eio != nil) {
+	if p.m.data == nil && !p.m.skip && p.s.lines.recorded() {
 		// A message in one frame gets a buffer of its size; the recorded
 		// line keeps it, so the payload is copied once.
 		n := min(h.length, maxPrealloc)
@@ -275,9 +275,9 @@ func (p *pump) begin(h frameHeader) error {
 func (p *pump) frameDone() error {
 	switch p.fr.h.opcode {
 	case opPing:
-		p.s.observe(format.TypePing, p.dir, p.ctl)
+		p.s.lines.control(format.TypePing, p.dir, p.ctl)
 	case opPong:
-		p.s.observe(format.TypePong, p.dir, p.ctl)
+		p.s.lines.control(format.TypePong, p.dir, p.ctl)
 	case opClose:
 		code, reason, err := parseClose(p.ctl)
 		if err != nil {
@@ -296,9 +296,9 @@ func (p *pump) frameDone() error {
 		p.s.p.stats.message(p.dir, p.m.length, p.m.data != nil)
 		if p.m.data != nil {
 			p.release()
-			p.s.record(p.dir, p.m.op, p.m.data)
+			p.s.lines.message(p.dir, p.m.op == opText, p.m.data)
 		} else if p.m.skip {
-			p.s.overBudget()
+			p.s.lines.lose()
 		}
 		p.m.op, p.m.data = 0, nil
 	}

@@ -19,8 +19,6 @@ type sseStream struct {
 	s      *httpSession
 	parser sse.Parser
 	done   func() // unregisters the stream from Proxy.streams
-
-	budgetLogged bool // an event past the PartialBudget was logged; the stream's goroutine only
 }
 
 // isEventStream reports whether a response is a Server-Sent Events stream.
@@ -65,8 +63,7 @@ func (st *sseStream) grow(n int) bool {
 	if st.s.p.reserve(int64(n)) {
 		return true
 	}
-	if !st.budgetLogged {
-		st.budgetLogged = true
+	if !st.s.budgetLogged.Swap(true) {
 		st.s.log.Warn("event relayed but not recorded: lines and messages being received hold the whole memory budget (--partial-budget); traffic is not affected",
 			"budget", st.s.p.partialBudget())
 	}
