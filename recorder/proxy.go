@@ -188,10 +188,6 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Upgrade") != "" {
 			r = p.withoutUpgrade(r)
 		}
-		if q, ok := p.engineIO(r); ok {
-			p.pollEngineIO(w, r, q)
-			return
-		}
 		p.passthru.ServeHTTP(w, p.observe(r)) // recorded if it belongs to a session (exchange.go)
 		return
 	}

@@ -47,6 +47,30 @@ func (s *closedSink) lateLines() []string {
 	return out
 }
 
+// eioOpen is heldEngineIO's open packet.
+const eioOpen = `0{"sid":"S1","upgrades":[],"pingInterval":30000,"pingTimeout":20000}`
+
+// heldEngineIO is an Engine.IO server of one sid, "S1", that calls
+// handshake before it answers the handshake (eioOpen), and poll before it
+// answers a GET with the sid ("6"); POSTs get "ok".
+func heldEngineIO(t *testing.T, handshake, poll func()) *httptest.Server {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.Method == http.MethodPost:
+			io.Copy(io.Discard, r.Body)
+			io.WriteString(w, "ok")
+		case r.URL.Query().Get("sid") == "":
+			handshake()
+			io.WriteString(w, eioOpen)
+		default:
+			poll()
+			io.WriteString(w, "6")
+		}
+	}))
+	t.Cleanup(up.Close)
+	return up
+}
+
 // closedProxy returns a proxy in front of up, recording into a closedSink,
 // already shut down, with the sink closed as a caller closes it then.
 func closedProxy(t *testing.T, up *httptest.Server, configure func(*Proxy)) (*httptest.Server, *closedSink) {
@@ -104,21 +128,7 @@ func TestNoSessionAfterShutdown(t *testing.T) {
 // recording goroutine Shutdown may be waiting for (Add after Wait).
 func TestEngineIOHandshakeAcrossShutdown(t *testing.T) {
 	arrived, release := make(chan struct{}), make(chan struct{})
-	open := `0{"sid":"S1","upgrades":[],"pingInterval":30000,"pingTimeout":20000}`
-	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch {
-		case r.Method == http.MethodPost:
-			io.Copy(io.Discard, r.Body)
-			io.WriteString(w, "ok")
-		case r.URL.Query().Get("sid") == "":
-			close(arrived)
-			<-release
-			io.WriteString(w, open)
-		default:
-			io.WriteString(w, "6")
-		}
-	}))
-	t.Cleanup(up.Close)
+	up := heldEngineIO(t, func() { close(arrived); <-release }, func() {})
 	sink := &closedSink{}
 	u, _ := url.Parse(wsURL(up))
 	p := &Proxy{Upstream: u, Sink: sink}
@@ -132,8 +142,8 @@ func TestEngineIOHandshakeAcrossShutdown(t *testing.T) {
 	}
 	sink.close()
 	close(release)
-	if got := <-handshake; got != open {
-		t.Fatalf("handshake answered %q, want %q", got, open)
+	if got := <-handshake; got != eioOpen {
+		t.Fatalf("handshake answered %q, want %q", got, eioOpen)
 	}
 	if got := httpDo(t, "POST", ts.URL+"/socket.io/?EIO=4&transport=polling&sid=S1", `42["x"]`); got != "ok" {
 		t.Fatalf("POST answered %q", got)
@@ -170,20 +180,7 @@ func TestEngineIOCloseLineWaitsOffRelay(t *testing.T) {
 	held := make(chan struct{})
 	var heldOnce sync.Once
 	answer := func() { heldOnce.Do(func() { close(held) }) }
-	open := `0{"sid":"S1","upgrades":[],"pingInterval":30000,"pingTimeout":20000}`
-	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch {
-		case r.Method == http.MethodPost:
-			io.Copy(io.Discard, r.Body)
-			io.WriteString(w, "ok")
-		case r.URL.Query().Get("sid") == "":
-			io.WriteString(w, open)
-		default:
-			<-held
-			io.WriteString(w, "6")
-		}
-	}))
-	t.Cleanup(up.Close)
+	up := heldEngineIO(t, func() {}, func() { <-held })
 	sink := &stuckSink{entered: make(chan struct{}), release: make(chan struct{})}
 	u, _ := url.Parse(wsURL(up))
 	p := &Proxy{Upstream: u, Sink: sink}
