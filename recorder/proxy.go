@@ -106,8 +106,8 @@ type Proxy struct {
 	stats   proxyStats
 	partial atomic.Int64 // bytes of PartialBudget taken
 
-	recording    workGroup    // the Engine.IO sessions' recording goroutines
-	recorders    atomic.Int64 // of those, the ones running (waitRecording)
+	recording    workGroup    // Engine.IO recording goroutines, and close lines being written (writeClose)
+	recorders    atomic.Int64 // the Engine.IO recording goroutines running (waitRecording)
 	notEIOLogged atomic.Bool  // a response not an Engine.IO payload was logged
 
 	mu       sync.Mutex
