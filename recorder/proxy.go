@@ -98,10 +98,12 @@ type Proxy struct {
 	// one Engine.IO sid, polling and WebSocket, is one session.
 	NoEngineIO bool
 
-	initOnce sync.Once
-	passthru *httputil.ReverseProxy
-	pollers  pollers // the sessions of Poll's pollers
-	streams  streams // the event streams being recorded
+	initOnce   sync.Once
+	passthru   *httputil.ReverseProxy
+	redact     func([]byte) ([]byte, bool) // Redaction.Message, made once (redactText)
+	redactOnce sync.Once
+	pollers    pollers // the sessions of Poll's pollers
+	streams    streams // the event streams being recorded
 
 	stats   proxyStats
 	partial atomic.Int64 // bytes of PartialBudget taken
@@ -135,6 +137,13 @@ func (p *Proxy) init() {
 		}
 		p.sessions = map[*session]struct{}{}
 	})
+}
+
+// redactText returns Redaction.Message, as a func made once, so that
+// handing it to a RedactingSink with every message costs no allocation.
+func (p *Proxy) redactText() func([]byte) ([]byte, bool) {
+	p.redactOnce.Do(func() { p.redact = p.Redaction.Message })
+	return p.redact
 }
 
 // passthruError answers a plain request the upstream did not: 502, and a

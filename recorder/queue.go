@@ -14,16 +14,16 @@ const minFlushGap = 50 * time.Millisecond
 // still needs (nil: none), done there rather than on the relay path.
 type queued struct {
 	e   *format.Event
-	red *Redaction
+	red func([]byte) ([]byte, bool) // Redaction.Message, or nil
 }
 
 // Add queues e, or drops it if the queue is full or the sink closed.
 func (s *FileSink) Add(e *format.Event) bool { return s.AddRedacted(e, nil) }
 
 // AddRedacted queues e as Add does; the writer goroutine redacts its text
-// with red, if not nil, and logs the messages red cannot parse, per
+// with redact, if not nil, and logs the messages it cannot parse, per
 // session (see RedactingSink).
-func (s *FileSink) AddRedacted(e *format.Event, red *Redaction) bool {
+func (s *FileSink) AddRedacted(e *format.Event, redact func([]byte) ([]byte, bool)) bool {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if s.closed {
@@ -37,7 +37,7 @@ func (s *FileSink) AddRedacted(e *format.Event, red *Redaction) bool {
 		return false
 	}
 	select {
-	case s.ch <- queued{e, red}:
+	case s.ch <- queued{e, redact}:
 		return true
 	default:
 		s.queued.Add(-n)
@@ -192,7 +192,7 @@ func (s *FileSink) redact(q queued) {
 	e := q.e
 	if q.red != nil {
 		var unparsed bool
-		if e.Data, unparsed = q.red.Message(e.Data); unparsed {
+		if e.Data, unparsed = q.red(e.Data); unparsed {
 			if s.unredacted[e.Session]++; s.unredacted[e.Session] == 1 {
 				s.log.Warn("a message names a --redact-json field but is not JSON: recorded unchanged", "session", e.Session)
 			}

@@ -70,7 +70,7 @@ func (r *sessionRecord) message(e *format.Event) bool {
 		return false
 	}
 	e.Type, e.Session = format.TypeMessage, r.id
-	ok, unparsed := addRedacted(r.sink, e, &r.p.Redaction, e.Opcode == format.Text)
+	ok, unparsed := r.p.addRedacted(r.sink, e, e.Opcode == format.Text)
 	r.queued(ok)
 	if unparsed && !r.unredactedLogged.Swap(true) {
 		r.log.Warn("a message names a --redact-json field but is not JSON: recorded unchanged")
@@ -98,17 +98,19 @@ func (r *sessionRecord) close(end format.Event) {
 		sent: r.counts[0].Load(), received: r.counts[1].Load(), notQueued: end.Lost, start: r.start})
 }
 
-// addRedacted hands the message line e to sink, its text redacted with red
-// when text is true and red names JSON fields. A RedactingSink redacts it
-// later, off the relay path: parsing a large JSON message must not hold up
-// the traffic. Another Sink gets the line redacted, and unparsed reports a
-// message that names a field but could not be parsed (kept whole).
-func addRedacted(sink Sink, e *format.Event, red *Redaction, text bool) (ok, unparsed bool) {
+// addRedacted hands the message line e to sink, its text redacted with
+// Redaction when text is true and Redaction names JSON fields. A
+// RedactingSink redacts it later, off the relay path: parsing a large JSON
+// message must not hold up the traffic. Another Sink gets the line
+// redacted, and unparsed reports a message that names a field but could
+// not be parsed (kept whole).
+func (p *Proxy) addRedacted(sink Sink, e *format.Event, text bool) (ok, unparsed bool) {
+	red := &p.Redaction
 	if !text || len(red.JSONFields) == 0 {
 		return sink.Add(e), false
 	}
 	if rs, late := sink.(RedactingSink); late {
-		return rs.AddRedacted(e, red), false
+		return rs.AddRedacted(e, p.redactText()), false
 	}
 	e.Data, unparsed = red.Message(e.Data)
 	return sink.Add(e), unparsed

@@ -38,12 +38,14 @@ type WaitingSink interface {
 // goroutine): parsing a large JSON message must not hold up the traffic.
 // The Proxy hands it the text messages that need it through AddRedacted;
 // any other Sink gets them redacted already, through Add, and the Proxy
-// logs a message it could not parse.
+// logs a message it could not parse. The parameter is a plain func (the
+// Proxy passes Redaction.Message), so that a Sink in another package
+// implements RedactingSink without importing this one.
 type RedactingSink interface {
 	Sink
 	// AddRedacted takes a message line as Add does. Before the line is
-	// written anywhere, the Sink replaces e.Data with what red.Message
-	// returns for it; it is the Sink's to report a message red could not
-	// parse (kept whole). A nil red: the line needs no redaction.
-	AddRedacted(e *format.Event, red *Redaction) bool
+	// written anywhere, the Sink replaces e.Data with what redact returns
+	// for it; it is the Sink's to report a text redact could not parse
+	// (unparsed: returned whole). A nil redact: the line needs none.
+	AddRedacted(e *format.Event, redact func(text []byte) (out []byte, unparsed bool)) bool
 }

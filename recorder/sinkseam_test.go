@@ -30,8 +30,8 @@ func (s *seamSink) keep(how string, e *format.Event) bool {
 
 func (s *seamSink) Add(e *format.Event) bool { return s.keep("add", e) }
 
-func (s *seamSink) AddRedacted(e *format.Event, red *Redaction) bool {
-	e.Data, _ = red.Message(e.Data)
+func (s *seamSink) AddRedacted(e *format.Event, redact func([]byte) ([]byte, bool)) bool {
+	e.Data, _ = redact(e.Data)
 	return s.keep("redacted", e)
 }
 
