@@ -370,12 +370,12 @@ func FuzzRelay(f *testing.F) {
 			chunk = len(in) + 1
 		}
 		var out bytes.Buffer
-		s := &session{sessionRecord: sessionRecord{p: &Proxy{Sink: discardSink{}}, id: "s", start: time.Now(),
-			log: (&Proxy{}).logger()}, limit: 1 << 16}
-		s.lines = socketRecord{&s.sessionRecord}
+		s := &session{p: &Proxy{Sink: discardSink{}}, id: "s", start: time.Now(), limit: 1 << 16,
+			log: (&Proxy{}).logger()}
+		s.lines = socketRecord{r: &sessionRecord{p: s.p, id: s.id, start: s.start, log: s.log}, sent: &s.sent, received: &s.received}
 		s.client = &leg{conn: nopConn{}}
 		s.upstream = &leg{conn: writerConn{w: &out, closing: &s.proxyClosing}}
-		p := &pump{s: s, src: s.client, dst: s.upstream, dir: format.Send, by: format.ByClient, count: &s.counts[0]}
+		p := &pump{s: s, src: s.client, dst: s.upstream, dir: format.Send, by: format.ByClient, count: &s.sent}
 		var carry []byte
 		for i := 0; i < len(in); i += chunk {
 			b := append(carry, in[i:min(i+chunk, len(in))]...)

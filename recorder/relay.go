@@ -99,13 +99,13 @@ func (l *leg) closeWrite() {
 // pumpToUpstream relays and records what the client sends, until the
 // client's side ends or the session is over.
 func (s *session) pumpToUpstream() {
-	(&pump{s: s, src: s.client, dst: s.upstream, dir: format.Send, by: format.ByClient, count: &s.counts[0]}).run()
+	(&pump{s: s, src: s.client, dst: s.upstream, dir: format.Send, by: format.ByClient, count: &s.sent}).run()
 }
 
 // pumpToClient relays and records what the upstream sends, until the
 // upstream's side ends or the session is over.
 func (s *session) pumpToClient() {
-	(&pump{s: s, src: s.upstream, dst: s.client, dir: format.Receive, by: format.ByServer, count: &s.counts[1]}).run()
+	(&pump{s: s, src: s.upstream, dst: s.client, dir: format.Receive, by: format.ByServer, count: &s.received}).run()
 }
 
 // pump relays one direction of a session and records what passes.

@@ -13,16 +13,21 @@ import (
 	"github.com/wsreplay/wsreplay/internal/ws"
 )
 
-// session is one relayed WebSocket connection. Its record (id, clock,
-// logger, the messages relayed each way) is its own recording's, which
-// lines writes into; or, for the WebSocket of an Engine.IO session, lines
-// is that session, and the record's sink is nil.
+// session is one relayed WebSocket connection. Its messages are recorded
+// into lines: its own recording (a session of kind websocket), or the
+// Engine.IO session it carries.
 type session struct {
-	sessionRecord
-	lines    socketLines // where its messages are recorded
-	limit    int64       // largest message relayed
+	p        *Proxy
+	id       string
+	start    time.Time // with its monotonic reading: line times are start + elapsed
+	limit    int64     // largest message relayed
 	client   *leg
 	upstream *leg
+	log      *slog.Logger
+	lines    socketLines // where its messages are recorded
+
+	sent, received atomic.Int64 // messages relayed each way
+	budgetLogged   atomic.Bool  // a message over Proxy.PartialBudget was logged
 
 	endOnce      sync.Once
 	end          format.Event // the close line, decided by whatever ends the session first
@@ -59,7 +64,7 @@ func (p *Proxy) relay(w http.ResponseWriter, r *http.Request) {
 // function of its own so that nothing of the handshakes (requests,
 // responses, headers) stays reachable while a session runs for hours.
 func (p *Proxy) open(w http.ResponseWriter, r *http.Request) *session {
-	s := &session{sessionRecord: sessionRecord{p: p, id: newSessionID()}, limit: p.MaxMessageSize}
+	s := &session{p: p, id: newSessionID(), limit: p.MaxMessageSize}
 	s.log = p.logger().With("session", s.id, "path", p.Redaction.url(r.URL))
 	if s.limit <= 0 {
 		s.limit = DefaultMaxMessageSize
@@ -115,14 +120,14 @@ func (p *Proxy) open(w http.ResponseWriter, r *http.Request) *session {
 		return s
 	}
 	s.log = s.log.With("kind", format.KindWebSocket.String())
-	s.sink = p.sinkFor(r, s.log)
-	s.lines = socketRecord{&s.sessionRecord}
+	rec := &sessionRecord{p: p, sink: p.sinkFor(r, s.log), id: s.id, start: s.start, log: s.log}
+	s.lines = socketRecord{r: rec, sent: &s.sent, received: &s.received}
 
-	s.add(&format.Event{Type: format.TypeSession, Version: format.Version, Session: s.id, Time: s.start,
+	rec.add(&format.Event{Type: format.TypeSession, Version: format.Version, Session: s.id, Time: s.start,
 		URL: p.Redaction.url(r.URL), Upstream: p.Redaction.url(up), Subprotocol: p.Redaction.subprotocol(subprotocol),
 		Extensions:     resp.Header.Get("Sec-WebSocket-Extensions"),
 		RequestHeaders: p.Redaction.headers(r.Header), ResponseHeaders: p.Redaction.headers(resp.Header)})
-	logStarted(s.log, p.Redaction.url(up), s.sink != nil, "subprotocol", p.Redaction.subprotocol(subprotocol))
+	logStarted(s.log, p.Redaction.url(up), rec.sink != nil, "subprotocol", p.Redaction.subprotocol(subprotocol))
 	return s
 }
 
@@ -236,6 +241,8 @@ func (s *session) armTimer() {
 		})
 	})
 }
+
+func (s *session) now() time.Time { return s.start.Add(time.Since(s.start)) }
 
 // finish records the close line and logs the end of the session.
 func (s *session) finish() { s.lines.ended(s.end) }

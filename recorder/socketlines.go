@@ -3,6 +3,7 @@ package recorder
 import (
 	"bytes"
 	"log/slog"
+	"sync/atomic"
 
 	"github.com/wsreplay/wsreplay/format"
 )
@@ -26,8 +27,12 @@ type socketLines interface {
 	ended(end format.Event)
 }
 
-// socketRecord is a WebSocket's own recording: a session of kind websocket.
-type socketRecord struct{ r *sessionRecord }
+// socketRecord is a WebSocket's own recording: a session of kind websocket,
+// whose messages each way the relay counts (sent, received).
+type socketRecord struct {
+	r              *sessionRecord
+	sent, received *atomic.Int64
+}
 
 func (l socketRecord) recorded() bool { return l.r.sink != nil }
 
@@ -45,7 +50,11 @@ func (l socketRecord) control(typ format.Type, dir format.Dir, payload []byte) {
 
 func (l socketRecord) lose() { l.r.lost.Add(1) }
 
-func (l socketRecord) ended(end format.Event) { l.r.close(end) }
+func (l socketRecord) ended(end format.Event) {
+	l.r.counts[0].Store(l.sent.Load())
+	l.r.counts[1].Store(l.received.Load())
+	l.r.close(end)
+}
 
 // eioSocket is the WebSocket of an Engine.IO session: its packets are the
 // session's lines (es nil: the session is not recorded), its pings are
