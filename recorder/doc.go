@@ -20,8 +20,12 @@
 //   - proxy.go: Proxy, the http.Handler; plain requests passed through;
 //     Shutdown.
 //
-//   - session.go: a session's life: open (both handshakes, the session
-//     line), run (the two pumps), how it ends, and its lines.
+//   - session.go: a WebSocket session's life: open (both handshakes, the
+//     session line), run (the two pumps), how it ends. socketlines.go:
+//     where its messages are recorded, its own recording or the Engine.IO
+//     session it carries. sessionrec.go: what every kind of session keeps
+//     and how its lines reach the Sink (add, message, close), the one
+//     "session ended" record (its fields in sessionlog.go).
 //
 //   - handshake.go: the opening handshakes, in the order they are made: the
 //     client's request checked, the upstream request built (URL, forwarded
@@ -32,8 +36,9 @@
 //
 //   - engineio.go: an Engine.IO (Socket.IO) session, every packet of one
 //     sid whatever transport carries it, and how it ends; engineio_poll.go:
-//     its polling requests, relayed by the plain-HTTP proxy while a copy of
-//     each body is split into packets.
+//     its polling requests, exchanges (exchange.go) whose hooks keep a copy
+//     of each body; engineio_queue.go: the session's goroutine that splits
+//     the bodies into packets, off the relay path.
 //
 //   - frame.go: RFC 6455 framing: headers, frameParser (frames across
 //     reads), masking, close frames.
@@ -53,14 +58,15 @@
 //   - budget.go: the memory of messages being received (PartialBudget).
 //
 //   - exchange.go: a plain HTTP request and its response that belong to a
-//     session (an event stream, a long-poll, an Engine.IO poll): hooks on
-//     the bodies as they stream through the passthru, in the request's
-//     context. httpsession.go: a session carried by HTTP exchanges: its
-//     lines, its ending. sse.go: text/event-stream responses recorded as
+//     session (an event stream, a long-poll, an Engine.IO poll): the one
+//     tee, hooks on the bodies as they stream through the passthru, in the
+//     request's context, set by the kind the request is (classify).
+//     httpsession.go: a session carried by HTTP exchanges (poll, sse). sse.go: text/event-stream responses recorded as
 //     sse sessions (the parser is internal/sse). poll.go: Proxy.Poll's
 //     pollers, told apart and ended, each recorded as a poll session.
 //
-//   - sink.go: the Sink interface. filesink.go: FileSink, QueueOptions and
+//   - sink.go: the Sink interface, and the optional WaitingSink and
+//     RedactingSink a Sink may implement. filesink.go: FileSink, QueueOptions and
 //     the constructors. queue.go: the bounded queue and its writer
 //     goroutine. filestore.go: every session in one file (NewFileSink).
 //     dirstore.go: a file per session (NewDirSink). sessionfile.go: a
@@ -106,6 +112,7 @@
 // without the proxy. Each ending is recorded in the session's close line.
 //
 // Secrets are redacted in what is recorded and logged, never in the
-// traffic: see Redaction. Redacting JSON in messages is done by a FileSink's
-// writer goroutine, off the relay path.
+// traffic: see Redaction. Redacting JSON in messages is done by the Sink
+// when it is a RedactingSink (a FileSink's writer goroutine), off the relay
+// path.
 package recorder

@@ -1,10 +1,8 @@
 package recorder
 
 import (
-	"log/slog"
 	"net/http"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/wsreplay/wsreplay/format"
@@ -20,37 +18,30 @@ import (
 // eioSession is one Engine.IO sid being recorded. Its methods are safe
 // for concurrent use: the polling requests of one sid may overlap.
 type eioSession struct {
-	p       *Proxy
-	sink    Sink
-	id      string
-	version int
-	log     *slog.Logger
-	start   time.Time       // the handshake's arrival, with its monotonic reading
-	line    format.Event    // the session line, written once the open packet is seen
-	lost    atomic.Int64    // lines the sink did not take
-	unred   atomic.Bool     // a packet that could not be redacted was logged
-	counts  [2]atomic.Int64 // packets by direction: 0 send, 1 receive
-	mu      sync.Mutex      // guards what follows, and the order of lines
-	sid     string          // "" until the open packet
-	opened  bool            // the session line is written
-	ended   bool            // the close line is written (or the session was never opened)
-	upgrade bool            // the WebSocket took over (the client sent "5" on it)
-	busy    int             // polling requests in flight
-	silence time.Duration   // pingInterval + pingTimeout
-	timer   *time.Timer     // ends a session whose poller went quiet
-	reg     *eioRegistry    // where the sid is listed
+	sessionRecord // started at the handshake's arrival; counts are packets
+	version       int
+	line          format.Event  // the session line, written once the open packet is seen
+	mu            sync.Mutex    // guards what follows, and the order of lines
+	sid           string        // "" until the open packet
+	opened        bool          // the session line is written
+	ended         bool          // the close line is written (or the session was never opened)
+	upgrade       bool          // the WebSocket took over (the client sent "5" on it)
+	busy          int           // polling requests in flight
+	silence       time.Duration // pingInterval + pingTimeout
+	timer         *time.Timer   // ends a session whose poller went quiet
+	reg           *eioRegistry  // where the sid is listed
 
-	budgetLogged atomic.Bool // a body over the PartialBudget was logged
-	wmu          sync.Mutex  // guards what follows (engineio_queue.go)
-	work         []pollWork  // what waits to be recorded, in order
-	working      bool        // the recording goroutine runs
+	wmu     sync.Mutex // guards what follows (engineio_queue.go)
+	work    []pollWork // what waits to be recorded, in order
+	working bool       // the recording goroutine runs
 }
 
 // eioRegistry lists the Engine.IO sessions being recorded by sid. Its zero
-// value is empty and ready.
+// value is empty and ready; once endAll has run it lists no more.
 type eioRegistry struct {
-	mu sync.Mutex
-	m  map[string]*eioSession
+	mu     sync.Mutex
+	m      map[string]*eioSession
+	closed bool // endAll has run: Shutdown would not end a session put now
 }
 
 func (g *eioRegistry) get(sid string) *eioSession {
@@ -59,13 +50,19 @@ func (g *eioRegistry) get(sid string) *eioSession {
 	return g.m[sid]
 }
 
-func (g *eioRegistry) put(sid string, es *eioSession) {
+// put lists es under sid, or reports false once endAll has run: es is then
+// not to be recorded.
+func (g *eioRegistry) put(sid string, es *eioSession) bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	if g.closed {
+		return false
+	}
 	if g.m == nil {
 		g.m = map[string]*eioSession{}
 	}
 	g.m[sid] = es
+	return true
 }
 
 func (g *eioRegistry) remove(sid string, es *eioSession) {
@@ -76,9 +73,11 @@ func (g *eioRegistry) remove(sid string, es *eioSession) {
 	}
 }
 
-// endAll ends every session, for Proxy.Shutdown.
+// endAll ends every session, and those opened from now on, for
+// Proxy.Shutdown.
 func (g *eioRegistry) endAll() {
 	g.mu.Lock()
+	g.closed = true
 	all := make([]*eioSession, 0, len(g.m))
 	for _, es := range g.m {
 		all = append(all, es)
@@ -102,20 +101,16 @@ func (p *Proxy) engineIO(r *http.Request) (engineio.Query, bool) {
 // start, or returns nil when it is not to be recorded (no Sink, the
 // Filter, no room).
 func (p *Proxy) newEIOSession(r *http.Request, q engineio.Query, start time.Time) *eioSession {
-	id := newSessionID()
-	log := p.logger().With("session", id, "path", p.Redaction.url(r.URL), "kind", "socketio")
-	sink := p.sinkFor(r, log)
-	if sink == nil {
+	es := &eioSession{sessionRecord: p.newRecord(p.Redaction.url(r.URL), format.KindSocketIO, start),
+		version: q.Version, reg: &p.eio}
+	if es.sink = p.sinkFor(r, es.log); es.sink == nil {
 		return nil
 	}
-	es := &eioSession{p: p, sink: sink, id: id, version: q.Version, log: log, start: start, reg: &p.eio}
-	es.line = format.Event{Type: format.TypeSession, Version: format.Version, Session: id, Time: start,
+	es.line = format.Event{Type: format.TypeSession, Version: format.Version, Session: es.id, Time: start,
 		URL: p.Redaction.url(r.URL), Upstream: p.Redaction.url(p.upstreamURL(r)),
 		RequestHeaders: p.Redaction.headers(r.Header), Kind: format.KindSocketIO}
 	return es
 }
-
-func (es *eioSession) now() time.Time { return es.start.Add(time.Since(es.start)) }
 
 // recordResult says what became of a packet offered to record.
 type recordResult int
@@ -136,11 +131,13 @@ func (es *eioSession) record(dir format.Dir, transport string, pk engineio.Packe
 		return sessionOver
 	}
 	if !es.opened && !es.open(dir, pk) {
+		if es.ended { // opened after Shutdown ended the sessions: not recorded
+			return sessionOver
+		}
 		es.queued(false)
 		return lineTaken
 	}
-	e := &format.Event{Type: format.TypeMessage, Session: es.id, Time: at, Dir: dir,
-		Opcode: format.Text, Data: pk.Data, Transport: transport}
+	e := &format.Event{Time: at, Dir: dir, Opcode: format.Text, Data: pk.Data, Transport: transport}
 	if pk.Binary {
 		e.Opcode = format.Binary
 	}
@@ -148,11 +145,7 @@ func (es *eioSession) record(dir format.Dir, transport string, pk engineio.Packe
 	if transport == "polling" { // the WebSocket's are counted by its pumps
 		es.p.stats.message(dir, int64(len(pk.Data)), true)
 	}
-	ok, unparsed := addRedacted(es.sink, e, &es.p.Redaction, !pk.Binary)
-	es.queued(ok)
-	if unparsed && !es.unred.Swap(true) {
-		es.log.Warn("a packet names a --redact-json field but is not JSON: recorded unchanged")
-	}
+	ok := es.message(e)
 	if !pk.Binary && len(pk.Data) == 1 && pk.Data[0] == engineio.Close {
 		by := format.ByClient
 		if dir == format.Receive {
@@ -167,9 +160,15 @@ func (es *eioSession) record(dir format.Dir, transport string, pk engineio.Packe
 }
 
 // open reads the open packet and writes the session line. es.mu is held.
+// A session that opens once Shutdown has ended the others is over at once
+// and writes nothing.
 func (es *eioSession) open(dir format.Dir, pk engineio.Packet) bool {
 	o, ok := engineio.ParseOpen(pk.Data)
 	if dir != format.Receive || pk.Binary || !ok {
+		return false
+	}
+	if !es.reg.put(o.SID, es) {
+		es.ended = true
 		return false
 	}
 	es.sid, es.opened = o.SID, true
@@ -178,20 +177,8 @@ func (es *eioSession) open(dir format.Dir, pk engineio.Packet) bool {
 	line := es.line
 	es.queued(es.sink.Add(&line))
 	es.silence = time.Duration(o.PingInterval+o.PingTimeout) * time.Millisecond
-	es.reg.put(o.SID, es)
 	logStarted(es.log, es.line.Upstream, true, "eio_version", es.version)
 	return true
-}
-
-// queued counts a line the sink did not take.
-func (es *eioSession) queued(ok bool) {
-	if ok {
-		return
-	}
-	es.p.stats.lost.Add(1)
-	if es.lost.Add(1) == 1 {
-		es.log.Warn("recording cannot keep up: dropping lines of this session; traffic is not affected")
-	}
 }
 
 // polling notes a polling request beginning (+1) or ending (-1). A
@@ -259,18 +246,7 @@ func (es *eioSession) endLocked(by string, code int, reason string, clean bool) 
 		return
 	}
 	es.reg.remove(es.sid, es)
-	e := &format.Event{Type: format.TypeClose, Session: es.id, Time: es.now(), By: by, Code: code,
-		Reason: reason, Clean: clean, Lost: es.lost.Load()}
-	if !addCloseLine(es.sink, e) {
-		es.log.Error("close line of session lost: recording queue full")
-	}
-	how := "clean"
-	if !clean {
-		how = "drop"
-	}
-	es.p.stats.ended.add(how)
-	logEnded(es.log, sessionEnd{by: by, code: code, clean: clean, reason: reason,
-		sent: es.counts[0].Load(), received: es.counts[1].Load(), notQueued: es.lost.Load(), start: es.start})
+	es.close(format.Event{By: by, Code: code, Reason: reason, Clean: clean}) // never waits
 }
 
 // socketEngineIO returns the Engine.IO session a WebSocket request r,

@@ -10,19 +10,19 @@ import (
 	"net/http"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/wsreplay/wsreplay/format"
 	"github.com/wsreplay/wsreplay/internal/engineio"
 )
 
 // This file records Engine.IO's polling transport: each GET or POST is
-// relayed by the plain-HTTP reverse proxy, unchanged and unslowed, while a
-// copy of the POST's body and of the GET's response, charged to the
-// PartialBudget, is split into packets for the sid's session (engineio.go)
-// by the session's recording goroutine (engineio_queue.go), off the relay
-// path. A response that is not an Engine.IO payload (its Content-Type, its
-// first bytes) is relayed unrecorded, and counted.
+// relayed by the plain-HTTP reverse proxy, unchanged and unslowed, as an
+// exchange (exchange.go) whose hooks keep a copy of the POST's body and of
+// the GET's response, charged to the PartialBudget, which the session's
+// recording goroutine (engineio_queue.go) splits into packets for the
+// sid's session (engineio.go), off the relay path. A response that is not
+// an Engine.IO payload (its Content-Type, its first bytes) is relayed
+// unrecorded, and counted.
 
 // handshakeLimit bounds a handshake response kept to be recorded: it holds
 // the open packet, whose sid must be known before the client's next
@@ -33,48 +33,41 @@ const handshakeLimit = 64 << 10
 // see whether it says the sid is unknown.
 const errorBodyLimit = 1 << 10
 
-// pollEngineIO relays an Engine.IO polling request and records the
-// packets it carries: the handshake (a GET without sid) starts a session,
-// a request with a sid the proxy knows adds to it, any other is relayed
-// unrecorded.
-func (p *Proxy) pollEngineIO(w http.ResponseWriter, r *http.Request, q engineio.Query) {
+// watchEngineIO sets the hooks of an Engine.IO polling exchange x (see
+// exchange.go): the handshake (a GET without sid) starts a session, a
+// request with a sid the proxy knows adds to it, any other is relayed
+// unrecorded (no hooks). A POST's body is kept to be recorded; a GET's
+// response is, and a POST's answer ("ok") is not.
+func (p *Proxy) watchEngineIO(x *exchange, q engineio.Query) {
 	var es *eioSession
 	switch {
 	case q.SID != "":
 		es = p.eio.get(q.SID)
-	case r.Method == http.MethodGet && !p.shuttingDown():
-		es = p.newEIOSession(r, q, time.Now()) // none once Shutdown began: relayed unrecorded
+	case x.req.Method == http.MethodGet && !p.shuttingDown():
+		es = p.newEIOSession(x.req, q, x.start) // none once Shutdown began: relayed unrecorded
 	}
 	if es == nil {
-		p.passthru.ServeHTTP(w, r)
 		return
 	}
 	es.polling(1)
-	defer es.polling(-1)
-	var body *pollBody
-	if r.Method == http.MethodPost && r.Body != nil && r.Body != http.NoBody {
-		body = &pollBody{ReadCloser: r.Body, es: es, held: p.holdBody(p.pollLimit()),
-			binary: strings.HasPrefix(r.Header.Get("Content-Type"), "application/octet-stream")}
-		r.Body = body
+	var once sync.Once
+	done := func() { once.Do(func() { es.polling(-1) }) }
+	if x.req.Method == http.MethodPost {
+		body := &postBody{es: es, held: p.holdBody(p.pollLimit()),
+			binary: strings.HasPrefix(x.req.Header.Get("Content-Type"), "application/octet-stream")}
+		x.RequestBody, x.RequestEnd = body.chunk, body.end
 	}
-	var limit int64 // a POST's answer ("ok") is not recorded
-	switch {
-	case r.Method != http.MethodGet:
-	case q.SID == "":
-		limit = handshakeLimit
-	default:
-		limit = p.pollLimit()
+	x.Response = func(resp *http.Response) (func([]byte), func(error)) {
+		if x.req.Method != http.MethodGet {
+			return nil, func(error) { done() }
+		}
+		c := newPollResponse(es, resp, q.SID == "")
+		return c.chunk, func(error) {
+			es.response(c)
+			done()
+		}
 	}
-	cw := &pollCapture{ResponseWriter: w, version: es.version, held: p.holdBody(limit)}
-	p.passthru.ServeHTTP(cw, r)
-	if body != nil {
-		body.done()
-	}
-	if r.Method == http.MethodGet {
-		es.response(cw, q.SID == "")
-	} else {
-		cw.held.release()
-	}
+	x.Failed = func(error) { done() }
 }
 
 // pollLimit bounds the copy of one polling body kept to be recorded.
@@ -88,7 +81,8 @@ func (p *Proxy) pollLimit() int64 {
 // response records the packets of a polling GET's response: a handshake's
 // at once, any other's by the session's recording goroutine. A 400 saying
 // the sid is unknown means the server has forgotten the session.
-func (es *eioSession) response(c *pollCapture, handshake bool) {
+func (es *eioSession) response(c *pollResponse) {
+	handshake := c.handshake
 	if c.status == http.StatusBadRequest && bytes.Contains(c.errBody, []byte("Session ID unknown")) {
 		es.end(format.ByServer, format.CodeAbnormal, "", false)
 	}
@@ -101,11 +95,11 @@ func (es *eioSession) response(c *pollCapture, handshake bool) {
 	case c.held.over:
 		es.unrecordedBody(c.held)
 	case handshake:
-		es.recordBody(pollWork{dir: format.Receive, at: es.now(), body: c.held, binary: c.binary(),
-			encoding: c.Header().Get("Content-Encoding")})
+		es.recordBody(pollWork{dir: format.Receive, at: es.now(), body: c.held, binary: c.binary,
+			encoding: c.encoding})
 	default:
-		es.enqueue(pollWork{dir: format.Receive, at: es.now(), body: c.held, binary: c.binary(),
-			encoding: c.Header().Get("Content-Encoding")})
+		es.enqueue(pollWork{dir: format.Receive, at: es.now(), body: c.held, binary: c.binary,
+			encoding: c.encoding})
 	}
 }
 
@@ -181,12 +175,15 @@ func (decodedTooLarge) Error() string {
 
 var errDecodedTooLarge error = decodedTooLarge{}
 
-// pollCapture passes a polling response on to the client as it comes and
-// keeps a copy of it, held as a body is, to be recorded once it is whole;
-// of a response other than 200 OK, only its start.
-type pollCapture struct {
-	http.ResponseWriter
+// pollResponse keeps a copy of a polling GET's response as it passes,
+// held as a body is, to be recorded once it is whole; of a response other
+// than 200 OK, only its start. Its hooks are called on the goroutine
+// relaying the response, one at a time.
+type pollResponse struct {
 	version    int
+	handshake  bool // the response to the handshake: its open packet starts the session
+	binary     bool // revision 3's binary payload
+	encoding   string
 	held       *heldBody
 	status     int
 	errBody    []byte // the start of a response other than 200 OK
@@ -194,30 +191,30 @@ type pollCapture struct {
 	notPayload bool   // not an Engine.IO payload: not recorded
 }
 
-func (c *pollCapture) WriteHeader(code int) {
-	if c.status == 0 && code >= 200 {
-		c.status = code
-		if code != http.StatusOK || !engineIOType(c.Header().Get("Content-Type")) {
-			c.notPayload = code == http.StatusOK
-			c.held.drop()
-		}
+func newPollResponse(es *eioSession, resp *http.Response, handshake bool) *pollResponse {
+	limit := es.p.pollLimit()
+	if handshake {
+		limit = handshakeLimit
 	}
-	c.ResponseWriter.WriteHeader(code)
+	c := &pollResponse{version: es.version, handshake: handshake, held: es.p.holdBody(limit), status: resp.StatusCode,
+		binary:   strings.HasPrefix(resp.Header.Get("Content-Type"), "application/octet-stream"),
+		encoding: resp.Header.Get("Content-Encoding")}
+	if c.status != http.StatusOK || !engineIOType(resp.Header.Get("Content-Type")) {
+		c.notPayload = c.status == http.StatusOK
+		c.held.drop()
+	}
+	return c
 }
 
-func (c *pollCapture) Write(b []byte) (int, error) {
-	if c.status == 0 {
-		c.WriteHeader(http.StatusOK)
-	}
+func (c *pollResponse) chunk(b []byte) {
 	switch {
 	case c.status != http.StatusOK:
 		if n := min(len(b), errorBodyLimit-len(c.errBody)); n > 0 {
 			c.errBody = append(c.errBody, b[:n]...)
 		}
-	case !c.started && len(b) > 0:
+	case !c.started:
 		c.started = true
-		enc := c.Header().Get("Content-Encoding")
-		if (enc == "" || strings.EqualFold(enc, "identity")) && !engineio.LooksLikePayload(c.version, c.binary(), b[0]) {
+		if (c.encoding == "" || strings.EqualFold(c.encoding, "identity")) && !engineio.LooksLikePayload(c.version, c.binary, b[0]) {
 			c.notPayload = true
 			c.held.drop()
 		}
@@ -225,11 +222,6 @@ func (c *pollCapture) Write(b []byte) (int, error) {
 	default:
 		c.held.write(b)
 	}
-	return c.ResponseWriter.Write(b)
-}
-
-func (c *pollCapture) binary() bool {
-	return strings.HasPrefix(c.Header().Get("Content-Type"), "application/octet-stream")
 }
 
 // engineIOType reports whether a response's Content-Type is one an
@@ -243,49 +235,34 @@ func engineIOType(ct string) bool {
 	return err == nil && (mt == "text/plain" || mt == "application/octet-stream")
 }
 
-// Unwrap lets http.ResponseController (ReverseProxy's flushes) reach the
-// connection's writer.
-func (c *pollCapture) Unwrap() http.ResponseWriter { return c.ResponseWriter }
-
-// pollBody passes a polling POST's body on to the upstream as it is read
-// and keeps a copy, held as a body is; read whole, it is handed to the
-// session's recording goroutine.
-type pollBody struct {
-	io.ReadCloser
+// postBody keeps a copy of a polling POST's body as it is read by the
+// round trip, held as a body is; read whole, it is handed to the session's
+// recording goroutine.
+type postBody struct {
 	es      *eioSession
 	held    *heldBody
 	binary  bool // revision 3's binary payload
 	started bool
-	eof     bool
-	once    sync.Once
 }
 
-func (b *pollBody) Read(p []byte) (int, error) {
-	n, err := b.ReadCloser.Read(p)
-	if n > 0 && !b.started {
+func (b *postBody) chunk(p []byte) {
+	if !b.started {
 		b.started = true
 		if !engineio.LooksLikePayload(b.es.version, b.binary, p[0]) {
 			b.held.drop()
 		}
 	}
-	b.held.write(p[:n])
-	if err == io.EOF {
-		b.eof = true
-		b.done()
-	}
-	return n, err
+	b.held.write(p)
 }
 
-// done hands the body to be recorded, once, if it was read whole.
-func (b *pollBody) done() {
-	b.once.Do(func() {
-		switch {
-		case !b.eof:
-			b.held.release()
-		case b.held.over:
-			b.es.unrecordedBody(b.held)
-		default:
-			b.es.enqueue(pollWork{dir: format.Send, at: b.es.now(), body: b.held, binary: b.binary})
-		}
-	})
+// end hands the body to be recorded if it was read whole (err nil).
+func (b *postBody) end(err error) {
+	switch {
+	case err != nil:
+		b.held.release()
+	case b.held.over:
+		b.es.unrecordedBody(b.held)
+	default:
+		b.es.enqueue(pollWork{dir: format.Send, at: b.es.now(), body: b.held, binary: b.binary})
+	}
 }

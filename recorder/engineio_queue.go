@@ -35,15 +35,21 @@ type socketWork struct {
 }
 
 // enqueue hands w to the session's recording goroutine, starting one if
-// none runs.
+// none runs. Once Shutdown has stopped waiting for recording goroutines
+// (Proxy.recording is closed), none starts, and w is let go unrecorded:
+// the session has been ended.
 func (es *eioSession) enqueue(w pollWork) {
 	es.wmu.Lock()
-	es.work = append(es.work, w)
 	start := !es.working
+	if start && !es.p.recording.add() {
+		es.wmu.Unlock()
+		w.body.release()
+		return
+	}
+	es.work = append(es.work, w)
 	es.working = true
 	es.wmu.Unlock()
 	if start {
-		es.p.recording.Add(1)
 		es.p.recorders.Add(1)
 		go es.recordQueued()
 	}
@@ -71,7 +77,7 @@ func (es *eioSession) queueSocket(dir format.Dir, text bool, data []byte) bool {
 // recordQueued is the session's recording goroutine: it records what
 // waits, in order, until nothing does.
 func (es *eioSession) recordQueued() {
-	defer es.p.recording.Done()
+	defer es.p.recording.done()
 	defer es.p.recorders.Add(-1)
 	for {
 		es.wmu.Lock()

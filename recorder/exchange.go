@@ -18,13 +18,16 @@ import (
 // problem is logged and counted, never passed on to the client.
 //
 // Proxy.observe gives each plain request its exchange before the round
-// trip, chosen by what the request is (a --poll path, an Engine.IO query);
+// trip, its hooks set by classify for what the request is (an Engine.IO
+// query, a --poll path);
 // a request no kind claims still gets one whose Response hook looks for
 // text/event-stream. The exchange rides in the request's context to
 // ModifyResponse and the ErrorHandler, which call its hooks.
 //
 // The hooks are called on the goroutine relaying the exchange, and must not
-// block: they hand lines to a Sink, which never blocks.
+// block: they hand lines to a Sink, which never blocks, or a body to its
+// session's recording goroutine (Engine.IO); a session's close line waits
+// for room off that goroutine (Proxy.writeClose).
 type exchange struct {
 	req   *http.Request // the client's request, as the handler got it
 	start time.Time     // when the request arrived
@@ -75,8 +78,14 @@ func (p *Proxy) observe(r *http.Request) *http.Request {
 	return r
 }
 
-// classify sets the hooks of the kind of session x belongs to, if any.
+// classify sets the hooks of the kind of session x belongs to, if any: an
+// Engine.IO poll (engineio_poll.go), a --poll path's (poll.go), or any
+// other, whose response may be an event stream (sse.go).
 func (p *Proxy) classify(x *exchange) {
+	if q, ok := p.engineIO(x.req); ok {
+		p.watchEngineIO(x, q)
+		return
+	}
 	if p.pollPath(x.req.URL.Path) {
 		p.pollers.watch(p, x)
 		return
@@ -157,18 +166,21 @@ type streams struct {
 }
 
 // add registers x until done is called. If the proxy is shutting down, x
-// is ended at once.
+// is ended at once and not registered: add returns nil, and x is not to be
+// recorded. (Shutdown may be waiting on wg, whose Add from zero must come
+// before its Wait: end sets shutdown under mu before Shutdown waits.)
 func (s *streams) add(x *exchange) (done func()) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.shutdown {
+		x.cancel(errShutdown)
+		return nil
+	}
 	if s.live == nil {
 		s.live = map[*exchange]struct{}{}
 	}
 	s.live[x] = struct{}{}
 	s.wg.Add(1)
-	if s.shutdown {
-		x.cancel(errShutdown)
-	}
 	var once sync.Once
 	return func() {
 		once.Do(func() {

@@ -372,6 +372,7 @@ func FuzzRelay(f *testing.F) {
 		var out bytes.Buffer
 		s := &session{p: &Proxy{Sink: discardSink{}}, id: "s", start: time.Now(), limit: 1 << 16,
 			log: (&Proxy{}).logger()}
+		s.lines = socketRecord{r: &sessionRecord{p: s.p, id: s.id, start: s.start, log: s.log}, sent: &s.sent, received: &s.received}
 		s.client = &leg{conn: nopConn{}}
 		s.upstream = &leg{conn: writerConn{w: &out, closing: &s.proxyClosing}}
 		p := &pump{s: s, src: s.client, dst: s.upstream, dir: format.Send, by: format.ByClient, count: &s.sent}

@@ -44,6 +44,9 @@ type poller struct {
 // watch records x in its poller's session, opening one if needed.
 func (ps *pollers) watch(p *Proxy, x *exchange) {
 	pl := ps.take(p, x)
+	if pl == nil {
+		return // the proxy is shutting down: relayed unrecorded
+	}
 	body := p.holdBody(p.maxMessageSize())
 	// The request line is recorded once, and before the response line:
 	// when the request body has been read, or when the answer comes first.
@@ -71,11 +74,16 @@ func (ps *pollers) watch(p *Proxy, x *exchange) {
 	}
 }
 
-// take returns the poller x comes from, marked in flight.
+// take returns the poller x comes from, marked in flight, or nil once the
+// proxy is shutting down: no session starts then (Shutdown may be waiting
+// on wg, whose Add from zero must come before its Wait).
 func (ps *pollers) take(p *Proxy, x *exchange) *poller {
 	key := longpoll.Key(longpoll.Match(p.Poll, x.req.URL.Path), x.req)
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
+	if ps.shutdown {
+		return nil
+	}
 	for _, pl := range ps.byKey[key] {
 		if !pl.inFlight && !pl.closing && !pl.ended {
 			pl.idle.Stop() // if it has fired, expire finds the poller in flight
@@ -86,8 +94,7 @@ func (ps *pollers) take(p *Proxy, x *exchange) *poller {
 	if ps.byKey == nil {
 		ps.byKey = map[string][]*poller{}
 	}
-	pl := &poller{key: key, s: p.openHTTPSession(x.req, nil, format.KindPoll, x.start), inFlight: true,
-		closing: ps.shutdown}
+	pl := &poller{key: key, s: p.openHTTPSession(x.req, nil, format.KindPoll, x.start), inFlight: true}
 	pl.idle = time.AfterFunc(time.Hour, func() { ps.expire(pl) })
 	pl.idle.Stop()
 	ps.byKey[key] = append(ps.byKey[key], pl)

@@ -98,17 +98,19 @@ type Proxy struct {
 	// one Engine.IO sid, polling and WebSocket, is one session.
 	NoEngineIO bool
 
-	initOnce sync.Once
-	passthru *httputil.ReverseProxy
-	pollers  pollers // the sessions of Poll's pollers
-	streams  streams // the event streams being recorded
+	initOnce   sync.Once
+	passthru   *httputil.ReverseProxy
+	redact     func([]byte) ([]byte, bool) // Redaction.Message, made once (redactText)
+	redactOnce sync.Once
+	pollers    pollers // the sessions of Poll's pollers
+	streams    streams // the event streams being recorded
 
 	stats   proxyStats
 	partial atomic.Int64 // bytes of PartialBudget taken
 
-	recording    sync.WaitGroup // the Engine.IO sessions' recording goroutines
-	recorders    atomic.Int64   // of those, the ones running (waitRecording)
-	notEIOLogged atomic.Bool    // a response not an Engine.IO payload was logged
+	recording    workGroup    // Engine.IO recording goroutines, and close lines being written (writeClose)
+	recorders    atomic.Int64 // the Engine.IO recording goroutines running (waitRecording)
+	notEIOLogged atomic.Bool  // a response not an Engine.IO payload was logged
 
 	mu       sync.Mutex
 	sessions map[*session]struct{}
@@ -135,6 +137,13 @@ func (p *Proxy) init() {
 		}
 		p.sessions = map[*session]struct{}{}
 	})
+}
+
+// redactText returns Redaction.Message, as a func made once, so that
+// handing it to a RedactingSink with every message costs no allocation.
+func (p *Proxy) redactText() func([]byte) ([]byte, bool) {
+	p.redactOnce.Do(func() { p.redact = p.Redaction.Message })
+	return p.redact
 }
 
 // passthruError answers a plain request the upstream did not: 502, and a
@@ -188,10 +197,6 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Upgrade") != "" {
 			r = p.withoutUpgrade(r)
 		}
-		if q, ok := p.engineIO(r); ok {
-			p.pollEngineIO(w, r, q)
-			return
-		}
 		p.passthru.ServeHTTP(w, p.observe(r)) // recorded if it belongs to a session (exchange.go)
 		return
 	}
@@ -231,9 +236,11 @@ func newSessionID() string {
 
 // Shutdown closes every session with 1001 (going away) on both legs and
 // records it, then waits for them to end, or for ctx. New WebSocket
-// connections get 503 from then on. Event streams being recorded are ended
-// (recorded as ended by the proxy); a poller's session ends now, or when
-// its request in flight has its answer.
+// connections get 503 from then on; event streams, polls and Engine.IO
+// sessions that begin from then on are relayed unrecorded (a stream is
+// ended), so that no line reaches Sink once Shutdown has returned. Event
+// streams being recorded are ended (recorded as ended by the proxy); a
+// poller's session ends now, or when its request in flight has its answer.
 func (p *Proxy) Shutdown(ctx context.Context) error {
 	p.init()
 	p.mu.Lock()
@@ -248,12 +255,12 @@ func (p *Proxy) Shutdown(ctx context.Context) error {
 	p.eio.endAll()
 	p.streams.end()
 	p.pollers.endAll()
-	for _, wg := range []*sync.WaitGroup{&p.wg, &p.streams.wg, &p.pollers.wg, &p.recording} {
+	for _, wg := range []*sync.WaitGroup{&p.wg, &p.streams.wg, &p.pollers.wg} {
 		if err := drain.Wait(ctx, wg); err != nil {
 			return err
 		}
 	}
-	return nil
+	return p.recording.closeAndWait(ctx)
 }
 
 // waitRecording waits until no Engine.IO session has polling bodies

@@ -14,14 +14,16 @@ const minFlushGap = 50 * time.Millisecond
 // still needs (nil: none), done there rather than on the relay path.
 type queued struct {
 	e   *format.Event
-	red *Redaction
+	red func([]byte) ([]byte, bool) // Redaction.Message, or nil
 }
 
 // Add queues e, or drops it if the queue is full or the sink closed.
-func (s *FileSink) Add(e *format.Event) bool { return s.add(e, nil) }
+func (s *FileSink) Add(e *format.Event) bool { return s.AddRedacted(e, nil) }
 
-// add queues e, whose text the writer redacts with red, if not nil.
-func (s *FileSink) add(e *format.Event, red *Redaction) bool {
+// AddRedacted queues e as Add does; the writer goroutine redacts its text
+// with redact, if not nil, and logs the messages it cannot parse, per
+// session (see RedactingSink).
+func (s *FileSink) AddRedacted(e *format.Event, redact func([]byte) ([]byte, bool)) bool {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if s.closed {
@@ -35,7 +37,7 @@ func (s *FileSink) add(e *format.Event, red *Redaction) bool {
 		return false
 	}
 	select {
-	case s.ch <- queued{e, red}:
+	case s.ch <- queued{e, redact}:
 		return true
 	default:
 		s.queued.Add(-n)
@@ -43,11 +45,11 @@ func (s *FileSink) add(e *format.Event, red *Redaction) bool {
 	}
 }
 
-// addWait queues e as Add does, but waits for room in a full queue until
+// AddWait queues e as Add does, but waits for room in a full queue until
 // ctx is done or the sink is closed: for a session's close line, once the
-// session's traffic is over (see waitingSink). MaxQueueBytes does not bound
+// session's traffic is over (see WaitingSink). MaxQueueBytes does not bound
 // it: a close line has no payload, and adds nothing to the bytes waiting.
-func (s *FileSink) addWait(ctx context.Context, e *format.Event) bool {
+func (s *FileSink) AddWait(ctx context.Context, e *format.Event) bool {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if s.closed {
@@ -190,7 +192,7 @@ func (s *FileSink) redact(q queued) {
 	e := q.e
 	if q.red != nil {
 		var unparsed bool
-		if e.Data, unparsed = q.red.message(e.Data); unparsed {
+		if e.Data, unparsed = q.red(e.Data); unparsed {
 			if s.unredacted[e.Session]++; s.unredacted[e.Session] == 1 {
 				s.log.Warn("a message names a --redact-json field but is not JSON: recorded unchanged", "session", e.Session)
 			}

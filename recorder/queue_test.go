@@ -49,28 +49,28 @@ func TestQueueAddWait(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
 	defer cancel()
-	if sink.addWait(ctx, line()) {
-		t.Fatal("addWait took a line into a full queue")
+	if sink.AddWait(ctx, line()) {
+		t.Fatal("AddWait took a line into a full queue")
 	}
 	if ctx.Err() == nil {
-		t.Fatal("addWait gave up before its context was done")
+		t.Fatal("AddWait gave up before its context was done")
 	}
 
 	took := make(chan bool)
-	go func() { took <- sink.addWait(t.Context(), line()) }()
+	go func() { took <- sink.AddWait(t.Context(), line()) }()
 	select {
 	case ok := <-took:
-		t.Fatalf("addWait returned %v with the queue full", ok)
+		t.Fatalf("AddWait returned %v with the queue full", ok)
 	case <-time.After(20 * time.Millisecond):
 	}
 	close(st.release) // the writer drains the queue
 	if !<-took {
-		t.Fatal("addWait dropped the line once there was room")
+		t.Fatal("AddWait dropped the line once there was room")
 	}
 	if err := sink.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if sink.addWait(t.Context(), line()) {
+	if sink.AddWait(t.Context(), line()) {
 		t.Fatal("a closed sink took a line")
 	}
 }
@@ -85,12 +85,12 @@ func TestQueueCloseEndsAddWait(t *testing.T) {
 	<-st.entered
 	sink.Add(line())
 	took := make(chan bool)
-	go func() { took <- sink.addWait(t.Context(), line()) }()
+	go func() { took <- sink.AddWait(t.Context(), line()) }()
 	time.Sleep(10 * time.Millisecond) // let addWait wait, most times
 	closed := make(chan error)
 	go func() { closed <- sink.Close() }()
 	if <-took {
-		t.Error("addWait took a line while the queue stayed full")
+		t.Error("AddWait took a line while the queue stayed full")
 	}
 	close(st.release)
 	if err := <-closed; err != nil {

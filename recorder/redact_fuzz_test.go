@@ -36,7 +36,7 @@ func FuzzRedactPlacements(f *testing.F) {
 			msg = []byte(`a[` + string(inner) + `]`)
 		}
 		r := Redaction{JSONFields: []string{"password"}}
-		out, unparsed := r.message(msg)
+		out, unparsed := r.Message(msg)
 		if unparsed || bytes.Contains(out, []byte(mark)) {
 			t.Fatalf("message(%s) = %s (unparsed %v): the password is still there", msg, out, unparsed)
 		}
@@ -53,7 +53,7 @@ func FuzzRedactAnything(f *testing.F) {
 	f.Add([]byte(`password`))
 	f.Fuzz(func(t *testing.T, msg []byte) {
 		r := Redaction{JSONFields: []string{"password"}}
-		out, unparsed := r.message(msg)
+		out, unparsed := r.Message(msg)
 		if !bytes.Contains(bytes.ToLower(msg), []byte("password")) && !bytes.Equal(out, msg) {
 			t.Fatalf("message(%q) changed a text without the field: %q", msg, out)
 		}

@@ -11,12 +11,13 @@ import (
 // maxJSONDepth bounds how many times JSON inside a JSON string is opened.
 const maxJSONDepth = 4
 
-// message returns data with the JSONFields hidden. A message that names
+// Message returns data, a message's text, with the JSONFields hidden. A message that names
 // none of them is returned as it is, at the cost of a search. One that holds
 // one as a key ("password":) but cannot be parsed as JSON (whole, after a
 // prefix, or inside strings) is returned unchanged with unparsed true:
-// better kept whole and counted than half redacted.
-func (r *Redaction) message(data []byte) (out []byte, unparsed bool) {
+// better kept whole and counted than half redacted. It is safe for
+// concurrent use.
+func (r *Redaction) Message(data []byte) (out []byte, unparsed bool) {
 	if len(r.JSONFields) == 0 {
 		return data, false
 	}

@@ -106,7 +106,7 @@ func TestRedactJSON(t *testing.T) {
 		{`{"k":"password","v":{"password":null}}`, `{"k":"password","v":{"password":"[redacted]"}}`},
 	}
 	for _, tt := range tests {
-		if got, _ := r.message([]byte(tt.in)); string(got) != tt.want {
+		if got, _ := r.Message([]byte(tt.in)); string(got) != tt.want {
 			t.Errorf("message(%s)\n got %s\nwant %s", tt.in, got, tt.want)
 		}
 	}
@@ -139,7 +139,7 @@ func TestRedactJSONPlacements(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, unparsed := r.message([]byte(tt.in))
+			got, unparsed := r.Message([]byte(tt.in))
 			if string(got) != tt.want || unparsed != tt.unparsed {
 				t.Errorf("message(%s)\n got %s (unparsed %v)\nwant %s (unparsed %v)", tt.in, got, unparsed, tt.want, tt.unparsed)
 			}

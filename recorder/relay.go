@@ -264,7 +264,7 @@ func (p *pump) begin(h frameHeader) error {
 	if p.m.length += h.length; p.m.length > p.s.limit {
 		return errTooBig
 	}
-	if p.m.data == nil && !p.m.skip && (p.s.sink != nil || p.s.eio != nil) {
+	if p.m.data == nil && !p.m.skip && p.s.lines.recorded() {
 		// A message in one frame gets a buffer of its size; the recorded
 		// line keeps it, so the payload is copied once.
 		n := min(h.length, maxPrealloc)
@@ -280,9 +280,9 @@ func (p *pump) begin(h frameHeader) error {
 func (p *pump) frameDone() error {
 	switch p.fr.h.opcode {
 	case opPing:
-		p.s.observe(format.TypePing, p.dir, p.ctl)
+		p.s.lines.control(format.TypePing, p.dir, p.ctl)
 	case opPong:
-		p.s.observe(format.TypePong, p.dir, p.ctl)
+		p.s.lines.control(format.TypePong, p.dir, p.ctl)
 	case opClose:
 		code, reason, err := parseClose(p.ctl)
 		if err != nil {
@@ -301,9 +301,9 @@ func (p *pump) frameDone() error {
 		p.s.p.stats.message(p.dir, p.m.length, p.m.data != nil)
 		if p.m.data != nil {
 			p.release()
-			p.s.record(p.dir, p.m.op, p.m.data)
+			p.s.lines.message(p.dir, p.m.op == opText, p.m.data)
 		} else if p.m.skip {
-			p.s.overBudget()
+			p.s.lines.lose()
 		}
 		p.m.op, p.m.data = 0, nil
 	}

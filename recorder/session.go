@@ -1,7 +1,6 @@
 package recorder
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -14,28 +13,21 @@ import (
 	"github.com/wsreplay/wsreplay/internal/ws"
 )
 
-// session is one relayed and recorded WebSocket connection.
+// session is one relayed WebSocket connection. Its messages are recorded
+// into lines: its own recording (a session of kind websocket), or the
+// Engine.IO session it carries.
 type session struct {
 	p        *Proxy
-	sink     Sink // nil when the session is relayed unrecorded
 	id       string
 	start    time.Time // with its monotonic reading: line times are start + elapsed
 	limit    int64     // largest message relayed
 	client   *leg
 	upstream *leg
 	log      *slog.Logger
-	// eio, when not nil, is the Engine.IO session this WebSocket carries
-	// packets of: they are its lines, and the WebSocket has none of its
-	// own. eioOnly: the session began on this WebSocket (no polling).
-	eio     *eioSession
-	eioOnly bool
+	lines    socketLines // where its messages are recorded
 
-	sent, received atomic.Int64
-	lost           atomic.Int64
-	lostLogged     atomic.Bool
-	budgetLogged   atomic.Bool // a message over Proxy.PartialBudget was logged
-	// unredactedLogged: a message that could not be redacted was logged.
-	unredactedLogged atomic.Bool
+	sent, received atomic.Int64 // messages relayed each way
+	budgetLogged   atomic.Bool  // a message over Proxy.PartialBudget was logged
 
 	endOnce      sync.Once
 	end          format.Event // the close line, decided by whatever ends the session first
@@ -116,24 +108,26 @@ func (p *Proxy) open(w http.ResponseWriter, r *http.Request) *session {
 	}
 	s.start = time.Now()
 	s.client, s.upstream = client, upstream
-	if s.eio, s.eioOnly = p.socketEngineIO(r, s.start); s.eio != nil || s.eioOnly {
+	if es, only := p.socketEngineIO(r, s.start); es != nil || only {
 		// Logged under the Engine.IO session's id, as it is recorded.
-		if s.eio != nil {
-			s.log = s.eio.log.With("transport", "websocket")
+		if es != nil {
+			s.log = es.log.With("transport", "websocket")
 		} else {
 			s.log = s.log.With("kind", format.KindSocketIO.String(), "transport", "websocket")
 		}
-		s.log.Info("WebSocket of an Engine.IO session", "upstream", p.Redaction.url(up), "recorded", s.eio != nil)
+		s.lines = &eioSocket{es: es, carried: only, log: s.log}
+		s.log.Info("WebSocket of an Engine.IO session", "upstream", p.Redaction.url(up), "recorded", es != nil)
 		return s
 	}
 	s.log = s.log.With("kind", format.KindWebSocket.String())
-	s.sink = p.sinkFor(r, s.log)
+	rec := &sessionRecord{p: p, sink: p.sinkFor(r, s.log), id: s.id, start: s.start, log: s.log}
+	s.lines = socketRecord{r: rec, sent: &s.sent, received: &s.received}
 
-	s.add(&format.Event{Type: format.TypeSession, Version: format.Version, Session: s.id, Time: s.start,
+	rec.add(&format.Event{Type: format.TypeSession, Version: format.Version, Session: s.id, Time: s.start,
 		URL: p.Redaction.url(r.URL), Upstream: p.Redaction.url(up), Subprotocol: p.Redaction.subprotocol(subprotocol),
 		Extensions:     resp.Header.Get("Sec-WebSocket-Extensions"),
 		RequestHeaders: p.Redaction.headers(r.Header), ResponseHeaders: p.Redaction.headers(resp.Header)})
-	logStarted(s.log, p.Redaction.url(up), s.sink != nil, "subprotocol", p.Redaction.subprotocol(subprotocol))
+	logStarted(s.log, p.Redaction.url(up), rec.sink != nil, "subprotocol", p.Redaction.subprotocol(subprotocol))
 	return s
 }
 
@@ -263,114 +257,5 @@ func (s *session) armTimer() {
 
 func (s *session) now() time.Time { return s.start.Add(time.Since(s.start)) }
 
-// observe records a ping or pong frame.
-func (s *session) observe(typ format.Type, dir format.Dir, payload []byte) {
-	s.add(&format.Event{Type: typ, Session: s.id, Time: s.now(), Dir: dir, Data: bytes.Clone(payload)})
-}
-
-// record queues a message line, which takes data. It never blocks: if the sink is full, the
-// line is counted as lost and the traffic goes on.
-func (s *session) record(dir format.Dir, op byte, data []byte) {
-	if s.eio != nil {
-		s.eio.fromSocket(dir, op == opText, data)
-		return
-	}
-	if s.sink == nil {
-		return
-	}
-	e := &format.Event{Type: format.TypeMessage, Session: s.id, Time: s.now(), Dir: dir, Opcode: format.Binary, Data: data}
-	if op == opText {
-		e.Opcode = format.Text
-	}
-	ok, unparsed := addRedacted(s.sink, e, &s.p.Redaction, op == opText)
-	s.queued(ok)
-	if unparsed && !s.unredactedLogged.Swap(true) {
-		s.log.Warn("a message names a --redact-json field but is not JSON: recorded unchanged")
-	}
-}
-
-// addRedacted hands the message line e to sink, its text redacted with red
-// when text is true and red names JSON fields. A FileSink redacts on its
-// writer goroutine: parsing a large JSON message must not hold up the
-// traffic. Another Sink gets the line redacted, and unparsed reports a
-// message that names a field but could not be parsed (kept whole).
-func addRedacted(sink Sink, e *format.Event, red *Redaction, text bool) (ok, unparsed bool) {
-	if !text || len(red.JSONFields) == 0 {
-		return sink.Add(e), false
-	}
-	if fs, isFile := sink.(*FileSink); isFile {
-		return fs.add(e, red), false
-	}
-	e.Data, unparsed = red.message(e.Data)
-	return sink.Add(e), unparsed
-}
-
-func (s *session) add(e *format.Event) {
-	if s.sink != nil {
-		s.queued(s.sink.Add(e))
-	}
-}
-
-// addClose hands the close line to the sink. The traffic is over, so it
-// may wait for room, up to closeLineWait, in a sink that can (waitingSink).
-func (s *session) addClose(e *format.Event) bool { return addCloseLine(s.sink, e) }
-
-// addCloseLine hands a session's close line to sink, waiting for room as
-// addClose says.
-func addCloseLine(sink Sink, e *format.Event) bool {
-	ws, ok := sink.(waitingSink)
-	if !ok {
-		return sink.Add(e)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), closeLineWait)
-	defer cancel()
-	return ws.addWait(ctx, e)
-}
-
-// queued counts a line the sink did not take.
-func (s *session) queued(ok bool) {
-	if ok {
-		return
-	}
-	s.lost.Add(1)
-	s.p.stats.lost.Add(1)
-	if !s.lostLogged.Swap(true) {
-		s.log.Warn("recording cannot keep up: dropping lines of this session; traffic is not affected")
-	}
-}
-
-// overBudget counts a message that was relayed but not recorded because
-// messages being received held all of Proxy.PartialBudget (logged when it
-// happened, by pump.abandon).
-func (s *session) overBudget() { s.lost.Add(1) }
-
-// closeLineWait bounds how long a session's close line waits for room in
-// a full recording queue.
-const closeLineWait = time.Second
-
 // finish records the close line and logs the end of the session.
-func (s *session) finish() {
-	end := s.end
-	if s.eio != nil || s.eioOnly {
-		s.log.Info("WebSocket ended", "by", end.By, "code", end.Code, "clean", end.Clean)
-		if s.eio != nil {
-			s.eio.socketEnded(end, s.eioOnly)
-		}
-		return
-	}
-	end.Lost = s.lost.Load()
-	if s.sink != nil && !s.addClose(&end) {
-		s.log.Error("close line of session lost: recording queue full")
-	}
-	how := "clean"
-	if !end.Clean {
-		how = "drop"
-	}
-	s.p.stats.ended.add(how)
-	// not_queued: lines the proxy could not hand to the sink (a full
-	// queue, a message over the memory budget). What the disk then fails
-	// to take is the sink's to know: it logs it when it writes the close
-	// line, whose "lost" counts both.
-	logEnded(s.log, sessionEnd{by: end.By, code: end.Code, clean: end.Clean, reason: end.Reason,
-		sent: s.sent.Load(), received: s.received.Load(), notQueued: end.Lost, start: s.start})
-}
+func (s *session) finish() { s.lines.ended(s.end) }

@@ -37,12 +37,17 @@ type sessionEnd struct {
 
 // logEnded logs the end of a session.
 func logEnded(log *slog.Logger, e sessionEnd) {
-	how := "clean"
-	if !e.clean {
-		how = "drop"
-	}
-	log.Info("session ended", "by", e.by, "code", e.code, "how", how, "reason", e.reason,
+	log.Info("session ended", "by", e.by, "code", e.code, "how", howEnded(e.clean), "reason", e.reason,
 		"sent", e.sent, "received", e.received, "not_queued", e.notQueued, "duration", seconds(time.Since(e.start)))
+}
+
+// howEnded is a session's ending as logged and counted: "clean" (a close
+// frame, a response ended) or "drop".
+func howEnded(clean bool) string {
+	if clean {
+		return "clean"
+	}
+	return "drop"
 }
 
 // seconds is d in seconds, to the millisecond.

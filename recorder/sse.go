@@ -19,8 +19,6 @@ type sseStream struct {
 	s      *httpSession
 	parser sse.Parser
 	done   func() // unregisters the stream from Proxy.streams
-
-	budgetLogged bool // an event past the PartialBudget was logged; the stream's goroutine only
 }
 
 // isEventStream reports whether a response is a Server-Sent Events stream.
@@ -42,8 +40,12 @@ func (p *Proxy) watchSSE(x *exchange, resp *http.Response) (func([]byte), func(e
 		p.stats.unrecorded.add("encoded_stream")
 		return nil, nil
 	}
+	done := p.streams.add(x)
+	if done == nil {
+		return nil, nil // the proxy is shutting down: x is ended, unrecorded
+	}
 	s := p.openHTTPSession(x.req, resp.Header, format.KindSSE, x.start)
-	st := &sseStream{x: x, s: s, done: p.streams.add(x)}
+	st := &sseStream{x: x, s: s, done: done}
 	st.parser.MaxLine = int(p.maxMessageSize())
 	st.parser.MaxEvent = int(p.maxMessageSize())
 	st.parser.Grow = st.grow
@@ -61,8 +63,7 @@ func (st *sseStream) grow(n int) bool {
 	if st.s.p.reserve(int64(n)) {
 		return true
 	}
-	if !st.budgetLogged {
-		st.budgetLogged = true
+	if !st.s.budgetLogged.Swap(true) {
 		st.s.log.Warn("event relayed but not recorded: lines and messages being received hold the whole memory budget (--partial-budget); traffic is not affected",
 			"budget", st.s.p.partialBudget())
 	}
