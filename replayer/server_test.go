@@ -223,9 +223,11 @@ func TestSessionChoice(t *testing.T) {
 		{&Server{Sessions: []string{"c"}}, "/feed?user=2", "c"}, // restricted
 	}
 	for _, tt := range tests {
-		if got := first(tt.srv, tt.path); got != tt.want {
-			t.Errorf("%s with sessions %v: got session %s, want %s", tt.path, tt.srv.Sessions, got, tt.want)
-		}
+		t.Run(tt.path, func(t *testing.T) {
+			if got := first(tt.srv, tt.path); got != tt.want {
+				t.Errorf("%s with sessions %v: got session %s, want %s", tt.path, tt.srv.Sessions, got, tt.want)
+			}
+		})
 	}
 }
 
