@@ -25,7 +25,7 @@ func (s *dirStore) compressFinished() {
 	for j := range s.jobs {
 		err := s.finalize(j)
 		if err == nil {
-			s.stats.filesCompressed.Add(1)
+			s.stats.filesInPlace.Add(1)
 		}
 		if err != nil {
 			s.log.Error("finishing the recording failed; the .partial file holds it", "session", j.id, "file", j.partial, "err", err)

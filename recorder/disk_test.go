@@ -12,10 +12,10 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/coder/websocket"
 	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/internal/nettest"
 )
 
 // A message larger than the whole queue is recorded when nothing else
@@ -108,20 +108,20 @@ func TestDiskFullThenRoom(t *testing.T) {
 		}
 	}
 	roundTrip("before")
-	waitFor(t, "the first lines on disk", func() bool { return fileHas(dir, `"before"`) })
+	nettest.WaitFor(t, "the first lines on disk", func() bool { return fileHas(dir, `"before"`) })
 	full.Store(true)
 	for _, m := range []string{"b1", "b2", "b3"} {
 		roundTrip(m)
 	}
-	waitFor(t, "a failed write", func() bool { return failures.Load() > 0 })
+	nettest.WaitFor(t, "a failed write", func() bool { return failures.Load() > 0 })
 	c.Close(websocket.StatusNormalClosure, "done")
 	n := failures.Load()
-	waitFor(t, "the close line to fail", func() bool { return failures.Load() > n })
+	nettest.WaitFor(t, "the close line to fail", func() bool { return failures.Load() > n })
 	if fileHas(dir, `"type":"close"`) {
 		t.Fatal("a close line is on a full disk")
 	}
 	full.Store(false)
-	waitFor(t, "the close line once there is room", func() bool { return fileHas(dir, `"type":"close"`) })
+	nettest.WaitFor(t, "the close line once there is room", func() bool { return fileHas(dir, `"type":"close"`) })
 	stopProxy(t, p, ts, sink)
 	evs := onlySession(t, dir) // fails on a torn line
 	var texts []string
@@ -162,15 +162,6 @@ func TestUnrecordedSessionsCounted(t *testing.T) {
 	stopProxy(t, p, ts, sink)
 	if got := sink.Counts(); got.Sessions != 3 || got.Unrecorded != 1 {
 		t.Errorf("stats %+v, want 3 sessions, 1 unrecorded", got)
-	}
-}
-
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
 	}
 }
 

@@ -43,9 +43,11 @@ func TestForbiddenCloseCodes(t *testing.T) {
 		})
 	}
 	for _, code := range []int{1000, 1012, 1014, 3000, 4999} {
-		if _, _, err := parseClose(binary.BigEndian.AppendUint16(nil, uint16(code))); err != nil {
-			t.Errorf("code %d: %v, want accepted", code, err)
-		}
+		t.Run(fmt.Sprint(code), func(t *testing.T) {
+			if _, _, err := parseClose(binary.BigEndian.AppendUint16(nil, uint16(code))); err != nil {
+				t.Errorf("code %d: %v, want accepted", code, err)
+			}
+		})
 	}
 }
 
@@ -63,15 +65,17 @@ func TestRawPathIsForwarded(t *testing.T) {
 		{"/p%2Fq", "/files/a%2Fb", "/p%2Fq/files/a%2Fb"},
 		{"/api", "/plain/path", "/api/plain/path"},
 	} {
-		_, ts, _, _ := proxyFor(t, up, func(p *Proxy) {
-			u, _ := url.Parse(wsURL(up) + c.prefix)
-			p.Upstream = u
+		t.Run(c.prefix+" "+c.path, func(t *testing.T) {
+			_, ts, _, _ := proxyFor(t, up, func(p *Proxy) {
+				u, _ := url.Parse(wsURL(up) + c.prefix)
+				p.Upstream = u
+			})
+			conn := dial(t, ts, c.path, nil)
+			conn.Read(context.Background())
+			if uri := <-got; uri != c.want {
+				t.Errorf("prefix %q, path %q: upstream got %q, want %q", c.prefix, c.path, uri, c.want)
+			}
 		})
-		conn := dial(t, ts, c.path, nil)
-		conn.Read(context.Background())
-		if uri := <-got; uri != c.want {
-			t.Errorf("prefix %q, path %q: upstream got %q, want %q", c.prefix, c.path, uri, c.want)
-		}
 	}
 }
 

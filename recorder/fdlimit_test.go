@@ -5,6 +5,8 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"testing"
+
+	"github.com/wsreplay/wsreplay/internal/nettest"
 )
 
 // TestMaxOpenFiles: past QueueOptions.MaxOpenFiles session files open at
@@ -34,7 +36,7 @@ func TestMaxOpenFiles(t *testing.T) {
 			t.Errorf("poller %d got %d, want 200", i, resp.StatusCode)
 		}
 	}
-	waitFor(t, "the sink to take the sessions", func() bool { return sink.Stats().QueueLines == 0 })
+	nettest.WaitFor(t, "the sink to take the sessions", func() bool { return sink.Stats().QueueLines == 0 })
 	stopProxy(t, p, ts, sink)
 	recs, _ := readRecordings(t, dir)
 	if len(recs) != 3 {

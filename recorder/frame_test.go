@@ -58,13 +58,15 @@ func TestParseHeader(t *testing.T) {
 		{"fragmented ping", []byte{0x09, 0x00}, true, "fragmented control", 0},
 		{"long close", []byte{0x88, 126, 0, 200}, true, "longer than 125", 0},
 	} {
-		h, ok, err := parseHeader(c.in)
-		if ok != c.ok || (err == nil) != (c.err == "") || err != nil && !strings.Contains(err.Error(), c.err) {
-			t.Errorf("%s: ok %v err %v, want ok %v err %q", c.name, ok, err, c.ok, c.err)
-		}
-		if ok && err == nil && h.length != c.len {
-			t.Errorf("%s: length %d, want %d", c.name, h.length, c.len)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			h, ok, err := parseHeader(c.in)
+			if ok != c.ok || (err == nil) != (c.err == "") || err != nil && !strings.Contains(err.Error(), c.err) {
+				t.Errorf("%s: ok %v err %v, want ok %v err %q", c.name, ok, err, c.ok, c.err)
+			}
+			if ok && err == nil && h.length != c.len {
+				t.Errorf("%s: length %d, want %d", c.name, h.length, c.len)
+			}
+		})
 	}
 }
 
@@ -339,19 +341,21 @@ func TestBadClientHandshake(t *testing.T) {
 		{"8", "dGhlIHNhbXBsZSBub25jZQ==", http.StatusUpgradeRequired},
 		{"13", "short", http.StatusBadRequest},
 	} {
-		req, _ := http.NewRequest("GET", ts.URL+"/x", nil)
-		req.Header.Set("Connection", "Upgrade")
-		req.Header.Set("Upgrade", "websocket")
-		req.Header.Set("Sec-WebSocket-Version", c.version)
-		req.Header.Set("Sec-WebSocket-Key", c.key)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != c.status {
-			t.Errorf("version %s key %s: status %d, want %d", c.version, c.key, resp.StatusCode, c.status)
-		}
+		t.Run("version "+c.version, func(t *testing.T) {
+			req, _ := http.NewRequest("GET", ts.URL+"/x", nil)
+			req.Header.Set("Connection", "Upgrade")
+			req.Header.Set("Upgrade", "websocket")
+			req.Header.Set("Sec-WebSocket-Version", c.version)
+			req.Header.Set("Sec-WebSocket-Key", c.key)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != c.status {
+				t.Errorf("version %s key %s: status %d, want %d", c.version, c.key, resp.StatusCode, c.status)
+			}
+		})
 	}
 	if len(dialed) != 0 {
 		t.Error("the upstream was dialed for a bad handshake")

@@ -37,13 +37,15 @@ func TestSharedDirRefused(t *testing.T) {
 				"dir":  func() (*FileSink, error) { return NewDirSink(dir, opts) },
 				"file": func() (*FileSink, error) { return NewFileSink(filepath.Join(dir, "all.ndjson"), opts) },
 			} {
-				s, err := open()
-				if tt.ok != (err == nil) || !tt.ok && !errors.Is(err, ErrSharedDir) {
-					t.Errorf("%s sink in a %v directory: err %v, want ok=%v", kind, tt.mode, err, tt.ok)
-				}
-				if s != nil {
-					s.Close()
-				}
+				t.Run(kind, func(t *testing.T) {
+					s, err := open()
+					if tt.ok != (err == nil) || !tt.ok && !errors.Is(err, ErrSharedDir) {
+						t.Errorf("%s sink in a %v directory: err %v, want ok=%v", kind, tt.mode, err, tt.ok)
+					}
+					if s != nil {
+						s.Close()
+					}
+				})
 			}
 		})
 	}
@@ -116,18 +118,20 @@ func TestOutFileMustBeOurs(t *testing.T) {
 		cases[theirs] = false
 	}
 	for path, ok := range cases {
-		s, err := NewFileSink(path, nil)
-		if (err == nil) != ok {
-			t.Errorf("%s: err %v, want ok=%v", filepath.Base(path), err, ok)
-		}
-		if path == wide {
-			if fi, err := os.Stat(wide); err != nil || fi.Mode().Perm() != 0o600 {
-				t.Errorf("a world-readable --out FILE stays %v (%v), want 0600", fi.Mode().Perm(), err)
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			s, err := NewFileSink(path, nil)
+			if (err == nil) != ok {
+				t.Errorf("%s: err %v, want ok=%v", filepath.Base(path), err, ok)
 			}
-		}
-		if s != nil {
-			s.Close()
-		}
+			if path == wide {
+				if fi, err := os.Stat(wide); err != nil || fi.Mode().Perm() != 0o600 {
+					t.Errorf("a world-readable --out FILE stays %v (%v), want 0600", fi.Mode().Perm(), err)
+				}
+			}
+			if s != nil {
+				s.Close()
+			}
+		})
 	}
 }
 

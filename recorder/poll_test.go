@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/internal/nettest"
 )
 
 // Each poller's exchanges on a --poll path are one session, in order: the
@@ -56,7 +57,7 @@ func TestPollRecorded(t *testing.T) {
 	do("A", "POST", "/api/poll/send", `{"password":"pw","text":"hi"}`)
 	do("A", "GET", "/api/poll?since=2&_=112", "")
 	do("A", "GET", "/other", "") // not a --poll path
-	waitFor(t, "the pollers to end", func() bool { return p.Stats().Open == 0 })
+	nettest.WaitFor(t, "the pollers to end", func() bool { return p.Stats().Open == 0 })
 	stopProxy(t, p, ts, sink)
 
 	recs, _ := readRecordings(t, dir)
@@ -132,9 +133,9 @@ func TestPollConcurrentAndShutdown(t *testing.T) {
 		done <- err
 	}
 	go get("hold=1")
-	waitFor(t, "the first poller", func() bool { return p.Stats().Open == 1 })
+	nettest.WaitFor(t, "the first poller", func() bool { return p.Stats().Open == 1 })
 	go get("hold=2")
-	waitFor(t, "the second poller", func() bool { return p.Stats().Open == 2 })
+	nettest.WaitFor(t, "the second poller", func() bool { return p.Stats().Open == 2 })
 	shut := make(chan error, 1)
 	go func() { shut <- p.Shutdown(t.Context()) }()
 	close(release)
@@ -193,7 +194,7 @@ func TestEncodedBodies(t *testing.T) {
 		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 	}
-	waitFor(t, "the poller to end", func() bool { return p.Stats().Open == 0 })
+	nettest.WaitFor(t, "the poller to end", func() bool { return p.Stats().Open == 0 })
 	stopProxy(t, p, ts, sink)
 	if n := p.Stats().Unrecorded["encoded_stream"]; n != 1 {
 		t.Errorf("unrecorded encoded streams: %d, want 1", n)

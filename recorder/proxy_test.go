@@ -19,6 +19,7 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/internal/nettest"
 )
 
 // upstream runs a backend built on coder/websocket: handle runs for each
@@ -97,17 +98,12 @@ func stopProxy(tb testing.TB, p *Proxy, ts *httptest.Server, sink *FileSink) {
 	}
 }
 
+// dial opens a WebSocket connection to path on ts, which the test closes
+// when it ends; nettest.Dial with the server and path this package's tests
+// have at hand.
 func dial(tb testing.TB, ts *httptest.Server, path string, opts *websocket.DialOptions) *websocket.Conn {
 	tb.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	c, _, err := websocket.Dial(ctx, wsURL(ts)+path, opts)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	c.SetReadLimit(-1)
-	tb.Cleanup(func() { c.CloseNow() })
-	return c
+	return nettest.Dial(tb, wsURL(ts)+path, opts)
 }
 
 // readRecordings reads every recording in dir (hidden temporary files are

@@ -20,13 +20,15 @@ func TestRedactURL(t *testing.T) {
 	}
 	var r Redaction
 	for _, tt := range tests {
-		u, err := url.Parse(tt.in)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := r.url(u); got != tt.want {
-			t.Errorf("url(%s)\n got %s\nwant %s", tt.in, got, tt.want)
-		}
+		t.Run(tt.in, func(t *testing.T) {
+			u, err := url.Parse(tt.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := r.url(u); got != tt.want {
+				t.Errorf("url(%s)\n got %s\nwant %s", tt.in, got, tt.want)
+			}
+		})
 	}
 	extra := Redaction{Query: []string{"room"}}
 	u, _ := url.Parse("/ws?room=1&user=2")
@@ -43,13 +45,15 @@ func TestRedactPath(t *testing.T) {
 		"/ws":                               "/ws",
 		"/ws/a%2Fb/c":                       "/ws/[redacted]/c",
 	} {
-		u, err := url.Parse(in)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := r.url(u); got != want {
-			t.Errorf("url(%s) = %s, want %s", in, got, want)
-		}
+		t.Run(in, func(t *testing.T) {
+			u, err := url.Parse(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := r.url(u); got != want {
+				t.Errorf("url(%s) = %s, want %s", in, got, want)
+			}
+		})
 	}
 }
 
@@ -78,14 +82,18 @@ func TestRedactHeaders(t *testing.T) {
 	}
 	for _, name := range []string{"X-Auth-Key", "X-Authorization", "Apikey", "Ocp-Apim-Subscription-Key", "X_Auth_Token",
 		"Token", "X-Access-Key", "X-Secret-Key", "X-Private-Key", "X-Session-Key", "X-Jwt-Assertion", "X-Goog-Iap-Jwt-Assertion", "Authentication"} {
-		if !(&Redaction{}).secretHeader(name) {
-			t.Errorf("%s is not redacted by default", name)
-		}
+		t.Run(name, func(t *testing.T) {
+			if !(&Redaction{}).secretHeader(name) {
+				t.Errorf("%s is not redacted by default", name)
+			}
+		})
 	}
 	for _, name := range []string{"Sec-WebSocket-Key", "Accept", "User-Agent", "Origin", "Content-Type"} {
-		if (&Redaction{}).secretHeader(name) {
-			t.Errorf("%s is redacted by default", name)
-		}
+		t.Run(name, func(t *testing.T) {
+			if (&Redaction{}).secretHeader(name) {
+				t.Errorf("%s is redacted by default", name)
+			}
+		})
 	}
 	// A header named for redaction hides the subprotocol whole.
 	r := &Redaction{Headers: []string{"Sec-WebSocket-Protocol"}}
@@ -106,9 +114,11 @@ func TestRedactJSON(t *testing.T) {
 		{`{"k":"password","v":{"password":null}}`, `{"k":"password","v":{"password":"[redacted]"}}`},
 	}
 	for _, tt := range tests {
-		if got, _ := r.Message([]byte(tt.in)); string(got) != tt.want {
-			t.Errorf("message(%s)\n got %s\nwant %s", tt.in, got, tt.want)
-		}
+		t.Run(tt.in, func(t *testing.T) {
+			if got, _ := r.Message([]byte(tt.in)); string(got) != tt.want {
+				t.Errorf("message(%s)\n got %s\nwant %s", tt.in, got, tt.want)
+			}
+		})
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/wsreplay/wsreplay/internal/nettest"
 )
 
 // logBuffer collects JSON log records; it is safe for concurrent use.
@@ -73,7 +74,7 @@ func TestSessionLogFields(t *testing.T) {
 			c.Write(t.Context(), websocket.MessageText, []byte("ping"))
 			c.Read(t.Context())
 			c.Read(t.Context())
-			waitFor(t, "the session to end", func() bool { return p.Stats().Open == 0 })
+			nettest.WaitFor(t, "the session to end", func() bool { return p.Stats().Open == 0 })
 		}, 1, 1},
 		{"sse", "", func(tb testing.TB) *httptest.Server {
 			return sseUpstream(tb, []string{"data: a\n\n", "data: b\n\n"}, nil, "")
@@ -84,7 +85,7 @@ func TestSessionLogFields(t *testing.T) {
 			}
 			io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
-			waitFor(t, "the stream to end", func() bool { return p.Stats().Open == 0 })
+			nettest.WaitFor(t, "the stream to end", func() bool { return p.Stats().Open == 0 })
 		}, 0, 2},
 		{"poll", "", func(tb testing.TB) *httptest.Server {
 			ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -96,7 +97,7 @@ func TestSessionLogFields(t *testing.T) {
 			for range 2 {
 				httpDo(t, "GET", ts.URL+"/poll", "")
 			}
-			waitFor(t, "the poller to end", func() bool { return p.Stats().Open == 0 })
+			nettest.WaitFor(t, "the poller to end", func() bool { return p.Stats().Open == 0 })
 		}, 2, 2},
 		{"socketio", "eio_version", func(tb testing.TB) *httptest.Server { return fakeEngineIO(tb, 4) },
 			func(t *testing.T, p *Proxy, ts *httptest.Server) {

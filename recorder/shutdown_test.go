@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/internal/nettest"
 )
 
 // closedSink keeps the lines it is given, and counts those given after
@@ -149,7 +150,7 @@ func TestEngineIOHandshakeAcrossShutdown(t *testing.T) {
 		t.Fatalf("POST answered %q", got)
 	}
 	ts.Close()
-	waitFor(t, "recording goroutines", func() bool { return p.recorders.Load() == 0 })
+	nettest.WaitFor(t, "recording goroutines", func() bool { return p.recorders.Load() == 0 })
 	if late := sink.lateLines(); len(late) > 0 {
 		t.Errorf("lines after Shutdown returned: %q", late)
 	}
@@ -195,7 +196,7 @@ func TestEngineIOCloseLineWaitsOffRelay(t *testing.T) {
 	httpDo(t, "GET", base, "")
 	poll := make(chan string, 1)
 	go func() { poll <- httpDo(t, "GET", base+"&sid=S1", "") }()
-	waitFor(t, "the long-poll", func() bool { return p.Stats().Open == 0 && p.eio.get("S1") != nil && busy(p.eio.get("S1")) })
+	nettest.WaitFor(t, "the long-poll", func() bool { return p.Stats().Open == 0 && p.eio.get("S1") != nil && busy(p.eio.get("S1")) })
 	within(t, "the POST of the close packet", func() { httpDo(t, "POST", base+"&sid=S1", "1") })
 	<-sink.entered
 	answer()

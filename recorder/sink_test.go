@@ -15,17 +15,19 @@ import (
 func TestFileSinkWithoutSessions(t *testing.T) {
 	dir := t.TempDir()
 	for _, name := range []string{"none.ndjson", "none.ndjson.gz", "none.ndjson.zst"} {
-		path := filepath.Join(dir, name)
-		sink, err := NewFileSink(path, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := sink.Close(); err != nil {
-			t.Fatalf("%s: Close: %v", name, err)
-		}
-		if _, err := os.Stat(path); !os.IsNotExist(err) {
-			t.Errorf("%s: left behind (stat: %v)", name, err)
-		}
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(dir, name)
+			sink, err := NewFileSink(path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := sink.Close(); err != nil {
+				t.Fatalf("%s: Close: %v", name, err)
+			}
+			if _, err := os.Stat(path); !os.IsNotExist(err) {
+				t.Errorf("%s: left behind (stat: %v)", name, err)
+			}
+		})
 	}
 
 	kept := filepath.Join(dir, "kept.ndjson")

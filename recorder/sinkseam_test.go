@@ -10,6 +10,7 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/internal/nettest"
 )
 
 // seamSink is a Sink of a third party that implements the optional
@@ -70,7 +71,7 @@ func TestSinkSeam(t *testing.T) {
 				}
 				resp.Body.Close()
 			}
-			waitFor(t, "the session to end", func() bool { return p.Stats().Open == 0 })
+			nettest.WaitFor(t, "the session to end", func() bool { return p.Stats().Open == 0 })
 			if err := p.Shutdown(t.Context()); err != nil {
 				t.Fatal(err)
 			}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/internal/nettest"
 )
 
 // sseUpstream serves /events: the blocks of stream, each written and
@@ -87,7 +88,7 @@ func TestSSERecorded(t *testing.T) {
 	if want := []string{"a", "b", `{"password":"hunter2","n":2}`}; strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("client got %q, want %q", got, want)
 	}
-	waitFor(t, "the stream's end to be recorded", func() bool { return p.Stats().Open == 0 })
+	nettest.WaitFor(t, "the stream's end to be recorded", func() bool { return p.Stats().Open == 0 })
 	stopProxy(t, p, ts, sink)
 
 	evs := onlySession(t, dir)
@@ -150,7 +151,7 @@ func TestSSEEndings(t *testing.T) {
 			}
 			tt.act(resp, p)
 			resp.Body.Close()
-			waitFor(t, "the session to end", func() bool { return p.Stats().Open == 0 })
+			nettest.WaitFor(t, "the session to end", func() bool { return p.Stats().Open == 0 })
 			stopProxy(t, p, ts, sink)
 			evs := onlySession(t, dir)
 			c := evs[len(evs)-1]

@@ -42,9 +42,11 @@ func TestFilterRules(t *testing.T) {
 		{"path and opt-in both needed", Filter{Paths: []string{"/live"}, Cookies: []Match{{Name: "wsreplay"}}}, req("/other", http.Header{"Cookie": {"wsreplay=1"}}), false},
 		{"sample 1", Filter{Sample: 1}, req("/", nil), true},
 	} {
-		if got, _ := tt.f.records(tt.r); got != tt.record {
-			t.Errorf("%s: records %v, want %v", tt.name, got, tt.record)
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			if got, _ := tt.f.records(tt.r); got != tt.record {
+				t.Errorf("%s: records %v, want %v", tt.name, got, tt.record)
+			}
+		})
 	}
 	if m := ParseMatch("X-A=b=c"); m != (Match{"X-A", "b=c"}) {
 		t.Errorf("ParseMatch: %+v", m)

@@ -115,7 +115,7 @@ type SinkStats struct {
 	FlushSeconds    float64
 	FlushBuckets    []FlushBucket // cumulative, as Prometheus histograms are
 	FilesFinished   int64         // session files finished (directory mode)
-	FilesCompressed int64         // of those, in place under their final name
+	FilesCompressed int64         // of those, in place under their final name, compressed or only renamed (this name and the metric's stay: renaming them would break dashboards)
 	// FilesOverLimit counts sessions relayed unrecorded because the files
 	// open for recording held QueueOptions.MaxOpenFiles.
 	FilesOverLimit int64
@@ -141,7 +141,7 @@ type sinkStats struct {
 	flushes                           atomic.Int64
 	flushNanos                        atomic.Int64
 	flushBuckets                      [6]atomic.Int64 // by flushBounds, not cumulative
-	filesFinished, filesCompressed    atomic.Int64
+	filesFinished, filesInPlace       atomic.Int64    // filesInPlace: compressed or only renamed
 	filesOverLimit                    atomic.Int64
 	bytesWritten, payloadBytes        atomic.Int64
 }
@@ -164,7 +164,7 @@ func (s *FileSink) Stats() SinkStats {
 		Written: st.written.Load(), WriteErrors: st.writeErrors.Load(), FlushErrors: st.flushErrors.Load(),
 		QueueLines: int64(len(s.ch)), QueueBytes: s.queued.Load(),
 		Flushes: st.flushes.Load(), FlushSeconds: time.Duration(st.flushNanos.Load()).Seconds(),
-		FilesFinished: st.filesFinished.Load(), FilesCompressed: st.filesCompressed.Load(),
+		FilesFinished: st.filesFinished.Load(), FilesCompressed: st.filesInPlace.Load(),
 		FilesOverLimit: st.filesOverLimit.Load(),
 		BytesWritten:   st.bytesWritten.Load(), PayloadBytes: st.payloadBytes.Load(),
 	}

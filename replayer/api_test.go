@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -341,14 +342,16 @@ func TestAPIOrigins(t *testing.T) {
 	dial(t, ts, "/ws")
 	waitReplay(t, ts, "r1")
 	for _, origin := range []string{"http://evil.example", "http://localhost:5173", "null"} {
-		st, v := call(t, ts, "POST", "replays/r1/resume", "", "Origin", origin)
-		if st != http.StatusForbidden {
-			t.Errorf("POST from %s: %d %v, want 403", origin, st, v)
-		}
-		st, v = call(t, ts, "GET", "events", "", "Origin", origin)
-		if st != http.StatusForbidden {
-			t.Errorf("events from %s: %d %v, want 403", origin, st, v)
-		}
+		t.Run(origin, func(t *testing.T) {
+			st, v := call(t, ts, "POST", "replays/r1/resume", "", "Origin", origin)
+			if st != http.StatusForbidden {
+				t.Errorf("POST from %s: %d %v, want 403", origin, st, v)
+			}
+			st, v = call(t, ts, "GET", "events", "", "Origin", origin)
+			if st != http.StatusForbidden {
+				t.Errorf("events from %s: %d %v, want 403", origin, st, v)
+			}
+		})
 	}
 	if v := mustCall(t, ts, "GET", "replays/r1", ""); v["state"] != "paused" {
 		t.Errorf("after the refused requests: %v, want still paused", v)
@@ -372,16 +375,18 @@ func TestAPILoopbackOnly(t *testing.T) {
 	defer cat.Close()
 	cat.Wait(context.Background())
 	for _, remote := range []bool{false, true} {
-		srv := &Server{Catalog: cat, ControlRemote: remote, ControlToken: "t0k"}
-		req := httptest.NewRequest("GET", apiPrefix+"sessions", nil)
-		req.Header.Set("Authorization", "Bearer t0k")
-		req.Host = "192.168.1.2:8765"
-		req = req.WithContext(context.WithValue(req.Context(), http.LocalAddrContextKey, &net.TCPAddr{IP: net.IPv4(192, 168, 1, 2), Port: 8765}))
-		rec := httptest.NewRecorder()
-		srv.ServeHTTP(rec, req)
-		if want := map[bool]int{false: 403, true: 200}[remote]; rec.Code != want {
-			t.Errorf("ControlRemote %v: %d %s, want %d", remote, rec.Code, rec.Body, want)
-		}
+		t.Run(fmt.Sprint("ControlRemote=", remote), func(t *testing.T) {
+			srv := &Server{Catalog: cat, ControlRemote: remote, ControlToken: "t0k"}
+			req := httptest.NewRequest("GET", apiPrefix+"sessions", nil)
+			req.Header.Set("Authorization", "Bearer t0k")
+			req.Host = "192.168.1.2:8765"
+			req = req.WithContext(context.WithValue(req.Context(), http.LocalAddrContextKey, &net.TCPAddr{IP: net.IPv4(192, 168, 1, 2), Port: 8765}))
+			rec := httptest.NewRecorder()
+			srv.ServeHTTP(rec, req)
+			if want := map[bool]int{false: 403, true: 200}[remote]; rec.Code != want {
+				t.Errorf("ControlRemote %v: %d %s, want %d", remote, rec.Code, rec.Body, want)
+			}
+		})
 	}
 	srv := &Server{Catalog: cat, NoControl: true}
 	rec := httptest.NewRecorder()
@@ -407,40 +412,42 @@ func TestAPISessions(t *testing.T) {
 	}
 	evs = append(evs, message("big", rec0.Add(1001*time.Millisecond), format.Receive, format.Binary, []byte{0, 1, 2}))
 	for _, path := range []string{writePlain(t, evs...), writeRecording(t, evs...)} {
-		ts := startServer(t, &Server{}, File(path))
-		v := mustCall(t, ts, "GET", "sessions/big", "")
-		f := v["figures"].(map[string]any)
-		if f["messages"] != 1001.0 || f["sent"] != 100.0 || f["received"] != 901.0 || f["duration_ns"] != 1.001e9 || f["ending"] != "open" {
-			t.Errorf("figures %v", f)
-		}
-		v = mustCall(t, ts, "GET", "sessions/big/messages?from=257&limit=3", "")
-		rows := v["messages"].([]any)
-		if len(rows) != 3 || v["next"] != 260.0 || v["total"] != 1001.0 {
-			t.Fatalf("messages from 257: %v", v)
-		}
-		if r := rows[0].(map[string]any); r["seq"] != 257.0 || r["preview"] != `{"n":257}` || r["offset_ns"] != 257e6 || r["dir"] != "receive" {
-			t.Errorf("row 257: %v", r)
-		}
-		v = mustCall(t, ts, "GET", "sessions/big/messages?from=990&dir=send", "")
-		if rows := v["messages"].([]any); len(rows) != 2 || rows[0].(map[string]any)["seq"] != 990.0 || v["next"] != 0.0 {
-			t.Errorf("sent from 990: %v", v)
-		}
-		v = mustCall(t, ts, "GET", "sessions/big/search?q=%22n%22:77", "")
-		if hits := fmt.Sprint(v["hits"]); hits != "[77 770 771 772 773 774 775 776 777 778 779]" {
-			t.Errorf("search hits %s", hits)
-		}
-		v = mustCall(t, ts, "GET", "sessions/big/search?q=^.\"n\":5.0}$&regex=1&dir=send", "")
-		if hits := fmt.Sprint(v["hits"]); hits != "[500 510 520 530 540 550 560 570 580 590]" {
-			t.Errorf("regex hits %s", hits)
-		}
-		v = mustCall(t, ts, "GET", "sessions/big/messages/1001", "")
-		if v["kind"] != "binary" || v["binary"] != "AAEC" {
-			t.Errorf("message 1001: %v", v)
-		}
-		v = mustCall(t, ts, "GET", "sessions", "")
-		if list := v["sessions"].([]any); len(list) != 2 {
-			t.Errorf("sessions: %v", v)
-		}
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			ts := startServer(t, &Server{}, File(path))
+			v := mustCall(t, ts, "GET", "sessions/big", "")
+			f := v["figures"].(map[string]any)
+			if f["messages"] != 1001.0 || f["sent"] != 100.0 || f["received"] != 901.0 || f["duration_ns"] != 1.001e9 || f["ending"] != "open" {
+				t.Errorf("figures %v", f)
+			}
+			v = mustCall(t, ts, "GET", "sessions/big/messages?from=257&limit=3", "")
+			rows := v["messages"].([]any)
+			if len(rows) != 3 || v["next"] != 260.0 || v["total"] != 1001.0 {
+				t.Fatalf("messages from 257: %v", v)
+			}
+			if r := rows[0].(map[string]any); r["seq"] != 257.0 || r["preview"] != `{"n":257}` || r["offset_ns"] != 257e6 || r["dir"] != "receive" {
+				t.Errorf("row 257: %v", r)
+			}
+			v = mustCall(t, ts, "GET", "sessions/big/messages?from=990&dir=send", "")
+			if rows := v["messages"].([]any); len(rows) != 2 || rows[0].(map[string]any)["seq"] != 990.0 || v["next"] != 0.0 {
+				t.Errorf("sent from 990: %v", v)
+			}
+			v = mustCall(t, ts, "GET", "sessions/big/search?q=%22n%22:77", "")
+			if hits := fmt.Sprint(v["hits"]); hits != "[77 770 771 772 773 774 775 776 777 778 779]" {
+				t.Errorf("search hits %s", hits)
+			}
+			v = mustCall(t, ts, "GET", "sessions/big/search?q=^.\"n\":5.0}$&regex=1&dir=send", "")
+			if hits := fmt.Sprint(v["hits"]); hits != "[500 510 520 530 540 550 560 570 580 590]" {
+				t.Errorf("regex hits %s", hits)
+			}
+			v = mustCall(t, ts, "GET", "sessions/big/messages/1001", "")
+			if v["kind"] != "binary" || v["binary"] != "AAEC" {
+				t.Errorf("message 1001: %v", v)
+			}
+			v = mustCall(t, ts, "GET", "sessions", "")
+			if list := v["sessions"].([]any); len(list) != 2 {
+				t.Errorf("sessions: %v", v)
+			}
+		})
 	}
 }
 

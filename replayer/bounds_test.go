@@ -1,6 +1,7 @@
 package replayer
 
 import (
+	"fmt"
 	"math"
 	"net/http"
 	"testing"
@@ -12,14 +13,16 @@ import (
 func TestScheduleTinySpeedDoesNotOverflow(t *testing.T) {
 	start := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 	for _, speed := range []float64{1e-20, 1e-300, math.SmallestNonzeroFloat64} {
-		s := newSchedule(timing{speed: speed}, start)
-		due, _ := s.next(time.Second)
-		if want := start.Add(1000 * time.Second); !due.Equal(want) {
-			t.Errorf("speed %g: a message at 1s is due %v after the start, want %v (MinSpeed)", speed, due.Sub(start), want.Sub(start))
-		}
-		if at := s.posAt(start.Add(time.Hour)); at < 0 {
-			t.Errorf("speed %g: position after an hour %v", speed, at)
-		}
+		t.Run(fmt.Sprint(speed), func(t *testing.T) {
+			s := newSchedule(timing{speed: speed}, start)
+			due, _ := s.next(time.Second)
+			if want := start.Add(1000 * time.Second); !due.Equal(want) {
+				t.Errorf("speed %g: a message at 1s is due %v after the start, want %v (MinSpeed)", speed, due.Sub(start), want.Sub(start))
+			}
+			if at := s.posAt(start.Add(time.Hour)); at < 0 {
+				t.Errorf("speed %g: position after an hour %v", speed, at)
+			}
+		})
 	}
 	s := newSchedule(timing{speed: 0.001}, start) // MinSpeed
 	due, _ := s.next(200 * 365 * 24 * time.Hour)  // 200 years at 1/1000 does not fit a Duration

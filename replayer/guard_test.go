@@ -29,9 +29,11 @@ func TestAllowedHost(t *testing.T) {
 		"localhost.evil.com":    false,
 		"127.0.0.1.nip.io:8765": false,
 	} {
-		if got := s.allowedHost(host); got != want {
-			t.Errorf("Host %q: allowed %v, want %v", host, got, want)
-		}
+		t.Run(host, func(t *testing.T) {
+			if got := s.allowedHost(host); got != want {
+				t.Errorf("Host %q: allowed %v, want %v", host, got, want)
+			}
+		})
 	}
 }
 
@@ -62,10 +64,12 @@ func TestAllowedOrigin(t *testing.T) {
 		{[]string{"*"}, "https://evil.example", true},
 		{[]string{"*"}, "null", true},
 	} {
-		s := &Server{AllowOrigins: tt.allow}
-		if got := s.allowedOrigin(tt.origin); got != tt.want {
-			t.Errorf("allow %q, Origin %q: allowed %v, want %v", tt.allow, tt.origin, got, tt.want)
-		}
+		t.Run(fmt.Sprint(tt.allow, " ", tt.origin), func(t *testing.T) {
+			s := &Server{AllowOrigins: tt.allow}
+			if got := s.allowedOrigin(tt.origin); got != tt.want {
+				t.Errorf("allow %q, Origin %q: allowed %v, want %v", tt.allow, tt.origin, got, tt.want)
+			}
+		})
 	}
 }
 
@@ -149,8 +153,10 @@ func TestRedactedSubprotocolAcceptsTheOffer(t *testing.T) {
 		{"", []string{"x", "chat"}, "[x chat]"},
 		{"bearer.[redacted]", []string{"x", "bearer.abc"}, "[bearer.abc x]"},
 	} {
-		if got := fmt.Sprint(subprotocolsFor(tt.recorded, tt.offered)); got != tt.want {
-			t.Errorf("subprotocolsFor(%q, %q) = %s, want %s", tt.recorded, tt.offered, got, tt.want)
-		}
+		t.Run(fmt.Sprintf("%q", tt.recorded), func(t *testing.T) {
+			if got := fmt.Sprint(subprotocolsFor(tt.recorded, tt.offered)); got != tt.want {
+				t.Errorf("subprotocolsFor(%q, %q) = %s, want %s", tt.recorded, tt.offered, got, tt.want)
+			}
+		})
 	}
 }

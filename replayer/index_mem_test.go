@@ -5,15 +5,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
-	"net/http"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/internal/nettest"
 )
 
 // manyShortSessions is a recording of n sessions of one message each, on a
@@ -74,21 +73,10 @@ func TestIndexIsCompact(t *testing.T) {
 // counts the rest.
 func TestPageOfManySessions(t *testing.T) {
 	ts := startServer(t, &Server{}, Bytes("many", manyShortSessions(t, 1500)))
-	code, body := getPage(t, ts.URL+"/")
+	code, body := nettest.Get(t, ts.URL+"/")
 	if code != 200 || strings.Count(body, `<tr class="s">`) != 1000 || !strings.Contains(body, "and 500 more") {
 		t.Errorf("page: %d, %d rows\n%.300s", code, strings.Count(body, `<tr class="s">`), body)
 	}
-}
-
-func getPage(t *testing.T, url string) (int, string) {
-	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
 }
 
 // Opening a missing recording is an error callers can test.

@@ -2,6 +2,7 @@ package replayer
 
 import (
 	"fmt"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -38,33 +39,37 @@ func TestIndexScan(t *testing.T) {
 		evs = append(evs, message("b", rec0.Add(time.Duration(i)*time.Millisecond), format.Receive, format.Text, fmt.Appendf(nil, "b%d", i)))
 	}
 	for _, path := range []string{writePlain(t, evs...), writeRecording(t, evs...)} {
-		cat, err := Open(File(path))
-		if err != nil {
-			t.Fatal(err)
-		}
-		cat.Wait(t.Context())
-		var x indexes
-		idx, err := x.get(cat.Sessions()[1])
-		if err != nil {
-			t.Fatal(err)
-		}
-		if idx.total != 1000 || len(idx.marks) != 4 {
-			t.Errorf("total %d, %d checkpoints; want 1000, 4", idx.total, len(idx.marks))
-		}
-		for _, from := range []int{1, 255, 256, 257, 513, 999, 1000} {
-			var got []string
-			idx.scan(from, func(seq int, e *format.Event, off time.Duration) bool {
-				got = append(got, fmt.Sprintf("%d:%s@%v", seq, e.Data, off))
-				return len(got) < 2
-			})
-			want := fmt.Sprintf("%d:b%d@%v", from, from, time.Duration(from)*time.Millisecond)
-			if len(got) == 0 || got[0] != want {
-				t.Errorf("scan from %d: %v, want %s first", from, got, want)
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			cat, err := Open(File(path))
+			if err != nil {
+				t.Fatal(err)
 			}
-		}
-		if seq, _ := idx.seqAt(700500 * time.Microsecond); seq != 701 {
-			t.Errorf("seqAt(700.5ms) = %d, want 701", seq)
-		}
-		cat.Close()
+			cat.Wait(t.Context())
+			var x indexes
+			idx, err := x.get(cat.Sessions()[1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if idx.total != 1000 || len(idx.marks) != 4 {
+				t.Errorf("total %d, %d checkpoints; want 1000, 4", idx.total, len(idx.marks))
+			}
+			for _, from := range []int{1, 255, 256, 257, 513, 999, 1000} {
+				t.Run(fmt.Sprint("from ", from), func(t *testing.T) {
+					var got []string
+					idx.scan(from, func(seq int, e *format.Event, off time.Duration) bool {
+						got = append(got, fmt.Sprintf("%d:%s@%v", seq, e.Data, off))
+						return len(got) < 2
+					})
+					want := fmt.Sprintf("%d:b%d@%v", from, from, time.Duration(from)*time.Millisecond)
+					if len(got) == 0 || got[0] != want {
+						t.Errorf("scan from %d: %v, want %s first", from, got, want)
+					}
+				})
+			}
+			if seq, _ := idx.seqAt(700500 * time.Microsecond); seq != 701 {
+				t.Errorf("seqAt(700.5ms) = %d, want 701", seq)
+			}
+			cat.Close()
+		})
 	}
 }

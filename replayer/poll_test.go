@@ -113,22 +113,24 @@ func TestPollCORS(t *testing.T) {
 		origin string
 		status int
 	}{{"http://localhost:5173", 204}, {"https://evil.example", 403}} {
-		req, _ := http.NewRequest("OPTIONS", ts.URL+"/poll", nil)
-		req.Header.Set("Origin", tt.origin)
-		req.Header.Set("Access-Control-Request-Method", "POST")
-		req.Header.Set("Access-Control-Request-Headers", "content-type")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		acao := resp.Header.Get("Access-Control-Allow-Origin")
-		if resp.StatusCode != tt.status || (tt.status == 204) != (acao == tt.origin) {
-			t.Errorf("%s: %d, ACAO %q", tt.origin, resp.StatusCode, acao)
-		}
-		if tt.status == 204 && resp.Header.Get("Access-Control-Allow-Headers") != "content-type" {
-			t.Errorf("Access-Control-Allow-Headers %q", resp.Header.Get("Access-Control-Allow-Headers"))
-		}
+		t.Run(tt.origin, func(t *testing.T) {
+			req, _ := http.NewRequest("OPTIONS", ts.URL+"/poll", nil)
+			req.Header.Set("Origin", tt.origin)
+			req.Header.Set("Access-Control-Request-Method", "POST")
+			req.Header.Set("Access-Control-Request-Headers", "content-type")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			acao := resp.Header.Get("Access-Control-Allow-Origin")
+			if resp.StatusCode != tt.status || (tt.status == 204) != (acao == tt.origin) {
+				t.Errorf("%s: %d, ACAO %q", tt.origin, resp.StatusCode, acao)
+			}
+			if tt.status == 204 && resp.Header.Get("Access-Control-Allow-Headers") != "content-type" {
+				t.Errorf("Access-Control-Allow-Headers %q", resp.Header.Get("Access-Control-Allow-Headers"))
+			}
+		})
 	}
 }
 
@@ -208,9 +210,11 @@ func TestPollFromHAR(t *testing.T) {
 // panic in net/http.
 func TestStatusOutOfRange(t *testing.T) {
 	for _, tt := range []struct{ rec, want int }{{0, 200}, {42, 502}, {1000, 502}, {204, 204}, {599, 599}} {
-		if got := statusOf(&format.Event{HTTP: &format.HTTP{Status: tt.rec}}); got != tt.want {
-			t.Errorf("recorded %d: answered %d, want %d", tt.rec, got, tt.want)
-		}
+		t.Run(fmt.Sprint(tt.rec), func(t *testing.T) {
+			if got := statusOf(&format.Event{HTTP: &format.HTTP{Status: tt.rec}}); got != tt.want {
+				t.Errorf("recorded %d: answered %d, want %d", tt.rec, got, tt.want)
+			}
+		})
 	}
 }
 

@@ -1,6 +1,7 @@
 package replayer
 
 import (
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -114,9 +115,11 @@ func TestServedType(t *testing.T) {
 		"text/html; charset=\"a\r\nb\"":     "application/octet-stream",
 		"application/x-www-form-urlencoded": "application/x-www-form-urlencoded",
 	} {
-		if got := servedType(recorded); got != want {
-			t.Errorf("servedType(%q) = %q, want %q", recorded, got, want)
-		}
+		t.Run(fmt.Sprintf("%q", recorded), func(t *testing.T) {
+			if got := servedType(recorded); got != want {
+				t.Errorf("servedType(%q) = %q, want %q", recorded, got, want)
+			}
+		})
 	}
 }
 
@@ -126,27 +129,33 @@ func TestServedType(t *testing.T) {
 func TestNoServiceWorker(t *testing.T) {
 	ts := startServer(t, &Server{Poll: []string{"/json"}}, File(hostileRecording(t)))
 	for _, path := range []string{"/json", "/events", "/_wsreplay/ui/timeline.js", "/", "/socket.io/?EIO=4&transport=polling"} {
-		for _, hdr := range [][2]string{{"Service-Worker", "script"}, {"Sec-Fetch-Dest", "serviceworker"}} {
-			req, _ := http.NewRequest("GET", ts.URL+path, nil)
-			req.Header.Set(hdr[0], hdr[1])
-			resp, err := http.DefaultClient.Do(req)
+		t.Run(path, func(t *testing.T) {
+			for _, hdr := range [][2]string{{"Service-Worker", "script"}, {"Sec-Fetch-Dest", "serviceworker"}} {
+				t.Run(hdr[0], func(t *testing.T) {
+					req, _ := http.NewRequest("GET", ts.URL+path, nil)
+					req.Header.Set(hdr[0], hdr[1])
+					resp, err := http.DefaultClient.Do(req)
+					if err != nil {
+						t.Fatal(err)
+					}
+					resp.Body.Close()
+					if resp.StatusCode != http.StatusForbidden {
+						t.Errorf("GET %s with %s: %s: %d, want 403", path, hdr[0], hdr[1], resp.StatusCode)
+					}
+				})
+			}
+		})
+	}
+	for _, path := range []string{"/", "/_wsreplay/s/json"} {
+		t.Run(path, func(t *testing.T) {
+			resp, err := http.Get(ts.URL + path)
 			if err != nil {
 				t.Fatal(err)
 			}
 			resp.Body.Close()
-			if resp.StatusCode != http.StatusForbidden {
-				t.Errorf("GET %s with %s: %s: %d, want 403", path, hdr[0], hdr[1], resp.StatusCode)
+			if got := resp.Header.Get("Clear-Site-Data"); resp.StatusCode != 200 || got != `"storage"` {
+				t.Errorf("GET %s: %d, Clear-Site-Data %q, want 200 and \"storage\"", path, resp.StatusCode, got)
 			}
-		}
-	}
-	for _, path := range []string{"/", "/_wsreplay/s/json"} {
-		resp, err := http.Get(ts.URL + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if got := resp.Header.Get("Clear-Site-Data"); resp.StatusCode != 200 || got != `"storage"` {
-			t.Errorf("GET %s: %d, Clear-Site-Data %q, want 200 and \"storage\"", path, resp.StatusCode, got)
-		}
+		})
 	}
 }

@@ -21,6 +21,7 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/internal/nettest"
 )
 
 // writeRecording writes evs to a zstd recording in a temp dir.
@@ -93,17 +94,12 @@ func startServer(tb testing.TB, srv *Server, sources ...Source) *httptest.Server
 	return ts
 }
 
+// dial opens a WebSocket connection to path on ts asking for the
+// subprotocols protos, closed when the test ends; nettest.Dial with the
+// arguments this package's tests have at hand.
 func dial(tb testing.TB, ts *httptest.Server, path string, protos ...string) *websocket.Conn {
 	tb.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(ts.URL, "http")+path, &websocket.DialOptions{Subprotocols: protos})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	c.SetReadLimit(-1)
-	tb.Cleanup(func() { c.CloseNow() })
-	return c
+	return nettest.Dial(tb, "ws"+strings.TrimPrefix(ts.URL, "http")+path, &websocket.DialOptions{Subprotocols: protos})
 }
 
 type received struct {
@@ -227,9 +223,11 @@ func TestSessionChoice(t *testing.T) {
 		{&Server{Sessions: []string{"c"}}, "/feed?user=2", "c"}, // restricted
 	}
 	for _, tt := range tests {
-		if got := first(tt.srv, tt.path); got != tt.want {
-			t.Errorf("%s with sessions %v: got session %s, want %s", tt.path, tt.srv.Sessions, got, tt.want)
-		}
+		t.Run(tt.path, func(t *testing.T) {
+			if got := first(tt.srv, tt.path); got != tt.want {
+				t.Errorf("%s with sessions %v: got session %s, want %s", tt.path, tt.srv.Sessions, got, tt.want)
+			}
+		})
 	}
 }
 

@@ -63,27 +63,31 @@ func TestTimelinePage(t *testing.T) {
 		"/_wsreplay/ui/timeline.css": ".row",
 		"/":                          `href="/_wsreplay/s/s1"`,
 	} {
-		resp, err := http.Get(ts.URL + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != 200 || !strings.Contains(string(b), want) {
-			t.Errorf("%s: %d, no %q", path, resp.StatusCode, want)
-		}
-		if path != "/" && !strings.Contains(resp.Header.Get("Content-Security-Policy"), "default-src 'self'") {
-			t.Errorf("%s: CSP %q", path, resp.Header.Get("Content-Security-Policy"))
-		}
+		t.Run(path, func(t *testing.T) {
+			resp, err := http.Get(ts.URL + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 || !strings.Contains(string(b), want) {
+				t.Errorf("%s: %d, no %q", path, resp.StatusCode, want)
+			}
+			if path != "/" && !strings.Contains(resp.Header.Get("Content-Security-Policy"), "default-src 'self'") {
+				t.Errorf("%s: CSP %q", path, resp.Header.Get("Content-Security-Policy"))
+			}
+		})
 	}
 	for _, path := range []string{"/_wsreplay/s/nope", "/_wsreplay/ui/other.js", "/_wsreplay/"} {
-		resp, err := http.Get(ts.URL + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != 404 {
-			t.Errorf("%s: %d, want 404", path, resp.StatusCode)
-		}
+		t.Run(path, func(t *testing.T) {
+			resp, err := http.Get(ts.URL + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != 404 {
+				t.Errorf("%s: %d, want 404", path, resp.StatusCode)
+			}
+		})
 	}
 }

@@ -83,6 +83,8 @@ func (c Recorder) Collect(ch chan<- prometheus.Metric) {
 		gauge(ch, sinkQueue, ss.QueueLines)
 		gauge(ch, sinkQueueB, ss.QueueBytes)
 		counter(ch, sinkFinished, ss.FilesFinished)
+		// Files compressed or only renamed into place; the field and the
+		// metric keep their names: renaming them would break dashboards.
 		counter(ch, sinkFinal, ss.FilesCompressed)
 		counter(ch, sinkBytes, ss.BytesWritten)
 		counter(ch, sinkPayload, ss.PayloadBytes)
