@@ -22,7 +22,7 @@ import (
 // waits: with a 1 MiB queue and an 8 MiB message limit, a 4 MiB message on
 // an idle recorder is not lost, and "cannot keep up" is not said.
 func TestQueueTakesALoneLargeLine(t *testing.T) {
-	var logs lockedBuffer
+	var logs nettest.Buffer
 	got := make(chan int, 1)
 	up := upstream(t, nil, func(c *websocket.Conn, _ *http.Request) {
 		_, data, err := c.Read(context.Background())
@@ -84,7 +84,7 @@ func (d fullDisk) Close() error           { return d.f.Close() }
 func TestDiskFullThenRoom(t *testing.T) {
 	var full atomic.Bool
 	var failures atomic.Int64
-	var logs lockedBuffer
+	var logs nettest.Buffer
 	up := upstream(t, nil, echo(nil))
 	p, ts, sink, dir := proxyFor(t, up, func(p *Proxy) { p.Logger = slog.New(slog.NewTextHandler(&logs, nil)) })
 	st := sink.store.(*dirStore)

@@ -19,6 +19,7 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/internal/nettest"
 )
 
 // A client that stops reading holds up its own upstream (back-pressure),
@@ -82,30 +83,12 @@ func TestSlowConsumer(t *testing.T) {
 	stopProxy(t, p, ts, sink)
 }
 
-// lockedBuffer collects log output from several goroutines.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // A disk that is full: the traffic flows on, and the failure is logged.
 func TestDiskFull(t *testing.T) {
 	if _, err := os.Stat("/dev/full"); err != nil {
 		t.Skip("no /dev/full here")
 	}
-	var logs lockedBuffer
+	var logs nettest.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
 	sink, err := NewFileSink("/dev/full", &QueueOptions{Logger: log, FlushInterval: 50 * time.Millisecond})
 	if err != nil {
@@ -147,7 +130,7 @@ func TestDiskFull(t *testing.T) {
 // The directory disappears under a running recorder: sessions are relayed
 // all the same, and each says once that it could not be recorded.
 func TestDirectoryGone(t *testing.T) {
-	var logs lockedBuffer
+	var logs nettest.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
 	dir := filepath.Join(t.TempDir(), "rec")
 	sink, err := NewDirSink(dir, &QueueOptions{Logger: log})

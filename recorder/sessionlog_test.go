@@ -1,7 +1,6 @@
 package recorder
 
 import (
-	"bytes"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -10,7 +9,6 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,25 +16,11 @@ import (
 	"github.com/wsreplay/wsreplay/internal/nettest"
 )
 
-// logBuffer collects JSON log records; it is safe for concurrent use.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-// records returns the records whose msg is msg.
-func (b *logBuffer) records(tb testing.TB, msg string) []map[string]any {
+// logRecords returns the JSON log records of b whose message is msg.
+func logRecords(tb testing.TB, b *nettest.Buffer, msg string) []map[string]any {
 	tb.Helper()
-	b.mu.Lock()
-	defer b.mu.Unlock()
 	var out []map[string]any
-	for _, line := range strings.Split(strings.TrimSpace(b.buf.String()), "\n") {
+	for _, line := range strings.Split(strings.TrimSpace(b.String()), "\n") {
 		var r map[string]any
 		if err := json.Unmarshal([]byte(line), &r); err != nil {
 			tb.Fatalf("log line %q: %v", line, err)
@@ -113,7 +97,7 @@ func TestSessionLogFields(t *testing.T) {
 			}, 2, 3}, // 2probe and 5; the open packet, 3probe and an event
 	} {
 		t.Run(tc.kind, func(t *testing.T) {
-			var logs logBuffer
+			var logs nettest.Buffer
 			p, ts, sink, _ := proxyFor(t, tc.upstream(t), func(p *Proxy) {
 				p.Logger = slog.New(slog.NewJSONHandler(&logs, nil))
 				p.Poll = []string{"/poll"}
@@ -122,7 +106,7 @@ func TestSessionLogFields(t *testing.T) {
 			tc.drive(t, p, ts)
 			stopProxy(t, p, ts, sink)
 
-			s, e := logs.records(t, "session started"), logs.records(t, "session ended")
+			s, e := logRecords(t, &logs, "session started"), logRecords(t, &logs, "session ended")
 			if len(s) != 1 || len(e) != 1 {
 				t.Fatalf("%d started and %d ended records, want one each", len(s), len(e))
 			}
@@ -145,12 +129,12 @@ func TestSessionLogFields(t *testing.T) {
 			if e[0]["sent"] != tc.sent || e[0]["received"] != tc.received {
 				t.Errorf("sent %v, received %v; want %v, %v", e[0]["sent"], e[0]["received"], tc.sent, tc.received)
 			}
-			for _, r := range logs.records(t, "WebSocket of an Engine.IO session") {
+			for _, r := range logRecords(t, &logs, "WebSocket of an Engine.IO session") {
 				if r["session"] != s[0]["session"] || r["kind"] != "socketio" {
 					t.Errorf("the upgrade is logged as %v, not under its session %v", r, s[0]["session"])
 				}
 			}
-			if tc.kind == "socketio" && len(logs.records(t, "WebSocket of an Engine.IO session")) != 1 {
+			if tc.kind == "socketio" && len(logRecords(t, &logs, "WebSocket of an Engine.IO session")) != 1 {
 				t.Error("no record of the upgraded WebSocket")
 			}
 		})

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/wsreplay/wsreplay/internal/nettest"
 )
 
 // inputSet is a directory of recordings as the recorder and people leave
@@ -122,7 +124,7 @@ func TestEveryCommandTakesEveryInput(t *testing.T) {
 				t.Errorf("convert: duplicate warning %v, want %v:\n%s", !in.dup, in.dup, errOut)
 			}
 
-			var stderr *syncBuffer
+			var stderr *nettest.Buffer
 			var stop func() int
 			start := func() {
 				_, stderr, stop = startCommand(t, append([]string{"serve", "--listen", "127.0.0.1:0"}, in.args...)...)

@@ -107,8 +107,8 @@ func TestLogFormatJSONEveryLine(t *testing.T) {
 // The error that ends a command is a JSON record too under --log-format
 // json, with its hint as a field; in text mode it stays two lines.
 func TestLogFormatJSONError(t *testing.T) {
-	var stderr syncBuffer
-	code := run(t.Context(), []string{"wsreplay", "serve", "--log-format", "json", "--session", "nope", "--listen", "127.0.0.1:0"}, &syncBuffer{}, &stderr)
+	var stderr nettest.Buffer
+	code := run(t.Context(), []string{"wsreplay", "serve", "--log-format", "json", "--session", "nope", "--listen", "127.0.0.1:0"}, &nettest.Buffer{}, &stderr)
 	if code == 0 {
 		t.Fatalf("exit 0:\n%s", stderr.String())
 	}
@@ -117,8 +117,8 @@ func TestLogFormatJSONError(t *testing.T) {
 		t.Errorf("want an ERROR record with a hint last:\n%s", stderr.String())
 	}
 
-	var text syncBuffer
-	run(t.Context(), []string{"wsreplay", "serve", "--session", "nope", "--listen", "127.0.0.1:0"}, &syncBuffer{}, &text)
+	var text nettest.Buffer
+	run(t.Context(), []string{"wsreplay", "serve", "--session", "nope", "--listen", "127.0.0.1:0"}, &nettest.Buffer{}, &text)
 	if !strings.HasPrefix(text.String(), "wsreplay: --session: no session \"nope\"") || !strings.Contains(text.String(), "\nhint: ") {
 		t.Errorf("text mode: %q", text.String())
 	}

@@ -27,7 +27,7 @@ type fleetRecorder struct {
 	cmd    *exec.Cmd
 	url    string
 	spool  string
-	stderr *syncBuffer
+	stderr *nettest.Buffer
 	exited chan struct{}
 }
 
@@ -35,7 +35,7 @@ type fleetRecorder struct {
 // short, so that a long session is uploaded as .partial too.
 func startFleetRecorder(t *testing.T, upstream, spool string) *fleetRecorder {
 	t.Helper()
-	r := &fleetRecorder{spool: spool, stderr: &syncBuffer{}, exited: make(chan struct{})}
+	r := &fleetRecorder{spool: spool, stderr: &nettest.Buffer{}, exited: make(chan struct{})}
 	r.cmd = exec.Command(os.Args[0], "record", "--upstream", upstream, "--listen", "127.0.0.1:0",
 		"--out", "s3://rec/fleet", "--spool", spool, "--flush-interval", "100ms", "--upload-interval", "500ms", "--quiet")
 	r.cmd.Env = append(os.Environ(), "WSREPLAY_TEST_MAIN=1")

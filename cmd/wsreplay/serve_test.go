@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"net"
@@ -16,36 +15,17 @@ import (
 	"github.com/wsreplay/wsreplay/internal/nettest"
 )
 
-// syncBuffer is a bytes.Buffer safe to write from the command and read
-// from the test.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // listeningRE finds the listening line, text or JSON (--log-format json).
 var listeningRE = regexp.MustCompile(`(?:listening on |"msg":"listening","url":")(ws://[^\s"]+)`)
 
 // startCommand runs a long-running command in the background until the
 // test ends, and returns the URL it printed.
-func startCommand(t *testing.T, args ...string) (url string, stderr *syncBuffer, stop func() int) {
+func startCommand(t *testing.T, args ...string) (url string, stderr *nettest.Buffer, stop func() int) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	stderr = &syncBuffer{}
+	stderr = &nettest.Buffer{}
 	code := make(chan int, 1)
-	go func() { code <- run(ctx, append([]string{"wsreplay"}, args...), &syncBuffer{}, stderr) }()
+	go func() { code <- run(ctx, append([]string{"wsreplay"}, args...), &nettest.Buffer{}, stderr) }()
 	var once sync.Once
 	exit := -1
 	stop = func() int {

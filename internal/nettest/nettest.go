@@ -1,6 +1,7 @@
 // Package nettest holds the helpers of tests that talk to servers on
 // loopback, written once for every package that needs them: Dial a
-// WebSocket, Get a page, WaitFor a condition. Each takes a testing.TB and
+// WebSocket, Get a page, WaitFor a condition, and a Buffer their servers
+// and commands log into. Each takes a testing.TB and
 // fails it on error; a test package imports it, product code never does.
 package nettest
 
