@@ -46,6 +46,7 @@ type eioReplay struct {
 	queued   int64             // the bytes of queue's packets
 	wake     chan struct{}     // closed and replaced when the queue or the state changes
 	polling  bool              // a GET is waiting
+	posting  bool              // a POST is being read
 	probed   bool              // a WebSocket answered the probe: the waiting GET gets "6"
 	sock     *websocket.Conn   // the WebSocket carrying the packets, once there is one
 	sockNet  net.Conn
@@ -188,8 +189,34 @@ func (r *eioReplay) servePoll(w http.ResponseWriter, req *http.Request) {
 // servePost takes the packets of a polling POST.
 func (r *eioReplay) servePost(w http.ResponseWriter, req *http.Request) {
 	r.touch()
-	body, err := io.ReadAll(io.LimitReader(req.Body, r.srv.maxMessageSize()))
+	// One POST at a time, as engine.io's polling transport allows ("data
+	// request overlap from client": 400): concurrent bodies of one sid
+	// cannot add up in memory.
+	r.mu.Lock()
+	overlap := r.posting
+	r.posting = true
+	r.mu.Unlock()
+	if overlap {
+		r.log.Warn("client's polling POST overlaps another: refused")
+		http.Error(w, "data request overlap from client", http.StatusBadRequest)
+		return
+	}
+	defer func() {
+		r.mu.Lock()
+		r.posting = false
+		r.mu.Unlock()
+	}()
+	limit := r.postLimit()
+	body, err := io.ReadAll(io.LimitReader(req.Body, limit+1))
 	if err != nil {
+		return
+	}
+	if int64(len(body)) > limit {
+		// engine.io answers a body past maxHttpBufferSize with 413 and
+		// takes none of it; so does the replay, past the maxPayload it
+		// announced.
+		r.log.Warn("client's polling POST is larger than the replay's maxPayload: refused", "max_payload", limit)
+		http.Error(w, "Payload Too Large", http.StatusRequestEntityTooLarge)
 		return
 	}
 	binary := req.Header.Get("Content-Type") == "application/octet-stream"
@@ -206,6 +233,16 @@ func (r *eioReplay) servePost(w http.ResponseWriter, req *http.Request) {
 	// a replay serves no HTML (sandbox.go).
 	w.Header().Set("Content-Type", "text/plain; charset=UTF-8")
 	w.Write([]byte("ok"))
+}
+
+// postLimit is the largest polling body the replay takes: the maxPayload
+// its open packet announced (the recorded one), within the largest message.
+func (r *eioReplay) postLimit() int64 {
+	limit := r.srv.maxMessageSize()
+	if mp := r.open.MaxPayload; mp > 0 && mp < limit {
+		limit = mp
+	}
+	return limit
 }
 
 // fromClient handles a packet the client sent, on either transport.

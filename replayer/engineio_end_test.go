@@ -1,6 +1,7 @@
 package replayer
 
 import (
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/wsreplay/wsreplay/format"
 	"github.com/wsreplay/wsreplay/internal/engineio"
+	"github.com/wsreplay/wsreplay/internal/nettest"
 )
 
 // socketIOClosing is a Socket.IO 4 session the server ends with a clean
@@ -94,5 +96,47 @@ func TestEngineIOWaitStepAckID(t *testing.T) {
 	all, _ := pollUntil(t, sid, func(pk engineio.Packet) bool { return strings.HasPrefix(string(pk.Data), "43") })
 	if got := string(all[len(all)-1].Data); got != `437[2]` {
 		t.Errorf("ack answer %q, want 437[2] (the client's ack id 7)", got)
+	}
+}
+
+// A polling POST past the maxPayload the replay announced is refused with
+// 413 and none of it is taken, as engine.io's server does; one within it is
+// taken. Two POSTs of one sid at once: the second gets 400.
+func TestEngineIOPostBounded(t *testing.T) {
+	ts := startServer(t, &Server{}, File(socketIORecording(t)))
+	sid := openPolling(t, ts)
+	big := strings.Repeat("4x\x1e", 1_000_000/3+1) // past the recorded maxPayload of 1e6
+	if resp, b := eioDo(t, "POST", sid, "", big); resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("a body of %d bytes past maxPayload: %d %q, want 413", len(big), resp.StatusCode, b)
+	}
+	if resp, b := eioDo(t, "POST", sid, "", "40"); resp.StatusCode != http.StatusOK || string(b) != "ok" {
+		t.Errorf("a body within maxPayload after a refused one: %d %q, want 200 ok", resp.StatusCode, b)
+	}
+
+	// The first POST is held by a body that does not end yet.
+	pr, pw := io.Pipe()
+	defer pw.Close() // a failing test must not leave the POST held
+	first := make(chan int, 1)
+	go func() {
+		req, _ := http.NewRequest("POST", sid, pr)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			first <- 0
+			return
+		}
+		resp.Body.Close()
+		first <- resp.StatusCode
+	}()
+	pw.Write([]byte("4"))
+	var second int
+	nettest.WaitFor(t, "a second POST to be refused", func() bool {
+		resp, _ := eioDo(t, "POST", sid, "", "4y")
+		second = resp.StatusCode
+		return second == http.StatusBadRequest
+	})
+	pw.Write([]byte("z"))
+	pw.Close()
+	if got := <-first; got != http.StatusOK {
+		t.Errorf("the first POST: %d, want 200", got)
 	}
 }
