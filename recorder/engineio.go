@@ -25,6 +25,7 @@ type eioSession struct {
 	sid           string        // "" until the open packet
 	opened        bool          // the session line is written
 	ended         bool          // the close line is written (or the session was never opened)
+	endLine       *format.Event // the close line, when it waits for the packets queued before it (engineio_queue.go)
 	upgrade       bool          // the WebSocket took over (the client sent "5" on it)
 	busy          int           // polling requests in flight
 	silence       time.Duration // pingInterval + pingTimeout
@@ -125,9 +126,15 @@ const (
 // open packet, the first the server sends, writes the session line first; a
 // packet before it has no session to go in and is lost.
 func (es *eioSession) record(dir format.Dir, transport string, pk engineio.Packet, at time.Time) recordResult {
+	return es.recordAs(dir, transport, pk, at, false)
+}
+
+// recordAs is record; queued says the packet was queued before the
+// session ended (engineio_queue.go), so it goes in before the close line.
+func (es *eioSession) recordAs(dir format.Dir, transport string, pk engineio.Packet, at time.Time, queued bool) recordResult {
 	es.mu.Lock()
 	defer es.mu.Unlock()
-	if es.ended {
+	if es.ended && !(queued && es.endLine != nil) {
 		return sessionOver
 	}
 	if !es.opened && !es.open(dir, pk) {
@@ -246,7 +253,14 @@ func (es *eioSession) endLocked(by string, code int, reason string, clean bool) 
 		return
 	}
 	es.reg.remove(es.sid, es)
-	es.close(format.Event{By: by, Code: code, Reason: reason, Clean: clean}) // never waits
+	end := format.Event{Time: es.now(), By: by, Code: code, Reason: reason, Clean: clean}
+	if es.recordingQueued() {
+		// Packets relayed before the end wait for the recording
+		// goroutine: it writes the close line after them.
+		es.endLine = &end
+		return
+	}
+	es.close(end) // never waits
 }
 
 // socketEngineIO returns the Engine.IO session a WebSocket request r,

@@ -48,10 +48,31 @@ func (es *eioSession) enqueue(w pollWork) {
 	}
 	es.work = append(es.work, w)
 	es.working = true
+	if start {
+		es.p.recorders.Add(1) // before wmu is let go: waitRecording must see it
+	}
 	es.wmu.Unlock()
 	if start {
-		es.p.recorders.Add(1)
 		go es.recordQueued()
+	}
+}
+
+// recordingQueued reports whether packets wait for the recording
+// goroutine. es.mu is held (the lock order is mu, then wmu).
+func (es *eioSession) recordingQueued() bool {
+	es.wmu.Lock()
+	defer es.wmu.Unlock()
+	return es.working
+}
+
+// writeEndLine writes the close line that waited for the queued packets,
+// if one did.
+func (es *eioSession) writeEndLine() {
+	es.mu.Lock()
+	defer es.mu.Unlock()
+	if end := es.endLine; end != nil {
+		es.endLine = nil
+		es.close(*end)
 	}
 }
 
@@ -74,6 +95,10 @@ func (es *eioSession) queueSocket(dir format.Dir, text bool, data []byte) bool {
 	return true
 }
 
+// testHookQueued, if set (by tests only, before any session), runs before
+// each queued item is recorded: a slow disk or Sink, made to order.
+var testHookQueued func()
+
 // recordQueued is the session's recording goroutine: it records what
 // waits, in order, until nothing does.
 func (es *eioSession) recordQueued() {
@@ -84,12 +109,16 @@ func (es *eioSession) recordQueued() {
 		if len(es.work) == 0 {
 			es.working, es.work = false, nil
 			es.wmu.Unlock()
+			es.writeEndLine()
 			return
 		}
 		w := es.work[0]
 		es.work[0] = pollWork{}
 		es.work = es.work[1:]
 		es.wmu.Unlock()
+		if testHookQueued != nil {
+			testHookQueued()
+		}
 		if w.body != nil {
 			es.recordBody(w)
 			continue
@@ -104,7 +133,7 @@ func (es *eioSession) recordSocket(w pollWork) {
 		return
 	}
 	es.p.partial.Add(-w.packet.charged) // handed to the sink, within its own bound
-	es.record(w.dir, "websocket", engineio.Packet{Data: w.packet.data, Binary: !w.packet.text}, w.at)
+	es.recordAs(w.dir, "websocket", engineio.Packet{Data: w.packet.data, Binary: !w.packet.text}, w.at, true)
 }
 
 // recordBody records the packets of a polling body, and lets the body go.
@@ -133,7 +162,7 @@ func (es *eioSession) recordBody(w pollWork) {
 		case refused:
 			es.queued(false)
 		default:
-			switch es.record(w.dir, "polling", engineio.Packet{Data: bytes.Clone(pk.Data), Binary: pk.Binary}, w.at) {
+			switch es.recordAs(w.dir, "polling", engineio.Packet{Data: bytes.Clone(pk.Data), Binary: pk.Binary}, w.at, true) {
 			case sessionOver:
 				return
 			case lineRefused:

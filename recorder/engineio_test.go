@@ -224,3 +224,39 @@ func TestEngineIOAfterShutdown(t *testing.T) {
 	}
 	stopProxy(t, p, ts, sink)
 }
+
+// A session that ends while packets relayed before its end still wait to
+// be recorded writes them, then its close line: none is dropped (with a
+// slow Sink the upgrade's packets and the last polling body were lost, and
+// the close line said nothing was).
+func TestEngineIOEndWaitsForQueuedPackets(t *testing.T) {
+	testHookQueued = func() { time.Sleep(30 * time.Millisecond) } // a slow disk
+	defer func() { testHookQueued = nil }()
+	up := fakeEngineIO(t, 4)
+	p, ts, sink, dir := proxyFor(t, up, nil)
+	base := ts.URL + "/socket.io/?EIO=4&transport=polling"
+	httpDo(t, "GET", base+"&t=1", "")
+	httpDo(t, "POST", base+"&sid=S1", `40{"token":"secret"}`)
+	httpDo(t, "GET", base+"&sid=S1", "")
+	c := dial(t, ts, "/socket.io/?EIO=4&transport=websocket&sid=S1", nil)
+	ctx := t.Context()
+	c.Write(ctx, websocket.MessageText, []byte("2probe"))
+	c.Read(ctx)
+	c.Write(ctx, websocket.MessageText, []byte("5"))
+	c.Read(ctx)
+	c.Read(ctx) // the server's close
+	waitEnded(t, p, "S1")
+	stopProxy(t, p, ts, sink)
+
+	evs := onlySession(t, dir)
+	var got []string
+	for _, e := range evs[1 : len(evs)-1] {
+		got = append(got, string(e.Dir)+" "+e.Transport+" "+string(e.Data))
+	}
+	if len(got) != 9 || got[8] != `receive websocket 42["after"]` {
+		t.Errorf("%d lines before the close line, want 9 ending in the last WebSocket packet:\n%s", len(got), strings.Join(got, "\n"))
+	}
+	if end := evs[len(evs)-1]; end.Type != format.TypeClose || end.Lost != 0 {
+		t.Errorf("last line %+v, want the close line, nothing lost", end)
+	}
+}
