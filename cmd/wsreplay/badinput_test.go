@@ -47,6 +47,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"serve", "--nope"}, `wsreplay: --nope is no flag of wsreplay serve (see wsreplay serve --help)`},
 		{[]string{"ls", "--nope=1", "x"}, `wsreplay: --nope is no flag of wsreplay ls`},
 		{[]string{"serve", "--speed"}, `wsreplay: --speed needs a value`},
+		{[]string{"serve", "--control-remote", "--control-token", "a"}, `--control-token: 1 characters; a control token needs 16 or more`},
 		{[]string{"serve", "--speed", "1e-20"}, `--speed: "1e-20" is not a number from 0.001 to 1000, 0 or max`},
 		{[]string{"serve", "--speed", "1e9"}, `--speed: "1e9" is not a number from 0.001 to 1000, 0 or max`},
 	}

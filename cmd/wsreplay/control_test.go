@@ -19,7 +19,7 @@ func TestServeControlToken(t *testing.T) {
 		token string
 	}{
 		{"random", nil, ""},
-		{"chosen", []string{"--control-token", "my-secret-token"}, "my-secret-token"},
+		{"chosen", []string{"--control-token", "my-long-secret-token"}, "my-long-secret-token"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, stderr, stop := startCommand(t, append([]string{"serve", "--listen", "127.0.0.1:0", "--control-remote"}, c.args...)...)

@@ -128,11 +128,20 @@ func serveOptions(c *cli.Context) (*replayer.Server, error) {
 	if srv.Refuse < 0 {
 		return nil, usagef("--refuse: %d is negative", srv.Refuse)
 	}
+	if n := len(srv.ControlToken); n > 0 && n < minControlToken {
+		// Anyone who reaches the server off loopback may guess at it.
+		return nil, hinted{usagef("--control-token: %d characters; a control token needs %d or more", n, minControlToken),
+			"leave it out for a random one, or give WSREPLAY_CONTROL_TOKEN (a command line is visible to other users)"}
+	}
 	if srv.ControlRemote && srv.ControlToken == "" {
 		srv.ControlToken = rand.Text()
 	}
 	return srv, nil
 }
+
+// minControlToken is the shortest --control-token taken: 16 characters of
+// a random token's alphabet hold about 80 bits.
+const minControlToken = 16
 
 func runServe(c *cli.Context) error {
 	srv, err := serveOptions(c)
