@@ -116,6 +116,7 @@ func (s *dirStore) open(e *format.Event) *sessionFile {
 // run's count when recording resumes.
 func (s *dirStore) refuse(id string) {
 	s.tally.Unrecorded++
+	s.tally.OverLimit++
 	s.stats.filesOverLimit.Add(1)
 	if s.overLimit == 0 {
 		s.log.Warn("session relayed but not recorded: the files open for recording hold the limit (--max-open-files); traffic is not affected",

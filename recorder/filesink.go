@@ -93,6 +93,7 @@ type store interface {
 type SessionCounts struct {
 	Sessions   int64 // sessions that began
 	Unrecorded int64 // of those, sessions whose file could not be created: relayed but not recorded
+	OverLimit  int64 // of Unrecorded, those left out because the files open held QueueOptions.MaxOpenFiles
 	LinesLost  int64 // lines of ended sessions that are not in the files (their close lines' "lost")
 }
 

@@ -500,8 +500,11 @@ func reportCounts(w io.Writer, st recorder.SessionCounts, ps recorder.ProxyStats
 		left += n
 	}
 	text := fmt.Sprintf("recorded %d of %d sessions", st.Sessions-st.Unrecorded, st.Sessions)
-	if st.Unrecorded > 0 {
-		text += fmt.Sprintf("; %d relayed but not recorded: their files could not be created (out of file descriptors? see docs/record.md, \"File descriptors\")", st.Unrecorded)
+	if failed := st.Unrecorded - st.OverLimit; failed > 0 {
+		text += fmt.Sprintf("; %d relayed but not recorded: their files could not be created (out of file descriptors? see docs/record.md, \"File descriptors\")", failed)
+	}
+	if st.OverLimit > 0 {
+		text += fmt.Sprintf("; %d relayed but not recorded: the files open for recording held --max-open-files", st.OverLimit)
 	}
 	if left > 0 {
 		text += fmt.Sprintf("; %d more relayed unrecorded by --record-*, --sample or --min-free", left)
@@ -510,5 +513,5 @@ func reportCounts(w io.Writer, st recorder.SessionCounts, ps recorder.ProxyStats
 		text += fmt.Sprintf("; %d lines lost", st.LinesLost)
 	}
 	say(w, text, "recorded", "recorded", st.Sessions-st.Unrecorded, "sessions", st.Sessions,
-		"no_file", st.Unrecorded, "left_out", left, "lines_lost", st.LinesLost)
+		"no_file", st.Unrecorded, "over_file_limit", st.OverLimit, "left_out", left, "lines_lost", st.LinesLost)
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/urfave/cli/v2"
 	"github.com/wsreplay/wsreplay/format"
 	"github.com/wsreplay/wsreplay/internal/nettest"
+	"github.com/wsreplay/wsreplay/recorder"
 )
 
 // backend is a test upstream: on connect it sends "hello", then echoes
@@ -339,5 +340,27 @@ func TestRecordClosesIdleKeepAlive(t *testing.T) {
 	}
 	if n, err := br.Read(make([]byte, 1)); err != io.EOF {
 		t.Errorf("idle connection: read %d bytes, %v; want the server to close it (EOF)", n, err)
+	}
+}
+
+// The summary at exit says why sessions went unrecorded: files that could
+// not be created, or --max-open-files.
+func TestReportCounts(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		st        recorder.SessionCounts
+		want, not string
+	}{
+		{"none", recorder.SessionCounts{Sessions: 3}, "recorded 3 of 3 sessions", "relayed"},
+		{"could not create", recorder.SessionCounts{Sessions: 3, Unrecorded: 1}, "1 relayed but not recorded: their files could not be created", "max-open-files"},
+		{"over the limit", recorder.SessionCounts{Sessions: 4, Unrecorded: 2, OverLimit: 2}, "2 relayed but not recorded: the files open for recording held --max-open-files", "could not be created"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var b strings.Builder
+			reportCounts(&b, c.st, recorder.ProxyStats{})
+			if !strings.Contains(b.String(), c.want) || strings.Contains(b.String(), c.not) {
+				t.Errorf("%q: want %q and no %q", b.String(), c.want, c.not)
+			}
+		})
 	}
 }
