@@ -134,7 +134,10 @@ func (es *eioSession) record(dir format.Dir, transport string, pk engineio.Packe
 func (es *eioSession) recordAs(dir format.Dir, transport string, pk engineio.Packet, at time.Time, queued bool) recordResult {
 	es.mu.Lock()
 	defer es.mu.Unlock()
-	if es.ended && !(queued && es.endLine != nil) {
+	// Once ended, only packets that came before the end still go in
+	// (queued behind bodies): one that came after it would follow the
+	// close line in time.
+	if es.ended && !(queued && es.endLine != nil && !at.After(es.endLine.Time)) {
 		return sessionOver
 	}
 	if !es.opened && !es.open(dir, pk) {

@@ -256,7 +256,13 @@ func TestEngineIOEndWaitsForQueuedPackets(t *testing.T) {
 	if len(got) != 9 || got[8] != `receive websocket 42["after"]` {
 		t.Errorf("%d lines before the close line, want 9 ending in the last WebSocket packet:\n%s", len(got), strings.Join(got, "\n"))
 	}
-	if end := evs[len(evs)-1]; end.Type != format.TypeClose || end.Lost != 0 {
+	end := evs[len(evs)-1]
+	if end.Type != format.TypeClose || end.Lost != 0 {
 		t.Errorf("last line %+v, want the close line, nothing lost", end)
+	}
+	for _, e := range evs[1 : len(evs)-1] {
+		if e.Time.After(end.Time) {
+			t.Errorf("line at %v after the close line's time %v: %s", e.Time, end.Time, e.Data)
+		}
 	}
 }
