@@ -51,6 +51,9 @@ type Session struct {
 	Start       time.Time
 	Kind        format.Kind      // what carried it: a WebSocket, Socket.IO, an event stream, a poller
 	EngineIO    *format.EngineIO // KindSocketIO: the open packet's parameters
+	// Protocol is the protocol the session line names ("" when it names
+	// none: serve detects it, see protocol.go).
+	Protocol string
 
 	id     string // the id recorded
 	uri    string // URL parsed: request URI and path, "" if unknown (shared
@@ -311,7 +314,7 @@ func (c *Catalog) indexSource(ctx context.Context, i int, src *Source) error {
 		if !open[e.Session] {
 			s := &Session{ID: e.Session, Start: e.Time, src: src, pos: pos}
 			if e.Type == format.TypeSession {
-				s.URL, s.Subprotocol, s.Kind, s.EngineIO = e.URL, e.Subprotocol, e.Kind, e.EngineIO
+				s.URL, s.Subprotocol, s.Kind, s.EngineIO, s.Protocol = e.URL, e.Subprotocol, e.Kind, e.EngineIO, e.Protocol
 			}
 			open[e.Session] = true
 			c.add(i, s)
@@ -341,11 +344,11 @@ func (c *Catalog) indexHAR(i int, src *Source, r io.Reader) error {
 		e := hs.Events[0]
 		if hs.Offset < 0 { // a session of several entries (Socket.IO, a poller): held
 			c.add(i, &Session{ID: e.Session, URL: e.URL, Subprotocol: e.Subprotocol, Start: e.Time, src: src, Kind: e.Kind,
-				EngineIO: e.EngineIO, events: hs.Events})
+				EngineIO: e.EngineIO, Protocol: e.Protocol, events: hs.Events})
 			continue
 		}
 		c.add(i, &Session{ID: e.Session, URL: e.URL, Subprotocol: e.Subprotocol, Start: e.Time, Kind: e.Kind, EngineIO: e.EngineIO, src: src,
-			pos: format.Position{Offset: hs.Offset}, har: true})
+			Protocol: e.Protocol, pos: format.Position{Offset: hs.Offset}, har: true})
 	}
 	if n == 0 {
 		return fmt.Errorf("%s: no WebSocket messages in this HAR (WebSocket entries without messages: %d)", src.Name, rd.Skipped())

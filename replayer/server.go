@@ -13,6 +13,7 @@ import (
 	"github.com/wsreplay/wsreplay/internal/drain"
 	"github.com/wsreplay/wsreplay/internal/secret"
 	"github.com/wsreplay/wsreplay/internal/ws"
+	"github.com/wsreplay/wsreplay/protocol"
 )
 
 // DefaultMaxMessageSize is the largest client message read when
@@ -65,6 +66,13 @@ type Server struct {
 	// Heartbeats are answered at once, and the recorded ones are left out
 	// of the timeline and out of Wait's counting.
 	Heartbeats []Heartbeat
+	// Protocols are the protocol profiles a replay may speak (see
+	// protocol.go). Nil: protocol.Default(); protocol.Set{}: none.
+	Protocols protocol.Set
+	// Protocol names the protocol of every replay, as --protocol does: a
+	// profile's name, or protocol.NoProtocol for none. "": each session's
+	// own (its session line's, else detected).
+	Protocol string
 	// Paused starts every replay paused, at its first message: the
 	// control API (or the timeline page) resumes or steps it.
 	Paused bool
