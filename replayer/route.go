@@ -105,7 +105,7 @@ func acceptsEventStream(h http.Header) bool {
 func (s *Server) recordedSSEPath(path string) bool {
 	all, _, _ := s.Catalog.snapshot()
 	for _, sess := range all {
-		if sess.Kind == format.KindSSE && sess.path == path {
+		if sess.Kind == format.KindSSE && sess.path() == path {
 			return true
 		}
 	}
