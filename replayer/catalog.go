@@ -78,8 +78,8 @@ type Catalog struct {
 
 	// What the index holds besides its Sessions stays small for a file of
 	// millions of short sessions: one entry per name, and one per URL.
-	ids     map[string]int   // session ID -> the source it came from
-	srcName []string         // source number -> its name
+	ids     map[string]int    // session ID -> the source it came from
+	srcName []string          // source number -> its name
 	places  map[string]*place // recorded URL (and protocol) -> its parsed parts, shared
 
 	// shared holds the decoded copies of the sessions several replays
