@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 
 	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/internal/secret"
 )
 
 // Learned is the generic rule for JSON protocols no profile knows: values
@@ -25,9 +26,12 @@ import (
 //     characters other than 0. Booleans, null, fractions, words without
 //     digits ("prices", "subscribe") and long strings are never ids. At
 //     most 32 candidates per message, the first in document order.
-//   - The same request: two client messages whose members are the same,
-//     with the same values except the candidates (their places count,
-//     not their values). The k-th live one is the counterpart of the k-th
+//   - The same request: two client messages with values at the same
+//     places, and the same words there (strings of at most 32 bytes with
+//     no digit: a type, an operation, a channel). Other values (the
+//     candidates, numbers, booleans, longer strings such as a token the
+//     live client got afresh or the recording has redacted) count by
+//     their place alone. The k-th live one is the counterpart of the k-th
 //     recorded one; their candidates pair place by place (ID.Scope is the
 //     place, a path like ".params.reqId"; ID.Value the JSON text).
 //   - A server message echoes a candidate when it has the same value
@@ -64,6 +68,7 @@ const (
 	maxJSONDepth   = 32      // nesting read, double encodings included
 	distinctiveLen = 8       // a value this long is echoed under any member
 	constantUses   = 3       // messages that make a value at a place a constant
+	maxWord        = 32      // longest string that tells requests apart
 )
 
 // NewLearned returns a Learned that knows nothing yet.
@@ -72,8 +77,8 @@ func NewLearned() *Learned {
 }
 
 // Request reads a client message's candidates, learns them, and returns
-// them as the ids it chose, its members and other values as its Same;
-// false for a message with no candidate, or not JSON.
+// them as the ids it chose, with its places and words as its Same; false
+// for a message with no candidate, or not JSON.
 func (l *Learned) Request(m Message) (Request, bool) {
 	if m.Dir != format.Send || !jsonContainer(m) {
 		return Request{}, false
@@ -82,18 +87,21 @@ func (l *Learned) Request(m Message) (Request, bool) {
 	same := sha256.New()
 	seen := map[ID]bool{}
 	walkJSON(m.Data, maxJSONDepth, func(path, key string, raw []byte) []byte {
+		if word(raw) {
+			same.Write([]byte(path + "=" + string(raw) + "\x00"))
+		} else {
+			same.Write([]byte(path + "\x00")) // any other value by its place alone
+		}
 		v, ok := candidate(path, key, raw)
-		if ok && len(ids) < maxCandidates {
-			id := ID{Scope: path, Value: v}
-			ids = append(ids, id)
-			same.Write([]byte(path + "=?\x00"))
-			if !seen[id] {
-				seen[id] = true
-				l.learn(v, path, key)
-			}
+		if !ok || len(ids) == maxCandidates {
 			return nil
 		}
-		same.Write([]byte(path + "=" + string(raw) + "\x00"))
+		id := ID{Scope: path, Value: v}
+		ids = append(ids, id)
+		if !seen[id] {
+			seen[id] = true
+			l.learn(v, path, key)
+		}
 		return nil
 	})
 	if len(ids) == 0 {
@@ -198,6 +206,14 @@ func candidate(path, key string, raw []byte) (string, bool) {
 		}
 	}
 	return v, len(v) <= 20 && v != "0" && v != "-0"
+}
+
+// word reports a JSON string of at most maxWord bytes as written, with
+// no digit: what tells one kind of request from another. The recorder's
+// mark of a redacted value is none: the live client sends the secret.
+func word(raw []byte) bool {
+	return len(raw) >= 2 && raw[0] == '"' && len(raw)-2 <= maxWord && !hasDigit(string(raw)) &&
+		string(raw[1:len(raw)-1]) != secret.Redacted
 }
 
 func hasDigit(s string) bool {

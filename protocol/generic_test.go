@@ -45,6 +45,11 @@ func TestLearnedPairing(t *testing.T) {
 			{op: "reply", msg: `{"rid":"a-1","ok":1}`, ready: false},
 			{op: "reply", msg: `{"rid":"a-2","ok":1}`, ready: true, want: `{"rid":"b-7","ok":1}`},
 		}},
+		{"a fresh token or a clock does not keep requests apart", []step{
+			{op: "rec", msg: `{"op":"sub","token":"[redacted]","at":1.5,"live":false,"rid":"a-1"}`},
+			{op: "live", msg: `{"op":"sub","token":"eyJhbGciOiJIUzI1NiJ9.e30.ZRrHA1JJJW8opsbCGfG_HACGpVUMN_a9IV7pAx_Zmeo","at":9.25,"live":true,"rid":"b-1"}`},
+			{op: "reply", msg: `{"rid":"a-1"}`, ready: true, want: `{"rid":"b-1"}`},
+		}},
 		{"inside a double-encoded string", []step{
 			{op: "rec", msg: `{"command":"subscribe","identifier":"{\"channel\":\"Chat\",\"sub\":\"s-00000001\"}"}`},
 			{op: "live", msg: `{"command":"subscribe","identifier":"{\"channel\":\"Chat\",\"sub\":\"s-99999999\"}"}`},
