@@ -3,6 +3,7 @@ package protocol
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 )
 
 // This file reads and edits JSON texts in place for the profiles: where a
@@ -20,12 +21,13 @@ type edit struct {
 	with []byte
 }
 
-// splice returns data with each edit applied; edits are in order and do
-// not overlap. data itself when there are none.
+// splice returns data with each edit applied (edits do not overlap; it
+// puts them in order); data itself when there are none.
 func splice(data []byte, edits []edit) []byte {
 	if len(edits) == 0 {
 		return data
 	}
+	slices.SortFunc(edits, func(a, b edit) int { return a.start - b.start })
 	out := make([]byte, 0, len(data))
 	at := 0
 	for _, e := range edits {

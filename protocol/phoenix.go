@@ -238,8 +238,5 @@ func (Phoenix) Rewrite(m Message, to func(ID) (string, bool)) []byte {
 			edits = append(edits, edit{at[i], []byte(v)})
 		}
 	}
-	if len(edits) == 2 && edits[1].start < edits[0].start {
-		edits[0], edits[1] = edits[1], edits[0] // an object may give join_ref after ref
-	}
 	return splice(m.Data, edits)
 }
