@@ -157,7 +157,7 @@ func (l *Learned) Echoes(m Message) []ID {
 	}
 	var ids []ID
 	seen := map[ID]bool{}
-	walkJSON(m.Data, maxJSONDepth, func(_, key string, raw []byte) []byte {
+	walkValues(m.Data, func(key string, raw []byte) []byte {
 		for _, id := range l.echoes(key, raw) {
 			if !seen[id] {
 				seen[id] = true
@@ -177,7 +177,7 @@ func (l *Learned) Rewrite(m Message, to func(ID) (string, bool)) []byte {
 	if m.Dir != format.Receive || len(l.values) == 0 || !jsonContainer(m) {
 		return m.Data
 	}
-	out, _ := walkJSON(m.Data, maxJSONDepth, func(_, key string, raw []byte) []byte {
+	out, _ := walkValues(m.Data, func(key string, raw []byte) []byte {
 		for _, id := range l.echoes(key, raw) {
 			if v, ok := to(id); ok && v != id.Value && validScalar(v) {
 				return []byte(v)
@@ -253,7 +253,16 @@ func jsonContainer(m Message) bool {
 // and re-encoded if anything in it is replaced. It returns data itself
 // when nothing is.
 func walkJSON(data []byte, depth int, visit func(path, key string, raw []byte) []byte) ([]byte, bool) {
-	w := &jsonWalk{data: data, visit: visit}
+	return walk(data, depth, true, visit)
+}
+
+// walkValues is walkJSON for a visit that needs no places: it gets "".
+func walkValues(data []byte, visit func(key string, raw []byte) []byte) ([]byte, bool) {
+	return walk(data, maxJSONDepth, false, func(_, key string, raw []byte) []byte { return visit(key, raw) })
+}
+
+func walk(data []byte, depth int, paths bool, visit func(path, key string, raw []byte) []byte) ([]byte, bool) {
+	w := &jsonWalk{data: data, visit: visit, paths: paths}
 	w.value(skipSpace(data, 0), "", "", depth)
 	return splice(data, w.edits), len(w.edits) > 0
 }
@@ -261,7 +270,16 @@ func walkJSON(data []byte, depth int, visit func(path, key string, raw []byte) [
 type jsonWalk struct {
 	data  []byte
 	visit func(path, key string, raw []byte) []byte
+	paths bool // false: every place is "" (no strings built)
 	edits []edit
+}
+
+// at returns the place path+more, or "" when w builds no places.
+func (w *jsonWalk) at(path, more string) string {
+	if !w.paths {
+		return ""
+	}
+	return path + more
 }
 
 func (w *jsonWalk) value(i int, path, key string, depth int) {
@@ -273,13 +291,13 @@ func (w *jsonWalk) value(i int, path, key string, depth int) {
 	switch {
 	case (d[i] == '{' || d[i] == '[') && depth <= 0:
 	case d[i] == '{':
-		members(d, i, func(k string, v span) { w.value(v.start, path+"."+k, k, depth-1) })
+		members(d, i, func(k string, v span) { w.value(v.start, w.at(path, "."+k), k, depth-1) })
 	case d[i] == '[':
-		elements(d, i, func(_ int, v span) { w.value(v.start, path+"[]", "", depth-1) })
+		elements(d, i, func(_ int, v span) { w.value(v.start, w.at(path, "[]"), "", depth-1) })
 	default:
 		if inner, ok := doubleEncoded(d[i:end]); ok && depth > 0 {
-			out, changed := walkJSON(inner, depth-1, func(p, k string, raw []byte) []byte {
-				return w.visit(path+">"+p, k, raw)
+			out, changed := walk(inner, depth-1, w.paths, func(p, k string, raw []byte) []byte {
+				return w.visit(w.at(path, ">"+p), k, raw)
 			})
 			if changed {
 				w.edits = append(w.edits, edit{span{i, end}, jsonString(string(out))})

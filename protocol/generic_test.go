@@ -187,3 +187,20 @@ func FuzzLearned(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkLearned: what the generic rule costs a replay per server
+// message (Ready's Echoes and then Rewrite), with a full memory.
+func BenchmarkLearned(b *testing.B) {
+	l := NewLearned()
+	for i := range maxLearned {
+		l.Request(send(fmt.Sprintf(`{"op":"get","channel":"prices","id":"req-%08d","at":%d}`, i, i)))
+	}
+	p := NewPairing(l)
+	m := receive(`{"type":"result","id":"req-00004000","data":{"rows":[{"sym":"ACME","px":101.5,"qty":300},` +
+		`{"sym":"INIT","px":99.25,"qty":120}],"meta":"{\"page\":2,\"of\":\"req-00004000\"}"},"ts":1733560000000}`)
+	b.SetBytes(int64(len(m.Data)))
+	for b.Loop() {
+		p.Ready(m)
+		p.Rewrite(m)
+	}
+}

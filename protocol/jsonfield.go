@@ -195,6 +195,8 @@ func scalarID(raw []byte) (string, bool) {
 		return "", false
 	}
 	switch c := raw[0]; {
+	case c == '"' && plainString(raw):
+		return string(raw), true
 	case c == '"':
 		var s string
 		if json.Unmarshal(raw, &s) != nil {
@@ -205,6 +207,20 @@ func scalarID(raw []byte) (string, bool) {
 		return string(raw), true
 	}
 	return "", false
+}
+
+// plainString reports a JSON string of printable ASCII without escapes:
+// its own canonical text.
+func plainString(raw []byte) bool {
+	if len(raw) < 2 || raw[len(raw)-1] != '"' {
+		return false
+	}
+	for _, c := range raw[1 : len(raw)-1] {
+		if c < 0x20 || c > 0x7e || c == '\\' || c == '"' {
+			return false
+		}
+	}
+	return true
 }
 
 // scalarText returns a string value decoded and any other value as its
