@@ -45,7 +45,8 @@ import (
 //     the recorded request and in its live counterpart.)
 //
 // Memory is bounded: at most 4096 values are remembered, the oldest
-// forgotten first, each at 8 places at most. Not safe for concurrent use:
+// forgotten first, each at 8 places at most. The zero value is not
+// usable: get one from NewLearned. Not safe for concurrent use:
 // the replay that owns it serialises its calls, as it does a Pairing's.
 type Learned struct {
 	values map[string][]learnedUse // a candidate's JSON text -> where clients put it
