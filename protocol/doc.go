@@ -28,8 +28,15 @@
 // capability through a type assertion on the Profile, so a profile of a
 // third party gets every behaviour a built-in one gets.
 //
+// A JSON protocol no profile recognises still gets its ids followed by
+// the generic rule: NewLearned returns an Echoer that holds what one replay
+// learns (values a client chose that come back in server messages), for a
+// Pairing like a profile's Echoer. It is not a Profile, since a Profile
+// holds no per-session state, and so is not in a Set.
+//
 // Today cat describes every message through the profile detected for its
-// session (Socket.IO packets, GraphQL operations). The replay server's
+// session (Socket.IO packets, GraphQL operations, STOMP frames, Phoenix
+// and JSON-RPC messages). The replay server's
 // Engine.IO engine (replayer/engineio*.go) still does its own pings and
 // ack ids, the same things SocketIO's HeartbeatSender, HeartbeatReplier
 // and Echoer say; the recorder does not detect yet. Both are to call this

@@ -20,6 +20,9 @@ func Default() Set {
 		SocketIO{},
 		GraphQLTransportWS{},
 		SubscriptionsTransportWS{},
+		STOMP{},
+		Phoenix{},
+		JSONRPC{},
 	}
 }
 
