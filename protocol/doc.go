@@ -16,10 +16,17 @@
 //	                     │
 //	                     ▼
 //	               protocol.Profile        Name, Recognize, Describe
+//	                 + Framer ──► Splitter WebSocket messages -> the protocol's messages
 //	                 + HeartbeatReplier    a client's ping -> the reply to send now
 //	                 + HeartbeatSender     the server's ping and its interval
 //	                 + Echoer ──► Pairing  request ids: replies wait, ids follow the client
 //	                 + Bootstrapper        HTTP requests before the socket
+//
+// The values on the right of an arrow hold one session's state, which a
+// Profile does not: a Splitter per stream of messages (MQTT packets span
+// WebSocket messages, and SignalR, Centrifuge and MQTT put several in one;
+// the caller cuts with it first and asks the profile about what comes
+// out), a Pairing per replay.
 //
 // A caller holds a Set in its options (zero value: the built-ins), detects
 // a session's Profile from its Opening (Set.Detect; Set.Detector when the

@@ -20,6 +20,7 @@ func Default() Set {
 		SocketIO{},
 		GraphQLTransportWS{},
 		SubscriptionsTransportWS{},
+		MQTT{},
 	}
 }
 
