@@ -16,7 +16,9 @@ import (
 func FuzzProfiles(f *testing.F) {
 	for _, s := range []string{`42/chat,7["say","hi"]`, `43/chat,7[1]`, `461-4[{}]`, `0{"sid":"a"}`, "2probe", "",
 		`{"id":"1","type":"next","payload":{}}`, `{"type":"subscribe","id":"x","payload":{"query":"subscription S {s}"}}`,
-		`{"type":"data","id":7}`, `{ "id" : "a" , "type":"complete"}`, "\xff\xfe", `{"id":"a","id":"b","type":"next"}`} {
+		`{"type":"data","id":7}`, `{ "id" : "a" , "type":"complete"}`, "\xff\xfe", `{"id":"a","id":"b","type":"next"}`,
+		`{"id":2,"subscribe":{"channel":"news"}}`, "{}\n{\"id\":2,\"subscribe\":{}}\n{\"id\":3,\"error\":{}}", `{"id":1,"connect":{"ping":25}}`,
+		`{"push":{"channel":"news","pub":{"data":1}}}`, `{"id":4294967295,"rpc":{"method":"m"}}`, `{"id":1,"id":2,"rpc":{}}`} {
 		f.Add([]byte(s), false, true)
 		f.Add([]byte(s), true, false)
 	}

@@ -12,11 +12,17 @@ import (
 // JavaScript's JSON.parse and encoding/json read. It reports false when
 // data is not an object with that member.
 func setTopString(data []byte, key, v string) ([]byte, bool) {
+	val, _ := json.Marshal(v)
+	return setTopRaw(data, key, val)
+}
+
+// setTopRaw is setTopString with the new value given as JSON (a number,
+// say), which the caller has made valid.
+func setTopRaw(data []byte, key string, val []byte) ([]byte, bool) {
 	start, end, ok := topMember(data, key)
 	if !ok {
 		return nil, false
 	}
-	val, _ := json.Marshal(v)
 	out := make([]byte, 0, len(data)-(end-start)+len(val))
 	out = append(append(append(out, data[:start]...), val...), data[end:]...)
 	return out, true

@@ -90,32 +90,36 @@ func TestPairing(t *testing.T) {
 		}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			p := NewPairing(tt.e)
-			for i, s := range tt.steps {
-				switch s.op {
-				case "rec":
-					p.Recorded(send(s.msg))
-				case "live":
-					p.Live(send(s.msg))
-				case "reply":
-					m := receive(s.msg)
-					if got := p.Ready(m); got != s.ready {
-						t.Errorf("step %d: Ready(%s) = %v, want %v", i, s.msg, got, s.ready)
-					}
-					if !s.ready {
-						continue
-					}
-					want := s.want
-					if want == "" {
-						want = s.msg
-					}
-					if got := string(p.Rewrite(m)); got != want {
-						t.Errorf("step %d: Rewrite(%s)\n got %s\nwant %s", i, s.msg, got, want)
-					}
-				}
+		t.Run(tt.name, func(t *testing.T) { runSteps(t, tt.e, tt.steps) })
+	}
+}
+
+// runSteps plays steps through a Pairing of e, text messages all.
+func runSteps(t *testing.T, e Echoer, steps []step) {
+	t.Helper()
+	p := NewPairing(e)
+	for i, s := range steps {
+		switch s.op {
+		case "rec":
+			p.Recorded(send(s.msg))
+		case "live":
+			p.Live(send(s.msg))
+		case "reply":
+			m := receive(s.msg)
+			if got := p.Ready(m); got != s.ready {
+				t.Errorf("step %d: Ready(%s) = %v, want %v", i, s.msg, got, s.ready)
 			}
-		})
+			if !s.ready {
+				continue
+			}
+			want := s.want
+			if want == "" {
+				want = s.msg
+			}
+			if got := string(p.Rewrite(m)); got != want {
+				t.Errorf("step %d: Rewrite(%s)\n got %s\nwant %s", i, s.msg, got, want)
+			}
+		}
 	}
 }
 

@@ -21,6 +21,7 @@ func Default() Set {
 		GraphQLTransportWS{},
 		SubscriptionsTransportWS{},
 		MQTT{},
+		Centrifuge{},
 	}
 }
 
