@@ -18,7 +18,9 @@ func FuzzProfiles(f *testing.F) {
 		`{"id":"1","type":"next","payload":{}}`, `{"type":"subscribe","id":"x","payload":{"query":"subscription S {s}"}}`,
 		`{"type":"data","id":7}`, `{ "id" : "a" , "type":"complete"}`, "\xff\xfe", `{"id":"a","id":"b","type":"next"}`,
 		`{"id":2,"subscribe":{"channel":"news"}}`, "{}\n{\"id\":2,\"subscribe\":{}}\n{\"id\":3,\"error\":{}}", `{"id":1,"connect":{"ping":25}}`,
-		`{"push":{"channel":"news","pub":{"data":1}}}`, `{"id":4294967295,"rpc":{"method":"m"}}`, `{"id":1,"id":2,"rpc":{}}`} {
+		`{"push":{"channel":"news","pub":{"data":1}}}`, `{"id":4294967295,"rpc":{"method":"m"}}`, `{"id":1,"id":2,"rpc":{}}`,
+		`{"identifier":"{\"channel\":\"C\"}","type":"confirm_subscription"}`, `{"command":"subscribe","identifier":"{\"channel\":\"C\"}"}`,
+		`{"type":"ping","message":1}`, `{"identifier":"x","message":{"a":1},"identifier":"y"}`} {
 		f.Add([]byte(s), false, true)
 		f.Add([]byte(s), true, false)
 	}

@@ -150,8 +150,8 @@ type Beat struct {
 	// At, when not nil, returns the beat to send at now, for a protocol
 	// whose beat carries the time (ActionCable's ping holds the server's
 	// Unix time): the caller sends At(now) in place of Message, which is
-	// then the beat of the session's opening moment, for callers that
-	// only need its shape. Nil: every beat is Message.
+	// then the beat as of the SendHeartbeat call, for callers that only
+	// need its shape. Nil: every beat is Message.
 	At func(now time.Time) Message
 }
 

@@ -22,6 +22,7 @@ func Default() Set {
 		SubscriptionsTransportWS{},
 		MQTT{},
 		Centrifuge{},
+		ActionCable{},
 	}
 }
 
