@@ -20,7 +20,9 @@ func FuzzProfiles(f *testing.F) {
 		`{"id":2,"subscribe":{"channel":"news"}}`, "{}\n{\"id\":2,\"subscribe\":{}}\n{\"id\":3,\"error\":{}}", `{"id":1,"connect":{"ping":25}}`,
 		`{"push":{"channel":"news","pub":{"data":1}}}`, `{"id":4294967295,"rpc":{"method":"m"}}`, `{"id":1,"id":2,"rpc":{}}`,
 		`{"identifier":"{\"channel\":\"C\"}","type":"confirm_subscription"}`, `{"command":"subscribe","identifier":"{\"channel\":\"C\"}"}`,
-		`{"type":"ping","message":1}`, `{"identifier":"x","message":{"a":1},"identifier":"y"}`} {
+		`{"type":"ping","message":1}`, `{"identifier":"x","message":{"a":1},"identifier":"y"}`,
+		"{\"protocol\":\"json\",\"version\":1}\x1e", "{\"type\":3,\"invocationId\":\"0\",\"result\":1}\x1e{\"type\":6}\x1e",
+		"{\"type\":1,\"invocationId\":\"2\",\"target\":\"Add\"}\x1e", "{\"type\":2,\"invocationId\":\"1\"}\x1e\x1e"} {
 		f.Add([]byte(s), false, true)
 		f.Add([]byte(s), true, false)
 	}

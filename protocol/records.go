@@ -42,6 +42,16 @@ func eachRecord(m Message, sep byte, fn func(Message) bool) {
 	}
 }
 
+// firstRecord returns the first record of m, as records cuts them.
+func firstRecord(m Message, sep byte) Message {
+	var first Message
+	eachRecord(m, sep, func(r Message) bool {
+		first = r
+		return false
+	})
+	return first
+}
+
 // withoutSep returns a record without its trailing sep, and that sep
 // (nil if it has none).
 func withoutSep(b []byte, sep byte) (body, tail []byte) {

@@ -23,6 +23,7 @@ func Default() Set {
 		MQTT{},
 		Centrifuge{},
 		ActionCable{},
+		SignalR{},
 	}
 }
 
