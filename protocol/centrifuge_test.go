@@ -60,7 +60,8 @@ func TestCentrifugeDescribe(t *testing.T) {
 			Description{Kind: "join", Channel: "news", Summary: `push join "news" {"info":{"user":"u"}}`}},
 		{"server ping", receive(`{}`), Description{Kind: "ping", Heartbeat: true, Summary: "ping"}},
 		{"client pong", send(`{}`), Description{Kind: "pong", Heartbeat: true, Summary: "pong"}},
-		{"several replies", receive("{}\n{\"id\":2,\"subscribe\":{}}"), Description{Kind: "ping", Heartbeat: true, Summary: "ping (+1 messages)"}},
+		{"a ping beside a reply is no heartbeat", receive("{}\n{\"id\":2,\"subscribe\":{}}"), Description{Kind: "ping", Summary: "ping (+1 messages)"}},
+		{"two pings", receive("{}\n{}"), Description{Kind: "ping", Heartbeat: true, Summary: "ping (+1 messages)"}},
 		{"not json", receive("hello"), Description{}},
 		{"an object of nothing known", receive(`{"x":1}`), Description{}},
 	}

@@ -11,8 +11,10 @@ import (
 // FuzzProfiles holds every built-in profile to its contract on arbitrary
 // bytes: no panic; the message is never modified; a rewrite that replaces
 // nothing returns the message unchanged, byte for byte; a rewrite that
-// replaces an id leaves a GraphQL message valid JSON whose echoed id is
-// the new value, and a Socket.IO message one that echoes the new id.
+// replaces an id leaves each JSON record that was valid still valid, and
+// gives a message that echoes the new id (Socket.IO and MQTT too); a
+// Framer's Splitter gives back every byte it is fed, in order, and holds
+// nothing after Rest.
 func FuzzProfiles(f *testing.F) {
 	for _, s := range []string{`42/chat,7["say","hi"]`, `43/chat,7[1]`, `461-4[{}]`, `0{"sid":"a"}`, "2probe", "",
 		`{"id":"1","type":"next","payload":{}}`, `{"type":"subscribe","id":"x","payload":{"query":"subscription S {s}"}}`,

@@ -73,14 +73,18 @@ func mqttConnectStart(b []byte) bool {
 // topic of a PUBLISH (the topic filters of a SUBSCRIBE or UNSUBSCRIBE,
 // space-separated) as Channel, its packet id as ID; PINGREQ and PINGRESP
 // are heartbeats. A message with more packets says how many in its
-// Summary. A message that does not begin with a whole packet (a piece of
-// one) gets an empty Description.
+// Summary, and is a heartbeat only if all its packets are. A message
+// that does not begin with a whole packet (a piece of one) gets an empty
+// Description.
 func (MQTT) Describe(m Message) Description {
 	ps := mqttSplit(m)
 	if len(ps) == 0 {
 		return Description{}
 	}
 	d := describeMQTT(ps[0])
+	for _, p := range ps[1:] {
+		d.Heartbeat = d.Heartbeat && (p.typ == mqttPingreq || p.typ == mqttPingresp)
+	}
 	if len(ps) > 1 {
 		d.Summary += fmt.Sprintf(" (+%d packets)", len(ps)-1)
 	}

@@ -63,13 +63,16 @@ func withoutSep(b []byte, sep byte) (body, tail []byte) {
 
 // describeRecords describes the first record of m, and says how many
 // more m holds: for callers that did not cut m with the profile's
-// Splitter.
+// Splitter. m is a heartbeat only if every record is: a caller that
+// leaves recorded heartbeats out must not lose a reply beside one.
 func describeRecords(m Message, sep byte, describe func(Message) Description) Description {
 	var d Description
 	n := 0
 	eachRecord(m, sep, func(r Message) bool {
 		if n == 0 {
 			d = describe(r)
+		} else if d.Heartbeat {
+			d.Heartbeat = describe(r).Heartbeat
 		}
 		n++
 		return true
