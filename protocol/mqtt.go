@@ -77,24 +77,25 @@ func mqttConnectStart(b []byte) bool {
 // that does not begin with a whole packet (a piece of one) gets an empty
 // Description.
 func (MQTT) Describe(m Message) Description {
-	ps := mqttSplit(m)
-	if len(ps) == 0 {
-		return Description{}
-	}
-	d := describeMQTT(ps[0])
-	for _, p := range ps[1:] {
+	var d Description
+	n := 0
+	for p := range mqttPackets(m) {
+		if n == 0 {
+			d = describeMQTT(p)
+		}
 		d.Heartbeat = d.Heartbeat && (p.typ == mqttPingreq || p.typ == mqttPingresp)
+		n++
 	}
-	if len(ps) > 1 {
-		d.Summary += fmt.Sprintf(" (+%d packets)", len(ps)-1)
+	if n > 1 {
+		d.Summary += fmt.Sprintf(" (+%d packets)", n-1)
 	}
 	return d
 }
 
 // ReplyHeartbeat answers a client's PINGREQ with a PINGRESP.
 func (MQTT) ReplyHeartbeat(m Message) (Message, bool) {
-	ps := mqttSplit(m)
-	if m.Dir != format.Send || len(ps) == 0 || ps[0].typ != mqttPingreq {
+	p, ok := mqttFirst(m)
+	if m.Dir != format.Send || !ok || p.typ != mqttPingreq {
 		return Message{}, false
 	}
 	return Message{Dir: format.Receive, Binary: true, Data: []byte{mqttPingresp << 4, 0}}, true
@@ -107,11 +108,10 @@ func (MQTT) ReplyHeartbeat(m Message) (Message, bool) {
 // Its packet id is scoped "packet id": a client's packet ids are one
 // space, reused once acknowledged.
 func (MQTT) Request(m Message) (Request, bool) {
-	ps := mqttSplit(m)
-	if m.Dir != format.Send || len(ps) == 0 {
+	p, ok := mqttFirst(m)
+	if m.Dir != format.Send || !ok {
 		return Request{}, false
 	}
-	p := ps[0]
 	id, ok := p.id()
 	if !ok {
 		return Request{}, false
@@ -135,7 +135,7 @@ func (MQTT) Request(m Message) (Request, bool) {
 // PUBREC and PUBCOMP packets in a message, in order.
 func (MQTT) Echoes(m Message) []ID {
 	var ids []ID
-	for _, p := range mqttSplit(m) {
+	for p := range mqttPackets(m) {
 		if id, ok := p.echoed(m.Dir); ok {
 			ids = append(ids, mqttID(id))
 		}
@@ -148,7 +148,7 @@ func (MQTT) Echoes(m Message) []ID {
 // kept.
 func (MQTT) Rewrite(m Message, to func(ID) (string, bool)) []byte {
 	out, off := m.Data, 0
-	for _, p := range mqttSplit(m) {
+	for p := range mqttPackets(m) {
 		at := off + p.hdr + p.idAt
 		off += p.size()
 		id, ok := p.echoed(m.Dir)

@@ -2,6 +2,7 @@ package protocol
 
 import (
 	"fmt"
+	"iter"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -74,24 +75,33 @@ type mqttPacket struct {
 
 func (p mqttPacket) size() int { return p.hdr + len(p.body) }
 
-// mqttSplit returns the whole packets at the start of a binary message,
-// in order, up to the first that is not whole.
-func mqttSplit(m Message) []mqttPacket {
-	if !m.Binary {
-		return nil // MQTT packets travel in binary messages only [MQTT-6.0.0-1]
-	}
-	var ps []mqttPacket
-	for b := m.Data; len(b) > 0; {
-		length, hdr, st := mqttFixed(b)
-		if st != mqttWhole || len(b)-hdr < length {
-			break
+// mqttPackets yields the whole packets at the start of a binary
+// message, in order, up to the first that is not whole; none of a text
+// message, as MQTT packets travel in binary messages only [MQTT-6.0.0-1].
+func mqttPackets(m Message) iter.Seq[mqttPacket] {
+	return func(yield func(mqttPacket) bool) {
+		for b := m.Data; len(b) > 0 && m.Binary; {
+			length, hdr, st := mqttFixed(b)
+			if st != mqttWhole || len(b)-hdr < length {
+				return
+			}
+			p := mqttPacket{typ: b[0] >> 4, flags: b[0] & 0x0f, hdr: hdr, body: b[hdr : hdr+length]}
+			p.idAt = p.findID()
+			if !yield(p) {
+				return
+			}
+			b = b[hdr+length:]
 		}
-		p := mqttPacket{typ: b[0] >> 4, flags: b[0] & 0x0f, hdr: hdr, body: b[hdr : hdr+length]}
-		p.idAt = p.findID()
-		ps = append(ps, p)
-		b = b[hdr+length:]
 	}
-	return ps
+}
+
+// mqttFirst returns the first packet of a message, if it begins with a
+// whole one.
+func mqttFirst(m Message) (mqttPacket, bool) {
+	for p := range mqttPackets(m) {
+		return p, true
+	}
+	return mqttPacket{}, false
 }
 
 // findID returns where the packet id is in the body: after the topic of
