@@ -56,7 +56,10 @@
 // capabilities its protocol has, and one line in Default() (set.go) that
 // lists it. Nothing in the recorder, the replay server, or the commands
 // changes: cat shows its Describe, and the replay server uses its
-// capabilities where it checks for them. Put a more specific profile
+// capabilities where it checks for them. A protocol whose messages are
+// not its WebSocket messages (several in one, or one over several, as
+// MQTT's packets) implements Framer as well: mqtt.go, centrifuge.go and
+// signalr.go show both kinds. Put a more specific profile
 // before a more general one in Default(): the first that recognises a
 // session wins.
 //
