@@ -18,7 +18,8 @@ import (
 // A Profile holds no per-session state: its methods may be called from
 // many goroutines at once, and must not keep or modify the bytes they are
 // given. What a protocol must remember within a session is a value the
-// profile hands out (a Framer's Splitter, a Pairing over its Echoer). They must not panic on any input: recordings are untrusted.
+// profile hands out (a Framer's Splitter, a Pairing over its Echoer).
+// They must not panic on any input: recordings are untrusted.
 type Profile interface {
 	// Name is the protocol's name as wsreplay writes and takes it
 	// ("socketio", "graphql-transport-ws"): lower case, no spaces.
