@@ -16,10 +16,17 @@
 //	                     │
 //	                     ▼
 //	               protocol.Profile        Name, Recognize, Describe
+//	                 + Framer ──► Splitter WebSocket messages -> the protocol's messages
 //	                 + HeartbeatReplier    a client's ping -> the reply to send now
 //	                 + HeartbeatSender     the server's ping and its interval
 //	                 + Echoer ──► Pairing  request ids: replies wait, ids follow the client
 //	                 + Bootstrapper        HTTP requests before the socket
+//
+// The values on the right of an arrow hold one session's state, which a
+// Profile does not: a Splitter per stream of messages (MQTT packets span
+// WebSocket messages, and SignalR, Centrifuge and MQTT put several in one;
+// the caller cuts with it first and asks the profile about what comes
+// out), a Pairing per replay.
 //
 // A caller holds a Set in its options (zero value: the built-ins), detects
 // a session's Profile from its Opening (Set.Detect; Set.Detector when the
@@ -56,7 +63,10 @@
 // capabilities its protocol has, and one line in Default() (set.go) that
 // lists it. Nothing in the recorder, the replay server, or the commands
 // changes: cat shows its Describe, and the replay server uses its
-// capabilities where it checks for them. Put a more specific profile
+// capabilities where it checks for them. A protocol whose messages are
+// not its WebSocket messages (several in one, or one over several, as
+// MQTT's packets) implements Framer as well: mqtt.go, centrifuge.go and
+// signalr.go show both kinds. Put a more specific profile
 // before a more general one in Default(): the first that recognises a
 // session wins.
 //

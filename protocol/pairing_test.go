@@ -161,3 +161,9 @@ func TestSetTopString(t *testing.T) {
 		})
 	}
 }
+
+// runSteps plays steps through a new Pairing of e.
+func runSteps(t *testing.T, e Echoer, steps []step) {
+	t.Helper()
+	playSteps(t, NewPairing(e), steps)
+}
