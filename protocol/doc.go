@@ -42,13 +42,14 @@
 // holds no per-session state, and so is not in a Set.
 //
 // Today cat describes every message through the profile detected for its
-// session (Socket.IO packets, GraphQL operations, STOMP frames, Phoenix
-// and JSON-RPC messages). The replay server's
-// Engine.IO engine (replayer/engineio*.go) still does its own pings and
-// ack ids, the same things SocketIO's HeartbeatSender, HeartbeatReplier
-// and Echoer say; the recorder does not detect yet. Both are to call this
-// package as the issue "Every popular realtime protocol replays with only
-// the URL changed" asks.
+// session (Socket.IO packets, GraphQL operations, STOMP frames, MQTT
+// packets, Phoenix, JSON-RPC, Centrifuge, ActionCable and SignalR
+// messages); the recorder names on the session line the protocol an
+// upgrade shows (recorder/protocol.go); and a WebSocket replay makes
+// heartbeats live through its profile's HeartbeatReplier and
+// HeartbeatSender (replayer/heartbeat.go). The replay server's Engine.IO
+// engine (replayer/engineio*.go) still does its own pings and ack ids, the
+// same things SocketIO's HeartbeatSender, HeartbeatReplier and Echoer say.
 //
 // The package is public, not internal, because recorder.Proxy and
 // replayer.Server are to hold a Set in their options: a library user's own
