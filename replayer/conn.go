@@ -12,6 +12,7 @@ import (
 	"github.com/wsreplay/wsreplay/format"
 	"github.com/wsreplay/wsreplay/internal/readable"
 	"github.com/wsreplay/wsreplay/internal/ws"
+	"github.com/wsreplay/wsreplay/protocol"
 )
 
 // replayConn is one client connection being played to.
@@ -27,6 +28,7 @@ type replayConn struct {
 	batch    frameBatch // frames of messages due together; the player's goroutine only
 	writeMu  sync.Mutex // held by a write of frames, and of a heartbeat answer
 	ctl      *control   // live control, told of the client's messages
+	echo     *echo      // the ids replies echo (echo.go); nil: none
 	path     string     // as the client asked for it
 	remote   string
 }
@@ -64,6 +66,7 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request, rp *replayLife, 
 	if s.Wait {
 		c.client = newClientLog() // what --wait needs; nothing is kept without it
 	}
+	c.echo = newEcho(s.detector(sess, r.URL, conn.Subprotocol()), s.Wait)
 	return c
 }
 
@@ -80,7 +83,7 @@ func (s *Server) serve(c *replayConn, rp *replayLife, sess *Session) {
 		defer close(c.readDone)
 		c.pumpFromClient(rp.cancel)
 	}()
-	p := &player{cfg: s.timing(), session: sess, send: c.send, flush: c.flush, client: c.client, log: c.log, fine: &s.fine, ctl: ctl}
+	p := &player{cfg: s.timing(), session: sess, send: c.send, flush: c.flush, client: c.client, log: c.log, fine: &s.fine, ctl: ctl, echo: c.echo}
 	end, err := p.play(rp.ctx, c.accepted)
 	live.ended(endingName(end, err))
 	s.finish(rp.ctx, c, c.log, end, err)
@@ -130,7 +133,16 @@ func (c *replayConn) pumpFromClient(cancel context.CancelFunc) {
 		if c.client != nil {
 			c.client.add(data)
 		}
+		if c.echo != nil {
+			c.echo.live(protocol.Message{Dir: format.Send, Binary: typ == websocket.MessageBinary, Data: data}, c.arrival())
+		}
 	}
+}
+
+// arrival is the time of a client message that comes now.
+func (c *replayConn) arrival() came {
+	now := time.Now()
+	return came{at: now, held: c.ctl.heldFor(now)}
 }
 
 func (c *replayConn) heartbeat(data []byte) (string, bool) {
