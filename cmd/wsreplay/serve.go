@@ -66,6 +66,7 @@ sandboxed: a browser runs no script from a recording.`,
 			&cli.StringSliceFlag{Name: "session", Usage: "serve only this session `ID` (repeatable)"},
 			&cli.BoolFlag{Name: "wait", Usage: "hold server messages until the client has sent what was recorded before them"},
 			&cli.StringSliceFlag{Name: "heartbeat", Usage: "answer text `PING:PONG` at once and leave recorded ones out (repeatable)"},
+			&cli.StringFlag{Name: "protocol", Usage: "replay every session as protocol `NAME` speaks it (replies wait for their requests, ids follow the client), or none for the recording as it is; default: each session's own, detected"},
 			&cli.StringFlag{Name: "drop-at", Usage: "drop the TCP connection at `D` (no close frame: the browser sees 1006)"},
 			&cli.StringFlag{Name: "close-at", Usage: "at D, close with a close frame of CODE (default 1000) and REASON: `D[:CODE[:REASON]]`"},
 			&cli.StringFlag{Name: "hang-at", Usage: "at `D`, stay connected but send nothing more"},
@@ -121,6 +122,9 @@ func serveOptions(c *cli.Context) (*replayer.Server, error) {
 			return nil, err
 		}
 		srv.Heartbeats = append(srv.Heartbeats, replayer.Heartbeat{Ping: ping, Pong: pong})
+	}
+	if srv.Protocol, err = parseProtocol(c.String("protocol")); err != nil {
+		return nil, err
 	}
 	if srv.Poll, srv.PollIdle, err = pollOptions(c); err != nil {
 		return nil, err
