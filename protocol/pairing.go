@@ -129,11 +129,19 @@ func (p *Pairing) match(same string) {
 // not come. A message that echoes nothing known is always ready.
 func (p *Pairing) Ready(m Message) bool {
 	for _, id := range p.e.Echoes(m) {
-		if _, ok := p.to[id]; !ok && p.known[id] != 0 {
+		if p.Waits(id) {
 			return false
 		}
 	}
 	return true
+}
+
+// Waits reports whether a reply that echoes id waits: id is one a
+// recorded request chose, and its live counterpart has not come. Ready is
+// Waits of each id a message echoes, for a caller that has them already.
+func (p *Pairing) Waits(id ID) bool {
+	_, ok := p.to[id]
+	return !ok && p.known[id] != 0
 }
 
 // Counterpart returns the live client's value for the id a recorded

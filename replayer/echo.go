@@ -207,8 +207,10 @@ type reply struct {
 func (x *echo) check(r *reply, speed float64, heldNow time.Duration) (at time.Time, ready bool, held <-chan struct{}) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	if !x.pairing.Ready(r.m) {
-		return time.Time{}, false, x.changed
+	for _, id := range r.ids {
+		if x.pairing.Waits(id) {
+			return time.Time{}, false, x.changed
+		}
 	}
 	for _, id := range r.ids {
 		v, ok := x.pairing.Counterpart(id)
@@ -233,8 +235,17 @@ func (x *echo) check(r *reply, speed float64, heldNow time.Duration) (at time.Ti
 // replays and never changed), or e itself when there are none yet.
 func (x *echo) rewrite(r *reply, e *format.Event) *format.Event {
 	x.mu.Lock()
+	defer x.mu.Unlock()
+	differs := false
+	for _, id := range r.ids {
+		if v, ok := x.pairing.Counterpart(id); ok && v != id.Value {
+			differs = true
+		}
+	}
+	if !differs {
+		return e // the profile would return e.Data itself: not asked
+	}
 	data := x.pairing.Rewrite(r.m)
-	x.mu.Unlock()
 	if len(data) == len(e.Data) && (len(data) == 0 || &data[0] == &e.Data[0]) {
 		return e
 	}
