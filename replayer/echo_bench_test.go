@@ -14,14 +14,15 @@ import (
 
 // BenchmarkTimingEcho is BenchmarkTiming's 1,000 msgs/s with the replies
 // followed (echo.go): a graphql-transport-ws session whose 10,000 next
-// messages answer a subscription, replayed to a client that subscribes
-// under its own id at once; every message is checked, held if need be
-// and rewritten. It reports lateness as BenchmarkTiming does.
+// messages answer a subscription recorded at 50 ms, replayed to a client
+// that subscribes under its own id at once (earlier than recorded, so the
+// recorded clock holds); every message is checked and rewritten. It
+// reports lateness as BenchmarkTiming does.
 func BenchmarkTimingEcho(b *testing.B) {
 	const n = 10000
 	at := func(i int) time.Duration { return 100*time.Millisecond + time.Duration(i)*time.Millisecond }
 	evs := []*format.Event{sessionLine("s", "/", "graphql-transport-ws", rec0),
-		message("s", rec0, format.Send, format.Text, []byte(`{"id":"rec","type":"subscribe","payload":{"query":"subscription S { s }"}}`))}
+		message("s", rec0.Add(50*time.Millisecond), format.Send, format.Text, []byte(`{"id":"rec","type":"subscribe","payload":{"query":"subscription S { s }"}}`))}
 	pad := strings.Repeat("x", 120)
 	for i := range n {
 		data := `{"id":"rec","type":"next","payload":{"data":{"n":` + strconv.Itoa(i) + `,"pad":"` + pad + `"}}}`
