@@ -46,9 +46,8 @@ type echo struct {
 
 // liveMsg is a client message kept while the profile is not known yet.
 type liveMsg struct {
-	m    protocol.Message
-	at   came
-	wait bool
+	m  protocol.Message
+	at came
 }
 
 // came is when a client message came: the instant, and how long the
