@@ -11,9 +11,17 @@ import (
 
 // await holds m, placed (or not, before From: due at once) on sched, until
 // it is due, a step or a seek sends it now, or the replay ends; paused, it
-// waits for a command. Messages to inject go first. It returns true when
-// the replay is over: with its ending, or an injection's error.
-func (p *player) await(ctx context.Context, w *waiter, sched *schedule, m mark, placed bool) (ending, bool, error) {
+// waits for a command. A reply r (nil: m answers nothing) is held until
+// its requests have come, and its delay after them (echo.go). Messages to
+// inject go first. It returns true when the replay is over: with its
+// ending, or an injection's error.
+func (p *player) await(ctx context.Context, w *waiter, sched *schedule, m mark, placed bool, r *reply) (ending, bool, error) {
+	holding := false // shown as waiting for the client
+	defer func() {
+		if holding {
+			p.ctl.waiting(false)
+		}
+	}()
 	for {
 		d := p.ctl.decide(time.Now(), sched, m)
 		switch {
@@ -31,8 +39,20 @@ func (p *player) await(ctx context.Context, w *waiter, sched *schedule, m mark, 
 		if placed {
 			due = sched.due(sched.pos)
 		}
+		var held <-chan struct{} // closed at the client's next message
 		if d.verdict == waitCommand {
 			due = time.Time{}
+		} else if r != nil {
+			at, ready, ch := p.echo.check(r, sched.speed, p.ctl.heldFor(time.Now()))
+			if ready != !holding {
+				holding = !ready
+				d.changed = p.ctl.waiting(holding)
+			}
+			if !ready {
+				due, held = time.Time{}, ch
+			} else if at.After(due) {
+				due = at
+			}
 		}
 		if due.IsZero() || time.Now().Before(due) {
 			// About to wait: what the sender holds goes out first.
@@ -44,7 +64,7 @@ func (p *player) await(ctx context.Context, w *waiter, sched *schedule, m mark, 
 		var end ending
 		var stop, woke bool
 		if due.IsZero() {
-			end, stop, woke = w.onOr(nil, nil, d.changed)
+			end, stop, woke = w.onOr(nil, held, d.changed)
 		} else {
 			end, stop, woke = w.untilOr(due, d.changed)
 		}
