@@ -1,6 +1,7 @@
 package replayer
 
 import (
+	"encoding/json"
 	"hash/maphash"
 	"sync"
 	"time"
@@ -33,8 +34,15 @@ type echo struct {
 	fed     int                // recorded messages the detector has seen
 	passedN int                // recorded client messages passed while detecting
 	wait    bool               // Server.Wait: keep a content log once the profile is known
-	prof    protocol.Profile
-	e       protocol.Echoer // nil: nothing to follow (yet)
+	prof    protocol.Profile   // nil with the generic rule
+	e       protocol.Echoer    // nil: nothing to follow (yet)
+	generic bool               // e is the generic rule's (protocol.Learned)
+	// guess follows the ids while the profile is not known yet, by the
+	// generic rule: the session's protocol becomes it (learn) when a
+	// server message echoes what it learned before any profile is found,
+	// or when the first messages show none. Nil once decided.
+	guess   *protocol.Pairing
+	guessE  *protocol.Learned
 	pairing *protocol.Pairing
 	early   []liveMsg                          // the client's messages while detecting, bounded
 	earlyN  int                                // their bytes
@@ -77,14 +85,20 @@ func newEcho(det *protocol.Detector, wait bool) *echo {
 		if x.e == nil {
 			return nil
 		}
+		return x
 	}
+	if det.Decided() {
+		return nil // no protocol (--protocol none)
+	}
+	x.guessE = protocol.NewLearned()
+	x.guess = protocol.NewPairing(x.guessE)
 	return x
 }
 
 // found sets up what the profile p allows, and feeds the pairing the
 // client's messages kept until then. x.mu held (or x not shared yet).
 func (x *echo) found(p protocol.Profile) {
-	x.det, x.prof = nil, p
+	x.det, x.prof, x.guess, x.guessE = nil, p, nil, nil
 	early := x.early
 	x.early, x.earlyN = nil, 0
 	e, ok := p.(protocol.Echoer)
@@ -102,6 +116,21 @@ func (x *echo) found(p protocol.Profile) {
 	}
 }
 
+// learn makes the generic rule's guess the session's protocol: a JSON
+// protocol no profile knows. Its pairing has seen every message already.
+// x.mu held.
+func (x *echo) learn() {
+	x.det, x.early, x.earlyN = nil, nil, 0
+	x.e, x.pairing, x.generic = x.guessE, x.guess, true
+	x.guess, x.guessE = nil, nil
+}
+
+// notJSON gives up following ids: the session's messages are not all JSON
+// and no profile knows them. x.mu held.
+func (x *echo) notJSON() {
+	x.det, x.early, x.earlyN, x.guess, x.guessE = nil, nil, 0, nil, nil
+}
+
 // reach notes a recorded message the player has reached (before it waits
 // for it): the detector sees the first ones. For a server message it
 // returns the reply the player holds until its requests have come, or nil
@@ -115,10 +144,13 @@ func (x *echo) reach(e *format.Event, off time.Duration) *reply {
 	defer x.mu.Unlock()
 	if x.det != nil {
 		x.fed++
-		if p := x.det.Message(m); p != nil {
+		switch p := x.det.Message(m); {
+		case p != nil:
 			x.found(p)
-		} else if x.fed >= protocol.MaxFirst {
-			x.det, x.early, x.earlyN = nil, nil, 0 // no protocol: nothing to follow
+		case e.Opcode == format.Binary || !json.Valid(e.Data):
+			x.notJSON()
+		case x.fed >= protocol.MaxFirst || e.Dir == format.Receive && len(x.guessE.Echoes(m)) > 0:
+			x.learn() // a JSON protocol no profile knows: the generic rule
 		}
 	}
 	if x.e == nil || e.Dir != format.Receive {
@@ -128,7 +160,7 @@ func (x *echo) reach(e *format.Event, off time.Duration) *reply {
 	if len(ids) == 0 {
 		return nil
 	}
-	return &reply{m: m, off: off, ids: ids}
+	return &reply{m: m, off: off, ids: ids, bounded: x.generic}
 }
 
 // passed notes a recorded client message the player has passed, at
@@ -143,11 +175,15 @@ func (x *echo) passed(e *format.Event, off time.Duration) {
 	if x.det != nil {
 		x.passedN++
 	}
-	if x.e == nil {
+	pairing, ec := x.pairing, x.e
+	if x.guess != nil {
+		pairing, ec = x.guess, x.guessE
+	}
+	if ec == nil {
 		return
 	}
-	x.pairing.Recorded(m)
-	if r, ok := x.e.Request(m); ok {
+	pairing.Recorded(m)
+	if r, ok := ec.Request(m); ok {
 		for _, id := range r.IDs {
 			x.recOff.put(id, off)
 		}
@@ -167,6 +203,10 @@ func (x *echo) live(m protocol.Message, at came) {
 			m.Data = append([]byte(nil), m.Data...) // the reader's buffer is its own
 			x.early, x.earlyN = append(x.early, liveMsg{m: m, at: at}), x.earlyN+len(m.Data)
 		}
+		if x.guess != nil {
+			x.guess.Live(m)
+			x.noteLive(x.guessE, m, at)
+		}
 		return
 	case x.e == nil:
 		return
@@ -180,23 +220,34 @@ func (x *echo) live(m protocol.Message, at came) {
 // message. x.mu held.
 func (x *echo) liveOne(m protocol.Message, at came, toContent bool) {
 	x.pairing.Live(m)
-	if r, ok := x.e.Request(m); ok {
+	x.noteLive(x.e, m, at)
+	if x.content != nil && toContent {
+		x.content.add(x.key(m), at.at)
+	}
+}
+
+// noteLive notes when the ids e reads in the client's message m came.
+// x.mu held.
+func (x *echo) noteLive(e protocol.Echoer, m protocol.Message, at came) {
+	if r, ok := e.Request(m); ok {
 		for _, id := range r.IDs {
 			x.liveAt.put(id, at)
 		}
-	}
-	if x.content != nil && toContent {
-		x.content.add(x.key(m), at.at)
 	}
 }
 
 // reply is a recorded server message that echoes ids of requests, as the
 // player holds it.
 type reply struct {
-	m   protocol.Message
-	off time.Duration // recorded offset
-	ids []protocol.ID
+	m       protocol.Message
+	off     time.Duration // recorded offset
+	ids     []protocol.ID
+	bounded bool // held at most genericHold (the generic rule's guess)
 }
+
+// genericHold is the longest the generic rule holds a reply past its
+// recorded time for a request the live client has not made.
+const genericHold = 5 * time.Second
 
 // check reports whether r may go: not before every request it answers
 // has come (ready is false until then; held is closed at the client's next

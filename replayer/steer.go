@@ -39,19 +39,20 @@ func (p *player) await(ctx context.Context, w *waiter, sched *schedule, m mark, 
 		if placed {
 			due = sched.due(sched.pos)
 		}
-		var held <-chan struct{} // closed at the client's next message
+		var held <-chan struct{}    // closed at the client's next message
+		var giveUp <-chan time.Time // a bounded hold's end
 		if d.verdict == waitCommand {
 			due = time.Time{}
 		} else if r != nil {
-			at, ready, ch := p.echo.check(r, sched.speed, p.ctl.heldFor(time.Now()))
+			var ready bool
+			var stopTimer func() bool
+			due, ready, held, giveUp, stopTimer = p.replyDue(r, sched, due)
+			if stopTimer != nil {
+				defer stopTimer()
+			}
 			if ready != !holding {
 				holding = !ready
 				d.changed = p.ctl.waiting(holding)
-			}
-			if !ready {
-				due, held = time.Time{}, ch
-			} else if at.After(due) {
-				due = at
 			}
 		}
 		if due.IsZero() || time.Now().Before(due) {
@@ -64,7 +65,7 @@ func (p *player) await(ctx context.Context, w *waiter, sched *schedule, m mark, 
 		var end ending
 		var stop, woke bool
 		if due.IsZero() {
-			end, stop, woke = w.onOr(nil, held, d.changed)
+			end, stop, woke = w.onOr(giveUp, held, d.changed)
 		} else {
 			end, stop, woke = w.untilOr(due, d.changed)
 		}
@@ -75,6 +76,35 @@ func (p *player) await(ctx context.Context, w *waiter, sched *schedule, m mark, 
 			return ending{}, false, nil
 		}
 	}
+}
+
+// replyDue tells when the reply r, due on the recorded clock at due, may
+// go: ready with the time, or not ready, with held closed at the client's
+// next message. A reply the generic rule holds (r.bounded) is held at most
+// genericHold past due, then goes as recorded: that rule guesses which
+// values are ids, and a wrong guess must not stall the replay. giveUp
+// fires then; stop releases its timer (nil when there is none).
+func (p *player) replyDue(r *reply, sched *schedule, due time.Time) (at time.Time, ready bool, held <-chan struct{}, giveUp <-chan time.Time, stop func() bool) {
+	live, ready, ch := p.echo.check(r, sched.speed, p.ctl.heldFor(time.Now()))
+	if ready {
+		return later(due, live), true, nil, nil, nil
+	}
+	if !r.bounded {
+		return time.Time{}, false, ch, nil, nil
+	}
+	end := due.Add(genericHold)
+	if !time.Now().Before(end) {
+		return due, true, nil, nil, nil
+	}
+	t := time.NewTimer(time.Until(end))
+	return time.Time{}, false, ch, t.C, t.Stop
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 // injectAll sends the messages of d to inject.
