@@ -146,7 +146,7 @@ func writeTimelineData(w *bufio.Writer, sess TimelineSession) error {
 			start = e.Time
 		}
 		off := e.Time.Sub(start)
-		idx.add(format.Position{}, e, off)
+		idx.add(format.Position{}, e, off, nil)
 		if e.Type != format.TypeMessage {
 			continue
 		}
