@@ -8,7 +8,6 @@ import (
 	"github.com/wsreplay/wsreplay/format"
 )
 
-
 // protoOf returns a row's or a message's proto object, nil if none.
 func protoOf(v any) map[string]any {
 	p, _ := v.(map[string]any)["proto"].(map[string]any)
