@@ -188,12 +188,21 @@
     c[3].textContent = r.dir === 'send' ? '↑' : '↓';
     c[4].textContent = r.kind === 'text' ? 'T' : 'B';
     c[5].textContent = fmtSize(r.size);
-    c[7].textContent = r.kind === 'text' ? r.preview : '(binary)';
+    c[7].textContent = rowText(r);
     classify(el, r);
+  }
+  // rowText is what a row shows of its payload: the protocol's reading of
+  // it when the server gives one (graphql's type, operation and id; an
+  // MQTT packet; a Socket.IO event), else the payload's start.
+  function rowText(r) {
+    const p = r.proto;
+    if (p && p.summary) return p.summary + (p.from_seq ? '  (from #' + p.from_seq + ')' : '');
+    return r.kind === 'text' ? r.preview : '(binary)';
   }
   function classify(el, r) {
     const rp = st.replays.get(st.current);
     let cls = 'row ' + r.dir;
+    if (r.proto) cls += ' described' + (r.proto.heartbeat ? ' heartbeat' : '') + (r.proto.part ? ' part' : '');
     if (rp && rp.pos && r.seq <= rp.pos.seq) cls += ' passed';
     if (rp && rp.next && r.seq === rp.next.seq) cls += ' next';
     if (r.seq === st.selected) cls += ' selected';
@@ -221,6 +230,7 @@
   function showDetail() {
     const d = detail;
     $('#meta').textContent = '#' + d.seq + ' · ' + fmtOff(d.offset_ns) + ' · ' + (d.dir === 'send' ? '↑ from the client' : '↓ to the client') + ' · ' + d.kind + ' · ' + fmtSize(d.size);
+    showProto(d.proto);
     const body = $('#dbody');
     body.textContent = '';
     document.querySelectorAll('#detail .tabs button[data-tab]').forEach((b) => b.classList.toggle('on', b.dataset.tab === tab));
@@ -230,6 +240,24 @@
     const pre = document.createElement('pre');
     pre.textContent = tab === 'hex' || d.text == null ? hexDump(payloadBytes(d)) : d.text;
     body.appendChild(pre);
+  }
+  // showProto lists what the message means in its session's protocol,
+  // above the payload; nothing when the server gives no reading.
+  function showProto(p) {
+    const el = $('#proto');
+    el.textContent = '';
+    el.hidden = !p;
+    if (!p) return;
+    const fields = [['kind', p.kind], ['channel', p.channel], ['name', p.name], ['id', p.id],
+      ['heartbeat', p.heartbeat ? 'yes' : ''], ['messages', p.count ? String(p.count) : ''],
+      ['begins in', p.from_seq ? '#' + p.from_seq : ''], ['summary', p.summary]];
+    for (const [k, v] of fields) {
+      if (!v) continue;
+      const line = el.appendChild(document.createElement('div'));
+      line.dataset.field = k;
+      line.appendChild(document.createElement('span')).textContent = k;
+      line.appendChild(document.createElement('code')).textContent = v;
+    }
   }
   function jsonTree(v, budget) {
     const span = (cls, t) => { const s = document.createElement('span'); s.className = cls; s.textContent = t; return s; };
