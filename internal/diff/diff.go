@@ -108,7 +108,7 @@ func Compare(a, b format.Stream, opts *Options) (*Result, error) {
 	c := &comparison{opts: o, res: &Result{}}
 	sa := &side{src: a, ignore: o.Ignore}
 	sb := &side{src: b, ignore: o.Ignore}
-	if err := settle(sa, sb, o.ExactIDs); err != nil {
+	if err := settle(sa, sb, o.Window, o.ExactIDs); err != nil {
 		return nil, err
 	}
 	if err := c.run(sa, sb); err != nil {
@@ -120,29 +120,36 @@ func Compare(a, b format.Stream, opts *Options) (*Result, error) {
 	return r, nil
 }
 
-// settle finds the protocol of both sides from their first messages and
-// chooses how their ids are compared: renamed through the profile's
-// Echoer when both have the same one, through a generic rule of their own
-// when neither has a profile, else as they are.
-func settle(a, b *side, exact bool) error {
-	if err := a.prime(); err != nil {
+// settle finds the protocol of both sides from their first window of
+// messages and chooses how their ids are compared: renamed through the
+// profile's Echoer when both have the same one; when neither has a
+// profile, through the generic rule, at the places where either side's
+// first window shows a client's value echoed; else as they are.
+func settle(a, b *side, window int, exact bool) error {
+	if err := a.prime(window); err != nil {
 		return err
 	}
-	if err := b.prime(); err != nil {
+	if err := b.prime(window); err != nil {
 		return err
 	}
 	pa, pb := a.profile(), b.profile()
 	var ea, eb protocol.Echoer
+	var only map[string]bool
 	switch {
 	case exact:
 	case pa == nil && pb == nil:
-		ea, eb = protocol.NewLearned(), protocol.NewLearned()
+		only = map[string]bool{}
+		echoedPlaces(a.pending(), only)
+		echoedPlaces(b.pending(), only)
+		if len(only) > 0 {
+			ea, eb = protocol.NewLearned(), protocol.NewLearned()
+		}
 	case pa != nil && pb != nil && pa.Name() == pb.Name():
 		ea, _ = pa.(protocol.Echoer)
 		eb, _ = pb.(protocol.Echoer)
 	}
-	a.settle(ea)
-	b.settle(eb)
+	a.settle(ea, only)
+	b.settle(eb, only)
 	return nil
 }
 

@@ -21,6 +21,11 @@ import (
 // and the id's place in the request; equal flows then have equal tokens,
 // and a difference in data still shows.
 //
+// With no profile (the generic rule, protocol.Learned), only the places
+// at which, in the first window of messages of either side, a client's
+// value came back in a later server message are renamed: a value the
+// server never echoes (a sequence number, a timestamp) is data.
+//
 // Where: in a client message, its own request's ids anywhere, and ids of
 // earlier requests (a graphql "complete") when distinctive (8 characters
 // or more) or under a member named as the id's scope ends ("id"); in a
@@ -38,6 +43,7 @@ const (
 // use.
 type idTokens struct {
 	e     protocol.Echoer
+	only  map[string]bool        // the scopes renamed; nil: every one
 	count map[string]int         // per request kind: requests seen
 	to    map[protocol.ID]string // an id -> its token
 	known map[string]swap        // a leaf (leafKey) of an id -> its token, for client messages
@@ -106,7 +112,12 @@ func (t *idTokens) learn(r protocol.Request) []protocol.ID {
 	t.count[r.Same]++
 	h := fnv.New32a()
 	h.Write([]byte(r.Same))
+	ids := r.IDs[:0:0]
 	for j, id := range r.IDs {
+		if t.only != nil && !t.only[id.Scope] {
+			continue
+		}
+		ids = append(ids, id)
 		if _, seen := t.to[id]; !seen {
 			t.remember(id)
 		}
@@ -120,7 +131,30 @@ func (t *idTokens) learn(r protocol.Request) []protocol.ID {
 			t.known[lk] = s
 		}
 	}
-	return r.IDs
+	return ids
+}
+
+// maxPlaces bounds the places of ids the generic rule finds.
+const maxPlaces = 256
+
+// echoedPlaces returns the places (protocol.ID.Scope) at which the
+// client messages of msgs put values that later server messages of msgs
+// carry back, as the generic rule reads them: where a JSON protocol no
+// profile knows keeps the ids its clients choose. It adds them to places.
+func echoedPlaces(msgs []*Message, places map[string]bool) {
+	l := protocol.NewLearned()
+	for _, m := range msgs {
+		pm := protocol.Message{Dir: m.Dir, Binary: m.Opcode == format.Binary, Data: m.Data}
+		if m.Dir == format.Send {
+			l.Request(pm)
+			continue
+		}
+		for _, id := range l.Echoes(pm) {
+			if len(places) < maxPlaces {
+				places[id.Scope] = true
+			}
+		}
+	}
 }
 
 // remember notes a new id, forgetting the oldest past maxTokens.

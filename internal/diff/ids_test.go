@@ -25,7 +25,7 @@ func TestCompareIDsBounded(t *testing.T) {
 	a := rpcSession(n, func(i int) string { return fmt.Sprintf(`"a-%d"`, i*7919%100003) })
 	b := rpcSession(n, func(i int) string { return fmt.Sprintf(`"b-%d"`, i*104729%100019) })
 	sa, sb := &side{src: a}, &side{src: b}
-	if err := settle(sa, sb, false); err != nil {
+	if err := settle(sa, sb, DefaultWindow, false); err != nil {
 		t.Fatal(err)
 	}
 	c := &comparison{opts: Options{Window: DefaultWindow, Context: 3}, res: &Result{}}

@@ -108,22 +108,19 @@ func (s *side) canonicalize(m *Message) {
 	m.canonicalize(s.ignore, swaps)
 }
 
-// prime reads the side's first messages (protocol.MaxFirst at most), for
-// its protocol to be found.
-func (s *side) prime() error {
-	for !s.eof && s.seq < protocol.MaxFirst && (s.detect == nil || s.detect.Profile() == nil) {
-		if err := s.fill(s.len() + 1); err != nil {
-			return err
-		}
-	}
-	return nil
+// prime reads the side's first n messages (fewer if it ends), for its
+// protocol to be found and, with none, where its ids are.
+func (s *side) prime(n int) error {
+	return s.fill(n)
 }
 
-// settle makes s ready: its ids renamed through e (nil: not renamed), and
-// the messages read so far canonicalized.
-func (s *side) settle(e protocol.Echoer) {
+// settle makes s ready: its ids renamed through e (nil: not renamed), at
+// the places only names (nil: all), and the messages read so far
+// canonicalized.
+func (s *side) settle(e protocol.Echoer, only map[string]bool) {
 	if e != nil {
 		s.ids = newIDTokens(e)
+		s.ids.only = only
 	}
 	s.ready = true
 	for _, m := range s.pending() {
