@@ -1,7 +1,10 @@
 package replayer
 
 import (
+	"encoding/json"
+	"io"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -193,5 +196,51 @@ func TestAPIDescribesSocketIO(t *testing.T) {
 	}
 	if p := protoOf(rows[4]); p == nil || p["heartbeat"] != true {
 		t.Errorf("row 5: proto %v, want a heartbeat", p)
+	}
+}
+
+// TestWriteTimelineDescribes: the exported timeline carries each
+// message's protocol description too, for a protocol found from the
+// session's first messages (JSON-RPC here), and a summary cannot end the
+// script it is in.
+func TestWriteTimelineDescribes(t *testing.T) {
+	evs := []*format.Event{
+		sessionLine("s", "/rpc", "", rec0),
+		message("s", rec0.Add(time.Millisecond), format.Send, format.Text, []byte(`{"jsonrpc":"2.0","method":"</script><b>","id":"k7"}`)),
+		message("s", rec0.Add(2*time.Millisecond), format.Receive, format.Text, []byte(`{"jsonrpc":"2.0","result":1,"id":"k7"}`)),
+	}
+	i := 0
+	var page strings.Builder
+	err := WriteTimeline(&page, TimelineSession{ID: "s", URL: "/rpc", Next: func() (*format.Event, error) {
+		if i == len(evs) {
+			return nil, io.EOF
+		}
+		i++
+		return evs[i-1], nil
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	html := page.String()
+	if strings.Count(html, "</script>") != 2 {
+		t.Fatalf("a summary ends the script it is in:\n%s", html)
+	}
+	_, rest, _ := strings.Cut(html, `<script type="application/json" id="wsreplay-data">`)
+	data, _, _ := strings.Cut(rest, "</script>")
+	var got struct {
+		Messages [][]any     `json:"messages"`
+		Info     sessionView `json:"info"`
+	}
+	if err := json.Unmarshal([]byte(data), &got); err != nil {
+		t.Fatalf("the data does not parse: %v\n%s", err, data)
+	}
+	if got.Info.Protocol != "jsonrpc" || len(got.Messages) != 2 || len(got.Messages[0]) != 5 || len(got.Messages[1]) != 5 {
+		t.Fatalf("protocol %q, messages %v; want jsonrpc, each with a description", got.Info.Protocol, got.Messages)
+	}
+	if p := got.Messages[0][4].(map[string]any); p["name"] != "</script><b>" || p["id"] != "k7" {
+		t.Errorf("message 1: proto %v", p)
+	}
+	if p := got.Messages[1][4].(map[string]any); p["id"] != "k7" {
+		t.Errorf("message 2: proto %v", p)
 	}
 }

@@ -154,6 +154,7 @@ try {
   gq.on('pageerror', (e) => errors.push(e.message));
   await gq.goto(control + '/_wsreplay/s/gql');
   await gq.waitForSelector('.row[data-seq="6"]:not(.loading)');
+  R.gqlFigures = await gq.textContent('#figures');
   R.gqlSubscribeRow = await gq.textContent('.row[data-seq="3"] .preview');
   R.gqlPingClass = await gq.getAttribute('.row[data-seq="5"]', 'class');
   const color = (seq) => gq.evaluate((n) => getComputedStyle(document.querySelector(`.row[data-seq="${n}"] .preview`)).color, seq);

@@ -170,6 +170,7 @@ type timelineRun struct {
 	ExportCount           string   `json:"exportCount"`
 	ExportFirstHit        string   `json:"exportFirstHit"`
 	ExportRequests        int      `json:"exportRequests"`
+	GQLFigures            string   `json:"gqlFigures"`
 	GQLSubscribeRow       string   `json:"gqlSubscribeRow"`
 	GQLPingClass          string   `json:"gqlPingClass"`
 	GQLPingColor          string   `json:"gqlPingColor"`
@@ -270,6 +271,9 @@ func checkTimeline(t *testing.T, r *timelineRun) {
 	if r.BigRowNodes > 200 || r.BigRowNodes < 10 || !strings.Contains(r.BigCount, "1,000,000") || !r.BigLastRowWhole || r.BigMaxSeq != 1_000_000 {
 		t.Errorf("1,000,000 messages: %d row nodes, count %q, last row in view %v, last number %d; want at most 200 rows, the last one whole and last",
 			r.BigRowNodes, r.BigCount, r.BigLastRowWhole, r.BigMaxSeq)
+	}
+	if !strings.HasSuffix(r.GQLFigures, " · graphql-transport-ws") {
+		t.Errorf("graphql: the header says %q, want it to name graphql-transport-ws", r.GQLFigures)
 	}
 	if want := `subscribe OnPrice id "` + gqlID + `"`; r.GQLSubscribeRow != want {
 		t.Errorf("graphql: the subscribe row shows %q, want %q", r.GQLSubscribeRow, want)

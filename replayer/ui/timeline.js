@@ -56,12 +56,12 @@
     };
   }
   function offlineSource(data) {
-    const msgs = data.messages; // [offset_ns, "s"|"r", "t"|"b", text or base64]
+    const msgs = data.messages; // [offset_ns, "s"|"r", "t"|"b", text or base64, proto (if any)]
     const row = (i) => {
       const [off, d, k, p] = msgs[i];
       const size = k === 't' ? new TextEncoder().encode(p).length : Math.floor(p.length * 3 / 4) - (p.endsWith('==') ? 2 : p.endsWith('=') ? 1 : 0);
       return { seq: i + 1, offset_ns: off, gap_ns: i ? off - msgs[i - 1][0] : 0, dir: d === 's' ? 'send' : 'receive',
-        kind: k === 't' ? 'text' : 'binary', size, preview: k === 't' ? p.slice(0, 160) : '' };
+        kind: k === 't' ? 'text' : 'binary', size, preview: k === 't' ? p.slice(0, 160) : '', proto: msgs[i][4] };
     };
     const matcher = (f) => {
       let re = null;
@@ -485,7 +485,8 @@
     st.total = f.messages || 0;
     st.duration = Math.max(1, f.duration_ns || 1);
     $('#figures').textContent = (st.info.url || '/') + ' · ' + fmtDur(f.duration_ns || 0) + ' · ' + (f.sent || 0).toLocaleString() + ' ↑ ' +
-      (f.received || 0).toLocaleString() + ' ↓ · ' + fmtSize(f.bytes || 0) + ' · ' + (f.ending || 'open');
+      (f.received || 0).toLocaleString() + ' ↓ · ' + fmtSize(f.bytes || 0) + ' · ' + (f.ending || 'open') +
+      (st.info.protocol ? ' · ' + st.info.protocol : '');
     layout();
     drawOverview();
     list.focus();
