@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/protocol"
 )
 
 // protoOf returns a row's or a message's proto object, nil if none.
@@ -74,19 +75,40 @@ func TestAPIDescribesGraphQL(t *testing.T) {
 	}
 }
 
-// TestAPIDescribesNoProtocol: a session no profile reads has rows
-// without proto, and names no protocol.
+// TestAPIDescribesNoProtocol: a session no profile reads, or any session
+// served with --protocol none, has rows without proto, and names no
+// protocol.
 func TestAPIDescribesNoProtocol(t *testing.T) {
-	ts := startServer(t, &Server{}, File(tenMessages(t)))
-	v := mustCall(t, ts, "GET", "sessions/s1", "")
-	if _, ok := v["protocol"]; ok {
-		t.Errorf("session: protocol %v, want none", v["protocol"])
-	}
-	v = mustCall(t, ts, "GET", "sessions/s1/messages", "")
-	for _, r := range v["messages"].([]any) {
-		if p := protoOf(r); p != nil {
-			t.Errorf("row %v: proto %v, want none", r.(map[string]any)["seq"], p)
-		}
+	gql := writePlain(t, sessionLine("g", "/graphql", "graphql-transport-ws", rec0),
+		message("g", rec0.Add(time.Millisecond), format.Send, format.Text, []byte(`{"type":"connection_init"}`)),
+		message("g", rec0.Add(2*time.Millisecond), format.Send, format.Text, []byte(`{"type":"ping"}`)))
+	for _, tt := range []struct {
+		name, id string
+		srv      *Server
+		file     string
+	}{
+		{"no profile", "s1", &Server{}, tenMessages(t)},
+		{"--protocol none", "g", &Server{Protocol: protocol.NoProtocol}, gql},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ts := startServer(t, tt.srv, File(tt.file))
+			v := mustCall(t, ts, "GET", "sessions/"+tt.id+"/messages", "") // before the index
+			for _, r := range v["messages"].([]any) {
+				if p := protoOf(r); p != nil {
+					t.Errorf("row %v: proto %v, want none", r.(map[string]any)["seq"], p)
+				}
+			}
+			v = mustCall(t, ts, "GET", "sessions/"+tt.id, "")
+			if _, ok := v["protocol"]; ok {
+				t.Errorf("session: protocol %v, want none", v["protocol"])
+			}
+			v = mustCall(t, ts, "GET", "sessions/"+tt.id+"/messages", "")
+			for _, r := range v["messages"].([]any) {
+				if p := protoOf(r); p != nil {
+					t.Errorf("row %v: proto %v, want none", r.(map[string]any)["seq"], p)
+				}
+			}
+		})
 	}
 }
 

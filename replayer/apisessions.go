@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/protocol"
 )
 
 // The control API's read side: the sessions (GET sessions, sessions/{id}),
@@ -72,6 +73,12 @@ func (idx *sessionIndex) figures() *figures {
 func (s *Server) sessionView(sess *Session, index bool) sessionView {
 	v := sessionView{ID: sess.ID, URL: sess.URL, Subprotocol: sess.Subprotocol, Kind: sess.Kind.String(), Start: sess.Start,
 		Protocol: sess.Protocol()}
+	if s.Protocol != "" {
+		v.Protocol = s.Protocol // --protocol: every session's
+	}
+	if v.Protocol == protocol.NoProtocol {
+		v.Protocol = ""
+	}
 	idx := s.control.indexes.built(sess)
 	if idx == nil && index {
 		idx, _ = s.index(sess)
