@@ -25,13 +25,14 @@ JSON objects or arrays are compared as JSON (key order ignored), other
 text and binary byte for byte; endings (code, reason, clean or drop) too.
 
 Ids the client chose afresh in each recording (graphql operation ids,
-JSON-RPC ids, Phoenix refs, ...) compare equal, as a replay matches them:
-when both sessions speak the same protocol (detected as serve and cat
-detect it) or both speak JSON no profile knows, the k-th request of a kind
-in A is matched with the k-th of that kind in B, and the ids it chose
-(in its JSON, and in the server messages that echo them) are compared as
-one. Everything else in those messages is still compared. --exact-ids
-compares ids as they were recorded.
+JSON-RPC ids, Phoenix refs, ...) compare equal, matched as a replay
+matches them: the k-th request of a kind in A with the k-th of that kind
+in B. This holds when both sessions speak the same protocol (detected as
+serve and cat detect it), for JSON messages: a request's ids, and the
+server messages that echo them. When neither speaks a protocol wsreplay
+knows, the ids are the values a client sent that came back in a server
+message within the first --window messages of either side. The rest of
+each message is compared as ever; --exact-ids compares ids as recorded.
 
 Prints the first difference in context and counts of what was added,
 removed and changed. Exit status: 0 the same, 1 different, 2 bad input.
