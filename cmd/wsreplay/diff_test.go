@@ -170,6 +170,14 @@ func TestDiffFollowsClientIDs(t *testing.T) {
 	rpcA := rpc("ra.ndjson", `"kq3x8"`, `"p0z71"`)
 	rpcB := rpc("rb.ndjson", `"m2v9d"`, `"a7w4c"`)
 	rpcSwapped := rpc("rc.ndjson", `"m2v9d"`, `"m2v9d"`) // both answers under one id: not the same flow
+	// Counter ids that differ, where a result holds the same number as
+	// the id on one side: data, not the id.
+	counter := func(name string, id int) string {
+		return writeFlow(t, name, "",
+			fmt.Sprintf(`->{"jsonrpc":"2.0","method":"count","id":%d}`, id),
+			fmt.Sprintf(`<-{"jsonrpc":"2.0","result":{"count":1},"id":%d}`, id),
+		)
+	}
 	// A JSON protocol no profile knows: the generic rule.
 	generic := func(name, id string) string {
 		return writeFlow(t, name, "",
@@ -189,6 +197,7 @@ func TestDiffFollowsClientIDs(t *testing.T) {
 		{"graphql, a price differs", []string{gqlA, gqlPrice}, 1, []string{"1 changed", `"price":42`, `"price":43`, "#7"}},
 		{"json-rpc, random ids", []string{rpcA, rpcB}, 0, []string{"5 equal"}},
 		{"json-rpc, an answer under another id", []string{rpcA, rpcSwapped}, 1, []string{"changed"}},
+		{"json-rpc, a result equal to the id", []string{counter("ca.ndjson", 1), counter("cb.ndjson", 7)}, 0, []string{"2 equal"}},
 		{"generic JSON, fresh ids", []string{generic("ga.ndjson", "r-17"), generic("gb.ndjson", "r-93")}, 0, []string{"3 equal"}},
 	}
 	for _, tt := range tests {

@@ -27,9 +27,10 @@ import (
 // server never echoes (a sequence number, a timestamp) is data.
 //
 // Where: in a client message, its own request's ids anywhere, and ids of
-// earlier requests (a graphql "complete") when distinctive (8 characters
-// or more) or under a member named as the id's scope ends ("id"); in a
-// server message, the ids its Echoer says it echoes. JSON objects and
+// earlier requests (a graphql "complete"); in a server message, the ids
+// its Echoer says it echoes. An id of another message is renamed anywhere
+// when distinctive (8 characters or more), else only as the value of a
+// member named as the id's scope ends ("id") or as an array's element. JSON objects and
 // arrays only: the ids inside other text and binary messages (STOMP
 // frames, MQTT packets) are compared as they are.
 
@@ -67,23 +68,23 @@ type swapper func(leaf, member string) (string, bool)
 // swaps returns the renaming of the JSON values of message m, nil when
 // there is none to make.
 func (t *idTokens) swaps(m protocol.Message) swapper {
-	own := map[string]string{}
+	own := map[string]swap{}
 	if m.Dir == format.Send {
 		if r, ok := t.e.Request(m); ok {
 			for _, id := range t.learn(r) {
 				for _, k := range leafKeys(id.Value) {
-					own[k] = t.to[id]
+					own[k] = swap{tok: t.to[id]} // the message's own: anywhere in it
 				}
 			}
 		}
-		if len(t.known) == 0 {
+		if len(own) == 0 && len(t.known) == 0 {
 			return nil
 		}
 	} else {
 		for _, id := range t.e.Echoes(m) {
 			if tok, ok := t.to[id]; ok {
 				for _, k := range leafKeys(id.Value) {
-					own[k] = tok
+					own[k] = t.placed(id, tok)
 				}
 			}
 		}
@@ -93,14 +94,26 @@ func (t *idTokens) swaps(m protocol.Message) swapper {
 	}
 	send := m.Dir == format.Send
 	return func(leaf, member string) (string, bool) {
-		if tok, ok := own[leaf]; ok {
-			return tok, true
+		s, ok := own[leaf]
+		if !ok && send {
+			s, ok = t.known[leaf]
 		}
-		if s, ok := t.known[leaf]; send && ok && (s.member == "" || s.member == member) {
-			return s.tok, true
+		if !ok || s.member != "" && member != "" && s.member != member {
+			return "", false
 		}
-		return "", false
+		return s.tok, true
 	}
+}
+
+// placed is where tok, the token of id, goes in place of id's value: a
+// distinctive value (a UUID) anywhere, a short one (a counter "id": 3)
+// only under a member named as id's scope ends, or in an array (Phoenix
+// puts its refs in one).
+func (t *idTokens) placed(id protocol.ID, tok string) swap {
+	if distinctive(id.Value) {
+		return swap{tok: tok}
+	}
+	return swap{tok: tok, member: scopeMember(id.Scope)}
 }
 
 // learn gives the ids of request r their tokens, and returns them.
@@ -123,12 +136,8 @@ func (t *idTokens) learn(r protocol.Request) []protocol.ID {
 		}
 		tok := fmt.Sprintf("<id %08x#%d.%d>", h.Sum32(), k, j)
 		t.to[id] = tok
-		s := swap{tok: tok, member: scopeMember(id.Scope)}
-		if distinctive(id.Value) {
-			s.member = ""
-		}
 		for _, lk := range leafKeys(id.Value) {
-			t.known[lk] = s
+			t.known[lk] = t.placed(id, tok)
 		}
 	}
 	return ids
