@@ -210,7 +210,7 @@ func (s *Server) apiReplay(_ http.ResponseWriter, r *http.Request) (any, error) 
 	if rp == nil {
 		return nil, notFound("no replay " + id)
 	}
-	s.control.indexes.get(rp.session)
+	s.index(rp.session)
 	return rp.view(), nil
 }
 

@@ -130,7 +130,7 @@ func (s *Server) seek(w http.ResponseWriter, r *http.Request, rp *apiReplay) err
 	if err := decodeBody(w, r, &body); err != nil {
 		return err
 	}
-	idx, err := s.control.indexes.get(rp.session)
+	idx, err := s.index(rp.session)
 	if err != nil {
 		return err
 	}
@@ -210,7 +210,7 @@ func (s *Server) checkNext(nx *nextDefaults) error {
 		// seek is; one for whatever session comes next is checked when it
 		// comes (newControl logs one that does not fit).
 		if nx.Session != "" {
-			idx, err := s.control.indexes.get(s.lookupSession(nx.Session))
+			idx, err := s.index(s.lookupSession(nx.Session))
 			if err != nil {
 				return err
 			}

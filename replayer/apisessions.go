@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/protocol"
 )
 
 // The control API's read side: the sessions (GET sessions, sessions/{id}),
@@ -30,13 +31,18 @@ const (
 // sessionView is a session as the API lists it, with ls's figures when
 // its index is at hand.
 type sessionView struct {
-	ID          string     `json:"id"`
-	URL         string     `json:"url"`
-	Subprotocol string     `json:"subprotocol,omitempty"`
-	Kind        string     `json:"kind"` // websocket, socketio, sse or poll
-	Start       time.Time  `json:"start"`
-	Figures     *figures   `json:"figures,omitempty"`
-	Histogram   *histogram `json:"histogram,omitempty"`
+	ID          string `json:"id"`
+	URL         string `json:"url"`
+	Subprotocol string `json:"subprotocol,omitempty"`
+	Kind        string `json:"kind"` // websocket, socketio, sse or poll
+	// Protocol names the profile that describes the session's messages
+	// (the proto of each row): "graphql-transport-ws", "mqtt", ...; ""
+	// when none does, or its index is not built yet and its session line
+	// names none.
+	Protocol  string     `json:"protocol,omitempty"`
+	Start     time.Time  `json:"start"`
+	Figures   *figures   `json:"figures,omitempty"`
+	Histogram *histogram `json:"histogram,omitempty"`
 }
 
 type figures struct {
@@ -65,13 +71,24 @@ func (idx *sessionIndex) figures() *figures {
 
 // sessionView describes sess; with index, building its index if need be.
 func (s *Server) sessionView(sess *Session, index bool) sessionView {
-	v := sessionView{ID: sess.ID, URL: sess.URL, Subprotocol: sess.Subprotocol, Kind: sess.Kind.String(), Start: sess.Start}
+	v := sessionView{ID: sess.ID, URL: sess.URL, Subprotocol: sess.Subprotocol, Kind: sess.Kind.String(), Start: sess.Start,
+		Protocol: sess.Protocol()}
+	if s.Protocol != "" {
+		v.Protocol = s.Protocol // --protocol: every session's
+	}
+	if v.Protocol == protocol.NoProtocol {
+		v.Protocol = ""
+	}
 	idx := s.control.indexes.built(sess)
 	if idx == nil && index {
-		idx, _ = s.control.indexes.get(sess)
+		idx, _ = s.index(sess)
 	}
 	if idx != nil {
 		v.Figures = idx.figures()
+		v.Protocol = ""
+		if idx.profile != nil {
+			v.Protocol = idx.profile.Name()
+		}
 	}
 	return v
 }
@@ -119,7 +136,7 @@ func (s *Server) pathSession(r *http.Request) (*Session, *sessionIndex, error) {
 	if sess == nil {
 		return nil, nil, notFound("no session " + r.PathValue("id"))
 	}
-	idx, err := s.control.indexes.get(sess)
+	idx, err := s.index(sess)
 	return sess, idx, err
 }
 
@@ -142,7 +159,7 @@ func (s *Server) apiMessages(_ http.ResponseWriter, r *http.Request) (any, error
 		// The first rows of a session whose index is still being built
 		// (a page asks for them beside the session's figures, and shows
 		// them at once) are read from its start.
-		return messagesAPI(&sessionIndex{sess: sess, partial: true}, q)
+		return messagesAPI(&sessionIndex{sess: sess, partial: true, profile: s.indexProfile(sess)}, q)
 	}
 	_, idx, err := s.pathSession(r)
 	if err != nil {
@@ -189,6 +206,9 @@ type row struct {
 	Size    int    `json:"size"`
 	Gap     int64  `json:"gap_ns"` // since the message before, 0 for the first
 	Preview string `json:"preview"`
+	// Proto is what the message means in the session's protocol; nil
+	// when the session has none or its profile reads nothing in it.
+	Proto *protoView `json:"proto,omitempty"`
 }
 
 // msgView is one message whole: text, or binary as base64.
@@ -273,21 +293,26 @@ func messagesAPI(idx *sessionIndex, q url.Values) (any, error) {
 	rows := []row{}
 	next := 0
 	prev := time.Duration(-1) // the offset of the message before, for gaps
-	err = idx.scan(max(lq.from-1, 1), func(seq int, e *format.Event, off time.Duration) bool {
+	d := newDescriber(idx.profile)
+	err = idx.scanFrom(max(lq.from-1, 1), d.framed(), func(seq int, e *format.Event, off time.Duration) bool {
 		defer func() { prev = off }()
-		switch {
-		case seq < lq.from:
-			return true
-		case len(rows) == lq.limit:
+		if seq >= lq.from && len(rows) == lq.limit {
 			next = seq
 			return false
-		case lq.match(e):
-			r := newRow(seq, e, off)
-			if prev >= 0 {
-				r.Gap = int64(off - prev)
-			}
-			rows = append(rows, r)
 		}
+		if seq < lq.from || !lq.match(e) {
+			if d.framed() {
+				d.feed(seq, e) // the Splitter sees every message
+			}
+			return true
+		}
+		r := newRow(seq, e, off)
+		if prev >= 0 && seq >= lq.from {
+			r.Gap = int64(off - prev)
+		}
+		d.feed(seq, e)
+		r.Proto = d.view(rowSummary)
+		rows = append(rows, r)
 		return true
 	})
 	if err != nil {
@@ -303,8 +328,14 @@ func messagesAPI(idx *sessionIndex, q url.Values) (any, error) {
 // messageAPI answers GET sessions/{id}/messages/{seq}.
 func messageAPI(idx *sessionIndex, seq int) (any, error) {
 	var m *msgView
-	err := idx.scan(seq, func(n int, e *format.Event, off time.Duration) bool {
+	d := newDescriber(idx.profile)
+	err := idx.scanFrom(seq, d.framed(), func(n int, e *format.Event, off time.Duration) bool {
+		d.feed(n, e)
+		if n < seq {
+			return true
+		}
 		m = &msgView{row: newRow(n, e, off)}
+		m.Proto = d.view(maxSummary)
 		if m.Kind == "text" {
 			t := string(e.Data)
 			m.Text = &t

@@ -351,7 +351,7 @@ func (s *Server) newControl(rp *replayLife, sess *Session) *control {
 	}
 	ctl := newControl(speed, paused)
 	if nx.Seek != nil {
-		idx, err := s.control.indexes.get(sess)
+		idx, err := s.index(sess)
 		var t *seekTarget
 		if err == nil {
 			t, err = nx.Seek.target(idx)

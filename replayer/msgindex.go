@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/protocol"
 )
 
 // The timeline pages and the control API read a session's messages by
@@ -37,6 +38,12 @@ type sessionIndex struct {
 	close    format.Event  // that line (its ending)
 	marks    []checkpoint  // message 1, indexStride+1, 2*indexStride+1, ...
 	hist     histogram
+	// profile is the session's protocol (nil: none), which describes its
+	// messages (msgproto.go). resync, for a profile that is a
+	// protocol.Framer, holds per checkpoint where its Splitter must start
+	// to be in the state it is in at that checkpoint.
+	profile protocol.Profile
+	resync  []checkpoint
 	// partial marks a stand-in for an index being built: it has no
 	// figures, and scan reads from the session's start.
 	partial bool
@@ -92,9 +99,9 @@ type indexEntry struct {
 	err  error
 }
 
-// get returns the index of s, building it on first use; callers asking
-// meanwhile wait for that build.
-func (x *indexes) get(s *Session) (*sessionIndex, error) {
+// get returns the index of s, building it on first use with the protocol
+// profile finds (nil: none); callers asking meanwhile wait for that build.
+func (x *indexes) get(s *Session, profile func(*Session) protocol.Profile) (*sessionIndex, error) {
 	x.mu.Lock()
 	if x.byID == nil {
 		x.byID = map[*Session]*indexEntry{}
@@ -107,7 +114,7 @@ func (x *indexes) get(s *Session) (*sessionIndex, error) {
 	}
 	x.mu.Unlock()
 	if build {
-		e.idx, e.err = buildIndex(s)
+		e.idx, e.err = buildIndex(s, profile)
 		close(e.done)
 	}
 	<-e.done
@@ -131,22 +138,37 @@ func (x *indexes) built(s *Session) *sessionIndex {
 	}
 }
 
-// buildIndex reads s once and indexes it.
-func buildIndex(s *Session) (*sessionIndex, error) {
+// buildIndex reads s once and indexes it, with the protocol profile
+// finds (nil: none).
+func buildIndex(s *Session, profile func(*Session) protocol.Profile) (*sessionIndex, error) {
 	idx := &sessionIndex{sess: s}
+	if profile != nil {
+		idx.profile = profile(s)
+	}
+	var tr *splitTrack
+	if f, ok := idx.profile.(protocol.Framer); ok {
+		tr = &splitTrack{sp: f.NewSplitter()}
+	}
 	err := s.each(format.Position{}, func(pos format.Position, e *format.Event, off time.Duration) bool {
-		idx.add(pos, e, off)
+		idx.add(pos, e, off, tr)
 		return true
 	})
 	return idx, err
 }
 
-func (idx *sessionIndex) add(pos format.Position, e *format.Event, off time.Duration) {
+func (idx *sessionIndex) add(pos format.Position, e *format.Event, off time.Duration, tr *splitTrack) {
 	idx.duration = max(idx.duration, off)
 	switch e.Type {
 	case format.TypeMessage:
+		at := checkpoint{seq: idx.total + 1, pos: pos, off: off}
 		if idx.total%indexStride == 0 {
-			idx.marks = append(idx.marks, checkpoint{seq: idx.total + 1, pos: pos, off: off})
+			idx.marks = append(idx.marks, at)
+			if tr != nil {
+				idx.resync = append(idx.resync, tr.resyncFor(at))
+			}
+		}
+		if tr != nil {
+			tr.feed(at, e)
 		}
 		idx.total++
 		idx.bytes += int64(len(e.Data))
@@ -239,6 +261,14 @@ func (idx *sessionIndex) seqAt(off time.Duration) (int, error) {
 // scan calls fn for the messages of the session from number from on, with
 // their numbers and offsets, until fn returns false or the session ends.
 func (idx *sessionIndex) scan(from int, fn func(seq int, e *format.Event, off time.Duration) bool) error {
+	return idx.scanFrom(from, false, fn)
+}
+
+// scanFrom is scan that, with resync, starts reading where a Splitter of
+// the session's profile must start to cut message from as it is cut in a
+// reading of the whole session (fn is then called for messages before
+// from too).
+func (idx *sessionIndex) scanFrom(from int, resync bool, fn func(seq int, e *format.Event, off time.Duration) bool) error {
 	from = max(from, 1)
 	var start format.Position
 	seq := 0
@@ -246,8 +276,14 @@ func (idx *sessionIndex) scan(from int, fn func(seq int, e *format.Event, off ti
 		if from > idx.total {
 			return nil
 		}
-		cp := idx.marks[(from-1)/indexStride]
+		i := (from - 1) / indexStride
+		cp := idx.marks[i]
+		if resync && i < len(idx.resync) {
+			cp, from = idx.resync[i], idx.resync[i].seq
+		}
 		start, seq = cp.pos, cp.seq-1
+	} else if resync {
+		from = 1
 	}
 	return idx.sess.each(start, func(_ format.Position, e *format.Event, off time.Duration) bool {
 		if e.Type != format.TypeMessage {

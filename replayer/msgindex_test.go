@@ -46,7 +46,7 @@ func TestIndexScan(t *testing.T) {
 			}
 			cat.Wait(t.Context())
 			var x indexes
-			idx, err := x.get(cat.Sessions()[1])
+			idx, err := x.get(cat.Sessions()[1], nil)
 			if err != nil {
 				t.Fatal(err)
 			}

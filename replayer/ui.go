@@ -2,6 +2,7 @@ package replayer
 
 import (
 	"bufio"
+	"bytes"
 	"embed"
 	"encoding/base64"
 	"encoding/json"
@@ -14,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/protocol"
 )
 
 // The timeline page, plain HTML, CSS and JavaScript committed under ui/
@@ -128,13 +130,16 @@ func WriteTimeline(w io.Writer, sess TimelineSession) error {
 }
 
 // writeTimelineData writes the session as JSON: {"messages": [[offset_ns,
-// "s"|"r", "t"|"b", text or base64], ...], "info": {...}}, the info
-// (figures and histogram) last, once the messages have been counted.
+// "s"|"r", "t"|"b", text or base64, proto], ...], "info": {...}}, the
+// info (figures and histogram) last, once the messages have been counted.
+// proto, the message's protocol description as the control API gives it,
+// is left out when there is none.
 func writeTimelineData(w *bufio.Writer, sess TimelineSession) error {
 	idx := &sessionIndex{}
 	var start time.Time
+	tw := &timelineWriter{w: w}
 	w.WriteString(`{"messages":[`)
-	for n := 0; ; {
+	for {
 		e, err := sess.Next()
 		if err == io.EOF {
 			break
@@ -146,16 +151,19 @@ func writeTimelineData(w *bufio.Writer, sess TimelineSession) error {
 			start = e.Time
 		}
 		off := e.Time.Sub(start)
-		idx.add(format.Position{}, e, off)
-		if e.Type != format.TypeMessage {
-			continue
+		idx.add(format.Position{}, e, off, nil)
+		switch e.Type {
+		case format.TypeSession:
+			tw.detect = protocol.Set(nil).Detector(protocol.OpeningOf(e))
+		case format.TypeMessage:
+			tw.message(e, off)
 		}
-		if n++; n > 1 {
-			w.WriteByte(',')
-		}
-		writeTimelineMessage(w, e, off)
 	}
+	tw.decide()
 	info := sessionView{ID: sess.ID, URL: sess.URL, Start: start, Figures: idx.figures(), Histogram: &idx.hist}
+	if tw.profile != nil {
+		info.Protocol = tw.profile.Name()
+	}
 	b, err := json.Marshal(info) // escapes <, > and &: safe inside <script>
 	if err != nil {
 		return err
@@ -166,7 +174,64 @@ func writeTimelineData(w *bufio.Writer, sess TimelineSession) error {
 	return nil
 }
 
-func writeTimelineMessage(w *bufio.Writer, e *format.Event, off time.Duration) {
+// timelineWriter writes the messages of an exported timeline, each with
+// its protocol description. Until the session's protocol is found (from
+// its first protocol.MaxFirst messages at most) it holds them.
+type timelineWriter struct {
+	w       *bufio.Writer
+	detect  *protocol.Detector
+	decided bool
+	profile protocol.Profile
+	d       *describer
+	held    []heldMessage
+	n       int // messages written
+}
+
+type heldMessage struct {
+	e   format.Event
+	off time.Duration
+}
+
+func (tw *timelineWriter) message(e *format.Event, off time.Duration) {
+	if tw.decided {
+		tw.write(e, off)
+		return
+	}
+	if tw.detect == nil {
+		tw.detect = protocol.Set(nil).Detector(protocol.Opening{}) // no session line: from the messages
+	}
+	p := tw.detect.Message(protocol.MessageOf(e))
+	h := heldMessage{e: *e, off: off}
+	h.e.Data = bytes.Clone(e.Data)
+	tw.held = append(tw.held, h)
+	if p != nil || len(tw.held) >= protocol.MaxFirst {
+		tw.decide()
+	}
+}
+
+// decide takes the protocol found so far and writes the messages held.
+func (tw *timelineWriter) decide() {
+	if tw.decided {
+		return
+	}
+	tw.decided = true
+	tw.profile = tw.detect.Profile()
+	tw.d = newDescriber(tw.profile)
+	for i := range tw.held {
+		tw.write(&tw.held[i].e, tw.held[i].off)
+	}
+	tw.held = nil
+}
+
+func (tw *timelineWriter) write(e *format.Event, off time.Duration) {
+	if tw.n++; tw.n > 1 {
+		tw.w.WriteByte(',')
+	}
+	tw.d.feed(tw.n, e)
+	writeTimelineMessage(tw.w, e, off, tw.d.view(rowSummary))
+}
+
+func writeTimelineMessage(w *bufio.Writer, e *format.Event, off time.Duration, proto *protoView) {
 	dir, kind := "r", "t"
 	if e.Dir == format.Send {
 		dir = "s"
@@ -176,5 +241,11 @@ func writeTimelineMessage(w *bufio.Writer, e *format.Event, off time.Duration) {
 		kind, payload = "b", base64.StdEncoding.EncodeToString(e.Data)
 	}
 	p, _ := json.Marshal(payload)
-	fmt.Fprintf(w, `[%d,"%s","%s",%s]`, int64(off), dir, kind, p)
+	fmt.Fprintf(w, `[%d,"%s","%s",%s`, int64(off), dir, kind, p)
+	if proto != nil {
+		b, _ := json.Marshal(proto) // escapes <, > and &: safe inside <script>
+		w.WriteByte(',')
+		w.Write(b)
+	}
+	w.WriteByte(']')
 }

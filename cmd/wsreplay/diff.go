@@ -24,6 +24,16 @@ an inserted message shows as one added message. Text messages that are
 JSON objects or arrays are compared as JSON (key order ignored), other
 text and binary byte for byte; endings (code, reason, clean or drop) too.
 
+Ids the client chose afresh in each recording (graphql operation ids,
+JSON-RPC ids, Phoenix refs, ...) compare equal, matched as a replay
+matches them: the k-th request of a kind in A with the k-th of that kind
+in B. This holds when both sessions speak the same protocol (detected as
+serve and cat detect it), for JSON messages: a request's ids, and the
+server messages that echo them. When neither speaks a protocol wsreplay
+knows, the ids are the values a client sent that came back in a server
+message within the first --window messages of either side. The rest of
+each message is compared as ever; --exact-ids compares ids as recorded.
+
 Prints the first difference in context and counts of what was added,
 removed and changed. Exit status: 0 the same, 1 different, 2 bad input.
 
@@ -38,6 +48,7 @@ Example:
 			&cli.StringSliceFlag{Name: "session", Usage: "compare this session `ID`: once for both files, or twice, A's then B's"},
 			&cli.StringSliceFlag{Name: "ignore", Usage: "leave this JSON `PATH` out of the comparison (repeatable): $.ts, $..id, $.list[*].x"},
 			&cli.StringFlag{Name: "time-tolerance", Usage: "also compare timing: offsets of matched messages may differ by `D` (off by default)"},
+			&cli.BoolFlag{Name: "exact-ids", Usage: "compare the ids the client chose (operation, request, ack ids) as recorded, not matched request by request"},
 			&cli.BoolFlag{Name: "json", Usage: "print the result as one JSON object"},
 			&cli.IntFlag{Name: "window", Value: diff.DefaultWindow, Usage: "messages of each side held to align a difference (`N`, bounds memory)"},
 		},
@@ -92,9 +103,9 @@ func runDiff(c *cli.Context) error {
 	return nil
 }
 
-// diffOptions reads --ignore, --time-tolerance and --window.
+// diffOptions reads --ignore, --time-tolerance, --window and --exact-ids.
 func diffOptions(c *cli.Context) (*diff.Options, error) {
-	opts := &diff.Options{Window: c.Int("window")}
+	opts := &diff.Options{Window: c.Int("window"), ExactIDs: c.Bool("exact-ids")}
 	if opts.Window < 2 || opts.Window > 65534 {
 		return nil, usagef("--window: %d is not between 2 and 65534", opts.Window)
 	}

@@ -113,3 +113,104 @@ func TestDiffErrors(t *testing.T) {
 		})
 	}
 }
+
+// writeFlow writes a one-session recording of messages, each "->TEXT"
+// (sent by the client) or "<-TEXT" (received), with the subprotocol sub.
+func writeFlow(t *testing.T, name, sub string, msgs ...string) string {
+	t.Helper()
+	var b strings.Builder
+	fmt.Fprintf(&b, `{"type":"session","v":1,"session":"s","time":"2026-11-25T10:00:00Z","url":"/flow","subprotocol":%q}`+"\n", sub)
+	for i, m := range msgs {
+		dir := "receive"
+		if strings.HasPrefix(m, "->") {
+			dir = "send"
+		}
+		q, _ := json.Marshal(m[2:])
+		fmt.Fprintf(&b, `{"type":"message","session":"s","time":"2026-11-25T10:00:%02d.5Z","dir":%q,"text":%s}`+"\n", i%60, dir, q)
+	}
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// graphQLFlow is a graphql-transport-ws session: a query and a
+// subscription under the ids q and s, the subscription's price, and the
+// client's complete.
+func graphQLFlow(t *testing.T, name, q, s string, price int) string {
+	return writeFlow(t, name, "graphql-transport-ws",
+		`->{"type":"connection_init"}`,
+		`<-{"type":"connection_ack"}`,
+		`->{"type":"subscribe","id":"`+q+`","payload":{"query":"query Me { me { name } }"}}`,
+		`->{"type":"subscribe","id":"`+s+`","payload":{"query":"subscription OnPrice { price }"}}`,
+		`<-{"type":"next","id":"`+q+`","payload":{"data":{"me":{"name":"ada"}}}}`,
+		`<-{"type":"complete","id":"`+q+`"}`,
+		fmt.Sprintf(`<-{"type":"next","id":"%s","payload":{"data":{"price":%d}}}`, s, price),
+		`->{"type":"complete","id":"`+s+`"}`,
+	)
+}
+
+// Two recordings of one flow differ only in the ids the client chose:
+// diff finds them the same (graphql-ws's UUIDs, JSON-RPC's random ids),
+// unless --exact-ids; a real difference still shows.
+func TestDiffFollowsClientIDs(t *testing.T) {
+	gqlA := graphQLFlow(t, "a.ndjson", "0c4e6f1a-58cc-4372-a567-0e02b2c3d479", "9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d", 42)
+	gqlB := graphQLFlow(t, "b.ndjson", "1d2e3f40-1111-4222-8333-944455556666", "7c9e6679-7425-40de-944b-e07fc1f90ae7", 42)
+	gqlPrice := graphQLFlow(t, "c.ndjson", "2e3f4051-1111-4222-8333-944455556666", "8d0f7780-7425-40de-944b-e07fc1f90ae7", 43)
+	rpc := func(name string, ids ...string) string {
+		return writeFlow(t, name, "",
+			`->{"jsonrpc":"2.0","method":"subscribe","params":["prices"],"id":`+ids[0]+`}`,
+			`->{"jsonrpc":"2.0","method":"sum","params":[1,2],"id":`+ids[1]+`}`,
+			`<-{"jsonrpc":"2.0","result":3,"id":`+ids[1]+`}`,
+			`<-{"jsonrpc":"2.0","result":true,"id":`+ids[0]+`}`,
+			`<-{"jsonrpc":"2.0","method":"price","params":{"p":42}}`,
+		)
+	}
+	rpcA := rpc("ra.ndjson", `"kq3x8"`, `"p0z71"`)
+	rpcB := rpc("rb.ndjson", `"m2v9d"`, `"a7w4c"`)
+	rpcSwapped := rpc("rc.ndjson", `"m2v9d"`, `"m2v9d"`) // both answers under one id: not the same flow
+	// Counter ids that differ, where a result holds the same number as
+	// the id on one side: data, not the id.
+	counter := func(name string, id int) string {
+		return writeFlow(t, name, "",
+			fmt.Sprintf(`->{"jsonrpc":"2.0","method":"count","id":%d}`, id),
+			fmt.Sprintf(`<-{"jsonrpc":"2.0","result":{"count":1},"id":%d}`, id),
+		)
+	}
+	// A JSON protocol no profile knows: the generic rule.
+	generic := func(name, id string) string {
+		return writeFlow(t, name, "",
+			`->{"op":"watch","reqId":"`+id+`","room":"lobby"}`,
+			`<-{"op":"ok","reqId":"`+id+`"}`,
+			`<-{"op":"event","room":"lobby","text":"hi"}`,
+		)
+	}
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want []string
+	}{
+		{"graphql, fresh UUIDs", []string{gqlA, gqlB}, 0, []string{"the same: 0 added, 0 removed, 0 changed, 0 retimed, 8 equal"}},
+		{"graphql, exact ids", []string{"--exact-ids", gqlA, gqlB}, 1, []string{"6 changed", "2 equal"}},
+		{"graphql, a price differs", []string{gqlA, gqlPrice}, 1, []string{"1 changed", `"price":42`, `"price":43`, "#7"}},
+		{"json-rpc, random ids", []string{rpcA, rpcB}, 0, []string{"5 equal"}},
+		{"json-rpc, an answer under another id", []string{rpcA, rpcSwapped}, 1, []string{"changed"}},
+		{"json-rpc, a result equal to the id", []string{counter("ca.ndjson", 1), counter("cb.ndjson", 7)}, 0, []string{"2 equal"}},
+		{"generic JSON, fresh ids", []string{generic("ga.ndjson", "r-17"), generic("gb.ndjson", "r-93")}, 0, []string{"3 equal"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, errOut, code := wsreplay(t, append([]string{"diff"}, tt.args...)...)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d; stderr %s\n%s", code, tt.code, errOut, out)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("output lacks %q:\n%s", w, out)
+				}
+			}
+		})
+	}
+}

@@ -28,13 +28,14 @@ var seed = maphash.MakeSeed()
 
 // canonicalize sets m's comparison key: the canonical JSON of a text
 // message that holds a JSON object or array (members sorted, numbers
-// spelled one way, ignored paths left out), else the payload itself.
-func (m *Message) canonicalize(ignore []Path) {
+// spelled one way, ignored paths left out, client-chosen ids renamed by
+// swaps when not nil), else the payload itself.
+func (m *Message) canonicalize(ignore []Path, swaps swapper) {
 	var b strings.Builder
 	b.WriteString(string(m.Dir))
 	b.WriteByte(' ')
 	if m.Opcode == format.Text {
-		if c, ok := canonicalJSON(m.Data, ignore); ok {
+		if c, ok := canonicalJSONRenamed(m.Data, ignore, swaps); ok {
 			m.JSON = true
 			b.WriteString("json ")
 			b.Write(c)
@@ -55,6 +56,12 @@ func same(a, b *Message) bool { return a.hash == b.hash && a.key == b.key }
 
 // canonicalJSON returns data, a JSON object or array, in a canonical form.
 func canonicalJSON(data []byte, ignore []Path) ([]byte, bool) {
+	return canonicalJSONRenamed(data, ignore, nil)
+}
+
+// canonicalJSONRenamed is canonicalJSON with the values swaps names
+// renamed (after the ignored paths are left out).
+func canonicalJSONRenamed(data []byte, ignore []Path, swaps swapper) ([]byte, bool) {
 	t := bytes.TrimSpace(data)
 	if len(t) == 0 || t[0] != '{' && t[0] != '[' {
 		return nil, false
@@ -69,6 +76,9 @@ func canonicalJSON(data []byte, ignore []Path) ([]byte, bool) {
 		p.remove(v)
 	}
 	v = normalizeNumbers(v)
+	if swaps != nil {
+		v = rename(v, "", swaps)
+	}
 	c, err := json.Marshal(v) // map keys come out sorted
 	if err != nil {
 		return nil, false

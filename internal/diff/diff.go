@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/protocol"
 )
 
 // DefaultWindow is the number of messages of each side Compare holds when
@@ -29,6 +30,14 @@ type Options struct {
 	// Context is how many equal messages are kept around the first
 	// difference. Zero means 3; negative, none.
 	Context int
+	// ExactIDs compares the ids a client chose (graphql operation ids,
+	// JSON-RPC ids, ack ids, refs) as recorded. False, the zero value:
+	// when both sessions speak one protocol whose profile has an Echoer,
+	// or both speak none (the generic rule, protocol.NewLearned), those
+	// ids are matched as a replay matches them (the k-th request of a
+	// kind on one side with the k-th of that kind on the other) and
+	// compare equal; see ids.go.
+	ExactIDs bool
 }
 
 // Kind is what happened to a message between A and B.
@@ -99,6 +108,9 @@ func Compare(a, b format.Stream, opts *Options) (*Result, error) {
 	c := &comparison{opts: o, res: &Result{}}
 	sa := &side{src: a, ignore: o.Ignore}
 	sb := &side{src: b, ignore: o.Ignore}
+	if err := settle(sa, sb, o.Window, o.ExactIDs); err != nil {
+		return nil, err
+	}
 	if err := c.run(sa, sb); err != nil {
 		return nil, err
 	}
@@ -106,6 +118,39 @@ func Compare(a, b format.Stream, opts *Options) (*Result, error) {
 	r.EndingA, r.EndingB, r.URLA, r.URLB = sa.ending, sb.ending, sa.URL, sb.URL
 	r.EndingDiffers = !sameEnding(sa.ending, sb.ending)
 	return r, nil
+}
+
+// settle finds the protocol of both sides from their first window of
+// messages and chooses how their ids are compared: renamed through the
+// profile's Echoer when both have the same one; when neither has a
+// profile, through the generic rule, at the places where either side's
+// first window shows a client's value echoed; else as they are.
+func settle(a, b *side, window int, exact bool) error {
+	if err := a.prime(window); err != nil {
+		return err
+	}
+	if err := b.prime(window); err != nil {
+		return err
+	}
+	pa, pb := a.profile(), b.profile()
+	var ea, eb protocol.Echoer
+	var only map[string]bool
+	switch {
+	case exact:
+	case pa == nil && pb == nil:
+		only = map[string]bool{}
+		echoedPlaces(a.pending(), only)
+		echoedPlaces(b.pending(), only)
+		if len(only) > 0 {
+			ea, eb = protocol.NewLearned(), protocol.NewLearned()
+		}
+	case pa != nil && pb != nil && pa.Name() == pb.Name():
+		ea, _ = pa.(protocol.Echoer)
+		eb, _ = pb.(protocol.Echoer)
+	}
+	a.settle(ea, only)
+	b.settle(eb, only)
+	return nil
 }
 
 func sameEnding(a, b *Ending) bool {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/protocol"
 )
 
 // Ending is how a session ended, from its close line.
@@ -29,6 +30,13 @@ type side struct {
 	seq    int
 	ending *Ending
 	URL    string
+
+	// Until ready, messages join buf as they are, for the side's
+	// protocol to be found from its first ones (detect); then each is
+	// canonicalized as it comes, its ids renamed by ids (nil: none).
+	ready  bool
+	detect *protocol.Detector
+	ids    *idTokens
 }
 
 func (s *side) len() int            { return len(s.buf) - s.head }
@@ -71,12 +79,54 @@ func (s *side) add(e *format.Event) {
 	switch e.Type {
 	case format.TypeSession:
 		s.start, s.URL = e.Time, e.URL
+		if s.detect == nil {
+			s.detect = protocol.Set(nil).Detector(protocol.OpeningOf(e))
+		}
 	case format.TypeMessage:
 		s.seq++
 		m := &Message{Seq: s.seq, Offset: e.Time.Sub(s.start), Dir: e.Dir, Opcode: e.Opcode, Data: e.Data}
-		m.canonicalize(s.ignore)
+		if s.detect == nil {
+			s.detect = protocol.Set(nil).Detector(protocol.Opening{}) // a cut recording: from its messages
+		}
+		if !s.ready {
+			s.detect.Message(protocol.MessageOf(e))
+		} else {
+			s.canonicalize(m)
+		}
 		s.buf = append(s.buf, m)
 	case format.TypeClose:
 		s.ending = &Ending{By: e.By, Code: e.Code, Reason: e.Reason, Clean: e.Clean, Offset: e.Time.Sub(s.start)}
 	}
 }
+
+// canonicalize sets m's comparison key, its ids renamed if s renames them.
+func (s *side) canonicalize(m *Message) {
+	var swaps swapper
+	if s.ids != nil {
+		swaps = s.ids.swaps(protocol.Message{Dir: m.Dir, Binary: m.Opcode == format.Binary, Data: m.Data})
+	}
+	m.canonicalize(s.ignore, swaps)
+}
+
+// prime reads the side's first n messages (fewer if it ends), for its
+// protocol to be found and, with none, where its ids are.
+func (s *side) prime(n int) error {
+	return s.fill(n)
+}
+
+// settle makes s ready: its ids renamed through e (nil: not renamed), at
+// the places only names (nil: all), and the messages read so far
+// canonicalized.
+func (s *side) settle(e protocol.Echoer, only map[string]bool) {
+	if e != nil {
+		s.ids = newIDTokens(e)
+		s.ids.only = only
+	}
+	s.ready = true
+	for _, m := range s.pending() {
+		s.canonicalize(m)
+	}
+}
+
+// profile returns the protocol found for s, nil if none.
+func (s *side) profile() protocol.Profile { return s.detect.Profile() }

@@ -147,6 +147,29 @@ try {
   await tl.waitForFunction(() => /^0 of /.test(document.querySelector('#count').textContent));
   R.liveSearchSent = await tl.textContent('#count');
 
+  // A graphql-transport-ws session: rows show the operation, not the raw
+  // JSON; the client's ping is greyed; the detail names kind, name and id
+  // above the JSON tree.
+  const gq = await browser.newPage();
+  gq.on('pageerror', (e) => errors.push(e.message));
+  await gq.goto(control + '/_wsreplay/s/gql');
+  await gq.waitForSelector('.row[data-seq="6"]:not(.loading)');
+  R.gqlFigures = await gq.textContent('#figures');
+  R.gqlSubscribeRow = await gq.textContent('.row[data-seq="3"] .preview');
+  R.gqlPingClass = await gq.getAttribute('.row[data-seq="5"]', 'class');
+  const color = (seq) => gq.evaluate((n) => getComputedStyle(document.querySelector(`.row[data-seq="${n}"] .preview`)).color, seq);
+  R.gqlPingColor = await color(5);
+  R.gqlNextColor = await color(4);
+  await gq.click('.row[data-seq="3"]');
+  await gq.waitForSelector('#proto:not([hidden]) [data-field="id"]');
+  R.gqlDetailProto = await gq.evaluate(() => [...document.querySelectorAll('#proto [data-field]')].map((d) => d.textContent.replace(d.firstChild.textContent, d.firstChild.textContent + ' ')).join('; '));
+  R.gqlDetailTree = await gq.evaluate(() => {
+    const p = document.querySelector('#proto'), tree = document.querySelector('#dbody .tree');
+    return !!tree && !!(p.compareDocumentPosition(tree) & Node.DOCUMENT_POSITION_FOLLOWING);
+  });
+  if (shots !== '-') await gq.screenshot({ path: shots + '/timeline-graphql.png' });
+  await gq.close();
+
   // The 1,000,000-message session: first paint, then its last row.
   const big = await browser.newPage();
   big.on('pageerror', (e) => errors.push(e.message));

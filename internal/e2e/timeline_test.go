@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -30,6 +31,33 @@ func writeFeed(t *testing.T, dir string) string {
 	}
 	return p
 }
+
+// writeGraphQL writes the session "gql": a graphql-transport-ws
+// subscription with a UUID id, and a client ping the server answers.
+func writeGraphQL(t *testing.T, dir string) string {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString(`{"type":"session","v":1,"session":"gql","time":"2026-11-25T10:00:00Z","url":"/graphql","subprotocol":"graphql-transport-ws"}` + "\n")
+	for i, m := range []struct{ dir, text string }{
+		{"send", `{"type":"connection_init"}`},
+		{"receive", `{"type":"connection_ack"}`},
+		{"send", `{"type":"subscribe","id":"` + gqlID + `","payload":{"query":"subscription OnPrice { price }"}}`},
+		{"receive", `{"type":"next","id":"` + gqlID + `","payload":{"data":{"price":42}}}`},
+		{"send", `{"type":"ping"}`},
+		{"receive", `{"type":"pong"}`},
+	} {
+		at := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC).Add(time.Duration(i+1) * 100 * time.Millisecond)
+		text, _ := json.Marshal(m.text)
+		fmt.Fprintf(&b, `{"type":"message","session":"gql","time":%q,"dir":%q,"text":%s}`+"\n", at.Format(time.RFC3339Nano), m.dir, text)
+	}
+	p := filepath.Join(dir, "gql.ndjson")
+	if err := os.WriteFile(p, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+const gqlID = "f47ac10b-58cc-4372-a567-0e02b2c3d479"
 
 // writeBig writes the session "big": n messages, a millisecond apart, nine
 // to the client for one from it.
@@ -60,11 +88,11 @@ func writeBig(t *testing.T, dir string, n int) string {
 	return p
 }
 
-// serveOne starts "wsreplay serve" on one file and returns its http:// URL
+// serveOne starts "wsreplay serve" on files and returns its http:// URL
 // and process.
-func serveOne(t *testing.T, file string) (string, *proc) {
+func serveOne(t *testing.T, files ...string) (string, *proc) {
 	t.Helper()
-	p, url := start(t, wsreplayListening, wsreplayBin, "serve", "--listen", "127.0.0.1:0", file)
+	p, url := start(t, wsreplayListening, wsreplayBin, append([]string{"serve", "--listen", "127.0.0.1:0"}, files...)...)
 	return "http" + strings.TrimPrefix(url, "ws"), p
 }
 
@@ -142,6 +170,13 @@ type timelineRun struct {
 	ExportCount           string   `json:"exportCount"`
 	ExportFirstHit        string   `json:"exportFirstHit"`
 	ExportRequests        int      `json:"exportRequests"`
+	GQLFigures            string   `json:"gqlFigures"`
+	GQLSubscribeRow       string   `json:"gqlSubscribeRow"`
+	GQLPingClass          string   `json:"gqlPingClass"`
+	GQLPingColor          string   `json:"gqlPingColor"`
+	GQLNextColor          string   `json:"gqlNextColor"`
+	GQLDetailProto        string   `json:"gqlDetailProto"`
+	GQLDetailTree         bool     `json:"gqlDetailTree"`
 	Errors                []string `json:"errors"`
 }
 
@@ -159,7 +194,7 @@ func TestChromiumTimeline(t *testing.T) {
 	need(t, true)
 	dir := t.TempDir()
 	feed := writeFeed(t, dir)
-	base, _ := serveOne(t, feed)
+	base, _ := serveOne(t, feed, writeGraphQL(t, dir))
 	bigBase, bigProc := serveOne(t, writeBig(t, dir, 1_000_000))
 	export := filepath.Join(dir, "feed.html")
 	if out, err := exec.Command(wsreplayBin, "convert", feed, export).CombinedOutput(); err != nil {
@@ -236,6 +271,19 @@ func checkTimeline(t *testing.T, r *timelineRun) {
 	if r.BigRowNodes > 200 || r.BigRowNodes < 10 || !strings.Contains(r.BigCount, "1,000,000") || !r.BigLastRowWhole || r.BigMaxSeq != 1_000_000 {
 		t.Errorf("1,000,000 messages: %d row nodes, count %q, last row in view %v, last number %d; want at most 200 rows, the last one whole and last",
 			r.BigRowNodes, r.BigCount, r.BigLastRowWhole, r.BigMaxSeq)
+	}
+	if !strings.HasSuffix(r.GQLFigures, " · graphql-transport-ws") {
+		t.Errorf("graphql: the header says %q, want it to name graphql-transport-ws", r.GQLFigures)
+	}
+	if want := `subscribe OnPrice id "` + gqlID + `"`; r.GQLSubscribeRow != want {
+		t.Errorf("graphql: the subscribe row shows %q, want %q", r.GQLSubscribeRow, want)
+	}
+	if !strings.Contains(r.GQLPingClass, "heartbeat") || r.GQLPingColor == r.GQLNextColor {
+		t.Errorf("graphql: the ping row is %q in %s (a data row %s), want a greyed heartbeat", r.GQLPingClass, r.GQLPingColor, r.GQLNextColor)
+	}
+	if !strings.Contains(r.GQLDetailProto, "kind subscribe") || !strings.Contains(r.GQLDetailProto, "name OnPrice") ||
+		!strings.Contains(r.GQLDetailProto, "id "+gqlID) || !r.GQLDetailTree {
+		t.Errorf("graphql: the detail pane shows %q (a JSON tree below: %v), want kind, name and id above the tree", r.GQLDetailProto, r.GQLDetailTree)
 	}
 	if r.ExportCount != "1 of 60 messages" || r.ExportFirstHit != "7" || r.ExportRequests != 0 {
 		t.Errorf("export: search gave %q, first hit %s, %d network requests; want 1 of 60, #7, none", r.ExportCount, r.ExportFirstHit, r.ExportRequests)

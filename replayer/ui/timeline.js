@@ -56,12 +56,12 @@
     };
   }
   function offlineSource(data) {
-    const msgs = data.messages; // [offset_ns, "s"|"r", "t"|"b", text or base64]
+    const msgs = data.messages; // [offset_ns, "s"|"r", "t"|"b", text or base64, proto (if any)]
     const row = (i) => {
       const [off, d, k, p] = msgs[i];
       const size = k === 't' ? new TextEncoder().encode(p).length : Math.floor(p.length * 3 / 4) - (p.endsWith('==') ? 2 : p.endsWith('=') ? 1 : 0);
       return { seq: i + 1, offset_ns: off, gap_ns: i ? off - msgs[i - 1][0] : 0, dir: d === 's' ? 'send' : 'receive',
-        kind: k === 't' ? 'text' : 'binary', size, preview: k === 't' ? p.slice(0, 160) : '' };
+        kind: k === 't' ? 'text' : 'binary', size, preview: k === 't' ? p.slice(0, 160) : '', proto: msgs[i][4] };
     };
     const matcher = (f) => {
       let re = null;
@@ -188,12 +188,21 @@
     c[3].textContent = r.dir === 'send' ? '↑' : '↓';
     c[4].textContent = r.kind === 'text' ? 'T' : 'B';
     c[5].textContent = fmtSize(r.size);
-    c[7].textContent = r.kind === 'text' ? r.preview : '(binary)';
+    c[7].textContent = rowText(r);
     classify(el, r);
+  }
+  // rowText is what a row shows of its payload: the protocol's reading of
+  // it when the server gives one (graphql's type, operation and id; an
+  // MQTT packet; a Socket.IO event), else the payload's start.
+  function rowText(r) {
+    const p = r.proto;
+    if (p && p.summary) return p.summary + (p.from_seq ? '  (from #' + p.from_seq + ')' : '');
+    return r.kind === 'text' ? r.preview : '(binary)';
   }
   function classify(el, r) {
     const rp = st.replays.get(st.current);
     let cls = 'row ' + r.dir;
+    if (r.proto) cls += ' described' + (r.proto.heartbeat ? ' heartbeat' : '') + (r.proto.part ? ' part' : '');
     if (rp && rp.pos && r.seq <= rp.pos.seq) cls += ' passed';
     if (rp && rp.next && r.seq === rp.next.seq) cls += ' next';
     if (r.seq === st.selected) cls += ' selected';
@@ -221,6 +230,7 @@
   function showDetail() {
     const d = detail;
     $('#meta').textContent = '#' + d.seq + ' · ' + fmtOff(d.offset_ns) + ' · ' + (d.dir === 'send' ? '↑ from the client' : '↓ to the client') + ' · ' + d.kind + ' · ' + fmtSize(d.size);
+    showProto(d.proto);
     const body = $('#dbody');
     body.textContent = '';
     document.querySelectorAll('#detail .tabs button[data-tab]').forEach((b) => b.classList.toggle('on', b.dataset.tab === tab));
@@ -230,6 +240,24 @@
     const pre = document.createElement('pre');
     pre.textContent = tab === 'hex' || d.text == null ? hexDump(payloadBytes(d)) : d.text;
     body.appendChild(pre);
+  }
+  // showProto lists what the message means in its session's protocol,
+  // above the payload; nothing when the server gives no reading.
+  function showProto(p) {
+    const el = $('#proto');
+    el.textContent = '';
+    el.hidden = !p;
+    if (!p) return;
+    const fields = [['kind', p.kind], ['channel', p.channel], ['name', p.name], ['id', p.id],
+      ['heartbeat', p.heartbeat ? 'yes' : ''], ['messages', p.count ? String(p.count) : ''],
+      ['begins in', p.from_seq ? '#' + p.from_seq : ''], ['summary', p.summary]];
+    for (const [k, v] of fields) {
+      if (!v) continue;
+      const line = el.appendChild(document.createElement('div'));
+      line.dataset.field = k;
+      line.appendChild(document.createElement('span')).textContent = k;
+      line.appendChild(document.createElement('code')).textContent = v;
+    }
   }
   function jsonTree(v, budget) {
     const span = (cls, t) => { const s = document.createElement('span'); s.className = cls; s.textContent = t; return s; };
@@ -457,7 +485,8 @@
     st.total = f.messages || 0;
     st.duration = Math.max(1, f.duration_ns || 1);
     $('#figures').textContent = (st.info.url || '/') + ' · ' + fmtDur(f.duration_ns || 0) + ' · ' + (f.sent || 0).toLocaleString() + ' ↑ ' +
-      (f.received || 0).toLocaleString() + ' ↓ · ' + fmtSize(f.bytes || 0) + ' · ' + (f.ending || 'open');
+      (f.received || 0).toLocaleString() + ' ↓ · ' + fmtSize(f.bytes || 0) + ' · ' + (f.ending || 'open') +
+      (st.info.protocol ? ' · ' + st.info.protocol : '');
     layout();
     drawOverview();
     list.focus();
