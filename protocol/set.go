@@ -24,6 +24,7 @@ func Default() Set {
 		Centrifuge{},
 		ActionCable{},
 		SignalR{},
+		SockJS{},
 		STOMP{},
 		Phoenix{},
 		JSONRPC{},

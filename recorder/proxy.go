@@ -111,8 +111,9 @@ type Proxy struct {
 	passthru   *httputil.ReverseProxy
 	redact     func([]byte) ([]byte, bool) // Redaction.Message, made once (redactText)
 	redactOnce sync.Once
-	pollers    pollers // the sessions of Poll's pollers
-	streams    streams // the event streams being recorded
+	pollers    pollers    // the sessions of Poll's pollers
+	bootTokens bootTokens // secrets recorded bootstraps handed out (bootstrap.go)
+	streams    streams    // the event streams being recorded
 
 	stats   proxyStats
 	partial atomic.Int64 // bytes of PartialBudget taken
@@ -167,7 +168,7 @@ func (p *Proxy) passthruError(w http.ResponseWriter, r *http.Request, err error)
 	if errors.Is(err, context.Canceled) {
 		status = 499 // the client left; nginx's code for it
 	}
-	p.logger().Warn("upstream request failed", "method", r.Method, "path", p.Redaction.url(r.URL), "status", status, "err", err)
+	p.logger().Warn("upstream request failed", "method", r.Method, "path", p.redactURL(r.URL), "status", status, "err", err)
 	w.WriteHeader(status)
 	if x := exchangeOf(r); x != nil && x.Failed != nil {
 		x.Failed(err)
@@ -227,7 +228,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // client then goes on in HTTP/1.1.
 func (p *Proxy) withoutUpgrade(r *http.Request) *http.Request {
 	p.logger().Info("passing a request on without its Upgrade: only WebSocket upgrades are relayed",
-		"upgrade", r.Header.Get("Upgrade"), "path", p.Redaction.url(r.URL))
+		"upgrade", r.Header.Get("Upgrade"), "path", p.redactURL(r.URL))
 	r = r.Clone(r.Context())
 	for _, h := range []string{"Upgrade", "Connection", "Http2-Settings"} {
 		r.Header.Del(h)
