@@ -132,7 +132,7 @@ func TestSignalRNoFlag(t *testing.T) {
 	want := []string{"poll signalr /hub/negotiate?negotiateVersion=1", "poll signalr /hub/negotiate?negotiateVersion=1",
 		"websocket  /hub?id=%5Bredacted%5D", "websocket  /hub?id=%5Bredacted%5D"}
 	sameJSON(t, "recorded sessions", want, got)
-	if n := countInRecordings(t, dir, `"connectionToken":"[redacted]"`); n != 2 {
+	if n := countInRecordings(t, dir, `\"connectionToken\":\"[redacted]\"`); n != 2 {
 		t.Errorf("%d negotiate answers recorded with their connectionToken hidden, want 2", n)
 	}
 
