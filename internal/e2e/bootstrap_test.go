@@ -56,6 +56,27 @@ func countInRecordings(t *testing.T, dir, s string) int {
 	return n
 }
 
+// withoutBootstraps returns a directory holding the recordings of dir but
+// the bootstraps' (poll sessions): a recording made before they were
+// recorded.
+func withoutBootstraps(t *testing.T, dir string) string {
+	t.Helper()
+	out := t.TempDir()
+	files, _ := filepath.Glob(filepath.Join(dir, "*.ndjson"))
+	for _, name := range files {
+		raw, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(raw), `"kind":"poll"`) {
+			if err := os.WriteFile(filepath.Join(out, filepath.Base(name)), raw, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return out
+}
+
 // withoutQuery cuts the query (SockJS's t= cache-buster) off each line.
 func withoutQuery(lines []string) []string {
 	out := make([]string, len(lines))
@@ -79,7 +100,8 @@ type sockJSRun struct {
 // through wsreplay record with no flag, then against wsreplay serve with
 // only the URL changed: the same transcript, for two connections (a page
 // reload), each of whose GET /echo/info is answered (never 404 or 204) and
-// whose websocket on new random path parts gets a recorded session.
+// whose websocket on new random path parts gets a recorded session; and
+// the same from a recording without the /info exchanges (an older one).
 func TestSockJSNoFlag(t *testing.T) {
 	need(t, false)
 	_, port := startNode(t, "sockjs-server.mjs")
@@ -99,10 +121,12 @@ func TestSockJSNoFlag(t *testing.T) {
 	}
 	sameJSON(t, "recorded sessions", want, got)
 
-	url := httpURL(serve(t, dir))
-	var replay []sockJSRun
-	runNode(t, &replay, "sockjs-client.mjs", url+"/echo")
-	sameJSON(t, "sockjs-client", live, replay)
+	for _, tt := range []struct{ name, dir string }{{"recorded /info", dir}, {"no /info recorded", withoutBootstraps(t, dir)}} {
+		url := httpURL(serve(t, tt.dir))
+		var replay []sockJSRun
+		runNode(t, &replay, "sockjs-client.mjs", url+"/echo")
+		sameJSON(t, "sockjs-client, "+tt.name, live, replay)
+	}
 }
 
 type signalRRun struct {
@@ -117,7 +141,8 @@ type signalRRun struct {
 // with no flag, then against wsreplay serve with only the URL changed: the
 // same transcript for two start()s of one HubConnection, each negotiate
 // answered with fresh ids and the WebSocket presenting the token played.
-// The negotiate answers are recorded with their connectionToken hidden.
+// The negotiate answers are recorded with their connectionToken hidden; a
+// recording without them (an older one) replays the same.
 func TestSignalRNoFlag(t *testing.T) {
 	need(t, false)
 	_, port := startNode(t, "signalr-server.mjs")
@@ -136,8 +161,10 @@ func TestSignalRNoFlag(t *testing.T) {
 		t.Errorf("%d negotiate answers recorded with their connectionToken hidden, want 2", n)
 	}
 
-	url := httpURL(serve(t, dir))
-	var replay []signalRRun
-	runNode(t, &replay, "signalr-client.mjs", url+"/hub")
-	sameJSON(t, "@microsoft/signalr", live, replay)
+	for _, tt := range []struct{ name, dir string }{{"recorded negotiate", dir}, {"no negotiate recorded", withoutBootstraps(t, dir)}} {
+		url := httpURL(serve(t, tt.dir))
+		var replay []signalRRun
+		runNode(t, &replay, "signalr-client.mjs", url+"/hub")
+		sameJSON(t, "@microsoft/signalr, "+tt.name, live, replay)
+	}
 }
