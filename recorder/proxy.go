@@ -33,7 +33,9 @@ const DefaultHandshakeTimeout = 10 * time.Second
 // recorded as a session into Sink; any other request is passed through to
 // the upstream's http(s) equivalent, unchanged and unrecorded, but for
 // Engine.IO polling, whose packets are recorded with the sid's WebSocket
-// as one session (engineio.go).
+// as one session (engineio.go), and a protocol's bootstrap (SockJS /info,
+// SignalR negotiate), recorded as a small session of its own
+// (bootstrap.go).
 //
 // The traffic comes first: recording problems are logged and counted, never
 // passed on to the connections. Close codes and reasons are mirrored from
@@ -52,7 +54,9 @@ type Proxy struct {
 	// Protocols are the protocol profiles the recorder knows: a
 	// WebSocket session whose upgrade one of them recognises (its
 	// subprotocol, path and query) has it named on its session line
-	// (protocol.go). Nil: protocol.Default(); protocol.Set{}: none.
+	// (protocol.go), and a plain request a Bootstrapper names is recorded
+	// as its bootstrap (bootstrap.go). Nil: protocol.Default();
+	// protocol.Set{}: none.
 	Protocols protocol.Set
 	// Protocol, when set, is named on every WebSocket session line
 	// instead: a profile's name, or protocol.NoProtocol.
