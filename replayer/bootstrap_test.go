@@ -143,6 +143,26 @@ func sockJSRecording(t *testing.T, bootstrap bool) string {
 	return writeRecording(t, evs...)
 }
 
+// TestBootstrapPreflight: a page's CORS preflight for negotiate (the
+// browser client sends X-Requested-With) is answered for that page.
+func TestBootstrapPreflight(t *testing.T) {
+	ts := startServer(t, &Server{}, File(signalRRecording(t, true)))
+	req, _ := http.NewRequest("OPTIONS", ts.URL+"/hub/negotiate?negotiateVersion=1", nil)
+	req.Header.Set("Origin", "http://localhost:5173")
+	req.Header.Set("Access-Control-Request-Method", "POST")
+	req.Header.Set("Access-Control-Request-Headers", "x-requested-with, x-signalr-user-agent")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	h := resp.Header
+	if resp.StatusCode != http.StatusNoContent || h.Get("Access-Control-Allow-Origin") != "http://localhost:5173" ||
+		!strings.Contains(h.Get("Access-Control-Allow-Methods"), "POST") || !strings.Contains(h.Get("Access-Control-Allow-Headers"), "x-signalr-user-agent") {
+		t.Errorf("preflight: %d %v, want 204 allowing the page, POST and its headers", resp.StatusCode, h)
+	}
+}
+
 // TestSockJSInfoReplay: every /info gets the recorded websocket,
 // cookie_needed and origins with a fresh entropy (from the protocol alone
 // without a recorded one); the websocket on new random path parts gets the
