@@ -130,7 +130,14 @@ func describeSockJSMessages(data []byte, single bool) Description {
 	} else if json.Unmarshal(data, &msgs) != nil || msgs == nil {
 		return Description{}
 	}
-	return Description{Kind: "message", Summary: strings.Join(msgs, "\n")}
+	summary := strings.Join(msgs, "\n")
+	switch {
+	case len(msgs) == 0:
+		summary = "no messages"
+	case summary == "":
+		summary = strconv.Quote(summary) // an empty message is shown, not nothing
+	}
+	return Description{Kind: "message", Summary: summary}
 }
 
 // SendHeartbeat returns the server's "h" every 25 s, sockjs-node's and

@@ -47,6 +47,8 @@ func TestSockJSDescribe(t *testing.T) {
 		{"close", receive(`c[3000,"Go away!"]`), Description{Kind: "close", Summary: `close 3000 "Go away!"`}},
 		{"client array", send(`["hi"]`), Description{Kind: "message", Summary: "hi"}},
 		{"client string", send(`"hi"`), Description{Kind: "message", Summary: "hi"}},
+		{"empty message", send(`""`), Description{Kind: "message", Summary: `""`}},
+		{"no messages", receive(`a[]`), Description{Kind: "message", Summary: "no messages"}},
 		{"not a frame", receive("ohno"), Description{}},
 		{"bad close", receive(`c[3000]`), Description{}},
 	}
