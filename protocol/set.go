@@ -24,9 +24,9 @@ func Default() Set {
 		Centrifuge{},
 		ActionCable{},
 		SignalR{},
-		SockJS{},
 		STOMP{},
 		Phoenix{},
+		SockJS{}, // after Phoenix: /<digits>/<part>/websocket?vsn=2.0.0 is Phoenix's
 		JSONRPC{},
 	}
 }

@@ -20,6 +20,7 @@ func TestSockJSDetect(t *testing.T) {
 		{"server says something else", Opening{URL: mustURL(t, "/echo/123/abcdefgh/websocket"), First: []Message{receive("hello")}}, ""},
 		{"api version path", Opening{URL: mustURL(t, "/api/v1/websocket")}, ""},
 		{"raw websocket endpoint", Opening{URL: mustURL(t, "/echo/websocket")}, ""},
+		{"phoenix on such a path", Opening{URL: mustURL(t, "/app/123/socket/websocket?vsn=2.0.0")}, "phoenix"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
