@@ -1,0 +1,164 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os/exec"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+// protoCase is one protocol's interoperability test: a real server and a
+// client application on the protocol's real client library (proto-NAME.mjs,
+// see proto-lib.mjs), recorded through wsreplay record and replayed by
+// wsreplay serve with only the URL changed.
+type protoCase struct {
+	server string   // the server script, which prints "listening PORT"
+	args   []string // the server script's arguments
+	client string   // the client application script
+	path   string   // the path and query the client connects to
+	// timeout is the longest the client waits for a heartbeat's answer
+	// (or, with no heartbeat, for a reply) before it gives up on the
+	// connection: the replay must keep it through twice that past the
+	// recording's end and through a pause of twice that.
+	timeout time.Duration
+	// events is how many events the live transcript has, its end line
+	// left out.
+	events int
+	// beats: the client counts the heartbeats answered; lingering past the
+	// recording's end, it must count some.
+	beats bool
+}
+
+// transcript is what a client application printed: its events in order,
+// and its last line.
+type transcript struct {
+	events []json.RawMessage
+	end    struct {
+		End   string `json:"end"`
+		Beats int    `json:"beats"`
+		Error string `json:"error"`
+	}
+	stderr string
+}
+
+// runTranscript runs a client application to its end.
+func runTranscript(t *testing.T, script string, args ...string) transcript {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "node", append([]string{script}, args...)...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	var tr transcript
+	tr.stderr = stderr.String()
+	lines := bytes.Split(bytes.TrimSpace(out), []byte("\n"))
+	for i, l := range lines {
+		if i == len(lines)-1 {
+			if jerr := json.Unmarshal(l, &tr.end); jerr != nil || (tr.end.End == "" && tr.end.Error == "") {
+				tr.end.Error = fmt.Sprintf("no end line (exit: %v): %s", err, l)
+			}
+			break
+		}
+		tr.events = append(tr.events, json.RawMessage(l))
+	}
+	if err != nil && tr.end.Error == "" {
+		tr.end.Error = fmt.Sprintf("exit: %v", err)
+	}
+	return tr
+}
+
+// String shows the transcript, one event a line, and how it ended.
+func (tr transcript) String() string {
+	var b strings.Builder
+	for i, e := range tr.events {
+		fmt.Fprintf(&b, "  %2d %s\n", i+1, e)
+	}
+	if tr.end.Error != "" {
+		fmt.Fprintf(&b, "  error: %s\n", tr.end.Error)
+		if tr.stderr != "" {
+			fmt.Fprintf(&b, "  stderr: %s\n", strings.TrimSpace(tr.stderr))
+		}
+	} else {
+		fmt.Fprintf(&b, "  end: ok, %d heartbeats\n", tr.end.Beats)
+	}
+	return b.String()
+}
+
+// diff names the first event where replay differs from live.
+func (tr transcript) diff(live transcript) string {
+	for i := range max(len(tr.events), len(live.events)) {
+		var l, r any
+		if i < len(live.events) {
+			json.Unmarshal(live.events[i], &l)
+		}
+		if i < len(tr.events) {
+			json.Unmarshal(tr.events[i], &r)
+		}
+		if i >= len(live.events) || i >= len(tr.events) || !reflect.DeepEqual(l, r) {
+			show := func(evs []json.RawMessage) string {
+				if i < len(evs) {
+					return string(evs[i])
+				}
+				return "(nothing)"
+			}
+			return fmt.Sprintf("event %d: live %s, replay %s", i+1, show(live.events), show(tr.events))
+		}
+	}
+	return ""
+}
+
+// protoVariant is one way of replaying: the speed and the client's
+// arguments (see proto-lib.mjs).
+type protoVariant struct {
+	name  string
+	speed string
+	args  func(control string) []string
+}
+
+func protoVariants(timeout time.Duration) []protoVariant {
+	twice := fmt.Sprint((2 * timeout).Milliseconds())
+	pauseAndLinger := func(control string) []string {
+		return []string{"pause=" + twice, "control=" + control, "linger=" + twice}
+	}
+	return []protoVariant{
+		{"url-swap", "1", func(string) []string { return nil }},
+		{"late-300ms", "1", func(string) []string { return []string{"late=300"} }},
+		{"pause-and-linger", "1", pauseAndLinger},
+		{"pause-and-linger-speed-0.5", "0.5", pauseAndLinger},
+	}
+}
+
+// testProtocol records the client application live through wsreplay
+// record, then replays the recording to the same application under each
+// variant: its transcript must equal the live one.
+func testProtocol(t *testing.T, pc protoCase) {
+	need(t, false)
+	t.Parallel()
+	_, port := startNode(t, pc.server, pc.args...)
+	proxyURL, stopRecord := record(t, port)
+	live := runTranscript(t, pc.client, proxyURL+pc.path)
+	dir := stopRecord()
+	if live.end.Error != "" || len(live.events) != pc.events {
+		t.Fatalf("live through wsreplay record: want %d events and an ok end, got\n%s", pc.events, live)
+	}
+	for _, v := range protoVariants(pc.timeout) {
+		t.Run(v.name, func(t *testing.T) {
+			t.Parallel()
+			url := serve(t, dir, "--speed", v.speed)
+			control := httpURL(url) + "/_wsreplay/api"
+			replay := runTranscript(t, pc.client, append([]string{url + pc.path}, v.args(control)...)...)
+			if d := replay.diff(live); d != "" || replay.end.Error != "" {
+				t.Errorf("replay (speed %s, %s) differs from live: %s\nlive:\n%sreplay:\n%s", v.speed, strings.Join(v.args(control), " "), d, live, replay)
+			}
+			if pc.beats && strings.Contains(v.name, "linger") && replay.end.Beats == 0 {
+				t.Errorf("lingering %v past the recording's end, the client saw no heartbeat answered", 2*pc.timeout)
+			}
+		})
+	}
+}
