@@ -142,7 +142,9 @@ func testProtocol(t *testing.T, pc protoCase) {
 	t.Parallel()
 	_, port := startNode(t, pc.server, pc.args...)
 	proxyURL, stopRecord := record(t, port)
-	live := runTranscript(t, pc.client, proxyURL+pc.path)
+	// A client that waits for what never comes gives up after this.
+	deadline := "deadline=" + fmt.Sprint((10*time.Second + 4*pc.timeout).Milliseconds())
+	live := runTranscript(t, pc.client, proxyURL+pc.path, deadline)
 	dir := stopRecord()
 	if live.end.Error != "" || len(live.events) != pc.events {
 		t.Fatalf("live through wsreplay record: want %d events and an ok end, got\n%s", pc.events, live)
@@ -152,7 +154,7 @@ func testProtocol(t *testing.T, pc protoCase) {
 			t.Parallel()
 			url := serve(t, dir, "--speed", v.speed)
 			control := httpURL(url) + "/_wsreplay/api"
-			replay := runTranscript(t, pc.client, append([]string{url + pc.path}, v.args(control)...)...)
+			replay := runTranscript(t, pc.client, append([]string{url + pc.path, deadline}, v.args(control)...)...)
 			if d := replay.diff(live); d != "" || replay.end.Error != "" {
 				t.Errorf("replay (speed %s, %s) differs from live: %s\nlive:\n%sreplay:\n%s", v.speed, strings.Join(v.args(control), " "), d, live, replay)
 			}
