@@ -136,7 +136,9 @@ func protoVariants(timeout time.Duration) []protoVariant {
 
 // testProtocol records the client application live through wsreplay
 // record, then replays the recording to the same application under each
-// variant: its transcript must equal the live one.
+// variant: its transcript must equal the live one. The variants run at
+// once, each against its own wsreplay serve (go test runs only GOMAXPROCS
+// parallel tests at a time, and these mostly wait).
 func testProtocol(t *testing.T, pc protoCase) {
 	need(t, false)
 	t.Parallel()
@@ -149,14 +151,22 @@ func testProtocol(t *testing.T, pc protoCase) {
 	if live.end.Error != "" || len(live.events) != pc.events {
 		t.Fatalf("live through wsreplay record: want %d events and an ok end, got\n%s", pc.events, live)
 	}
-	for _, v := range protoVariants(pc.timeout) {
+	variants := protoVariants(pc.timeout)
+	replays := make([]chan transcript, len(variants))
+	args := make([][]string, len(variants))
+	for i, v := range variants {
+		url := serve(t, dir, "--speed", v.speed)
+		args[i] = v.args(httpURL(url) + "/_wsreplay/api")
+		replays[i] = make(chan transcript, 1)
+		go func() {
+			replays[i] <- runTranscript(t, pc.client, append([]string{url + pc.path, deadline}, args[i]...)...)
+		}()
+	}
+	for i, v := range variants {
 		t.Run(v.name, func(t *testing.T) {
-			t.Parallel()
-			url := serve(t, dir, "--speed", v.speed)
-			control := httpURL(url) + "/_wsreplay/api"
-			replay := runTranscript(t, pc.client, append([]string{url + pc.path, deadline}, v.args(control)...)...)
+			replay := <-replays[i]
 			if d := replay.diff(live); d != "" || replay.end.Error != "" {
-				t.Errorf("replay (speed %s, %s) differs from live: %s\nlive:\n%sreplay:\n%s", v.speed, strings.Join(v.args(control), " "), d, live, replay)
+				t.Errorf("replay (speed %s, %s) differs from live: %s\nlive:\n%sreplay:\n%s", v.speed, strings.Join(args[i], " "), d, live, replay)
 			}
 			if pc.beats && strings.Contains(v.name, "linger") && replay.end.Beats == 0 {
 				t.Errorf("lingering %v past the recording's end, the client saw no heartbeat answered", 2*pc.timeout)
