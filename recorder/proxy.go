@@ -16,6 +16,7 @@ import (
 
 	"github.com/wsreplay/wsreplay/internal/drain"
 	"github.com/wsreplay/wsreplay/internal/ws"
+	"github.com/wsreplay/wsreplay/protocol"
 )
 
 // DefaultMaxMessageSize is the largest message relayed when
@@ -48,6 +49,14 @@ type Proxy struct {
 	Upstream *url.URL
 	// Sink receives the recordings. Nil: relay without recording.
 	Sink Sink
+	// Protocols are the protocol profiles the recorder knows: a
+	// WebSocket session whose upgrade one of them recognises (its
+	// subprotocol, path and query) has it named on its session line
+	// (protocol.go). Nil: protocol.Default(); protocol.Set{}: none.
+	Protocols protocol.Set
+	// Protocol, when set, is named on every WebSocket session line
+	// instead: a profile's name, or protocol.NoProtocol.
+	Protocol string
 	// MaxMessageSize bounds messages both ways; a larger one closes both
 	// legs with 1009 (message too big). Zero means DefaultMaxMessageSize;
 	// more than format.MaxMessageSize (128 MiB) means format.MaxMessageSize,

@@ -703,3 +703,27 @@ func TestShutdownClosesEverySession(t *testing.T) {
 		}
 	}
 }
+
+// The session line names the protocol the upgrade shows (a graphql-ws
+// subprotocol), or the one Proxy.Protocol gives; none for a plain socket.
+func TestSessionLineNamesProtocol(t *testing.T) {
+	for _, c := range []struct {
+		name, subprotocol, override, want string
+	}{
+		{"graphql-transport-ws", "graphql-transport-ws", "", "graphql-transport-ws"},
+		{"plain", "chat", "", ""},
+		{"override", "chat", "subscriptions-transport-ws", "subscriptions-transport-ws"},
+		{"none", "graphql-transport-ws", "none", "none"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			up := upstream(t, []string{c.subprotocol}, echo(nil))
+			p, ts, sink, dir := proxyFor(t, up, func(p *Proxy) { p.Protocol = c.override })
+			conn := dial(t, ts, "/graphql", &websocket.DialOptions{Subprotocols: []string{c.subprotocol}})
+			conn.Close(websocket.StatusNormalClosure, "")
+			stopProxy(t, p, ts, sink)
+			if got := onlySession(t, dir)[0].Protocol; got != c.want {
+				t.Errorf("session line protocol %q, want %q", got, c.want)
+			}
+		})
+	}
+}

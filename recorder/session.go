@@ -125,7 +125,7 @@ func (p *Proxy) open(w http.ResponseWriter, r *http.Request) *session {
 
 	rec.add(&format.Event{Type: format.TypeSession, Version: format.Version, Session: s.id, Time: s.start,
 		URL: p.Redaction.url(r.URL), Upstream: p.Redaction.url(up), Subprotocol: p.Redaction.subprotocol(subprotocol),
-		Extensions:     resp.Header.Get("Sec-WebSocket-Extensions"),
+		Extensions: resp.Header.Get("Sec-WebSocket-Extensions"), Protocol: p.sessionProtocol(r, subprotocol),
 		RequestHeaders: p.Redaction.headers(r.Header), ResponseHeaders: p.Redaction.headers(resp.Header)})
 	logStarted(s.log, p.Redaction.url(up), rec.sink != nil, "subprotocol", p.Redaction.subprotocol(subprotocol))
 	return s

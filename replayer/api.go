@@ -182,6 +182,7 @@ func (s *Server) newControlMux() *http.ServeMux {
 	})
 	m.HandleFunc("GET "+controlPrefix+"ui/{file}", s.serveAsset)
 	m.HandleFunc("GET "+controlPrefix+"s/{id...}", s.serveTimeline)
+	m.HandleFunc("GET "+controlPrefix+"{$}", s.serveControlList)
 	m.HandleFunc(controlPrefix, s.serveNoPage)
 	return m
 }

@@ -51,13 +51,9 @@ type Session struct {
 	Start       time.Time
 	Kind        format.Kind      // what carried it: a WebSocket, Socket.IO, an event stream, a poller
 	EngineIO    *format.EngineIO // KindSocketIO: the open packet's parameters
-	// Protocol is the protocol the session line names ("" when it names
-	// none: serve detects it, see protocol.go).
-	Protocol string
 
 	id     string // the id recorded
-	uri    string // URL parsed: request URI and path, "" if unknown (shared
-	path   string // by the sessions of one URL: see Catalog.places)
+	at     *place // its URL's parsed parts and its protocol, shared (see Catalog.places); nil: none
 	src    *Source
 	pos    format.Position // where its first line starts in src; for HAR, its entry
 	har    bool            // src is a HAR file: pos.Offset is where the entry starts
@@ -82,9 +78,9 @@ type Catalog struct {
 
 	// What the index holds besides its Sessions stays small for a file of
 	// millions of short sessions: one entry per name, and one per URL.
-	ids     map[string]int   // session ID -> the source it came from
-	srcName []string         // source number -> its name
-	places  map[string]place // recorded URL -> its parsed parts, shared
+	ids     map[string]int    // session ID -> the source it came from
+	srcName []string          // source number -> its name
+	places  map[string]*place // recorded URL (and protocol) -> its parsed parts, shared
 
 	// shared holds the decoded copies of the sessions several replays
 	// play at once (shared.go).
@@ -199,19 +195,46 @@ func (c *Catalog) notify() {
 	c.changed = make(chan struct{})
 }
 
-// place is a recorded URL's request URI and path, parsed once per URL.
-type place struct{ url, uri, path string }
+// place is a recorded URL's request URI and path, parsed once per URL, and
+// the protocol its session line names: one place is shared by the
+// sessions of a URL and protocol, which keeps a Session small.
+type place struct{ url, uri, path, protocol string }
+
+// uri is the session's recorded request URI, "" if unknown.
+func (s *Session) uri() string {
+	if s.at == nil {
+		return ""
+	}
+	return s.at.uri
+}
+
+// path is the session's recorded path, "" if unknown.
+func (s *Session) path() string {
+	if s.at == nil {
+		return ""
+	}
+	return s.at.path
+}
+
+// Protocol is the protocol the session line names, "" when it names none
+// (serve then detects it: see protocol.go).
+func (s *Session) Protocol() string {
+	if s.at == nil {
+		return ""
+	}
+	return s.at.protocol
+}
 
 // add lists s, read from the source numbered source, under a name no other
 // session has: the id recorded, or the id with ~2, ~3, ... when an earlier
 // session (of another source, or one that ended before in this one) has it.
-func (c *Catalog) add(source int, s *Session) {
+func (c *Catalog) add(source int, s *Session, protocol string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.ids == nil {
-		c.ids, c.places = map[string]int{}, map[string]place{}
+		c.ids, c.places = map[string]int{}, map[string]*place{}
 	}
-	c.locate(s)
+	c.locate(s, protocol)
 	s.shared = &c.shared
 	for len(c.srcName) <= source {
 		c.srcName = append(c.srcName, s.src.Name)
@@ -237,21 +260,26 @@ func (c *Catalog) add(source int, s *Session) {
 	c.notify()
 }
 
-// locate sets the parsed parts of s's URL, sharing them (and the URL's
-// bytes) with the sessions recorded at the same URL.
-func (c *Catalog) locate(s *Session) {
-	if s.URL == "" {
+// locate sets the parsed parts of s's URL, and its protocol (the session
+// line's, protocol), sharing them (and the URL's bytes) with the sessions
+// recorded at the same URL with the same protocol.
+func (c *Catalog) locate(s *Session, protocol string) {
+	if s.URL == "" && protocol == "" {
 		return
 	}
-	p, ok := c.places[s.URL]
+	key := s.URL
+	if protocol != "" {
+		key += "\x00" + protocol
+	}
+	p, ok := c.places[key]
 	if !ok {
-		p.url = s.URL
-		if u, err := url.Parse(s.URL); err == nil {
+		p = &place{url: s.URL, protocol: protocol}
+		if u, err := url.Parse(s.URL); err == nil && s.URL != "" {
 			p.uri, p.path = u.RequestURI(), u.Path
 		}
-		c.places[s.URL] = p
+		c.places[key] = p
 	}
-	s.URL, s.uri, s.path = p.url, p.uri, p.path
+	s.URL, s.at = p.url, p
 }
 
 func (c *Catalog) index(ctx context.Context, sources iter.Seq2[Source, error]) {
@@ -314,10 +342,10 @@ func (c *Catalog) indexSource(ctx context.Context, i int, src *Source) error {
 		if !open[e.Session] {
 			s := &Session{ID: e.Session, Start: e.Time, src: src, pos: pos}
 			if e.Type == format.TypeSession {
-				s.URL, s.Subprotocol, s.Kind, s.EngineIO, s.Protocol = e.URL, e.Subprotocol, e.Kind, e.EngineIO, e.Protocol
+				s.URL, s.Subprotocol, s.Kind, s.EngineIO = e.URL, e.Subprotocol, e.Kind, e.EngineIO
 			}
 			open[e.Session] = true
-			c.add(i, s)
+			c.add(i, s, e.Protocol)
 		}
 		if e.Type == format.TypeClose {
 			delete(open, e.Session)
@@ -344,11 +372,11 @@ func (c *Catalog) indexHAR(i int, src *Source, r io.Reader) error {
 		e := hs.Events[0]
 		if hs.Offset < 0 { // a session of several entries (Socket.IO, a poller): held
 			c.add(i, &Session{ID: e.Session, URL: e.URL, Subprotocol: e.Subprotocol, Start: e.Time, src: src, Kind: e.Kind,
-				EngineIO: e.EngineIO, Protocol: e.Protocol, events: hs.Events})
+				EngineIO: e.EngineIO, events: hs.Events}, e.Protocol)
 			continue
 		}
 		c.add(i, &Session{ID: e.Session, URL: e.URL, Subprotocol: e.Subprotocol, Start: e.Time, Kind: e.Kind, EngineIO: e.EngineIO, src: src,
-			Protocol: e.Protocol, pos: format.Position{Offset: hs.Offset}, har: true})
+			pos: format.Position{Offset: hs.Offset}, har: true}, e.Protocol)
 	}
 	if n == 0 {
 		return fmt.Errorf("%s: no WebSocket messages in this HAR (WebSocket entries without messages: %d)", src.Name, rd.Skipped())

@@ -52,13 +52,13 @@ func (s *Server) match(all []*Session, u *url.URL, kind format.Kind) ([]*Session
 	uri := u.RequestURI()
 	var exact, samePath []*Session
 	for _, sess := range allowed {
-		if sess.uri == "" {
+		if sess.uri() == "" {
 			continue
 		}
-		if sess.uri == uri {
+		if sess.uri() == uri {
 			exact = append(exact, sess)
 		}
-		if sess.path == u.Path {
+		if sess.path() == u.Path {
 			samePath = append(samePath, sess)
 		}
 	}

@@ -57,13 +57,13 @@ func (s *Server) logNoSession(log *slog.Logger, err error, kind format.Kind) {
 // one. Subprotocols are logged redacted, as recordings hold them.
 func logConnected(log *slog.Logger, r *http.Request, sess *Session, subprotocol string) {
 	attrs := []any{"subprotocol", secret.Subprotocol(subprotocol)}
-	if sess.uri != r.URL.RequestURI() {
-		recorded := sess.uri
+	if sess.uri() != r.URL.RequestURI() {
+		recorded := sess.uri()
 		if recorded == "" {
 			recorded = "(no path recorded)"
 		}
 		attrs = append(attrs, "recorded", recorded)
-		if sess.path != r.URL.Path {
+		if sess.path() != r.URL.Path {
 			attrs = append(attrs, "note", "no session was recorded on "+r.URL.Path+"; playing one recorded on another path",
 				"try", "connect to a recorded path, such as "+recorded+" (wsreplay ls lists them)")
 		}

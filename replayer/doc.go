@@ -42,9 +42,12 @@
 //
 // Live control: every replay can be paused, resumed, stepped, sought,
 // sped up or slowed down, given a message to inject, dropped, hung or
-// closed while it runs, through a JSON API under /_wsreplay/api/ on the
-// Server's own listener, and a timeline page per session at
-// /_wsreplay/s/{session} (linked from "/") that uses it. A pause shifts
+// closed while it runs, through a JSON API under /_wsreplay/api/ and a
+// timeline page per session at /_wsreplay/s/{session} (linked from "/")
+// that uses it: on the Server's own handler, or, with Server.ControlURL,
+// on a listener of their own that ControlHandler serves (moved.go), so
+// that no origin that serves recordings can reach them; wsreplay serve
+// does that. A pause shifts
 // every later message by its length; a change of speed re-bases the
 // schedule at the current position; a step sends the next message now and
 // stays paused; a seek forward sends the skipped messages at once (the

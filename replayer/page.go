@@ -4,6 +4,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/wsreplay/wsreplay/internal/readable"
@@ -19,13 +20,13 @@ each new WebSocket connection gets its own replay, from its first message.{{if .
 Open a session's timeline to see its messages and steer its live replays.{{end}}</p>
 {{if .Control}}<h2>Live replays</h2>
 <table><tr><th>replay</th><th>session</th><th>path</th><th>client</th><th>state</th><th>position</th></tr>
-{{range .Replays}}<tr><td><code>{{.ID}}</code></td><td><a href="/_wsreplay/s/{{pathEscape .Session}}">{{.Session}}</a></td><td><code>{{.Path}}</code></td>
+{{range .Replays}}<tr><td><code>{{.ID}}</code></td><td><a href="{{$.Links}}/_wsreplay/s/{{pathEscape .Session}}">{{.Session}}</a></td><td><code>{{.Path}}</code></td>
 <td>{{.Remote}}</td><td>{{.State}}{{with .Ended}} ({{.}}){{end}}</td><td class="n">{{.Pos.Seq}}{{with .Total}}/{{.}}{{end}}</td></tr>
 {{else}}<tr><td colspan="6">none: connect a client to start one</td></tr>{{end}}</table>
 <h2>Sessions</h2>{{end}}
 {{if .Indexing}}<p><em>Still indexing the recordings; more sessions may appear.</em></p>{{end}}
 <table><tr><th>session</th><th>connect to</th><th>subprotocol</th><th>recorded</th><th>duration</th><th>messages ↑/↓</th><th>bytes</th><th>ending</th></tr>
-{{range .Sessions}}<tr class="s"><td>{{if $.Control}}<a href="/_wsreplay/s/{{pathEscape .ID}}"><code>{{.ID}}</code></a>{{else}}<code>{{.ID}}</code>{{end}}</td><td><code>{{if or (eq .Kind "sse") (eq .Kind "poll")}}{{$.HTTPBase}}{{else}}{{$.Base}}{{end}}{{if .URL}}{{readable .URL}}{{else}}/{{end}}</code></td>
+{{range .Sessions}}<tr class="s"><td>{{if $.Control}}<a href="{{$.Links}}/_wsreplay/s/{{pathEscape .ID}}"><code>{{.ID}}</code></a>{{else}}<code>{{.ID}}</code>{{end}}</td><td><code>{{if or (eq .Kind "sse") (eq .Kind "poll")}}{{$.HTTPBase}}{{else}}{{$.Base}}{{end}}{{if .URL}}{{readable .URL}}{{else}}/{{end}}</code></td>
 <td>{{.Subprotocol}}</td><td>{{.Start.Format "2006-01-02 15:04:05 MST"}}</td>{{with .Figures}}<td class="n">{{dur .Duration}}</td><td class="n">{{.Sent}}/{{.Received}}</td><td class="n">{{.Bytes}}</td><td>{{.Ending}}</td>{{else}}<td colspan="4"></td>{{end}}</tr>
 {{else}}<tr><td colspan="8">no sessions</td></tr>{{end}}
 {{if .More}}<tr><td colspan="8">... and {{.More}} more (wsreplay ls lists them all)</td></tr>{{end}}
@@ -55,6 +56,13 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 	if s.takeToken(w, r) {
 		return
 	}
+	s.serveList(w, r, r.Host)
+}
+
+// serveList writes the page listing the sessions, whose clients connect to
+// replayHost (HOST:PORT), with links to the timelines where the control is
+// served to r.
+func (s *Server) serveList(w http.ResponseWriter, r *http.Request, replayHost string) {
 	all, done, _ := s.Catalog.snapshot()
 	// The first maxShown sessions are listed, and the others counted: a
 	// recording may hold millions.
@@ -92,6 +100,18 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 		More     int
 		Indexing bool
 		Control  bool
+		Links    string // where the timelines are: "" (this origin) or ControlURL
 		Replays  []replayView
-	}{scheme + r.Host, httpScheme + r.Host, shown, more, !done, control, replays})
+	}{scheme + replayHost, httpScheme + replayHost, shown, more, !done, control, strings.TrimSuffix(s.ControlURL, "/"), replays})
+}
+
+// serveControlList answers GET /_wsreplay/: the session list, as "/" of
+// the replay port shows it, where the control listener (or a browser that
+// holds the token cookie, which is scoped to /_wsreplay/) finds it.
+func (s *Server) serveControlList(w http.ResponseWriter, r *http.Request) {
+	host := s.replayAddr
+	if host == "" {
+		host = r.Host
+	}
+	s.serveList(w, r, host)
 }

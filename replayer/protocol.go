@@ -18,7 +18,7 @@ import (
 // them with Detector.Message). The live request's path, query and
 // subprotocol stand in for the recorded ones where the session has none.
 func (s *Server) detector(sess *Session, u *url.URL, subprotocol string) *protocol.Detector {
-	o := protocol.Opening{Protocol: sess.Protocol, Kind: sess.Kind, Subprotocol: sess.Subprotocol, EngineIO: sess.EngineIO}
+	o := protocol.Opening{Protocol: sess.Protocol(), Kind: sess.Kind, Subprotocol: sess.Subprotocol, EngineIO: sess.EngineIO}
 	if s.Protocol != "" {
 		o.Protocol = s.Protocol
 	}

@@ -14,7 +14,7 @@ import (
 func TestReplayDetectsProtocol(t *testing.T) {
 	u, _ := url.Parse("/graphql")
 	gql := &Session{Kind: format.KindWebSocket, URL: "/graphql", Subprotocol: "graphql-transport-ws"}
-	named := &Session{Kind: format.KindWebSocket, URL: "/x", Protocol: "graphql-transport-ws"}
+	named := &Session{Kind: format.KindWebSocket, URL: "/x", at: &place{url: "/x", protocol: "graphql-transport-ws"}}
 	plain := &Session{Kind: format.KindWebSocket, URL: "/x"}
 	for _, c := range []struct {
 		name     string

@@ -25,11 +25,12 @@ const (
 	routeSSE                    // an event stream replay (sse.go)
 	routePoll                   // a long-polling replay (poll.go)
 	routePage                   // the page listing the sessions, or a 404 (page.go)
+	routeMoved                  // the control API, served apart at ControlURL (moved.go)
 )
 
 // replay reports whether the route plays a recording: its Origin is
 // checked (guard), and over plain HTTP its answers are sandboxed.
-func (rt route) replay() bool { return rt != routeControl && rt != routePage }
+func (rt route) replay() bool { return rt != routeControl && rt != routePage && rt != routeMoved }
 
 // ServeHTTP serves a request: a WebSocket connection gets its own replay
 // of a recorded session; Engine.IO requests (any path), event streams and
@@ -57,6 +58,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.servePoll(w, r)
 	case routePage:
 		s.servePage(w, r)
+	case routeMoved:
+		s.serveMoved(w, r)
 	default:
 		s.serveWebSocket(w, r)
 	}
@@ -72,6 +75,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // the request accepts an event stream); else the page.
 func (s *Server) route(r *http.Request, upgrade bool) (route, engineio.Query) {
 	if !upgrade && !s.NoControl && strings.HasPrefix(r.URL.Path, controlPrefix) {
+		if s.ControlURL != "" {
+			return routeMoved, engineio.Query{}
+		}
 		return routeControl, engineio.Query{}
 	}
 	if q, ok := engineio.ParseQuery(r.URL.Query()); ok {
@@ -105,7 +111,7 @@ func acceptsEventStream(h http.Header) bool {
 func (s *Server) recordedSSEPath(path string) bool {
 	all, _, _ := s.Catalog.snapshot()
 	for _, sess := range all {
-		if sess.Kind == format.KindSSE && sess.path == path {
+		if sess.Kind == format.KindSSE && sess.path() == path {
 			return true
 		}
 	}

@@ -100,6 +100,15 @@ type Server struct {
 	// /_wsreplay/ (see api.go). By default they are served to requests
 	// that reach the server on a loopback address.
 	NoControl bool
+	// ControlURL, when set, moves the control API and the timeline pages
+	// off this handler: ControlHandler serves them, on a listener of their
+	// own that the caller runs at this base URL (http://HOST:PORT).
+	// Replayed content then never shares an origin with them, so nothing a
+	// recording or an earlier server on the replay port left in a browser
+	// (a page, a service worker) can reach them. The session list links to
+	// it; requests under /_wsreplay/ here get its address (moved.go).
+	// Empty: they are served under /_wsreplay/ of this handler.
+	ControlURL string
 	// ControlRemote serves the control API and the timeline pages on
 	// every address the server listens on, not only on loopback, to
 	// requests that carry ControlToken (token.go); requests on loopback
@@ -136,9 +145,12 @@ type Server struct {
 	stats    serverStats
 	fine     fineClock
 	control  liveControl // the replays as the control API sees them
-	pollers  pollers     // the pollers being replayed to
-	ctlOnce  sync.Once
-	ctlMux   *http.ServeMux // the control API's routes (api.go)
+	// replayAddr is where clients reach the replays, for the session list
+	// served on the control listener (ControlHandler); "": the request's Host.
+	replayAddr string
+	pollers    pollers // the pollers being replayed to
+	ctlOnce    sync.Once
+	ctlMux     *http.ServeMux // the control API's routes (api.go)
 }
 
 // replayLife is the life of one replay that admit let in, of any kind:

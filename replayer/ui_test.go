@@ -62,6 +62,7 @@ func TestTimelinePage(t *testing.T) {
 		"/_wsreplay/ui/timeline.js":  "function liveSource",
 		"/_wsreplay/ui/timeline.css": ".row",
 		"/":                          `href="/_wsreplay/s/s1"`,
+		"/_wsreplay/":                `href="/_wsreplay/s/s1"`,
 	} {
 		t.Run(path, func(t *testing.T) {
 			resp, err := http.Get(ts.URL + path)
@@ -73,12 +74,12 @@ func TestTimelinePage(t *testing.T) {
 			if resp.StatusCode != 200 || !strings.Contains(string(b), want) {
 				t.Errorf("%s: %d, no %q", path, resp.StatusCode, want)
 			}
-			if path != "/" && !strings.Contains(resp.Header.Get("Content-Security-Policy"), "default-src 'self'") {
+			if path != "/" && path != "/_wsreplay/" && !strings.Contains(resp.Header.Get("Content-Security-Policy"), "default-src 'self'") {
 				t.Errorf("%s: CSP %q", path, resp.Header.Get("Content-Security-Policy"))
 			}
 		})
 	}
-	for _, path := range []string{"/_wsreplay/s/nope", "/_wsreplay/ui/other.js", "/_wsreplay/"} {
+	for _, path := range []string{"/_wsreplay/s/nope", "/_wsreplay/ui/other.js", "/_wsreplay/x"} {
 		t.Run(path, func(t *testing.T) {
 			resp, err := http.Get(ts.URL + path)
 			if err != nil {

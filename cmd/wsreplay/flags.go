@@ -103,16 +103,19 @@ func parseHeartbeat(s string) (ping, pong string, err error) {
 }
 
 // listen opens a TCP listener, with a hint when the port is taken.
-func listen(addr string) (net.Listener, error) {
+func listen(addr string) (net.Listener, error) { return listenFlag("listen", addr) }
+
+// listenFlag listens on addr, the value of --flag, with errors that name it.
+func listenFlag(flag, addr string) (net.Listener, error) {
 	if _, _, err := net.SplitHostPort(addr); err != nil {
-		return nil, usagef("--listen: %q is not HOST:PORT (like 127.0.0.1:8765, or 127.0.0.1:0 for a free port)", addr)
+		return nil, usagef("--%s: %q is not HOST:PORT (like 127.0.0.1:8765, or 127.0.0.1:0 for a free port)", flag, addr)
 	}
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
 		if strings.Contains(err.Error(), "address already in use") {
-			return nil, hinted{fmt.Errorf("listen on %s: address already in use", addr), "use --listen with another port, or 127.0.0.1:0 for a free one"}
+			return nil, hinted{fmt.Errorf("--%s: listen on %s: address already in use", flag, addr), "use --" + flag + " with another port, or 127.0.0.1:0 for a free one"}
 		}
-		return nil, fmt.Errorf("listen on %s: %v", addr, err)
+		return nil, fmt.Errorf("--%s: listen on %s: %v", flag, addr, err)
 	}
 	return l, nil
 }

@@ -66,6 +66,7 @@ Examples:
 			&cli.StringSliceFlag{Name: "redact-query", Usage: "also redact this query `PARAM` (repeatable)"},
 			&cli.StringSliceFlag{Name: "redact-json", Usage: "redact the value of this JSON `FIELD` inside messages, after a prefix (Socket.IO) or inside JSON strings too (repeatable)"},
 			&cli.StringSliceFlag{Name: "redact-path", Usage: "redact what this `REGEX` matches in request paths, or its groups if it has any: '/ws/([^/]+)' (repeatable)"},
+			protocolFlag("name `NAME` on every WebSocket session line as its protocol (none for none), in place of the one its upgrade shows"),
 			&cli.BoolFlag{Name: "no-engineio", Usage: "do not detect Engine.IO (Socket.IO): relay its polling unrecorded and record each of its WebSockets as a session of its own"},
 			&cli.BoolFlag{Name: "allow-shared-out", Usage: "write in an --out directory that other users may write in (they could swap or read the recordings)"},
 			&cli.BoolFlag{Name: "insecure-upstream-tls", Usage: "do not verify the upstream's TLS certificate (staging)"},
@@ -309,8 +310,12 @@ func recordOptions(c *cli.Context, log *slog.Logger) (*recorder.Proxy, error) {
 	if err != nil {
 		return nil, err
 	}
+	proto, err := protocolOption(c)
+	if err != nil {
+		return nil, err
+	}
 	p := &recorder.Proxy{Upstream: up, MaxMessageSize: maxSize, PartialBudget: budget, HandshakeTimeout: handshake,
-		Logger: log, Redaction: red, Filter: filter, Poll: polls, PollIdle: pollIdle, NoEngineIO: c.Bool("no-engineio")}
+		Logger: log, Redaction: red, Filter: filter, Poll: polls, PollIdle: pollIdle, NoEngineIO: c.Bool("no-engineio"), Protocol: proto}
 	if c.Bool("insecure-upstream-tls") {
 		p.TLSConfig = &tls.Config{InsecureSkipVerify: true}
 	}

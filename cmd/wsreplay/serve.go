@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -49,12 +48,12 @@ Examples:
    wsreplay serve bug.ndjson --paused   # then open the printed timeline URL
 
 The timeline of each session, with the controls of its live replays
-(pause, step, seek, speed, inject, drop, close), is at
-http://HOST:PORT/_wsreplay/s/SESSION, linked from http://HOST:PORT/; the
-same controls are a JSON API under /_wsreplay/api/ (see docs/control.md).
-Both are served on loopback listeners only, unless --control-remote, which
-serves them off loopback to requests with the control token (printed at
-start). Replayed HTTP answers (polls, event streams, Engine.IO polling) are
+(pause, step, seek, speed, inject, drop, close), and the same controls as
+a JSON API under /_wsreplay/api/ (see docs/control.md), are served on a
+listener of their own, never on the replay port: the URL printed at start
+(a free loopback port unless --control-listen). Off loopback only with
+--control-remote, to requests with the control token (printed at start).
+Replayed HTTP answers (polls, event streams, Engine.IO polling) are
 sandboxed: a browser runs no script from a recording.`,
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "listen", Value: "127.0.0.1:8765", Usage: "`HOST:PORT` to listen on (port 0 picks a free one)"},
@@ -75,8 +74,9 @@ sandboxed: a browser runs no script from a recording.`,
 			&cli.StringSliceFlag{Name: "allow-host", Usage: "also answer requests whose Host is this DNS `NAME` (localhost, *.localhost and IP addresses always are; repeatable)"},
 			&cli.StringSliceFlag{Name: "allow-origin", Usage: "also accept WebSockets, event streams and polls from pages of this `ORIGIN` (https://app.example, *.example, null for file:// pages, * for any; repeatable)"},
 			&cli.BoolFlag{Name: "paused", Usage: "start every replay paused (resume or step it from the timeline page or the control API)"},
-			&cli.BoolFlag{Name: "no-control", Usage: "serve no timeline pages and no control API under /_wsreplay/"},
-			&cli.BoolFlag{Name: "control-remote", Usage: "serve the timeline pages and the control API off loopback too, to requests with the control token (printed at start)"},
+			&cli.StringFlag{Name: "control-listen", Usage: "serve the timeline pages and the control API on `HOST:PORT`, apart from the replays (default: a free port on 127.0.0.1, printed at start)"},
+			&cli.BoolFlag{Name: "no-control", Usage: "serve no timeline pages and no control API"},
+			&cli.BoolFlag{Name: "control-remote", Usage: "serve the timeline pages and the control API off loopback too (on --listen's host unless --control-listen), to requests with the control token (printed at start)"},
 			&cli.StringFlag{Name: "control-token", Usage: "with --control-remote, the `TOKEN` requests off loopback must carry (Authorization: Bearer TOKEN, or a page opened with ?token=TOKEN); default: a random one"},
 			&cli.BoolFlag{Name: "verbose", Usage: "log client messages too"},
 		}, adminFlags()...),
@@ -133,6 +133,9 @@ func serveOptions(c *cli.Context) (*replayer.Server, error) {
 		return nil, hinted{usagef("--control-token: %d characters; a control token needs %d or more", n, minControlToken),
 			"leave it out for a random one, or give WSREPLAY_CONTROL_TOKEN (a command line is visible to other users)"}
 	}
+	if err := checkTokenLogging(c, srv); err != nil {
+		return nil, err
+	}
 	if srv.ControlRemote && srv.ControlToken == "" {
 		srv.ControlToken = rand.Text()
 	}
@@ -186,9 +189,15 @@ func runServe(c *cli.Context) error {
 	if note != "" {
 		attrs = append(attrs, "note", strings.TrimSuffix(strings.TrimPrefix(note, " ("), ")"))
 	}
+	_, stopControl, err := startControl(c, srv, addr)
+	if err != nil {
+		l.Close()
+		return err
+	}
+	defer stopControl()
 	say(stderr, "listening on ws://"+addr+note, "listening", attrs...)
 	warnExposure(stderr, srv, l.Addr())
-	printTimeline(stderr, srv, l.Addr(), addr, c.String("control-token") == "")
+	printTimeline(stderr, srv, c.String("control-token") == "")
 	warned := printWarnings(stderr, cat, 0)
 	listed := printSessions(c, cat, srv.Sessions, indexing)
 
@@ -377,26 +386,4 @@ func serveStatus(log *slog.Logger, srv *replayer.Server) func() {
 		}
 		last = st
 	}
-}
-
-// printTimeline says where the timeline pages are, when they are served,
-// and the control token off loopback when it was generated (not given).
-func printTimeline(stderr io.Writer, srv *replayer.Server, l net.Addr, addr string, generatedToken bool) {
-	if srv.NoControl || !srv.ControlRemote && !isLoopback(l) {
-		return
-	}
-	if !srv.ControlRemote {
-		say(stderr, fmt.Sprintf("timeline and controls on http://%s/", addr), "timeline and controls", "url", "http://"+addr+"/")
-		return
-	}
-	// Off loopback the pages and the API need the token: the URL gives it
-	// to a browser once (it is then kept as a cookie). A token the user
-	// chose (--control-token) is theirs to know, and is not printed.
-	if generatedToken {
-		u := fmt.Sprintf("http://%s/?token=%s", addr, url.QueryEscape(srv.ControlToken))
-		say(stderr, "timeline and controls on "+u, "timeline and controls", "url", u)
-		say(stderr, "control token (off loopback, send Authorization: Bearer TOKEN): "+srv.ControlToken, "control token", "token", srv.ControlToken)
-		return
-	}
-	say(stderr, fmt.Sprintf("timeline and controls on http://%s/?token=TOKEN (the --control-token)", addr), "timeline and controls", "url", "http://"+addr+"/")
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log"
 	"net/http"
+	neturl "net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -140,7 +141,7 @@ func injectPileUp(bin, dir string, replays, injects, size int) {
 		conns = append(conns, c)
 	}
 	time.Sleep(time.Second)
-	api := "http" + strings.TrimPrefix(url, "ws") + "/_wsreplay/api/replays/"
+	api := controlOf("http"+strings.TrimPrefix(url, "ws")) + "/_wsreplay/api/replays/"
 	body := []byte(`{"text":"` + strings.Repeat("a", size) + `"}`)
 	statuses := map[int]int{}
 	var mu sync.Mutex
@@ -183,4 +184,20 @@ func writeEvents(path string, evs []*format.Event, comp format.Compression) {
 	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
 		log.Fatal(err)
 	}
+}
+
+// controlOf returns the base URL of the control listener of the serve
+// whose replay port is base: where its GET /_wsreplay/ is sent.
+func controlOf(base string) string {
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Get(base + "/_wsreplay/")
+	if err != nil {
+		log.Fatalf("control: %v", err)
+	}
+	resp.Body.Close()
+	u, err := neturl.Parse(resp.Header.Get("Location"))
+	if err != nil || u.Host == "" {
+		log.Fatalf("control: GET %s/_wsreplay/ answered %d to %q", base, resp.StatusCode, resp.Header.Get("Location"))
+	}
+	return u.Scheme + "://" + u.Host
 }

@@ -7,6 +7,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -418,4 +420,21 @@ func TestChromiumMissingSkipsOnlyItsTests(t *testing.T) {
 			t.Errorf("go test with Chromium missing: no %q in\n%s", want, out)
 		}
 	}
+}
+
+// controlOf returns the base URL of the control listener of the serve
+// whose replay port is base: where its GET /_wsreplay/ is sent.
+func controlOf(t *testing.T, base string) string {
+	t.Helper()
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Get(base + "/_wsreplay/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	u, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil || resp.StatusCode != http.StatusFound || u.Host == "" {
+		t.Fatalf("GET %s/_wsreplay/: %d to %q, want a redirect to the control listener", base, resp.StatusCode, resp.Header.Get("Location"))
+	}
+	return u.Scheme + "://" + u.Host
 }

@@ -18,6 +18,12 @@
 //       "WSREPLAY serve --listen 127.0.0.1:PORT RECORDING" starts there and
 //       the browser opens its page. Prints the workers registered before
 //       and after.
+//   node origin.mjs owner PORT WSREPLAY RECORDING
+//       As stale, but the other server's worker answers every request
+//       itself (so no header of wsreplay's ever reaches the browser), and
+//       its answer is what it could do to wsreplay's control from the
+//       origin: read the sessions, PUT /next, fetch the timeline list.
+//       Prints that, and /next as the control listener then answers it.
 import { launch, servePage } from './chromium.mjs';
 import http from 'node:http';
 import { spawn } from 'node:child_process';
@@ -130,5 +136,85 @@ async function stale(port, wsreplay, recording) {
   return out;
 }
 
-const result = mode === 'attack' ? await attack(args[0]) : await stale(...args);
+// A worker that owns its origin: it answers every request itself, with
+// what it could read and change of wsreplay's control from there.
+const owner = `self.addEventListener('install', () => self.skipWaiting());
+self.addEventListener('activate', (e) => e.waitUntil(self.clients.claim()));
+self.addEventListener('fetch', (e) => e.respondWith((async () => {
+  const r = {};
+  try { const a = await fetch('/_wsreplay/api/sessions'); r.sessions = a.status + ' ' + (await a.text()).slice(0, 200); } catch (x) { r.sessions = String(x); }
+  try { const p = await fetch('/_wsreplay/api/next', { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: '{"paused":true}' }); r.put = String(p.status); } catch (x) { r.put = String(x); }
+  try { const t = await fetch('/_wsreplay/'); r.page = t.status + ' ' + (await t.text()).slice(0, 200); } catch (x) { r.page = String(x); }
+  return new Response(JSON.stringify(r), { headers: { 'content-type': 'application/json' } });
+})()));`;
+
+// startOther serves a page and the worker script on 127.0.0.1:port, has
+// the browser register it with scope /, and stops. It returns the
+// registrations seen.
+async function startOther(browser, port, script) {
+  const other = http.createServer((req, res) => {
+    if (req.url === '/sw.js') {
+      res.writeHead(200, { 'content-type': 'text/javascript' });
+      res.end(script);
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/html' });
+    res.end('<!doctype html><title>another dev server</title>');
+  });
+  await new Promise((r) => other.listen(Number(port), '127.0.0.1', r));
+  try {
+    const tab = await browser.newPage();
+    await tab.goto(`http://127.0.0.1:${port}/`);
+    await tab.evaluate(async () => {
+      await navigator.serviceWorker.register('/sw.js', { scope: '/' });
+      await navigator.serviceWorker.ready;
+    });
+    const seen = await registrations(tab);
+    await tab.close();
+    return seen;
+  } finally {
+    other.closeAllConnections();
+    await new Promise((r) => other.close(r));
+  }
+}
+
+// startServe starts "wsreplay serve" on 127.0.0.1:port and returns it and
+// the control listener's base URL it printed.
+async function startServe(wsreplay, port, recording) {
+  const serve = spawn(wsreplay, ['serve', '--listen', `127.0.0.1:${port}`, recording], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const control = await new Promise((resolve, reject) => {
+    let seen = '';
+    serve.stderr.on('data', (d) => {
+      seen += d;
+      const m = seen.match(/timeline and controls on (http:\/\/[^/\s]+)\//);
+      if (seen.includes('listening on') && m) resolve(m[1]);
+    });
+    serve.on('exit', (code) => reject(new Error(`wsreplay serve exited ${code}: ${seen}`)));
+  });
+  return { serve, control };
+}
+
+async function ownedOrigin(port, wsreplay, recording) {
+  const out = { before: [], errors: [] };
+  const { browser, close } = await launch();
+  let serve;
+  try {
+    out.before = await startOther(browser, port, owner);
+    let control;
+    ({ serve, control } = await startServe(wsreplay, port, recording));
+    const page = await browser.newPage();
+    const res = await page.goto(`http://127.0.0.1:${port}/`);
+    out.worker = JSON.parse(await res.text());
+    out.next = (await (await fetch(control + '/_wsreplay/api/next')).text()).trim();
+  } catch (e) {
+    out.errors.push(String(e));
+  } finally {
+    await close();
+    if (serve) serve.kill();
+  }
+  return out;
+}
+
+const modes = { attack: () => attack(args[0]), stale: () => stale(...args), owner: () => ownedOrigin(...args) };
+const result = await modes[mode]();
 console.log(JSON.stringify(result));

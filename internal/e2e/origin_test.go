@@ -103,7 +103,7 @@ func TestChromiumReplayedHTTPIsInert(t *testing.T) {
 	if len(r.Reports) > 0 {
 		t.Errorf("the recorded page's script ran on the server's origin and reported %v", r.Reports)
 	}
-	resp, err := http.Get(base + "/_wsreplay/api/next")
+	resp, err := http.Get(controlOf(t, base) + "/_wsreplay/api/next")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,5 +151,48 @@ func TestChromiumStaleWorkerRemoved(t *testing.T) {
 	}
 	if len(r.After) > 0 {
 		t.Errorf("after opening the replay server's page, workers still registered: %q", r.After)
+	}
+}
+
+type ownedOrigin struct {
+	Before []string `json:"before"`
+	Worker struct {
+		Sessions string `json:"sessions"`
+		Put      string `json:"put"`
+		Page     string `json:"page"`
+	} `json:"worker"`
+	Next   string   `json:"next"`
+	Errors []string `json:"errors"`
+}
+
+// A service worker another server left on the replay port that answers
+// every request itself (so Clear-Site-Data never reaches the browser)
+// still reads nothing of the control and changes nothing: the timeline
+// and the API are on another origin, the control listener's.
+func TestChromiumOwnedOriginReachesNoControl(t *testing.T) {
+	need(t, true)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	var r ownedOrigin
+	runNode(t, &r, "origin.mjs", "owner", strconv.Itoa(port), wsreplayBin, writeFeed(t, t.TempDir()))
+	if len(r.Errors) > 0 {
+		t.Fatalf("the browser run failed: %q", r.Errors)
+	}
+	if len(r.Before) != 1 {
+		t.Fatalf("the other server's worker: %q, want one registration", r.Before)
+	}
+	w := r.Worker
+	if strings.HasPrefix(w.Sessions, "200") || strings.Contains(w.Sessions, `"feed"`) {
+		t.Errorf("the worker read the sessions: %s", w.Sessions)
+	}
+	if w.Put == "200" || strings.HasPrefix(w.Page, "200") {
+		t.Errorf("the worker reached the control: PUT /next %s, list page %s", w.Put, w.Page)
+	}
+	if r.Next != "{}" {
+		t.Errorf("GET /next on the control listener = %s after the worker ran, want {} (unchanged)", r.Next)
 	}
 }

@@ -154,10 +154,11 @@ func TestSocketIOInject(t *testing.T) {
 		Error string `json:"error"`
 	}
 	var got result
+	control := controlOf(t, base)
 	done := make(chan error, 1)
 	go func() { done <- nodeJSON(&got, "sio-inject-client.mjs", base) }()
 	inject := func(body string) int {
-		resp, err := http.Post(base+"/_wsreplay/api/replays/r1/inject", "application/json", strings.NewReader(body))
+		resp, err := http.Post(control+"/_wsreplay/api/replays/r1/inject", "application/json", strings.NewReader(body))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -4,10 +4,12 @@
 // opens the timeline of a 1,000,000-message session on a second server,
 // and the exported HTML timeline from file:// with the network blocked.
 // Prints what it saw as JSON; timeline_test.go judges it.
-// Usage: node timeline.mjs BASE BIG_BASE EXPORT.html SCREENSHOT_DIR|-
+// Usage: node timeline.mjs BASE CONTROL BIG_CONTROL EXPORT.html SCREENSHOT_DIR|-
+// (BASE: the replay port, where the frontend connects; CONTROL and
+// BIG_CONTROL: the control listeners of the two servers.)
 import { launch, servePage } from './chromium.mjs';
 
-const [base, bigBase, exportPath, shots] = process.argv.slice(2);
+const [base, control, bigControl, exportPath, shots] = process.argv.slice(2);
 const wsURL = base.replace(/^http/, 'ws') + '/feed';
 const R = {};
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -22,7 +24,7 @@ function connect() {
 connect();
 </script>`);
 const { browser, close } = await launch();
-const api = async (path, opts) => (await fetch(base + '/_wsreplay/api/' + path, opts)).json();
+const api = async (path, opts) => (await fetch(control + '/_wsreplay/api/' + path, opts)).json();
 const texts = (log) => log.filter((e) => e.data !== undefined).map((e) => e.data);
 let fp, tl;
 const frontLog = () => fp.evaluate(() => window.log);
@@ -35,7 +37,7 @@ try {
   tl = await browser.newPage();
   tl.on('pageerror', (e) => errors.push(e.message));
   await tl.setViewportSize({ width: 1280, height: 720 });
-  await tl.goto(base + '/_wsreplay/s/feed');
+  await tl.goto(control + '/_wsreplay/s/feed');
   await tl.waitForSelector('.row:not(.loading)');
   fp = await browser.newPage();
   const t0 = Date.now();
@@ -115,8 +117,8 @@ try {
       const r = await fetch(u, { method: 'POST', body: '{}', headers: { 'Content-Type': 'text/plain' } }); // no preflight: the server itself must refuse
       return 'status ' + r.status;
     } catch (e) { return 'refused: ' + e.message; }
-  }, base + '/_wsreplay/api/replays/r3/pause');
-  R.crossOriginStatus = (await fetch(base + '/_wsreplay/api/replays/r3/pause', { method: 'POST', headers: { Origin: front.url.replace(/\/$/, '') } })).status;
+  }, control + '/_wsreplay/api/replays/r3/pause');
+  R.crossOriginStatus = (await fetch(control + '/_wsreplay/api/replays/r3/pause', { method: 'POST', headers: { Origin: front.url.replace(/\/$/, '') } })).status;
   R.stateAfterCrossOrigin = (await api('replays/r3')).state;
 
   // The other keys: → seeks 5 s on (the skipped messages at once), ←
@@ -150,7 +152,7 @@ try {
   big.on('pageerror', (e) => errors.push(e.message));
   await big.setViewportSize({ width: 1280, height: 720 });
   let t = Date.now();
-  await big.goto(bigBase + '/_wsreplay/s/big');
+  await big.goto(bigControl + '/_wsreplay/s/big');
   await big.waitForSelector('.row:not(.loading)', { timeout: 60000 });
   R.bigFirstPaintMs = Date.now() - t;
   R.bigFirstRowsNavMs = Math.round(await big.evaluate(() => window.wsreplayFirstRows));

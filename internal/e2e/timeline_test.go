@@ -175,7 +175,7 @@ func TestChromiumTimeline(t *testing.T) {
 	stop := make(chan struct{})
 	peak := rssPeak(bigProc.cmd.Process.Pid, stop)
 	var r timelineRun
-	runNode(t, &r, "timeline.mjs", base, bigBase, export, shots)
+	runNode(t, &r, "timeline.mjs", base, controlOf(t, base), controlOf(t, bigBase), export, shots)
 	close(stop)
 	t.Logf("figures: replay listed after %d ms; 1,000,000 messages: first rows after %d ms (%d ms after the page's navigation began), indexed (whole list) after %d ms, last row %d ms after scrolling, %d row nodes; server RSS %.0f MiB before, %.0f MiB at most while open",
 		r.AppearMs, r.BigFirstPaintMs, r.BigFirstRowsNavMs, r.BigIndexedMs, r.BigLastRowMs, r.BigRowNodes, float64(idle)/1024, peak())
