@@ -158,7 +158,7 @@ func testProtocol(t *testing.T, pc protoCase) {
 	args := make([][]string, len(variants))
 	for i, v := range variants {
 		url := serve(t, dir, "--speed", v.speed)
-		args[i] = v.args(httpURL(url) + "/_wsreplay/api")
+		args[i] = v.args(controlOf(t, httpURL(url)) + "/_wsreplay/api")
 		replays[i] = make(chan transcript, 1)
 		go func() {
 			replays[i] <- runTranscript(t, pc.client, append([]string{url + pc.path, deadline}, args[i]...)...)
