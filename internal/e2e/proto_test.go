@@ -45,9 +45,9 @@ type transcript struct {
 	stderr string
 }
 
-// runTranscript runs a client application to its end.
-func runTranscript(t *testing.T, script string, args ...string) transcript {
-	t.Helper()
+// runTranscript runs a client application to its end. Any goroutine may
+// call it.
+func runTranscript(script string, args ...string) transcript {
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "node", append([]string{script}, args...)...)
@@ -148,7 +148,7 @@ func testProtocol(t *testing.T, pc protoCase) {
 	proxyURL, stopRecord := record(t, port)
 	// A client that waits for what never comes gives up after this.
 	deadline := "deadline=" + fmt.Sprint((10*time.Second + 4*pc.timeout).Milliseconds())
-	live := runTranscript(t, pc.client, proxyURL+pc.path, deadline)
+	live := runTranscript(pc.client, proxyURL+pc.path, deadline)
 	dir := stopRecord()
 	if live.end.Error != "" || len(live.events) != pc.events {
 		t.Fatalf("live through wsreplay record: want %d events and an ok end, got\n%s", pc.events, live)
@@ -161,7 +161,7 @@ func testProtocol(t *testing.T, pc protoCase) {
 		args[i] = v.args(controlOf(t, httpURL(url)) + "/_wsreplay/api")
 		replays[i] = make(chan transcript, 1)
 		go func() {
-			replays[i] <- runTranscript(t, pc.client, append([]string{url + pc.path, deadline}, args[i]...)...)
+			replays[i] <- runTranscript(pc.client, append([]string{url + pc.path, deadline}, args[i]...)...)
 		}()
 	}
 	for i, v := range variants {
