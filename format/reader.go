@@ -86,7 +86,7 @@ type Reader struct {
 	raw     []byte // the last line returned, without its line ending
 	pos     int64  // offset of the next line in the decompressed stream
 	dec     decoder
-	long    []byte
+	long    lineBuf // a line longer than br's buffer, while it is read
 	unknown map[string]int
 	bad     int
 	err     error // sticky
@@ -269,25 +269,25 @@ func (r *Reader) Decode(e *Event) error {
 // terminated by a newline. At the end of the stream it returns io.EOF, or an
 // ErrTruncated error if the decompressor says the stream was cut short.
 func (r *Reader) readLine() (line []byte, complete bool, err error) {
-	r.long = r.long[:0]
+	r.long.reset()
 	for {
 		chunk, err := r.br.ReadSlice('\n')
 		switch {
 		case err == nil:
-			r.pos += int64(len(r.long) + len(chunk))
-			if len(r.long) > 0 {
-				r.long = append(r.long, chunk...)
-				chunk = r.long
+			r.pos += int64(r.long.len() + len(chunk))
+			if r.long.len() > 0 {
+				chunk = r.long.join(chunk)
 			}
 			return trimEOL(chunk), true, nil
 		case errors.Is(err, bufio.ErrBufferFull):
-			if len(r.long)+len(chunk) > r.opts.MaxLineSize {
+			if r.long.len()+len(chunk) > r.opts.MaxLineSize {
+				r.long.release() // the error is sticky: nothing more is read
 				return nil, false, &SyntaxError{File: r.opts.Name, Line: r.line + 1,
 					Err: fmt.Errorf("line longer than %d bytes", r.opts.MaxLineSize)}
 			}
-			r.long = append(r.long, chunk...)
+			r.long.add(chunk)
 		case errors.Is(err, io.EOF):
-			rest := append(r.long, chunk...)
+			rest := r.long.join(chunk)
 			r.pos += int64(len(rest))
 			if len(rest) > 0 {
 				return trimEOL(rest), false, nil

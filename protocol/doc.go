@@ -16,10 +16,17 @@
 //	                     │
 //	                     ▼
 //	               protocol.Profile        Name, Recognize, Describe
+//	                 + Framer ──► Splitter WebSocket messages -> the protocol's messages
 //	                 + HeartbeatReplier    a client's ping -> the reply to send now
 //	                 + HeartbeatSender     the server's ping and its interval
 //	                 + Echoer ──► Pairing  request ids: replies wait, ids follow the client
 //	                 + Bootstrapper        HTTP requests before the socket
+//
+// The values on the right of an arrow hold one session's state, which a
+// Profile does not: a Splitter per stream of messages (MQTT packets span
+// WebSocket messages, and SignalR, Centrifuge and MQTT put several in one;
+// the caller cuts with it first and asks the profile about what comes
+// out), a Pairing per replay.
 //
 // A caller holds a Set in its options (zero value: the built-ins), detects
 // a session's Profile from its Opening (Set.Detect; Set.Detector when the
@@ -28,13 +35,21 @@
 // capability through a type assertion on the Profile, so a profile of a
 // third party gets every behaviour a built-in one gets.
 //
+// A JSON protocol no profile recognises still gets its ids followed by
+// the generic rule: NewLearned returns an Echoer that holds what one replay
+// learns (values a client chose that come back in server messages), for a
+// Pairing like a profile's Echoer. It is not a Profile, since a Profile
+// holds no per-session state, and so is not in a Set.
+//
 // Today cat describes every message through the profile detected for its
-// session (Socket.IO packets, GraphQL operations). The replay server's
-// Engine.IO engine (replayer/engineio*.go) still does its own pings and
-// ack ids, the same things SocketIO's HeartbeatSender, HeartbeatReplier
-// and Echoer say; the recorder does not detect yet. Both are to call this
-// package as the issue "Every popular realtime protocol replays with only
-// the URL changed" asks.
+// session (Socket.IO packets, GraphQL operations, STOMP frames, MQTT
+// packets, Phoenix, JSON-RPC, Centrifuge, ActionCable and SignalR
+// messages); the recorder names on the session line the protocol an
+// upgrade shows (recorder/protocol.go); and a WebSocket replay makes
+// heartbeats live through its profile's HeartbeatReplier and
+// HeartbeatSender (replayer/heartbeat.go). The replay server's Engine.IO
+// engine (replayer/engineio*.go) still does its own pings and ack ids, the
+// same things SocketIO's HeartbeatSender, HeartbeatReplier and Echoer say.
 //
 // The package is public, not internal, because recorder.Proxy and
 // replayer.Server are to hold a Set in their options: a library user's own
@@ -49,7 +64,10 @@
 // capabilities its protocol has, and one line in Default() (set.go) that
 // lists it. Nothing in the recorder, the replay server, or the commands
 // changes: cat shows its Describe, and the replay server uses its
-// capabilities where it checks for them. Put a more specific profile
+// capabilities where it checks for them. A protocol whose messages are
+// not its WebSocket messages (several in one, or one over several, as
+// MQTT's packets) implements Framer as well: mqtt.go, centrifuge.go and
+// signalr.go show both kinds. Put a more specific profile
 // before a more general one in Default(): the first that recognises a
 // session wins.
 //

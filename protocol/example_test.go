@@ -44,3 +44,21 @@ func ExampleNewPairing() {
 	// true
 	// {"id":"0c1d","type":"next","payload":{"data":{"price":3}}}
 }
+
+// A session whose JSON protocol no profile knows gets the generic rule:
+// a Learned per replay, behind the same Pairing.
+func ExampleNewLearned() {
+	pairs := protocol.NewPairing(protocol.NewLearned())
+	client := func(s string) protocol.Message { return protocol.Message{Dir: format.Send, Data: []byte(s)} }
+	reply := protocol.Message{Dir: format.Receive, Data: []byte(`{"type":"subscribed","request":"rq-19","rows":3}`)}
+
+	pairs.Recorded(client(`{"op":"subscribe","channel":"prices","request":"rq-19"}`))
+	fmt.Println(pairs.Ready(reply))
+	pairs.Live(client(`{"op":"subscribe","channel":"prices","request":"rq-a1"}`))
+	fmt.Println(pairs.Ready(reply))
+	fmt.Println(string(pairs.Rewrite(reply)))
+	// Output:
+	// false
+	// true
+	// {"type":"subscribed","request":"rq-a1","rows":3}
+}

@@ -90,32 +90,36 @@ func TestPairing(t *testing.T) {
 		}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			p := NewPairing(tt.e)
-			for i, s := range tt.steps {
-				switch s.op {
-				case "rec":
-					p.Recorded(send(s.msg))
-				case "live":
-					p.Live(send(s.msg))
-				case "reply":
-					m := receive(s.msg)
-					if got := p.Ready(m); got != s.ready {
-						t.Errorf("step %d: Ready(%s) = %v, want %v", i, s.msg, got, s.ready)
-					}
-					if !s.ready {
-						continue
-					}
-					want := s.want
-					if want == "" {
-						want = s.msg
-					}
-					if got := string(p.Rewrite(m)); got != want {
-						t.Errorf("step %d: Rewrite(%s)\n got %s\nwant %s", i, s.msg, got, want)
-					}
-				}
+		t.Run(tt.name, func(t *testing.T) { playSteps(t, NewPairing(tt.e), tt.steps) })
+	}
+}
+
+// playSteps feeds steps to p in order and checks each reply's readiness
+// and rewrite.
+func playSteps(t *testing.T, p *Pairing, steps []step) {
+	t.Helper()
+	for i, s := range steps {
+		switch s.op {
+		case "rec":
+			p.Recorded(send(s.msg))
+		case "live":
+			p.Live(send(s.msg))
+		case "reply":
+			m := receive(s.msg)
+			if got := p.Ready(m); got != s.ready {
+				t.Errorf("step %d: Ready(%q) = %v, want %v", i, s.msg, got, s.ready)
 			}
-		})
+			if !s.ready {
+				continue
+			}
+			want := s.want
+			if want == "" {
+				want = s.msg
+			}
+			if got := string(p.Rewrite(m)); got != want {
+				t.Errorf("step %d: Rewrite(%q)\n got %q\nwant %q", i, s.msg, got, want)
+			}
+		}
 	}
 }
 
@@ -156,4 +160,10 @@ func TestSetTopString(t *testing.T) {
 			}
 		})
 	}
+}
+
+// runSteps plays steps through a new Pairing of e.
+func runSteps(t *testing.T, e Echoer, steps []step) {
+	t.Helper()
+	playSteps(t, NewPairing(e), steps)
 }

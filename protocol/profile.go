@@ -11,13 +11,15 @@ import (
 // Profile is what wsreplay knows of one protocol spoken over a session:
 // how to recognise it and how to read its messages. Everything else a
 // profile can do is an optional interface (HeartbeatReplier,
-// HeartbeatSender, Echoer, Bootstrapper), checked by the caller with a type
-// assertion on the Profile it holds; a profile implements what its
-// protocol has.
+// HeartbeatSender, Echoer, Bootstrapper, Framer), checked by the caller
+// with a type assertion on the Profile it holds; a profile implements
+// what its protocol has.
 //
 // A Profile holds no per-session state: its methods may be called from
 // many goroutines at once, and must not keep or modify the bytes they are
-// given. They must not panic on any input: recordings are untrusted.
+// given. What a protocol must remember within a session is a value the
+// profile hands out (a Framer's Splitter, a Pairing over its Echoer).
+// They must not panic on any input: recordings are untrusted.
 type Profile interface {
 	// Name is the protocol's name as wsreplay writes and takes it
 	// ("socketio", "graphql-transport-ws"): lower case, no spaces.
@@ -146,6 +148,55 @@ type HeartbeatSender interface {
 type Beat struct {
 	Interval time.Duration
 	Message  Message
+	// At, when not nil, returns the beat to send at now, for a protocol
+	// whose beat carries the time (ActionCable's ping holds the server's
+	// Unix time): the caller sends At(now) in place of Message, which is
+	// then the beat as of the SendHeartbeat call, for callers that only
+	// need its shape. Nil: every beat is Message.
+	At func(now time.Time) Message
+}
+
+// Framer is implemented by profiles whose messages are not the WebSocket
+// messages that carry them. One WebSocket message may hold several
+// (SignalR's records ended by 0x1e, Centrifuge's newline-delimited
+// replies, MQTT packets) or, in MQTT over WebSocket, part of one (mqtt.js
+// sends a CONNECT in 9 WebSocket messages; the MQTT standard lets any
+// packet span messages, [MQTT-6.0.0-2]).
+//
+// A Profile holds no per-session state, so the state of the cutting is
+// a Splitter of its own: a caller takes one per stream of messages from
+// NewSplitter (one for a recorded session, both directions in order; one
+// for a live connection), feeds it each WebSocket message, and asks the
+// profile about the messages it returns (Describe, Request, Echoes,
+// Rewrite, ReplyHeartbeat). A replay may send each returned message as a
+// WebSocket message of its own: each protocol with a Framer allows it.
+// The profile's methods also read an uncut WebSocket message (its first
+// message for Describe and Request, all of them for Echoes and Rewrite),
+// for callers that have not cut it.
+type Framer interface {
+	// NewSplitter returns a Splitter for one stream of messages.
+	NewSplitter() Splitter
+}
+
+// Splitter cuts one stream of WebSocket messages into a protocol's
+// messages. It holds, per direction, the bytes of a message not yet
+// whole, never more than its protocol's budget (16 MiB for MQTT): past
+// it, or on bytes that cannot be its protocol's, it gives up on that
+// direction and returns each later WebSocket message as it came. Not safe
+// for concurrent use; the stream's owner serialises its calls.
+type Splitter interface {
+	// Split takes the stream's next WebSocket message and returns the
+	// protocol messages it completes, in order, each with m's Dir and
+	// Binary: none while a message is still partial. It only cuts: the
+	// messages returned, and then Rest, hold every byte of each
+	// direction in order, delimiters included. A returned Data may share
+	// m.Data's array (valid as long as the caller keeps m.Data) or be
+	// the Splitter's own; nobody modifies it after.
+	Split(m Message) []Message
+	// Rest returns what is held of messages not yet whole, one Message
+	// per direction that holds any, and forgets it: the tail of a stream
+	// cut off mid-message, which a caller shows or sends as it is.
+	Rest() []Message
 }
 
 // Echoer is implemented by profiles whose server messages echo values the

@@ -20,6 +20,13 @@ func Default() Set {
 		SocketIO{},
 		GraphQLTransportWS{},
 		SubscriptionsTransportWS{},
+		MQTT{},
+		Centrifuge{},
+		ActionCable{},
+		SignalR{},
+		STOMP{},
+		Phoenix{},
+		JSONRPC{},
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/wsreplay/wsreplay/format"
 	"github.com/wsreplay/wsreplay/internal/readable"
 	"github.com/wsreplay/wsreplay/internal/ws"
+	"github.com/wsreplay/wsreplay/protocol"
 )
 
 // replayConn is one client connection being played to.
@@ -27,6 +28,7 @@ type replayConn struct {
 	batch    frameBatch // frames of messages due together; the player's goroutine only
 	writeMu  sync.Mutex // held by a write of frames, and of a heartbeat answer
 	ctl      *control   // live control, told of the client's messages
+	beats    *liveBeats // the live heartbeats: answers, beats, what is left out
 	path     string     // as the client asked for it
 	remote   string
 }
@@ -64,6 +66,7 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request, rp *replayLife, 
 	if s.Wait {
 		c.client = newClientLog() // what --wait needs; nothing is kept without it
 	}
+	c.beats = s.liveBeats(sess, r.URL, conn.Subprotocol())
 	return c
 }
 
@@ -80,10 +83,14 @@ func (s *Server) serve(c *replayConn, rp *replayLife, sess *Session) {
 		defer close(c.readDone)
 		c.pumpFromClient(rp.cancel)
 	}()
-	p := &player{cfg: s.timing(), session: sess, send: c.send, flush: c.flush, client: c.client, log: c.log, fine: &s.fine, ctl: ctl}
+	stopBeats := c.beatLive(rp.ctx)
+	p := &player{cfg: s.timing(), session: sess, send: c.send, flush: c.flush, client: c.client, log: c.log, fine: &s.fine, ctl: ctl,
+		beats: c.beats}
 	end, err := p.play(rp.ctx, c.accepted)
 	live.ended(endingName(end, err))
+	stopBeatsAt(end, err, stopBeats)
 	s.finish(rp.ctx, c, c.log, end, err)
+	stopBeats()
 	<-c.readDone
 	c.conn.CloseNow() // after a read error coder/websocket leaves the socket open
 }
@@ -113,16 +120,12 @@ func (c *replayConn) pumpFromClient(cancel context.CancelFunc) {
 			}
 			return
 		}
-		if typ == websocket.MessageText {
-			if pong, ok := c.heartbeat(data); ok {
-				c.writeMu.Lock() // not in the middle of a batch
-				err := c.conn.Write(c.ioCtx, websocket.MessageText, []byte(pong))
-				c.writeMu.Unlock()
-				if err != nil {
-					return
-				}
-				continue
+		m := protocol.Message{Dir: format.Send, Binary: typ == websocket.MessageBinary, Data: data}
+		if reply, ok, beat := c.beats.fromClient(m); beat {
+			if ok && c.writeBeat(reply) != nil {
+				return
 			}
+			continue
 		}
 		c.log.Debug("client message", "size", len(data), "data", readable.Preview(data, 80))
 		c.srv.stats.received.Add(1)
@@ -131,15 +134,6 @@ func (c *replayConn) pumpFromClient(cancel context.CancelFunc) {
 			c.client.add(data)
 		}
 	}
-}
-
-func (c *replayConn) heartbeat(data []byte) (string, bool) {
-	for _, hb := range c.srv.Heartbeats {
-		if string(data) == hb.Ping {
-			return hb.Pong, true
-		}
-	}
-	return "", false
 }
 
 // wsStyle are the WebSocket replay's endings, for the log.

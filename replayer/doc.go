@@ -67,10 +67,23 @@
 // Engine.IO client, on whichever transport it uses, as a Socket.IO server
 // would: see engineio.go. Its pings are live, on the replay's own clock.
 //
+// Heartbeats (heartbeat.go): a WebSocket replay's heartbeats are live per
+// protocol, through the session's profile (package protocol): a client's
+// heartbeat the profile answers (protocol.HeartbeatReplier) is answered at
+// once, paused or past the recording's end too; the server's beat
+// (protocol.HeartbeatSender) is sent every interval on the real clock, at
+// any speed and through a pause, until the replay ends or hangs; the
+// recorded beats and answers are left out of the replay and of Wait's
+// counting. Server.Heartbeats adds text pairs for protocols no profile
+// knows, for every kind of replay.
+//
 // Endings: a recorded clean close by the server sends its code and reason;
 // a recorded drop closes the TCP connection without a close frame (browsers
 // report 1006); a session the client ended, or with no recorded ending,
-// stays open, since in a replay the client does its own closing.
+// stays open, since in a replay the client does its own closing. In a
+// replay whose profile makes heartbeats live, a server's ending that
+// answered a client message waits for the live client's counterpart and
+// the recorded delay after it (endcause.go).
 //
 // Logging (Server.Logger): a line per connection and per ending, and one
 // line for each request the Server cannot answer as asked (a plain HTTP
@@ -133,6 +146,10 @@
 //     from, loop, wait, heartbeats, faults).
 //   - pacing.go: the player, which plays a session to a sender, event by
 //     event, apart from sockets (tested under testing/synctest).
+//   - heartbeat.go: a replay's live heartbeats (liveBeats): answers to the
+//     client's, the profile's server beats, the recorded ones left out.
+//   - endcause.go: the recorded ending a client caused, held for the live
+//     client.
 //   - schedule.go: when each event is due: offsets scaled by Speed, gaps
 //     capped by MaxGap, From cut off, against one anchor that --wait moves.
 //   - wait.go: the waiter, which waits for an instant or for the client

@@ -51,6 +51,10 @@ type player struct {
 	// whether it is on the timeline: Engine.IO's pings, probes and
 	// CONNECT answers are not, they are made live (engineio_play.go).
 	pick func(*format.Event) bool
+	// beats are the replay's live heartbeats (heartbeat.go), which say
+	// which recorded messages to leave out. Nil: play makes them of
+	// cfg.heartbeats alone.
+	beats *liveBeats
 }
 
 // play runs the replay from accepted, the moment the connection was
@@ -58,6 +62,9 @@ type player struct {
 func (p *player) play(ctx context.Context, accepted time.Time) (ending, error) {
 	if p.ctl == nil {
 		p.ctl = newControl(p.cfg.speed, p.cfg.paused)
+	}
+	if p.beats == nil {
+		p.beats = newLiveBeats(p.cfg.heartbeats)
 	}
 	f := newFault(p.cfg.faults, accepted)
 	defer f.stop()
@@ -207,6 +214,9 @@ func (p *player) endOnTime(ctx context.Context, w *waiter, sched *schedule, m ma
 	if end, stop, err := p.await(ctx, w, sched, m, placed); stop {
 		return end, err
 	}
+	if end, stop, err := p.awaitCause(ctx, w, sched, m, e); stop {
+		return end, err
+	}
 	p.ctl.passed(time.Now(), sched, m, nil, false)
 	return p.recordedEnding(e), nil
 }
@@ -261,14 +271,8 @@ func (p *player) waitForClient(w *waiter, sched *schedule, k int, rec *format.Ev
 	}
 }
 
-// isHeartbeat reports whether a recorded message is an application-level
-// heartbeat to keep out of the timeline.
+// isHeartbeat reports whether a recorded message is a heartbeat made
+// live, to keep out of the timeline (heartbeat.go).
 func (p *player) isHeartbeat(e *format.Event) bool {
-	for _, hb := range p.cfg.heartbeats {
-		if e.Opcode == format.Text && (e.Dir == format.Send && string(e.Data) == hb.Ping ||
-			e.Dir == format.Receive && string(e.Data) == hb.Pong) {
-			return true
-		}
-	}
-	return false
+	return p.beats.recorded(e)
 }

@@ -18,6 +18,13 @@ import (
 // them with Detector.Message). The live request's path, query and
 // subprotocol stand in for the recorded ones where the session has none.
 func (s *Server) detector(sess *Session, u *url.URL, subprotocol string) *protocol.Detector {
+	return s.Protocols.Detector(s.opening(sess, u, subprotocol))
+}
+
+// opening is the opening detector starts from: the session's, with
+// Server.Protocol, and the live request's path, query and subprotocol
+// where the session has none.
+func (s *Server) opening(sess *Session, u *url.URL, subprotocol string) protocol.Opening {
 	o := protocol.Opening{Protocol: sess.Protocol(), Kind: sess.Kind, Subprotocol: sess.Subprotocol, EngineIO: sess.EngineIO}
 	if s.Protocol != "" {
 		o.Protocol = s.Protocol
@@ -30,5 +37,5 @@ func (s *Server) detector(sess *Session, u *url.URL, subprotocol string) *protoc
 	if o.Subprotocol == "" {
 		o.Subprotocol = subprotocol
 	}
-	return s.Protocols.Detector(o)
+	return o
 }

@@ -64,7 +64,9 @@ type Server struct {
 	// resumes from that moment. Differences are logged.
 	Wait bool
 	// Heartbeats are answered at once, and the recorded ones are left out
-	// of the timeline and out of Wait's counting.
+	// of the timeline and out of Wait's counting: for protocols no
+	// profile knows (a profile's own heartbeats are live without them; see
+	// Protocols). Nil: none.
 	Heartbeats []Heartbeat
 	// Protocols are the protocol profiles a replay may speak (see
 	// protocol.go). Nil: protocol.Default(); protocol.Set{}: none.

@@ -35,6 +35,8 @@ func fromEnv(cmd *cli.Command) {
 			f.EnvVars = env
 		case *cli.IntFlag:
 			f.EnvVars = env
+		case *cli.GenericFlag:
+			f.EnvVars = env
 		}
 	}
 }

@@ -82,24 +82,112 @@ func parseCloseSpec(s string) (d time.Duration, code int, reason string, err err
 	return d, code, reason, nil
 }
 
-// parseHeartbeat splits PING:PONG. Heartbeats are often JSON, full of colons:
-// the split that leaves valid JSON on both sides wins, else the only colon.
+// heartbeatValues collects --heartbeat's values as given, one PING:PONG a
+// flag: a StringSliceFlag would split them at commas and trim their
+// spaces, and no JSON with a comma, nor STOMP's newline, could be given.
+// The environment variable holds one, whole.
+type heartbeatValues []string
+
+func (h *heartbeatValues) Set(s string) error {
+	*h = append(*h, s)
+	return nil
+}
+
+// Get returns the values given, for flag.Getter.
+func (h *heartbeatValues) Get() any { return []string(*h) }
+
+func (h *heartbeatValues) String() string {
+	if h == nil {
+		return ""
+	}
+	return strings.Join(*h, " ")
+}
+
+// heartbeats returns the heartbeats the --heartbeat flags give.
+func heartbeats(c *cli.Context) ([]replayer.Heartbeat, error) {
+	vals, _ := c.Generic("heartbeat").(*heartbeatValues)
+	if vals == nil {
+		return nil, nil
+	}
+	var hbs []replayer.Heartbeat
+	for _, v := range *vals {
+		ping, pong, err := parseHeartbeat(v)
+		if err != nil {
+			return nil, err
+		}
+		hbs = append(hbs, replayer.Heartbeat{Ping: ping, Pong: pong})
+	}
+	return hbs, nil
+}
+
+// parseHeartbeat splits PING:PONG at a colon. Heartbeats are often JSON,
+// full of colons: the colon that leaves valid JSON on both sides wins,
+// else the only one that leaves on each side valid JSON or text without
+// a colon. A side that is valid JSON is taken as it is, to the byte; other
+// text takes Go's escapes (\n, \t, \\, \x3a, \u00e9), so that a newline, a
+// colon or any byte can be given.
 func parseHeartbeat(s string) (ping, pong string, err error) {
-	var cuts []int
+	usage := func() error {
+		return usagef("--heartbeat: %q is not PING:PONG (for example ping:pong, '{\"type\":\"ping\"}:{\"type\":\"pong\"}' or '\\n:\\n')", s)
+	}
+	side := func(t string) bool { return json.Valid([]byte(t)) || t != "" && !strings.Contains(t, ":") }
+	cut := -1
 	for i := range len(s) {
-		if s[i] == ':' {
-			cuts = append(cuts, i)
+		if s[i] != ':' {
+			continue
 		}
-	}
-	for _, i := range cuts {
 		if json.Valid([]byte(s[:i])) && json.Valid([]byte(s[i+1:])) {
-			return s[:i], s[i+1:], nil
+			cut = i
+			break
+		}
+		if side(s[:i]) && side(s[i+1:]) {
+			if cut >= 0 {
+				return "", "", usage() // two ways to read it
+			}
+			cut = i
 		}
 	}
-	if len(cuts) == 1 && cuts[0] > 0 && cuts[0] < len(s)-1 {
-		return s[:cuts[0]], s[cuts[0]+1:], nil
+	if cut < 0 {
+		return "", "", usage()
 	}
-	return "", "", usagef("--heartbeat: %q is not PING:PONG (for example ping:pong, or '{\"type\":\"ping\"}:{\"type\":\"pong\"}')", s)
+	if ping, err = unescapeText(s[:cut]); err == nil {
+		pong, err = unescapeText(s[cut+1:])
+	}
+	if err != nil {
+		return "", "", usagef("--heartbeat: %v in %q", err, s)
+	}
+	if ping == "" || pong == "" {
+		return "", "", usage()
+	}
+	return ping, pong, nil
+}
+
+// unescapeText returns s with Go's escapes decoded (strconv.UnquoteChar),
+// or s itself if it is valid JSON.
+func unescapeText(s string) (string, error) {
+	if json.Valid([]byte(s)) || !strings.Contains(s, `\`) {
+		return s, nil
+	}
+	var b strings.Builder
+	for rest := s; rest != ""; {
+		if rest[0] != '\\' {
+			b.WriteByte(rest[0]) // bytes as they are: not necessarily UTF-8
+			rest = rest[1:]
+			continue
+		}
+		r, multibyte, tail, err := strconv.UnquoteChar(rest, '"')
+		if err != nil {
+			n := min(len(rest), 2)
+			return "", fmt.Errorf("%q is not an escape (\\n, \\t, \\\\, \\xHH, \\uHHHH)", rest[:n])
+		}
+		if multibyte {
+			b.WriteRune(r) // \u and \U
+		} else {
+			b.WriteByte(byte(r)) // \xHH and \OOO are bytes, as in Go
+		}
+		rest = tail
+	}
+	return b.String(), nil
 }
 
 // listen opens a TCP listener, with a hint when the port is taken.

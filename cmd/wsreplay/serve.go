@@ -64,7 +64,7 @@ sandboxed: a browser runs no script from a recording.`,
 			&cli.BoolFlag{Name: "loop", Usage: "start the session again at its end"},
 			&cli.StringSliceFlag{Name: "session", Usage: "serve only this session `ID` (repeatable)"},
 			&cli.BoolFlag{Name: "wait", Usage: "hold server messages until the client has sent what was recorded before them"},
-			&cli.StringSliceFlag{Name: "heartbeat", Usage: "answer text `PING:PONG` at once and leave recorded ones out (repeatable)"},
+			&cli.GenericFlag{Name: "heartbeat", Value: &heartbeatValues{}, Usage: "answer the client's text PING with PONG at once and leave recorded ones out: `PING:PONG`, taken whole (commas too); JSON as it is, other text with Go escapes like \\n (repeatable)"},
 			&cli.StringFlag{Name: "drop-at", Usage: "drop the TCP connection at `D` (no close frame: the browser sees 1006)"},
 			&cli.StringFlag{Name: "close-at", Usage: "at D, close with a close frame of CODE (default 1000) and REASON: `D[:CODE[:REASON]]`"},
 			&cli.StringFlag{Name: "hang-at", Usage: "at `D`, stay connected but send nothing more"},
@@ -115,12 +115,8 @@ func serveOptions(c *cli.Context) (*replayer.Server, error) {
 			return nil, err
 		}
 	}
-	for _, hb := range c.StringSlice("heartbeat") {
-		ping, pong, err := parseHeartbeat(hb)
-		if err != nil {
-			return nil, err
-		}
-		srv.Heartbeats = append(srv.Heartbeats, replayer.Heartbeat{Ping: ping, Pong: pong})
+	if srv.Heartbeats, err = heartbeats(c); err != nil {
+		return nil, err
 	}
 	if srv.Poll, srv.PollIdle, err = pollOptions(c); err != nil {
 		return nil, err

@@ -168,12 +168,26 @@ func TestParseHeartbeat(t *testing.T) {
 		{"ping:pong", "ping", "pong"},
 		{`{"type":"ping"}:{"type":"pong"}`, `{"type":"ping"}`, `{"type":"pong"}`},
 		{`{"op":"hb","t":1}:{"op":"hb-ack"}`, `{"op":"hb","t":1}`, `{"op":"hb-ack"}`},
+		{`{"type":"ping","n":[1, 2]}:{"type":"pong"}`, `{"type":"ping","n":[1, 2]}`, `{"type":"pong"}`},
+		{`{"type":"ping"}:pong`, `{"type":"ping"}`, "pong"},
+		{`\n:\n`, "\n", "\n"},
+		{` ping : pong `, " ping ", " pong "},
+		{`PING\x3a1:PONG\t\u00e9\\`, "PING:1", "PONG\t\u00e9\\"},
+		{`{"s":"a\nb"}:ok\r\n`, `{"s":"a\nb"}`, "ok\r\n"},
+		{`\x00:\xff`, "\x00", "\xff"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
 			ping, pong, err := parseHeartbeat(tt.in)
 			if err != nil || ping != tt.ping || pong != tt.pong {
 				t.Errorf("parseHeartbeat(%q) = %q, %q, %v", tt.in, ping, pong, err)
+			}
+		})
+	}
+	for _, in := range []string{"ping", "ping:", ":pong", "a:b:c", `\q:x`, `x:\x4`} {
+		t.Run(in, func(t *testing.T) {
+			if ping, pong, err := parseHeartbeat(in); err == nil {
+				t.Errorf("parseHeartbeat(%q) = %q, %q; want an error", in, ping, pong)
 			}
 		})
 	}

@@ -18,13 +18,25 @@ import (
 // offset and read one entry again when a client plays it (ReadSession).
 
 // Reader reads the WebSocket sessions of a HAR file, one entry at a time.
+// The bytes of an entry are held to MaxEntrySize, and its strings but for
+// messages and bodies to MaxStringSize, as they are read (budget.go): an
+// entry past them is refused, naming it, before it is decoded.
 type Reader struct {
 	// MaxMessageSize refuses an entry with a message (or body) larger
 	// than it, an error naming the entry. Zero means format.MaxMessageSize,
 	// the largest a recording holds.
 	MaxMessageSize int64
+	// MaxEntrySize refuses an entry longer than it in the file, before
+	// it is decoded (budget.go), an error naming the entry. Zero means
+	// DefaultMaxEntrySize.
+	MaxEntrySize int64
+	// MaxStringSize refuses a string longer than it in the file, but for
+	// a message's data and a body's text, before its entry is decoded
+	// (budget.go). Zero means DefaultMaxStringSize.
+	MaxStringSize int64
 
 	name    string
+	budget  *budget
 	dec     *json.Decoder
 	started bool
 	done    bool
@@ -52,7 +64,8 @@ type Session struct {
 
 // NewReader returns a Reader of the HAR file r; name is used in errors.
 func NewReader(r io.Reader, name string) *Reader {
-	return &Reader{name: name, dec: json.NewDecoder(r)}
+	b := newBudget(r)
+	return &Reader{name: name, budget: b, dec: json.NewDecoder(b)}
 }
 
 // Skipped returns how many WebSocket entries without messages were passed
@@ -80,6 +93,12 @@ func (r *Reader) Next() (*Session, error) {
 func (r *Reader) next() (*Session, error) {
 	if !r.started {
 		r.started = true
+		if r.MaxEntrySize > 0 {
+			r.budget.maxUnit = r.MaxEntrySize
+		}
+		if r.MaxStringSize > 0 {
+			r.budget.maxString = r.MaxStringSize
+		}
 		if err := r.findEntries(); err != nil {
 			return nil, err
 		}
@@ -271,9 +290,10 @@ func (r *Reader) entryError(err error) error {
 }
 
 // ReadSession reads the entry that starts r, as a Session's Offset says
-// where, as the session id (the id Next gave it).
+// where, as the session id (the id Next gave it). It holds the entry to
+// DefaultMaxEntrySize and DefaultMaxStringSize, as a Reader does.
 func ReadSession(r io.Reader, id string) ([]*format.Event, error) {
-	br := bufio.NewReader(r)
+	br := bufio.NewReader(newEntryBudget(r, "entry"))
 	for { // the comma and spaces before the entry
 		c, err := br.ReadByte()
 		if err != nil {

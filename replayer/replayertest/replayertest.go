@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wsreplay/wsreplay/protocol"
 	"github.com/wsreplay/wsreplay/replayer"
 )
 
@@ -32,6 +33,10 @@ type Options struct {
 	CloseReason string
 	HangAt      time.Duration
 	Refuse      int
+	Paused      bool
+	// Protocols are the protocol profiles replays may speak (a nil Set:
+	// protocol.Default()): a test of its own profile passes it here.
+	Protocols protocol.Set
 	// Logger receives the replay server's log. Nil: none.
 	Logger *slog.Logger
 
@@ -99,7 +104,7 @@ func (o *Options) server(cat *replayer.Catalog) *replayer.Server {
 		Catalog: cat, Speed: o.Speed, MaxGap: o.MaxGap, From: o.From, DropBefore: o.DropBefore,
 		Loop: o.Loop, Sessions: o.Sessions, Wait: o.Wait, Heartbeats: o.Heartbeats,
 		DropAt: o.DropAt, CloseAt: o.CloseAt, CloseCode: o.CloseCode, CloseReason: o.CloseReason,
-		HangAt: o.HangAt, Refuse: o.Refuse, Logger: o.Logger,
+		HangAt: o.HangAt, Refuse: o.Refuse, Paused: o.Paused, Protocols: o.Protocols, Logger: o.Logger,
 	}
 }
 

@@ -1,0 +1,344 @@
+package replayer
+
+import (
+	"bytes"
+	"context"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/protocol"
+)
+
+// This file makes a replay's heartbeats live. The client's heartbeats are
+// answered at once, whatever the player does (paused, waiting, past the
+// recording's end): Server.Heartbeats' pairs, and for a WebSocket replay
+// what its profile answers (protocol.HeartbeatReplier). A profile's server
+// beats (protocol.HeartbeatSender) are sent every interval on the real
+// clock, from the accept (or from the recorded message that made the beat
+// known) until the replay ends, whatever its speed or pause. The recorded
+// heartbeats made live are left out of the replay, and out of Wait's
+// counting. The ending a client caused waits for the client: endcause.go.
+
+// minBeatInterval bounds how often a profile's beat is sent: an interval
+// read from a recording (STOMP's negotiated heart-beat) could be 1 ms.
+const minBeatInterval = 10 * time.Millisecond
+
+// liveBeats is one replay's live heartbeats. Get one from newLiveBeats
+// (Server.Heartbeats only) or Server.liveBeats (with the session's
+// profile); the zero value is not usable.
+//
+// Its methods are safe for concurrent use: the player notes the recorded
+// messages (recorded), the connection's reader asks what to answer
+// (fromClient), and send sends the beats. The fields marked "player" are
+// the player's goroutine's alone.
+type liveBeats struct {
+	fixed []Heartbeat // Server.Heartbeats: shared, never changed
+
+	det     *protocol.Detector // player; nil: no profile is looked for
+	opening protocol.Opening   // player: for SendHeartbeat, with the first recorded messages
+	asks    int                // player: SendHeartbeat asked so many times
+	cause   clientCause        // player: what the recorded ending waits for (endcause.go)
+
+	mu      sync.Mutex
+	profile protocol.Profile
+	replier protocol.HeartbeatReplier
+	answers []beatShape    // the shapes of the profile's answers met in the recording
+	beat    *protocol.Beat // the server's beat, once known
+	known   chan struct{}  // closed when beat is set
+	quiet   bool           // the replay hangs or is over: no beats, no answers
+	clients clientCount    // the client's messages that are not heartbeats
+}
+
+// beatShape is what a recorded heartbeat is recognised by: the kind the
+// profile gives it (Description.Kind), or else its bytes.
+type beatShape struct {
+	dir  format.Dir
+	kind string
+	data []byte
+}
+
+// clientCount counts the client's messages that are not heartbeats, for an
+// ending that waits for one (endcause.go).
+type clientCount struct {
+	n       int
+	lastAt  time.Time     // when the n-th arrived
+	changed chan struct{} // closed and replaced at each
+}
+
+// newLiveBeats returns the live heartbeats of fixed alone: a replay with
+// no profile.
+func newLiveBeats(fixed []Heartbeat) *liveBeats {
+	return &liveBeats{fixed: fixed, known: make(chan struct{}), clients: clientCount{changed: make(chan struct{})}}
+}
+
+// liveBeats returns the live heartbeats of a WebSocket replay of sess,
+// whose client asked for u and got subprotocol: Server.Heartbeats, and the
+// session's profile's (see detector), found now or from the recorded
+// messages the player notes.
+func (s *Server) liveBeats(sess *Session, u *url.URL, subprotocol string) *liveBeats {
+	b := newLiveBeats(s.Heartbeats)
+	b.opening = s.opening(sess, u, subprotocol)
+	b.det = s.Protocols.Detector(b.opening)
+	b.found(b.det.Profile())
+	b.askBeat()
+	return b
+}
+
+// found takes p (nil: none yet) as the replay's profile. Player.
+func (b *liveBeats) found(p protocol.Profile) {
+	if p == nil {
+		return
+	}
+	b.mu.Lock()
+	if b.profile == nil {
+		b.profile = p
+		b.replier, _ = p.(protocol.HeartbeatReplier)
+	}
+	b.mu.Unlock()
+}
+
+// askBeat asks the profile for the server's beat, with the first recorded
+// messages met so far, until it gives one or MaxFirst messages have passed
+// (STOMP's is negotiated in its first frames). Player.
+func (b *liveBeats) askBeat() {
+	b.mu.Lock()
+	p, have := b.profile, b.beat != nil
+	b.mu.Unlock()
+	sender, ok := p.(protocol.HeartbeatSender)
+	if !ok || have || b.asks > protocol.MaxFirst {
+		return
+	}
+	b.asks++
+	beat, ok := sender.SendHeartbeat(b.opening)
+	if !ok || beat.Interval <= 0 {
+		return
+	}
+	beat.Interval = max(beat.Interval, minBeatInterval)
+	beat.Message.Data = bytes.Clone(beat.Message.Data)
+	b.mu.Lock()
+	b.beat = &beat
+	close(b.known)
+	b.mu.Unlock()
+}
+
+// recorded notes the recorded message e, the next one the player meets,
+// and reports whether it is a heartbeat made live, to leave out of the
+// replay. Player.
+func (b *liveBeats) recorded(e *format.Event) bool {
+	m := protocol.MessageOf(e)
+	b.noteFirst(m)
+	for _, hb := range b.fixed {
+		if e.Opcode == format.Text && (e.Dir == format.Send && string(e.Data) == hb.Ping ||
+			e.Dir == format.Receive && string(e.Data) == hb.Pong) {
+			return true
+		}
+	}
+	b.mu.Lock()
+	p := b.profile
+	b.mu.Unlock()
+	if p != nil && b.leftOut(p, m) {
+		return true
+	}
+	b.cause.note(p, m, e.Time)
+	return false
+}
+
+// noteFirst gives the detector, and the opening the beat is asked with,
+// the session's first messages. Player.
+func (b *liveBeats) noteFirst(m protocol.Message) {
+	if b.det == nil || len(b.opening.First) >= protocol.MaxFirst {
+		return
+	}
+	m.Data = bytes.Clone(m.Data[:min(len(m.Data), 64<<10)]) // kept past the stream's buffer
+	b.opening.First = append(b.opening.First, m)
+	b.found(b.det.Message(m))
+	b.askBeat()
+}
+
+// leftOut reports whether the recorded message m of a session of profile
+// p is a heartbeat made live: a client's heartbeat p answers, the answer
+// to one, or the server's beat. Player.
+func (b *liveBeats) leftOut(p protocol.Profile, m protocol.Message) bool {
+	b.mu.Lock()
+	replier, beat := b.replier, b.beat
+	b.mu.Unlock()
+	if m.Dir == format.Send {
+		if replier == nil {
+			return false
+		}
+		reply, ok := replier.ReplyHeartbeat(m)
+		if ok {
+			b.noteAnswer(shapeOf(p, reply))
+		}
+		return ok
+	}
+	if beat == nil && len(b.answers) == 0 {
+		return false // no Describe per message where nothing is made live
+	}
+	shape := shapeOf(p, m)
+	if beat != nil && shape.is(shapeOf(p, beat.Message)) {
+		return true
+	}
+	for _, a := range b.answers {
+		if shape.is(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// noteAnswer keeps the shape of an answer the profile gives, so that the
+// recorded ones are recognised. Player.
+func (b *liveBeats) noteAnswer(s beatShape) {
+	for _, a := range b.answers {
+		if s.is(a) {
+			return
+		}
+	}
+	if len(b.answers) < 8 { // a profile answers in a few shapes; a bound all the same
+		b.answers = append(b.answers, s)
+	}
+}
+
+// shapeOf is what m is recognised by among the heartbeats of p: its kind,
+// when p reads it as a heartbeat; else its bytes.
+func shapeOf(p protocol.Profile, m protocol.Message) beatShape {
+	if d := p.Describe(m); d.Heartbeat && d.Kind != "" {
+		return beatShape{dir: m.Dir, kind: d.Kind}
+	}
+	return beatShape{dir: m.Dir, data: m.Data}
+}
+
+func (s beatShape) is(o beatShape) bool {
+	if s.dir != o.dir {
+		return false
+	}
+	if s.kind != "" || o.kind != "" {
+		return s.kind == o.kind
+	}
+	return bytes.Equal(s.data, o.data)
+}
+
+// fromClient reads the client's message m: beat is true when it is a
+// heartbeat the replay answers, with reply the answer to send now (ok
+// false once the replay hangs). Any other message is counted. The reader.
+func (b *liveBeats) fromClient(m protocol.Message) (reply protocol.Message, ok, beat bool) {
+	reply, beat = b.answer(m)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !beat {
+		c := &b.clients
+		c.n, c.lastAt = c.n+1, time.Now()
+		close(c.changed)
+		c.changed = make(chan struct{})
+		return protocol.Message{}, false, false
+	}
+	return reply, !b.quiet, true
+}
+
+// answer returns the answer to m and true when m is a heartbeat the
+// replay answers.
+func (b *liveBeats) answer(m protocol.Message) (protocol.Message, bool) {
+	if !m.Binary {
+		for _, hb := range b.fixed {
+			if string(m.Data) == hb.Ping {
+				return protocol.Message{Dir: format.Receive, Data: []byte(hb.Pong)}, true
+			}
+		}
+	}
+	b.mu.Lock()
+	replier := b.replier
+	b.mu.Unlock()
+	if replier == nil {
+		return protocol.Message{}, false
+	}
+	return replier.ReplyHeartbeat(m)
+}
+
+// live reports whether the replay's profile makes heartbeats live: only
+// then does a recorded ending wait for the client that caused it.
+func (b *liveBeats) live() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.replier != nil || b.beat != nil
+}
+
+// hush stops the beats and the answers: the replay hangs, or is over.
+func (b *liveBeats) hush() {
+	b.mu.Lock()
+	b.quiet = true
+	b.mu.Unlock()
+}
+
+// send sends the server's beat with write every interval, on the real
+// clock, from when it is known until stop is closed, ctx ends, the replay
+// is hushed, or a write fails.
+func (b *liveBeats) send(ctx context.Context, stop <-chan struct{}, write func(protocol.Message) error) {
+	select {
+	case <-b.known:
+	case <-stop:
+		return
+	case <-ctx.Done():
+		return
+	}
+	b.mu.Lock()
+	beat := *b.beat
+	b.mu.Unlock()
+	t := time.NewTicker(beat.Interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+		case <-stop:
+			return
+		case <-ctx.Done():
+			return
+		}
+		b.mu.Lock()
+		quiet := b.quiet
+		b.mu.Unlock()
+		if quiet || write(beat.Message) != nil {
+			return
+		}
+	}
+}
+
+// beatLive starts sending the profile's beats to c; stop stops them and
+// waits until they have stopped. It may be called more than once.
+func (c *replayConn) beatLive(ctx context.Context) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() { c.beats.send(ctx, done, c.writeBeat) })
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			c.beats.hush()
+			close(done)
+		})
+		wg.Wait()
+	}
+}
+
+// writeBeat writes a heartbeat, a beat or an answer, to the client: one
+// whole frame, between the player's batches.
+func (c *replayConn) writeBeat(m protocol.Message) error {
+	typ := websocket.MessageText
+	if m.Binary {
+		typ = websocket.MessageBinary
+	}
+	c.writeMu.Lock()
+	defer c.writeMu.Unlock()
+	return c.conn.Write(c.ioCtx, typ, m.Data)
+}
+
+// stopBeatsAt stops the beats of a replay whose player ended with end or
+// err, unless it stays open as the session left it: then the beats go on
+// until the client leaves.
+func stopBeatsAt(end ending, err error, stop func()) {
+	if err != nil || end.kind != endOpen {
+		stop()
+	}
+}
