@@ -10,11 +10,12 @@ import (
 // pong timeout) against graphql-ws's own server on ws and graphql.
 func TestProtoGraphQLWS(t *testing.T) {
 	testProtocol(t, protoCase{
-		server:  "proto-graphql-ws-server.mjs",
-		client:  "proto-graphql-ws.mjs",
-		path:    "/graphql",
-		timeout: time.Second,
-		events:  12,
-		beats:   true,
+		server:   "proto-graphql-ws-server.mjs",
+		client:   "proto-graphql-ws.mjs",
+		path:     "/graphql",
+		timeout:  time.Second,
+		events:   12,
+		beats:    true,
+		protocol: "graphql-transport-ws",
 	})
 }

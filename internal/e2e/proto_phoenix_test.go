@@ -12,11 +12,12 @@ import (
 // from Phoenix's documentation of its sockets, channels and serializer.
 func TestProtoPhoenix(t *testing.T) {
 	testProtocol(t, protoCase{
-		server:  "proto-phoenix-server.mjs",
-		client:  "proto-phoenix.mjs",
-		path:    "/socket",
-		timeout: time.Second,
-		events:  10,
-		beats:   true,
+		server:   "proto-phoenix-server.mjs",
+		client:   "proto-phoenix.mjs",
+		path:     "/socket",
+		timeout:  time.Second,
+		events:   10,
+		beats:    true,
+		protocol: "phoenix",
 	})
 }

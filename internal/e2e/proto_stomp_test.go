@@ -11,11 +11,12 @@ import (
 // a broker written from the STOMP 1.2 specification.
 func TestProtoSTOMP(t *testing.T) {
 	testProtocol(t, protoCase{
-		server:  "proto-stomp-server.mjs",
-		client:  "proto-stomp.mjs",
-		path:    "/stomp",
-		timeout: 2 * time.Second,
-		events:  10,
-		beats:   true,
+		server:   "proto-stomp-server.mjs",
+		client:   "proto-stomp.mjs",
+		path:     "/stomp",
+		timeout:  2 * time.Second,
+		events:   10,
+		beats:    true,
+		protocol: "stomp",
 	})
 }

@@ -11,11 +11,12 @@ import (
 // SubscriptionServer.
 func TestProtoSubscriptionsTransportWS(t *testing.T) {
 	testProtocol(t, protoCase{
-		server:  "proto-subscriptions-transport-ws-server.mjs",
-		client:  "proto-subscriptions-transport-ws.mjs",
-		path:    "/subscriptions",
-		timeout: time.Second,
-		events:  12,
-		beats:   true,
+		server:   "proto-subscriptions-transport-ws-server.mjs",
+		client:   "proto-subscriptions-transport-ws.mjs",
+		path:     "/subscriptions",
+		timeout:  time.Second,
+		events:   12,
+		beats:    true,
+		protocol: "subscriptions-transport-ws",
 	})
 }

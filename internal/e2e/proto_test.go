@@ -1,11 +1,14 @@
 package e2e
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -31,6 +34,10 @@ type protoCase struct {
 	// beats: the client counts the heartbeats answered; lingering past the
 	// recording's end, it must count some.
 	beats bool
+	// protocol is the profile the recording's session line names, told
+	// by the upgrade; "" for a protocol told only by its first messages,
+	// which the session line, written before them, cannot name.
+	protocol string
 }
 
 // transcript is what a client application printed: its events in order,
@@ -115,6 +122,30 @@ func (tr transcript) diff(live transcript) string {
 	return ""
 }
 
+// sessionProtocol returns the protocol named by the session line of the
+// one recording in dir.
+func sessionProtocol(t *testing.T, dir string) string {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(dir, "*.ndjson"))
+	if len(files) != 1 {
+		t.Fatalf("%d recordings in %s, want 1", len(files), dir)
+	}
+	f, err := os.Open(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	first, _ := bufio.NewReader(f).ReadBytes('\n')
+	var line struct {
+		Type     string `json:"type"`
+		Protocol string `json:"protocol"`
+	}
+	if err := json.Unmarshal(first, &line); err != nil || line.Type != "session" {
+		t.Fatalf("%s begins with %q, not a session line", files[0], first)
+	}
+	return line.Protocol
+}
+
 // protoVariant is one way of replaying: the speed and the client's
 // arguments (see proto-lib.mjs).
 type protoVariant struct {
@@ -152,6 +183,11 @@ func testProtocol(t *testing.T, pc protoCase) {
 	dir := stopRecord()
 	if live.end.Error != "" || len(live.events) != pc.events {
 		t.Fatalf("live through wsreplay record: want %d events and an ok end, got\n%s", pc.events, live)
+	}
+	if pc.protocol != "" {
+		if got := sessionProtocol(t, dir); got != pc.protocol {
+			t.Errorf("the session line names the protocol %q, want %q", got, pc.protocol)
+		}
 	}
 	variants := protoVariants(pc.timeout)
 	replays := make([]chan transcript, len(variants))
