@@ -127,6 +127,11 @@ func (d *Detector) Message(m Message) Profile {
 	return d.found
 }
 
+// Decided reports whether the detector looks no further: a profile was
+// found, the opening named the protocol (or none), or MaxFirst messages
+// showed none.
+func (d *Detector) Decided() bool { return d != nil && d.done }
+
 // Profile returns the profile found so far, nil while none (and of a nil
 // Detector).
 func (d *Detector) Profile() Profile {

@@ -29,6 +29,7 @@ type replayConn struct {
 	writeMu  sync.Mutex // held by a write of frames, and of a heartbeat answer
 	ctl      *control   // live control, told of the client's messages
 	beats    *liveBeats // the live heartbeats: answers, beats, what is left out
+	echo     *echo      // the ids replies echo (echo.go); nil: none
 	path     string     // as the client asked for it
 	remote   string
 }
@@ -67,6 +68,7 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request, rp *replayLife, 
 		c.client = newClientLog() // what --wait needs; nothing is kept without it
 	}
 	c.beats = s.liveBeats(sess, r.URL, conn.Subprotocol())
+	c.echo = newEcho(s.detector(sess, r.URL, conn.Subprotocol()), s.Wait)
 	return c
 }
 
@@ -85,7 +87,7 @@ func (s *Server) serve(c *replayConn, rp *replayLife, sess *Session) {
 	}()
 	stopBeats := c.beatLive(rp.ctx)
 	p := &player{cfg: s.timing(), session: sess, send: c.send, flush: c.flush, client: c.client, log: c.log, fine: &s.fine, ctl: ctl,
-		beats: c.beats}
+		beats: c.beats, echo: c.echo}
 	end, err := p.play(rp.ctx, c.accepted)
 	live.ended(endingName(end, err))
 	stopBeatsAt(end, err, stopBeats)
@@ -133,7 +135,16 @@ func (c *replayConn) pumpFromClient(cancel context.CancelFunc) {
 		if c.client != nil {
 			c.client.add(data)
 		}
+		if c.echo != nil {
+			c.echo.live(protocol.Message{Dir: format.Send, Binary: typ == websocket.MessageBinary, Data: data}, c.arrival())
+		}
 	}
+}
+
+// arrival is the time of a client message that comes now.
+func (c *replayConn) arrival() came {
+	now := time.Now()
+	return came{at: now, held: c.ctl.heldFor(now)}
 }
 
 // wsStyle are the WebSocket replay's endings, for the log.

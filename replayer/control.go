@@ -24,7 +24,9 @@ type control struct {
 
 	// Commands, until the player takes them.
 	paused   bool
-	held     bool // the player has held its schedule for the pause
+	held     bool          // the player has held its schedule for the pause
+	heldFrom time.Time     // since when, if held
+	heldSum  time.Duration // how long it was held before, in all
 	speed    float64
 	newSpeed bool
 	step     *stepCmd
@@ -247,10 +249,10 @@ func (c *control) decide(now time.Time, sched *schedule, m mark) decision {
 	switch {
 	case c.paused && !c.held:
 		sched.hold(now)
-		c.held = true
+		c.held, c.heldFrom = true, now
 	case !c.paused && c.held:
 		sched.release(now)
-		c.held = false
+		c.held, c.heldSum = false, c.heldSum+now.Sub(c.heldFrom)
 	}
 	if c.seek != nil {
 		if !c.seek.reached(m) {
@@ -279,6 +281,18 @@ func (c *control) applySpeed(now time.Time, sched *schedule) {
 		return
 	}
 	sched.setSpeed(now, c.speed)
+}
+
+// heldFor returns how long the replay has been held for pauses up to now,
+// in all: a reply's delay after its request (echo.go) does not run while
+// paused.
+func (c *control) heldFor(now time.Time) time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.held {
+		return c.heldSum + now.Sub(c.heldFrom)
+	}
+	return c.heldSum
 }
 
 // decideIdle is decide once the session is over: only endings and

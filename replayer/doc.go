@@ -26,6 +26,9 @@
 // sent at accept + o/Speed, scheduled against that one instant (never by
 // chained sleeps, so there is no drift). Client messages are read all the
 // time and, with Wait, hold back the server messages recorded after them.
+// Where the session's protocol profile tells requests and replies apart
+// (protocol.Echoer), a WebSocket replay holds each recorded reply until the
+// live client has made its request, and sends it with the client's ids.
 //
 // Only this machine's pages are served (guard.go): a Host that is a DNS
 // name other than localhost, *.localhost or one in Server.AllowHosts, and a
@@ -173,6 +176,10 @@
 //   - clock.go, clock_linux.go, clock_other.go: the fine clock, for the last
 //     stretch of each wait (Go's timers are a millisecond coarse).
 //   - clientlog.go: what --wait keeps of the client's messages.
+//   - echo.go: a WebSocket replay's replies held for their requests and
+//     given the live client's ids (protocol.Pairing); echo_wait.go: --wait
+//     pairing the client's messages by content; recent.go: the bounded map
+//     of ids they keep.
 //   - diagnose.go: the log lines for requests the Server cannot answer as
 //     asked.
 //   - sse.go: event streams (sessions of kind sse) replayed to an

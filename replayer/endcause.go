@@ -110,7 +110,7 @@ func (p *player) awaitCause(ctx context.Context, w *waiter, sched *schedule, m m
 		return ending{}, false, nil
 	}
 	sched.resume(due)
-	return p.await(ctx, w, sched, m, true)
+	return p.await(ctx, w, sched, m, true, nil)
 }
 
 // waitClients waits until the client has sent k messages that are not

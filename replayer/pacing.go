@@ -55,6 +55,10 @@ type player struct {
 	// which recorded messages to leave out. Nil: play makes them of
 	// cfg.heartbeats alone.
 	beats *liveBeats
+	// echo, if set, holds replies until their requests have come and
+	// gives them the live client's ids (echo.go). Nil: the recorded clock
+	// and ids.
+	echo *echo
 }
 
 // play runs the replay from accepted, the moment the connection was
@@ -152,17 +156,25 @@ func (p *player) playOnce(ctx context.Context, w *waiter, start time.Time) (endi
 // returns true when the replay is over: with its ending, or the send's
 // error.
 func (p *player) sendOnTime(ctx context.Context, w *waiter, sched *schedule, m mark, e *format.Event) (ending, bool, error) {
+	r := p.echo.reach(e, m.off)
 	_, placed := sched.next(m.off)
 	if !placed && p.cfg.dropBefore {
 		p.ctl.passed(time.Now(), sched, m, e.Data, false) // before From: passed over
 		return ending{}, false, nil
 	}
-	if end, stop, err := p.await(ctx, w, sched, m, placed); stop {
+	hold := r
+	if !placed {
+		hold = nil // before From: sent at once, as a seek sends
+	}
+	if end, stop, err := p.await(ctx, w, sched, m, placed, hold); stop {
 		return end, true, err
 	}
 	// Noted as passed before it is written, so that the API never shows
 	// as next a message a client may already have.
 	p.ctl.passed(time.Now(), sched, m, e.Data, true)
+	if r != nil {
+		e = p.echo.rewrite(r, e)
+	}
 	if err := p.send(ctx, e); err != nil {
 		end, err := p.sendFailed(ctx, err)
 		return end, true, err
@@ -193,9 +205,10 @@ func (p *player) sendFailed(ctx context.Context, err error) (ending, error) {
 // client's own k-th message instead. It returns the ending and true if the
 // replay ends first.
 func (p *player) passClientMessage(ctx context.Context, w *waiter, sched *schedule, m mark, k int, e *format.Event) (ending, bool, error) {
+	p.echo.reach(e, m.off)
 	_, placed := sched.next(m.off)
 	if !p.cfg.wait {
-		if end, stop, err := p.await(ctx, w, sched, m, placed); stop {
+		if end, stop, err := p.await(ctx, w, sched, m, placed, nil); stop {
 			return end, true, err
 		}
 	} else if p.flushHeld(ctx) != nil {
@@ -204,6 +217,7 @@ func (p *player) passClientMessage(ctx context.Context, w *waiter, sched *schedu
 		return end, true, nil
 	}
 	p.ctl.passed(time.Now(), sched, m, e.Data, false)
+	p.echo.passed(e, m.off)
 	return ending{}, false, nil
 }
 
@@ -211,7 +225,7 @@ func (p *player) passClientMessage(ctx context.Context, w *waiter, sched *schedu
 // is due.
 func (p *player) endOnTime(ctx context.Context, w *waiter, sched *schedule, m mark, e *format.Event) (ending, error) {
 	_, placed := sched.next(m.off)
-	if end, stop, err := p.await(ctx, w, sched, m, placed); stop {
+	if end, stop, err := p.await(ctx, w, sched, m, placed, nil); stop {
 		return end, err
 	}
 	if end, stop, err := p.awaitCause(ctx, w, sched, m, e); stop {
@@ -239,8 +253,12 @@ func (p *player) recordedEnding(e *format.Event) ending {
 // waitForClient holds the replay until the client has sent its k-th
 // message, then resumes the schedule from its arrival, so that the
 // messages recorded after it keep their distance from it. A step or a seek
-// goes on without it.
+// goes on without it. When the session's protocol tells requests apart,
+// the client's messages are paired by content instead (echo_wait.go).
 func (p *player) waitForClient(w *waiter, sched *schedule, k int, rec *format.Event) (ending, bool) {
+	if p.echo.byContent() {
+		return p.waitForCounterpart(w, sched, rec)
+	}
 	changed := p.ctl.waiting(true)
 	defer p.ctl.waiting(false)
 	for {

@@ -100,7 +100,7 @@ func TestPollReplay(t *testing.T) {
 	if other.status != 200 || other.body != `["second poller"]` {
 		t.Errorf("second poller got %+v, want the second session", other)
 	}
-	if idle.status != 204 || idle.at < 190*time.Millisecond || idle.at > 300*time.Millisecond {
+	if idle.status != 204 || idle.at < 190*time.Millisecond || idle.at > 2*time.Second { // upper bound loose: a loaded machine is late
 		t.Errorf("after the last answer: %+v, want a 204 after the longest hold (200ms)", idle)
 	}
 }

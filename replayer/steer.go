@@ -11,9 +11,17 @@ import (
 
 // await holds m, placed (or not, before From: due at once) on sched, until
 // it is due, a step or a seek sends it now, or the replay ends; paused, it
-// waits for a command. Messages to inject go first. It returns true when
-// the replay is over: with its ending, or an injection's error.
-func (p *player) await(ctx context.Context, w *waiter, sched *schedule, m mark, placed bool) (ending, bool, error) {
+// waits for a command. A reply r (nil: m answers nothing) is held until
+// its requests have come, and its delay after them (echo.go). Messages to
+// inject go first. It returns true when the replay is over: with its
+// ending, or an injection's error.
+func (p *player) await(ctx context.Context, w *waiter, sched *schedule, m mark, placed bool, r *reply) (ending, bool, error) {
+	holding := false // shown as waiting for the client
+	defer func() {
+		if holding {
+			p.ctl.waiting(false)
+		}
+	}()
 	for {
 		d := p.ctl.decide(time.Now(), sched, m)
 		switch {
@@ -31,8 +39,21 @@ func (p *player) await(ctx context.Context, w *waiter, sched *schedule, m mark, 
 		if placed {
 			due = sched.due(sched.pos)
 		}
+		var held <-chan struct{}    // closed at the client's next message
+		var giveUp <-chan time.Time // a bounded hold's end
 		if d.verdict == waitCommand {
 			due = time.Time{}
+		} else if r != nil {
+			var ready bool
+			var stopTimer func() bool
+			due, ready, held, giveUp, stopTimer = p.replyDue(r, sched, due)
+			if stopTimer != nil {
+				defer stopTimer()
+			}
+			if ready != !holding {
+				holding = !ready
+				d.changed = p.ctl.waiting(holding)
+			}
 		}
 		if due.IsZero() || time.Now().Before(due) {
 			// About to wait: what the sender holds goes out first.
@@ -44,7 +65,7 @@ func (p *player) await(ctx context.Context, w *waiter, sched *schedule, m mark, 
 		var end ending
 		var stop, woke bool
 		if due.IsZero() {
-			end, stop, woke = w.onOr(nil, nil, d.changed)
+			end, stop, woke = w.onOr(giveUp, held, d.changed)
 		} else {
 			end, stop, woke = w.untilOr(due, d.changed)
 		}
@@ -55,6 +76,35 @@ func (p *player) await(ctx context.Context, w *waiter, sched *schedule, m mark, 
 			return ending{}, false, nil
 		}
 	}
+}
+
+// replyDue tells when the reply r, due on the recorded clock at due, may
+// go: ready with the time, or not ready, with held closed at the client's
+// next message. A reply the generic rule holds (r.bounded) is held at most
+// genericHold past due, then goes as recorded: that rule guesses which
+// values are ids, and a wrong guess must not stall the replay. giveUp
+// fires then; stop releases its timer (nil when there is none).
+func (p *player) replyDue(r *reply, sched *schedule, due time.Time) (at time.Time, ready bool, held <-chan struct{}, giveUp <-chan time.Time, stop func() bool) {
+	live, ready, ch := p.echo.check(r, sched.speed, p.ctl.heldFor(time.Now()))
+	if ready {
+		return later(due, live), true, nil, nil, nil
+	}
+	if !r.bounded {
+		return time.Time{}, false, ch, nil, nil
+	}
+	end := due.Add(genericHold)
+	if !time.Now().Before(end) {
+		return due, true, nil, nil, nil
+	}
+	t := time.NewTimer(time.Until(end))
+	return time.Time{}, false, ch, t.C, t.Stop
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 // injectAll sends the messages of d to inject.

@@ -50,6 +50,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"serve", "--control-remote", "--control-token", "a"}, `--control-token: 1 characters; a control token needs 16 or more`},
 		{[]string{"serve", "--speed", "1e-20"}, `--speed: "1e-20" is not a number from 0.001 to 1000, 0 or max`},
 		{[]string{"serve", "--speed", "1e9"}, `--speed: "1e9" is not a number from 0.001 to 1000, 0 or max`},
+		{[]string{"serve", "--protocol", "graphql"}, `wsreplay: --protocol: "graphql" is no protocol wsreplay knows (`},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args[:1], " ")+" "+filepath.Base(tt.args[len(tt.args)-1]), func(t *testing.T) {

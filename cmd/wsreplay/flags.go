@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"math"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
 	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/protocol"
 	"github.com/wsreplay/wsreplay/replayer"
 )
 
@@ -39,6 +41,15 @@ func parseDuration(s string) (time.Duration, error) {
 		return 0, fmt.Errorf("%q is not a duration (like 90s, 2m, 1h30m or 250ms)", s)
 	}
 	return d, nil
+}
+
+// parseProtocol checks --protocol: a built-in profile's name, or none.
+func parseProtocol(s string) (string, error) {
+	names := protocol.Default().Names()
+	if s == "" || s == protocol.NoProtocol || slices.Contains(names, s) {
+		return s, nil
+	}
+	return "", usagef("--protocol: %q is no protocol wsreplay knows (%s, or %s)", s, strings.Join(names, ", "), protocol.NoProtocol)
 }
 
 // parseSpeed reads --speed: a factor from replayer.MinSpeed to

@@ -66,7 +66,7 @@ Examples:
 			&cli.StringSliceFlag{Name: "redact-query", Usage: "also redact this query `PARAM` (repeatable)"},
 			&cli.StringSliceFlag{Name: "redact-json", Usage: "redact the value of this JSON `FIELD` inside messages, after a prefix (Socket.IO) or inside JSON strings too (repeatable)"},
 			&cli.StringSliceFlag{Name: "redact-path", Usage: "redact what this `REGEX` matches in request paths, or its groups if it has any: '/ws/([^/]+)' (repeatable)"},
-			protocolFlag("name `NAME` on every WebSocket session line as its protocol (none for none), in place of the one its upgrade shows"),
+			&cli.StringFlag{Name: "protocol", Usage: "name `NAME` on every WebSocket session line as its protocol (none for none), in place of the one its upgrade shows"},
 			&cli.BoolFlag{Name: "no-engineio", Usage: "do not detect Engine.IO (Socket.IO): relay its polling unrecorded and record each of its WebSockets as a session of its own"},
 			&cli.BoolFlag{Name: "allow-shared-out", Usage: "write in an --out directory that other users may write in (they could swap or read the recordings)"},
 			&cli.BoolFlag{Name: "insecure-upstream-tls", Usage: "do not verify the upstream's TLS certificate (staging)"},
@@ -310,7 +310,7 @@ func recordOptions(c *cli.Context, log *slog.Logger) (*recorder.Proxy, error) {
 	if err != nil {
 		return nil, err
 	}
-	proto, err := protocolOption(c)
+	proto, err := parseProtocol(c.String("protocol"))
 	if err != nil {
 		return nil, err
 	}

@@ -133,7 +133,7 @@ func TestRecordErrors(t *testing.T) {
 		{[]string{"--upstream", "ws://x", "stray"}, 2, "record takes no arguments"},
 		{[]string{"--upstream", "ws://x", "--idle-timeout", "0"}, 2, "--idle-timeout: must be more than 0"},
 		{[]string{"--upstream", "ws://x", "--max-message-size", "129MiB"}, 2, "--max-message-size: 129MiB is over 128MiB"},
-		{[]string{"--upstream", "ws://x", "--protocol", "graphql"}, 2, `--protocol: "graphql" is not a protocol wsreplay knows`},
+		{[]string{"--upstream", "ws://x", "--protocol", "graphql"}, 2, `--protocol: "graphql" is no protocol wsreplay knows`},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

@@ -63,8 +63,9 @@ sandboxed: a browser runs no script from a recording.`,
 			&cli.BoolFlag{Name: "drop-before", Usage: "with --from, leave out the earlier messages"},
 			&cli.BoolFlag{Name: "loop", Usage: "start the session again at its end"},
 			&cli.StringSliceFlag{Name: "session", Usage: "serve only this session `ID` (repeatable)"},
-			&cli.BoolFlag{Name: "wait", Usage: "hold server messages until the client has sent what was recorded before them"},
+			&cli.BoolFlag{Name: "wait", Usage: "hold server messages until the client has sent what was recorded before them (the same requests where the session's protocol tells them apart, else as many messages)"},
 			&cli.GenericFlag{Name: "heartbeat", Value: &heartbeatValues{}, Usage: "answer the client's text PING with PONG at once and leave recorded ones out: `PING:PONG`, taken whole (commas too); JSON as it is, other text with Go escapes like \\n (repeatable)"},
+			&cli.StringFlag{Name: "protocol", Usage: "replay every session as protocol `NAME` speaks it (replies wait for their requests, ids follow the client), or none for the recording as it is; default: each session's own, detected"},
 			&cli.StringFlag{Name: "drop-at", Usage: "drop the TCP connection at `D` (no close frame: the browser sees 1006)"},
 			&cli.StringFlag{Name: "close-at", Usage: "at D, close with a close frame of CODE (default 1000) and REASON: `D[:CODE[:REASON]]`"},
 			&cli.StringFlag{Name: "hang-at", Usage: "at `D`, stay connected but send nothing more"},
@@ -116,6 +117,9 @@ func serveOptions(c *cli.Context) (*replayer.Server, error) {
 		}
 	}
 	if srv.Heartbeats, err = heartbeats(c); err != nil {
+		return nil, err
+	}
+	if srv.Protocol, err = parseProtocol(c.String("protocol")); err != nil {
 		return nil, err
 	}
 	if srv.Poll, srv.PollIdle, err = pollOptions(c); err != nil {
