@@ -4,8 +4,9 @@
 // WebSocket, which MSW patches, runs a query, waits options.clientDelay
 // ms, then runs a subscription to its end.
 // options.timeout (ms, default 15000) ends a run that gets no answer.
-// Prints {query, subscription, error}: the results each operation got,
-// and what went wrong (a timeout: an operation that got no answer).
+// Prints {query, subscription, delays, error}: the results each operation
+// got, the ms from the subscription's start to each of its results, and
+// what went wrong (a timeout: an operation that got no answer).
 // Node 20 has a global WebSocket only with --experimental-websocket.
 // Usage: node --experimental-websocket export-graphql-msw.mjs MODULE URL [OPTIONS_JSON]
 import { setupServer } from 'msw/node';
@@ -20,7 +21,7 @@ mod.configure(options);
 const server = setupServer(...mod.handlers);
 server.listen({ onUnhandledRequest: 'error' });
 
-const out = { query: [], subscription: [] };
+const out = { query: [], subscription: [], delays: [] };
 const timeout = setTimeout(() => {
   out.error = 'timeout: no complete answer';
   console.log(JSON.stringify(out));
@@ -29,14 +30,19 @@ const timeout = setTimeout(() => {
 
 // One connection for both operations (lazy: false), as a page keeps it.
 const client = createClient({ url: wsURL, lazy: false, retryAttempts: 0 });
-const run = (query, results) =>
+const run = (query, results, delays = []) =>
   new Promise((resolve, reject) => {
-    client.subscribe({ query }, { next: (r) => results.push(r), error: reject, complete: resolve });
+    const start = performance.now();
+    const next = (r) => {
+      results.push(r);
+      delays.push(Math.round(performance.now() - start));
+    };
+    client.subscribe({ query }, { next, error: reject, complete: resolve });
   });
 try {
   await run('{ hello }', out.query);
   await new Promise((r) => setTimeout(r, options.clientDelay || 0));
-  await run('subscription { tick }', out.subscription);
+  await run('subscription { tick }', out.subscription, out.delays);
 } catch (err) {
   out.error = String(err?.message ?? err);
 }

@@ -6,7 +6,8 @@
 // (createClient, fresh UUID operation ids) runs a query, waits
 // options.clientDelay ms, then runs a subscription to its end.
 // options.timeout (ms, default 15000) ends a run that gets no answer.
-// Prints {query, subscription, error}, as export-graphql-msw.mjs does.
+// Prints {query, subscription, delays, error}, as export-graphql-msw.mjs
+// does.
 // Usage: node export-graphql-playwright.mjs MODULE URL [OPTIONS_JSON]
 import { launch, servePage } from './chromium.mjs';
 import path from 'node:path';
@@ -18,19 +19,24 @@ const { default: replay } = await import(pathToFileURL(path.resolve(modulePath))
 const here = path.dirname(fileURLToPath(import.meta.url));
 const page = `<!doctype html><meta charset="utf-8"><title>wsreplay export graphql-ws e2e</title>
 <script src="/graphql-ws.js"></script><script>
-window.out = { query: [], subscription: [] };
+window.out = { query: [], subscription: [], delays: [] };
 window.done = false;
 setTimeout(() => { out.error = 'timeout: no complete answer'; done = true; }, ${Number(options.timeout || 15000)});
 const client = graphqlWs.createClient({ url: ${JSON.stringify(wsURL)}, lazy: false, retryAttempts: 0 });
-const run = (query, results) =>
+const run = (query, results, delays = []) =>
   new Promise((resolve, reject) => {
-    client.subscribe({ query }, { next: (r) => results.push(r), error: reject, complete: resolve });
+    const start = performance.now();
+    const next = (r) => {
+      results.push(r);
+      delays.push(Math.round(performance.now() - start));
+    };
+    client.subscribe({ query }, { next, error: reject, complete: resolve });
   });
 (async () => {
   try {
     await run('{ hello }', out.query);
     await new Promise((r) => setTimeout(r, ${Number(options.clientDelay || 0)}));
-    await run('subscription { tick }', out.subscription);
+    await run('subscription { tick }', out.subscription, out.delays);
   } catch (err) {
     out.error = String(err?.message ?? err);
   }

@@ -10,7 +10,8 @@ import (
 
 // graphqlRecording is a graphql-transport-ws session as a graphql-ws
 // client records it: a query and then a subscription, each under the
-// UUID the recorded client chose, answered 10 ms after it.
+// UUID the recorded client chose; the query answered 10 ms after it, the
+// subscription 100 and 110 ms after it.
 func graphqlRecording(t *testing.T, dir string) string {
 	t.Helper()
 	const (
@@ -24,9 +25,9 @@ func graphqlRecording(t *testing.T, dir string) string {
 {"type":"message","session":"gql-1","time":"2026-11-25T10:00:00.030Z","dir":"receive","text":"{\"id\":\"` + q + `\",\"type\":\"next\",\"payload\":{\"data\":{\"hello\":\"world\"}}}"}
 {"type":"message","session":"gql-1","time":"2026-11-25T10:00:00.031Z","dir":"receive","text":"{\"id\":\"` + q + `\",\"type\":\"complete\"}"}
 {"type":"message","session":"gql-1","time":"2026-11-25T10:00:00.040Z","dir":"send","text":"{\"id\":\"` + s + `\",\"type\":\"subscribe\",\"payload\":{\"query\":\"subscription { tick }\"}}"}
-{"type":"message","session":"gql-1","time":"2026-11-25T10:00:00.050Z","dir":"receive","text":"{\"id\":\"` + s + `\",\"type\":\"next\",\"payload\":{\"data\":{\"tick\":1}}}"}
-{"type":"message","session":"gql-1","time":"2026-11-25T10:00:00.060Z","dir":"receive","text":"{\"id\":\"` + s + `\",\"type\":\"next\",\"payload\":{\"data\":{\"tick\":2}}}"}
-{"type":"message","session":"gql-1","time":"2026-11-25T10:00:00.070Z","dir":"receive","text":"{\"id\":\"` + s + `\",\"type\":\"complete\"}"}
+{"type":"message","session":"gql-1","time":"2026-11-25T10:00:00.140Z","dir":"receive","text":"{\"id\":\"` + s + `\",\"type\":\"next\",\"payload\":{\"data\":{\"tick\":1}}}"}
+{"type":"message","session":"gql-1","time":"2026-11-25T10:00:00.150Z","dir":"receive","text":"{\"id\":\"` + s + `\",\"type\":\"next\",\"payload\":{\"data\":{\"tick\":2}}}"}
+{"type":"message","session":"gql-1","time":"2026-11-25T10:00:00.160Z","dir":"receive","text":"{\"id\":\"` + s + `\",\"type\":\"complete\"}"}
 `
 	p := filepath.Join(dir, "gql.ndjson")
 	if err := os.WriteFile(p, []byte(data), 0o600); err != nil {
@@ -39,12 +40,16 @@ type graphqlRun struct {
 	Query        []map[string]any `json:"query"`
 	Subscription []map[string]any `json:"subscription"`
 	Error        string           `json:"error"`
+	// Delays are the ms from the subscription's start to each of its
+	// results.
+	Delays []float64 `json:"delays"`
 }
 
 // graphqlCases: at full speed; at the recorded pace with the client 300 ms
-// later than recorded before its subscription (its answers, recorded 10 ms
-// after the recorded subscribe, must wait for the live one); and with
-// followIds false, the recorded ids, which the client ignores.
+// later than recorded before its subscription (its answers, recorded 100
+// ms after the recorded subscribe, must wait for the live one, and come
+// no sooner than 100 ms after it); and with followIds false, the recorded
+// ids, which the client ignores.
 var graphqlCases = []struct {
 	name, options string
 	answered      bool
@@ -85,6 +90,10 @@ func testExportGraphQL(t *testing.T, to string, script ...string) {
 			}
 			var got graphqlRun
 			runNode(t, &got, script[0], append(script[1:], module, "ws://app.example/graphql", tc.options)...)
+			if tc.name == "client late" && (len(got.Delays) == 0 || got.Delays[0] < 95) {
+				t.Errorf("the subscription's first result came %v ms after it started, sooner than its recorded 100 ms", got.Delays)
+			}
+			got.Delays = nil
 			want := graphqlRun{
 				Query:        []map[string]any{{"data": map[string]any{"hello": "world"}}},
 				Subscription: []map[string]any{{"data": map[string]any{"tick": 1.0}}, {"data": map[string]any{"tick": 2.0}}},
