@@ -29,6 +29,9 @@ type Request struct {
 	IDs []Path
 	// Same are the places whose values make the same request.
 	Same []Path
+	// Has are the members a live message must have (whatever their
+	// value) to be the same request, besides those of Same and IDs.
+	Has []Path
 }
 
 // Echo is an id a recorded reply carries: at Path, the ID-th id of the
@@ -190,11 +193,11 @@ func (f Following) followingText() string {
 	switch {
 	case f.Replies > 0 && f.Generic:
 		return fmt.Sprintf("Protocol: %s; JSON whose client values come back in server messages (the generic\n"+
-			"rule). %d replies wait for the client's requests (at most %d s past their time)\n"+
-			"and carry the client's ids, unless followIds is false.\n", name, f.Replies, genericHold/1000)
+			"rule). Replies to the client's requests (%d) wait for them (at most %d s past their\n"+
+			"time) and carry the client's ids, unless followIds is false.\n", name, f.Replies, genericHold/1000)
 	case f.Replies > 0:
-		return fmt.Sprintf("Protocol: %s. %d replies wait for the client's requests and carry the\n"+
-			"client's ids, unless followIds is false.\n", name, f.Replies)
+		return fmt.Sprintf("Protocol: %s. Replies to the client's requests (%d) wait for them and\n"+
+			"carry the client's ids, unless followIds is false.\n", name, f.Replies)
 	case f.NotJSON:
 		return fmt.Sprintf("Protocol: %s. Its messages are not JSON, which the module reads ids in:\n"+
 			"replies keep the recorded clock and the recorded ids.\n", name)

@@ -88,7 +88,7 @@ func TestFollow(t *testing.T) {
 			`>{"id":2,"subscribe":{"channel":"news"}}`,
 			`<{"id":2,"subscribe":{}}`),
 			"centrifuge", []string{
-				`request: { ids: [["id"]], same: [] }`,
+				`request: { ids: [["id"]], same: [], has: [["connect"]] }`,
 				`echoes: [{ path: ["id"], request: 0, id: 0 }]`,
 				`request: { ids: [["id"]], same: [["subscribe", "channel"]] }`,
 				`echoes: [{ path: ["id"], request: 2, id: 0 }]`}},
@@ -102,14 +102,14 @@ func TestFollow(t *testing.T) {
 				`request: { ids: [["identifier"]], same: [["command"], ["identifier", ["channel"]]] }`,
 				`echoes: [{ path: ["identifier"], request: 1, id: 0 }]`}},
 		// No profile: the generic rule, its values inside a double-encoded
-		// string too.
+		// string too; a long string (a token) counts by its place.
 		{"generic", conversation("/app", "",
-			`>{"op":"get","reqId":"r-17"}`,
+			`>{"op":"get","reqId":"r-17","auth":"abcdefghijklmnopqrstuvwxyzabcdefghijkl"}`,
 			`<{"reqId":"r-17","data":1}`,
 			`>{"op":"watch","params":"{\"sub\":\"w-0042\"}"}`,
 			`<{"event":"{\"sub\":\"w-0042\",\"v\":2}"}`),
 			"", []string{
-				`request: { ids: [["reqId"]], same: [["op"]] }`,
+				`request: { ids: [["reqId"]], same: [["op"]], has: [["auth"]] }`,
 				`echoes: [{ path: ["reqId"], request: 0, id: 0 }], guessed: true`,
 				`request: { ids: [["params", ["sub"]]], same: [["op"]] }`,
 				`echoes: [{ path: ["event", ["sub"]], request: 2, id: 0 }], guessed: true`}},
@@ -212,7 +212,7 @@ func TestWriteFollowing(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		"// Protocol: graphql-transport-ws. 1 replies wait for the client's requests",
+		"// Protocol: graphql-transport-ws. Replies to the client's requests (1) wait for them",
 		`{ at: 10, dir: "send", text: '{"id":"9f1c-aa","type":"subscribe","payload":{"query":"{ a }"}}', request: { ids: [["id"]], same: [["type"], ["payload", "query"]] } },`,
 		`{ at: 20, dir: "receive", text: '{"id":"9f1c-aa","type":"next","payload":{"data":{"a":1}}}', echoes: [{ path: ["id"], request: 0, id: 0 }] },`,
 		"const follow = options.followIds ?? true;",

@@ -69,7 +69,11 @@ func messageLiteral(m *Message, asJSON bool) string {
 	}
 	if r := m.Request; r != nil {
 		b.WriteString(", " + key("request") + "{ " + key("ids") + pathsLiteral(r.IDs) +
-			", " + key("same") + pathsLiteral(r.Same) + " }")
+			", " + key("same") + pathsLiteral(r.Same))
+		if len(r.Has) > 0 {
+			b.WriteString(", " + key("has") + pathsLiteral(r.Has))
+		}
+		b.WriteString(" }")
 	}
 	if len(m.Echoes) > 0 {
 		b.WriteString(", " + key("echoes") + "[")

@@ -34,25 +34,42 @@ const maxDepth = 32
 // data, in document order; a string that holds a JSON object or array is
 // visited as a whole, then walked into.
 func walkLeaves(data []byte, visit func(p Path, raw []byte)) {
-	walkValue(data, skipSpace(data, 0), nil, maxDepth, visit)
+	w := jsonWalk{visit: visit}
+	w.value(data, skipSpace(data, 0), nil, maxDepth)
 }
 
-func walkValue(data []byte, i int, p Path, depth int, visit func(Path, []byte)) {
+// walkMembers calls visit with the path and JSON text of each value that
+// is an object's member (objects and arrays too), in document order,
+// inside strings that hold JSON too.
+func walkMembers(data []byte, visit func(p Path, raw []byte)) {
+	w := jsonWalk{visit: visit, members: true}
+	w.value(data, skipSpace(data, 0), nil, maxDepth)
+}
+
+type jsonWalk struct {
+	visit   func(Path, []byte)
+	members bool // visit members, not scalars
+}
+
+func (w jsonWalk) value(data []byte, i int, p Path, depth int) {
 	if i >= len(data) || depth <= 0 {
 		return
 	}
+	end := valueEnd(data, i)
+	if w.members && len(p) > 0 && p[len(p)-1].Index < 0 && !p[len(p)-1].Enter {
+		w.visit(p, data[i:end])
+	}
 	switch data[i] {
 	case '{':
-		members(data, i, func(k string, v int) {
-			walkValue(data, v, with(p, Step{Member: k, Index: -1}), depth-1, visit)
-		})
+		members(data, i, func(k string, _, v int) { w.value(data, v, with(p, Step{Member: k, Index: -1}), depth-1) })
 	case '[':
-		elements(data, i, func(n, v int) { walkValue(data, v, with(p, Step{Index: n}), depth-1, visit) })
+		elements(data, i, func(n, v int) { w.value(data, v, with(p, Step{Index: n}), depth-1) })
 	default:
-		raw := data[i:valueEnd(data, i)]
-		visit(p, raw)
-		if inner, ok := doubleEncoded(raw); ok {
-			walkValue(inner, skipSpace(inner, 0), with(p, Step{Enter: true}), depth-1, visit)
+		if !w.members {
+			w.visit(p, data[i:end])
+		}
+		if inner, ok := doubleEncoded(data[i:end]); ok {
+			w.value(inner, skipSpace(inner, 0), with(p, Step{Enter: true}), depth-1)
 		}
 	}
 }
@@ -91,6 +108,52 @@ func setAt(data []byte, p Path, raw []byte) ([]byte, bool) {
 	return append(append(append([]byte(nil), data[:start]...), raw...), data[end:]...), true
 }
 
+// renameAt returns data with the name of the member at p (its last step
+// a Member) replaced by name, false when p names no member of data.
+func renameAt(data []byte, p Path, name string) ([]byte, bool) {
+	if len(p) == 0 || p[len(p)-1].Enter || p[len(p)-1].Index >= 0 {
+		return nil, false
+	}
+	parent, last := p[:len(p)-1], p[len(p)-1].Member
+	var inner Path
+	for i, s := range parent {
+		if s.Enter {
+			parent, inner = p[:i], p[i+1:]
+			break
+		}
+	}
+	start, ok := locate(data, parent)
+	if !ok {
+		return nil, false
+	}
+	end := valueEnd(data, start)
+	var with []byte
+	if inner != nil {
+		text, ok := doubleEncoded(data[start:end])
+		if !ok {
+			return nil, false
+		}
+		out, ok := renameAt(text, inner, name)
+		if !ok {
+			return nil, false
+		}
+		with = jsonText(string(out))
+	} else {
+		kStart := -1
+		members(data, start, func(k string, at, _ int) {
+			if k == last {
+				kStart = at
+			}
+		})
+		if kStart < 0 {
+			return nil, false
+		}
+		kEnd := valueEnd(data, kStart)
+		return append(append(append([]byte(nil), data[:kStart]...), jsonText(name)...), data[kEnd:]...), true
+	}
+	return append(append(append([]byte(nil), data[:start]...), with...), data[end:]...), true
+}
+
 // valueAt returns the JSON text of the value at p, false if none.
 func valueAt(data []byte, p Path) ([]byte, bool) {
 	for i, s := range p {
@@ -121,7 +184,7 @@ func locate(data []byte, p Path) (int, bool) {
 	for _, s := range p {
 		found := -1
 		if s.Member != "" || s.Index < 0 {
-			members(data, i, func(k string, v int) {
+			members(data, i, func(k string, _, v int) {
 				if k == s.Member {
 					found = v
 				}
@@ -141,9 +204,10 @@ func locate(data []byte, p Path) (int, bool) {
 	return i, i < len(data)
 }
 
-// members calls f with the key and the start of the value of each member
-// of the object at data[i], in order; nothing if it is no object.
-func members(data []byte, i int, f func(key string, v int)) {
+// members calls f with the key, the start of the key and the start of the
+// value of each member of the object at data[i], in order; nothing if it
+// is no object.
+func members(data []byte, i int, f func(key string, at, v int)) {
 	if i >= len(data) || data[i] != '{' {
 		return
 	}
@@ -153,7 +217,7 @@ func members(data []byte, i int, f func(key string, v int)) {
 		var key string
 		json.Unmarshal(data[i:kEnd], &key)
 		v := skipSpace(data, skipSpace(data, kEnd)+1) // past the colon
-		f(key, v)
+		f(key, i, v)
 		i = skipSpace(data, valueEnd(data, v))
 		if i < len(data) && data[i] == ',' {
 			i = skipSpace(data, i+1)

@@ -2,6 +2,7 @@ package export
 
 import (
 	"encoding/json"
+	"slices"
 
 	"github.com/wsreplay/wsreplay/protocol"
 )
@@ -16,7 +17,9 @@ import (
 //     id becomes the sentinel;
 //   - a value changed a little (a letter, a digit, true for false) is one
 //     that makes the same request when the Same changes, or the message is
-//     no request any more (graphql's "type", JSON-RPC's "method").
+//     no request any more (graphql's "type", JSON-RPC's "method");
+//   - a member renamed is one the same request has when the same happens
+//     (Centrifuge's {"connect":{}}, every place under the generic rule).
 //
 // So what the module compares is what the profile (or the generic rule)
 // compares, without a second copy of any protocol's rules here, and a
@@ -65,7 +68,50 @@ func probeRequest(e protocol.Echoer, data []byte, r protocol.Request) *Request {
 			}
 		}
 	})
+	q.probeMembers(e, data, r)
 	return q
+}
+
+// probeMembers finds the members whose presence makes the same request
+// (Centrifuge's method is the name of a member, the generic rule compares
+// every place): with the member renamed, the Same changes, or the message
+// is no request. Members that hold or lead to places of Same or IDs are
+// required there already.
+func (q *Request) probeMembers(e protocol.Echoer, data []byte, r protocol.Request) {
+	n := 0
+	walkMembers(data, func(p Path, _ []byte) {
+		if n++; n > maxProbeLeaves || q.covers(p) {
+			return
+		}
+		out, ok := renameAt(data, p, p[len(p)-1].Member+"~")
+		if !ok {
+			return
+		}
+		if rr, isReq := e.Request(send(out)); isReq && rr.Same == r.Same {
+			return
+		}
+		// Members are visited before those inside them: one inside p
+		// requires p.
+		q.Has = slices.DeleteFunc(q.Has, func(h Path) bool { return prefix(h, p) })
+		q.Has = append(q.Has, p)
+	})
+}
+
+// covers reports whether p is a place of q's, or leads to one.
+func (q *Request) covers(p Path) bool {
+	for _, list := range [][]Path{q.Same, q.IDs} {
+		for _, x := range list {
+			if x != nil && prefix(p, x) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// prefix reports whether p is x or leads to it.
+func prefix(p, x Path) bool {
+	return len(p) <= len(x) && slices.Equal(p, x[:len(p)])
 }
 
 // probeID reports whether the value raw at p is where ids of r are, and

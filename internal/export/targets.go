@@ -247,7 +247,7 @@ const requestKinds = (() => {
     kinds.get(kind).push(i);
     shapes.set(JSON.stringify(m.request), m.request);
   });
-  const size = (r) => r.same.length + r.ids.length;
+  const size = (r) => r.same.length + r.ids.length + (r.has ?? []).length;
   return { kinds, shapes: [...shapes.values()].sort((a, b) => size(b) - size(a)) };
 })();
 
@@ -257,9 +257,11 @@ const requestKinds = (() => {
  */
 function kindOf(value, request) {
   const values = request.same.map((path) => valueAt(value, path));
-  const ids = request.ids.filter((path) => path !== null).map((path) => valueAt(value, path));
-  if (values.includes(undefined) || ids.includes(undefined)) return undefined;
-  return JSON.stringify([request.same, request.ids, values]);
+  const present = [...request.ids.filter((path) => path !== null), ...(request.has ?? [])];
+  if (values.includes(undefined) || present.some((path) => valueAt(value, path) === undefined)) {
+    return undefined;
+  }
+  return JSON.stringify([request.same, present, values]);
 }
 
 /**
