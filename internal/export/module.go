@@ -138,8 +138,9 @@ func dataSection(target Target, s *Session, sidecar bool, name, data string) str
 	b.WriteString("/**\n * Every message, in order. at: milliseconds from the connection; dir: \"receive\"\n")
 	b.WriteString(" * (server to client: the mock sends it) or \"send\" (client to server: the mock\n")
 	b.WriteString(" * expects it); text, or binary as base64. request: where a client request's\n")
-	b.WriteString(" * ids are and which values make a live message the same request; echoes:\n")
-	b.WriteString(" * where a reply carries the ids of which request (an index in messages).\n */\n")
+	b.WriteString(" * ids are, and the values (same) and members (has) that make a live message the\n")
+	b.WriteString(" * same request; echoes: where a reply carries the ids of which request (an\n")
+	b.WriteString(" * index in messages); guessed: found by the generic rule.\n */\n")
 	switch {
 	case !sidecar:
 		fmt.Fprintf(&b, "export const messages = %s;\n\n", data)
