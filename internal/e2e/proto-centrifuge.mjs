@@ -4,13 +4,14 @@
 // library): the server pings every 1 s and the client gives up on the
 // connection ("no ping") when a ping is 1 s late (maxServerPingDelay; the
 // default is 10 s). It subscribes to "news" and gets its publications,
-// calls two RPCs (one answered, one an error), unsubscribes, and leaves.
-// Its command ids are the client's counter.
+// reads them for 1.5 s (so that the recording holds a server ping and the
+// client's pong), calls two RPCs (one answered, one an error),
+// unsubscribes, and leaves. Its command ids are the client's counter.
 // Usage: node proto-centrifuge.mjs URL [late=MS pause=MS control=URL linger=MS]
 //   (see proto-lib.mjs); URL is the endpoint (ws://HOST/connection/websocket).
 import WebSocket from 'ws';
 import { Centrifuge } from 'centrifuge';
-import { url, log, beat, request, linger, finish } from './proto-lib.mjs';
+import { url, log, beat, request, linger, finish, sleep } from './proto-lib.mjs';
 
 // CountingWebSocket counts the server's pings ({} records), as the client
 // sees them.
@@ -67,6 +68,7 @@ try {
   });
   news.subscribe();
   await gotTwo;
+  await sleep(1500);
   await request();
   await rpc('sum', { a: 2, b: 3 });
   await request();
