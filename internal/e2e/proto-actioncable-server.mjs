@@ -20,6 +20,9 @@
 //   - {"command":"unsubscribe","identifier":ID} ends the subscription,
 //     with no answer (as Rails).
 //   - a command for a subscription it does not hold is ignored.
+//   - a connection whose query has guest=1 is refused as Rails refuses an
+//     unauthorized one: {"type":"disconnect","reason":"unauthorized",
+//     "reconnect":false} in place of the welcome, then a close.
 // Usage: node proto-actioncable-server.mjs. Prints "listening PORT".
 import { WebSocketServer } from 'ws';
 
@@ -35,8 +38,12 @@ const firstMessages = {
   NotesChannel: () => ({ notes: [1, 2, 3] }),
 };
 
-wss.on('connection', (ws) => {
+wss.on('connection', (ws, req) => {
   const send = (obj) => ws.send(JSON.stringify(obj));
+  if (new URL(req.url, 'ws://x').searchParams.get('guest') === '1') {
+    send({ type: 'disconnect', reason: 'unauthorized', reconnect: false });
+    return ws.close();
+  }
   const subscriptions = new Set();
   send({ type: 'welcome' });
   const beat = setInterval(() => send({ type: 'ping', message: Math.floor(Date.now() / 1000) }), 3000);

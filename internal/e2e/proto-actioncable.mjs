@@ -6,7 +6,9 @@
 // test short and still needs every beat). It subscribes to a chat room
 // (its identifier carries a random tab id, as an application's may, so a
 // replay must follow it), speaks and asks in it, is rejected from a
-// channel, subscribes to a second channel and unsubscribes, then leaves.
+// channel, subscribes to a second channel and unsubscribes, then leaves;
+// last it connects as a guest (?guest=1), whom the server disconnects as
+// unauthorized.
 // Usage: node proto-actioncable.mjs URL [late=MS pause=MS control=URL linger=MS]
 //   (see proto-lib.mjs)
 import { randomUUID } from 'node:crypto';
@@ -68,6 +70,20 @@ function wake() {
   }
 }
 
+// guest connects with ?guest=1 and waits for the server to disconnect it.
+function guest() {
+  const guestConsumer = createConsumer(url + (url.includes('?') ? '&' : '?') + 'guest=1');
+  return new Promise((resolve) => {
+    guestConsumer.subscriptions.create({ channel: 'ChatChannel', room: 'lobby' }, {
+      connected: () => log({ ev: 'connected', sub: 'guest' }),
+      disconnected: ({ willAttemptReconnect }) => {
+        log({ ev: 'disconnected', sub: 'guest', willAttemptReconnect });
+        resolve();
+      },
+    });
+  });
+}
+
 try {
   await request();
   const chat = await subscribe('chat', { channel: 'ChatChannel', room: 'lobby', tab: randomUUID() });
@@ -88,6 +104,7 @@ try {
   leaving = true;
   consumer.disconnect();
   await new Promise((resolve) => setTimeout(resolve, 200));
+  await guest();
   finish();
 } catch (err) {
   finish(err);
