@@ -126,8 +126,10 @@ func (b *liveBeats) askBeat() {
 
 // recorded notes the recorded message e, the next one the player meets,
 // and reports whether it is a heartbeat made live, to leave out of the
-// replay. Player.
-func (b *liveBeats) recorded(e *format.Event) bool {
+// replay. c is e's cut when the profile is a Framer (nil: e is one
+// message of its protocol): it marks there the parts that are heartbeats
+// made live. Player.
+func (b *liveBeats) recorded(e *format.Event, c *frameCut) bool {
 	m := protocol.MessageOf(e)
 	b.noteFirst(m)
 	for _, hb := range b.fixed {
@@ -139,10 +141,20 @@ func (b *liveBeats) recorded(e *format.Event) bool {
 	b.mu.Lock()
 	p := b.profile
 	b.mu.Unlock()
-	if p != nil && b.leftOut(p, m) {
+	if c == nil {
+		if p != nil && b.leftOut(p, m) {
+			return true
+		}
+		b.cause.note(p, e.Dir, []protocol.Message{m}, e.Time)
+		return false
+	}
+	for i, part := range c.parts {
+		c.beat[i] = p != nil && b.leftOut(p, part)
+	}
+	if c.leftOut(e.Dir) {
 		return true
 	}
-	b.cause.note(p, m, e.Time)
+	b.cause.note(p, e.Dir, c.kept(), e.Time)
 	return false
 }
 
@@ -222,21 +234,31 @@ func (s beatShape) is(o beatShape) bool {
 	return bytes.Equal(s.data, o.data)
 }
 
-// fromClient reads the client's message m: beat is true when it is a
-// heartbeat the replay answers, with reply the answer to send now (ok
-// false once the replay hangs). Any other message is counted. The reader.
-func (b *liveBeats) fromClient(m protocol.Message) (reply protocol.Message, ok, beat bool) {
-	reply, beat = b.answer(m)
+// fromClient reads the client's message, cut into parts (one part when
+// the profile is not a Framer): replies are the answers to send now to the
+// parts that are heartbeats the replay answers (none once the replay
+// hangs), rest the other parts. The message is a heartbeat (beat) when it
+// completes parts and all are; any other message is counted. The reader.
+func (b *liveBeats) fromClient(parts []protocol.Message) (replies, rest []protocol.Message, beat bool) {
+	for _, m := range parts {
+		if reply, ok := b.answer(m); ok {
+			replies = append(replies, reply)
+		} else {
+			rest = append(rest, m)
+		}
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if !beat {
+	if len(parts) == 0 || len(rest) > 0 {
 		c := &b.clients
 		c.n, c.lastAt = c.n+1, time.Now()
 		close(c.changed)
 		c.changed = make(chan struct{})
-		return protocol.Message{}, false, false
 	}
-	return reply, !b.quiet, true
+	if b.quiet {
+		replies = nil
+	}
+	return replies, rest, len(parts) > 0 && len(rest) == 0
 }
 
 // answer returns the answer to m and true when m is a heartbeat the

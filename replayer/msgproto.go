@@ -76,14 +76,13 @@ func (s *Server) index(sess *Session) (*sessionIndex, error) {
 // Splitter cuts it, to note where a page of rows must start cutting. Not
 // safe for concurrent use.
 type splitTrack struct {
-	sp    protocol.Splitter
-	held  [2]int     // bytes the Splitter holds, per direction
+	cut   cutter
 	clean checkpoint // the last message at whose start it held none
 }
 
 // resyncFor returns where cutting must start to be as it is at message at.
 func (t *splitTrack) resyncFor(at checkpoint) checkpoint {
-	if t.held == [2]int{} || at.seq-t.clean.seq > maxResync || t.clean.seq == 0 {
+	if t.cut.held == [2]int{} || at.seq-t.clean.seq > maxResync || t.clean.seq == 0 {
 		return at
 	}
 	return t.clean
@@ -91,15 +90,10 @@ func (t *splitTrack) resyncFor(at checkpoint) checkpoint {
 
 // feed cuts the message at, e.
 func (t *splitTrack) feed(at checkpoint, e *format.Event) {
-	if t.held == [2]int{} {
+	if t.cut.held == [2]int{} {
 		t.clean = at
 	}
-	n := 0
-	for _, p := range t.sp.Split(protocol.MessageOf(e)) {
-		n += len(p.Data)
-	}
-	d := dirSlot(e.Dir)
-	t.held[d] += len(e.Data) - n
+	t.cut.cut(protocol.MessageOf(e))
 }
 
 func dirSlot(d format.Dir) int {
@@ -116,10 +110,9 @@ func dirSlot(d format.Dir) int {
 // A nil *describer describes nothing. Not safe for concurrent use.
 type describer struct {
 	p     protocol.Profile
-	sp    protocol.Splitter // nil: the profile's messages are the WebSocket messages
-	held  [2]int            // bytes the Splitter holds, per direction
-	start [2]int            // the message where those bytes begin
-	seq   int               // the message fed last
+	cut   *cutter // nil: the profile's messages are the WebSocket messages
+	start [2]int  // the message where the bytes cut holds begin, per direction
+	seq   int     // the message fed last
 	parts []protocol.Message
 	from  int // where the first of parts begins
 }
@@ -132,13 +125,13 @@ func newDescriber(p protocol.Profile) *describer {
 	}
 	d := &describer{p: p}
 	if f, ok := p.(protocol.Framer); ok {
-		d.sp = f.NewSplitter()
+		d.cut = &cutter{sp: f.NewSplitter()}
 	}
 	return d
 }
 
 // framed reports whether d cuts messages (and so must see them all).
-func (d *describer) framed() bool { return d != nil && d.sp != nil }
+func (d *describer) framed() bool { return d != nil && d.cut != nil }
 
 // feed takes message seq, e; e's bytes are the caller's until the next
 // feed.
@@ -148,22 +141,17 @@ func (d *describer) feed(seq int, e *format.Event) {
 	}
 	m := protocol.MessageOf(e)
 	d.seq, d.from = seq, seq
-	if d.sp == nil {
+	if d.cut == nil {
 		d.parts = append(d.parts[:0], m)
 		return
 	}
 	i := dirSlot(e.Dir)
-	before := d.held[i]
-	d.parts = d.sp.Split(m)
-	n := 0
-	for _, p := range d.parts {
-		n += len(p.Data)
-	}
+	var before int
+	d.parts, before = d.cut.cut(m)
 	if before > 0 && len(d.parts) > 0 {
 		d.from = d.start[i]
 	}
-	d.held[i] = before + len(m.Data) - n
-	if d.held[i] > 0 && (before == 0 || n >= before) {
+	if d.cut.held[i] > 0 && (before == 0 || len(d.parts) > 0) {
 		d.start[i] = seq // the bytes held now begin in this message
 	}
 }
