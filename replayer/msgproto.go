@@ -1,7 +1,6 @@
 package replayer
 
 import (
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -165,22 +164,9 @@ func (d *describer) view(limit int) *protoView {
 	if len(d.parts) == 0 {
 		return &protoView{Part: true, Summary: "(part of a message completed later)"}
 	}
-	v := &protoView{Heartbeat: true}
-	var sums []string
-	for i, m := range d.parts {
-		ds := d.p.Describe(m)
-		if i == 0 {
-			v.Kind, v.Channel, v.Name, v.ID = ds.Kind, ds.Channel, ds.Name, ds.ID
-		}
-		v.Heartbeat = v.Heartbeat && ds.Heartbeat
-		if ds.Summary != "" {
-			sums = append(sums, ds.Summary)
-		}
-		if len(strings.Join(sums, " · ")) > limit {
-			break
-		}
-	}
-	v.Summary = cutText(strings.Join(sums, " · "), limit)
+	ds := protocol.DescribeParts(d.p, d.parts, limit)
+	v := &protoView{Kind: ds.Kind, Channel: ds.Channel, Name: ds.Name, ID: ds.ID, Heartbeat: ds.Heartbeat,
+		Summary: cutText(ds.Summary, limit)}
 	if len(d.parts) > 1 {
 		v.Count = len(d.parts)
 	}
