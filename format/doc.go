@@ -147,6 +147,26 @@
 //
 //	{"type":"session",...,"subprotocol":"graphql-transport-ws","protocol":"graphql-transport-ws"}
 //
+// # Bootstraps
+//
+// Some protocols' clients make an HTTP request before their socket: SockJS
+// asks GET <base>/info, SignalR POST <hub>/negotiate. The recorder records
+// each such exchange, with no flag, as a poll session of its own that
+// names the protocol: one request line, one response line, and a close
+// line "by":"server" with 1000 and "bootstrap answered". It is linked to
+// the socket it opens by its URL: the WebSocket session recorded next on
+// the same base (<base>/<server>/<session>/websocket for SockJS,
+// <hub>?id=... for SignalR). Secrets the answer hands out are recorded
+// hidden ("connectionToken":"[redacted]"), and so is the id= that
+// presents one in a later URL (/hub?id=%5Bredacted%5D).
+//
+//	{"type":"session",...,"kind":"poll","protocol":"signalr","url":"/hub/negotiate?negotiateVersion=1"}
+//	{"type":"message",...,"dir":"send","text":"","http":{"method":"POST","url":"/hub/negotiate?negotiateVersion=1","headers":{}}}
+//	{"type":"message",...,"dir":"receive","text":"{\"availableTransports\":[...],\"connectionId\":\"eWA4\",\"connectionToken\":\"[redacted]\",\"negotiateVersion\":1}","http":{"status":200,"headers":{}}}
+//	{"type":"close",...,"by":"server","code":1000,"reason":"bootstrap answered","clean":true}
+//
+// A reader that does not know bootstraps sees a poll session, which it is.
+//
 // # Compatibility
 //
 // The format is a contract: files written by any release stay readable.

@@ -96,7 +96,9 @@ type Event struct {
 	EngineIO        *EngineIO // KindSocketIO: the open packet's parameters
 	// Protocol names the protocol spoken over the session, as the
 	// profiles of package protocol name them ("graphql-transport-ws");
-	// "" when none was detected, or when Kind already says it.
+	// "" when none was detected, or when Kind already says it. On a
+	// KindPoll session, a protocol with an HTTP bootstrap ("sockjs",
+	// "signalr") marks that bootstrap's exchange (see the package doc).
 	Protocol string
 
 	// message, ping and pong lines

@@ -20,7 +20,10 @@
 //	                 + HeartbeatReplier    a client's ping -> the reply to send now
 //	                 + HeartbeatSender     the server's ping and its interval
 //	                 + Echoer ──► Pairing  request ids: replies wait, ids follow the client
-//	                 + Bootstrapper        HTTP requests before the socket
+//	                 + Bootstrapper        HTTP requests before the socket (SockJS /info, SignalR negotiate)
+//	                 + BootstrapRecognizer the shape of a bootstrap's answer, for the recorder
+//	                 + Endpointer          socket paths with per-connection parts (SockJS)
+//	                 + Fallbacker          HTTP transports a replay does not serve, named in its log
 //
 // The values on the right of an arrow hold one session's state, which a
 // Profile does not: a Splitter per stream of messages (MQTT packets span
@@ -43,11 +46,15 @@
 //
 // Today cat describes every message through the profile detected for its
 // session (Socket.IO packets, GraphQL operations, STOMP frames, MQTT
-// packets, Phoenix, JSON-RPC, Centrifuge, ActionCable and SignalR
+// packets, Phoenix, JSON-RPC, Centrifuge, ActionCable, SignalR and SockJS
 // messages); the recorder names on the session line the protocol an
 // upgrade shows (recorder/protocol.go); and a WebSocket replay makes
 // heartbeats live through its profile's HeartbeatReplier and
-// HeartbeatSender (replayer/heartbeat.go). The replay server's Engine.IO
+// HeartbeatSender (replayer/heartbeat.go). The recorder records the
+// bootstraps a Bootstrapper names (recorder/bootstrap.go) and the replay
+// server answers them, chooses sessions by a profile's Endpoint, and names
+// a Fallbacker's transports in its log (replayer/bootstrap.go, choose.go).
+// The replay server's Engine.IO
 // engine (replayer/engineio*.go) still does its own pings and ack ids, the
 // same things SocketIO's HeartbeatSender, HeartbeatReplier and Echoer say.
 //

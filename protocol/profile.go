@@ -252,3 +252,37 @@ type Bootstrapper interface {
 	// then answers from the protocol alone.
 	AnswerBootstrap(w http.ResponseWriter, r *http.Request, recorded []byte)
 }
+
+// BootstrapRecognizer is implemented by Bootstrappers whose bootstrap
+// answer has a shape of its own (SockJS /info's "entropy", SignalR
+// negotiate's "connectionId"): the recorder records a request Bootstrap
+// accepts only when the upstream's answer has that shape, so that an
+// application's own /info endpoint stays plain HTTP.
+type BootstrapRecognizer interface {
+	// RecognizeBootstrap reports whether body, the upstream's answer with
+	// status to the bootstrap request r, is the protocol's answer.
+	RecognizeBootstrap(r *http.Request, status int, body []byte) bool
+}
+
+// Endpointer is implemented by profiles whose socket URLs hold parts a
+// client makes afresh for every connection (SockJS's
+// /<server>/<session>/websocket): the replay server chooses a session
+// recorded on the same endpoint, and does not call a different path a
+// mistake.
+type Endpointer interface {
+	// Endpoint returns what stays the same between connections of one
+	// endpoint ("/echo/*/*/websocket"); ok is false for a URL that is not
+	// one of the protocol's sockets.
+	Endpoint(u *url.URL) (endpoint string, ok bool)
+}
+
+// Fallbacker is implemented by profiles whose clients may ask for HTTP
+// transports or endpoints besides the bootstrap and the WebSocket (SockJS
+// xhr_streaming, iframe; SignalR Server-Sent Events, long polling) that a
+// replay may not serve: the replay server says so in one log line.
+type Fallbacker interface {
+	// Fallback reports whether r asks for such a transport: what it is
+	// ("SockJS xhr_streaming transport") and what a replay would need to
+	// answer it.
+	Fallback(r *http.Request) (what, need string, ok bool)
+}

@@ -26,6 +26,7 @@ func Default() Set {
 		SignalR{},
 		STOMP{},
 		Phoenix{},
+		SockJS{}, // after Phoenix: /<digits>/<part>/websocket?vsn=2.0.0 is Phoenix's
 		JSONRPC{},
 	}
 }

@@ -1,6 +1,8 @@
 package protocol
 
 import (
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -108,5 +110,25 @@ func TestSignalRSplitter(t *testing.T) {
 	got := SignalR{}.NewSplitter().Split(receive(`{}` + rs + `{"type":6}` + rs))
 	if len(got) != 2 || string(got[0].Data) != `{}`+rs || string(got[1].Data) != `{"type":6}`+rs {
 		t.Fatalf("got %+v", got)
+	}
+}
+
+// TestSignalRNegotiate: POST <hub>/negotiate is a bootstrap; only an
+// answer with a connection is recorded as one (not a redirect); a client
+// of negotiateVersion 0 gets no connectionToken.
+func TestSignalRNegotiate(t *testing.T) {
+	s := SignalR{}
+	neg := httptest.NewRequest("POST", "/hub/negotiate?negotiateVersion=1", nil)
+	if !s.Bootstrap(neg) || s.Bootstrap(httptest.NewRequest("GET", "/hub/negotiate", nil)) {
+		t.Error("Bootstrap should take POST .../negotiate only")
+	}
+	if !s.RecognizeBootstrap(neg, 200, []byte(`{"connectionId":"a","availableTransports":[]}`)) ||
+		s.RecognizeBootstrap(neg, 200, []byte(`{"url":"https://elsewhere/hub","accessToken":"x"}`)) {
+		t.Error("RecognizeBootstrap should take an answer with a connection only")
+	}
+	w := httptest.NewRecorder()
+	s.AnswerBootstrap(w, httptest.NewRequest("POST", "/hub/negotiate", nil), nil)
+	if body := w.Body.String(); strings.Contains(body, "connectionToken") || !strings.Contains(body, `"negotiateVersion":0`) {
+		t.Errorf("version 0 answer %s: want no connectionToken", body)
 	}
 }

@@ -102,13 +102,13 @@ func (p *Proxy) engineIO(r *http.Request) (engineio.Query, bool) {
 // start, or returns nil when it is not to be recorded (no Sink, the
 // Filter, no room).
 func (p *Proxy) newEIOSession(r *http.Request, q engineio.Query, start time.Time) *eioSession {
-	es := &eioSession{sessionRecord: p.newRecord(p.Redaction.url(r.URL), format.KindSocketIO, start),
+	es := &eioSession{sessionRecord: p.newRecord(p.redactURL(r.URL), format.KindSocketIO, start),
 		version: q.Version, reg: &p.eio}
 	if es.sink = p.sinkFor(r, es.log); es.sink == nil {
 		return nil
 	}
 	es.line = format.Event{Type: format.TypeSession, Version: format.Version, Session: es.id, Time: start,
-		URL: p.Redaction.url(r.URL), Upstream: p.Redaction.url(p.upstreamURL(r)),
+		URL: p.redactURL(r.URL), Upstream: p.redactURL(p.upstreamURL(r)),
 		RequestHeaders: p.Redaction.headers(r.Header), Kind: format.KindSocketIO}
 	return es
 }

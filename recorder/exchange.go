@@ -90,6 +90,10 @@ func (p *Proxy) classify(x *exchange) {
 		p.pollers.watch(p, x)
 		return
 	}
+	if b := p.protocols().Bootstrap(x.req); b != nil {
+		p.watchBootstrap(x, b) // bootstrap.go
+		return
+	}
 	x.Response = func(resp *http.Response) (func([]byte), func(error)) { return p.watchSSE(x, resp) }
 }
 

@@ -20,23 +20,23 @@ type httpSession struct {
 }
 
 // openHTTPSession starts a session of kind for the request r (answered
-// with the headers resp, nil if not yet), recording its session line,
-// unless the Filter or a full disk leaves it unrecorded (its sink is then
-// nil, and its lines go nowhere).
-func (p *Proxy) openHTTPSession(r *http.Request, resp http.Header, kind format.Kind, start time.Time) *httpSession {
-	s := &httpSession{p.newRecord(p.Redaction.url(r.URL), kind, start)}
+// with the headers resp, nil if not yet), speaking protocol ("" if none),
+// recording its session line, unless the Filter or a full disk leaves it
+// unrecorded (its sink is then nil, and its lines go nowhere).
+func (p *Proxy) openHTTPSession(r *http.Request, resp http.Header, kind format.Kind, start time.Time, protocol string) *httpSession {
+	s := &httpSession{p.newRecord(p.redactURL(r.URL), kind, start)}
 	s.sink = p.sinkFor(r, s.log)
 	up := p.upstreamURL(r)
 	up.Scheme = httpScheme(up.Scheme)
 	e := &format.Event{Type: format.TypeSession, Version: format.Version, Session: s.id, Time: start,
-		Kind: kind, URL: p.Redaction.url(r.URL), Upstream: p.Redaction.url(up),
+		Kind: kind, Protocol: protocol, URL: p.redactURL(r.URL), Upstream: p.redactURL(up),
 		RequestHeaders: p.Redaction.headers(endToEnd(r.Header))}
 	if resp != nil {
 		e.ResponseHeaders = p.Redaction.headers(endToEnd(resp))
 	}
 	s.add(e)
 	p.stats.open.Add(1)
-	logStarted(s.log, p.Redaction.url(up), s.sink != nil)
+	logStarted(s.log, p.redactURL(up), s.sink != nil)
 	return s
 }
 

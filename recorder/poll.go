@@ -94,7 +94,7 @@ func (ps *pollers) take(p *Proxy, x *exchange) *poller {
 	if ps.byKey == nil {
 		ps.byKey = map[string][]*poller{}
 	}
-	pl := &poller{key: key, s: p.openHTTPSession(x.req, nil, format.KindPoll, x.start), inFlight: true}
+	pl := &poller{key: key, s: p.openHTTPSession(x.req, nil, format.KindPoll, x.start, ""), inFlight: true}
 	pl.idle = time.AfterFunc(time.Hour, func() { ps.expire(pl) })
 	pl.idle.Stop()
 	ps.byKey[key] = append(ps.byKey[key], pl)
@@ -110,7 +110,7 @@ func (pl *poller) request(p *Proxy, x *exchange, body *heldBody) {
 	pl.overLimit(body, "request")
 	data, h := pl.decoded(p, x.req.Header, bytes.Clone(body.buf))
 	e := &format.Event{Time: pl.s.at(x.start), Dir: format.Send, Data: data,
-		HTTP: &format.HTTP{Method: x.req.Method, URL: p.Redaction.url(x.req.URL),
+		HTTP: &format.HTTP{Method: x.req.Method, URL: p.redactURL(x.req.URL),
 			Headers: p.Redaction.headers(endToEnd(h))}}
 	e.Opcode = bodyOpcode(e.Data)
 	pl.s.message(e)

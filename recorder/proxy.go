@@ -33,7 +33,9 @@ const DefaultHandshakeTimeout = 10 * time.Second
 // recorded as a session into Sink; any other request is passed through to
 // the upstream's http(s) equivalent, unchanged and unrecorded, but for
 // Engine.IO polling, whose packets are recorded with the sid's WebSocket
-// as one session (engineio.go).
+// as one session (engineio.go), and a protocol's bootstrap (SockJS /info,
+// SignalR negotiate), recorded as a small session of its own
+// (bootstrap.go).
 //
 // The traffic comes first: recording problems are logged and counted, never
 // passed on to the connections. Close codes and reasons are mirrored from
@@ -52,7 +54,9 @@ type Proxy struct {
 	// Protocols are the protocol profiles the recorder knows: a
 	// WebSocket session whose upgrade one of them recognises (its
 	// subprotocol, path and query) has it named on its session line
-	// (protocol.go). Nil: protocol.Default(); protocol.Set{}: none.
+	// (protocol.go), and a plain request a Bootstrapper names is recorded
+	// as its bootstrap (bootstrap.go). Nil: protocol.Default();
+	// protocol.Set{}: none.
 	Protocols protocol.Set
 	// Protocol, when set, is named on every WebSocket session line
 	// instead: a profile's name, or protocol.NoProtocol.
@@ -111,8 +115,9 @@ type Proxy struct {
 	passthru   *httputil.ReverseProxy
 	redact     func([]byte) ([]byte, bool) // Redaction.Message, made once (redactText)
 	redactOnce sync.Once
-	pollers    pollers // the sessions of Poll's pollers
-	streams    streams // the event streams being recorded
+	pollers    pollers    // the sessions of Poll's pollers
+	bootTokens bootTokens // secrets recorded bootstraps handed out (bootstrap.go)
+	streams    streams    // the event streams being recorded
 
 	stats   proxyStats
 	partial atomic.Int64 // bytes of PartialBudget taken
@@ -167,7 +172,7 @@ func (p *Proxy) passthruError(w http.ResponseWriter, r *http.Request, err error)
 	if errors.Is(err, context.Canceled) {
 		status = 499 // the client left; nginx's code for it
 	}
-	p.logger().Warn("upstream request failed", "method", r.Method, "path", p.Redaction.url(r.URL), "status", status, "err", err)
+	p.logger().Warn("upstream request failed", "method", r.Method, "path", p.redactURL(r.URL), "status", status, "err", err)
 	w.WriteHeader(status)
 	if x := exchangeOf(r); x != nil && x.Failed != nil {
 		x.Failed(err)
@@ -227,7 +232,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // client then goes on in HTTP/1.1.
 func (p *Proxy) withoutUpgrade(r *http.Request) *http.Request {
 	p.logger().Info("passing a request on without its Upgrade: only WebSocket upgrades are relayed",
-		"upgrade", r.Header.Get("Upgrade"), "path", p.Redaction.url(r.URL))
+		"upgrade", r.Header.Get("Upgrade"), "path", p.redactURL(r.URL))
 	r = r.Clone(r.Context())
 	for _, h := range []string{"Upgrade", "Connection", "Http2-Settings"} {
 		r.Header.Del(h)

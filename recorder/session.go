@@ -65,7 +65,7 @@ func (p *Proxy) relay(w http.ResponseWriter, r *http.Request) {
 // responses, headers) stays reachable while a session runs for hours.
 func (p *Proxy) open(w http.ResponseWriter, r *http.Request) *session {
 	s := &session{p: p, id: newSessionID(), limit: p.MaxMessageSize}
-	s.log = p.logger().With("session", s.id, "path", p.Redaction.url(r.URL))
+	s.log = p.logger().With("session", s.id, "path", p.redactURL(r.URL))
 	if s.limit <= 0 {
 		s.limit = DefaultMaxMessageSize
 	}
@@ -93,7 +93,7 @@ func (p *Proxy) open(w http.ResponseWriter, r *http.Request) *session {
 		errors.As(err, &ue)
 		// The client learns what failed, not where: the upstream's
 		// address and the dial error stay in the log.
-		s.log.Warn("upstream handshake failed", "upstream", p.Redaction.url(up), "status", ue.status, "err", err)
+		s.log.Warn("upstream handshake failed", "upstream", p.redactURL(up), "status", ue.status, "err", err)
 		http.Error(w, "wsreplay: "+ue.msg, ue.status)
 		p.stats.failedWith(ue.status)
 		return nil
@@ -116,7 +116,7 @@ func (p *Proxy) open(w http.ResponseWriter, r *http.Request) *session {
 			s.log = s.log.With("kind", format.KindSocketIO.String(), "transport", "websocket")
 		}
 		s.lines = &eioSocket{es: es, carried: only, log: s.log}
-		s.log.Info("WebSocket of an Engine.IO session", "upstream", p.Redaction.url(up), "recorded", es != nil)
+		s.log.Info("WebSocket of an Engine.IO session", "upstream", p.redactURL(up), "recorded", es != nil)
 		return s
 	}
 	s.log = s.log.With("kind", format.KindWebSocket.String())
@@ -124,10 +124,10 @@ func (p *Proxy) open(w http.ResponseWriter, r *http.Request) *session {
 	s.lines = socketRecord{r: rec, sent: &s.sent, received: &s.received}
 
 	rec.add(&format.Event{Type: format.TypeSession, Version: format.Version, Session: s.id, Time: s.start,
-		URL: p.Redaction.url(r.URL), Upstream: p.Redaction.url(up), Subprotocol: p.Redaction.subprotocol(subprotocol),
+		URL: p.redactURL(r.URL), Upstream: p.redactURL(up), Subprotocol: p.Redaction.subprotocol(subprotocol),
 		Extensions: resp.Header.Get("Sec-WebSocket-Extensions"), Protocol: p.sessionProtocol(r, subprotocol),
 		RequestHeaders: p.Redaction.headers(r.Header), ResponseHeaders: p.Redaction.headers(resp.Header)})
-	logStarted(s.log, p.Redaction.url(up), rec.sink != nil, "subprotocol", p.Redaction.subprotocol(subprotocol))
+	logStarted(s.log, p.redactURL(up), rec.sink != nil, "subprotocol", p.Redaction.subprotocol(subprotocol))
 	return s
 }
 

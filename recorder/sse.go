@@ -36,7 +36,7 @@ func (p *Proxy) watchSSE(x *exchange, resp *http.Response) (func([]byte), func(e
 	if enc := resp.Header.Get("Content-Encoding"); enc != "" && !strings.EqualFold(enc, "identity") {
 		// Its events could be neither read as they pass nor redacted.
 		p.logger().Warn("relaying an event stream unrecorded: it comes in a Content-Encoding",
-			"path", p.Redaction.url(x.req.URL), "encoding", enc)
+			"path", p.redactURL(x.req.URL), "encoding", enc)
 		p.stats.unrecorded.add("encoded_stream")
 		return nil, nil
 	}
@@ -44,7 +44,7 @@ func (p *Proxy) watchSSE(x *exchange, resp *http.Response) (func([]byte), func(e
 	if done == nil {
 		return nil, nil // the proxy is shutting down: x is ended, unrecorded
 	}
-	s := p.openHTTPSession(x.req, resp.Header, format.KindSSE, x.start)
+	s := p.openHTTPSession(x.req, resp.Header, format.KindSSE, x.start, "")
 	st := &sseStream{x: x, s: s, done: done}
 	st.parser.MaxLine = int(p.maxMessageSize())
 	st.parser.MaxEvent = int(p.maxMessageSize())

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/protocol"
 )
 
 // errNoSession means no recorded session can serve a request.
@@ -50,6 +51,11 @@ func (s *Server) match(all []*Session, u *url.URL, kind format.Kind) ([]*Session
 		}
 	}
 	uri := u.RequestURI()
+	set := s.protocols()
+	path := u.Path
+	if ep := endpoint(set, u.Path); ep != "" {
+		path = ep // SockJS's /echo/*/*/websocket: its parts differ on every connection
+	}
 	var exact, samePath []*Session
 	for _, sess := range allowed {
 		if sess.uri() == "" {
@@ -58,7 +64,7 @@ func (s *Server) match(all []*Session, u *url.URL, kind format.Kind) ([]*Session
 		if sess.uri() == uri {
 			exact = append(exact, sess)
 		}
-		if sess.path() == u.Path {
+		if sess.path() == u.Path || path != u.Path && endpoint(set, sess.path()) == path {
 			samePath = append(samePath, sess)
 		}
 	}
@@ -70,7 +76,22 @@ func (s *Server) match(all []*Session, u *url.URL, kind format.Kind) ([]*Session
 	case len(exact) > 0:
 		return exact, prefix + "uri " + uri
 	case len(samePath) > 0:
-		return samePath, prefix + "path " + u.Path
+		return samePath, prefix + "path " + path
 	}
 	return allowed, prefix + "*"
+}
+
+// endpoint returns the endpoint a profile of set sees in path, whose
+// parts a client makes afresh for every connection (protocol.Endpointer),
+// or "".
+func endpoint(set protocol.Set, path string) string {
+	u := &url.URL{Path: path}
+	for _, p := range set {
+		if e, ok := p.(protocol.Endpointer); ok {
+			if ep, ok := e.Endpoint(u); ok {
+				return ep
+			}
+		}
+	}
+	return ""
 }

@@ -66,7 +66,7 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request, rp *replayLife, 
 	}
 	accepted := time.Now()
 	log = log.With("session", sess.ID)
-	logConnected(log, r, sess, conn.Subprotocol())
+	logConnected(log, r, sess, conn.Subprotocol(), s.protocols())
 	c := &replayConn{srv: s, conn: conn, netConn: netConn, accepted: accepted, readDone: make(chan struct{}),
 		ioCtx: rp.ioCtx, log: log, path: r.URL.Path, remote: r.RemoteAddr}
 	if s.Wait {

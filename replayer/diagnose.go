@@ -10,6 +10,7 @@ import (
 	"github.com/wsreplay/wsreplay/format"
 	"github.com/wsreplay/wsreplay/internal/secret"
 	"github.com/wsreplay/wsreplay/internal/ws"
+	"github.com/wsreplay/wsreplay/protocol"
 )
 
 // A newcomer who points the wrong client at the replay server must read in
@@ -54,8 +55,11 @@ func (s *Server) logNoSession(log *slog.Logger, err error, kind format.Kind) {
 // logConnected logs an accepted connection, saying where it differs from
 // what the client asked for: a session recorded on another path or query,
 // or no subprotocol for a client that offered some, when the session has
-// one. Subprotocols are logged redacted, as recordings hold them.
-func logConnected(log *slog.Logger, r *http.Request, sess *Session, subprotocol string) {
+// one. A path whose parts a protocol makes afresh for every connection
+// (SockJS's /<server>/<session>/websocket), on the same endpoint as the
+// session's, is no mistake and gets no note. Subprotocols are logged
+// redacted, as recordings hold them.
+func logConnected(log *slog.Logger, r *http.Request, sess *Session, subprotocol string, set protocol.Set) {
 	attrs := []any{"subprotocol", secret.Subprotocol(subprotocol)}
 	if sess.uri() != r.URL.RequestURI() {
 		recorded := sess.uri()
@@ -63,7 +67,12 @@ func logConnected(log *slog.Logger, r *http.Request, sess *Session, subprotocol 
 			recorded = "(no path recorded)"
 		}
 		attrs = append(attrs, "recorded", recorded)
-		if sess.path() != r.URL.Path {
+		ep := endpoint(set, r.URL.Path)
+		switch {
+		case sess.path() == r.URL.Path:
+		case ep != "" && endpoint(set, sess.path()) == ep:
+			attrs = append(attrs, "endpoint", ep)
+		default:
 			attrs = append(attrs, "note", "no session was recorded on "+r.URL.Path+"; playing one recorded on another path",
 				"try", "connect to a recorded path, such as "+recorded+" (wsreplay ls lists them)")
 		}

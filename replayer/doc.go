@@ -109,13 +109,15 @@
 // schedule of its own.
 //
 //	ServeHTTP (route.go)
-//	  |- route: control | Engine.IO | poll | event stream | page | WebSocket
+//	  |- route: control | Engine.IO | poll | bootstrap | fallback | event stream | page | WebSocket
 //	  |- guard (guard.go): Host; Origin for replays   sandboxWriter (sandbox.go)
 //	  |
 //	  |- control:      serveControl (api.go) -> ServeMux: api*.go, events.go, ui.go
 //	  |- Engine.IO:    serveEngineIO (engineio.go) -> eioReplay (engineio_conn.go)
 //	  |                  -> eioPlay (engineio_play.go)
 //	  |- poll:         servePoll (poll.go, polltape.go)
+//	  |- bootstrap:    serveBootstrap (bootstrap.go): the profile's AnswerBootstrap
+//	  |- fallback:     serveFallback (bootstrap.go): 404 and one log line
 //	  |- event stream: serveSSE (sse.go) -> sseConn
 //	  |- page:         servePage (page.go)
 //	  '- WebSocket:    serveWebSocket (conn.go) -> replayConn
@@ -187,6 +189,10 @@
 //   - poll.go: long-polling (Server.Poll) replayed per poller: the k-th
 //     request gets the k-th recorded response at its offset, then the idle
 //     answer; polltape.go: a poll session read as its exchanges.
+//   - bootstrap.go: a protocol's HTTP requests before its socket (SockJS
+//     /info, SignalR negotiate) answered on every request through its
+//     profile, from the recorded bootstrap or the protocol alone; the
+//     transports a replay does not serve, named in one log line.
 //   - sandbox.go: sandboxWriter, which makes every replayed HTTP response
 //     inert in a browser, and the recorded headers a poll answer repeats.
 //   - worker.go: no service worker: worker script requests refused, stale

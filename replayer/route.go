@@ -9,6 +9,7 @@ import (
 	"github.com/wsreplay/wsreplay/internal/engineio"
 	"github.com/wsreplay/wsreplay/internal/longpoll"
 	"github.com/wsreplay/wsreplay/internal/ws"
+	"github.com/wsreplay/wsreplay/protocol"
 )
 
 // This file is where every request comes in: ServeHTTP tells once what
@@ -26,6 +27,8 @@ const (
 	routePoll                   // a long-polling replay (poll.go)
 	routePage                   // the page listing the sessions, or a 404 (page.go)
 	routeMoved                  // the control API, served apart at ControlURL (moved.go)
+	routeBootstrap              // a protocol's HTTP request before its socket (bootstrap.go)
+	routeFallback               // a protocol's HTTP transport a replay does not serve (bootstrap.go)
 )
 
 // replay reports whether the route plays a recording: its Origin is
@@ -39,7 +42,7 @@ func (rt route) replay() bool { return rt != routeControl && rt != routePage && 
 // sessions.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	upgrade := ws.IsUpgrade(r)
-	rt, q := s.route(r, upgrade)
+	rt, q, b := s.route(r, upgrade)
 	if rt.replay() && !upgrade {
 		// Replayed HTTP: inert in a browser, whatever was recorded.
 		w = &sandboxWriter{ResponseWriter: w, log: s.logger(), r: r}
@@ -60,40 +63,57 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.servePage(w, r)
 	case routeMoved:
 		s.serveMoved(w, r)
+	case routeBootstrap:
+		s.serveBootstrap(w, r, b)
+	case routeFallback:
+		what, need, _ := s.fallbackOf(r)
+		s.serveFallback(w, r, what, need)
 	default:
 		s.serveWebSocket(w, r)
 	}
 }
 
-// route tells what r asks for, and, for Engine.IO, its query. The control
-// API's paths come first (its events stream is an event stream itself,
-// not a recorded one to replay), unless r is an upgrade: a WebSocket is a
-// replay on any path. Then Engine.IO, whose query has EIO= and transport=
-// on any path; then a poll on a Poll path; then an event stream, when the
-// request accepts text/event-stream (as every EventSource does) or its
-// path is one an sse session was recorded on ("/" is the page's unless
-// the request accepts an event stream); else the page.
-func (s *Server) route(r *http.Request, upgrade bool) (route, engineio.Query) {
+// route tells what r asks for, and, for Engine.IO, its query; for a
+// bootstrap, its profile. The control API's paths come first (its events
+// stream is an event stream itself, not a recorded one to replay), unless
+// r is an upgrade: a WebSocket is a replay on any path. Then Engine.IO,
+// whose query has EIO= and transport= on any path; then a poll on a Poll
+// path (--poll is the user's word on a path); then a protocol's bootstrap
+// (SockJS /info, SignalR negotiate) and its transports a replay does not
+// serve, unless an sse session was recorded on that path; then an event
+// stream, when the request accepts text/event-stream (as every EventSource
+// does) or its path is one an sse session was recorded on ("/" is the
+// page's unless the request accepts an event stream); else the page.
+func (s *Server) route(r *http.Request, upgrade bool) (route, engineio.Query, protocol.Bootstrapper) {
 	if !upgrade && !s.NoControl && strings.HasPrefix(r.URL.Path, controlPrefix) {
 		if s.ControlURL != "" {
-			return routeMoved, engineio.Query{}
+			return routeMoved, engineio.Query{}, nil
 		}
-		return routeControl, engineio.Query{}
+		return routeControl, engineio.Query{}, nil
 	}
 	if q, ok := engineio.ParseQuery(r.URL.Query()); ok {
-		return routeEngineIO, q
+		return routeEngineIO, q, nil
 	}
 	switch {
 	case upgrade:
-		return routeWebSocket, engineio.Query{}
+		return routeWebSocket, engineio.Query{}, nil
 	case longpoll.Match(s.Poll, r.URL.Path) != "":
-		return routePoll, engineio.Query{}
-	case r.Method != http.MethodGet && r.Method != http.MethodOptions:
-		return routePage, engineio.Query{}
-	case acceptsEventStream(r.Header) || r.URL.Path != "/" && s.recordedSSEPath(r.URL.Path):
-		return routeSSE, engineio.Query{}
+		return routePoll, engineio.Query{}, nil
 	}
-	return routePage, engineio.Query{}
+	if b := s.bootstrapOf(r); b != nil {
+		return routeBootstrap, engineio.Query{}, b
+	}
+	recordedSSE := func() bool { return r.URL.Path != "/" && s.recordedSSEPath(r.URL.Path) }
+	if _, _, ok := s.fallbackOf(r); ok && !recordedSSE() {
+		return routeFallback, engineio.Query{}, nil
+	}
+	switch {
+	case r.Method != http.MethodGet && r.Method != http.MethodOptions:
+		return routePage, engineio.Query{}, nil
+	case acceptsEventStream(r.Header) || recordedSSE():
+		return routeSSE, engineio.Query{}, nil
+	}
+	return routePage, engineio.Query{}, nil
 }
 
 func acceptsEventStream(h http.Header) bool {
