@@ -35,8 +35,15 @@ type replayConn struct {
 	// pumpFromClient's alone. Nil: a message is one of its protocol.
 	framer protocol.Framer
 	cut    *cutter
-	path   string // as the client asked for it
-	remote string
+	// Whether the recorded server messages end inside a protocol message
+	// (framing.go): as of the next message sent (nextOpen, set by the
+	// player), of those batched (batchOpen; both the player's), and of
+	// those written (wireOpen, under writeMu), while which the heartbeats
+	// wait in deferred (heartbeat.go).
+	nextOpen, batchOpen, wireOpen bool
+	deferred                      []protocol.Message
+	path                          string // as the client asked for it
+	remote                        string
 }
 
 // serveWebSocket accepts a WebSocket connection and replays a session to
@@ -96,7 +103,7 @@ func (s *Server) serve(c *replayConn, rp *replayLife, sess *Session) {
 	}()
 	stopBeats := c.beatLive(rp.ctx)
 	p := &player{cfg: s.timing(), session: sess, send: c.send, flush: c.flush, client: c.client, log: c.log, fine: &s.fine, ctl: ctl,
-		beats: c.beats, echo: c.echo, framer: c.framer}
+		beats: c.beats, echo: c.echo, framer: c.framer, endsOpen: func(open bool) { c.nextOpen = open }}
 	end, err := p.play(rp.ctx, c.accepted)
 	live.ended(endingName(end, err))
 	stopBeatsAt(end, err, stopBeats)

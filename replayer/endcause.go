@@ -101,6 +101,12 @@ func (p *player) awaitCause(ctx context.Context, w *waiter, sched *schedule, m m
 	if !ok {
 		return ending{}, false, nil
 	}
+	// What the sender holds goes out before the wait: the client may be
+	// waiting for it to send its k-th message.
+	if err := p.flushHeld(ctx); err != nil {
+		end, err := p.sendFailed(ctx, err)
+		return end, true, err
+	}
 	arrived, end, stop := p.waitClients(w, k)
 	if stop {
 		return end, true, nil

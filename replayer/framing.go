@@ -56,6 +56,8 @@ type frameCut struct {
 	// pieces are a server message's bytes, in order, by the part they
 	// belong to.
 	pieces []piece
+	// open is set by out: the message as sent ends inside a part.
+	open bool
 }
 
 // piece is bytes of a recorded server message that belong to one part.
@@ -116,11 +118,13 @@ func (c *frameCut) out(e *format.Event, rewrite func(protocol.Message) []byte) *
 		switch {
 		case p.part < 0:
 			data = append(data, p.data...)
+			c.open = true // the start of a part not read whole
 			continue
 		case c.beat[p.part]:
 			continue
 		}
 		whole := c.parts[p.part].Data
+		c.open = p.at+len(p.data) < len(whole)
 		if done[p.part] == nil && rewrite != nil {
 			done[p.part] = rewrite(c.parts[p.part])
 		}

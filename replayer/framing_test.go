@@ -156,3 +156,76 @@ func serverMessages(tr *transcript) []string {
 	}
 	return out
 }
+
+// TestMQTTHeartbeatNotInsideAPacket: a PINGREQ the client sends while the
+// replay has sent part of a packet (aedes writes a CONNACK in pieces) is
+// answered once the packet is whole, not between its pieces, where the
+// client would read the PINGRESP as the rest of the packet.
+func TestMQTTHeartbeatNotInsideAPacket(t *testing.T) {
+	at := func(ms int) time.Time { return rec0.Add(time.Duration(ms) * time.Millisecond) }
+	file := writeRecording(t, sessionLine("m", "/mqtt", "mqtt", rec0),
+		message("m", at(0), format.Send, format.Binary, mqConnect),
+		message("m", at(10), format.Receive, format.Binary, []byte{0x20}),
+		message("m", at(10), format.Receive, format.Binary, []byte{0x02}),
+		message("m", at(600), format.Receive, format.Binary, []byte{0, 0}),
+		message("m", at(700), format.Receive, format.Binary, mqPublishQ0("hi")))
+	ts := startServer(t, &Server{}, File(file))
+	conn := dial(t, ts, "/mqtt", "mqtt")
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := conn.Write(ctx, websocket.MessageBinary, mqConnect); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for len(got) < 2 {
+		_, data, err := conn.Read(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, hex.EncodeToString(data))
+	}
+	if err := conn.Write(ctx, websocket.MessageBinary, mqPingreq); err != nil { // the CONNACK half sent
+		t.Fatal(err)
+	}
+	for len(got) < 5 {
+		_, data, err := conn.Read(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, hex.EncodeToString(data))
+	}
+	want := []string{"20", "02", "0000", "d000", hex.EncodeToString(mqPublishQ0("hi"))}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// TestEndingCausedByTheClientFlushesFirst: a recorded close the client
+// caused waits for the client's message, and what the replay has to send
+// before it goes out first (here the CONNACK the client waits for before it
+// sends its DISCONNECT), even when every recorded message is due at once.
+func TestEndingCausedByTheClientFlushesFirst(t *testing.T) {
+	at := func(ms int) time.Time { return rec0.Add(time.Duration(ms) * time.Millisecond) }
+	disconnect := []byte{0xe0, 0}
+	file := writeRecording(t, sessionLine("m", "/mqtt", "mqtt", rec0),
+		message("m", at(0), format.Send, format.Binary, mqConnect),
+		message("m", at(10), format.Receive, format.Binary, []byte{0x20, 2, 0, 0}),
+		message("m", at(10), format.Send, format.Binary, disconnect),
+		&format.Event{Type: format.TypeClose, Session: "m", Time: at(10), By: format.ByServer, Code: format.CodeAbnormal})
+	ts := startServer(t, &Server{}, File(file))
+	conn := dial(t, ts, "/mqtt", "mqtt")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := conn.Write(ctx, websocket.MessageBinary, mqConnect); err != nil {
+		t.Fatal(err)
+	}
+	if _, data, err := conn.Read(ctx); err != nil || hex.EncodeToString(data) != "20020000" {
+		t.Fatalf("got %x, %v; want the CONNACK", data, err)
+	}
+	if err := conn.Write(ctx, websocket.MessageBinary, disconnect); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := conn.Read(ctx); websocket.CloseStatus(err) != -1 || ctx.Err() != nil {
+		t.Errorf("ended with %v, want the recorded drop", err)
+	}
+}

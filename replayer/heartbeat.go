@@ -345,15 +345,44 @@ func (c *replayConn) beatLive(ctx context.Context) (stop func()) {
 }
 
 // writeBeat writes a heartbeat, a beat or an answer, to the client: one
-// whole frame, between the player's batches.
+// whole frame, between the player's batches; and, when the recorded
+// server messages written so far end inside a protocol message (a piece of
+// an MQTT packet), once that message is whole (see writeDeferred), or it
+// would land in the middle of it.
 func (c *replayConn) writeBeat(m protocol.Message) error {
-	typ := websocket.MessageText
-	if m.Binary {
-		typ = websocket.MessageBinary
-	}
 	c.writeMu.Lock()
 	defer c.writeMu.Unlock()
-	return c.conn.Write(c.ioCtx, typ, m.Data)
+	if c.wireOpen {
+		if len(c.deferred) < maxDeferred {
+			c.deferred = append(c.deferred, m)
+		}
+		return nil
+	}
+	return c.conn.Write(c.ioCtx, messageType(m), m.Data)
+}
+
+// maxDeferred bounds the heartbeats held while a protocol message is
+// incomplete on the wire: a client sends one at a time.
+const maxDeferred = 8
+
+func messageType(m protocol.Message) websocket.MessageType {
+	if m.Binary {
+		return websocket.MessageBinary
+	}
+	return websocket.MessageText
+}
+
+// writeDeferred writes the heartbeats held while a protocol message was
+// incomplete on the wire, now that it is not. c.writeMu held.
+func (c *replayConn) writeDeferred() error {
+	for len(c.deferred) > 0 && !c.wireOpen {
+		m := c.deferred[0]
+		c.deferred = c.deferred[1:]
+		if err := c.conn.Write(c.ioCtx, messageType(m), m.Data); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // stopBeatsAt stops the beats of a replay whose player ended with end or

@@ -66,6 +66,10 @@ type player struct {
 	// protocol.
 	framer protocol.Framer
 	cut    *frameCut
+	// endsOpen, if set, is told before each recorded server message is
+	// sent whether the server's messages then end inside one of the
+	// protocol's messages, so that no heartbeat goes between its pieces.
+	endsOpen func(open bool)
 }
 
 // play runs the replay from accepted, the moment the connection was
@@ -189,6 +193,9 @@ func (p *player) sendOnTime(ctx context.Context, w *waiter, sched *schedule, m m
 	p.ctl.passed(time.Now(), sched, m, e.Data, true)
 	if p.cut != nil {
 		e = p.cut.out(e, p.echo.rewritePart)
+		if p.endsOpen != nil {
+			p.endsOpen(p.cut.open)
+		}
 	} else if r != nil {
 		e = p.echo.rewrite(r, e)
 	}
