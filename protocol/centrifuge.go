@@ -162,24 +162,36 @@ func describeCentrifugePush(raw json.RawMessage) Description {
 
 // SendHeartbeat returns the server's ping, {}, every "ping" seconds of
 // the connect reply among the session's first messages, or every 25 s
-// (the servers' default) when there is none.
+// (the servers' default) when that reply names none. Until the connect
+// reply has come it returns none (the caller asks again with more of the
+// first messages, and the interval is the reply's), unless MaxFirst
+// messages came without it: then the default.
 func (Centrifuge) SendHeartbeat(o Opening) (Beat, bool) {
-	interval := 25 * time.Second
+	interval, replied := 25*time.Second, false
 	for _, m := range o.First {
 		if m.Dir != format.Receive {
 			continue
 		}
 		eachRecord(m, '\n', func(r Message) bool {
 			c, ok := parseCentrifuge(r)
+			if !ok || c.method != "connect" {
+				return true
+			}
+			replied = true
 			var connect struct {
 				Ping int `json:"ping"`
 			}
-			if ok && c.method == "connect" && json.Unmarshal(c.body, &connect) == nil && connect.Ping > 0 {
+			if json.Unmarshal(c.body, &connect) == nil && connect.Ping > 0 {
 				interval = time.Duration(connect.Ping) * time.Second
-				return false
 			}
-			return true
+			return false
 		})
+		if replied {
+			break
+		}
+	}
+	if !replied && len(o.First) < MaxFirst {
+		return Beat{}, false
 	}
 	return Beat{Interval: interval, Message: Message{Dir: format.Receive, Data: []byte("{}")}}, true
 }

@@ -75,22 +75,35 @@ func TestCentrifugeDescribe(t *testing.T) {
 }
 
 // TestCentrifugeHeartbeat: the server pings {} at the connect reply's
-// interval, or every 25 s without one.
+// interval, or every 25 s when it names none; until the reply has come,
+// no beat is known yet (0 below), unless MaxFirst messages came without it.
 func TestCentrifugeHeartbeat(t *testing.T) {
+	var noReply []Message
+	for range MaxFirst {
+		noReply = append(noReply, receive(`{"push":{"channel":"a","pub":{}}}`))
+	}
 	tests := []struct {
 		name  string
 		first []Message
 		want  time.Duration
 	}{
-		{"no messages yet", nil, 25 * time.Second},
+		{"no messages yet", nil, 0},
+		{"the connect command, no reply yet", []Message{send(`{"id":1,"connect":{}}`)}, 0},
 		{"connect reply", []Message{send(`{"id":1,"connect":{}}`), receive(`{"id":1,"connect":{"client":"c","ping":10,"pong":true}}`)}, 10 * time.Second},
 		{"connect reply after a push in one message", []Message{receive("{\"push\":{\"channel\":\"a\",\"pub\":{}}}\n{\"id\":1,\"connect\":{\"ping\":3}}")}, 3 * time.Second},
-		{"a client's ping field is not the server's", []Message{send(`{"id":1,"connect":{"ping":1}}`)}, 25 * time.Second},
+		{"a client's ping field is not the server's", []Message{send(`{"id":1,"connect":{"ping":1}}`)}, 0},
 		{"connect reply without ping", []Message{receive(`{"id":1,"connect":{"client":"c"}}`)}, 25 * time.Second},
+		{"MaxFirst messages without a connect reply", noReply, 25 * time.Second},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			b, ok := Centrifuge{}.SendHeartbeat(Opening{Subprotocol: "centrifuge-json", First: tt.first})
+			if tt.want == 0 {
+				if ok {
+					t.Errorf("got %+v; want no beat before the connect reply", b)
+				}
+				return
+			}
 			if !ok || b.Interval != tt.want || string(b.Message.Data) != "{}" || b.Message.Dir != format.Receive || b.Message.Binary {
 				t.Errorf("got %+v, %v; want {} every %s", b, ok, tt.want)
 			}

@@ -88,6 +88,13 @@ func (SubscriptionsTransportWS) Describe(m Message) Description {
 	return describeGraphQL(m, "start", "ka", "")
 }
 
+// SendHeartbeat gives the server's ka. The protocol leaves its interval to
+// the server (the library's keepAlive option), so it is the recording's:
+// Interval zero.
+func (SubscriptionsTransportWS) SendHeartbeat(Opening) (Beat, bool) {
+	return Beat{Message: Message{Dir: format.Receive, Data: []byte(`{"type":"ka"}`)}}, true
+}
+
 // Request reads a start, as GraphQLTransportWS reads a subscribe.
 func (SubscriptionsTransportWS) Request(m Message) (Request, bool) {
 	return graphQLRequest(m, "start")

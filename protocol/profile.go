@@ -146,6 +146,9 @@ type HeartbeatSender interface {
 
 // Beat is a heartbeat a server sends every Interval.
 type Beat struct {
+	// Interval is how often the beat is sent. Zero: as often as the
+	// recording shows, for a protocol that does not say (the caller learns
+	// it from the first two recorded beats, which it plays as recorded).
 	Interval time.Duration
 	Message  Message
 	// At, when not nil, returns the beat to send at now, for a protocol

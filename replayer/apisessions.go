@@ -43,6 +43,9 @@ type sessionView struct {
 	Start     time.Time  `json:"start"`
 	Figures   *figures   `json:"figures,omitempty"`
 	Histogram *histogram `json:"histogram,omitempty"`
+	// Connect is what the session list tells a client to connect to
+	// (connectto.go); the page's alone.
+	Connect string `json:"-"`
 }
 
 type figures struct {

@@ -421,6 +421,18 @@ func (s *Session) stream() (eventStream, error) {
 	return s.shared.stream(s)
 }
 
+// scanStream opens the events of s for a reader of its own that reads a
+// little ahead of the replay (a beat's interval): never the shared copy.
+func (s *Session) scanStream() (eventStream, error) {
+	switch {
+	case s.src == nil || s.events != nil:
+		return &sliceStream{evs: s.events}, nil
+	case s.har:
+		return s.harStream()
+	}
+	return s.fileStream()
+}
+
 // harStream reads the HAR entry of s again, and holds its events.
 func (s *Session) harStream() (*sliceStream, error) {
 	rc, err := s.src.Open()

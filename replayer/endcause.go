@@ -101,8 +101,8 @@ func (p *player) awaitCause(ctx context.Context, w *waiter, sched *schedule, m m
 	if !ok {
 		return ending{}, false, nil
 	}
-	// What the sender holds goes out before the wait: the client may be
-	// waiting for it to send its k-th message.
+	// What the sender holds goes out first: the client's message this
+	// waits for may be its answer to them.
 	if err := p.flushHeld(ctx); err != nil {
 		end, err := p.sendFailed(ctx, err)
 		return end, true, err

@@ -40,6 +40,9 @@ type liveBeats struct {
 	det     *protocol.Detector // player; nil: no profile is looked for
 	opening protocol.Opening   // player: for SendHeartbeat, with the first recorded messages
 	asks    int                // player: SendHeartbeat asked so many times
+	learn   *protocol.Beat     // player: a beat whose interval the recording shows (Interval 0)
+	sess    *Session           // player: read ahead for learn's interval (scanBeat); nil: not
+	lastAt  time.Time          // player: when the last recorded beat of learn was
 	cause   clientCause        // player: what the recorded ending waits for (endcause.go)
 
 	mu      sync.Mutex
@@ -82,9 +85,47 @@ func (s *Server) liveBeats(sess *Session, u *url.URL, subprotocol string) *liveB
 	b := newLiveBeats(s.Heartbeats)
 	b.opening = s.opening(sess, u, subprotocol)
 	b.det = s.Protocols.Detector(b.opening)
+	b.sess = sess
 	b.found(b.det.Profile())
 	b.askBeat()
 	return b
+}
+
+// maxBeatScan bounds how many events of a session scanBeat reads.
+const maxBeatScan = 4096
+
+// scanBeat learns the interval of a beat the profile leaves to the
+// recording (learn) from the start of the session, at once: the beats are
+// then live from the accept, though the player may be held (a paused
+// replay, a reply that waits) before it meets two recorded beats. If the
+// first maxBeatScan events hold fewer than two, the player learns it as it
+// goes (learnBeat). Player.
+func (b *liveBeats) scanBeat() {
+	b.mu.Lock()
+	p := b.profile
+	b.mu.Unlock()
+	if b.learn == nil || b.sess == nil || p == nil {
+		return
+	}
+	st, err := b.sess.scanStream()
+	if err != nil {
+		return
+	}
+	defer st.Close()
+	for range maxBeatScan {
+		e, err := st.Next()
+		if err != nil {
+			break
+		}
+		if e.Type == format.TypeMessage {
+			b.learnBeat(p, protocol.MessageOf(e), e.Time)
+		}
+		st.Release(e)
+		if b.learn == nil {
+			return
+		}
+	}
+	b.lastAt = time.Time{} // the player starts again from the first
 }
 
 // found takes p (nil: none yet) as the replay's profile. Player.
@@ -113,15 +154,47 @@ func (b *liveBeats) askBeat() {
 	}
 	b.asks++
 	beat, ok := sender.SendHeartbeat(b.opening)
-	if !ok || beat.Interval <= 0 {
+	switch {
+	case !ok || beat.Interval < 0:
+		return
+	case beat.Interval == 0:
+		if b.learn == nil {
+			beat.Message.Data = bytes.Clone(beat.Message.Data)
+			b.learn = &beat // its interval comes from the recording (learnBeat)
+			b.scanBeat()
+		}
 		return
 	}
+	b.know(beat)
+}
+
+// know makes beat the server's beat, sent live from now on. Player.
+func (b *liveBeats) know(beat protocol.Beat) {
 	beat.Interval = max(beat.Interval, minBeatInterval)
 	beat.Message.Data = bytes.Clone(beat.Message.Data)
 	b.mu.Lock()
 	b.beat = &beat
 	close(b.known)
 	b.mu.Unlock()
+}
+
+// learnBeat reads the interval of a beat the profile leaves to the
+// recording from the recorded message m of p at t: the first two recorded
+// beats play as recorded; at the second the interval between them is
+// known, and from then on the beat is live (later recorded ones are left
+// out: leftOut). It reports whether m is to be left out: never. Player.
+func (b *liveBeats) learnBeat(p protocol.Profile, m protocol.Message, t time.Time) bool {
+	if b.learn == nil || m.Dir != format.Receive || !shapeOf(p, m).is(shapeOf(p, b.learn.Message)) {
+		return false
+	}
+	if gap := t.Sub(b.lastAt); !b.lastAt.IsZero() && gap > 0 {
+		beat := *b.learn
+		beat.Interval, b.learn = gap, nil
+		b.know(beat)
+		return false
+	}
+	b.lastAt = t
+	return false
 }
 
 // recorded notes the recorded message e, the next one the player meets,
@@ -142,14 +215,14 @@ func (b *liveBeats) recorded(e *format.Event, c *frameCut) bool {
 	p := b.profile
 	b.mu.Unlock()
 	if c == nil {
-		if p != nil && b.leftOut(p, m) {
+		if p != nil && (b.learnBeat(p, m, e.Time) || b.leftOut(p, m)) {
 			return true
 		}
 		b.cause.note(p, e.Dir, []protocol.Message{m}, e.Time)
 		return false
 	}
 	for i, part := range c.parts {
-		c.beat[i] = p != nil && b.leftOut(p, part)
+		c.beat[i] = p != nil && (b.learnBeat(p, part, e.Time) || b.leftOut(p, part))
 	}
 	if c.leftOut(e.Dir) {
 		return true

@@ -334,6 +334,17 @@ func TestEndingCausedByTheClient(t *testing.T) {
 			want: []got{{sec(0.005), `{"type":"connection_ack"}`}, {sec(5.1), `{"type":"complete","id":"b"}`}, {sec(5.2), "closed 4400"}},
 		},
 		{
+			// The messages due together before it go out before the
+			// close waits: the client's message may answer them.
+			name: "messages due with the last ones go before the close waits",
+			sub:  "graphql-transport-ws",
+			lines: []line{{0, true, `{"type":"connection_init"}`}, {5, false, `{"type":"connection_ack"}`},
+				{1000, false, "n1"}, {1000, false, "n2"}, {1000, true, "bye"}},
+			closeMS: 1000,
+			client:  []line{{0, true, `{"type":"connection_init"}`}, {30000, true, "bye"}},
+			want:    []got{{sec(0.005), `{"type":"connection_ack"}`}, {sec(1), "n1"}, {sec(1), "n2"}, {sec(30), "closed 4400"}},
+		},
+		{
 			name:    "close after the server's message",
 			sub:     "graphql-transport-ws",
 			lines:   []line{{0, true, `{"type":"connection_init"}`}, {5, false, `{"type":"connection_ack"}`}, {1000, true, "x"}, {1010, false, "n1"}},
@@ -362,4 +373,28 @@ func TestEndingCausedByTheClient(t *testing.T) {
 			})
 		})
 	}
+}
+
+// A beat whose interval the protocol leaves to the server
+// (subscriptions-transport-ws's ka) goes at the recording's interval, read
+// from the session's start at the accept: live from then on, past the
+// recording's end too, and the recorded ones are left out.
+func TestServerBeatsLearnedFromRecording(t *testing.T) {
+	path := recordBeats(t, "graphql-ws", []line{
+		{0, true, `{"type":"connection_init"}`}, {5, false, `{"type":"connection_ack"}`},
+		{6, false, `{"type":"ka"}`}, {306, false, `{"type":"ka"}`}, {606, false, `{"type":"ka"}`},
+		{700, false, `{"type":"data","id":"1","payload":{}}`}, {906, false, `{"type":"ka"}`},
+	}, 0)
+	synctest.Test(t, func(t *testing.T) {
+		srv := replayertest.Start(t, path, &replayertest.Options{InMemory: true})
+		c := dialBeats(t, srv, "graphql-ws")
+		c.send(0, `{"type":"connection_init"}`)
+		var want []got
+		for at := 300 * time.Millisecond; at <= 3*time.Second; at += 300 * time.Millisecond {
+			want = append(want, got{at, `{"type":"ka"}`})
+		}
+		want = slices.Insert(want, 2, got{700 * time.Millisecond, `{"type":"data","id":"1","payload":{}}`})
+		want = slices.Insert(want, 0, got{5 * time.Millisecond, `{"type":"connection_ack"}`})
+		expectGot(t, "the replay", c.until(sec(3)), want)
+	})
 }

@@ -26,7 +26,7 @@ Open a session's timeline to see its messages and steer its live replays.{{end}}
 <h2>Sessions</h2>{{end}}
 {{if .Indexing}}<p><em>Still indexing the recordings; more sessions may appear.</em></p>{{end}}
 <table><tr><th>session</th><th>connect to</th><th>subprotocol</th><th>recorded</th><th>duration</th><th>messages ↑/↓</th><th>bytes</th><th>ending</th></tr>
-{{range .Sessions}}<tr class="s"><td>{{if $.Control}}<a href="{{$.Links}}/_wsreplay/s/{{pathEscape .ID}}"><code>{{.ID}}</code></a>{{else}}<code>{{.ID}}</code>{{end}}</td><td><code>{{if or (eq .Kind "sse") (eq .Kind "poll")}}{{$.HTTPBase}}{{else}}{{$.Base}}{{end}}{{if .URL}}{{readable .URL}}{{else}}/{{end}}</code></td>
+{{range .Sessions}}<tr class="s"><td>{{if $.Control}}<a href="{{$.Links}}/_wsreplay/s/{{pathEscape .ID}}"><code>{{.ID}}</code></a>{{else}}<code>{{.ID}}</code>{{end}}</td><td><code>{{readable .Connect}}</code></td>
 <td>{{.Subprotocol}}</td><td>{{.Start.Format "2006-01-02 15:04:05 MST"}}</td>{{with .Figures}}<td class="n">{{dur .Duration}}</td><td class="n">{{.Sent}}/{{.Received}}</td><td class="n">{{.Bytes}}</td><td>{{.Ending}}</td>{{else}}<td colspan="4"></td>{{end}}</tr>
 {{else}}<tr><td colspan="8">no sessions</td></tr>{{end}}
 {{if .More}}<tr><td colspan="8">... and {{.More}} more (wsreplay ls lists them all)</td></tr>{{end}}
@@ -76,15 +76,13 @@ func (s *Server) serveList(w http.ResponseWriter, r *http.Request, replayHost st
 			more++
 			continue
 		}
-		shown = append(shown, s.sessionView(sess, control && len(shown) < figuresOnPage && time.Now().Before(deadline)))
+		v := s.sessionView(sess, control && len(shown) < figuresOnPage && time.Now().Before(deadline))
+		v.Connect = connectTo(sess, replayHost, r.TLS != nil)
+		shown = append(shown, v)
 	}
 	var replays []replayView
 	if control {
 		replays = s.replayViews()
-	}
-	scheme, httpScheme := "ws://", "http://" // event streams and polls are fetched over HTTP
-	if r.TLS != nil {
-		scheme, httpScheme = "wss://", "https://"
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
@@ -94,15 +92,13 @@ func (s *Server) serveList(w http.ResponseWriter, r *http.Request, replayHost st
 	h.Set("X-Content-Type-Options", "nosniff")
 	clearStaleWorkers(h)
 	pageTemplate.Execute(w, struct {
-		Base     string
-		HTTPBase string
 		Sessions []sessionView
 		More     int
 		Indexing bool
 		Control  bool
 		Links    string // where the timelines are: "" (this origin) or ControlURL
 		Replays  []replayView
-	}{scheme + replayHost, httpScheme + replayHost, shown, more, !done, control, strings.TrimSuffix(s.ControlURL, "/"), replays})
+	}{shown, more, !done, control, strings.TrimSuffix(s.ControlURL, "/"), replays})
 }
 
 // serveControlList answers GET /_wsreplay/: the session list, as "/" of

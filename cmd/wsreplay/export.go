@@ -25,7 +25,13 @@ its timing and its ending:
    --to msw: export const handlers (for setupServer or setupWorker) on
       ws.link, and configure(options).
 
-Options of both: url, speed (a number or "max"), wait, onClientMessage.
+Options of both: url, speed (a number or "max"), wait, onClientMessage,
+followIds. A reply waits for the client's request it answers and carries
+the ids the client chose (graphql operation ids, JSON-RPC ids, Phoenix
+refs: the session's protocol, found as cat finds it, or JSON values the
+client chose that the server echoes); followIds: false plays every
+message as recorded. MQTT, STOMP and SignalR replies, not JSON, keep the
+recorded clock and ids.
 The module is formatted and documented at its top, payloads included; a
 session whose messages take more than 256 KiB puts them in a JSON file next
 to the module (OUT with .json for its extension), or as --sidecar says.
@@ -59,6 +65,7 @@ func runExport(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	sess.Follow(nil) // its protocol, as cat finds it: replies wait for their requests
 	files, err := export.Write(target, sess, opts)
 	if err != nil {
 		return hinted{err, "give --out FILE, or --sidecar never to embed them anyway"}

@@ -9,7 +9,10 @@
 // application (proto-NAME.mjs, see proto-lib.mjs) live through "wsreplay
 // record", then against "wsreplay serve" with only the URL changed, 300 ms
 // slower than recorded, and through a pause and past the recording's end,
-// and compares what the application saw. The Node scripts beside
+// and compares what the application saw (a server that is a Go library,
+// centrifugal/centrifuge, is a Go module of its own, centrifuge-server,
+// which the test builds, so the product's go.mod does not name it). The
+// Node scripts beside
 // this file are pinned by package-lock.json; install them with
 // "npm ci --prefix internal/e2e" and Chromium with "apt-get install chromium".
 //

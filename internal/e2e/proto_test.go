@@ -21,6 +21,9 @@ import (
 // wsreplay serve with only the URL changed.
 type protoCase struct {
 	server string // the server script, which prints "listening PORT"
+	// start, if set, starts the server instead (one that is not a Node
+	// script) and returns its port.
+	start  func(t *testing.T) string
 	client string // the client application script
 	path   string // the path and query the client connects to
 	// timeout is the longest the client waits for a heartbeat's answer
@@ -122,28 +125,32 @@ func (tr transcript) diff(live transcript) string {
 	return ""
 }
 
-// sessionProtocol returns the protocol named by the session line of the
-// one recording in dir.
-func sessionProtocol(t *testing.T, dir string) string {
+// sessionProtocols returns the protocol named by the session line of
+// each recording in dir.
+func sessionProtocols(t *testing.T, dir string) []string {
 	t.Helper()
 	files, _ := filepath.Glob(filepath.Join(dir, "*.ndjson"))
-	if len(files) != 1 {
-		t.Fatalf("%d recordings in %s, want 1", len(files), dir)
+	if len(files) == 0 {
+		t.Fatalf("no recording in %s", dir)
 	}
-	f, err := os.Open(files[0])
-	if err != nil {
-		t.Fatal(err)
+	var protocols []string
+	for _, name := range files {
+		f, err := os.Open(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		first, _ := bufio.NewReader(f).ReadBytes('\n')
+		f.Close()
+		var line struct {
+			Type     string `json:"type"`
+			Protocol string `json:"protocol"`
+		}
+		if err := json.Unmarshal(first, &line); err != nil || line.Type != "session" {
+			t.Fatalf("%s begins with %q, not a session line", name, first)
+		}
+		protocols = append(protocols, line.Protocol)
 	}
-	defer f.Close()
-	first, _ := bufio.NewReader(f).ReadBytes('\n')
-	var line struct {
-		Type     string `json:"type"`
-		Protocol string `json:"protocol"`
-	}
-	if err := json.Unmarshal(first, &line); err != nil || line.Type != "session" {
-		t.Fatalf("%s begins with %q, not a session line", files[0], first)
-	}
-	return line.Protocol
+	return protocols
 }
 
 // protoVariant is one way of replaying: the speed and the client's
@@ -175,7 +182,12 @@ func protoVariants(timeout time.Duration) []protoVariant {
 func testProtocol(t *testing.T, pc protoCase) {
 	need(t, false)
 	t.Parallel()
-	_, port := startNode(t, pc.server)
+	port := ""
+	if pc.start != nil {
+		port = pc.start(t)
+	} else {
+		_, port = startNode(t, pc.server)
+	}
 	proxyURL, stopRecord := record(t, port)
 	// A client that waits for what never comes gives up after this.
 	deadline := "deadline=" + fmt.Sprint((10*time.Second + 4*pc.timeout).Milliseconds())
@@ -185,8 +197,10 @@ func testProtocol(t *testing.T, pc protoCase) {
 		t.Fatalf("live through wsreplay record: want %d events and an ok end, got\n%s", pc.events, live)
 	}
 	if pc.protocol != "" {
-		if got := sessionProtocol(t, dir); got != pc.protocol {
-			t.Errorf("the session line names the protocol %q, want %q", got, pc.protocol)
+		for _, got := range sessionProtocols(t, dir) {
+			if got != pc.protocol {
+				t.Errorf("a session line names the protocol %q, want %q", got, pc.protocol)
+			}
 		}
 	}
 	variants := protoVariants(pc.timeout)

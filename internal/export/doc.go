@@ -10,4 +10,14 @@
 // reviewer sees what the mock sends. Payloads are
 // embedded in the module, or, over SidecarThreshold, in a JSON file next
 // to it.
+//
+// A module replays a conversation, as "wsreplay serve" does: a reply waits
+// for the live client's request and carries the ids the client chose.
+// Session.Follow (follow.go) finds the session's protocol, as cat does,
+// and writes on each message what the module's player needs to do so
+// without a profile: the JSON paths of a request's ids and of what makes
+// it the same request, and where a reply carries which request's ids,
+// found by asking the profile's Echoer about altered copies of the
+// message (probe.go). Write embeds them; the player (targets.go) pairs
+// the live requests with the recorded ones.
 package export

@@ -67,7 +67,47 @@ func messageLiteral(m *Message, asJSON bool) string {
 	} else {
 		b.WriteString(", " + key("binary") + jsString(m.Binary))
 	}
+	if r := m.Request; r != nil {
+		b.WriteString(", " + key("request") + "{ " + key("ids") + pathsLiteral(r.IDs) +
+			", " + key("same") + pathsLiteral(r.Same))
+		if len(r.Has) > 0 {
+			b.WriteString(", " + key("has") + pathsLiteral(r.Has))
+		}
+		b.WriteString(" }")
+	}
+	if len(m.Echoes) > 0 {
+		b.WriteString(", " + key("echoes") + "[")
+		for i, e := range m.Echoes {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("{ " + key("path") + pathJS(e.Path) + ", " + key("request") + itoa(e.Request) +
+				", " + key("id") + itoa(e.ID) + " }")
+		}
+		b.WriteString("]")
+	}
+	if m.Guessed {
+		b.WriteString(", " + key("guessed") + "true")
+	}
 	b.WriteString(" }")
+	return b.String()
+}
+
+// pathsLiteral writes a list of paths; a nil one as null.
+func pathsLiteral(ps []Path) string {
+	var b strings.Builder
+	b.WriteString("[")
+	for i, p := range ps {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if p == nil {
+			b.WriteString("null")
+		} else {
+			b.WriteString(pathJS(p))
+		}
+	}
+	b.WriteString("]")
 	return b.String()
 }
 

@@ -95,7 +95,9 @@ func header(target Target, s *Session, opts *Options) string {
 	fmt.Fprintf(&b, "  %s\n\n", lineBreaks.ReplaceAllString(opts.Command, " "))
 	fmt.Fprintf(&b, "Session %s on %s, recorded %s: %s long,\n", jsString(s.ID), jsString(s.URL),
 		s.Start.UTC().Format(time.RFC3339), s.End.Sub(s.Start).Round(time.Millisecond))
-	fmt.Fprintf(&b, "messages: %d from the client, %d to it; %s.\n\n", s.Sent, s.Received, s.endingText())
+	fmt.Fprintf(&b, "messages: %d from the client, %d to it; %s.\n", s.Sent, s.Received, s.endingText())
+	b.WriteString(s.Following.followingText())
+	b.WriteString("\n")
 	usage := mswUsage
 	if target == Playwright {
 		usage = playwrightUsage
@@ -135,7 +137,10 @@ func dataSection(target Target, s *Session, sidecar bool, name, data string) str
 		jsString(s.ID), jsString(s.URL), jsString(s.path()), jsString(s.Subprotocol))
 	b.WriteString("/**\n * Every message, in order. at: milliseconds from the connection; dir: \"receive\"\n")
 	b.WriteString(" * (server to client: the mock sends it) or \"send\" (client to server: the mock\n")
-	b.WriteString(" * expects it); text, or binary as base64.\n */\n")
+	b.WriteString(" * expects it); text, or binary as base64. request: where a client request's\n")
+	b.WriteString(" * ids are, and the values (same) and members (has) that make a live message the\n")
+	b.WriteString(" * same request; echoes: where a reply carries the ids of which request (an\n")
+	b.WriteString(" * index in messages); guessed: found by the generic rule.\n */\n")
 	switch {
 	case !sidecar:
 		fmt.Fprintf(&b, "export const messages = %s;\n\n", data)

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/protocol"
 )
 
 // Session is one recorded session as the modules replay it. Build it with
@@ -26,6 +27,11 @@ type Session struct {
 	ClosedByClient bool
 	Sent, Received int
 	End            time.Time // time of the last line
+	// Following says how the module follows the client's ids: set by
+	// Follow; the zero value follows none.
+	Following Following
+
+	opening protocol.Opening // the session line's, for Follow
 }
 
 // Message is one message: its offset from the session's start and its
@@ -36,6 +42,16 @@ type Message struct {
 	Text   string
 	Binary string // base64; set instead of Text for binary messages and invalid UTF-8
 	IsText bool
+	// Request, on a client message, is what the module pairs a live
+	// message with it by; nil when it is no request the module follows.
+	Request *Request
+	// Echoes, on a server message, are the ids of requests it carries:
+	// the module holds it until those requests have come live, and gives
+	// it their live ids.
+	Echoes []Echo
+	// Guessed: the generic rule found Echoes; the module holds the
+	// message at most genericHold past its time.
+	Guessed bool
 }
 
 // Ending is a recorded close: a close frame with Code and Reason, or, with
@@ -58,6 +74,7 @@ func (s *Session) Add(e *format.Event) {
 	switch e.Type {
 	case format.TypeSession:
 		s.ID, s.URL, s.Subprotocol, s.Start, s.Kind = e.Session, e.URL, e.Subprotocol, e.Time, e.Kind
+		s.opening = protocol.OpeningOf(e)
 	case format.TypeMessage:
 		if s.ID == "" {
 			s.ID = e.Session

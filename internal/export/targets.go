@@ -46,8 +46,11 @@ recorded offsets, counted from the connection; wait (default false) holds
 each message recorded after the client's k-th message until the client
 has sent its own k-th message, and counts the offsets after it from then
 (as "wsreplay serve --wait" does); onClientMessage(message) is called with
-each message the client sends. A recorded close is sent with its code and
-reason once the messages are out.`
+each message the client sends; followIds (default true) holds each reply
+until the client has sent the request it answers, then sends it no sooner
+than its recorded delay after it, with the ids the client chose (false:
+every message on the recorded clock, as recorded). A recorded close is
+sent with its code and reason once the messages are out.`
 
 // playwrightAPI is the default export of a Playwright module.
 const playwrightAPI = `/**
@@ -136,7 +139,9 @@ const player = `/**
  * Each message is due at anchor + (at - base) / speed: anchor is the
  * connection (or, with wait, the arrival of the client message last waited
  * for) and base the recorded offset that falls on it. Timers are set
- * against that instant, not chained, so delays do not add up.
+ * against that instant, not chained, so delays do not add up. A reply
+ * (echoes) waits until the requests it answers have come live, and is due
+ * no sooner than its recorded delay after them; it goes with their ids.
  */
 function play(conn, options) {
   let speed = options.speed ?? 1;
@@ -144,7 +149,9 @@ function play(conn, options) {
   if (speed !== "max" && !(typeof speed === "number" && speed > 0)) {
     throw new TypeError("speed: " + speed + ' is not a positive number or "max"');
   }
+  const follow = options.followIds ?? true;
   const arrivals = []; // when each client message arrived
+  const counterparts = pairing(); // the live requests, by the recorded ones
   let resume = () => {}; // wakes a wait for a client message
   let wakeUp = () => {}; // ends a sleep early
   let timer;
@@ -156,6 +163,28 @@ function play(conn, options) {
       timer = setTimeout(resolve, Math.max(0, due - performance.now()));
     });
   const nextClientMessage = () => new Promise((resolve) => (resume = resolve));
+  const at = (m, anchor, base) => (speed === "max" ? 0 : anchor + (m.at - base) / speed);
+
+  // holdReply waits until the requests m answers have come live (or, for
+  // a guess of the generic rule, until 5 s past due), and returns when m
+  // is due then.
+  async function holdReply(m, due) {
+    const giveUp = m.guessed ? Math.max(due, performance.now()) + 5000 : Infinity;
+    while (!m.echoes.every((e) => counterparts.live.has(e.request)) && !stopped) {
+      if (performance.now() >= giveUp) return due;
+      const waits = [nextClientMessage()];
+      if (giveUp !== Infinity) waits.push(sleepUntil(giveUp));
+      await Promise.race(waits);
+      clearTimeout(timer);
+    }
+    for (const e of m.echoes) {
+      const request = counterparts.live.get(e.request);
+      if (request && speed !== "max") {
+        due = Math.max(due, request.at + (m.at - messages[e.request].at) / speed);
+      }
+    }
+    return due;
+  }
 
   async function run() {
     let anchor = performance.now();
@@ -171,12 +200,15 @@ function play(conn, options) {
         base = m.at;
         continue;
       }
-      if (speed !== "max") await sleepUntil(anchor + (m.at - base) / speed);
+      let due = at(m, anchor, base);
+      const reply = follow && m.echoes !== undefined;
+      if (reply) due = await holdReply(m, due);
+      if (speed !== "max" && !stopped) await sleepUntil(due);
       if (stopped) return;
-      conn.send(payload(m));
+      conn.send(reply ? withLiveIds(m, counterparts.live) : payload(m));
     }
     if (ending === null) return;
-    if (speed !== "max") await sleepUntil(anchor + (ending.at - base) / speed);
+    if (speed !== "max") await sleepUntil(at(ending, anchor, base));
     if (stopped) return;
     stopped = true;
     conn.close(ending.code, ending.reason);
@@ -186,6 +218,7 @@ function play(conn, options) {
   return {
     clientMessage(message) {
       arrivals.push(performance.now());
+      if (follow) counterparts.add(message, performance.now());
       options.onClientMessage?.(message);
       resume();
     },
@@ -196,6 +229,114 @@ function play(conn, options) {
       resume();
     },
   };
+}
+
+/**
+ * The recorded requests (messages with request), by kind: a kind is the
+ * values a request has at its same paths, with its ids present. Most
+ * specific shapes (the paths compared) first.
+ */
+const requestKinds = (() => {
+  const kinds = new Map(); // kindOf -> indexes in messages
+  const shapes = new Map(); // JSON of a request's paths -> the request
+  messages.forEach((m, i) => {
+    if (m.request === undefined) return;
+    const kind = kindOf(JSON.parse(m.text), m.request);
+    if (kind === undefined) return;
+    if (!kinds.has(kind)) kinds.set(kind, []);
+    kinds.get(kind).push(i);
+    shapes.set(JSON.stringify(m.request), m.request);
+  });
+  const size = (r) => r.same.length + r.ids.length + (r.has ?? []).length;
+  return { kinds, shapes: [...shapes.values()].sort((a, b) => size(b) - size(a)) };
+})();
+
+/**
+ * The kind of a message (its parsed value) for the paths of a recorded
+ * request; undefined if it lacks a value there.
+ */
+function kindOf(value, request) {
+  const values = request.same.map((path) => valueAt(value, path));
+  const present = [...request.ids.filter((path) => path !== null), ...(request.has ?? [])];
+  if (values.includes(undefined) || present.some((path) => valueAt(value, path) === undefined)) {
+    return undefined;
+  }
+  return JSON.stringify([request.same, present, values]);
+}
+
+/**
+ * Pairs the live client's requests with the recorded ones: the k-th live
+ * request of a kind with the k-th recorded one. live maps the index of a
+ * recorded request to its counterpart: when it came, and its ids.
+ */
+function pairing() {
+  const live = new Map();
+  const count = new Map(); // per kind: live requests so far
+  return {
+    live,
+    add(message, at) {
+      let value;
+      try {
+        value = JSON.parse(message);
+      } catch {
+        return; // not JSON (or binary): no request
+      }
+      for (const shape of requestKinds.shapes) {
+        const kind = kindOf(value, shape);
+        const recorded = requestKinds.kinds.get(kind);
+        if (recorded === undefined) continue;
+        const k = count.get(kind) ?? 0;
+        count.set(kind, k + 1);
+        if (k >= recorded.length) return;
+        const ids = messages[recorded[k]].request.ids.map((path) =>
+          path === null ? undefined : valueAt(value, path),
+        );
+        live.set(recorded[k], { at, ids });
+        return;
+      }
+    },
+  };
+}
+
+/** The reply m with the live ids of the requests it answers, as far as they have come. */
+function withLiveIds(m, live) {
+  let value = JSON.parse(m.text);
+  let changed = false;
+  for (const e of m.echoes) {
+    const id = live.get(e.request)?.ids[e.id];
+    if (id === undefined || id === valueAt(value, e.path)) continue;
+    value = setAt(value, e.path, id);
+    changed = true;
+  }
+  // Re-encoded only if an id changed: JSON.parse in the client reads the same.
+  return changed ? JSON.stringify(value) : m.text;
+}
+
+/** The value at path (member names, indexes; an inner array goes into a string's JSON). */
+function valueAt(value, path) {
+  for (const step of path) {
+    if (Array.isArray(step)) {
+      try {
+        return valueAt(JSON.parse(value), step);
+      } catch {
+        return undefined;
+      }
+    }
+    if (value === null || typeof value !== "object" || !Object.hasOwn(value, step)) {
+      return undefined;
+    }
+    value = value[step];
+  }
+  return value;
+}
+
+/** value with x at path (which valueAt found). */
+function setAt(value, path, x) {
+  if (path.length === 0) return x;
+  const [step, ...rest] = path;
+  if (Array.isArray(step)) return JSON.stringify(setAt(JSON.parse(value), step, x));
+  value[step] = setAt(value[step], rest, x);
+  return value;
 }
 `
 
