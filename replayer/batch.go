@@ -56,10 +56,12 @@ func opcodeOf(e *format.Event) byte {
 // add puts e's frame in the batch, or writes it with what waits if it is
 // large; the batch is written once frameBatchSize bytes wait.
 func (c *replayConn) add(e *format.Event) error {
+	open := c.nextOpen // e's own: what is batched before it is flushed as it was
 	if len(e.Data) > frameBatchSize/2 {
 		if err := c.flush(); err != nil {
 			return err
 		}
+		c.batchOpen = open
 		var hdr [10]byte
 		bufs := net.Buffers{appendFrameHeader(hdr[:0], opcodeOf(e), len(e.Data)), e.Data}
 		if !writesVectors(c.netConn) {
@@ -73,6 +75,7 @@ func (c *replayConn) add(e *format.Event) error {
 		b.buf = batchPool.Get().(*[]byte)
 	}
 	*b.buf = append(appendFrameHeader(*b.buf, opcodeOf(e), len(e.Data)), e.Data...)
+	c.batchOpen = open
 	if len(*b.buf) >= frameBatchSize {
 		return c.flush()
 	}
@@ -118,6 +121,10 @@ func (c *replayConn) writeRaw(bufs *net.Buffers) error {
 		if err == nil {
 			err = c.ioCtx.Err()
 		}
+	}
+	c.wireOpen = c.batchOpen
+	if err == nil {
+		err = c.writeDeferred()
 	}
 	return err
 }

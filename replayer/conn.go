@@ -30,8 +30,20 @@ type replayConn struct {
 	ctl      *control   // live control, told of the client's messages
 	beats    *liveBeats // the live heartbeats: answers, beats, what is left out
 	echo     *echo      // the ids replies echo (echo.go); nil: none
-	path     string     // as the client asked for it
-	remote   string
+	// framer is the session's profile when it is a protocol.Framer, known
+	// at the accept; cut then cuts the client's messages (framing.go),
+	// pumpFromClient's alone. Nil: a message is one of its protocol.
+	framer protocol.Framer
+	cut    *cutter
+	// Whether the recorded server messages end inside a protocol message
+	// (framing.go): as of the next message sent (nextOpen, set by the
+	// player), of those batched (batchOpen; both the player's), and of
+	// those written (wireOpen, under writeMu), while which the heartbeats
+	// wait in deferred (heartbeat.go).
+	nextOpen, batchOpen, wireOpen bool
+	deferred                      []protocol.Message
+	path                          string // as the client asked for it
+	remote                        string
 }
 
 // serveWebSocket accepts a WebSocket connection and replays a session to
@@ -68,7 +80,11 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request, rp *replayLife, 
 		c.client = newClientLog() // what --wait needs; nothing is kept without it
 	}
 	c.beats = s.liveBeats(sess, r.URL, conn.Subprotocol())
-	c.echo = newEcho(s.detector(sess, r.URL, conn.Subprotocol()), s.Wait)
+	det := s.detector(sess, r.URL, conn.Subprotocol())
+	if f, ok := det.Profile().(protocol.Framer); ok {
+		c.framer, c.cut = f, &cutter{sp: f.NewSplitter()}
+	}
+	c.echo = newEcho(det, s.Wait)
 	return c
 }
 
@@ -87,7 +103,7 @@ func (s *Server) serve(c *replayConn, rp *replayLife, sess *Session) {
 	}()
 	stopBeats := c.beatLive(rp.ctx)
 	p := &player{cfg: s.timing(), session: sess, send: c.send, flush: c.flush, client: c.client, log: c.log, fine: &s.fine, ctl: ctl,
-		beats: c.beats, echo: c.echo}
+		beats: c.beats, echo: c.echo, framer: c.framer, endsOpen: func(open bool) { c.nextOpen = open }}
 	end, err := p.play(rp.ctx, c.accepted)
 	live.ended(endingName(end, err))
 	stopBeatsAt(end, err, stopBeats)
@@ -122,11 +138,17 @@ func (c *replayConn) pumpFromClient(cancel context.CancelFunc) {
 			}
 			return
 		}
-		m := protocol.Message{Dir: format.Send, Binary: typ == websocket.MessageBinary, Data: data}
-		if reply, ok, beat := c.beats.fromClient(m); beat {
-			if ok && c.writeBeat(reply) != nil {
+		parts := []protocol.Message{{Dir: format.Send, Binary: typ == websocket.MessageBinary, Data: data}}
+		if c.cut != nil {
+			parts, _ = c.cut.cut(parts[0])
+		}
+		replies, rest, beat := c.beats.fromClient(parts)
+		for _, reply := range replies {
+			if c.writeBeat(reply) != nil {
 				return
 			}
+		}
+		if beat {
 			continue
 		}
 		c.log.Debug("client message", "size", len(data), "data", readable.Preview(data, 80))
@@ -136,7 +158,10 @@ func (c *replayConn) pumpFromClient(cancel context.CancelFunc) {
 			c.client.add(data)
 		}
 		if c.echo != nil {
-			c.echo.live(protocol.Message{Dir: format.Send, Binary: typ == websocket.MessageBinary, Data: data}, c.arrival())
+			at := c.arrival()
+			for _, m := range rest {
+				c.echo.live(m, at)
+			}
 		}
 	}
 }

@@ -135,7 +135,9 @@ func (x *echo) notJSON() {
 // for it): the detector sees the first ones. For a server message it
 // returns the reply the player holds until its requests have come, or nil
 // when it answers none.
-func (x *echo) reach(e *format.Event, off time.Duration) *reply {
+// c is e's cut when the profile is a Framer: the parts it holds then
+// say what it answers.
+func (x *echo) reach(e *format.Event, off time.Duration, c *frameCut) *reply {
 	if x == nil {
 		return nil
 	}
@@ -156,7 +158,14 @@ func (x *echo) reach(e *format.Event, off time.Duration) *reply {
 	if x.e == nil || e.Dir != format.Receive {
 		return nil
 	}
-	ids := x.e.Echoes(m)
+	var ids []protocol.ID
+	if c == nil {
+		ids = x.e.Echoes(m)
+	} else {
+		for _, part := range c.kept() {
+			ids = append(ids, x.e.Echoes(part)...)
+		}
+	}
 	if len(ids) == 0 {
 		return nil
 	}
@@ -164,12 +173,15 @@ func (x *echo) reach(e *format.Event, off time.Duration) *reply {
 }
 
 // passed notes a recorded client message the player has passed, at
-// recorded offset off.
-func (x *echo) passed(e *format.Event, off time.Duration) {
+// recorded offset off; c is its cut when the profile is a Framer.
+func (x *echo) passed(e *format.Event, off time.Duration, c *frameCut) {
 	if x == nil {
 		return
 	}
-	m := protocol.MessageOf(e)
+	parts := []protocol.Message{protocol.MessageOf(e)}
+	if c != nil {
+		parts = c.kept()
+	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if x.det != nil {
@@ -182,10 +194,12 @@ func (x *echo) passed(e *format.Event, off time.Duration) {
 	if ec == nil {
 		return
 	}
-	pairing.Recorded(m)
-	if r, ok := ec.Request(m); ok {
-		for _, id := range r.IDs {
-			x.recOff.put(id, off)
+	for _, m := range parts {
+		pairing.Recorded(m)
+		if r, ok := ec.Request(m); ok {
+			for _, id := range r.IDs {
+				x.recOff.put(id, off)
+			}
 		}
 	}
 }
@@ -304,6 +318,22 @@ func (x *echo) rewrite(r *reply, e *format.Event) *format.Event {
 	return &out
 }
 
+// rewritePart returns a part of a recorded server message with the live
+// client's ids in place of the recorded ones it echoes (framing.go); its
+// own bytes when there is nothing to replace. A nil *echo replaces
+// nothing.
+func (x *echo) rewritePart(m protocol.Message) []byte {
+	if x == nil {
+		return m.Data
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.pairing == nil {
+		return m.Data
+	}
+	return x.pairing.Rewrite(m)
+}
+
 // byContent reports whether Server.Wait pairs the client's messages by
 // content: the session's profile is known and has an Echoer.
 func (x *echo) byContent() bool {
@@ -334,14 +364,28 @@ func (x *echo) key(m protocol.Message) string {
 	return "b\x00" + string([]byte{byte(h), byte(h >> 8), byte(h >> 16), byte(h >> 24), byte(h >> 32), byte(h >> 40), byte(h >> 48), byte(h >> 56)})
 }
 
+// keyOf is key of the recorded client message e, whose cut is c when the
+// profile is a Framer: of the first part it completes that is not a
+// heartbeat; "" (never waited for) for a piece that completes none.
+// x.mu held.
+func (x *echo) keyOf(e *format.Event, c *frameCut) string {
+	if c == nil {
+		return x.key(protocol.MessageOf(e))
+	}
+	for _, part := range c.kept() {
+		return x.key(part)
+	}
+	return ""
+}
+
 // counterpart returns when the live counterpart of the recorded client
-// message e came, and takes it: ok is false while it has not come (held
-// is closed at the client's next message). wait is false for a message
-// that is never waited for (a heartbeat).
-func (x *echo) counterpart(e *format.Event) (at time.Time, ok, wait bool, held <-chan struct{}) {
+// message e (cut c, nil if not cut) came, and takes it: ok is false while
+// it has not come (held is closed at the client's next message). wait is
+// false for a message that is never waited for (a heartbeat).
+func (x *echo) counterpart(e *format.Event, c *frameCut) (at time.Time, ok, wait bool, held <-chan struct{}) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	key := x.key(protocol.MessageOf(e))
+	key := x.keyOf(e, c)
 	if key == "" {
 		return time.Time{}, true, false, nil
 	}
@@ -354,10 +398,10 @@ func (x *echo) counterpart(e *format.Event) (at time.Time, ok, wait bool, held <
 // skip notes that the recorded client message e was passed without its
 // live counterpart (a step or a seek): the client's next such message is
 // its counterpart all the same.
-func (x *echo) skip(e *format.Event) {
+func (x *echo) skip(e *format.Event, c *frameCut) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	if key := x.key(protocol.MessageOf(e)); key != "" {
+	if key := x.keyOf(e, c); key != "" {
 		x.content.skip(key)
 	}
 }

@@ -22,7 +22,7 @@ func TestEchoBounded(t *testing.T) {
 	now := time.Now()
 	for i := range n {
 		rec := &format.Event{Type: format.TypeMessage, Dir: format.Send, Opcode: format.Text, Data: sub("r"+strconv.Itoa(i), i)}
-		x.passed(rec, time.Duration(i)*time.Millisecond)
+		x.passed(rec, time.Duration(i)*time.Millisecond, nil)
 		// A request the recording never had, and the counterpart.
 		x.live(protocol.Message{Dir: format.Send, Data: sub("x"+strconv.Itoa(i), -i)}, came{at: now})
 		x.live(protocol.Message{Dir: format.Send, Data: sub("l"+strconv.Itoa(i), i)}, came{at: now})
@@ -35,7 +35,7 @@ func TestEchoBounded(t *testing.T) {
 	}
 	last := strconv.Itoa(n - 1)
 	e := &format.Event{Type: format.TypeMessage, Dir: format.Receive, Opcode: format.Text, Data: []byte(`{"id":"r` + last + `","type":"complete"}`)}
-	r := x.reach(e, time.Duration(n)*time.Millisecond)
+	r := x.reach(e, time.Duration(n)*time.Millisecond, nil)
 	if _, ready, _ := x.check(r, 1, 0); !ready {
 		t.Fatal("the latest reply waits")
 	}

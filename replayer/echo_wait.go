@@ -76,7 +76,7 @@ func (l *contentLog) skip(key string) {
 // resumes the schedule from its arrival, as waitForClient does by count. A
 // step or a seek goes on without it.
 func (p *player) waitForCounterpart(w *waiter, sched *schedule, rec *format.Event) (ending, bool) {
-	at, ok, wait, held := p.echo.counterpart(rec)
+	at, ok, wait, held := p.echo.counterpart(rec, p.cut)
 	if !wait {
 		return ending{}, false
 	}
@@ -88,7 +88,7 @@ func (p *player) waitForCounterpart(w *waiter, sched *schedule, rec *format.Even
 	defer p.ctl.waiting(false)
 	for {
 		if p.ctl.gateYields() {
-			p.echo.skip(rec)
+			p.echo.skip(rec, p.cut)
 			return ending{}, false
 		}
 		end, stop, woke := w.onOr(nil, held, changed)
@@ -98,7 +98,7 @@ func (p *player) waitForCounterpart(w *waiter, sched *schedule, rec *format.Even
 		if woke {
 			changed = p.ctl.waiting(true)
 		}
-		if at, ok, _, held = p.echo.counterpart(rec); ok {
+		if at, ok, _, held = p.echo.counterpart(rec, p.cut); ok {
 			sched.resume(at)
 			return ending{}, false
 		}

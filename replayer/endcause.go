@@ -37,21 +37,28 @@ type clientCause struct {
 // maxCauseIDs bounds the ids kept of one client message.
 const maxCauseIDs = 16
 
-// note notes the recorded message m, at, that is not a heartbeat made
-// live; p is the session's profile, nil while none is known.
-func (c *clientCause) note(p protocol.Profile, m protocol.Message, at time.Time) {
+// note notes the recorded message of direction dir, at, that is not a
+// heartbeat made live, by its parts (the protocol's messages it completes,
+// heartbeats left out; the message itself for a profile that is not a
+// Framer); p is the session's profile, nil while none is known.
+func (c *clientCause) note(p protocol.Profile, dir format.Dir, parts []protocol.Message, at time.Time) {
 	echoer, _ := p.(protocol.Echoer)
-	if m.Dir == format.Send {
+	if dir == format.Send {
 		c.k, c.at, c.open, c.ids = c.k+1, at, true, c.ids[:0]
-		if echoer != nil {
+		for _, m := range parts {
+			if echoer == nil {
+				break
+			}
 			if r, ok := echoer.Request(m); ok {
-				c.ids = append(c.ids, r.IDs[:min(len(r.IDs), maxCauseIDs)]...)
+				c.ids = append(c.ids, r.IDs[:min(len(r.IDs), maxCauseIDs-len(c.ids))]...)
 			}
 		}
 		return
 	}
-	if c.open && (echoer == nil || !echoesAny(echoer.Echoes(m), c.ids)) {
-		c.open = false
+	for _, m := range parts {
+		if c.open && (echoer == nil || !echoesAny(echoer.Echoes(m), c.ids)) {
+			c.open = false
+		}
 	}
 }
 

@@ -199,8 +199,10 @@ func (b *liveBeats) learnBeat(p protocol.Profile, m protocol.Message, t time.Tim
 
 // recorded notes the recorded message e, the next one the player meets,
 // and reports whether it is a heartbeat made live, to leave out of the
-// replay. Player.
-func (b *liveBeats) recorded(e *format.Event) bool {
+// replay. c is e's cut when the profile is a Framer (nil: e is one
+// message of its protocol): it marks there the parts that are heartbeats
+// made live. Player.
+func (b *liveBeats) recorded(e *format.Event, c *frameCut) bool {
 	m := protocol.MessageOf(e)
 	b.noteFirst(m)
 	for _, hb := range b.fixed {
@@ -212,10 +214,20 @@ func (b *liveBeats) recorded(e *format.Event) bool {
 	b.mu.Lock()
 	p := b.profile
 	b.mu.Unlock()
-	if p != nil && (b.learnBeat(p, m, e.Time) || b.leftOut(p, m)) {
+	if c == nil {
+		if p != nil && (b.learnBeat(p, m, e.Time) || b.leftOut(p, m)) {
+			return true
+		}
+		b.cause.note(p, e.Dir, []protocol.Message{m}, e.Time)
+		return false
+	}
+	for i, part := range c.parts {
+		c.beat[i] = p != nil && (b.learnBeat(p, part, e.Time) || b.leftOut(p, part))
+	}
+	if c.leftOut(e.Dir) {
 		return true
 	}
-	b.cause.note(p, m, e.Time)
+	b.cause.note(p, e.Dir, c.kept(), e.Time)
 	return false
 }
 
@@ -295,21 +307,31 @@ func (s beatShape) is(o beatShape) bool {
 	return bytes.Equal(s.data, o.data)
 }
 
-// fromClient reads the client's message m: beat is true when it is a
-// heartbeat the replay answers, with reply the answer to send now (ok
-// false once the replay hangs). Any other message is counted. The reader.
-func (b *liveBeats) fromClient(m protocol.Message) (reply protocol.Message, ok, beat bool) {
-	reply, beat = b.answer(m)
+// fromClient reads the client's message, cut into parts (one part when
+// the profile is not a Framer): replies are the answers to send now to the
+// parts that are heartbeats the replay answers (none once the replay
+// hangs), rest the other parts. The message is a heartbeat (beat) when it
+// completes parts and all are; any other message is counted. The reader.
+func (b *liveBeats) fromClient(parts []protocol.Message) (replies, rest []protocol.Message, beat bool) {
+	for _, m := range parts {
+		if reply, ok := b.answer(m); ok {
+			replies = append(replies, reply)
+		} else {
+			rest = append(rest, m)
+		}
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if !beat {
+	if len(parts) == 0 || len(rest) > 0 {
 		c := &b.clients
 		c.n, c.lastAt = c.n+1, time.Now()
 		close(c.changed)
 		c.changed = make(chan struct{})
-		return protocol.Message{}, false, false
 	}
-	return reply, !b.quiet, true
+	if b.quiet {
+		replies = nil
+	}
+	return replies, rest, len(parts) > 0 && len(rest) == 0
 }
 
 // answer returns the answer to m and true when m is a heartbeat the
@@ -396,15 +418,44 @@ func (c *replayConn) beatLive(ctx context.Context) (stop func()) {
 }
 
 // writeBeat writes a heartbeat, a beat or an answer, to the client: one
-// whole frame, between the player's batches.
+// whole frame, between the player's batches; and, when the recorded
+// server messages written so far end inside a protocol message (a piece of
+// an MQTT packet), once that message is whole (see writeDeferred), or it
+// would land in the middle of it.
 func (c *replayConn) writeBeat(m protocol.Message) error {
-	typ := websocket.MessageText
-	if m.Binary {
-		typ = websocket.MessageBinary
-	}
 	c.writeMu.Lock()
 	defer c.writeMu.Unlock()
-	return c.conn.Write(c.ioCtx, typ, m.Data)
+	if c.wireOpen {
+		if len(c.deferred) < maxDeferred {
+			c.deferred = append(c.deferred, m)
+		}
+		return nil
+	}
+	return c.conn.Write(c.ioCtx, messageType(m), m.Data)
+}
+
+// maxDeferred bounds the heartbeats held while a protocol message is
+// incomplete on the wire: a client sends one at a time.
+const maxDeferred = 8
+
+func messageType(m protocol.Message) websocket.MessageType {
+	if m.Binary {
+		return websocket.MessageBinary
+	}
+	return websocket.MessageText
+}
+
+// writeDeferred writes the heartbeats held while a protocol message was
+// incomplete on the wire, now that it is not. c.writeMu held.
+func (c *replayConn) writeDeferred() error {
+	for len(c.deferred) > 0 && !c.wireOpen {
+		m := c.deferred[0]
+		c.deferred = c.deferred[1:]
+		if err := c.conn.Write(c.ioCtx, messageType(m), m.Data); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // stopBeatsAt stops the beats of a replay whose player ended with end or

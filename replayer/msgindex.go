@@ -147,7 +147,7 @@ func buildIndex(s *Session, profile func(*Session) protocol.Profile) (*sessionIn
 	}
 	var tr *splitTrack
 	if f, ok := idx.profile.(protocol.Framer); ok {
-		tr = &splitTrack{sp: f.NewSplitter()}
+		tr = &splitTrack{cut: cutter{sp: f.NewSplitter()}}
 	}
 	err := s.each(format.Position{}, func(pos format.Position, e *format.Event, off time.Duration) bool {
 		idx.add(pos, e, off, tr)

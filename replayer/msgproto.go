@@ -1,7 +1,6 @@
 package replayer
 
 import (
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -76,14 +75,13 @@ func (s *Server) index(sess *Session) (*sessionIndex, error) {
 // Splitter cuts it, to note where a page of rows must start cutting. Not
 // safe for concurrent use.
 type splitTrack struct {
-	sp    protocol.Splitter
-	held  [2]int     // bytes the Splitter holds, per direction
+	cut   cutter
 	clean checkpoint // the last message at whose start it held none
 }
 
 // resyncFor returns where cutting must start to be as it is at message at.
 func (t *splitTrack) resyncFor(at checkpoint) checkpoint {
-	if t.held == [2]int{} || at.seq-t.clean.seq > maxResync || t.clean.seq == 0 {
+	if t.cut.held == [2]int{} || at.seq-t.clean.seq > maxResync || t.clean.seq == 0 {
 		return at
 	}
 	return t.clean
@@ -91,15 +89,10 @@ func (t *splitTrack) resyncFor(at checkpoint) checkpoint {
 
 // feed cuts the message at, e.
 func (t *splitTrack) feed(at checkpoint, e *format.Event) {
-	if t.held == [2]int{} {
+	if t.cut.held == [2]int{} {
 		t.clean = at
 	}
-	n := 0
-	for _, p := range t.sp.Split(protocol.MessageOf(e)) {
-		n += len(p.Data)
-	}
-	d := dirSlot(e.Dir)
-	t.held[d] += len(e.Data) - n
+	t.cut.cut(protocol.MessageOf(e))
 }
 
 func dirSlot(d format.Dir) int {
@@ -116,10 +109,9 @@ func dirSlot(d format.Dir) int {
 // A nil *describer describes nothing. Not safe for concurrent use.
 type describer struct {
 	p     protocol.Profile
-	sp    protocol.Splitter // nil: the profile's messages are the WebSocket messages
-	held  [2]int            // bytes the Splitter holds, per direction
-	start [2]int            // the message where those bytes begin
-	seq   int               // the message fed last
+	cut   *cutter // nil: the profile's messages are the WebSocket messages
+	start [2]int  // the message where the bytes cut holds begin, per direction
+	seq   int     // the message fed last
 	parts []protocol.Message
 	from  int // where the first of parts begins
 }
@@ -132,13 +124,13 @@ func newDescriber(p protocol.Profile) *describer {
 	}
 	d := &describer{p: p}
 	if f, ok := p.(protocol.Framer); ok {
-		d.sp = f.NewSplitter()
+		d.cut = &cutter{sp: f.NewSplitter()}
 	}
 	return d
 }
 
 // framed reports whether d cuts messages (and so must see them all).
-func (d *describer) framed() bool { return d != nil && d.sp != nil }
+func (d *describer) framed() bool { return d != nil && d.cut != nil }
 
 // feed takes message seq, e; e's bytes are the caller's until the next
 // feed.
@@ -148,22 +140,17 @@ func (d *describer) feed(seq int, e *format.Event) {
 	}
 	m := protocol.MessageOf(e)
 	d.seq, d.from = seq, seq
-	if d.sp == nil {
+	if d.cut == nil {
 		d.parts = append(d.parts[:0], m)
 		return
 	}
 	i := dirSlot(e.Dir)
-	before := d.held[i]
-	d.parts = d.sp.Split(m)
-	n := 0
-	for _, p := range d.parts {
-		n += len(p.Data)
-	}
+	var before int
+	d.parts, before = d.cut.cut(m)
 	if before > 0 && len(d.parts) > 0 {
 		d.from = d.start[i]
 	}
-	d.held[i] = before + len(m.Data) - n
-	if d.held[i] > 0 && (before == 0 || n >= before) {
+	if d.cut.held[i] > 0 && (before == 0 || len(d.parts) > 0) {
 		d.start[i] = seq // the bytes held now begin in this message
 	}
 }
@@ -177,22 +164,9 @@ func (d *describer) view(limit int) *protoView {
 	if len(d.parts) == 0 {
 		return &protoView{Part: true, Summary: "(part of a message completed later)"}
 	}
-	v := &protoView{Heartbeat: true}
-	var sums []string
-	for i, m := range d.parts {
-		ds := d.p.Describe(m)
-		if i == 0 {
-			v.Kind, v.Channel, v.Name, v.ID = ds.Kind, ds.Channel, ds.Name, ds.ID
-		}
-		v.Heartbeat = v.Heartbeat && ds.Heartbeat
-		if ds.Summary != "" {
-			sums = append(sums, ds.Summary)
-		}
-		if len(strings.Join(sums, " · ")) > limit {
-			break
-		}
-	}
-	v.Summary = cutText(strings.Join(sums, " · "), limit)
+	ds := protocol.DescribeParts(d.p, d.parts, limit)
+	v := &protoView{Kind: ds.Kind, Channel: ds.Channel, Name: ds.Name, ID: ds.ID, Heartbeat: ds.Heartbeat,
+		Summary: cutText(ds.Summary, limit)}
 	if len(d.parts) > 1 {
 		v.Count = len(d.parts)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/wsreplay/wsreplay/format"
 	"github.com/wsreplay/wsreplay/internal/readable"
+	"github.com/wsreplay/wsreplay/protocol"
 )
 
 // endKind is how a replay ended.
@@ -59,6 +60,16 @@ type player struct {
 	// gives them the live client's ids (echo.go). Nil: the recorded clock
 	// and ids.
 	echo *echo
+	// framer, if set, is the session's profile, a protocol.Framer: the
+	// recorded messages are cut into its messages (framing.go), cut being
+	// the cut of the message met last. Nil: a message is one of its
+	// protocol.
+	framer protocol.Framer
+	cut    *frameCut
+	// endsOpen, if set, is told before each recorded server message is
+	// sent whether the server's messages then end inside one of the
+	// protocol's messages, so that no heartbeat goes between its pieces.
+	endsOpen func(open bool)
 }
 
 // play runs the replay from accepted, the moment the connection was
@@ -100,7 +111,12 @@ func (p *player) playOnce(ctx context.Context, w *waiter, start time.Time) (endi
 	if err != nil {
 		return ending{}, err
 	}
-	stream := prefetch(src)
+	var stream eventStream = prefetch(src)
+	var frames *framedStream
+	if p.framer != nil {
+		frames = newFramedStream(stream, p.framer)
+		stream = frames
+	}
 	defer stream.Close()
 	sched := newSchedule(p.cfg, start)
 	p.ctl.started(sched)
@@ -114,6 +130,9 @@ func (p *player) playOnce(ctx context.Context, w *waiter, start time.Time) (endi
 		}
 		e, err := stream.Next()
 		prev = e
+		if frames != nil {
+			p.cut = frames.cur
+		}
 		if err == io.EOF {
 			return ending{kind: endOpen}, nil
 		}
@@ -156,7 +175,7 @@ func (p *player) playOnce(ctx context.Context, w *waiter, start time.Time) (endi
 // returns true when the replay is over: with its ending, or the send's
 // error.
 func (p *player) sendOnTime(ctx context.Context, w *waiter, sched *schedule, m mark, e *format.Event) (ending, bool, error) {
-	r := p.echo.reach(e, m.off)
+	r := p.echo.reach(e, m.off, p.cut)
 	_, placed := sched.next(m.off)
 	if !placed && p.cfg.dropBefore {
 		p.ctl.passed(time.Now(), sched, m, e.Data, false) // before From: passed over
@@ -172,7 +191,12 @@ func (p *player) sendOnTime(ctx context.Context, w *waiter, sched *schedule, m m
 	// Noted as passed before it is written, so that the API never shows
 	// as next a message a client may already have.
 	p.ctl.passed(time.Now(), sched, m, e.Data, true)
-	if r != nil {
+	if p.cut != nil {
+		e = p.cut.out(e, p.echo.rewritePart)
+		if p.endsOpen != nil {
+			p.endsOpen(p.cut.open)
+		}
+	} else if r != nil {
 		e = p.echo.rewrite(r, e)
 	}
 	if err := p.send(ctx, e); err != nil {
@@ -205,7 +229,7 @@ func (p *player) sendFailed(ctx context.Context, err error) (ending, error) {
 // client's own k-th message instead. It returns the ending and true if the
 // replay ends first.
 func (p *player) passClientMessage(ctx context.Context, w *waiter, sched *schedule, m mark, k int, e *format.Event) (ending, bool, error) {
-	p.echo.reach(e, m.off)
+	p.echo.reach(e, m.off, p.cut)
 	_, placed := sched.next(m.off)
 	if !p.cfg.wait {
 		if end, stop, err := p.await(ctx, w, sched, m, placed, nil); stop {
@@ -217,7 +241,7 @@ func (p *player) passClientMessage(ctx context.Context, w *waiter, sched *schedu
 		return end, true, nil
 	}
 	p.ctl.passed(time.Now(), sched, m, e.Data, false)
-	p.echo.passed(e, m.off)
+	p.echo.passed(e, m.off, p.cut)
 	return ending{}, false, nil
 }
 
@@ -292,5 +316,5 @@ func (p *player) waitForClient(w *waiter, sched *schedule, k int, rec *format.Ev
 // isHeartbeat reports whether a recorded message is a heartbeat made
 // live, to keep out of the timeline (heartbeat.go).
 func (p *player) isHeartbeat(e *format.Event) bool {
-	return p.beats.recorded(e)
+	return p.beats.recorded(e, p.cut)
 }

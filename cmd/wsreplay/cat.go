@@ -139,8 +139,12 @@ type timeline struct {
 	pretty    bool
 	sessions  map[string]*format.Event      // session id -> its session line, or its first line seen
 	protocols map[string]*protocol.Detector // session id -> its protocol, found or being found
-	set       protocol.Set                  // nil: protocol.Default()
-	last      string                        // session of the last line printed
+	// cuts holds, per session whose protocol is a protocol.Framer, its
+	// Splitter and the protocol's messages that the message seen last
+	// completes: a packet that spans messages is described where it ends.
+	cuts map[string]*catCut
+	set  protocol.Set // nil: protocol.Default()
+	last string       // session of the last line printed
 }
 
 // see notes every line of the file, shown or not: a session line is kept
@@ -161,8 +165,35 @@ func (t *timeline) see(e *format.Event) {
 			d = t.set.Detector(protocol.Opening{}) // a cut recording: from its messages alone
 			t.protocols[e.Session] = d
 		}
-		d.Message(protocol.MessageOf(e))
+		m := protocol.MessageOf(e)
+		d.Message(m)
+		t.cut(e.Session, d.Profile(), m)
 	}
+}
+
+// catCut is a session's Splitter and what it returned for the message
+// seen last.
+type catCut struct {
+	sp    protocol.Splitter
+	parts []protocol.Message
+}
+
+// cut feeds the session's Splitter, once its protocol is known to be a
+// Framer, the message m (every message from then on, shown or not).
+func (t *timeline) cut(session string, p protocol.Profile, m protocol.Message) {
+	c, ok := t.cuts[session]
+	if !ok {
+		f, framer := p.(protocol.Framer)
+		if !framer {
+			return
+		}
+		if t.cuts == nil {
+			t.cuts = map[string]*catCut{}
+		}
+		c = &catCut{sp: f.NewSplitter()}
+		t.cuts[session] = c
+	}
+	c.parts = c.sp.Split(m)
 }
 
 const previewRunes = 100
@@ -272,7 +303,13 @@ func firstHeader(h map[string][]string, name string) string {
 // JSON object or array follows its description in full.
 func (t *timeline) described(e *format.Event) string {
 	var s string
-	if p := t.protocols[e.Session].Profile(); p != nil {
+	p := t.protocols[e.Session].Profile()
+	switch c := t.cuts[e.Session]; {
+	case c != nil && len(c.parts) == 0:
+		s = "(part of a message completed later)"
+	case c != nil:
+		s = protocol.DescribeParts(p, c.parts, 4*previewRunes).Summary
+	case p != nil:
 		s = p.Describe(protocol.MessageOf(e)).Summary
 	}
 	switch {

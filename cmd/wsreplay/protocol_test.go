@@ -1,6 +1,10 @@
 package main
 
 import (
+	"encoding/base64"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -61,5 +65,45 @@ func TestCatDescribesProtocols(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestCatDescribesSplitMQTT: an MQTT packet cut over several WebSocket
+// messages (mqtt.js writes a CONNECT in pieces, aedes a SUBACK) is
+// described on the message that completes it, the pieces before it say
+// they are pieces, and a message of several packets describes each.
+func TestCatDescribesSplitMQTT(t *testing.T) {
+	b64 := func(b ...byte) string { return base64.StdEncoding.EncodeToString(b) }
+	connect := []byte{0x10, 16, 0, 4, 'M', 'Q', 'T', 'T', 4, 2, 0, 2, 0, 4, 'j', 's', '_', '1'}
+	lines := []string{`{"type":"session","v":1,"session":"m","time":"2026-12-07T10:00:00Z","url":"/mqtt","subprotocol":"mqtt"}`}
+	msg := func(ms int, dir string, b []byte) {
+		lines = append(lines, fmt.Sprintf(`{"type":"message","session":"m","time":"2026-12-07T10:00:00.%03dZ","dir":%q,"binary":%q}`, ms, dir, b64(b...)))
+	}
+	msg(0, "send", connect[:1])
+	msg(1, "send", connect[1:2])
+	msg(2, "send", connect[2:])
+	msg(5, "receive", []byte{0x90})
+	msg(6, "receive", []byte{0x03})
+	msg(7, "receive", []byte{0x00, 0x07})
+	msg(8, "receive", []byte{0x01})
+	msg(9, "receive", []byte{0x30, 5, 0, 1, 'a', 'h', 'i', 0xd0, 0})
+	file := filepath.Join(t.TempDir(), "mqtt.ndjson")
+	if err := os.WriteFile(file, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := wsreplay(t, "cat", file)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{
+		"->     1 B  (part of a message completed later)\n",
+		`->    16 B  CONNECT MQTT 3.1.1 keepalive 2s client "js_1"` + "\n",
+		"<-     2 B  (part of a message completed later)\n",
+		"<-     1 B  SUBACK id 7\n",
+		`<-     9 B  PUBLISH "a" qos 0 2 bytes "hi" · PINGRESP` + "\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("cat lacks %q:\n%s", want, out)
+		}
 	}
 }
