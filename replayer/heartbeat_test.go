@@ -78,11 +78,17 @@ func (g got) String() string { return fmt.Sprintf("%s@%v", g.text, g.at) }
 
 func dialBeats(t *testing.T, srv *replayertest.Server, sub string) *beatClient {
 	t.Helper()
+	return dialPath(t, srv, "/ws", sub)
+}
+
+// dialPath connects a beatClient to path, offering sub ("" for none).
+func dialPath(t *testing.T, srv *replayertest.Server, path, sub string) *beatClient {
+	t.Helper()
 	opts := &websocket.DialOptions{HTTPClient: srv.HTTPClient()}
 	if sub != "" {
 		opts.Subprotocols = []string{sub}
 	}
-	conn, _, err := websocket.Dial(t.Context(), srv.URL+"/ws", opts)
+	conn, _, err := websocket.Dial(t.Context(), srv.URL+path, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
