@@ -148,8 +148,12 @@ type HeartbeatSender interface {
 type Beat struct {
 	// Interval is how often the beat is sent. Zero: as often as the
 	// recording shows, for a protocol that does not say (the caller learns
-	// it from the first two recorded beats, which it plays as recorded).
+	// it from the first two recorded beats).
 	Interval time.Duration
+	// Learn asks the caller for the recording's interval where it shows
+	// one (a server setting the protocol does not announce, as SignalR's
+	// KeepAliveInterval), Interval being the default when it shows none.
+	Learn bool
 	Message  Message
 	// At, when not nil, returns the beat to send at now, for a protocol
 	// whose beat carries the time (ActionCable's ping holds the server's

@@ -130,10 +130,11 @@ func describeSignalRHandshake(s signalRMsg) Description {
 	return Description{Kind: "handshake", Summary: strings.Join(parts, " ")}
 }
 
-// SendHeartbeat returns the server's Ping every 15 s, the default
-// KeepAliveInterval of ASP.NET Core SignalR.
+// SendHeartbeat returns the server's Ping at the interval the recording
+// shows (a server setting, KeepAliveInterval, that the protocol does not
+// announce), every 15 s, ASP.NET Core's default, when it shows none.
 func (SignalR) SendHeartbeat(Opening) (Beat, bool) {
-	return Beat{Interval: 15 * time.Second, Message: Message{Dir: format.Receive, Data: []byte("{\"type\":6}\x1e")}}, true
+	return Beat{Interval: 15 * time.Second, Learn: true, Message: Message{Dir: format.Receive, Data: []byte("{\"type\":6}\x1e")}}, true
 }
 
 // Request reads the first message of a client's WebSocket message: an

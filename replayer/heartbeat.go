@@ -99,17 +99,17 @@ const maxBeatScan = 4096
 // then live from the accept, though the player may be held (a paused
 // replay, a reply that waits) before it meets two recorded beats. If the
 // first maxBeatScan events hold fewer than two, the player learns it as it
-// goes (learnBeat). Player.
-func (b *liveBeats) scanBeat() {
+// goes (learnBeat). It reports whether it learned it. Player.
+func (b *liveBeats) scanBeat() bool {
 	b.mu.Lock()
 	p := b.profile
 	b.mu.Unlock()
 	if b.learn == nil || b.sess == nil || p == nil {
-		return
+		return false
 	}
 	st, err := b.sess.scanStream()
 	if err != nil {
-		return
+		return false
 	}
 	defer st.Close()
 	for range maxBeatScan {
@@ -122,10 +122,11 @@ func (b *liveBeats) scanBeat() {
 		}
 		st.Release(e)
 		if b.learn == nil {
-			return
+			return true
 		}
 	}
 	b.lastAt = time.Time{} // the player starts again from the first
+	return false
 }
 
 // found takes p (nil: none yet) as the replay's profile. Player.
@@ -157,11 +158,14 @@ func (b *liveBeats) askBeat() {
 	switch {
 	case !ok || beat.Interval < 0:
 		return
-	case beat.Interval == 0:
+	case beat.Interval == 0 || beat.Learn:
 		if b.learn == nil {
 			beat.Message.Data = bytes.Clone(beat.Message.Data)
 			b.learn = &beat // its interval comes from the recording (learnBeat)
-			b.scanBeat()
+			if !b.scanBeat() && beat.Interval > 0 {
+				b.learn = nil // the recording shows none: the default
+				b.know(beat)
+			}
 		}
 		return
 	}

@@ -404,3 +404,38 @@ func TestServerBeatsLearnedFromRecording(t *testing.T) {
 		expectGot(t, "the replay", c.until(sec(3)), want)
 	})
 }
+
+// SignalR's ping interval is a server setting the protocol does not
+// announce: the replay pings at the recording's interval, or every 15 s
+// (ASP.NET Core's default) when the recording shows none.
+func TestSignalRPingsAtTheRecordedInterval(t *testing.T) {
+	const rs = "\x1e"
+	ping := `{"type":6}` + rs
+	for _, c := range []struct {
+		name     string
+		pings    []int // recorded pings, ms
+		interval time.Duration
+	}{
+		{"every 500 ms", []int{510, 1010, 1510}, 500 * time.Millisecond},
+		{"none recorded", nil, 15 * time.Second},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			lines := []line{{0, true, `{"protocol":"json","version":1}` + rs}, {5, false, "{}" + rs}}
+			for _, ms := range c.pings {
+				lines = append(lines, line{ms, false, ping})
+			}
+			path := recordBeats(t, "", lines, 0)
+			synctest.Test(t, func(t *testing.T) {
+				srv := replayertest.Start(t, path, &replayertest.Options{InMemory: true})
+				cl := dialBeats(t, srv, "")
+				cl.send(0, `{"protocol":"json","version":1}`+rs)
+				end := 3 * c.interval
+				want := []got{{5 * time.Millisecond, "{}" + rs}}
+				for at := c.interval; at <= end; at += c.interval {
+					want = append(want, got{at, ping})
+				}
+				expectGot(t, "the replay", cl.until(end), want)
+			})
+		})
+	}
+}
