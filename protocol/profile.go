@@ -153,8 +153,8 @@ type Beat struct {
 	// Learn asks the caller for the recording's interval where it shows
 	// one (a server setting the protocol does not announce, as SignalR's
 	// KeepAliveInterval), Interval being the default when it shows none.
-	Learn bool
-	Message  Message
+	Learn   bool
+	Message Message
 	// At, when not nil, returns the beat to send at now, for a protocol
 	// whose beat carries the time (ActionCable's ping holds the server's
 	// Unix time): the caller sends At(now) in place of Message, which is
