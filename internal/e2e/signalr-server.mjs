@@ -6,11 +6,12 @@
 // protocol: the handshake {"protocol":"json","version":1} answered {},
 // records ended by 0x1e, Invocation 1, Completion 3, Ping 6, Close 7).
 // It offers the WebSockets transport only.
-// Usage: node signalr-server.mjs PORT
+// Usage: node signalr-server.mjs PORT [PING_MS]
 //
 // Hub /hub: Join(room) sends the caller three "news" invocations and
 // completes with "joined <room>"; Echo(text) completes with text. The
-// server pings every 15 s, as ASP.NET Core's KeepAliveInterval.
+// server pings every PING_MS (15 s by default, as ASP.NET Core's
+// KeepAliveInterval).
 //
 // Prints "listening PORT" once it accepts connections.
 import http from 'node:http';
@@ -54,7 +55,7 @@ function hub(ws) {
   let handshaken = false;
   let buf = '';
   const send = (m) => ws.send(JSON.stringify(m) + RS);
-  const ping = setInterval(() => send({ type: 6 }), 15000);
+  const ping = setInterval(() => send({ type: 6 }), pingMs);
   ws.on('close', () => clearInterval(ping));
   ws.on('message', (data) => {
     buf += data.toString();
@@ -95,5 +96,8 @@ function message(rec, send, ws) {
       break;
   }
 }
+
+// The keep-alive interval: argv[3] ms, else ASP.NET Core's 15 s.
+const pingMs = Number(process.argv[3] || 15000);
 
 server.listen(Number(process.argv[2] || 0), '127.0.0.1', () => console.log(`listening ${server.address().port}`));
