@@ -214,3 +214,59 @@ func (SockJS) Fallback(r *http.Request) (what, need string, ok bool) {
 	}
 	return "", "", false
 }
+
+// SockJSPath splits the path of a SockJS session's transport request,
+// <base>/<server>/<session>/<transport>: base, the session's key (its
+// server and session parts, "<server>/<session>") and the transport's
+// last path part ("websocket", "xhr", "xhr_send", "xhr_streaming", ...).
+func SockJSPath(path string) (base, session, transport string, ok bool) {
+	base, transport, ok = sockJSSession(path)
+	if !ok {
+		return "", "", "", false
+	}
+	rest := strings.TrimSuffix(strings.TrimPrefix(path, base+"/"), "/"+transport)
+	return base, rest, transport, true
+}
+
+// SockJSTransport names a transport path part as sockjs-client's
+// transports option does ("xhr_streaming": "xhr-streaming", "xhr":
+// "xhr-polling"), or returns it unchanged.
+func SockJSTransport(part string) string {
+	if name, ok := sockJSTransports[part]; ok {
+		return name
+	}
+	return part
+}
+
+// SockJSFrames reads the application messages of a frame a SockJS server
+// sent: a["m1","m2"]'s strings; ok false when it is not a message frame.
+func SockJSFrames(frame []byte) (msgs []string, ok bool) {
+	if len(frame) < 2 || frame[0] != 'a' || json.Unmarshal(frame[1:], &msgs) != nil {
+		return nil, false
+	}
+	return msgs, true
+}
+
+// SockJSClose reads a close frame c[code,"reason"].
+func SockJSClose(frame []byte) (code int, reason string, ok bool) {
+	var c []json.RawMessage
+	if len(frame) < 2 || frame[0] != 'c' || json.Unmarshal(frame[1:], &c) != nil || len(c) != 2 ||
+		json.Unmarshal(c[0], &code) != nil || json.Unmarshal(c[1], &reason) != nil {
+		return 0, "", false
+	}
+	return code, reason, true
+}
+
+// SockJSSent reads what a SockJS client sent: a JSON array of strings, or
+// one string.
+func SockJSSent(data []byte) ([]string, bool) {
+	var msgs []string
+	if json.Unmarshal(data, &msgs) == nil && msgs != nil {
+		return msgs, true
+	}
+	var one string
+	if json.Unmarshal(data, &one) == nil {
+		return []string{one}, true
+	}
+	return nil, false
+}

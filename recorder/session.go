@@ -119,6 +119,14 @@ func (p *Proxy) open(w http.ResponseWriter, r *http.Request) *session {
 		s.log.Info("WebSocket of an Engine.IO session", "upstream", p.redactURL(up), "recorded", es != nil)
 		return s
 	}
+	if sj, ok := p.socketSockJS(r, s.start); ok { // sockjs.go
+		s.log = s.log.With("kind", format.KindSockJS.String(), "transport", "websocket")
+		if sj != nil {
+			s.log = sj.log.With("transport", "websocket")
+		}
+		s.lines = sjSocket{s: sj}
+		return s
+	}
 	s.log = s.log.With("kind", format.KindWebSocket.String())
 	rec := &sessionRecord{p: p, sink: p.sinkFor(r, s.log), id: s.id, start: s.start, log: s.log}
 	s.lines = socketRecord{r: rec, sent: &s.sent, received: &s.received}
