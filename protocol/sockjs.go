@@ -76,10 +76,12 @@ func (SockJS) Recognize(o Opening) bool {
 }
 
 // Endpoint returns the websocket path with its server and session parts
-// as "*": "/echo/*/*/websocket".
+// as "*": "/echo/*/*/websocket", for the paths of a session's websocket,
+// xhr_streaming and xhr (a session recorded on one transport is played on
+// whichever the client picks).
 func (SockJS) Endpoint(u *url.URL) (string, bool) {
 	base, transport, ok := sockJSSession(u.Path)
-	if !ok || transport != "websocket" {
+	if !ok || transport != "websocket" && transport != "xhr_streaming" && transport != "xhr" {
 		return "", false
 	}
 	return base + "/*/*/websocket", true
