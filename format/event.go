@@ -111,8 +111,8 @@ type Event struct {
 	// "polling" or "websocket"; on KindSockJS, "websocket",
 	// "xhr-streaming" or "xhr-polling".
 	Transport string
-	HTTP      *HTTP  // KindPoll: the request or response the payload is the body of
-	SSE       *SSE   // KindSSE: the event's id, type and retry
+	HTTP      *HTTP // KindPoll: the request or response the payload is the body of
+	SSE       *SSE  // KindSSE: the event's id, type and retry
 
 	// close lines
 	By     string // ByClient, ByServer or ByProxy
