@@ -22,7 +22,9 @@ import (
 // c[3000,"Go away!"] closes with SockJS's own code and reason; the
 // client sends a JSON array of strings, or one string.
 //
-// The other transports (xhr_streaming, xhr, eventsource, iframe, jsonp)
+// Its xhr_streaming and xhr transports are recorded and replayed as one
+// session of kind sockjs with the websocket (recorder/sockjs.go,
+// replayer/sockjs.go); the others (eventsource, htmlfile, iframe, jsonp)
 // are named by Fallbacker, not served.
 type SockJS struct{}
 
@@ -203,18 +205,23 @@ func (SockJS) AnswerBootstrap(w http.ResponseWriter, r *http.Request, recorded [
 	w.Write(body)
 }
 
-// Fallback names a request for one of SockJS's other transports, and the
-// iframe page.
+// Fallback names a request for one of SockJS's transports a replay does
+// not serve (eventsource, htmlfile, jsonp, the iframe page), and for its
+// xhr ones when no kind sockjs session is recorded to serve them.
 func (SockJS) Fallback(r *http.Request) (what, need string, ok bool) {
-	need = "a client on the websocket transport (sockjs-client: new SockJS(url, null, {transports: [\"websocket\"]})); SockJS's HTTP transports are not replayed"
+	need = "a client on the websocket, xhr-streaming or xhr-polling transport (sockjs-client: new SockJS(url, null, {transports: [\"websocket\", \"xhr-streaming\", \"xhr-polling\"]})); SockJS's other transports are not replayed"
 	last := r.URL.Path[strings.LastIndexByte(r.URL.Path, '/')+1:]
 	if strings.HasPrefix(last, "iframe") && strings.HasSuffix(last, ".html") {
 		return "the SockJS iframe page (" + last + ")", need, true
 	}
-	if _, transport, ok := sockJSSession(r.URL.Path); ok && sockJSTransports[transport] != "" {
-		return "the SockJS " + sockJSTransports[transport] + " transport", need, true
+	_, transport, ok := sockJSSession(r.URL.Path)
+	if !ok || sockJSTransports[transport] == "" {
+		return "", "", false
 	}
-	return "", "", false
+	if strings.HasPrefix(transport, "xhr") {
+		need = "a SockJS session recorded by wsreplay record (kind sockjs, any transport); these recordings have none (a SockJS websocket recorded as a plain WebSocket session replays on the websocket transport only)"
+	}
+	return "the SockJS " + sockJSTransports[transport] + " transport", need, true
 }
 
 // SockJSPath splits the path of a SockJS session's transport request,

@@ -37,6 +37,7 @@ type sjSession struct {
 	ended  bool         // the close line is written (or it never opened and is forgotten)
 	busy   int          // transport requests in flight
 	socket bool         // a WebSocket carries it: the socket's end is the session's
+	via    string       // the transport that last carried the server's frames, which xhr_send serves
 	timer  *time.Timer  // ends a session whose client went quiet
 }
 
@@ -109,6 +110,7 @@ func (s *sjSession) serverFrame(transport string, frame []byte, at time.Time) {
 	if s.ended || len(frame) == 0 {
 		return
 	}
+	s.via = transport
 	switch frame[0] {
 	case 'o':
 		if !s.opened && len(frame) == 1 {
@@ -129,7 +131,9 @@ func (s *sjSession) serverFrame(transport string, frame []byte, at time.Time) {
 }
 
 // clientSent records what the client sent over transport: a JSON array
-// of strings (or, on the WebSocket, one string).
+// of strings (or, on the WebSocket, one string). An xhr_send ("") is
+// recorded as carried by the transport it serves (xhr-streaming,
+// xhr-polling).
 func (s *sjSession) clientSent(transport string, data []byte, at time.Time) {
 	msgs, ok := protocol.SockJSSent(data)
 	if !ok {
@@ -137,6 +141,9 @@ func (s *sjSession) clientSent(transport string, data []byte, at time.Time) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if transport == "" {
+		transport = s.via
+	}
 	if !s.ended && s.opened {
 		s.messages(format.Send, transport, msgs, at)
 	}

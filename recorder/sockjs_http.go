@@ -60,7 +60,7 @@ func (p *Proxy) watchSockJSSend(x *exchange, s *sjSession) {
 	x.RequestEnd = func(err error) {
 		defer body.release()
 		if err == nil && !body.over {
-			s.clientSent("xhr", body.buf, time.Now())
+			s.clientSent("", body.buf, time.Now())
 		} else if err == nil {
 			s.lost.Add(1)
 		}

@@ -96,7 +96,7 @@ func TestSockJSTransportsRecorded(t *testing.T) {
 
 	recs, _ := readRecordings(t, dir)
 	want := map[string][]string{
-		"/echo/1/s1/xhr_streaming": {"receive xhr-streaming hello", `receive xhr-streaming wor"ld`, "send xhr hi",
+		"/echo/1/s1/xhr_streaming": {"receive xhr-streaming hello", `receive xhr-streaming wor"ld`, "send xhr-streaming hi",
 			"receive xhr-streaming echo:hi", `close server 3000 Go away! true`},
 		"/echo/2/s2/xhr":       {"receive xhr-polling p1", "receive xhr-polling p2", `close server 3000 Go away! true`},
 		"/echo/3/s3/websocket": {"receive websocket w1", "send websocket up", "receive websocket got up", `close server 3000 Go away! true`},
