@@ -10,7 +10,7 @@ import (
 	"github.com/wsreplay/wsreplay/internal/readable"
 )
 
-var pageTemplate = template.Must(template.New("page").Funcs(template.FuncMap{"readable": readable.URL, "dur": fmtDuration, "pathEscape": url.PathEscape}).Parse(`<!doctype html>
+var pageTemplate = template.Must(template.New("page").Funcs(template.FuncMap{"readable": readable.URL, "dur": fmtDuration, "pathEscape": url.PathEscape, "connectPath": connectPath}).Parse(`<!doctype html>
 <html><head><meta charset="utf-8"><title>wsreplay</title>
 <style>body{font:15px system-ui,sans-serif;margin:2em;color:#222}code{background:#f3f3f3;padding:1px 4px}
 table{border-collapse:collapse;margin-bottom:1.5em}td,th{padding:4px 12px;text-align:left;border-bottom:1px solid #ddd}td.n{text-align:right}</style></head>
@@ -26,7 +26,7 @@ Open a session's timeline to see its messages and steer its live replays.{{end}}
 <h2>Sessions</h2>{{end}}
 {{if .Indexing}}<p><em>Still indexing the recordings; more sessions may appear.</em></p>{{end}}
 <table><tr><th>session</th><th>connect to</th><th>subprotocol</th><th>recorded</th><th>duration</th><th>messages ↑/↓</th><th>bytes</th><th>ending</th></tr>
-{{range .Sessions}}<tr class="s"><td>{{if $.Control}}<a href="{{$.Links}}/_wsreplay/s/{{pathEscape .ID}}"><code>{{.ID}}</code></a>{{else}}<code>{{.ID}}</code>{{end}}</td><td><code>{{if or (eq .Kind "sse") (eq .Kind "poll")}}{{$.HTTPBase}}{{else}}{{$.Base}}{{end}}{{if .URL}}{{readable .URL}}{{else}}/{{end}}</code></td>
+{{range .Sessions}}<tr class="s"><td>{{if $.Control}}<a href="{{$.Links}}/_wsreplay/s/{{pathEscape .ID}}"><code>{{.ID}}</code></a>{{else}}<code>{{.ID}}</code>{{end}}</td><td><code>{{if or (eq .Kind "sse") (eq .Kind "poll") (eq .Kind "sockjs")}}{{$.HTTPBase}}{{else}}{{$.Base}}{{end}}{{if .URL}}{{readable (connectPath .Kind .URL)}}{{else}}/{{end}}</code></td>
 <td>{{.Subprotocol}}</td><td>{{.Start.Format "2006-01-02 15:04:05 MST"}}</td>{{with .Figures}}<td class="n">{{dur .Duration}}</td><td class="n">{{.Sent}}/{{.Received}}</td><td class="n">{{.Bytes}}</td><td>{{.Ending}}</td>{{else}}<td colspan="4"></td>{{end}}</tr>
 {{else}}<tr><td colspan="8">no sessions</td></tr>{{end}}
 {{if .More}}<tr><td colspan="8">... and {{.More}} more (wsreplay ls lists them all)</td></tr>{{end}}

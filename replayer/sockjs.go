@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -368,4 +369,19 @@ func (x *sjReplay) gone(shutdown bool) {
 		return
 	}
 	x.closeWith(1000, "client left")
+}
+
+// connectPath is the path and query a client of a session recorded on u
+// is given, for the page: a SockJS session's base ("/echo", which
+// sockjs-client is given), not the path of one of its transports; u as it
+// is for the other kinds.
+func connectPath(kind, u string) string {
+	if kind != format.KindSockJS.String() {
+		return u
+	}
+	path, _, _ := strings.Cut(u, "?")
+	if base, _, _, ok := protocol.SockJSPath(path); ok {
+		return base
+	}
+	return u
 }

@@ -140,3 +140,19 @@ func sockJSOverPolls(t *testing.T, base string) []string {
 	}
 	return got
 }
+
+// TestPageConnectsSockJSToItsBase: the page's "connect to" of a SockJS
+// session is the base URL sockjs-client is given, not the path of the
+// transport it was recorded on.
+func TestPageConnectsSockJSToItsBase(t *testing.T) {
+	ts := startServer(t, &Server{}, File(sockJSTransportRecording(t)))
+	resp, err := http.Get(ts.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if want := "<code>" + ts.URL + "/echo</code>"; !strings.Contains(string(b), want) {
+		t.Errorf("page does not say %s:\n%s", want, b)
+	}
+}
