@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/coder/websocket"
@@ -155,4 +156,35 @@ func TestPageConnectsSockJSToItsBase(t *testing.T) {
 	if want := "<code>" + ts.URL + "/echo</code>"; !strings.Contains(string(b), want) {
 		t.Errorf("page does not say %s:\n%s", want, b)
 	}
+}
+
+// TestSockJSHeartbeatsLive: a SockJS replay puts an "h" frame every 25 s
+// on its own clock, none before, and none once stopped.
+func TestSockJSHeartbeatsLive(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		x := &sjReplay{wake: make(chan struct{}, 1)}
+		frames := func() []string {
+			x.mu.Lock()
+			defer x.mu.Unlock()
+			return x.frames
+		}
+		stop := x.beat()
+		defer stop()
+		time.Sleep(sjHeartbeat - time.Second)
+		synctest.Wait()
+		if len(frames()) != 0 {
+			t.Fatalf("frames before 25 s: %q", frames())
+		}
+		time.Sleep(sjHeartbeat + 2*time.Second) // 51 s
+		synctest.Wait()
+		if strings.Join(frames(), " ") != "h h" {
+			t.Fatalf("frames after 51 s: %q, want two heartbeats", frames())
+		}
+		stop()
+		time.Sleep(2 * sjHeartbeat)
+		synctest.Wait()
+		if len(frames()) != 2 {
+			t.Fatalf("frames after stop: %q", frames())
+		}
+	})
 }
