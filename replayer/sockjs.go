@@ -54,6 +54,7 @@ type sjReplay struct {
 	echo   *echo
 	client *clientLog // Wait's; nil without it
 	ctl    *control
+	beats  *liveBeats // the heartbeats of the protocol inside (STOMP's EOLs), made live
 
 	batch []string // the player's goroutine only: the messages of the frame being made
 
@@ -167,6 +168,7 @@ func (s *Server) sockJSReplay(w http.ResponseWriter, r *http.Request, log *slog.
 	}
 	x.echo = newEcho(s.detector(sess, r.URL, ""), s.Wait)
 	x.ctl = s.newControl(rp, sess)
+	x.beats = s.liveBeats(sess, r.URL, "")
 	x.log.Info("connected", "recorded", sess.URL, "transport", protocol.SockJSTransport(transport))
 	s.sockjs.put(x)
 	go x.run(r.URL.Path, r.RemoteAddr, del)
@@ -183,9 +185,9 @@ func (x *sjReplay) run(path, remote string, del func()) {
 	defer s.stats.open.Add(-1)
 	accepted := time.Now()
 	live := s.control.open(x.sess, path, remote, accepted, x.ctl)
-	stopBeats := x.beat()
+	stopBeats := x.beatLive(x.rp.ctx)
 	p := &player{cfg: s.timing(), session: x.sess, send: x.send, flush: x.flush, client: x.client, log: x.log,
-		fine: &s.fine, ctl: x.ctl, echo: x.echo}
+		fine: &s.fine, ctl: x.ctl, echo: x.echo, beats: x.beats}
 	end, err := p.play(x.rp.ctx, accepted)
 	live.ended(endingName(end, err))
 	stopBeatsAt(end, err, stopBeats)
@@ -300,6 +302,12 @@ func (x *sjReplay) clientSent(data []byte) bool {
 	}
 	for _, m := range msgs {
 		b := []byte(m)
+		if reply, ok, beat := x.beats.fromClient(protocol.Message{Dir: format.Send, Data: b}); beat {
+			if ok {
+				x.putMessage(reply.Data)
+			}
+			continue
+		}
 		x.log.Debug("client message", "size", len(b), "data", readable.Preview(b, 80))
 		x.srv.stats.received.Add(1)
 		x.ctl.clientMessage()
@@ -310,6 +318,34 @@ func (x *sjReplay) clientSent(data []byte) bool {
 		x.echo.live(protocol.Message{Dir: format.Send, Data: b}, came{at: now, held: x.ctl.heldFor(now)})
 	}
 	return true
+}
+
+// beatLive makes the heartbeats live: SockJS's own "h" (beat), and the
+// beats of the protocol inside, sent as messages (liveBeats.send); stop
+// stops both and waits for them.
+func (x *sjReplay) beatLive(ctx context.Context) (stop func()) {
+	stopH := x.beat()
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		x.beats.send(ctx, done, func(m protocol.Message) error { x.putMessage(m.Data); return nil })
+	})
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			stopH()
+			x.beats.hush()
+			close(done)
+		})
+		wg.Wait()
+	}
+}
+
+// putMessage queues one message, a heartbeat of the protocol inside, as
+// a frame of its own.
+func (x *sjReplay) putMessage(data []byte) {
+	b, _ := json.Marshal([]string{string(data)})
+	x.put("a" + string(b))
 }
 
 // beat puts an "h" frame every sjHeartbeat until the returned func is
