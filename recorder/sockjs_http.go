@@ -62,7 +62,7 @@ func (p *Proxy) watchSockJSSend(x *exchange, s *sjSession) {
 		if err == nil && !body.over {
 			s.clientSent("", body.buf, time.Now())
 		} else if err == nil {
-			s.lost.Add(1)
+			s.unrecorded(body)
 		}
 	}
 }
@@ -90,8 +90,7 @@ func (l *sjLines) chunk(b []byte) {
 		l.line.write(b[:i])
 		b = b[i+1:]
 		if l.line.over {
-			l.s.lost.Add(1)
-			l.line.release()
+			l.s.unrecorded(l.line)
 			l.line = nil
 			continue
 		}
@@ -118,3 +117,15 @@ func (l *sjLines) release() {
 // endSockJS is Proxy.Shutdown's: every SockJS session ends, recorded as
 // ended by the proxy.
 func (p *Proxy) endSockJS() { p.sockjs.endAll() }
+
+// unrecorded counts a frame relayed but not recorded, and logs the first
+// the memory budget left out.
+func (s *sjSession) unrecorded(b *heldBody) {
+	b.release()
+	s.lost.Add(1)
+	s.p.stats.lost.Add(1)
+	if b.overBudget && !s.budgetLogged.Swap(true) {
+		s.log.Warn("SockJS frame relayed but not recorded: bodies and messages being received hold the whole memory budget (--partial-budget); traffic is not affected",
+			"budget", s.p.partialBudget())
+	}
+}

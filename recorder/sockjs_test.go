@@ -37,6 +37,8 @@ func fakeSockJS(tb testing.TB) *httptest.Server {
 			b, _ := io.ReadAll(r.Body)
 			sent <- strings.Trim(string(b), `[]"`)
 			w.WriteHeader(http.StatusNoContent)
+		case "/echo/4/s4/xhr_streaming":
+			io.WriteString(w, "o\n"+`a["`+strings.Repeat("x", 64<<10)+`"]`+"\n"+`a["small"]`+"\n"+`c[3000,"Go away!"]`+"\n")
 		case "/echo/2/s2/xhr":
 			io.WriteString(w, polls[0]+"\n")
 			polls = polls[1:]
@@ -121,5 +123,25 @@ func TestSockJSTransportsRecorded(t *testing.T) {
 		if strings.Join(got, "\n") != strings.Join(want[s.URL], "\n") {
 			t.Errorf("session %s:\n%s\nwant:\n%s", s.URL, strings.Join(got, "\n"), strings.Join(want[s.URL], "\n"))
 		}
+	}
+}
+
+// TestSockJSFrameOverBudget: a frame larger than the memory budget for
+// recording is relayed whole and not recorded, counted in the close
+// line's lost; the frames after it are recorded.
+func TestSockJSFrameOverBudget(t *testing.T) {
+	up := fakeSockJS(t)
+	p, ts, sink, dir := proxyFor(t, up, func(p *Proxy) { p.PartialBudget = 16 << 10 })
+	body := httpDo(t, "POST", ts.URL+"/echo/4/s4/xhr_streaming", "")
+	if !strings.Contains(body, strings.Repeat("x", 64<<10)) || !strings.HasSuffix(body, `a["small"]`+"\n"+`c[3000,"Go away!"]`+"\n") {
+		t.Fatalf("stream relayed as %d bytes, not whole", len(body))
+	}
+	stopProxy(t, p, ts, sink)
+	evs := onlySession(t, dir)
+	if len(evs) != 3 || string(evs[1].Data) != "small" || evs[2].Type != format.TypeClose || evs[2].Lost != 1 || evs[2].Code != 3000 {
+		for _, e := range evs {
+			t.Logf("%+v", e)
+		}
+		t.Fatalf("want the session line, small, and a close line with lost 1")
 	}
 }
