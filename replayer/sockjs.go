@@ -85,9 +85,13 @@ func sockJSKey(r *http.Request) (key, transport string, ok bool) {
 // sockJSRoute reports whether r is a request of a SockJS session's
 // transport that a recorded kind sockjs session can serve: the
 // WebSocket's upgrade, a POST (or its preflight) of xhr_streaming, xhr or
-// xhr_send.
+// xhr_send; or an upgrade on the raw WebSocket endpoint <base>/websocket
+// of a base a kind sockjs session was recorded on.
 func (s *Server) sockJSRoute(r *http.Request, upgrade bool) bool {
 	_, transport, ok := sockJSKey(r)
+	if !ok && upgrade && strings.HasSuffix(r.URL.Path, "/websocket") {
+		return s.sockJSRaw(r) != ""
+	}
 	switch {
 	case !ok || s.protocols().Lookup(protocol.SockJS{}.Name()) == nil:
 		return false
@@ -99,6 +103,21 @@ func (s *Server) sockJSRoute(r *http.Request, upgrade bool) bool {
 		return false
 	}
 	return ok && s.hasKind(format.KindSockJS)
+}
+
+// sockJSRaw returns the base of r, an upgrade on SockJS's raw WebSocket
+// endpoint <base>/websocket, when a kind sockjs session is recorded on
+// that base; else "".
+func (s *Server) sockJSRaw(r *http.Request) string {
+	base := strings.TrimSuffix(r.URL.Path, "/websocket")
+	all, _, _ := s.Catalog.snapshot()
+	for _, sess := range all {
+		if sess.Kind == format.KindSockJS && connectPath(sess.Kind.String(), sess.URL) == base &&
+			(len(s.Sessions) == 0 || containsID(s.Sessions, sess.ID)) {
+			return base
+		}
+	}
+	return ""
 }
 
 // hasKind reports whether a session of kind is recorded, among those

@@ -2,6 +2,8 @@ package replayer
 
 import (
 	"bufio"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -46,7 +48,7 @@ var sockJSWant = []string{"o", `a["welcome"]`, `a["reply \"1\"","and more"]`, `c
 // the WebSocket.
 func TestSockJSReplayOverEachTransport(t *testing.T) {
 	rec := sockJSTransportRecording(t)
-	for _, transport := range []string{"websocket", "xhr_streaming", "xhr"} {
+	for _, transport := range []string{"websocket", "xhr_streaming", "xhr", "raw websocket"} {
 		t.Run(transport, func(t *testing.T) {
 			ts := startServer(t, &Server{Wait: true}, File(rec))
 			base := ts.URL + "/echo/456/" + transport + "x/"
@@ -58,11 +60,41 @@ func TestSockJSReplayOverEachTransport(t *testing.T) {
 				got = sockJSOverStream(t, base)
 			case "xhr":
 				got = sockJSOverPolls(t, base)
+			case "raw websocket":
+				got = sockJSOverRaw(t, ts)
 			}
-			if strings.Join(got, "\n") != strings.Join(sockJSWant, "\n") {
-				t.Errorf("frames:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(sockJSWant, "\n"))
+			want := sockJSWant
+			if transport == "raw websocket" {
+				want = sockJSRawWant
+			}
+			if strings.Join(got, "\n") != strings.Join(want, "\n") {
+				t.Errorf("frames:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 			}
 		})
+	}
+}
+
+// sockJSRawWant is what the raw WebSocket endpoint gets: the messages,
+// unframed, and a close frame with SockJS's code.
+var sockJSRawWant = []string{"welcome", `reply "1"`, "and more", `close 3000 Go away!`}
+
+func sockJSOverRaw(t *testing.T, ts *httptest.Server) []string {
+	c := dial(t, ts, "/echo/websocket")
+	ctx := t.Context()
+	var got []string
+	for {
+		_, m, err := c.Read(ctx)
+		if err != nil {
+			var ce websocket.CloseError
+			if errors.As(err, &ce) {
+				got = append(got, fmt.Sprintf("close %d %s", ce.Code, ce.Reason))
+			}
+			return got
+		}
+		got = append(got, string(m))
+		if string(m) == "welcome" {
+			c.Write(ctx, websocket.MessageText, []byte("ping 1"))
+		}
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/coder/websocket"
+	"github.com/wsreplay/wsreplay/format"
 	"github.com/wsreplay/wsreplay/internal/ws"
 )
 
@@ -25,8 +26,12 @@ const maxSockJSSend = 16 << 20
 
 // serveSockJS serves a request of a SockJS session's transport.
 func (s *Server) serveSockJS(w http.ResponseWriter, r *http.Request) {
-	_, transport, _ := sockJSKey(r)
+	_, transport, ok := sockJSKey(r)
 	log := s.logger().With("remote", r.RemoteAddr, "path", r.URL.RequestURI(), "kind", "sockjs")
+	if !ok {
+		s.serveSockJSRaw(w, r, log)
+		return
+	}
 	if transport == "websocket" {
 		s.serveSockJSSocket(w, r, log)
 		return
@@ -171,5 +176,20 @@ func (x *sjReplay) pumpFromSocket(ctx context.Context, conn *websocket.Conn) {
 		if typ == websocket.MessageText && len(data) > 0 {
 			x.clientSent(data)
 		}
+	}
+}
+
+// serveSockJSRaw plays a SockJS session on the raw WebSocket endpoint,
+// <base>/websocket, which carries the application's messages unframed, as
+// a WebSocket replay of its messages: its recorded close code (3000) is
+// the close frame's, as sockjs-node closes it.
+func (s *Server) serveSockJSRaw(w http.ResponseWriter, r *http.Request, log *slog.Logger) {
+	rp, del, sess := s.startReplay(w, r, log, format.KindSockJS)
+	if rp == nil {
+		return
+	}
+	defer del()
+	if c := s.accept(w, r, rp, sess, log); c != nil {
+		s.serve(c, rp, sess)
 	}
 }
