@@ -212,13 +212,56 @@ func (s *sjSession) endLocked(by string, code int, reason string, clean bool) {
 
 // sjSocket is the WebSocket transport of a SockJS session: each message
 // the server sends is one frame, each the client sends an array of
-// strings (or one). s nil: the session is not recorded.
-type sjSocket struct{ s *sjSession }
+// strings (or one). s nil: the session is not recorded. A WebSocket whose
+// first message is not the server's open frame "o" is no SockJS session
+// after all (an application's own /api/1/room/websocket): it is recorded
+// as a session of its own (own), and so is one that ends before any
+// message.
+type sjSocket struct {
+	s       *sjSession
+	own     func() socketLines
+	mu      sync.Mutex  // guards what follows; the two pumps call in
+	decided bool        // the first message (or the end) has told
+	alt     socketLines // own's lines, once decided; nil: SockJS
+}
 
-func (l sjSocket) recorded() bool { return l.s != nil }
+// decide tells, at the first message (or the end), whether the socket is
+// SockJS's; it returns the lines of its own recording when it is not.
+func (l *sjSocket) decide(open bool) socketLines {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.decided {
+		l.decided = true
+		if !open {
+			if l.s != nil {
+				l.s.forget()
+			}
+			l.alt = l.own()
+		}
+	}
+	return l.alt
+}
 
-func (l sjSocket) message(dir format.Dir, text bool, data []byte) {
-	if l.s == nil || !text {
+// current returns own's lines if the socket was told not SockJS's.
+func (l *sjSocket) current() socketLines {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.alt
+}
+
+func (l *sjSocket) recorded() bool {
+	if alt := l.current(); alt != nil {
+		return alt.recorded()
+	}
+	return l.s != nil
+}
+
+func (l *sjSocket) message(dir format.Dir, text bool, data []byte) {
+	if alt := l.decide(dir == format.Receive && text && string(data) == "o"); alt != nil {
+		alt.message(dir, text, data)
+		return
+	}
+	if !text || l.s == nil {
 		return
 	}
 	if dir == format.Receive {
@@ -228,17 +271,42 @@ func (l sjSocket) message(dir format.Dir, text bool, data []byte) {
 	l.s.clientSent("websocket", data, time.Now())
 }
 
-func (l sjSocket) control(format.Type, format.Dir, []byte) {}
+func (l *sjSocket) control(typ format.Type, dir format.Dir, payload []byte) {
+	if alt := l.current(); alt != nil {
+		alt.control(typ, dir, payload)
+	}
+}
 
-func (l sjSocket) lose() {
-	if l.s != nil {
+func (l *sjSocket) lose() {
+	if alt := l.current(); alt != nil {
+		alt.lose()
+	} else if l.s != nil {
 		l.s.lost.Add(1)
 	}
 }
 
-func (l sjSocket) ended(end format.Event) {
+func (l *sjSocket) ended(end format.Event) {
+	opened := l.s == nil // unrecorded: nothing to tell
 	if l.s != nil {
+		l.s.mu.Lock()
+		opened = l.s.opened
+		l.s.mu.Unlock()
+	}
+	if alt := l.decide(opened); alt != nil {
+		alt.ended(end)
+	} else if l.s != nil {
 		l.s.socketEnded(end)
+	}
+}
+
+// forget lets a session that never opened go: its WebSocket was no
+// SockJS session's.
+func (s *sjSession) forget() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.opened {
+		s.ended = true
+		s.reg.remove(s)
 	}
 }
 

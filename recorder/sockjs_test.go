@@ -1,6 +1,7 @@
 package recorder
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"net/http"
@@ -39,6 +40,13 @@ func fakeSockJS(tb testing.TB) *httptest.Server {
 			w.WriteHeader(http.StatusNoContent)
 		case "/echo/4/s4/xhr_streaming":
 			io.WriteString(w, "o\n"+`a["`+strings.Repeat("x", 64<<10)+`"]`+"\n"+`a["small"]`+"\n"+`c[3000,"Go away!"]`+"\n")
+		case "/api/1/room/websocket": // no SockJS: its server does not open with "o"
+			c, err := websocket.Accept(w, r, nil)
+			if err != nil {
+				return
+			}
+			c.Write(r.Context(), websocket.MessageText, []byte("hello"))
+			c.Close(websocket.StatusNormalClosure, "plain")
 		case "/echo/2/s2/xhr":
 			io.WriteString(w, polls[0]+"\n")
 			polls = polls[1:]
@@ -75,10 +83,20 @@ func TestSockJSTransportsRecorded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	br := bufio.NewReader(stream.Body)
+	var body string
+	for !strings.HasSuffix(body, "\nh\n") { // a client sends once it is open
+		line, err := br.ReadString('\n')
+		if err != nil {
+			t.Fatalf("stream relayed as %q, %v", body, err)
+		}
+		body += line
+	}
 	httpDo(t, "POST", ts.URL+"/echo/1/s1/xhr_send", `["hi"]`)
-	body, _ := io.ReadAll(stream.Body)
+	rest, _ := io.ReadAll(br)
 	stream.Body.Close()
-	if !strings.HasSuffix(string(body), "o\n"+`a["hello","wor\"ld"]`+"\nh\n"+`a["echo:hi"]`+"\n"+`c[3000,"Go away!"]`+"\n") {
+	body += string(rest)
+	if !strings.HasSuffix(body, "o\n"+`a["hello","wor\"ld"]`+"\nh\n"+`a["echo:hi"]`+"\n"+`c[3000,"Go away!"]`+"\n") {
 		t.Fatalf("stream relayed as %q", body)
 	}
 	for range 4 {
@@ -143,5 +161,29 @@ func TestSockJSFrameOverBudget(t *testing.T) {
 			t.Logf("%+v", e)
 		}
 		t.Fatalf("want the session line, small, and a close line with lost 1")
+	}
+}
+
+// TestNotSockJSWebSocket: a WebSocket on a path of SockJS's shape whose
+// server does not open with "o" is recorded as a WebSocket session of its
+// own, as before.
+func TestNotSockJSWebSocket(t *testing.T) {
+	up := fakeSockJS(t)
+	p, ts, sink, dir := proxyFor(t, up, nil)
+	c := dial(t, ts, "/api/1/room/websocket", nil)
+	if _, m, _ := c.Read(t.Context()); string(m) != "hello" {
+		t.Fatalf("relayed %q", m)
+	}
+	c.Read(t.Context())
+	stopProxy(t, p, ts, sink)
+	evs := onlySession(t, dir)
+	if len(evs) != 3 || evs[0].Kind != format.KindWebSocket || string(evs[1].Data) != "hello" || evs[2].Reason != "plain" {
+		for _, e := range evs {
+			t.Logf("%+v", e)
+		}
+		t.Fatal("want a websocket session: its line, hello, and its close")
+	}
+	if len(p.sockjs.m) != 0 {
+		t.Errorf("SockJS sessions left listed: %v", p.sockjs.m)
 	}
 }
