@@ -334,7 +334,7 @@ func (x *sjReplay) clientSent(data []byte) bool {
 			x.client.add(b)
 		}
 		now := time.Now()
-		x.echo.live(protocol.Message{Dir: format.Send, Data: b}, came{at: now, held: x.ctl.heldFor(now)})
+		x.echo.live(protocol.Message{Dir: format.Send, Data: b}, came{at: now, held: x.ctl.heldFor(now)}) // nil-safe
 	}
 	return true
 }

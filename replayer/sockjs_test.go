@@ -14,6 +14,7 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/protocol"
 )
 
 // sockJSTransportRecording is a SockJS session recorded over xhr-streaming: a
@@ -48,9 +49,13 @@ var sockJSWant = []string{"o", `a["welcome"]`, `a["reply \"1\"","and more"]`, `c
 // the WebSocket.
 func TestSockJSReplayOverEachTransport(t *testing.T) {
 	rec := sockJSTransportRecording(t)
-	for _, transport := range []string{"websocket", "xhr_streaming", "xhr", "raw websocket"} {
+	for _, transport := range []string{"websocket", "xhr_streaming", "xhr", "raw websocket", "xhr --protocol none"} {
 		t.Run(transport, func(t *testing.T) {
-			ts := startServer(t, &Server{Wait: true}, File(rec))
+			srv := &Server{Wait: true}
+			if transport, _, _ = strings.Cut(transport, " --protocol "); transport == "xhr" && strings.Contains(t.Name(), "none") {
+				srv.Protocol = protocol.NoProtocol // no echo
+			}
+			ts := startServer(t, srv, File(rec))
 			base := ts.URL + "/echo/456/" + transport + "x/"
 			var got []string
 			switch transport {
