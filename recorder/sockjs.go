@@ -38,7 +38,11 @@ type sjSession struct {
 	busy   int          // transport requests in flight
 	socket bool         // a WebSocket carries it: the socket's end is the session's
 	via    string       // the transport that last carried the server's frames, which xhr_send serves
-	timer  *time.Timer  // ends a session whose client went quiet
+
+	wmu     sync.Mutex  // guards what follows (sockjs_queue.go)
+	work    []sjWork    // what waits to be recorded, in order
+	working bool        // the recording goroutine runs
+	timer   *time.Timer // ends a session whose client went quiet
 }
 
 // sjRegistry lists the SockJS sessions being recorded by key. Its zero
@@ -98,7 +102,7 @@ func (g *sjRegistry) endAll() {
 	}
 	g.mu.Unlock()
 	for _, s := range all {
-		s.end(format.ByProxy, 1001, "proxy shutting down", true)
+		s.ending(format.ByProxy, 1001, "proxy shutting down", true)
 	}
 }
 
@@ -176,16 +180,17 @@ func (s *sjSession) request(delta int) {
 
 func (s *sjSession) quiet() {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.busy == 0 && !s.socket {
-		s.endLocked(format.ByClient, format.CodeAbnormal, "", false)
+	quiet := s.busy == 0 && !s.socket && !s.ended
+	s.mu.Unlock()
+	if quiet {
+		s.ending(format.ByClient, format.CodeAbnormal, "", false)
 	}
 }
 
 // socketEnded ends the session as its WebSocket ended, unless a close
 // frame ended it before.
 func (s *sjSession) socketEnded(e format.Event) {
-	s.end(e.By, e.Code, e.Reason, e.Clean)
+	s.ending(e.By, e.Code, e.Reason, e.Clean)
 }
 
 func (s *sjSession) end(by string, code int, reason string, clean bool) {
@@ -264,11 +269,12 @@ func (l *sjSocket) message(dir format.Dir, text bool, data []byte) {
 	if !text || l.s == nil {
 		return
 	}
-	if dir == format.Receive {
-		l.s.serverFrame("websocket", data, time.Now())
+	n := int64(len(data))
+	if !l.s.p.reserve(n) { // waiting to be recorded, it is charged as it was being received
+		l.s.unrecorded(&heldBody{over: true, overBudget: true})
 		return
 	}
-	l.s.clientSent("websocket", data, time.Now())
+	l.s.enqueue(sjWork{at: time.Now(), transport: "websocket", server: dir == format.Receive, data: data, charged: n})
 }
 
 func (l *sjSocket) control(typ format.Type, dir format.Dir, payload []byte) {
@@ -286,13 +292,10 @@ func (l *sjSocket) lose() {
 }
 
 func (l *sjSocket) ended(end format.Event) {
-	opened := l.s == nil // unrecorded: nothing to tell
-	if l.s != nil {
-		l.s.mu.Lock()
-		opened = l.s.opened
-		l.s.mu.Unlock()
-	}
-	if alt := l.decide(opened); alt != nil {
+	// A socket that ends before its first message is no SockJS
+	// session's (unrecorded: nothing to tell); decide keeps what the
+	// first message told.
+	if alt := l.decide(l.s == nil); alt != nil {
 		alt.ended(end)
 	} else if l.s != nil {
 		l.s.socketEnded(end)

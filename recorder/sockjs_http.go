@@ -58,11 +58,13 @@ func (p *Proxy) watchSockJSSend(x *exchange, s *sjSession) {
 	body := p.holdBody(p.pollLimit())
 	x.RequestBody = body.write
 	x.RequestEnd = func(err error) {
-		defer body.release()
-		if err == nil && !body.over {
-			s.clientSent("", body.buf, time.Now())
-		} else if err == nil {
+		switch {
+		case err == nil && !body.over:
+			s.enqueue(sjWork{at: time.Now(), data: body.buf, held: body}) // released once recorded
+		case err == nil:
 			s.unrecorded(body)
+		default:
+			body.release()
 		}
 	}
 }
@@ -94,18 +96,21 @@ func (l *sjLines) chunk(b []byte) {
 			l.line = nil
 			continue
 		}
-		l.frame(l.line.buf)
-		l.line.buf = l.line.buf[:0] // its room stays charged, for the next
+		l.frame()
 	}
 }
 
-// frame records one frame; the prelude of xhr_streaming (2048 "h") and
-// the heartbeats are none of the session's lines.
-func (l *sjLines) frame(f []byte) {
-	if len(f) > 0 && f[0] == 'h' {
+// frame hands the frame read to the recording goroutine, with its held
+// copy; the prelude of xhr_streaming (2048 "h") and the heartbeats are
+// none of the session's lines, and their copy is kept for the next.
+func (l *sjLines) frame() {
+	f := l.line.buf
+	if len(f) == 0 || f[0] == 'h' {
+		l.line.buf = f[:0] // its room stays charged, for the next
 		return
 	}
-	l.s.serverFrame(l.transport, f, time.Now())
+	l.s.enqueue(sjWork{at: time.Now(), transport: l.transport, server: true, data: f, held: l.line})
+	l.line = nil
 }
 
 func (l *sjLines) release() {
