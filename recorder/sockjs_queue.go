@@ -52,6 +52,11 @@ func (s *sjSession) enqueue(w sjWork) {
 	}
 }
 
+// testHookSockJS, if set (by tests only, before any session), runs before
+// each queued item of a SockJS session is recorded: a slow recording, made
+// to order.
+var testHookSockJS func()
+
 // recordQueued is the session's recording goroutine: it records what
 // waits, in order, until nothing does.
 func (s *sjSession) recordQueued() {
@@ -68,6 +73,9 @@ func (s *sjSession) recordQueued() {
 		s.work[0] = sjWork{}
 		s.work = s.work[1:]
 		s.wmu.Unlock()
+		if testHookSockJS != nil {
+			testHookSockJS()
+		}
 		s.record(w)
 		w.held.release()
 		s.p.partial.Add(-w.charged)

@@ -187,3 +187,27 @@ func TestNotSockJSWebSocket(t *testing.T) {
 		t.Errorf("SockJS sessions left listed: %v", p.sockjs.m)
 	}
 }
+
+// TestSockJSRecordingOffTheRelayPath: while the recording of a SockJS
+// session's frames is held up, its traffic is relayed whole all the same;
+// the frames are recorded once the recording goes on.
+func TestSockJSRecordingOffTheRelayPath(t *testing.T) {
+	release := make(chan struct{})
+	testHookSockJS = func() { <-release }
+	t.Cleanup(func() { testHookSockJS = nil })
+	up := fakeSockJS(t)
+	p, ts, sink, dir := proxyFor(t, up, nil)
+	var got []string
+	for range 4 {
+		got = append(got, httpDo(t, "POST", ts.URL+"/echo/2/s2/xhr", ""))
+	}
+	if want := []string{"o\n", `a["p1","p2"]` + "\n", "h\n", `c[3000,"Go away!"]` + "\n"}; strings.Join(got, "") != strings.Join(want, "") {
+		t.Fatalf("polls relayed as %q, want %q", got, want)
+	}
+	close(release)
+	stopProxy(t, p, ts, sink)
+	evs := onlySession(t, dir)
+	if len(evs) != 4 || string(evs[1].Data) != "p1" || string(evs[2].Data) != "p2" || evs[3].Code != 3000 {
+		t.Fatalf("recorded %d lines, want the session line, p1, p2 and the close line", len(evs))
+	}
+}
