@@ -94,7 +94,7 @@
 // # Kinds
 //
 // A session line may say what carried the session in "kind": "websocket"
-// (the same as no "kind"), "socketio", "poll" or "sse". The messages of every
+// (the same as no "kind"), "socketio", "poll", "sse" or "sockjs". The messages of every
 // kind are message lines, so a reader that knows no kinds reads them as
 // WebSocket messages; the extra fields say how to serve them again:
 //
@@ -134,6 +134,26 @@
 // and "clean":false when it was cut (the connection broke before the
 // response's end); "by":"client" with 1001 when the client went away; and
 // "by":"proxy" with 1001 when the recorder shut down.
+//
+//	{"type":"session",...,"kind":"sockjs","url":"/echo/123/x7k2/xhr_streaming"}
+//	{"type":"message",...,"dir":"receive","text":"hello","transport":"xhr-streaming"}
+//	{"type":"message",...,"dir":"send","text":"hi","transport":"xhr-polling"}
+//	{"type":"close",...,"by":"server","code":3000,"reason":"Go away!","clean":true}
+//
+// A sockjs session is one SockJS session (the <session> part of
+// <base>/<server>/<session>/<transport>), whichever transports carried it:
+// its websocket, xhr_streaming, xhr (polling) and xhr_send requests. Each
+// message is one application message: one string of a server's a[...]
+// frame, or of the JSON array a client sent, decoded (its text is what the
+// application's onmessage got, or gave to send), and "transport" says
+// which transport carried it. The open frame "o" and the heartbeats "h"
+// are not recorded (a replay makes them live). The session line's "url"
+// and "request_headers" are those of its first transport request. The
+// close line is the server's close frame c[code,"reason"] ("by":"server",
+// its code and reason, "clean":true); else how the websocket ended; else,
+// when the client stopped asking on its HTTP transports, "by":"client"
+// with 1006 and "clean":false; or "by":"proxy" with 1001 when the
+// recorder shut down.
 //
 // # Protocols
 //

@@ -107,9 +107,12 @@ type Event struct {
 	Data   []byte // payload; for Text, the message's bytes (normally UTF-8)
 
 	// message lines of other kinds than WebSocket
-	Transport string // KindSocketIO: "polling" or "websocket", what carried the packet
-	HTTP      *HTTP  // KindPoll: the request or response the payload is the body of
-	SSE       *SSE   // KindSSE: the event's id, type and retry
+	// Transport says what carried the message: on KindSocketIO,
+	// "polling" or "websocket"; on KindSockJS, "websocket",
+	// "xhr-streaming" or "xhr-polling".
+	Transport string
+	HTTP      *HTTP // KindPoll: the request or response the payload is the body of
+	SSE       *SSE  // KindSSE: the event's id, type and retry
 
 	// close lines
 	By     string // ByClient, ByServer or ByProxy

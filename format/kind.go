@@ -12,6 +12,7 @@ const (
 	KindSocketIO  Kind = "socketio" // one Engine.IO sid, over polling, WebSocket or both
 	KindPoll      Kind = "poll"     // one poller's HTTP long-polling exchanges
 	KindSSE       Kind = "sse"      // one Server-Sent Events response
+	KindSockJS    Kind = "sockjs"   // one SockJS session, over websocket, xhr-streaming or xhr-polling
 )
 
 // String returns the kind's name, "websocket" for KindWebSocket.

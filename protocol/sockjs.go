@@ -22,7 +22,9 @@ import (
 // c[3000,"Go away!"] closes with SockJS's own code and reason; the
 // client sends a JSON array of strings, or one string.
 //
-// The other transports (xhr_streaming, xhr, eventsource, iframe, jsonp)
+// Its xhr_streaming and xhr transports are recorded and replayed as one
+// session of kind sockjs with the websocket (recorder/sockjs.go,
+// replayer/sockjs.go); the others (eventsource, htmlfile, iframe, jsonp)
 // are named by Fallbacker, not served.
 type SockJS struct{}
 
@@ -76,10 +78,12 @@ func (SockJS) Recognize(o Opening) bool {
 }
 
 // Endpoint returns the websocket path with its server and session parts
-// as "*": "/echo/*/*/websocket".
+// as "*": "/echo/*/*/websocket", for the paths of a session's websocket,
+// xhr_streaming and xhr (a session recorded on one transport is played on
+// whichever the client picks).
 func (SockJS) Endpoint(u *url.URL) (string, bool) {
 	base, transport, ok := sockJSSession(u.Path)
-	if !ok || transport != "websocket" {
+	if !ok || transport != "websocket" && transport != "xhr_streaming" && transport != "xhr" {
 		return "", false
 	}
 	return base + "/*/*/websocket", true
@@ -201,16 +205,77 @@ func (SockJS) AnswerBootstrap(w http.ResponseWriter, r *http.Request, recorded [
 	w.Write(body)
 }
 
-// Fallback names a request for one of SockJS's other transports, and the
-// iframe page.
+// Fallback names a request for one of SockJS's transports a replay does
+// not serve (eventsource, htmlfile, jsonp, the iframe page), and for its
+// xhr ones when no kind sockjs session is recorded to serve them.
 func (SockJS) Fallback(r *http.Request) (what, need string, ok bool) {
-	need = "a client on the websocket transport (sockjs-client: new SockJS(url, null, {transports: [\"websocket\"]})); SockJS's HTTP transports are not replayed"
+	need = "a client on the websocket, xhr-streaming or xhr-polling transport (sockjs-client: new SockJS(url, null, {transports: [\"websocket\", \"xhr-streaming\", \"xhr-polling\"]})); SockJS's other transports are not replayed"
 	last := r.URL.Path[strings.LastIndexByte(r.URL.Path, '/')+1:]
 	if strings.HasPrefix(last, "iframe") && strings.HasSuffix(last, ".html") {
 		return "the SockJS iframe page (" + last + ")", need, true
 	}
-	if _, transport, ok := sockJSSession(r.URL.Path); ok && sockJSTransports[transport] != "" {
-		return "the SockJS " + sockJSTransports[transport] + " transport", need, true
+	_, transport, ok := sockJSSession(r.URL.Path)
+	if !ok || sockJSTransports[transport] == "" {
+		return "", "", false
 	}
-	return "", "", false
+	if strings.HasPrefix(transport, "xhr") {
+		need = "a SockJS session recorded by wsreplay record (kind sockjs, any transport); these recordings have none (a SockJS websocket recorded as a plain WebSocket session replays on the websocket transport only)"
+	}
+	return "the SockJS " + sockJSTransports[transport] + " transport", need, true
+}
+
+// SockJSPath splits the path of a SockJS session's transport request,
+// <base>/<server>/<session>/<transport>: base, the session's key (its
+// server and session parts, "<server>/<session>") and the transport's
+// last path part ("websocket", "xhr", "xhr_send", "xhr_streaming", ...).
+func SockJSPath(path string) (base, session, transport string, ok bool) {
+	base, transport, ok = sockJSSession(path)
+	if !ok {
+		return "", "", "", false
+	}
+	rest := strings.TrimSuffix(strings.TrimPrefix(path, base+"/"), "/"+transport)
+	return base, rest, transport, true
+}
+
+// SockJSTransport names a transport path part as sockjs-client's
+// transports option does ("xhr_streaming": "xhr-streaming", "xhr":
+// "xhr-polling"), or returns it unchanged.
+func SockJSTransport(part string) string {
+	if name, ok := sockJSTransports[part]; ok {
+		return name
+	}
+	return part
+}
+
+// SockJSFrames reads the application messages of a frame a SockJS server
+// sent: a["m1","m2"]'s strings; ok false when it is not a message frame.
+func SockJSFrames(frame []byte) (msgs []string, ok bool) {
+	if len(frame) < 2 || frame[0] != 'a' || json.Unmarshal(frame[1:], &msgs) != nil {
+		return nil, false
+	}
+	return msgs, true
+}
+
+// SockJSClose reads a close frame c[code,"reason"].
+func SockJSClose(frame []byte) (code int, reason string, ok bool) {
+	var c []json.RawMessage
+	if len(frame) < 2 || frame[0] != 'c' || json.Unmarshal(frame[1:], &c) != nil || len(c) != 2 ||
+		json.Unmarshal(c[0], &code) != nil || json.Unmarshal(c[1], &reason) != nil {
+		return 0, "", false
+	}
+	return code, reason, true
+}
+
+// SockJSSent reads what a SockJS client sent: a JSON array of strings, or
+// one string.
+func SockJSSent(data []byte) ([]string, bool) {
+	var msgs []string
+	if json.Unmarshal(data, &msgs) == nil && msgs != nil {
+		return msgs, true
+	}
+	var one string
+	if json.Unmarshal(data, &one) == nil {
+		return []string{one}, true
+	}
+	return nil, false
 }

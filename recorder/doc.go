@@ -40,6 +40,12 @@
 //     of each body; engineio_queue.go: the session's goroutine that splits
 //     the bodies into packets, off the relay path.
 //
+//   - sockjs.go: a SockJS session, every application message of one
+//     <server>/<session> whatever transport carries it (its WebSocket,
+//     sjSocket), read from SockJS's frames, and how it ends;
+//     sockjs_http.go: its xhr_streaming, xhr and xhr_send requests,
+//     exchanges whose hooks read the frames as they pass.
+//
 //   - frame.go: RFC 6455 framing: headers, frameParser (frames across
 //     reads), masking, close frames.
 //

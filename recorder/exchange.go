@@ -90,6 +90,9 @@ func (p *Proxy) classify(x *exchange) {
 		p.pollers.watch(p, x)
 		return
 	}
+	if p.watchSockJS(x) { // sockjs_http.go
+		return
+	}
 	if b := p.protocols().Bootstrap(x.req); b != nil {
 		p.watchBootstrap(x, b) // bootstrap.go
 		return

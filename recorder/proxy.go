@@ -129,6 +129,7 @@ type Proxy struct {
 	mu       sync.Mutex
 	sessions map[*session]struct{}
 	eio      eioRegistry // Engine.IO sessions by sid
+	sockjs   sjRegistry  // SockJS sessions by <base>/<server>/<session> (sockjs.go)
 	shutdown bool
 	wg       sync.WaitGroup
 }
@@ -267,6 +268,7 @@ func (p *Proxy) Shutdown(ctx context.Context) error {
 		return err
 	}
 	p.eio.endAll()
+	p.endSockJS()
 	p.streams.end()
 	p.pollers.endAll()
 	for _, wg := range []*sync.WaitGroup{&p.wg, &p.streams.wg, &p.pollers.wg} {

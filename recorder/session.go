@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -119,16 +120,34 @@ func (p *Proxy) open(w http.ResponseWriter, r *http.Request) *session {
 		s.log.Info("WebSocket of an Engine.IO session", "upstream", p.redactURL(up), "recorded", es != nil)
 		return s
 	}
-	s.log = s.log.With("kind", format.KindWebSocket.String())
-	rec := &sessionRecord{p: p, sink: p.sinkFor(r, s.log), id: s.id, start: s.start, log: s.log}
-	s.lines = socketRecord{r: rec, sent: &s.sent, received: &s.received}
+	own := p.ownRecording(s, r, resp, up, subprotocol)
+	if sj, ok := p.socketSockJS(r, s.start); ok { // sockjs.go
+		s.log = s.log.With("kind", format.KindSockJS.String(), "transport", "websocket")
+		if sj != nil {
+			s.log = sj.log.With("transport", "websocket")
+		}
+		s.lines = &sjSocket{s: sj, own: own}
+		return s
+	}
+	s.lines = own()
+	return s
+}
 
-	rec.add(&format.Event{Type: format.TypeSession, Version: format.Version, Session: s.id, Time: s.start,
+// ownRecording returns what records s as a session of kind websocket of
+// its own: called, it writes the session line and returns the lines. What
+// it needs of the handshake (r, resp) is read now.
+func (p *Proxy) ownRecording(s *session, r *http.Request, resp *http.Response, up *url.URL, subprotocol string) func() socketLines {
+	log := s.log.With("kind", format.KindWebSocket.String())
+	rec := &sessionRecord{p: p, sink: p.sinkFor(r, log), id: s.id, start: s.start, log: log}
+	line := &format.Event{Type: format.TypeSession, Version: format.Version, Session: s.id, Time: s.start,
 		URL: p.redactURL(r.URL), Upstream: p.redactURL(up), Subprotocol: p.Redaction.subprotocol(subprotocol),
 		Extensions: resp.Header.Get("Sec-WebSocket-Extensions"), Protocol: p.sessionProtocol(r, subprotocol),
-		RequestHeaders: p.Redaction.headers(r.Header), ResponseHeaders: p.Redaction.headers(resp.Header)})
-	logStarted(s.log, p.redactURL(up), rec.sink != nil, "subprotocol", p.Redaction.subprotocol(subprotocol))
-	return s
+		RequestHeaders: p.Redaction.headers(r.Header), ResponseHeaders: p.Redaction.headers(resp.Header)}
+	return func() socketLines {
+		rec.add(line)
+		logStarted(log, line.Upstream, rec.sink != nil, "subprotocol", line.Subprotocol)
+		return socketRecord{r: rec, sent: &s.sent, received: &s.received}
+	}
 }
 
 // sinkFor returns where a session on r is recorded: Sink, or nil when the

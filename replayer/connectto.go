@@ -28,7 +28,7 @@ func connectTo(sess *Session, host string, secure bool) string {
 			return web + host
 		}
 		return web + host + " (path: " + u.Path + ")"
-	case sess.Protocol() == "sockjs":
+	case sess.Kind == format.KindSockJS || sess.Protocol() == "sockjs":
 		return web + host + sockJSBase(u.Path)
 	case sess.Protocol() == "signalr":
 		return web + host + strings.TrimSuffix(u.Path, "/negotiate")

@@ -70,6 +70,11 @@
 // Engine.IO client, on whichever transport it uses, as a Socket.IO server
 // would: see engineio.go. Its pings are live, on the replay's own clock.
 //
+// SockJS: a SockJS session (format.KindSockJS) is served to a SockJS
+// client on whichever transport it picks (websocket, xhr-streaming,
+// xhr-polling, and the raw <base>/websocket), framed as a SockJS server
+// frames it: see sockjs.go. Its "h" heartbeats are live.
+//
 // Heartbeats (heartbeat.go): a WebSocket replay's heartbeats are live per
 // protocol, through the session's profile (package protocol): a client's
 // heartbeat the profile answers (protocol.HeartbeatReplier) is answered at
@@ -109,12 +114,13 @@
 // schedule of its own.
 //
 //	ServeHTTP (route.go)
-//	  |- route: control | Engine.IO | poll | bootstrap | fallback | event stream | page | WebSocket
+//	  |- route: control | Engine.IO | SockJS | poll | bootstrap | fallback | event stream | page | WebSocket
 //	  |- guard (guard.go): Host; Origin for replays   sandboxWriter (sandbox.go)
 //	  |
 //	  |- control:      serveControl (api.go) -> ServeMux: api*.go, events.go, ui.go
 //	  |- Engine.IO:    serveEngineIO (engineio.go) -> eioReplay (engineio_conn.go)
 //	  |                  -> eioPlay (engineio_play.go)
+//	  |- SockJS:       serveSockJS (sockjs_transport.go) -> sjReplay (sockjs.go)
 //	  |- poll:         servePoll (poll.go, polltape.go)
 //	  |- bootstrap:    serveBootstrap (bootstrap.go): the profile's AnswerBootstrap
 //	  |- fallback:     serveFallback (bootstrap.go): 404 and one log line
@@ -208,6 +214,12 @@
 //     engineio_play.go: its packets between the player and the transports:
 //     pings and CONNECT answers made live, namespaces held until joined,
 //     acks under the client's ids, binary units, unrecorded emits logged.
+//   - sockjs.go: one SockJS replay per live SockJS session, whichever
+//     transports carry it: the player's messages made a[...] frames, the
+//     ending a c[code,reason] frame, the live "h" and the inner protocol's
+//     beats, the client's messages read. sockjs_transport.go: its
+//     transports (the WebSocket, xhr_streaming, xhr polls, xhr_send, the
+//     raw <base>/websocket).
 //   - page.go: the page listing the sessions and live replays, at "/".
 //   - stats.go: Stats, the running totals.
 package replayer

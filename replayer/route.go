@@ -29,6 +29,7 @@ const (
 	routeMoved                  // the control API, served apart at ControlURL (moved.go)
 	routeBootstrap              // a protocol's HTTP request before its socket (bootstrap.go)
 	routeFallback               // a protocol's HTTP transport a replay does not serve (bootstrap.go)
+	routeSockJS                 // a SockJS session's transport, any of them (sockjs.go)
 )
 
 // replay reports whether the route plays a recording: its Origin is
@@ -65,6 +66,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveMoved(w, r)
 	case routeBootstrap:
 		s.serveBootstrap(w, r, b)
+	case routeSockJS:
+		s.serveSockJS(w, r)
 	case routeFallback:
 		what, need, _ := s.fallbackOf(r)
 		s.serveFallback(w, r, what, need)
@@ -77,7 +80,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // bootstrap, its profile. The control API's paths come first (its events
 // stream is an event stream itself, not a recorded one to replay), unless
 // r is an upgrade: a WebSocket is a replay on any path. Then Engine.IO,
-// whose query has EIO= and transport= on any path; then a poll on a Poll
+// whose query has EIO= and transport= on any path; then a SockJS
+// session's transport when a kind sockjs session is recorded; then a poll on a Poll
 // path (--poll is the user's word on a path); then a protocol's bootstrap
 // (SockJS /info, SignalR negotiate) and its transports a replay does not
 // serve, unless an sse session was recorded on that path; then an event
@@ -93,6 +97,9 @@ func (s *Server) route(r *http.Request, upgrade bool) (route, engineio.Query, pr
 	}
 	if q, ok := engineio.ParseQuery(r.URL.Query()); ok {
 		return routeEngineIO, q, nil
+	}
+	if s.sockJSRoute(r, upgrade) {
+		return routeSockJS, engineio.Query{}, nil
 	}
 	switch {
 	case upgrade:

@@ -33,7 +33,7 @@ type harWsreplay struct {
 	Upstream    string       `json:"upstream,omitempty"`
 	Subprotocol string       `json:"subprotocol,omitempty"`
 	Extensions  string       `json:"extensions,omitempty"`
-	Kind        string       `json:"kind,omitempty"`     // socketio, sse or poll; none: websocket
+	Kind        string       `json:"kind,omitempty"`     // socketio, sockjs, sse or poll; none: websocket
 	Protocol    string       `json:"protocol,omitempty"` // the session line's "protocol"
 	EngineIO    *harEngineIO `json:"engineio,omitempty"` // socketio: the open packet's parameters
 	Close       *harEnding   `json:"close,omitempty"`    // sse and poll: the session's ending
@@ -52,9 +52,13 @@ type harEngineIO struct {
 }
 
 // socketIOSession marks the events read from ent, a websocket entry, as a
-// socketio session when wsreplay wrote it as one.
+// socketio (or sockjs) session when wsreplay wrote it as one.
 func socketIOSession(ent harEntry, evs []*format.Event) {
 	w := ent.Wsreplay
+	if w != nil && w.Kind == format.KindSockJS.String() && len(evs) > 0 && evs[0].Type == format.TypeSession {
+		evs[0].Kind = format.KindSockJS
+		return
+	}
 	if w == nil || w.Kind != format.KindSocketIO.String() || len(evs) == 0 || evs[0].Type != format.TypeSession {
 		return
 	}

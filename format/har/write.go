@@ -129,6 +129,9 @@ func fillHAREntry(ent *harEntryOut, e *format.Event) {
 	ent.Response.Headers = harNVs(e.ResponseHeaders)
 	ent.Wsreplay = &harWsreplay{Session: e.Session, URL: e.URL, Upstream: e.Upstream, Subprotocol: e.Subprotocol,
 		Extensions: e.Extensions, Protocol: e.Protocol}
+	if e.Kind == format.KindSockJS {
+		ent.Wsreplay.Kind = e.Kind.String() // its messages are the application's, as a WebSocket's are
+	}
 	if e.Kind == format.KindSocketIO {
 		ent.Wsreplay.Kind = e.Kind.String()
 		if x := e.EngineIO; x != nil {

@@ -24,13 +24,18 @@
 //     asked for one), and the connection is closed, as the spec says.
 // The destination /queue/ticks is this test's own: subscribing to it
 // makes the server send "tick i of 3" three times, 100 ms apart.
+// The same broker is served over SockJS (sockjs-node 0.3) at /stomp-sockjs,
+// as Spring's STOMP endpoints are (registry.addEndpoint(...).withSockJS()):
+// each SockJS message is one WebSocket message would be.
 // Usage: node proto-stomp-server.mjs. Prints "listening PORT".
+import http from 'node:http';
+import sockjs from 'sockjs';
 import { WebSocketServer } from 'ws';
 
 const serverBeats = [1000, 1000]; // sx, sy
+const server = http.createServer();
 const wss = new WebSocketServer({
-  host: '127.0.0.1',
-  port: 0,
+  server,
   handleProtocols: (protocols) => ['v12.stomp', 'v11.stomp', 'v10.stomp'].find((p) => protocols.has(p)) ?? false,
 });
 const subscribers = new Map(); // destination -> Set of {conn, id, ack}
@@ -95,7 +100,24 @@ function parse(buf) {
   }
 }
 
-wss.on('connection', (ws) => {
+// sockJSSocket gives a SockJS connection the shape of a ws WebSocket, as
+// the broker uses it.
+function sockJSSocket(c) {
+  return {
+    OPEN: 1,
+    get readyState() { return c.readyState; },
+    send: (data) => c.write(data),
+    close: (code, reason) => c.close(code ?? 1000, reason ?? 'Normal closure'),
+    on: (ev, fn) => c.on(ev === 'message' ? 'data' : ev, fn),
+  };
+}
+
+const overSockJS = sockjs.createServer({ prefix: '/stomp-sockjs', log: () => {} });
+overSockJS.on('connection', (c) => serve(sockJSSocket(c)));
+wss.on('connection', (ws) => serve(ws));
+overSockJS.installHandlers(server); // after ws: SockJS takes its prefix's upgrades, ws the others
+
+function serve(ws) {
   const conn = { ws, buf: '', connected: false, subs: new Map(), unacked: new Map(), lastIn: Date.now(), lastOut: Date.now() };
   const send = (command, headers, body) => {
     conn.lastOut = Date.now();
@@ -133,7 +155,7 @@ wss.on('connection', (ws) => {
     for (const sub of conn.subs.values()) subscribers.get(sub.destination)?.delete(sub);
     for (const t of conn.timers ?? []) clearTimeout(t);
   });
-});
+}
 
 function handle(conn, { command, headers, body }) {
   if (!conn.connected && command !== 'CONNECT' && command !== 'STOMP') throw new Error(`${command} before CONNECT`);
@@ -213,4 +235,4 @@ function deliver(sub, body, contentType = 'text/plain') {
   conn.send('MESSAGE', headers, body);
 }
 
-wss.on('listening', () => console.log(`listening ${wss.address().port}`));
+server.listen(0, '127.0.0.1', () => console.log(`listening ${server.address().port}`));

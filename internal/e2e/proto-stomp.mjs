@@ -6,9 +6,13 @@
 // subscription the server sends three messages on, acknowledged one by
 // one, an unsubscription with a receipt, and stompjs's DISCONNECT, which
 // waits for its own receipt.
+// Over SockJS (sockjs-client 1.6), as Spring's STOMP applications connect,
+// when URL's path ends in -sockjs; a fragment (#xhr-streaming) forces that
+// SockJS transport.
 // Usage: node proto-stomp.mjs URL [late=MS pause=MS control=URL linger=MS]
 //   (see proto-lib.mjs).
 import WebSocket from 'ws';
+import SockJS from 'sockjs-client';
 import { randomUUID } from 'node:crypto';
 import { Client } from '@stomp/stompjs';
 import { url, log, beat, request, linger, finish } from './proto-lib.mjs';
@@ -21,7 +25,10 @@ const isClosed = new Promise((resolve) => { closed = resolve; });
 
 const client = new Client({
   webSocketFactory: () => {
-    const ws = new WebSocket(url, ['v12.stomp', 'v11.stomp', 'v10.stomp']);
+    const [base, transport] = url.split('#');
+    const ws = base.endsWith('-sockjs')
+      ? new SockJS(base.replace(/^ws/, 'http'), null, transport ? { transports: [transport] } : {})
+      : new WebSocket(url, ['v12.stomp', 'v11.stomp', 'v10.stomp']);
     ws.addEventListener('message', ({ data }) => {
       if (data === '\n' || data === '\r\n') beat();
     });

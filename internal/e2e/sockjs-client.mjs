@@ -5,13 +5,14 @@
 // then does it all again with a new SockJS object, as a page reload does.
 // Prints both runs as JSON: the transport chosen, the messages, and the
 // SockJS close code and reason.
-// Usage: node sockjs-client.mjs URL
+// Usage: node sockjs-client.mjs URL [TRANSPORT]; TRANSPORT (websocket,
+// xhr-streaming, xhr-polling) forces that transport.
 import SockJS from 'sockjs-client';
 
-function run(url) {
+function run(url, transport) {
   return new Promise((resolve) => {
     const seen = { transport: null, messages: [], close: null };
-    const sock = new SockJS(url);
+    const sock = new SockJS(url, null, transport ? { transports: [transport] } : {});
     const timer = setTimeout(() => { seen.error = 'timeout'; resolve(seen); }, 30000);
     sock.onopen = () => {
       seen.transport = sock.transport;
@@ -29,7 +30,7 @@ function run(url) {
   });
 }
 
-const url = process.argv[2];
-const runs = [await run(url), await run(url)];
+const [url, transport] = process.argv.slice(2);
+const runs = [await run(url, transport), await run(url, transport)];
 console.log(JSON.stringify(runs));
 process.exit(0);
