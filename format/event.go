@@ -106,10 +106,16 @@ type Event struct {
 	Opcode Opcode // message lines: Text or Binary
 	Data   []byte // payload; for Text, the message's bytes (normally UTF-8)
 
+	// Transport, on a message line of KindSocketIO, is what carried the
+	// packet: "polling" or "websocket". On a session line with Protocol
+	// "signalr", it names the SignalR HTTP transport that carried the
+	// connection, as negotiate names them: "ServerSentEvents" or
+	// "LongPolling" ("" : the WebSocket the kind says).
+	Transport string
+
 	// message lines of other kinds than WebSocket
-	Transport string // KindSocketIO: "polling" or "websocket", what carried the packet
-	HTTP      *HTTP  // KindPoll: the request or response the payload is the body of
-	SSE       *SSE   // KindSSE: the event's id, type and retry
+	HTTP *HTTP // KindPoll: the request or response the payload is the body of
+	SSE  *SSE  // KindSSE: the event's id, type and retry
 
 	// close lines
 	By     string // ByClient, ByServer or ByProxy

@@ -90,6 +90,10 @@ func (p *Proxy) classify(x *exchange) {
 		p.pollers.watch(p, x)
 		return
 	}
+	if c := p.signalRConnOf(x.req); c != nil {
+		p.watchSignalR(x, c) // signalr.go
+		return
+	}
 	if b := p.protocols().Bootstrap(x.req); b != nil {
 		p.watchBootstrap(x, b) // bootstrap.go
 		return
