@@ -79,8 +79,10 @@ func (p *Proxy) observe(r *http.Request) *http.Request {
 }
 
 // classify sets the hooks of the kind of session x belongs to, if any: an
-// Engine.IO poll (engineio_poll.go), a --poll path's (poll.go), or any
-// other, whose response may be an event stream (sse.go).
+// Engine.IO poll (engineio_poll.go), a --poll path's (poll.go), a SignalR
+// connection on an HTTP transport (signalr.go), a bootstrap
+// (bootstrap.go), or any other, whose response may be an event stream
+// (sse.go).
 func (p *Proxy) classify(x *exchange) {
 	if q, ok := p.engineIO(x.req); ok {
 		p.watchEngineIO(x, q)

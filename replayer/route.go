@@ -29,6 +29,7 @@ const (
 	routeMoved                  // the control API, served apart at ControlURL (moved.go)
 	routeBootstrap              // a protocol's HTTP request before its socket (bootstrap.go)
 	routeFallback               // a protocol's HTTP transport a replay does not serve (bootstrap.go)
+	routeSignalR                // SignalR's Server-Sent Events or long polling (signalr.go)
 )
 
 // replay reports whether the route plays a recording: its Origin is
@@ -65,6 +66,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveMoved(w, r)
 	case routeBootstrap:
 		s.serveBootstrap(w, r, b)
+	case routeSignalR:
+		s.serveSignalR(w, r)
 	case routeFallback:
 		what, need, _ := s.fallbackOf(r)
 		s.serveFallback(w, r, what, need)
@@ -79,7 +82,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // r is an upgrade: a WebSocket is a replay on any path. Then Engine.IO,
 // whose query has EIO= and transport= on any path; then a poll on a Poll
 // path (--poll is the user's word on a path); then a protocol's bootstrap
-// (SockJS /info, SignalR negotiate) and its transports a replay does not
+// (SockJS /info, SignalR negotiate); then SignalR's Server-Sent Events and
+// long polling (signalr.go); then a protocol's transports a replay does not
 // serve, unless an sse session was recorded on that path; then an event
 // stream, when the request accepts text/event-stream (as every EventSource
 // does) or its path is one an sse session was recorded on ("/" is the
@@ -102,6 +106,9 @@ func (s *Server) route(r *http.Request, upgrade bool) (route, engineio.Query, pr
 	}
 	if b := s.bootstrapOf(r); b != nil {
 		return routeBootstrap, engineio.Query{}, b
+	}
+	if s.signalRTransport(r) {
+		return routeSignalR, engineio.Query{}, nil
 	}
 	recordedSSE := func() bool { return r.URL.Path != "/" && s.recordedSSEPath(r.URL.Path) }
 	if _, _, ok := s.fallbackOf(r); ok && !recordedSSE() {

@@ -142,6 +142,7 @@ type Server struct {
 	next     map[string]int           // round-robin position per request group
 	live     map[*replayLife]struct{} // what Shutdown must end
 	eio      eioRegistry              // Engine.IO replays by sid
+	signalR  signalRRegistry          // SignalR HTTP transport replays by connection token (signalr.go)
 	shutdown bool
 	wg       sync.WaitGroup
 	stats    serverStats
