@@ -20,7 +20,7 @@ import (
 
 // signalRHTTPRecording: a negotiate offering the three transports, and a
 // connection recorded on long polling (as the recorder writes it): the
-// handshake, an invocation of "add" with invocationId "0" and its
+// handshake, a ping, an invocation of "add" with invocationId "0" and its
 // completion, the server's Close (type 7), the server's end.
 func signalRHTTPRecording(t *testing.T) string {
 	evs := bootstrapSession("neg", "signalr", "POST", "/hub/negotiate?negotiateVersion=1",
@@ -31,6 +31,7 @@ func signalRHTTPRecording(t *testing.T) string {
 	return writeRecording(t, append(evs, s,
 		message("conn", at, format.Send, format.Text, []byte("{\"protocol\":\"json\",\"version\":1}\x1e")),
 		message("conn", at.Add(time.Millisecond), format.Receive, format.Text, []byte("{}\x1e")),
+		message("conn", at.Add(3*time.Millisecond), format.Receive, format.Text, []byte(`{"type":6}`+"\x1e")),
 		message("conn", at.Add(5*time.Millisecond), format.Send, format.Text, []byte(`{"type":1,"invocationId":"0","target":"add","arguments":[1,2]}`+"\x1e")),
 		message("conn", at.Add(6*time.Millisecond), format.Receive, format.Text, []byte(`{"type":3,"invocationId":"0","result":3}`+"\x1e")),
 		message("conn", at.Add(8*time.Millisecond), format.Receive, format.Text, []byte(`{"type":7}`+"\x1e")),
@@ -47,8 +48,8 @@ type hubClient interface {
 // TestSignalRTransportsReplay: a SignalR connection recorded on long
 // polling replays to a client on each transport, with only the URL
 // changed: the token negotiate handed out is accepted, the handshake
-// answered, the completion held until the live invocation and given its
-// invocationId, then the Close (type 7) and the end of the connection
+// answered, the recorded ping left out (pings are made live), the
+// completion held until the live invocation and given its invocationId, then the Close (type 7) and the end of the connection
 // (a 204 to the poll, the stream's end, the WebSocket's close); two
 // start()s each get the session.
 func TestSignalRTransportsReplay(t *testing.T) {
