@@ -40,6 +40,10 @@
 //     of each body; engineio_queue.go: the session's goroutine that splits
 //     the bodies into packets, off the relay path.
 //
+//   - signalr.go: SignalR's Server-Sent Events and long polling, one
+//     session per connection token a recorded negotiate handed out, its
+//     messages the hub protocol's records from the bodies and the events.
+//
 //   - frame.go: RFC 6455 framing: headers, frameParser (frames across
 //     reads), masking, close frames.
 //
