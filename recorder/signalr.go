@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/wsreplay/wsreplay/format"
 	"github.com/wsreplay/wsreplay/internal/sse"
@@ -145,11 +146,19 @@ func isEventStreamAccepted(h http.Header) bool {
 	return false
 }
 
-// records records the hub protocol's records in body, sent in dir.
+// records records the hub protocol's records in body, sent in dir: the
+// JSON protocol's split after each 0x1e, a binary body whole.
 func (c *signalRConn) records(dir format.Dir, body []byte) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.ended {
+		return
+	}
+	if !utf8.Valid(body) {
+		// The MessagePack hub protocol's (binary, its records
+		// length-prefixed): the body is kept whole, as a WebSocket
+		// message would carry it.
+		c.message(&format.Event{Time: c.now(), Dir: dir, Opcode: format.Binary, Data: bytes.Clone(body)})
 		return
 	}
 	for len(body) > 0 {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/wsreplay/wsreplay/format"
 	"github.com/wsreplay/wsreplay/internal/nettest"
@@ -209,5 +210,28 @@ func checkSignalRSession(t *testing.T, evs []*format.Event, transport string) {
 		if evs[i].Time.Before(evs[i-1].Time) {
 			t.Errorf("line %d goes back in time", i)
 		}
+	}
+}
+
+// TestSignalRRecordsSplit: a text body is split after each 0x1e, a record
+// each; a binary body (the MessagePack hub protocol's, whose records are
+// length-prefixed and may hold 0x1e) is kept whole.
+func TestSignalRRecordsSplit(t *testing.T) {
+	sink := &seamSink{}
+	p := &Proxy{Sink: sink}
+	c := &signalRConn{reg: &p.signalR}
+	c.httpSession = httpSession{p.newRecord("/hub", format.KindWebSocket, time.Now())}
+	c.sink = sink
+	c.records(format.Receive, []byte("{}\x1e{\"type\":6}\x1e"))
+	msgpack := []byte{0x05, 0x95, 0x01, 0x1e, 0xc0, 0xff}
+	c.records(format.Receive, msgpack)
+	var got []string
+	for _, e := range sink.evs {
+		got = append(got, fmt.Sprintf("%v %q", e.Opcode, e.Data))
+	}
+	want := []string{fmt.Sprintf("%v %q", format.Text, "{}\x1e"), fmt.Sprintf("%v %q", format.Text, "{\"type\":6}\x1e"),
+		fmt.Sprintf("%v %q", format.Binary, msgpack)}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("recorded %q, want %q", got, want)
 	}
 }

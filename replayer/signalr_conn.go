@@ -134,6 +134,10 @@ func (r *signalRReplay) servePost(w http.ResponseWriter, req *http.Request) {
 // fromClient takes one record the client sent.
 func (r *signalRReplay) fromClient(data []byte) {
 	m := protocol.Message{Dir: format.Send, Data: data}
+	if bytes.Contains(data, []byte(`"protocol":"messagepack"`)) {
+		r.log.Warn("cannot answer SignalR's MessagePack hub protocol in kind: the replay sends the recorded messages as they are",
+			"asked", "handshake "+string(bytes.TrimSuffix(data, []byte{0x1e})), "need", "a recording made with the MessagePack protocol, or a client on the JSON protocol (the default)")
+	}
 	if reply, ok, beat := r.beats.fromClient(m); beat {
 		if ok {
 			r.out(reply.Data)
