@@ -2,6 +2,7 @@ package replayer
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -10,12 +11,14 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/coder/websocket"
 
 	"github.com/wsreplay/wsreplay/format"
 	"github.com/wsreplay/wsreplay/internal/nettest"
+	"github.com/wsreplay/wsreplay/protocol"
 )
 
 // signalRHTTPRecording: a negotiate offering the three transports, and a
@@ -223,4 +226,40 @@ func splitRecords(s string) []string {
 		}
 	}
 	return out
+}
+
+// TestSignalRPingsLive: an HTTP transport's replay sends the server's Ping
+// (type 6) every 15 s on its own clock, queued for the stream or the next
+// poll as the recorded messages are, until it is stopped.
+func TestSignalRPingsLive(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		r := &signalRReplay{rp: &replayLife{ctx: ctx, cancel: cancel, ioCtx: ctx}, wake: make(chan struct{}), closeSeen: make(chan struct{})}
+		r.beats = newLiveBeats(nil)
+		r.beats.found(protocol.SignalR{})
+		r.beats.askBeat()
+		stop := r.beatLive()
+		queued := func() string {
+			synctest.Wait()
+			recs, _, _, _ := r.take()
+			return string(bytes.Join(recs, nil))
+		}
+		time.Sleep(15*time.Second - time.Millisecond)
+		if got := queued(); got != "" {
+			t.Errorf("before 15 s: %q, want nothing", got)
+		}
+		for i := range 2 {
+			time.Sleep(time.Millisecond)
+			if got := queued(); got != "{\"type\":6}\x1e" {
+				t.Errorf("ping %d: %q, want {\"type\":6}", i, got)
+			}
+			time.Sleep(15*time.Second - time.Millisecond)
+		}
+		stop()
+		time.Sleep(time.Minute)
+		if got := queued(); got != "" {
+			t.Errorf("after stop: %q, want nothing", got)
+		}
+	})
 }
