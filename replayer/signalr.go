@@ -44,8 +44,25 @@ var errSignalRGone = errors.New("signalr replay over")
 // signalRRegistry holds the live SignalR HTTP replays by connection token.
 // Its zero value is empty and ready; safe for concurrent use.
 type signalRRegistry struct {
-	mu sync.Mutex
-	m  map[string]*signalRReplay
+	mu    sync.Mutex
+	m     map[string]*signalRReplay
+	ended *recent[string, struct{}] // the tokens of replays over, the newest maxEndedTokens
+}
+
+// maxEndedTokens bounds the tokens of finished replays remembered, so that
+// a request on one (an EventSource reconnecting after the stream's end)
+// gets SignalR's 404 rather than a replay of the next session.
+const maxEndedTokens = 1024
+
+// over reports whether the replay of token id has ended.
+func (g *signalRRegistry) over(id string) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.ended == nil {
+		return false
+	}
+	_, ok := g.ended.get(id)
+	return ok
 }
 
 func (g *signalRRegistry) get(id string) *signalRReplay {
@@ -69,6 +86,11 @@ func (g *signalRRegistry) remove(r *signalRReplay) {
 	if g.m[r.id] == r {
 		delete(g.m, r.id)
 	}
+	if g.ended == nil {
+		e := newRecent[string, struct{}](maxEndedTokens)
+		g.ended = &e
+	}
+	g.ended.put(r.id, struct{}{})
 }
 
 // signalRTransport reports whether r is a request of SignalR's HTTP
@@ -118,7 +140,7 @@ func (s *Server) serveSignalR(w http.ResponseWriter, r *http.Request) {
 	allowCORS(w, r, nil)
 	rep := s.signalR.get(r.URL.Query().Get("id"))
 	switch {
-	case rep == nil && r.Method == http.MethodGet:
+	case rep == nil && r.Method == http.MethodGet && !s.signalR.over(r.URL.Query().Get("id")):
 		s.startSignalR(w, r)
 	case rep == nil:
 		s.logger().Info("SignalR request for a connection that is over", "remote", r.RemoteAddr, "asked", r.Method+" "+r.URL.RequestURI(), "answered", "404")

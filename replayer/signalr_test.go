@@ -91,9 +91,25 @@ func TestSignalRTransportsReplay(t *testing.T) {
 				if time.Since(sent) > 10*time.Second {
 					t.Errorf("start %d: the end took %v", start, time.Since(sent))
 				}
+				if transport != "WebSockets" {
+					// An EventSource reconnecting after the end gets 404,
+					// not the next session.
+					nettest.WaitFor(t, "the replay to end", func() bool { return ts.Config.Handler.(*Server).signalR.get(neg.ConnectionToken) == nil })
+					req, _ := http.NewRequest("GET", ts.URL+"/hub?id="+neg.ConnectionToken, nil)
+					req.Header.Set("Accept", "text/event-stream")
+					resp, err := http.DefaultClient.Do(req)
+					if err != nil {
+						t.Fatal(err)
+					}
+					resp.Body.Close()
+					if resp.StatusCode != http.StatusNotFound {
+						t.Errorf("start %d: a GET after the end: %d, want 404", start, resp.StatusCode)
+					}
+				}
 			}
 			ts.Close()
-			if out := logs.String(); strings.Contains(out, "cannot answer") || strings.Count(out, "transport="+transport) < 2 && transport != "WebSockets" {
+			if out := logs.String(); strings.Contains(out, "cannot answer") || strings.Count(out, "msg=connected") != 2 ||
+				strings.Count(out, "transport="+transport) < 2 && transport != "WebSockets" {
 				t.Errorf("log:\n%s", out)
 			}
 		})
