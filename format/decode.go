@@ -282,7 +282,7 @@ func (f *fields) session(e *Event) error {
 	e.Version = int(f.v)
 	e.URL, e.Upstream, e.Subprotocol, e.Extensions = all.URL, all.Upstream, all.Subprotocol, all.Extensions
 	e.RequestHeaders, e.ResponseHeaders = all.RequestHeaders, all.ResponseHeaders
-	e.Kind, e.EngineIO, e.Protocol = all.Kind, all.EngineIO, all.Protocol
+	e.Kind, e.EngineIO, e.Protocol, e.Transport = all.Kind, all.EngineIO, all.Protocol, all.Transport
 	if e.Kind == "websocket" {
 		e.Kind = KindWebSocket
 	}

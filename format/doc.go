@@ -187,6 +187,29 @@
 //
 // A reader that does not know bootstraps sees a poll session, which it is.
 //
+// # SignalR's HTTP transports
+//
+// A SignalR connection carried by Server-Sent Events or long polling
+// (GET <hub>?id=<token> streaming or polled, POST <hub>?id=<token> for
+// the client's sends, DELETE <hub>?id=<token> to end) is recorded as one
+// session per connection token: a session line of the default kind with
+// "protocol":"signalr" and "transport" naming the transport as negotiate
+// names it ("ServerSentEvents" or "LongPolling"), its URL the first
+// request's with the token hidden. Its message lines are the JSON hub
+// protocol's records, each with its 0x1e, as a WebSocket would carry
+// them: the client's from the POST bodies, the server's from the event
+// stream's data or the poll bodies, split at 0x1e; the handshake, pings
+// (type 6) and the close message (type 7) included. The close line says
+// who ended the connection: the client's DELETE or its leaving the
+// stream ("by":"client"), the server's 204 to a poll or the end of its
+// stream ("by":"server"). A reader that does not know the field reads a
+// WebSocket session of the same messages, which is what it replays.
+//
+//	{"type":"session",...,"url":"/hub?id=%5Bredacted%5D","protocol":"signalr","transport":"LongPolling"}
+//	{"type":"message",...,"dir":"send","text":"{\"protocol\":\"json\",\"version\":1}\u001e"}
+//	{"type":"message",...,"dir":"receive","text":"{}\u001e"}
+//	{"type":"close",...,"by":"client","code":1000,"reason":"","clean":true}
+//
 // # Compatibility
 //
 // The format is a contract: files written by any release stay readable.

@@ -42,6 +42,7 @@ func appendEvent(b []byte, e *Event) []byte {
 		b = appendField(b, "kind", string(e.Kind))
 		b = appendEngineIO(b, e.EngineIO)
 		b = appendField(b, "protocol", e.Protocol)
+		b = appendField(b, "transport", e.Transport)
 	case TypeMessage, TypePing, TypePong:
 		if e.Dir != "" {
 			b = append(b, `,"dir":`...)

@@ -106,13 +106,17 @@ type Event struct {
 	Opcode Opcode // message lines: Text or Binary
 	Data   []byte // payload; for Text, the message's bytes (normally UTF-8)
 
-	// message lines of other kinds than WebSocket
-	// Transport says what carried the message: on KindSocketIO,
+	// Transport, on a message line, is what carried it: on KindSocketIO,
 	// "polling" or "websocket"; on KindSockJS, "websocket",
-	// "xhr-streaming" or "xhr-polling".
+	// "xhr-streaming" or "xhr-polling". On a session line with Protocol
+	// "signalr", it names the SignalR HTTP transport that carried the
+	// connection, as negotiate names them: "ServerSentEvents" or
+	// "LongPolling" ("" : the WebSocket the kind says).
 	Transport string
-	HTTP      *HTTP // KindPoll: the request or response the payload is the body of
-	SSE       *SSE  // KindSSE: the event's id, type and retry
+
+	// message lines of other kinds than WebSocket
+	HTTP *HTTP // KindPoll: the request or response the payload is the body of
+	SSE  *SSE  // KindSSE: the event's id, type and retry
 
 	// close lines
 	By     string // ByClient, ByServer or ByProxy

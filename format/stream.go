@@ -90,6 +90,7 @@ func (s *Summary) add(e *Event) {
 	switch e.Type {
 	case TypeSession:
 		s.Start, s.URL, s.Subprotocol, s.Kind = e.Time, e.URL, e.Subprotocol, e.Kind
+		s.Protocol, s.Transport = e.Protocol, e.Transport
 	case TypeMessage:
 		if e.Dir == Send {
 			s.Sent++

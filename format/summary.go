@@ -14,11 +14,13 @@ type Summary struct {
 	End         time.Time // time of the last line seen
 	URL         string
 	Subprotocol string
-	Kind        Kind  // what carried the session
-	Sent        int   // messages client to server
-	Received    int   // messages server to client
-	Bytes       int64 // payload bytes, both directions
-	Closed      bool  // a close line was seen
+	Kind        Kind   // what carried the session
+	Protocol    string // the protocol the session line names ("signalr"), "" if none
+	Transport   string // the SignalR HTTP transport the session line names, "" if none
+	Sent        int    // messages client to server
+	Received    int    // messages server to client
+	Bytes       int64  // payload bytes, both directions
+	Closed      bool   // a close line was seen
 	By          string
 	Code        int
 	Reason      string

@@ -80,7 +80,7 @@ func (p SignalR) Fallback(r *http.Request) (what, need string, ok bool) {
 	if !r.URL.Query().Has("id") || p.Bootstrap(r) {
 		return "", "", false
 	}
-	need = "a client on the WebSockets transport (@microsoft/signalr: withUrl(url, HttpTransportType.WebSockets), or the default negotiation); SignalR's HTTP transports are not replayed"
+	need = "a recording of a SignalR session on this hub (its negotiate or its connection, over any transport), which serves the WebSockets, Server-Sent Events and long polling transports"
 	switch {
 	case r.Method == http.MethodGet && strings.Contains(r.Header.Get("Accept"), "text/event-stream"):
 		return "the SignalR Server-Sent Events transport", need, true

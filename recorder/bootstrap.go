@@ -82,6 +82,9 @@ func (p *Proxy) recordBootstrap(x *exchange, b protocol.Bootstrapper, a bootstra
 		return // shutting down: no line after Shutdown returns
 	}
 	defer p.recording.done()
+	if profileName(b) == "signalr" {
+		p.signalR.expect(a.body) // its connection on an HTTP transport is recorded (signalr.go)
+	}
 	s := p.openHTTPSession(x.req, nil, format.KindPoll, x.start, profileName(b))
 	req := &format.Event{Time: s.at(x.start), Dir: format.Send, Data: nonNil(bytes.Clone(reqBody)),
 		HTTP: &format.HTTP{Method: x.req.Method, URL: p.redactURL(x.req.URL), Headers: p.Redaction.headers(endToEnd(x.req.Header))}}

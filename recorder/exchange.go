@@ -79,8 +79,10 @@ func (p *Proxy) observe(r *http.Request) *http.Request {
 }
 
 // classify sets the hooks of the kind of session x belongs to, if any: an
-// Engine.IO poll (engineio_poll.go), a --poll path's (poll.go), or any
-// other, whose response may be an event stream (sse.go).
+// Engine.IO poll (engineio_poll.go), a --poll path's (poll.go), a SignalR
+// connection on an HTTP transport (signalr.go), a bootstrap
+// (bootstrap.go), or any other, whose response may be an event stream
+// (sse.go).
 func (p *Proxy) classify(x *exchange) {
 	if q, ok := p.engineIO(x.req); ok {
 		p.watchEngineIO(x, q)
@@ -91,6 +93,10 @@ func (p *Proxy) classify(x *exchange) {
 		return
 	}
 	if p.watchSockJS(x) { // sockjs_http.go
+		return
+	}
+	if c := p.signalRConnOf(x.req); c != nil {
+		p.watchSignalR(x, c) // signalr.go
 		return
 	}
 	if b := p.protocols().Bootstrap(x.req); b != nil {

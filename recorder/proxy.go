@@ -115,9 +115,10 @@ type Proxy struct {
 	passthru   *httputil.ReverseProxy
 	redact     func([]byte) ([]byte, bool) // Redaction.Message, made once (redactText)
 	redactOnce sync.Once
-	pollers    pollers    // the sessions of Poll's pollers
-	bootTokens bootTokens // secrets recorded bootstraps handed out (bootstrap.go)
-	streams    streams    // the event streams being recorded
+	pollers    pollers      // the sessions of Poll's pollers
+	bootTokens bootTokens   // secrets recorded bootstraps handed out (bootstrap.go)
+	signalR    signalRConns // SignalR connections on HTTP transports (signalr.go)
+	streams    streams      // the event streams being recorded
 
 	stats   proxyStats
 	partial atomic.Int64 // bytes of PartialBudget taken
@@ -269,6 +270,7 @@ func (p *Proxy) Shutdown(ctx context.Context) error {
 	}
 	p.eio.endAll()
 	p.endSockJS()
+	p.signalR.endAll()
 	p.streams.end()
 	p.pollers.endAll()
 	for _, wg := range []*sync.WaitGroup{&p.wg, &p.streams.wg, &p.pollers.wg} {

@@ -95,16 +95,24 @@ func (st *sseStream) end(err error) {
 		st.s.lost.Add(int64(n))
 		st.s.p.stats.lost.Add(int64(n))
 	}
-	ctx := st.x.req.Context()
+	end := streamEnding(st.x, err)
+	if end.By == format.ByServer && !end.Clean {
+		st.s.log.Info("event stream cut", "err", err)
+	}
+	st.s.close(end.By, end.Code, end.Reason, end.Clean)
+}
+
+// streamEnding says how a streamed response x ended, its body's end being
+// err: the upstream ended it (EOF), or the proxy shut down, or the client
+// left, or it was cut. It fills a close line's By, Code, Reason and Clean.
+func streamEnding(x *exchange, err error) format.Event {
 	switch {
 	case err == nil:
-		st.s.close(format.ByServer, 1000, "", true)
-	case errors.Is(context.Cause(st.x.ctx), errShutdown):
-		st.s.close(format.ByProxy, 1001, "proxy shutting down", true)
-	case ctx.Err() != nil || errors.Is(err, errClosedEarly):
-		st.s.close(format.ByClient, 1001, "", true)
-	default:
-		st.s.log.Info("event stream cut", "err", err)
-		st.s.close(format.ByServer, format.CodeAbnormal, "", false)
+		return format.Event{By: format.ByServer, Code: 1000, Clean: true}
+	case errors.Is(context.Cause(x.ctx), errShutdown):
+		return format.Event{By: format.ByProxy, Code: 1001, Reason: "proxy shutting down", Clean: true}
+	case x.req.Context().Err() != nil || errors.Is(err, errClosedEarly):
+		return format.Event{By: format.ByClient, Code: 1001, Clean: true}
 	}
+	return format.Event{By: format.ByServer, Code: format.CodeAbnormal}
 }

@@ -51,6 +51,7 @@ type Session struct {
 	Start       time.Time
 	Kind        format.Kind      // what carried it: a WebSocket, Socket.IO, an event stream, a poller
 	EngineIO    *format.EngineIO // KindSocketIO: the open packet's parameters
+	Transport   string           // a SignalR session's HTTP transport (format.Event.Transport); "": none
 
 	id     string // the id recorded
 	at     *place // its URL's parsed parts and its protocol, shared (see Catalog.places); nil: none
@@ -342,7 +343,7 @@ func (c *Catalog) indexSource(ctx context.Context, i int, src *Source) error {
 		if !open[e.Session] {
 			s := &Session{ID: e.Session, Start: e.Time, src: src, pos: pos}
 			if e.Type == format.TypeSession {
-				s.URL, s.Subprotocol, s.Kind, s.EngineIO = e.URL, e.Subprotocol, e.Kind, e.EngineIO
+				s.URL, s.Subprotocol, s.Kind, s.EngineIO, s.Transport = e.URL, e.Subprotocol, e.Kind, e.EngineIO, e.Transport
 			}
 			open[e.Session] = true
 			c.add(i, s, e.Protocol)

@@ -114,7 +114,7 @@
 // schedule of its own.
 //
 //	ServeHTTP (route.go)
-//	  |- route: control | Engine.IO | SockJS | poll | bootstrap | fallback | event stream | page | WebSocket
+//	  |- route: control | Engine.IO | SockJS | poll | bootstrap | SignalR | fallback | event stream | page | WebSocket
 //	  |- guard (guard.go): Host; Origin for replays   sandboxWriter (sandbox.go)
 //	  |
 //	  |- control:      serveControl (api.go) -> ServeMux: api*.go, events.go, ui.go
@@ -123,6 +123,7 @@
 //	  |- SockJS:       serveSockJS (sockjs_transport.go) -> sjReplay (sockjs.go)
 //	  |- poll:         servePoll (poll.go, polltape.go)
 //	  |- bootstrap:    serveBootstrap (bootstrap.go): the profile's AnswerBootstrap
+//	  |- SignalR:      serveSignalR (signalr.go) -> signalRReplay (signalr_conn.go)
 //	  |- fallback:     serveFallback (bootstrap.go): 404 and one log line
 //	  |- event stream: serveSSE (sse.go) -> sseConn
 //	  |- page:         servePage (page.go)
@@ -199,6 +200,12 @@
 //     /info, SignalR negotiate) answered on every request through its
 //     profile, from the recorded bootstrap or the protocol alone; the
 //     transports a replay does not serve, named in one log line.
+//   - signalr.go: SignalR's Server-Sent Events and long polling: the first
+//     GET presenting a negotiated token starts a replay of the hub's
+//     SignalR session, recorded on any transport, played by the WebSocket
+//     replay's player (live pings, replies waiting, invocationIds
+//     followed); signalr_conn.go: its event stream, polls, sends, pings and
+//     endings (the stream's end, a 204 to the next poll).
 //   - sandbox.go: sandboxWriter, which makes every replayed HTTP response
 //     inert in a browser, and the recorded headers a poll answer repeats.
 //   - worker.go: no service worker: worker script requests refused, stale

@@ -30,6 +30,7 @@ const (
 	routeBootstrap              // a protocol's HTTP request before its socket (bootstrap.go)
 	routeFallback               // a protocol's HTTP transport a replay does not serve (bootstrap.go)
 	routeSockJS                 // a SockJS session's transport, any of them (sockjs.go)
+	routeSignalR                // SignalR's Server-Sent Events or long polling (signalr.go)
 )
 
 // replay reports whether the route plays a recording: its Origin is
@@ -68,6 +69,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveBootstrap(w, r, b)
 	case routeSockJS:
 		s.serveSockJS(w, r)
+	case routeSignalR:
+		s.serveSignalR(w, r)
 	case routeFallback:
 		what, need, _ := s.fallbackOf(r)
 		s.serveFallback(w, r, what, need)
@@ -83,7 +86,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // whose query has EIO= and transport= on any path; then a SockJS
 // session's transport when a kind sockjs session is recorded; then a poll on a Poll
 // path (--poll is the user's word on a path); then a protocol's bootstrap
-// (SockJS /info, SignalR negotiate) and its transports a replay does not
+// (SockJS /info, SignalR negotiate); then SignalR's Server-Sent Events and
+// long polling (signalr.go); then a protocol's transports a replay does not
 // serve, unless an sse session was recorded on that path; then an event
 // stream, when the request accepts text/event-stream (as every EventSource
 // does) or its path is one an sse session was recorded on ("/" is the
@@ -109,6 +113,9 @@ func (s *Server) route(r *http.Request, upgrade bool) (route, engineio.Query, pr
 	}
 	if b := s.bootstrapOf(r); b != nil {
 		return routeBootstrap, engineio.Query{}, b
+	}
+	if s.signalRTransport(r) {
+		return routeSignalR, engineio.Query{}, nil
 	}
 	recordedSSE := func() bool { return r.URL.Path != "/" && s.recordedSSEPath(r.URL.Path) }
 	if _, _, ok := s.fallbackOf(r); ok && !recordedSSE() {

@@ -143,6 +143,7 @@ type Server struct {
 	live     map[*replayLife]struct{} // what Shutdown must end
 	eio      eioRegistry              // Engine.IO replays by sid
 	sockjs   sjReplays                // SockJS replays by session (sockjs.go)
+	signalR  signalRRegistry          // SignalR HTTP transport replays by connection token (signalr.go)
 	shutdown bool
 	wg       sync.WaitGroup
 	stats    serverStats

@@ -52,6 +52,8 @@ type lsRow struct {
 	Start       time.Time `json:"start"`
 	URL         string    `json:"url"`
 	Subprotocol string    `json:"subprotocol,omitempty"`
+	Protocol    string    `json:"protocol,omitempty"`
+	Transport   string    `json:"transport,omitempty"`
 	DurationMS  float64   `json:"duration_ms"`
 	Sent        int       `json:"sent"`
 	Received    int       `json:"received"`
@@ -191,13 +193,28 @@ func (l *lister) start() {
 	fmt.Fprintln(l.tw, "SESSION\tKIND\tSTART\tPATH\tDURATION\tSENT\tRECV\tBYTES\tENDING\tFILE")
 }
 
+// lsKind is the KIND column: the session's kind, or, for SignalR, whose
+// connection may be carried by any of three transports, "signalr" and the
+// transport ("signalr negotiate" for its bootstrap).
+func lsKind(s *format.Summary) string {
+	switch {
+	case s.Protocol != "signalr":
+		return s.Kind.String()
+	case s.Kind == format.KindPoll:
+		return "signalr negotiate"
+	case s.Transport != "":
+		return "signalr " + s.Transport
+	}
+	return "signalr WebSockets"
+}
+
 func (l *lister) add(path string, s *format.Summary) error {
 	if !l.window.Contains(s.Start) {
 		return nil
 	}
 	if l.json {
 		return l.enc.Encode(lsRow{Session: s.Session, Kind: s.Kind.String(), File: path, Start: s.Start, URL: s.URL,
-			Subprotocol: s.Subprotocol, DurationMS: float64(s.Duration().Microseconds()) / 1000,
+			Subprotocol: s.Subprotocol, Protocol: s.Protocol, Transport: s.Transport, DurationMS: float64(s.Duration().Microseconds()) / 1000,
 			Sent: s.Sent, Received: s.Received, Bytes: s.Bytes, Ending: s.Ending(),
 			By: s.By, Code: s.Code, Reason: s.Reason, Clean: s.Clean, Lost: s.Lost})
 	}
@@ -205,7 +222,7 @@ func (l *lister) add(path string, s *format.Summary) error {
 	if s.Lost > 0 {
 		ending += fmt.Sprintf(" (%d lost)", s.Lost)
 	}
-	fmt.Fprintf(l.tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\t%s\t%s\n", printable(s.Session), printable(s.Kind.String()), s.Start.Format(time.RFC3339),
+	fmt.Fprintf(l.tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\t%s\t%s\n", printable(s.Session), printable(lsKind(s)), s.Start.Format(time.RFC3339),
 		printable(orDash(readable.URL(s.URL))), roundDuration(s.Duration()), s.Sent, s.Received, humanBytes(s.Bytes), printable(ending), printable(path))
 	if l.rows++; l.rows%flushRows == 0 {
 		return l.tw.Flush()

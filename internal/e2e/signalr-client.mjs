@@ -3,10 +3,13 @@
 // negotiation, started twice (start, Join, the news, Echo, stop; then
 // again). Prints each run as JSON: the transport, the news it got and the
 // invocations' results.
-// Usage: node signalr-client.mjs URL
+// With TRANSPORT (ServerSentEvents, LongPolling, WebSockets), that
+// transport is forced: withUrl(URL, { transport: HttpTransportType[TRANSPORT] }).
+// Usage: node signalr-client.mjs URL [TRANSPORT]
 import * as signalR from '@microsoft/signalr';
 
-const conn = new signalR.HubConnectionBuilder().withUrl(process.argv[2]).configureLogging(signalR.LogLevel.None).build();
+const options = process.argv[3] ? { transport: signalR.HttpTransportType[process.argv[3]] } : {};
+const conn = new signalR.HubConnectionBuilder().withUrl(process.argv[2], options).configureLogging(signalR.LogLevel.None).build();
 let current;
 conn.on('news', (m) => current.news.push(m));
 const timer = setTimeout(() => { console.log(JSON.stringify({ error: 'timeout', current })); process.exit(1); }, 30000);

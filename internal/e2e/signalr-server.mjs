@@ -2,10 +2,16 @@
 // the published protocol documents of dotnet/aspnetcore, not from ASP.NET
 // Core: TransportProtocols.md (POST <hub>/negotiate?negotiateVersion=1,
 // answered with a connectionId, a connectionToken and the transports; the
-// WebSocket at <hub>?id=<connectionToken>) and HubProtocol.md (the JSON hub
-// protocol: the handshake {"protocol":"json","version":1} answered {},
-// records ended by 0x1e, Invocation 1, Completion 3, Ping 6, Close 7).
-// It offers the WebSockets transport only.
+// WebSocket at <hub>?id=<connectionToken>; Server-Sent Events: GET
+// <hub>?id=<token> with Accept: text/event-stream, each message an event's
+// data; long polling: GET <hub>?id=<token> polled, the first poll answered
+// at once and empty, a poll held until there is something to send, 204
+// once the connection is over; the client's messages POSTed to
+// <hub>?id=<token>; DELETE <hub>?id=<token> ends the connection) and
+// HubProtocol.md (the JSON hub protocol: the handshake
+// {"protocol":"json","version":1} answered {}, records ended by 0x1e,
+// Invocation 1, Completion 3, Ping 6, Close 7).
+// It offers the three transports, WebSockets first.
 // Usage: node signalr-server.mjs PORT [PING_MS]
 //
 // Hub /hub: Join(room) sends the caller three "news" invocations and
@@ -20,13 +26,19 @@ import { WebSocketServer } from 'ws';
 
 const RS = '\x1e';
 const tokens = new Map(); // connectionToken -> connectionId, until used
+const conns = new Map(); // connectionToken -> a connection on an HTTP transport
+const transports = [
+  { transport: 'WebSockets', transferFormats: ['Text', 'Binary'] },
+  { transport: 'ServerSentEvents', transferFormats: ['Text'] },
+  { transport: 'LongPolling', transferFormats: ['Text', 'Binary'] },
+];
 const id = () => crypto.randomBytes(16).toString('base64url');
 
 const server = http.createServer((req, res) => {
   const u = new URL(req.url, 'http://x');
   if (req.method === 'POST' && u.pathname === '/hub/negotiate') {
     const version = Number(u.searchParams.get('negotiateVersion') || 0);
-    const answer = { connectionId: id(), availableTransports: [{ transport: 'WebSockets', transferFormats: ['Text', 'Binary'] }] };
+    const answer = { connectionId: id(), availableTransports: transports };
     if (version >= 1) {
       answer.negotiateVersion = 1;
       answer.connectionToken = id();
@@ -38,8 +50,79 @@ const server = http.createServer((req, res) => {
     res.end(JSON.stringify(answer));
     return;
   }
+  if (u.pathname === '/hub' && u.searchParams.has('id')) {
+    httpTransport(req, res, u.searchParams.get('id'));
+    return;
+  }
   res.writeHead(404).end();
 });
+
+// httpTransport serves Server-Sent Events and long polling.
+function httpTransport(req, res, token) {
+  let c = conns.get(token);
+  if (!c && req.method === 'GET' && tokens.delete(token)) {
+    c = req.headers.accept?.includes('text/event-stream') ? sse(req, res) : longPolling();
+    conns.set(token, c);
+    c.token = token;
+    if (c.sse) return;
+    res.writeHead(200).end(); // the first poll: the connection is made
+    return;
+  }
+  if (!c) {
+    res.writeHead(404, { 'Content-Type': 'text/plain' }).end('No Connection with that ID');
+    return;
+  }
+  if (req.method === 'POST') {
+    let body = '';
+    req.on('data', (d) => { body += d; });
+    req.on('end', () => { c.receive(body); res.writeHead(200).end(); });
+  } else if (req.method === 'DELETE') {
+    c.close();
+    res.writeHead(202).end();
+  } else if (req.method === 'GET' && !c.sse) {
+    c.poll(res);
+  } else {
+    res.writeHead(409).end();
+  }
+}
+
+// sse is a connection whose messages are the events of res.
+function sse(req, res) {
+  res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
+  res.flushHeaders();
+  const c = connection((text) => res.write(`data: ${text}\r\n\r\n`), () => res.end());
+  c.sse = true;
+  req.on('close', () => c.close());
+  return c;
+}
+
+// longPolling is a connection whose messages wait for the next poll.
+function longPolling() {
+  let queue = [];
+  let waiting = null;
+  let over = false;
+  const flush = () => {
+    if (!waiting) return;
+    if (queue.length) {
+      waiting.writeHead(200, { 'Content-Type': 'text/plain' }).end(queue.join(''));
+      queue = [];
+    } else if (over) {
+      waiting.writeHead(204).end();
+    } else {
+      return;
+    }
+    clearTimeout(waiting.timer);
+    waiting = null;
+  };
+  const c = connection((text) => { queue.push(text); flush(); }, () => { over = true; flush(); });
+  c.poll = (res) => {
+    waiting = res;
+    res.timer = setTimeout(() => { if (waiting === res) { waiting = null; res.writeHead(200).end(); } }, 20000);
+    res.on('close', () => { if (waiting === res) { clearTimeout(res.timer); waiting = null; } });
+    flush();
+  };
+  return c;
+}
 
 const wss = new WebSocketServer({ noServer: true });
 server.on('upgrade', (req, socket, head) => {
@@ -52,13 +135,29 @@ server.on('upgrade', (req, socket, head) => {
 });
 
 function hub(ws) {
+  const c = connection((text) => ws.send(text), () => ws.close());
+  ws.on('close', () => c.close());
+  ws.on('message', (data) => c.receive(data.toString()));
+}
+
+// connection is one hub connection on any transport: write sends text to
+// the client, end ends the transport; receive takes the client's text.
+function connection(write, end) {
   let handshaken = false;
+  let closed = false;
   let buf = '';
-  const send = (m) => ws.send(JSON.stringify(m) + RS);
+  const c = {};
+  const send = (m) => write(JSON.stringify(m) + RS);
   const ping = setInterval(() => send({ type: 6 }), pingMs);
-  ws.on('close', () => clearInterval(ping));
-  ws.on('message', (data) => {
-    buf += data.toString();
+  c.close = () => {
+    if (closed) return;
+    closed = true;
+    clearInterval(ping);
+    if (c.token) conns.delete(c.token);
+    end();
+  };
+  c.receive = (text) => {
+    buf += text;
     let i;
     while ((i = buf.indexOf(RS)) >= 0) {
       const rec = JSON.parse(buf.slice(0, i));
@@ -67,18 +166,19 @@ function hub(ws) {
         handshaken = true;
         if (rec.protocol !== 'json' || rec.version !== 1) {
           send({ error: `protocol ${rec.protocol} ${rec.version} is not supported` });
-          ws.close();
+          c.close();
           return;
         }
-        ws.send('{}' + RS);
+        write('{}' + RS);
         continue;
       }
-      message(rec, send, ws);
+      message(rec, send, c);
     }
-  });
+  };
+  return c;
 }
 
-function message(rec, send, ws) {
+function message(rec, send, c) {
   switch (rec.type) {
     case 1: // Invocation
       if (rec.target === 'Join') {
@@ -92,7 +192,7 @@ function message(rec, send, ws) {
       }
       break;
     case 7: // Close
-      ws.close();
+      c.close();
       break;
   }
 }
