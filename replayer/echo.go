@@ -37,6 +37,7 @@ type echo struct {
 	prof    protocol.Profile   // nil with the generic rule
 	e       protocol.Echoer    // nil: nothing to follow (yet)
 	generic bool               // e is the generic rule's (protocol.Learned)
+	again   bool               // a later pass of a looped replay: nothing held, nothing unlearned
 	// guess follows the ids while the profile is not known yet, by the
 	// generic rule: the session's protocol becomes it (learn) when a
 	// server message echoes what it learned before any profile is found,
@@ -131,6 +132,19 @@ func (x *echo) notJSON() {
 	x.det, x.early, x.earlyN, x.guess, x.guessE = nil, nil, 0, nil, nil
 }
 
+// looped notes that the replay starts the session again (Server.Loop):
+// the client, subscribed once, makes no new requests, so from now on no
+// reply is held, and the ids learned on the first pass are kept (feeding
+// the recorded requests again would unlearn them).
+func (x *echo) looped() {
+	if x == nil {
+		return
+	}
+	x.mu.Lock()
+	x.again = true
+	x.mu.Unlock()
+}
+
 // reach notes a recorded message the player has reached (before it waits
 // for it): the detector sees the first ones. For a server message it
 // returns the reply the player holds until its requests have come, or nil
@@ -186,6 +200,9 @@ func (x *echo) passed(e *format.Event, off time.Duration, c *frameCut) {
 	defer x.mu.Unlock()
 	if x.det != nil {
 		x.passedN++
+	}
+	if x.again {
+		return
 	}
 	pairing, ec := x.pairing, x.e
 	if x.guess != nil {
@@ -271,6 +288,9 @@ const genericHold = 5 * time.Second
 func (x *echo) check(r *reply, speed float64, heldNow time.Duration) (at time.Time, ready bool, held <-chan struct{}) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	if x.again {
+		return time.Time{}, true, nil
+	}
 	for _, id := range r.ids {
 		if x.pairing.Waits(id) {
 			return time.Time{}, false, x.changed

@@ -40,6 +40,12 @@ func TestGenericRuleFollowsIDs(t *testing.T) {
 			[]arrival{{ms(100), `{"op":"hello"}`}, {ms(3050), `{"op":"result","req":"q-99","v":1}`}, {ms(3050), tick}}},
 		{"no request: held at most genericHold", &Server{}, rawJSONSession(tick), nil,
 			[]arrival{{ms(100), `{"op":"hello"}`}, {ms(1050) + genericHold, `{"op":"result","req":"r-17","v":1}`}, {ms(1050) + genericHold, tick}}},
+		{"a late request: still genericHold past the reply's time at most", &Server{}, session(
+			msg(100, format.Receive, `{"op":"hello"}`),
+			msg(1000, format.Send, `{"op":"get","req":"r-17"}`),
+			msg(12000, format.Receive, `{"op":"result","req":"r-17","v":1}`)),
+			[]arrival{{ms(9000), `{"op":"get","req":"q-99"}`}},
+			[]arrival{{ms(100), `{"op":"hello"}`}, {ms(12000) + genericHold, `{"op":"result","req":"q-99","v":1}`}}},
 		{"--protocol none", &Server{Protocol: protocol.NoProtocol}, rawJSONSession(tick),
 			[]arrival{{ms(3000), `{"op":"get","req":"q-99"}`}},
 			[]arrival{{ms(100), `{"op":"hello"}`}, {ms(1050), `{"op":"result","req":"r-17","v":1}`}, {ms(2000), tick}}},
@@ -52,7 +58,7 @@ func TestGenericRuleFollowsIDs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := playEcho(t, tt.srv, tt.sess, tt.client, nil, 20*time.Second)
+			got := playEcho(t, tt.srv, tt.sess, tt.client, nil, 30*time.Second)
 			if !slices.Equal(got, tt.want) {
 				t.Errorf("got  %v\nwant %v", got, tt.want)
 			}

@@ -44,7 +44,12 @@ const maxCauseIDs = 16
 func (c *clientCause) note(p protocol.Profile, dir format.Dir, parts []protocol.Message, at time.Time) {
 	echoer, _ := p.(protocol.Echoer)
 	if dir == format.Send {
-		c.k, c.at, c.open, c.ids = c.k+1, at, true, c.ids[:0]
+		if len(parts) == 0 {
+			return // a piece of a packet: the message that completes it counts
+		}
+		// The protocol's messages are counted, not WebSocket messages: a
+		// live client may cut its packets otherwise than the recorded one.
+		c.k, c.at, c.open, c.ids = c.k+len(parts), at, true, c.ids[:0]
 		for _, m := range parts {
 			if echoer == nil {
 				break

@@ -36,6 +36,11 @@ func (c *cutter) cut(m protocol.Message) (parts []protocol.Message, before int) 
 	i := dirSlot(m.Dir)
 	before = c.held[i]
 	parts = c.sp.Split(m)
+	if len(parts) == 1 && len(parts[0].Data) == len(m.Data) && len(m.Data) > 0 && &parts[0].Data[0] == &m.Data[0] {
+		// Passed through on its own (a text message of a binary
+		// protocol): no part of it was held, and what is held still is.
+		return parts, 0
+	}
 	n := 0
 	for _, p := range parts {
 		n += len(p.Data)
@@ -132,7 +137,7 @@ func (c *frameCut) out(e *format.Event, rewrite func(protocol.Message) []byte) *
 		switch {
 		case rw == nil:
 			data = append(data, p.data...)
-		case len(rw) == len(whole):
+		case len(rw) == len(whole) && p.at+len(p.data) <= len(rw):
 			data = append(data, rw[p.at:p.at+len(p.data)]...)
 		case p.at == 0 && len(p.data) == len(whole):
 			data = append(data, rw...)

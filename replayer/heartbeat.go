@@ -26,6 +26,10 @@ import (
 // read from a recording (STOMP's negotiated heart-beat) could be 1 ms.
 const minBeatInterval = 10 * time.Millisecond
 
+// minLearnedInterval bounds an interval read from two recorded beats, which
+// may happen to have come close together.
+const minLearnedInterval = 100 * time.Millisecond
+
 // liveBeats is one replay's live heartbeats. Get one from newLiveBeats
 // (Server.Heartbeats only) or Server.liveBeats (with the session's
 // profile); the zero value is not usable.
@@ -193,7 +197,7 @@ func (b *liveBeats) learnBeat(p protocol.Profile, m protocol.Message, t time.Tim
 	}
 	if gap := t.Sub(b.lastAt); !b.lastAt.IsZero() && gap > 0 {
 		beat := *b.learn
-		beat.Interval, b.learn = gap, nil
+		beat.Interval, b.learn = max(gap, minLearnedInterval), nil
 		b.know(beat)
 		return false
 	}
@@ -326,9 +330,11 @@ func (b *liveBeats) fromClient(parts []protocol.Message) (replies, rest []protoc
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if len(parts) == 0 || len(rest) > 0 {
+	if len(rest) > 0 {
+		// The protocol's messages, as clientCause counts the recorded
+		// ones (a piece of a packet is none).
 		c := &b.clients
-		c.n, c.lastAt = c.n+1, time.Now()
+		c.n, c.lastAt = c.n+len(rest), time.Now()
 		close(c.changed)
 		c.changed = make(chan struct{})
 	}

@@ -102,6 +102,7 @@ func (p *player) play(ctx context.Context, accepted time.Time) (ending, error) {
 			return end, err
 		}
 		p.log.Debug("looping", "session", p.session.ID)
+		p.echo.looped()
 	}
 }
 

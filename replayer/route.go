@@ -111,13 +111,16 @@ func (s *Server) route(r *http.Request, upgrade bool) (route, engineio.Query, pr
 	case longpoll.Match(s.Poll, r.URL.Path) != "":
 		return routePoll, engineio.Query{}, nil
 	}
-	if b := s.bootstrapOf(r); b != nil {
+	recordedSSE := func() bool { return r.URL.Path != "/" && s.recordedSSEPath(r.URL.Path) }
+	// An event stream is an application's own on a path one was recorded
+	// on (an /api/info stream is not SockJS's /info).
+	stream := acceptsEventStream(r.Header) && r.Method == http.MethodGet
+	if b := s.bootstrapOf(r); b != nil && !recordedSSE() && !(stream && !s.signalRTransport(r)) {
 		return routeBootstrap, engineio.Query{}, b
 	}
 	if s.signalRTransport(r) {
 		return routeSignalR, engineio.Query{}, nil
 	}
-	recordedSSE := func() bool { return r.URL.Path != "/" && s.recordedSSEPath(r.URL.Path) }
 	if _, _, ok := s.fallbackOf(r); ok && !recordedSSE() {
 		return routeFallback, engineio.Query{}, nil
 	}

@@ -41,14 +41,15 @@ func (p *player) await(ctx context.Context, w *waiter, sched *schedule, m mark, 
 		}
 		var held <-chan struct{}    // closed at the client's next message
 		var giveUp <-chan time.Time // a bounded hold's end
+		stopTimer := func() bool { return false }
 		if d.verdict == waitCommand {
 			due = time.Time{}
 		} else if r != nil {
 			var ready bool
-			var stopTimer func() bool
-			due, ready, held, giveUp, stopTimer = p.replyDue(r, sched, due)
-			if stopTimer != nil {
-				defer stopTimer()
+			var stop func() bool
+			due, ready, held, giveUp, stop = p.replyDue(r, sched, due)
+			if stop != nil {
+				stopTimer = stop
 			}
 			if ready != !holding {
 				holding = !ready
@@ -69,6 +70,7 @@ func (p *player) await(ctx context.Context, w *waiter, sched *schedule, m mark, 
 		} else {
 			end, stop, woke = w.untilOr(due, d.changed)
 		}
+		stopTimer()
 		if stop {
 			return end, true, nil
 		}
@@ -87,7 +89,11 @@ func (p *player) await(ctx context.Context, w *waiter, sched *schedule, m mark, 
 func (p *player) replyDue(r *reply, sched *schedule, due time.Time) (at time.Time, ready bool, held <-chan struct{}, giveUp <-chan time.Time, stop func() bool) {
 	live, ready, ch := p.echo.check(r, sched.speed, p.ctl.heldFor(time.Now()))
 	if ready {
-		return later(due, live), true, nil, nil, nil
+		at := later(due, live)
+		if r.bounded && at.After(due.Add(genericHold)) {
+			at = due.Add(genericHold) // a guess holds genericHold at most, however late the request
+		}
+		return at, true, nil, nil, nil
 	}
 	if !r.bounded {
 		return time.Time{}, false, ch, nil, nil
