@@ -34,8 +34,9 @@ knows, the ids are the values a client sent that came back in a server
 message within the first --window messages of either side. The rest of
 each message is compared as ever; --exact-ids compares ids as recorded.
 
-Prints the first difference in context and counts of what was added,
-removed and changed. Exit status: 0 the same, 1 different, 2 bad input.
+Prints every difference in context, up to --max of them for each pair
+of sessions, and counts of what was added, removed and changed (the
+counts cover every message). Exit status: 0 the same, 1 different, 2 bad input.
 
 Memory is bounded by --window messages of each side (and a window-by-
 window table while aligning): never a whole session.
@@ -50,11 +51,15 @@ Example:
 			&cli.StringFlag{Name: "time-tolerance", Usage: "also compare timing: offsets of matched messages may differ by `D` (off by default)"},
 			&cli.BoolFlag{Name: "exact-ids", Usage: "compare the ids the client chose (operation, request, ack ids) as recorded, not matched request by request"},
 			&cli.BoolFlag{Name: "json", Usage: "print the result as one JSON object"},
+			&cli.IntFlag{Name: "max", Value: diff.DefaultMax, Usage: "show at most `N` differences of each pair of sessions, with their context (the rest are counted)"},
 			&cli.IntFlag{Name: "window", Value: diff.DefaultWindow, Usage: "messages of each side held to align a difference (`N`, bounds memory)"},
 		},
 		Action: runDiff,
 	}
 }
+
+// maxDiffMax bounds --max: the differences shown hold their messages.
+const maxDiffMax = 100000
 
 // errDiffer ends a diff that found differences: exit status 1.
 var errDiffer = errors.New("the recordings differ")
@@ -103,11 +108,15 @@ func runDiff(c *cli.Context) error {
 	return nil
 }
 
-// diffOptions reads --ignore, --time-tolerance, --window and --exact-ids.
+// diffOptions reads --ignore, --time-tolerance, --window, --max and
+// --exact-ids.
 func diffOptions(c *cli.Context) (*diff.Options, error) {
-	opts := &diff.Options{Window: c.Int("window"), ExactIDs: c.Bool("exact-ids")}
+	opts := &diff.Options{Window: c.Int("window"), ExactIDs: c.Bool("exact-ids"), Max: c.Int("max")}
 	if opts.Window < 2 || opts.Window > 65534 {
 		return nil, usagef("--window: %d is not between 2 and 65534", opts.Window)
+	}
+	if opts.Max < 1 || opts.Max > maxDiffMax {
+		return nil, usagef("--max: %d is not between 1 and %d", opts.Max, maxDiffMax)
 	}
 	for _, s := range c.StringSlice("ignore") {
 		p, err := diff.ParsePath(s)

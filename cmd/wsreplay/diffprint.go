@@ -34,13 +34,18 @@ type sessionDiff struct {
 	EndingA       string     `json:"ending_a"`
 	EndingB       string     `json:"ending_b"`
 	EndingDiffers bool       `json:"ending_differs"`
-	First         []diffEdit `json:"first,omitempty"`
-	FirstMore     int        `json:"first_more,omitempty"`
+	Hunks         []diffHunk `json:"hunks,omitempty"`
+	More          int        `json:"more,omitempty"`
 	res           *diff.Result
 	pair          sessionPair
 }
 
-// diffEdit is one line of the first difference in --json.
+// diffHunk is one run of differences in its context, in --json.
+type diffHunk struct {
+	Edits []diffEdit `json:"edits"`
+}
+
+// diffEdit is one line of a hunk in --json.
 type diffEdit struct {
 	Kind string       `json:"kind"`
 	A    *diffMessage `json:"a,omitempty"`
@@ -66,9 +71,13 @@ func (r *diffReport) add(p sessionPair, res *diff.Result) {
 	if res != nil {
 		d.Same, d.Equal, d.Added, d.Removed, d.Changed, d.Retimed = res.Same(), res.Equal, res.Added, res.Removed, res.Changed, res.Retimed
 		d.EndingA, d.EndingB, d.EndingDiffers = endingText(res.EndingA), endingText(res.EndingB), res.EndingDiffers
-		d.FirstMore = res.FirstMore
-		for _, e := range res.First {
-			d.First = append(d.First, diffEdit{Kind: string(e.Kind), A: jsonMessage(e.A), B: jsonMessage(e.B)})
+		d.More = res.More
+		for _, h := range res.Hunks {
+			var j diffHunk
+			for _, e := range h.Edits {
+				j.Edits = append(j.Edits, diffEdit{Kind: string(e.Kind), A: jsonMessage(e.A), B: jsonMessage(e.B)})
+			}
+			d.Hunks = append(d.Hunks, j)
 		}
 	} else if p.a != nil {
 		d.Removed = p.a.Sent + p.a.Received
@@ -124,7 +133,7 @@ func (r *diffReport) writeText(w io.Writer) error {
 		fmt.Fprintf(w, "--- %s  %s\n", printable(r.A), sessionHeader(d.pair.a))
 		fmt.Fprintf(w, "+++ %s  %s\n", printable(r.B), sessionHeader(d.pair.b))
 		if d.res != nil {
-			writeFirst(w, d.res)
+			writeHunks(w, d.res)
 		}
 		if d.EndingDiffers {
 			fmt.Fprintf(w, "ending: A %s, B %s\n", printable(d.EndingA), printable(d.EndingB))
@@ -152,40 +161,43 @@ func sessionHeader(s *format.Summary) string {
 	return fmt.Sprintf("session %s  %s  %d messages  %s", printable(s.Session), printable(orDash(s.URL)), s.Sent+s.Received, s.Ending())
 }
 
-// writeFirst prints the first difference with its context: " " equal,
+// writeHunks prints each difference kept with its context: " " equal,
 // "-" in A only, "+" in B only, a changed message as - then +, "~" a
 // message at another time.
-func writeFirst(w io.Writer, res *diff.Result) {
-	if len(res.First) == 0 {
-		return
-	}
-	var at string
-	for _, e := range res.First {
-		if e.Kind != diff.Equal {
-			at = fmt.Sprintf("%s, A %s, B %s", e.Kind, seqOf(e.A), seqOf(e.B))
-			break
+func writeHunks(w io.Writer, res *diff.Result) {
+	for _, h := range res.Hunks {
+		var at string
+		for _, e := range h.Edits {
+			if e.Kind != diff.Equal {
+				at = fmt.Sprintf("%s, A %s, B %s", e.Kind, seqOf(e.A), seqOf(e.B))
+				break
+			}
+		}
+		fmt.Fprintf(w, "@@ %s @@\n", at)
+		fmt.Fprintf(w, "  %-6s %-6s %11s  %s %7s  %s\n", "A#", "B#", "OFFSET", "  ", "SIZE", "PAYLOAD")
+		for _, e := range h.Edits {
+			writeEdit(w, e)
 		}
 	}
-	fmt.Fprintf(w, "@@ first difference: %s @@\n", at)
-	fmt.Fprintf(w, "  %-6s %-6s %11s  %s %7s  %s\n", "A#", "B#", "OFFSET", "  ", "SIZE", "PAYLOAD")
-	for _, e := range res.First {
-		switch e.Kind {
-		case diff.Equal:
-			diffLine(w, " ", e.A, e.B, e.A)
-		case diff.Removed:
-			diffLine(w, "-", e.A, nil, e.A)
-		case diff.Added:
-			diffLine(w, "+", nil, e.B, e.B)
-		case diff.Changed:
-			diffLine(w, "-", e.A, nil, e.A)
-			diffLine(w, "+", nil, e.B, e.B)
-		case diff.Retimed:
-			diffLine(w, "~", e.A, nil, e.A)
-			diffLine(w, "~", nil, e.B, e.B)
-		}
+	if res.More > 0 {
+		fmt.Fprintf(w, "... %d more differences not shown (--max)\n", res.More)
 	}
-	if res.FirstMore > 0 {
-		fmt.Fprintf(w, "  ... %d more differences in this run\n", res.FirstMore)
+}
+
+func writeEdit(w io.Writer, e diff.Edit) {
+	switch e.Kind {
+	case diff.Equal:
+		diffLine(w, " ", e.A, e.B, e.A)
+	case diff.Removed:
+		diffLine(w, "-", e.A, nil, e.A)
+	case diff.Added:
+		diffLine(w, "+", nil, e.B, e.B)
+	case diff.Changed:
+		diffLine(w, "-", e.A, nil, e.A)
+		diffLine(w, "+", nil, e.B, e.B)
+	case diff.Retimed:
+		diffLine(w, "~", e.A, nil, e.A)
+		diffLine(w, "~", nil, e.B, e.B)
 	}
 }
 
