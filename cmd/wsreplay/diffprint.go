@@ -58,6 +58,14 @@ type diffMessage struct {
 	Dir      string  `json:"dir"`
 	Text     *string `json:"text,omitempty"`
 	Binary   string  `json:"binary,omitempty"`
+	// Summary is the message as its protocol reads it, where a profile
+	// describes it (a Socket.IO packet: type, namespace, event, args).
+	Summary string `json:"summary,omitempty"`
+	// Event, ID and Retry are an SSE event's fields; HasID tells an
+	// empty id from none.
+	Event string  `json:"event,omitempty"`
+	ID    *string `json:"id,omitempty"`
+	Retry int64   `json:"retry,omitempty"`
 }
 
 func (r *diffReport) add(p sessionPair, res *diff.Result) {
@@ -111,6 +119,13 @@ func jsonMessage(m *diff.Message) *diffMessage {
 		j.Text = &s
 	} else {
 		j.Binary = base64.StdEncoding.EncodeToString(m.Data)
+	}
+	j.Summary = m.Describe().Summary
+	if e := m.SSE; e != nil {
+		j.Event, j.Retry = e.Event, e.Retry
+		if e.HasID {
+			j.ID = &e.ID
+		}
 	}
 	return j
 }
@@ -215,14 +230,7 @@ func diffLine(w io.Writer, mark string, a, b, m *diff.Message) {
 	if m.Dir == format.Send {
 		arrow = "->"
 	}
-	payload := preview(string(m.Data))
-	if m.Opcode == format.Binary || !utf8.Valid(m.Data) {
-		n := min(len(m.Data), 16)
-		payload = fmt.Sprintf("binary % x", m.Data[:n])
-		if n < len(m.Data) {
-			payload += " …"
-		}
-	}
+	payload := diffPayload(m)
 	fmt.Fprintf(w, "%s %-6s %-6s %+10.3fs  %s %7s  %s\n", mark, seqCol(a), seqCol(b), m.Offset.Seconds(), arrow, humanBytes(int64(len(m.Data))), payload)
 }
 
@@ -231,4 +239,23 @@ func seqCol(m *diff.Message) string {
 		return ""
 	}
 	return "#" + strconv.Itoa(m.Seq)
+}
+
+// diffPayload shows m as cat does: an SSE event's type, id and retry
+// before its data; a message its protocol's profile describes as that
+// description; else its payload.
+func diffPayload(m *diff.Message) string {
+	detail := exchangeDetail(&format.Event{SSE: m.SSE})
+	if d := m.Describe().Summary; d != "" {
+		return detail + preview(d)
+	}
+	if m.Opcode == format.Binary || !utf8.Valid(m.Data) {
+		n := min(len(m.Data), 16)
+		s := fmt.Sprintf("binary % x", m.Data[:n])
+		if n < len(m.Data) {
+			s += " …"
+		}
+		return detail + s
+	}
+	return detail + preview(string(m.Data))
 }
