@@ -131,7 +131,7 @@ func TestDiffErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{a}, "diff: name two recording files, A and B (got 1)"},
+		{[]string{a}, "diff: name two recordings, A and B: files or directories (got 1)"},
 		{[]string{a, "/nonexistent.ndjson"}, "/nonexistent.ndjson: no such file or directory"},
 		{[]string{a, garbage}, "garbage.ndjson:1: not a wsreplay recording"},
 		{[]string{a, broken}, "broken.ndjson:2:"},

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -25,6 +26,10 @@ type diffReport struct {
 type sessionDiff struct {
 	A             string     `json:"a"`
 	B             string     `json:"b"`
+	FileA         string     `json:"file_a,omitempty"`
+	FileB         string     `json:"file_b,omitempty"`
+	Kind          string     `json:"kind"`
+	Path          string     `json:"path"`
 	Same          bool       `json:"same"`
 	Equal         int        `json:"equal"`
 	Added         int        `json:"added"`
@@ -71,10 +76,14 @@ type diffMessage struct {
 func (r *diffReport) add(p sessionPair, res *diff.Result) {
 	d := sessionDiff{pair: p, res: res, EndingA: "missing", EndingB: "missing"}
 	if p.a != nil {
-		d.A, d.EndingA = p.a.Session, p.a.Ending()
+		d.A, d.FileA, d.EndingA = p.a.Session, p.a.File, p.a.Ending()
+		d.Kind, d.Path, _ = strings.Cut(place(p.a.Summary), " ")
 	}
 	if p.b != nil {
-		d.B, d.EndingB = p.b.Session, p.b.Ending()
+		d.B, d.FileB, d.EndingB = p.b.Session, p.b.File, p.b.Ending()
+		if p.a == nil {
+			d.Kind, d.Path, _ = strings.Cut(place(p.b.Summary), " ")
+		}
 	}
 	if res != nil {
 		d.Same, d.Equal, d.Added, d.Removed, d.Changed, d.Retimed = res.Same(), res.Equal, res.Added, res.Removed, res.Changed, res.Retimed
@@ -141,27 +150,83 @@ func (r *diffReport) writeJSON(w io.Writer) error {
 	}{r.A, r.B, r.Same, r.Sessions})
 }
 
-// writeText prints each pair: a header, the first difference in context,
-// the endings and the counts.
+// writeText prints each pair: a header, every difference kept in
+// context, the endings and the counts. Of several pairs, it prints those
+// that differ so, and then a line for each pair.
 func (r *diffReport) writeText(w io.Writer) error {
+	many := len(r.Sessions) > 1
 	for _, d := range r.Sessions {
-		fmt.Fprintf(w, "--- %s  %s\n", printable(r.A), sessionHeader(d.pair.a))
-		fmt.Fprintf(w, "+++ %s  %s\n", printable(r.B), sessionHeader(d.pair.b))
-		if d.res != nil {
-			writeHunks(w, d.res)
+		if many && (d.Same || d.res == nil) {
+			continue // on its summary line
 		}
-		if d.EndingDiffers {
-			fmt.Fprintf(w, "ending: A %s, B %s\n", printable(d.EndingA), printable(d.EndingB))
+		if err := writePair(w, d); err != nil {
+			return err
 		}
-		verdict := "the same"
-		if !d.Same {
-			verdict = "different"
+	}
+	if many {
+		return r.writeSummary(w)
+	}
+	return nil
+}
+
+func writePair(w io.Writer, d sessionDiff) error {
+	fmt.Fprintf(w, "--- %s\n", sessionHeader(d.pair.a))
+	fmt.Fprintf(w, "+++ %s\n", sessionHeader(d.pair.b))
+	if d.res != nil {
+		writeHunks(w, d.res)
+	}
+	if d.EndingDiffers {
+		fmt.Fprintf(w, "ending: A %s, B %s\n", printable(d.EndingA), printable(d.EndingB))
+	}
+	fmt.Fprintf(w, "%s: %s", verdict(d), counts(d))
+	_, err := fmt.Fprintln(w)
+	return err
+}
+
+func verdict(d sessionDiff) string {
+	if d.Same {
+		return "the same"
+	}
+	return "different"
+}
+
+// counts are a pair's counts, and whether the endings differ.
+func counts(d sessionDiff) string {
+	s := fmt.Sprintf("%d added, %d removed, %d changed, %d retimed, %d equal", d.Added, d.Removed, d.Changed, d.Retimed, d.Equal)
+	if d.EndingDiffers {
+		s += "; the endings differ"
+	}
+	return s
+}
+
+// writeSummary prints a line for each pair of sessions, and for each
+// session of one side only.
+func (r *diffReport) writeSummary(w io.Writer) error {
+	var same, differ, onlyA, onlyB int
+	for _, d := range r.Sessions {
+		switch {
+		case d.pair.b == nil:
+			onlyA++
+		case d.pair.a == nil:
+			onlyB++
+		case d.Same:
+			same++
+		default:
+			differ++
 		}
-		fmt.Fprintf(w, "%s: %d added, %d removed, %d changed, %d retimed, %d equal", verdict, d.Added, d.Removed, d.Changed, d.Retimed, d.Equal)
-		if d.EndingDiffers {
-			fmt.Fprint(w, "; the endings differ")
+	}
+	fmt.Fprintf(w, "== %s: %d the same, %d different; %d only in A, %d only in B\n", plural(same+differ, "pair"), same, differ, onlyA, onlyB)
+	for _, d := range r.Sessions {
+		where := printable(d.Kind + " " + orDash(d.Path))
+		var err error
+		switch {
+		case d.pair.b == nil:
+			_, err = fmt.Fprintf(w, "only in A  %s  %s  %s\n", sessionID(d.pair.a), where, plural(d.Removed, "message"))
+		case d.pair.a == nil:
+			_, err = fmt.Fprintf(w, "only in B  %s  %s  %s\n", sessionID(d.pair.b), where, plural(d.Added, "message"))
+		default:
+			_, err = fmt.Fprintf(w, "%-9s  A %s  B %s  %s  %s\n", verdict(d), sessionID(d.pair.a), sessionID(d.pair.b), where, counts(d))
 		}
-		_, err := fmt.Fprintln(w)
 		if err != nil {
 			return err
 		}
@@ -169,11 +234,16 @@ func (r *diffReport) writeText(w io.Writer) error {
 	return nil
 }
 
-func sessionHeader(s *format.Summary) string {
+// sessionID names a session and its file.
+func sessionID(s *diffSession) string {
+	return printable(s.File) + " " + printable(s.Session)
+}
+
+func sessionHeader(s *diffSession) string {
 	if s == nil {
 		return "(no session)"
 	}
-	return fmt.Sprintf("session %s  %s  %d messages  %s", printable(s.Session), printable(orDash(s.URL)), s.Sent+s.Received, s.Ending())
+	return fmt.Sprintf("%s  session %s  %s  %d messages  %s", printable(s.File), printable(s.Session), printable(orDash(s.URL)), s.Sent+s.Received, s.Ending())
 }
 
 // writeHunks prints each difference kept with its context: " " equal,
