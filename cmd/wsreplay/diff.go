@@ -31,6 +31,7 @@ message shows as one added message. Text messages that are JSON objects
 or arrays are compared as JSON (key order ignored), other text and binary
 byte for byte; endings (code, reason, clean or drop) too. Each kind is
 compared by its meaning: an SSE event with its event type, id and retry;
+a poll's request with its method and path, a response with its status;
 a Socket.IO packet by type, namespace, ack id and its JSON (event name
 and args), where the handshake's sid, pingInterval and pingTimeout and
 Engine.IO's pings, pongs and probes are no difference. --ignore paths

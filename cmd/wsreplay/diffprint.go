@@ -311,11 +311,11 @@ func seqCol(m *diff.Message) string {
 	return "#" + strconv.Itoa(m.Seq)
 }
 
-// diffPayload shows m as cat does: an SSE event's type, id and retry
-// before its data; a message its protocol's profile describes as that
+// diffPayload shows m as cat does: an SSE event's type, id and retry,
+// a poll's request line or status, before its data; a message its protocol's profile describes as that
 // description; else its payload.
 func diffPayload(m *diff.Message) string {
-	detail := exchangeDetail(&format.Event{SSE: m.SSE})
+	detail := exchangeDetail(&format.Event{Dir: m.Dir, SSE: m.SSE, HTTP: m.HTTP})
 	if d := m.Describe().Summary; d != "" {
 		return detail + preview(d)
 	}

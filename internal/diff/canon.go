@@ -19,8 +19,9 @@ type Message struct {
 	Dir    format.Dir
 	Opcode format.Opcode
 	Data   []byte
-	JSON   bool        // compared as JSON
-	SSE    *format.SSE // an event stream's event: its type, id and retry; nil for other kinds
+	JSON   bool         // compared as JSON
+	SSE    *format.SSE  // an event stream's event: its type, id and retry; nil for other kinds
+	HTTP   *format.HTTP // a poll's request (method, URL) or response (status); nil for other kinds
 
 	key     string           // what is compared: kind, direction and the canonical payload
 	hash    uint64           // of key, to compare quickly
@@ -32,11 +33,15 @@ var seed = maphash.MakeSeed()
 // canonicalize sets m's comparison key: the canonical JSON of a text
 // message that holds a JSON object or array (members sorted, numbers
 // spelled one way, ignored paths left out, client-chosen ids renamed by
-// swaps when not nil), else the payload itself. An SSE event and, with
-// sio set, a Socket.IO packet are compared by their meaning (meaning.go).
+// swaps when not nil), else the payload itself. An SSE event, a poll's
+// request or response and, with sio set, a Socket.IO packet are compared by their meaning (meaning.go).
 func (m *Message) canonicalize(ignore []Path, swaps swapper, sio bool) {
 	if m.SSE != nil {
 		m.setKey(sseKey(m, ignore, swaps))
+		return
+	}
+	if m.HTTP != nil {
+		m.setKey(httpKey(m, ignore, swaps))
 		return
 	}
 	if sio {

@@ -2,6 +2,7 @@ package diff
 
 import (
 	"fmt"
+	"net/url"
 	"strconv"
 
 	"github.com/wsreplay/wsreplay/format"
@@ -12,6 +13,9 @@ import (
 // Messages of an event stream and of Socket.IO are compared by what they
 // mean, not as the bytes that carried them:
 //
+//   - a poll's request by its method and path (the query left out: a
+//     cache-buster differs every time) with its body, a response by its
+//     status with its body;
 //   - an SSE event by its event type ("" is "message"), its id (or none),
 //     its retry, whether it had data, and its data (JSON or text);
 //   - a Socket.IO packet by its type, namespace, attachments, ack id
@@ -49,6 +53,25 @@ func sseKey(m *Message, ignore []Path, swaps swapper) string {
 	}
 	return fmt.Sprintf("%s sse event=%q id=%s retry=%d nodata=%t ", m.Dir, e.Event, id, e.Retry, e.NoData) +
 		payloadKey(m.Data, ignore, swaps, &m.JSON)
+}
+
+// httpKey returns the comparison key of a poll's request or response.
+func httpKey(m *Message, ignore []Path, swaps swapper) string {
+	h := m.HTTP
+	var what string
+	if m.Dir == format.Send {
+		p := h.URL
+		if u, err := url.Parse(h.URL); err == nil {
+			p = u.Path
+		}
+		what = fmt.Sprintf("request %q %q", h.Method, p)
+	} else {
+		what = "response " + strconv.Itoa(h.Status)
+	}
+	if m.Opcode != format.Text {
+		return string(m.Dir) + " http " + what + " binary " + string(m.Data)
+	}
+	return string(m.Dir) + " http " + what + " " + payloadKey(m.Data, ignore, swaps, &m.JSON)
 }
 
 // sioTransport reports an Engine.IO packet that is the transport's own

@@ -1,6 +1,8 @@
 package diff
 
 import (
+	"fmt"
+	"strconv"
 	"testing"
 
 	"github.com/wsreplay/wsreplay/format"
@@ -141,5 +143,53 @@ func TestDescribeKept(t *testing.T) {
 	e := r.Hunks[0].Edits[0]
 	if d := e.B.Describe(); e.Kind != Changed || d.Kind != "EVENT" || d.Name != "tock" {
 		t.Errorf("%s: described as %+v, want an EVENT tock", e.Kind, d)
+	}
+}
+
+// poll is a poll session of requests ("GET /path?q") and responses
+// ("200"), each with the body {"n":1}.
+func poll(lines ...string) *events {
+	s := session()
+	s.evs[0].Kind = format.KindPoll
+	for _, l := range lines {
+		e := &format.Event{Type: format.TypeMessage, Session: "s", Time: t0, Opcode: format.Text, Data: []byte(`{"n":1}`)}
+		var method, u string
+		if _, err := fmt.Sscanf(l, "%s %s", &method, &u); err == nil {
+			e.Dir, e.HTTP = format.Send, &format.HTTP{Method: method, URL: u}
+		} else {
+			status, _ := strconv.Atoi(l)
+			e.Dir, e.HTTP = format.Receive, &format.HTTP{Status: status}
+		}
+		s.evs = append(s.evs, e)
+	}
+	return s
+}
+
+// A poll's request is compared by its method and path (not its query)
+// with its body, a response by its status with its body.
+func TestComparePolls(t *testing.T) {
+	t.Parallel()
+
+	a := []string{"GET /poll?t=1", "200", "POST /send", "204"}
+	tests := []struct {
+		name    string
+		b       []string
+		changed int
+	}{
+		{"another query", []string{"GET /poll?t=99", "200", "POST /send", "204"}, 0},
+		{"a status", []string{"GET /poll?t=1", "500", "POST /send", "204"}, 1},
+		{"a method", []string{"GET /poll?t=1", "200", "PUT /send", "204"}, 1},
+		{"a path", []string{"GET /poll2?t=1", "200", "POST /send", "204"}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := Compare(poll(a...), poll(tt.b...), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Changed != tt.changed || r.Equal != 4-tt.changed {
+				t.Errorf("changed %d, equal %d; want %d, %d", r.Changed, r.Equal, tt.changed, 4-tt.changed)
+			}
+		})
 	}
 }

@@ -86,7 +86,7 @@ func (s *side) add(e *format.Event) {
 		}
 	case format.TypeMessage:
 		s.seq++
-		m := &Message{Seq: s.seq, Offset: e.Time.Sub(s.start), Dir: e.Dir, Opcode: e.Opcode, Data: e.Data, SSE: e.SSE}
+		m := &Message{Seq: s.seq, Offset: e.Time.Sub(s.start), Dir: e.Dir, Opcode: e.Opcode, Data: e.Data, SSE: e.SSE, HTTP: e.HTTP}
 		if s.detect == nil {
 			s.detect = protocol.Set(nil).Detector(protocol.Opening{}) // a cut recording: from its messages
 		}
