@@ -23,6 +23,8 @@ prefix. Sessions pair by kind and path: the k-th session of A of a kind
 (websocket, socketio, sse, poll) and a path (the query left out) with the
 k-th of B of the same kind and path, each side's sessions in the order
 they start. A session with no match is listed as only in A or only in B.
+A side of one session is compared with the other's one, whatever their
+paths.
 --session compares one session of each instead: once for an id on both
 sides, twice for A's then B's.
 

@@ -70,6 +70,14 @@ func TestDiffDirectories(t *testing.T) {
 		t.Errorf("a pair that is the same is shown in full:\n%s", out)
 	}
 
+	// One session on each side: compared whatever their paths.
+	one, two := t.TempDir(), t.TempDir()
+	writeIn(t, one, "x.ndjson", "v1", 0, "/v1/live", "", `{"n":1}`)
+	writeIn(t, two, "y.ndjson", "v2", 0, "/v2/live", "", `{"n":1}`)
+	if out, _, code := wsreplay(t, "diff", one, filepath.Join(two, "y.ndjson")); code != 0 || !strings.Contains(out, "the same: 0 added, 0 removed, 0 changed, 0 retimed, 1 equal") {
+		t.Errorf("one session each, other paths: exit %d:\n%s", code, out)
+	}
+
 	out, _, code = wsreplay(t, "diff", "--session", "live1", "--session", "live2b", a, b)
 	if code != 1 || !strings.Contains(out, "session live2b") || strings.Contains(out, "==") {
 		t.Errorf("--session across directories: exit %d:\n%s", code, out)

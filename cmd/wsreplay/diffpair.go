@@ -86,7 +86,8 @@ func pairByPlace(sa, sb []*diffSession) []sessionPair {
 }
 
 // pairSessions lists the sessions of both sides and pairs them: by
-// --session, else by place.
+// --session, else by place; a side of one session with the other's one
+// whatever their places.
 func pairSessions(c *cli.Context, a, b string) ([]sessionPair, error) {
 	sa, err := sideSessions(c, a)
 	if err != nil {
@@ -97,13 +98,14 @@ func pairSessions(c *cli.Context, a, b string) ([]sessionPair, error) {
 		return nil, err
 	}
 	ids := c.StringSlice("session")
-	switch len(ids) {
-	case 0:
+	switch {
+	case len(ids) == 0 && len(sa) == 1 && len(sb) == 1:
+		return []sessionPair{{sa[0], sb[0]}}, nil // one each: whatever their paths
+	case len(ids) == 0:
 		return pairByPlace(sa, sb), nil
-	case 1:
+	case len(ids) == 1:
 		ids = append(ids, ids[0])
-	case 2:
-	default:
+	case len(ids) > 2:
 		return nil, usagef("--session: give it once (both sides) or twice (A's, then B's), not %d times", len(ids))
 	}
 	pa, err := findSession(a, sa, ids[0])
