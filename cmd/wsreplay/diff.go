@@ -15,63 +15,83 @@ import (
 func diffCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "diff",
-		Usage:     "compare two recordings message by message",
+		Usage:     "compare two recordings (files or directories) message by message",
 		ArgsUsage: "A B",
-		Description: `Compares the sessions of A and B (the k-th session of A with the k-th of
-B, in the order they start), or one session of each with --session, in
-both directions. Messages are aligned by a longest common subsequence, so
-an inserted message shows as one added message. Text messages that are
-JSON objects or arrays are compared as JSON (key order ignored), other
-text and binary byte for byte; endings (code, reason, clean or drop) too.
+		Description: `Compares the sessions of A and B in both directions. A and B are what ls
+takes: a file, a directory (its recordings and those below it), an s3://
+prefix. Sessions pair by kind and path: the k-th session of A of a kind
+(websocket, socketio, sse, poll) and a path (the query left out) with the
+k-th of B of the same kind and path, each side's sessions in the order
+they start. A session with no match is listed as only in A or only in B.
+A side of one session is compared with the other's one, whatever their
+paths.
+--session compares one session of each instead: once for an id on both
+sides, twice for A's then B's.
+
+Messages are aligned by a longest common subsequence, so an inserted
+message shows as one added message. Text messages that are JSON objects
+or arrays are compared as JSON (key order ignored), other text and binary
+byte for byte; endings (code, reason, clean or drop) too. Each kind is
+compared by its meaning: an SSE event with its event type, id and retry;
+a poll's request with its method and path, a response with its status;
+a Socket.IO packet by type, namespace, ack id and its JSON (event name
+and args), where the handshake's sid, pingInterval and pingTimeout and
+Engine.IO's pings, pongs and probes are no difference. --ignore paths
+reach into a Socket.IO packet's JSON ($[1].ts: the first argument's ts)
+and the open packet's. Messages show as cat describes them.
 
 Ids the client chose afresh in each recording (graphql operation ids,
-JSON-RPC ids, Phoenix refs, ...) compare equal, matched as a replay
-matches them: the k-th request of a kind in A with the k-th of that kind
-in B. This holds when both sessions speak the same protocol (detected as
-serve and cat detect it), for JSON messages: a request's ids, and the
+JSON-RPC ids, Socket.IO ack ids, Phoenix refs, ...) compare equal,
+matched as a replay matches them: the k-th request of a kind in A with
+the k-th of that kind in B. This holds when both sessions speak the same
+protocol (detected as serve and cat detect it): a request's ids, and the
 server messages that echo them. When neither speaks a protocol wsreplay
 knows, the ids are the values a client sent that came back in a server
 message within the first --window messages of either side. The rest of
 each message is compared as ever; --exact-ids compares ids as recorded.
 
-Prints the first difference in context and counts of what was added,
-removed and changed. Exit status: 0 the same, 1 different, 2 bad input.
+Prints every difference in context, up to --max of them for each pair
+of sessions, and counts of what was added, removed and changed (the
+counts cover every message). Of several pairs, those that differ are
+shown so, then a line for each pair. Exit status: 0 the same, 1
+different, 2 bad input.
 
 Memory is bounded by --window messages of each side (and a window-by-
-window table while aligning): never a whole session.
+window table while aligning) and the --max differences kept: never a
+whole session.
 
 Example:
    wsreplay diff before.ndjson.zst after.ndjson.zst --ignore '$.ts' --ignore '$..id'
    wsreplay diff a.ndjson b.ndjson --session 7f3a9c2e --session 91bc0d4a --time-tolerance 50ms
-   wsreplay diff --json a.ndjson b.ndjson | jq .sessions[0].changed`,
+   wsreplay diff --json a.ndjson b.ndjson | jq .sessions[0].changed
+   wsreplay diff rec1/ rec3/ --ignore '$..ts' --max 5`,
 		Flags: []cli.Flag{
-			&cli.StringSliceFlag{Name: "session", Usage: "compare this session `ID`: once for both files, or twice, A's then B's"},
+			&cli.StringSliceFlag{Name: "session", Usage: "compare this session `ID`: once for both sides, or twice, A's then B's"},
 			&cli.StringSliceFlag{Name: "ignore", Usage: "leave this JSON `PATH` out of the comparison (repeatable): $.ts, $..id, $.list[*].x"},
 			&cli.StringFlag{Name: "time-tolerance", Usage: "also compare timing: offsets of matched messages may differ by `D` (off by default)"},
 			&cli.BoolFlag{Name: "exact-ids", Usage: "compare the ids the client chose (operation, request, ack ids) as recorded, not matched request by request"},
 			&cli.BoolFlag{Name: "json", Usage: "print the result as one JSON object"},
+			&cli.IntFlag{Name: "max", Value: diff.DefaultMax, Usage: "show at most `N` differences of each pair of sessions, with their context (the rest are counted)"},
 			&cli.IntFlag{Name: "window", Value: diff.DefaultWindow, Usage: "messages of each side held to align a difference (`N`, bounds memory)"},
 		},
 		Action: runDiff,
 	}
 }
 
+// maxDiffMax bounds --max: the differences shown hold their messages.
+const maxDiffMax = 100000
+
 // errDiffer ends a diff that found differences: exit status 1.
 var errDiffer = errors.New("the recordings differ")
 
 func runDiff(c *cli.Context) error {
 	if c.NArg() != 2 {
-		return usagef("diff: name two recording files, A and B (got %d)", c.NArg())
+		return usagef("diff: name two recordings, A and B: files or directories (got %d)", c.NArg())
 	}
 	a, b := c.Args().Get(0), c.Args().Get(1)
 	opts, err := diffOptions(c)
 	if err != nil {
 		return err
-	}
-	for _, p := range []string{a, b} {
-		if p == "-" {
-			return usagef("diff: %s: diff reads each file more than once; give a file, not -", p)
-		}
 	}
 	pairs, err := pairSessions(c, a, b)
 	if err != nil {
@@ -83,7 +103,7 @@ func runDiff(c *cli.Context) error {
 			rep.add(pr, nil)
 			continue
 		}
-		res, err := compareSessions(a, pr.a.Session, b, pr.b.Session, opts)
+		res, err := compareSessions(pr.a.File, pr.a.Session, pr.b.File, pr.b.Session, opts)
 		if err != nil {
 			return usageError{err}
 		}
@@ -103,11 +123,15 @@ func runDiff(c *cli.Context) error {
 	return nil
 }
 
-// diffOptions reads --ignore, --time-tolerance, --window and --exact-ids.
+// diffOptions reads --ignore, --time-tolerance, --window, --max and
+// --exact-ids.
 func diffOptions(c *cli.Context) (*diff.Options, error) {
-	opts := &diff.Options{Window: c.Int("window"), ExactIDs: c.Bool("exact-ids")}
+	opts := &diff.Options{Window: c.Int("window"), ExactIDs: c.Bool("exact-ids"), Max: c.Int("max")}
 	if opts.Window < 2 || opts.Window > 65534 {
 		return nil, usagef("--window: %d is not between 2 and 65534", opts.Window)
+	}
+	if opts.Max < 1 || opts.Max > maxDiffMax {
+		return nil, usagef("--max: %d is not between 1 and %d", opts.Max, maxDiffMax)
 	}
 	for _, s := range c.StringSlice("ignore") {
 		p, err := diff.ParsePath(s)
@@ -125,53 +149,6 @@ func diffOptions(c *cli.Context) (*diff.Options, error) {
 	}
 	opts.TimeTolerance = d
 	return opts, nil
-}
-
-// sessionPair is a session of A and the session of B it is compared with;
-// one of them is nil when a file has more sessions than the other.
-type sessionPair struct{ a, b *format.Summary }
-
-// pairSessions lists the sessions of both files (a first pass over each)
-// and pairs them: by --session, else in order.
-func pairSessions(c *cli.Context, a, b string) ([]sessionPair, error) {
-	sa, err := summarize(a, c.App.ErrWriter)
-	if err != nil {
-		return nil, err
-	}
-	sb, err := summarize(b, c.App.ErrWriter)
-	if err != nil {
-		return nil, err
-	}
-	ids := c.StringSlice("session")
-	switch len(ids) {
-	case 0:
-		var pairs []sessionPair
-		for i := range max(len(sa), len(sb)) {
-			var p sessionPair
-			if i < len(sa) {
-				p.a = sa[i]
-			}
-			if i < len(sb) {
-				p.b = sb[i]
-			}
-			pairs = append(pairs, p)
-		}
-		return pairs, nil
-	case 1:
-		ids = append(ids, ids[0])
-	case 2:
-	default:
-		return nil, usagef("--session: give it once (both files) or twice (A's, then B's), not %d times", len(ids))
-	}
-	pa, err := findSession(a, sa, ids[0])
-	if err != nil {
-		return nil, err
-	}
-	pb, err := findSession(b, sb, ids[1])
-	if err != nil {
-		return nil, err
-	}
-	return []sessionPair{{pa, pb}}, nil
 }
 
 func summarize(path string, stderr io.Writer) ([]*format.Summary, error) {
@@ -197,7 +174,7 @@ func withRecording(path string, stderr io.Writer, fn func(r format.Stream) error
 	return readRecording(context.Background(), path, stderr, nil, func(rec *recording) error { return fn(rec) })
 }
 
-func findSession(path string, sums []*format.Summary, id string) (*format.Summary, error) {
+func findSession(path string, sums []*diffSession, id string) (*diffSession, error) {
 	var ids []string
 	for _, s := range sums {
 		if s.Session == id {

@@ -47,7 +47,7 @@ func TestDiff(t *testing.T) {
 		{"key order", []string{a, sameButKeys}, 0, []string{"the same"}},
 		{"a field differs", []string{a, otherTS}, 1, []string{"3 changed", `- #1`, `+        #1`}},
 		{"ignored", []string{a, otherTS, "--ignore", "$.ts"}, 0, []string{"3 equal"}},
-		{"inserted", []string{a, inserted}, 1, []string{"@@ first difference: added, A none, B #2 @@", "1 added, 0 removed, 0 changed, 0 retimed, 3 equal"}},
+		{"inserted", []string{a, inserted}, 1, []string{"@@ added, A none, B #2 @@", "1 added, 0 removed, 0 changed, 0 retimed, 3 equal"}},
 		{"ending", []string{a, dropped}, 1, []string{`ending: A 1000 clean "bye", B 1006 drop`, "the endings differ"}},
 		{"session flag, both", []string{"--session", "s1", a, a}, 0, []string{"session s1"}},
 		{"session flag, each", []string{"--session", "s1", "--session", "s3", a, otherTS, "--ignore", "$..ts"}, 0, []string{"session s3"}},
@@ -72,14 +72,51 @@ func TestDiff(t *testing.T) {
 		Same     bool
 		Sessions []struct {
 			Added, Equal int
-			First        []struct{ Kind string }
+			Hunks        []struct{ Edits []struct{ Kind string } }
 		}
 	}
 	if err := json.Unmarshal([]byte(out), &got); err != nil || code != 1 {
 		t.Fatalf("--json: %v (exit %d): %s", err, code, out)
 	}
-	if got.Same || len(got.Sessions) != 1 || got.Sessions[0].Added != 1 || got.Sessions[0].Equal != 3 || len(got.Sessions[0].First) != 4 {
+	if got.Same || len(got.Sessions) != 1 || got.Sessions[0].Added != 1 || got.Sessions[0].Equal != 3 || len(got.Sessions[0].Hunks) != 1 || len(got.Sessions[0].Hunks[0].Edits) != 4 {
 		t.Errorf("--json: got %+v", got)
+	}
+}
+
+// Every difference is shown, each in its context, up to --max of them;
+// the rest are counted, in text and --json alike.
+func TestDiffEveryDifference(t *testing.T) {
+	var texts, other []string
+	for i := range 60 {
+		texts = append(texts, fmt.Sprintf(`{"n":%d}`, i))
+		if i%10 == 0 {
+			other = append(other, fmt.Sprintf(`{"n":%d,"changed":true}`, i))
+		} else {
+			other = append(other, texts[i])
+		}
+	}
+	a := writeSession(t, "a.ndjson", "s1", texts, "")
+	b := writeSession(t, "b.ndjson", "s2", other, "")
+	out, _, code := wsreplay(t, "diff", a, b)
+	if n := strings.Count(out, "@@ changed"); code != 1 || n != 6 || !strings.Contains(out, "@@ changed, A #1, B #1 @@") || !strings.Contains(out, "@@ changed, A #51, B #51 @@") {
+		t.Errorf("exit %d, %d hunks; want 1, every one of the 6 changes:\n%s", code, n, out)
+	}
+	out, _, _ = wsreplay(t, "diff", "--max", "2", a, b)
+	if strings.Count(out, "@@ changed") != 2 || !strings.Contains(out, "... 4 more differences not shown (--max)") || !strings.Contains(out, "6 changed") {
+		t.Errorf("--max 2: want 2 hunks and 4 more counted:\n%s", out)
+	}
+	out, _, _ = wsreplay(t, "diff", "--json", "--max", "3", a, b)
+	var got struct {
+		Sessions []struct {
+			Changed, More int
+			Hunks         []struct{ Edits []struct{ Kind string } }
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil || len(got.Sessions) != 1 {
+		t.Fatalf("--json: %v: %s", err, out)
+	}
+	if s := got.Sessions[0]; s.Changed != 6 || s.More != 3 || len(s.Hunks) != 3 || s.Hunks[2].Edits[3].Kind != "changed" {
+		t.Errorf("--json --max 3: got %+v", s)
 	}
 }
 
@@ -94,7 +131,7 @@ func TestDiffErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{a}, "diff: name two recording files, A and B (got 1)"},
+		{[]string{a}, "diff: name two recordings, A and B: files or directories (got 1)"},
 		{[]string{a, "/nonexistent.ndjson"}, "/nonexistent.ndjson: no such file or directory"},
 		{[]string{a, garbage}, "garbage.ndjson:1: not a wsreplay recording"},
 		{[]string{a, broken}, "broken.ndjson:2:"},
@@ -103,6 +140,7 @@ func TestDiffErrors(t *testing.T) {
 		{[]string{a, a, "--session", "nope"}, `--session: ` + a + ` has no session "nope" (it has s1)`},
 		{[]string{a, a, "--session", "s1", "--session", "s1", "--session", "s1"}, "--session: give it once"},
 		{[]string{a, "-"}, "give a file, not -"},
+		{[]string{a, a, "--max", "0"}, "--max: 0 is not between 1 and 100000"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/protocol"
 )
 
 // Message is one message of a session as Compare sees it.
@@ -18,10 +19,13 @@ type Message struct {
 	Dir    format.Dir
 	Opcode format.Opcode
 	Data   []byte
-	JSON   bool // compared as JSON
+	JSON   bool         // compared as JSON
+	SSE    *format.SSE  // an event stream's event: its type, id and retry; nil for other kinds
+	HTTP   *format.HTTP // a poll's request (method, URL) or response (status); nil for other kinds
 
-	key  string // what is compared: kind, direction and the canonical payload
-	hash uint64 // of key, to compare quickly
+	key     string           // what is compared: kind, direction and the canonical payload
+	hash    uint64           // of key, to compare quickly
+	profile protocol.Profile // of the message's session, for Describe; nil if none
 }
 
 var seed = maphash.MakeSeed()
@@ -29,8 +33,23 @@ var seed = maphash.MakeSeed()
 // canonicalize sets m's comparison key: the canonical JSON of a text
 // message that holds a JSON object or array (members sorted, numbers
 // spelled one way, ignored paths left out, client-chosen ids renamed by
-// swaps when not nil), else the payload itself.
-func (m *Message) canonicalize(ignore []Path, swaps swapper) {
+// swaps when not nil), else the payload itself. An SSE event, a poll's
+// request or response and, with sio set, a Socket.IO packet are compared by their meaning (meaning.go).
+func (m *Message) canonicalize(ignore []Path, swaps swapper, sio bool) {
+	if m.SSE != nil {
+		m.setKey(sseKey(m, ignore, swaps))
+		return
+	}
+	if m.HTTP != nil {
+		m.setKey(httpKey(m, ignore, swaps))
+		return
+	}
+	if sio {
+		if k, ok := sioKey(m, ignore, swaps); ok {
+			m.setKey(k)
+			return
+		}
+	}
 	var b strings.Builder
 	b.WriteString(string(m.Dir))
 	b.WriteByte(' ')
@@ -47,8 +66,12 @@ func (m *Message) canonicalize(ignore []Path, swaps swapper) {
 		b.WriteString("binary ")
 		b.Write(m.Data)
 	}
-	m.key = b.String()
-	m.hash = maphash.String(seed, m.key)
+	m.setKey(b.String())
+}
+
+func (m *Message) setKey(k string) {
+	m.key = k
+	m.hash = maphash.String(seed, k)
 }
 
 // same reports whether two messages compare equal (timing aside).

@@ -27,9 +27,13 @@ type Options struct {
 	// Window is how many messages of each side are held to align a
 	// difference; it bounds memory. Zero means DefaultWindow.
 	Window int
-	// Context is how many equal messages are kept around the first
+	// Context is how many equal messages are kept around each
 	// difference. Zero means 3; negative, none.
 	Context int
+	// Max is how many differences are kept (Result.Hunks), with their
+	// context; the rest are counted (Result.More). Zero means DefaultMax.
+	// It bounds the messages a Result holds.
+	Max int
 	// ExactIDs compares the ids a client chose (graphql operation ids,
 	// JSON-RPC ids, ack ids, refs) as recorded. False, the zero value:
 	// when both sessions speak one protocol whose profile has an Echoer,
@@ -57,16 +61,16 @@ type Edit struct {
 	A, B *Message // nil for an Added A, a Removed B
 }
 
-// Result is what Compare found. The counts cover every message; First
-// holds the first difference with its context only.
+// Result is what Compare found. The counts cover every message; Hunks
+// hold the first Options.Max differences in their context.
 type Result struct {
 	Equal, Removed, Added, Changed, Retimed int
-	// First is the first run of differences, with up to Options.Context
-	// equal messages before and after it, and at most maxHunk edits of
-	// differences. Empty when the messages are the same.
-	First []Edit
-	// FirstMore counts the differences of that run left out of First.
-	FirstMore int
+	// Hunks are the differences kept, in order, each run of them with up
+	// to Options.Context equal messages before and after it. Empty when
+	// the messages are the same.
+	Hunks []Hunk
+	// More counts the differences past Options.Max, left out of Hunks.
+	More int
 	// EndingA and EndingB are the sessions' endings; nil when there is no
 	// close line (the session was open when the recording stopped).
 	EndingA, EndingB *Ending
@@ -81,9 +85,6 @@ type Result struct {
 func (r *Result) Same() bool {
 	return r.Removed+r.Added+r.Changed+r.Retimed == 0 && !r.EndingDiffers
 }
-
-// maxHunk bounds the differences kept in Result.First.
-const maxHunk = 20
 
 // Compare aligns the messages of a and b, each the events of one session
 // (a *format.Reader of a file that holds one, or a *format.SessionReader),
@@ -105,7 +106,10 @@ func Compare(a, b format.Stream, opts *Options) (*Result, error) {
 	if o.Context == 0 {
 		o.Context = 3
 	}
-	c := &comparison{opts: o, res: &Result{}}
+	if o.Max <= 0 {
+		o.Max = DefaultMax
+	}
+	c := newComparison(o)
 	sa := &side{src: a, ignore: o.Ignore}
 	sb := &side{src: b, ignore: o.Ignore}
 	if err := settle(sa, sb, o.Window, o.ExactIDs); err != nil {
@@ -114,7 +118,7 @@ func Compare(a, b format.Stream, opts *Options) (*Result, error) {
 	if err := c.run(sa, sb); err != nil {
 		return nil, err
 	}
-	r := c.res
+	r := c.result()
 	r.EndingA, r.EndingB, r.URLA, r.URLB = sa.ending, sb.ending, sa.URL, sb.URL
 	r.EndingDiffers = !sameEnding(sa.ending, sb.ending)
 	return r, nil
@@ -162,12 +166,20 @@ func sameEnding(a, b *Ending) bool {
 
 // comparison is the state of one Compare.
 type comparison struct {
-	opts   Options
-	res    *Result
-	before []Edit // the last equal edits before the first difference
-	hunk   bool   // the first difference has been seen
-	after  int    // equal edits kept after it
-	closed bool   // First is complete
+	opts Options
+	res  *Result
+	kept hunks
+}
+
+func newComparison(o Options) *comparison {
+	return &comparison{opts: o, res: &Result{}, kept: hunks{ctx: max(o.Context, 0), max: o.Max}}
+}
+
+// result returns the Result, its hunks complete.
+func (c *comparison) result() *Result {
+	c.kept.close()
+	c.res.Hunks, c.res.More = c.kept.done, c.kept.more
+	return c.res
 }
 
 // run aligns the two sides window by window.
@@ -244,8 +256,8 @@ func (c *comparison) match(x, y *Message) {
 	c.record(Edit{Kind: k, A: x, B: y})
 }
 
-// record counts an edit and keeps it if it belongs to the first
-// difference or its context.
+// record counts an edit and keeps it if it is among the differences kept
+// or their context.
 func (c *comparison) record(e Edit) {
 	r := c.res
 	switch e.Kind {
@@ -260,35 +272,5 @@ func (c *comparison) record(e Edit) {
 	case Retimed:
 		r.Retimed++
 	}
-	if c.closed {
-		return
-	}
-	ctx := max(c.opts.Context, 0)
-	switch {
-	case !c.hunk && e.Kind == Equal:
-		if ctx > 0 {
-			if len(c.before) == ctx {
-				c.before = append(c.before[:0], c.before[1:]...)
-			}
-			c.before = append(c.before, e)
-		}
-	case !c.hunk:
-		c.hunk = true
-		r.First = append(c.before, e)
-		c.before = nil
-	case e.Kind == Equal:
-		c.after++
-		if c.after > ctx {
-			c.closed = true
-			return
-		}
-		r.First = append(r.First, e)
-	case c.after > 0:
-		// A new difference after some context: the first run is over.
-		c.closed = true
-	case len(r.First) >= ctx+maxHunk:
-		r.FirstMore++
-	default:
-		r.First = append(r.First, e)
-	}
+	c.kept.add(e)
 }

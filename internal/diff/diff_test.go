@@ -147,8 +147,8 @@ func TestCompare(t *testing.T) {
 			if r.Same() != wantSame {
 				t.Errorf("Same() = %v, want %v", r.Same(), wantSame)
 			}
-			if !wantSame && !tt.end && len(r.First) == 0 {
-				t.Errorf("no first difference kept")
+			if !wantSame && !tt.end && len(r.Hunks) == 0 {
+				t.Errorf("no difference kept")
 			}
 		})
 	}
@@ -185,9 +185,30 @@ func TestCompareStreamEnd(t *testing.T) {
 	}
 }
 
-// The first difference is kept with its context: an inserted message at
-// #50 of 100 shows as three equal messages, the addition, three more.
-func TestFirstDifferenceInContext(t *testing.T) {
+// hunkText writes hunks as "kind B#n" edits, hunks apart by " | ".
+func hunkText(hs []Hunk) string {
+	var out []string
+	for _, h := range hs {
+		var got []string
+		for _, e := range h.Edits {
+			s := string(e.Kind)
+			if e.B != nil {
+				s += fmt.Sprintf(" B#%d", e.B.Seq)
+			} else {
+				s += fmt.Sprintf(" A#%d", e.A.Seq)
+			}
+			got = append(got, s)
+		}
+		out = append(out, strings.Join(got, ","))
+	}
+	return strings.Join(out, " | ")
+}
+
+// Every difference is kept with its context: an inserted message at #50
+// of 100 shows as three equal messages, the addition, three more; a
+// change at #80 as its own hunk; two differences closer than the context
+// share one.
+func TestEveryDifferenceInContext(t *testing.T) {
 	t.Parallel()
 
 	var a, b []string
@@ -198,25 +219,52 @@ func TestFirstDifferenceInContext(t *testing.T) {
 			b = append(b, "<- inserted")
 		}
 	}
-	b[80] = "<- changed" // a second difference, counted but not shown
+	b[80] = "<- changed"
+	b[90] = "<- changed"
+	b[92] = "<- changed"
 	r, err := Compare(session(a...), session(b...), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for _, e := range r.First {
-		s := string(e.Kind)
-		if e.B != nil {
-			s += fmt.Sprintf(" B#%d", e.B.Seq)
+	want := "equal B#48,equal B#49,equal B#50,added B#51,equal B#52,equal B#53,equal B#54" +
+		" | equal B#78,equal B#79,equal B#80,changed B#81,equal B#82,equal B#83,equal B#84" +
+		" | equal B#88,equal B#89,equal B#90,changed B#91,equal B#92,changed B#93,equal B#94,equal B#95,equal B#96"
+	if got := hunkText(r.Hunks); got != want {
+		t.Errorf("hunks:\n got %s\nwant %s", got, want)
+	}
+	if r.Added != 1 || r.Changed != 3 || r.Equal != 97 || r.More != 0 {
+		t.Errorf("added %d, changed %d, equal %d, more %d; want 1, 3, 97, 0", r.Added, r.Changed, r.Equal, r.More)
+	}
+}
+
+// Options.Max cuts the differences kept; the rest are counted in More
+// and every count still covers the whole session.
+func TestMaxDifferences(t *testing.T) {
+	t.Parallel()
+
+	var a, b []string
+	for i := range 1000 {
+		a = append(a, fmt.Sprintf("<- %d", i))
+		if i%10 == 5 {
+			b = append(b, fmt.Sprintf("<- other %d", i))
+		} else {
+			b = append(b, fmt.Sprintf("<- %d", i))
 		}
-		got = append(got, s)
 	}
-	want := "equal B#48,equal B#49,equal B#50,added B#51,equal B#52,equal B#53,equal B#54"
-	if strings.Join(got, ",") != want {
-		t.Errorf("first difference:\n got %s\nwant %s", strings.Join(got, ","), want)
-	}
-	if r.Added != 1 || r.Changed != 1 || r.Equal != 99 {
-		t.Errorf("added %d, changed %d, equal %d; want 1, 1, 99", r.Added, r.Changed, r.Equal)
+	for _, tt := range []struct{ max, hunks, more int }{{0, DefaultMax, 100 - DefaultMax}, {3, 3, 97}, {500, 100, 0}} {
+		t.Run(fmt.Sprint(tt.max), func(t *testing.T) {
+			r, err := Compare(session(a...), session(b...), &Options{Max: tt.max})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(r.Hunks) != tt.hunks || r.More != tt.more || r.Changed != 100 {
+				t.Errorf("%d hunks, %d more, %d changed; want %d, %d, 100", len(r.Hunks), r.More, r.Changed, tt.hunks, tt.more)
+			}
+			last := r.Hunks[len(r.Hunks)-1].Edits
+			if n := len(last); n != 7 || last[3].Kind != Changed {
+				t.Errorf("last hunk %s, want 3 equal, the change, 3 equal", hunkText(r.Hunks[len(r.Hunks)-1:]))
+			}
+		})
 	}
 }
 

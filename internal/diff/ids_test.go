@@ -28,7 +28,7 @@ func TestCompareIDsBounded(t *testing.T) {
 	if err := settle(sa, sb, DefaultWindow, false); err != nil {
 		t.Fatal(err)
 	}
-	c := &comparison{opts: Options{Window: DefaultWindow, Context: 3}, res: &Result{}}
+	c := newComparison(Options{Window: DefaultWindow, Context: 3, Max: DefaultMax})
 	if err := c.run(sa, sb); err != nil {
 		t.Fatal(err)
 	}

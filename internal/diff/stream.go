@@ -37,6 +37,8 @@ type side struct {
 	ready  bool
 	detect *protocol.Detector
 	ids    *idTokens
+	prof   protocol.Profile // the side's protocol, once ready; nil if none
+	sio    bool             // prof is Socket.IO's: packets compared by meaning
 }
 
 func (s *side) len() int            { return len(s.buf) - s.head }
@@ -84,12 +86,14 @@ func (s *side) add(e *format.Event) {
 		}
 	case format.TypeMessage:
 		s.seq++
-		m := &Message{Seq: s.seq, Offset: e.Time.Sub(s.start), Dir: e.Dir, Opcode: e.Opcode, Data: e.Data}
+		m := &Message{Seq: s.seq, Offset: e.Time.Sub(s.start), Dir: e.Dir, Opcode: e.Opcode, Data: e.Data, SSE: e.SSE, HTTP: e.HTTP}
 		if s.detect == nil {
 			s.detect = protocol.Set(nil).Detector(protocol.Opening{}) // a cut recording: from its messages
 		}
 		if !s.ready {
 			s.detect.Message(protocol.MessageOf(e))
+		} else if s.sio && sioTransport(m) {
+			return
 		} else {
 			s.canonicalize(m)
 		}
@@ -105,7 +109,8 @@ func (s *side) canonicalize(m *Message) {
 	if s.ids != nil {
 		swaps = s.ids.swaps(protocol.Message{Dir: m.Dir, Binary: m.Opcode == format.Binary, Data: m.Data})
 	}
-	m.canonicalize(s.ignore, swaps)
+	m.profile = s.prof
+	m.canonicalize(s.ignore, swaps, s.sio)
 }
 
 // prime reads the side's first n messages (fewer if it ends), for its
@@ -123,9 +128,18 @@ func (s *side) settle(e protocol.Echoer, only map[string]bool) {
 		s.ids.only = only
 	}
 	s.ready = true
+	s.prof = s.profile()
+	s.sio = s.prof != nil && s.prof.Name() == (protocol.SocketIO{}).Name()
+	kept := s.buf[:s.head]
 	for _, m := range s.pending() {
+		if s.sio && sioTransport(m) {
+			continue
+		}
 		s.canonicalize(m)
+		kept = append(kept, m)
 	}
+	clear(s.buf[len(kept):])
+	s.buf = kept
 }
 
 // profile returns the protocol found for s, nil if none.
