@@ -169,7 +169,7 @@ func runServe(c *cli.Context) error {
 	}
 	srv.Logger = log
 	ready := &readiness{}
-	stopAdmin, err := startAdmin(c, log, ready, metrics.Replayer{Server: srv})
+	stopAdmin, err := startAdmin(c, log, ready, metrics.Replayer{Server: srv}, "")
 	if err != nil {
 		return err
 	}
