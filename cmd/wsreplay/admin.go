@@ -47,8 +47,9 @@ func (r *readiness) ready() error {
 }
 
 // startAdmin serves the admin endpoints on --admin, if given, and returns
-// a function that stops them.
-func startAdmin(c *cli.Context, log *slog.Logger, ready *readiness, collector prometheus.Collector) (stop func(), err error) {
+// a function that stops them. recordings, if not "", is a directory whose
+// finished recordings are served too (--admin-recordings).
+func startAdmin(c *cli.Context, log *slog.Logger, ready *readiness, collector prometheus.Collector, recordings string) (stop func(), err error) {
 	addr := c.String("admin")
 	if addr == "" {
 		return func() {}, nil
@@ -72,12 +73,17 @@ func startAdmin(c *cli.Context, log *slog.Logger, ready *readiness, collector pr
 		fmt.Fprintln(w, "ready")
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	paths := "/healthz, /readyz, /metrics"
+	if recordings != "" {
+		(&recordingsHandler{Dir: recordings, Log: log}).register(mux)
+		paths += ", /recordings/"
+	}
 	// serve's --allow-host names are the admin listener's too.
 	allow := append(c.StringSlice("admin-allow-host"), c.StringSlice("allow-host")...)
 	hs := &http.Server{Handler: hostGuard(mux, allow, log), ReadHeaderTimeout: 10 * time.Second}
 	go hs.Serve(l)
-	say(c.App.ErrWriter, fmt.Sprintf("admin on http://%s (/healthz, /readyz, /metrics)", l.Addr()),
-		"admin listening", "url", "http://"+l.Addr().String(), "paths", "/healthz, /readyz, /metrics")
+	say(c.App.ErrWriter, fmt.Sprintf("admin on http://%s (%s)", l.Addr(), paths),
+		"admin listening", "url", "http://"+l.Addr().String(), "paths", paths)
 	return func() { hs.Close() }, nil
 }
 

@@ -28,8 +28,10 @@ of its payload (binary as hex).
 
 PATH is a recording (wsreplay NDJSON, plain, gzip or zstd, or a HAR
 file), a directory (the recordings in it and below it: *.ndjson,
-*.ndjson.gz, *.ndjson.zst, *.partial, *.har), - for standard input, or
-s3://BUCKET/PREFIX[/KEY] (the recordings under a prefix, or one object).
+*.ndjson.gz, *.ndjson.zst, *.partial, *.har), - for standard input,
+s3://BUCKET/PREFIX[/KEY] (the recordings under a prefix, or one object),
+or http://HOST:PORT/recordings/[NAME] (record --admin-recordings: its
+finished recordings, or one file).
 
 Example:
    wsreplay cat --dir receive --grep '"type":"trade"' bug.ndjson.zst

@@ -24,7 +24,8 @@ compressed as its name says (.ndjson, .ndjson.gz, .ndjson.zst), or HAR 1.2
 (.html): one self-contained, read-only page that works from file:// with
 no network, to attach to a bug report. - is standard input or output.
 IN may be several files and directories (their recordings and those below
-them) and s3://BUCKET/PREFIX[/KEY] URLs; a session id found in two of them
+them), s3://BUCKET/PREFIX[/KEY] URLs and http://HOST:PORT/recordings/[NAME]
+URLs (record --admin-recordings); a session id found in two of them
 is written the second time as ID~2. Filters that keep nothing are an error, and nothing is written.
 
 --from and --to take an offset from each session's start (90s, 2m) or an

@@ -17,8 +17,8 @@ import (
 )
 
 // Every command that reads recordings (ls, cat, convert, serve) takes the
-// same inputs: files, directories, HAR files, several at once, and "-" for
-// standard input.
+// same inputs: files, directories, HAR files, several at once, "-" for
+// standard input, s3:// URLs (s3.go) and http:// URLs (http_input.go).
 
 // isRecordingName reports whether a file found in a directory is read as a
 // recording: a wsreplay NDJSON file (unfinished .partial ones included) or a
@@ -39,6 +39,14 @@ func expandPaths(ctx context.Context, paths []string) ([]string, error) {
 	for _, p := range paths {
 		if s3store.IsURL(p) {
 			found, err := expandS3(ctx, p, s3store.Window{})
+			if err != nil {
+				return nil, err
+			}
+			files = append(files, found...)
+			continue
+		}
+		if isHTTPURL(p) {
+			found, err := expandHTTP(ctx, p)
 			if err != nil {
 				return nil, err
 			}
@@ -251,11 +259,16 @@ func openRecording(ctx context.Context, src io.Reader, name string, stderr io.Wr
 	return rec, nil
 }
 
-// openInput opens a named file, an object (s3://), or standard input ("-").
+// openInput opens a named file, an object (s3://), a URL (http://,
+// https://), or standard input ("-").
 func openInput(ctx context.Context, path string) (io.ReadCloser, string, error) {
 	if s3store.IsURL(path) {
 		o, err := openS3(ctx, path)
 		return o, path, err
+	}
+	if isHTTPURL(path) {
+		body, err := openHTTP(ctx, path)
+		return body, path, err
 	}
 	if path == "-" {
 		return io.NopCloser(os.Stdin), "stdin", nil

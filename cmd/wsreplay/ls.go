@@ -27,14 +27,17 @@ messages sent and received, payload bytes, and how it ended (1000 clean,
 
 PATH is a recording (wsreplay NDJSON, plain, gzip or zstd, or a HAR
 file), a directory (the recordings in it and below it: *.ndjson,
-*.ndjson.gz, *.ndjson.zst, *.partial, *.har), - for standard input, or
+*.ndjson.gz, *.ndjson.zst, *.partial, *.har), - for standard input,
 s3://BUCKET/PREFIX[/KEY]: objects are listed from their keys and the
-summaries record stored with them, without downloading them.
+summaries record stored with them, without downloading them, or
+http://HOST:PORT/recordings/[NAME], what record --admin-recordings serves
+(the finished recordings of its listing, or one file).
 
 Example:
    wsreplay ls /var/lib/wsreplay
    wsreplay ls --json bug.ndjson.zst | jq .session
-   wsreplay ls s3://recordings/staging --since 2h`,
+   wsreplay ls s3://recordings/staging --since 2h
+   wsreplay ls http://127.0.0.1:9091/recordings/   # after kubectl port-forward`,
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "json", Usage: "print one JSON object per session"},
 			&cli.StringFlag{Name: "since", Usage: "only sessions that started at or after `TIME` (RFC 3339, or a duration ago: 2h)"},

@@ -81,7 +81,7 @@ Examples:
 			&cli.StringFlag{Name: "max-age", Usage: "with --out DIR: delete finished session files older than `D`"},
 			&cli.StringFlag{Name: "max-size", Usage: "with --out DIR: delete the oldest finished session files while all of them pass `SIZE`"},
 			&cli.StringFlag{Name: "min-free", Usage: "with --out DIR: below `SIZE` free on its disk, relay new sessions unrecorded"},
-		}, append(recordS3Flags(), adminFlags()...)...),
+		}, append(recordS3Flags(), append(adminFlags(), recordingsFlag())...)...),
 		Action: runRecord,
 	}
 }
@@ -148,6 +148,10 @@ func runRecord(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	served, err := recordingsDir(c, out, toFile, up != nil)
+	if err != nil {
+		return err
+	}
 	idle, err := idleTimeout(c)
 	if err != nil {
 		return err
@@ -167,7 +171,7 @@ func runRecord(c *cli.Context) error {
 		up.start(c.Context)
 		collector.Uploader = up.u
 	}
-	stopAdmin, err := startAdmin(c, log, ready, collector)
+	stopAdmin, err := startAdmin(c, log, ready, collector, served)
 	if err != nil {
 		return err
 	}

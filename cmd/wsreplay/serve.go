@@ -33,8 +33,10 @@ built-in demo.
 PATH is a recording (wsreplay NDJSON, plain, gzip or zstd, or a HAR
 file), a directory (the recordings in it and below it: *.ndjson,
 *.ndjson.gz, *.ndjson.zst, *.partial, *.har), - for standard input
-(read into memory), or s3://BUCKET/PREFIX[/KEY]: objects are streamed with
-ranged reads, and served as they are listed. A session id found in two recordings is listed the
+(read into memory), s3://BUCKET/PREFIX[/KEY]: objects are streamed with
+ranged reads, and served as they are listed, or
+http://HOST:PORT/recordings/[NAME] (record --admin-recordings): files are
+streamed, each replay with a ranged GET, never copied. A session id found in two recordings is listed the
 second time as ID~2, which --session takes.
 
 Durations are like 90s, 2m or 250ms. Faults count from each connection's
@@ -169,7 +171,7 @@ func runServe(c *cli.Context) error {
 	}
 	srv.Logger = log
 	ready := &readiness{}
-	stopAdmin, err := startAdmin(c, log, ready, metrics.Replayer{Server: srv})
+	stopAdmin, err := startAdmin(c, log, ready, metrics.Replayer{Server: srv}, "")
 	if err != nil {
 		return err
 	}
@@ -266,7 +268,7 @@ func serveSources(c *cli.Context) ([]replayer.Source, *progress, error) {
 	bar := newByteProgress(c, totalSize(files), "indexing")
 	var sources []replayer.Source
 	for _, path := range files {
-		src := replayer.File(path)
+		src := inputSource(c.Context, path)
 		if path == "-" {
 			data, err := io.ReadAll(interruptible(c.Context, os.Stdin))
 			if err != nil {

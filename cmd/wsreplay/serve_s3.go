@@ -36,6 +36,15 @@ func openCatalog(c *cli.Context) (*replayer.Catalog, *progress, error) {
 	return replayer.OpenSeq(seq), nil, nil
 }
 
+// inputSource is the catalog's source of an input expandPaths found: a
+// file, or a URL (http_input.go).
+func inputSource(ctx context.Context, path string) replayer.Source {
+	if isHTTPURL(path) {
+		return httpSource(ctx, path)
+	}
+	return replayer.File(path)
+}
+
 // errFound stops a listing at its first recording.
 var errFound = errors.New("found")
 
@@ -67,7 +76,7 @@ func serveSeq(c *cli.Context) (iter.Seq2[replayer.Source, error], error) {
 		for _, a := range args {
 			if !s3store.IsURL(a) {
 				for _, f := range local[a] {
-					if !yield(replayer.File(f), nil) {
+					if !yield(inputSource(ctx, f), nil) {
 						return
 					}
 				}
