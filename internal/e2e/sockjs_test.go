@@ -47,3 +47,21 @@ func TestSockJSTransports(t *testing.T) {
 		})
 	}
 }
+
+// A page in Chromium with sockjs-client's browser bundle and its default
+// transports, recorded with no flag and replayed with only the URL
+// changed, a reload included, sees the same.
+func TestChromiumSockJS(t *testing.T) {
+	need(t, true)
+	_, port := startNode(t, "sockjs-server.mjs")
+	proxyURL, stopRecord := record(t, port)
+	var live []sockJSRun
+	runNode(t, &live, "sockjs-browser.mjs", httpURL(proxyURL)+"/echo")
+	dir := stopRecord()
+	if len(live) != 2 || live[0].Transport != "websocket" || len(live[0].Messages) != 4 || live[0].Close == nil || live[0].Close.Code != 3000 {
+		t.Fatalf("live run in Chromium: %+v", live)
+	}
+	var replay []sockJSRun
+	runNode(t, &replay, "sockjs-browser.mjs", httpURL(serve(t, dir))+"/echo")
+	sameJSON(t, "sockjs-client in Chromium", live, replay)
+}
