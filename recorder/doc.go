@@ -45,6 +45,7 @@
 //     sjSocket), read from SockJS's frames, and how it ends;
 //     sockjs_http.go: its xhr_streaming, xhr and xhr_send requests,
 //     exchanges whose hooks read the frames as they pass.
+//
 //   - signalr.go: SignalR's Server-Sent Events and long polling, one
 //     session per connection token a recorded negotiate handed out, its
 //     messages the hub protocol's records from the bodies and the events.
