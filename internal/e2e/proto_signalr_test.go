@@ -18,7 +18,7 @@ func TestProtoSignalR(t *testing.T) {
 		client:   "proto-signalr.mjs",
 		path:     "/hub",
 		timeout:  2 * time.Second,
-		events:   7,
+		events:   4,
 		beats:    true,
 		protocol: "",
 	})
