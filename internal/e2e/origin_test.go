@@ -120,6 +120,18 @@ func TestChromiumReplayedHTTPIsInert(t *testing.T) {
 	}
 }
 
+// freePort returns a loopback port free now, for a server the test starts
+// there in turn (another server, then wsreplay serve on the same origin).
+func freePort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+}
+
 type staleWorker struct {
 	Before []string `json:"before"`
 	After  []string `json:"after"`
@@ -132,14 +144,9 @@ type staleWorker struct {
 // removed when the developer opens the replay server's page there.
 func TestChromiumStaleWorkerRemoved(t *testing.T) {
 	need(t, true)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
+	port := freePort(t)
 	var r staleWorker
-	runNode(t, &r, "origin.mjs", "stale", strconv.Itoa(port), wsreplayBin, writeFeed(t, t.TempDir()))
+	runNode(t, &r, "origin.mjs", "stale", port, wsreplayBin, writeFeed(t, t.TempDir()))
 	if len(r.Errors) > 0 {
 		t.Fatalf("the browser run failed: %q", r.Errors)
 	}
@@ -171,14 +178,9 @@ type ownedOrigin struct {
 // and the API are on another origin, the control listener's.
 func TestChromiumOwnedOriginReachesNoControl(t *testing.T) {
 	need(t, true)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
+	port := freePort(t)
 	var r ownedOrigin
-	runNode(t, &r, "origin.mjs", "owner", strconv.Itoa(port), wsreplayBin, writeFeed(t, t.TempDir()))
+	runNode(t, &r, "origin.mjs", "owner", port, wsreplayBin, writeFeed(t, t.TempDir()))
 	if len(r.Errors) > 0 {
 		t.Fatalf("the browser run failed: %q", r.Errors)
 	}
