@@ -32,9 +32,7 @@ type eioSession struct {
 	timer         *time.Timer   // ends a session whose poller went quiet
 	reg           *eioRegistry  // where the sid is listed
 
-	wmu     sync.Mutex // guards what follows (engineio_queue.go)
-	work    []pollWork // what waits to be recorded, in order
-	working bool       // the recording goroutine runs
+	queue workQueue[pollWork] // what waits to be recorded (engineio_queue.go)
 }
 
 // eioRegistry lists the Engine.IO sessions being recorded by sid. Its zero

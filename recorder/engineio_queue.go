@@ -34,36 +34,14 @@ type socketWork struct {
 	charged int64
 }
 
-// enqueue hands w to the session's recording goroutine, starting one if
-// none runs. Once Shutdown has stopped waiting for recording goroutines
-// (Proxy.recording is closed), none starts, and w is let go unrecorded:
-// the session has been ended.
+// enqueue hands w to the session's recording goroutine (workqueue.go).
 func (es *eioSession) enqueue(w pollWork) {
-	es.wmu.Lock()
-	start := !es.working
-	if start && !es.p.recording.add() {
-		es.wmu.Unlock()
-		w.body.release()
-		return
-	}
-	es.work = append(es.work, w)
-	es.working = true
-	if start {
-		es.p.recorders.Add(1) // before wmu is let go: waitRecording must see it
-	}
-	es.wmu.Unlock()
-	if start {
-		go es.recordQueued()
-	}
+	es.queue.push(es.p, w, queueFuncs[pollWork]{record: es.recordWork, drop: func(w pollWork) { w.body.release() }, idle: es.writeEndLine})
 }
 
 // recordingQueued reports whether packets wait for the recording
-// goroutine. es.mu is held (the lock order is mu, then wmu).
-func (es *eioSession) recordingQueued() bool {
-	es.wmu.Lock()
-	defer es.wmu.Unlock()
-	return es.working
-}
+// goroutine. es.mu is held (the lock order is mu, then the queue's).
+func (es *eioSession) recordingQueued() bool { return es.queue.busy() }
 
 // writeEndLine writes the close line that waited for the queued packets,
 // if one did.
@@ -79,52 +57,32 @@ func (es *eioSession) writeEndLine() {
 // queueSocket queues a WebSocket packet behind the bodies that wait, and
 // reports whether it did; false: none waits, record it now.
 func (es *eioSession) queueSocket(dir format.Dir, text bool, data []byte) bool {
-	es.wmu.Lock()
-	defer es.wmu.Unlock()
-	if !es.working {
-		return false
-	}
-	w := pollWork{dir: dir, at: es.now(), packet: socketWork{text: text}}
-	if es.p.reserve(int64(len(data))) {
-		w.packet.data, w.packet.charged = data, int64(len(data))
-	} else {
-		w.packet.data = nil // counted as lost when its turn comes
-		w.packet.charged = -1
-	}
-	es.work = append(es.work, w)
-	return true
+	return es.queue.pushIfBusy(func() pollWork {
+		w := pollWork{dir: dir, at: es.now(), packet: socketWork{text: text}}
+		if es.p.reserve(int64(len(data))) {
+			w.packet.data, w.packet.charged = data, int64(len(data))
+		} else {
+			w.packet.data = nil // counted as lost when its turn comes
+			w.packet.charged = -1
+		}
+		return w
+	})
 }
 
 // testHookQueued, if set (by tests only, before any session), runs before
 // each queued item is recorded: a slow disk or Sink, made to order.
 var testHookQueued func()
 
-// recordQueued is the session's recording goroutine: it records what
-// waits, in order, until nothing does.
-func (es *eioSession) recordQueued() {
-	defer es.p.recording.done()
-	defer es.p.recorders.Add(-1)
-	for {
-		es.wmu.Lock()
-		if len(es.work) == 0 {
-			es.working, es.work = false, nil
-			es.wmu.Unlock()
-			es.writeEndLine()
-			return
-		}
-		w := es.work[0]
-		es.work[0] = pollWork{}
-		es.work = es.work[1:]
-		es.wmu.Unlock()
-		if testHookQueued != nil {
-			testHookQueued()
-		}
-		if w.body != nil {
-			es.recordBody(w)
-			continue
-		}
-		es.recordSocket(w)
+// recordWork records one queued item (workqueue.go calls it, in order).
+func (es *eioSession) recordWork(w pollWork) {
+	if testHookQueued != nil {
+		testHookQueued()
 	}
+	if w.body != nil {
+		es.recordBody(w)
+		return
+	}
+	es.recordSocket(w)
 }
 
 func (es *eioSession) recordSocket(w pollWork) {

@@ -39,10 +39,8 @@ type sjSession struct {
 	socket bool         // a WebSocket carries it: the socket's end is the session's
 	via    string       // the transport that last carried the server's frames, which xhr_send serves
 
-	wmu     sync.Mutex  // guards what follows (sockjs_queue.go)
-	work    []sjWork    // what waits to be recorded, in order
-	working bool        // the recording goroutine runs
-	timer   *time.Timer // ends a session whose client went quiet
+	queue workQueue[sjWork] // what waits to be recorded (sockjs_queue.go)
+	timer *time.Timer       // ends a session whose client went quiet
 }
 
 // sjRegistry lists the SockJS sessions being recorded by key. Its zero

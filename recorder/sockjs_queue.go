@@ -30,26 +30,9 @@ type sjEnd struct {
 	clean  bool
 }
 
-// enqueue hands w to the session's recording goroutine, starting one if
-// none runs. Once Shutdown has stopped waiting for recording goroutines,
-// none starts, and w is let go unrecorded.
+// enqueue hands w to the session's recording goroutine (workqueue.go).
 func (s *sjSession) enqueue(w sjWork) {
-	s.wmu.Lock()
-	start := !s.working
-	if start && !s.p.recording.add() {
-		s.wmu.Unlock()
-		w.held.release()
-		return
-	}
-	s.work = append(s.work, w)
-	s.working = true
-	if start {
-		s.p.recorders.Add(1) // before wmu is let go: waitRecording must see it
-	}
-	s.wmu.Unlock()
-	if start {
-		go s.recordQueued()
-	}
+	s.queue.push(s.p, w, queueFuncs[sjWork]{record: s.recordWork, drop: func(w sjWork) { w.held.release() }})
 }
 
 // testHookSockJS, if set (by tests only, before any session), runs before
@@ -57,29 +40,15 @@ func (s *sjSession) enqueue(w sjWork) {
 // to order.
 var testHookSockJS func()
 
-// recordQueued is the session's recording goroutine: it records what
-// waits, in order, until nothing does.
-func (s *sjSession) recordQueued() {
-	defer s.p.recording.done()
-	defer s.p.recorders.Add(-1)
-	for {
-		s.wmu.Lock()
-		if len(s.work) == 0 {
-			s.working, s.work = false, nil
-			s.wmu.Unlock()
-			return
-		}
-		w := s.work[0]
-		s.work[0] = sjWork{}
-		s.work = s.work[1:]
-		s.wmu.Unlock()
-		if testHookSockJS != nil {
-			testHookSockJS()
-		}
-		s.record(w)
-		w.held.release()
-		s.p.partial.Add(-w.charged)
+// recordWork records one queued item (workqueue.go calls it, in order),
+// and lets go of what it held.
+func (s *sjSession) recordWork(w sjWork) {
+	if testHookSockJS != nil {
+		testHookSockJS()
 	}
+	s.record(w)
+	w.held.release()
+	s.p.partial.Add(-w.charged)
 }
 
 // record records one piece of work.
