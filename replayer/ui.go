@@ -24,7 +24,7 @@ import (
 // assets under /_wsreplay/ui/; WriteTimeline writes it as one read-only
 // file with a session's messages inside.
 
-//go:embed ui/timeline.html ui/timeline.css ui/timeline.js
+//go:embed ui/timeline.html ui/timeline.css ui/timeline.js ui/index.js
 var uiFiles embed.FS
 
 var timelineTemplate = template.Must(template.ParseFS(uiFiles, "ui/timeline.html"))
@@ -47,10 +47,10 @@ func pageHeaders(h http.Header) {
 }
 
 // serveAsset answers GET /_wsreplay/ui/{file}: the timeline's script and
-// style.
+// style, and the session list's script.
 func (s *Server) serveAsset(w http.ResponseWriter, r *http.Request) {
 	file := r.PathValue("file")
-	if file != "timeline.js" && file != "timeline.css" {
+	if file != "timeline.js" && file != "timeline.css" && file != "index.js" {
 		s.serveNoPage(w, r)
 		return
 	}
