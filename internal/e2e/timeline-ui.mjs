@@ -111,6 +111,7 @@ try {
   });
   await tl.click(`.row[data-seq="${nextSeq - 2}"]`);
   await tl.waitForTimeout(300);
+  R.stateFits1280 = await tl.evaluate(() => { const s = document.querySelector('#state'); return s.scrollWidth <= s.clientWidth + 1; });
   if (shots !== '-') {
     await tl.screenshot({ path: shots + '/timeline.png' });
     await tl.setViewportSize({ width: 800, height: 720 });

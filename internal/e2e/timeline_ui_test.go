@@ -29,6 +29,7 @@ type timelineUIRun struct {
 	IdleSpaceMsg             string       `json:"idleSpaceMsg"`
 	LiveControls             []string     `json:"liveControls"`
 	LiveState                string       `json:"liveState"`
+	StateFits1280            bool         `json:"stateFits1280"`
 	IndexRowText             string       `json:"indexRowText"`
 	IndexNotReloaded         bool         `json:"indexNotReloaded"`
 	NKeySelectedNext         bool         `json:"nKeySelectedNext"`
@@ -143,8 +144,11 @@ func checkReadsControls(t *testing.T, r *timelineUIRun) {
 	if !all(r.LiveControls, "on") {
 		t.Errorf("a client connected: controls %q, want all enabled", r.LiveControls)
 	}
-	if !regexp.MustCompile(`^r1 paused · message \d+ of 60 · speed 1× · next to send: #\d+$`).MatchString(r.LiveState) {
-		t.Errorf("state %q, want r1 paused · message N of 60 · speed 1× · next to send: #M", r.LiveState)
+	if !regexp.MustCompile(`^r1 paused · message \d+ of 60 · next to send: #\d+ · speed 1×$`).MatchString(r.LiveState) {
+		t.Errorf("state %q, want r1 paused · message N of 60 · next to send: #M · speed 1×", r.LiveState)
+	}
+	if !r.StateFits1280 {
+		t.Errorf("at 1280 px the state is cut (ellipsized), want it whole")
 	}
 	if !all(r.EndedControls, "off") || !strings.Contains(r.EndedState, "r1 ended") || !strings.Contains(r.EndedState, "controls act on a live replay") {
 		t.Errorf("the client left: controls %q, state %q; want all disabled, saying why", r.EndedControls, r.EndedState)

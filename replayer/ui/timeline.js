@@ -419,8 +419,9 @@
   // showState says, in words, where the replay the controls steer is; or,
   // with none live, why the controls are off.
   function showState(rp) {
-    const s = $('#state'), text = $('#stateText'), next = $('#gotoNext');
+    const s = $('#state'), text = $('#stateText'), next = $('#gotoNext'), more = $('#stateMore');
     next.hidden = true;
+    more.textContent = '';
     if (!rp) {
       s.className = 'idle';
       text.textContent = 'no client connected — controls act on a live replay';
@@ -431,11 +432,12 @@
     } else {
       s.className = rp.state;
       text.textContent = rp.id + ' ' + rp.state + ' · message ' + rp.pos.seq.toLocaleString() + ' of ' + (rp.total == null ? '?' : rp.total.toLocaleString()) +
-        ' · speed ' + rp.speed + '×' + (rp.injected ? ' · ' + rp.injected + ' injected' : '') + (rp.next ? ' · ' : ' · nothing left to send');
+        (rp.next ? ' · ' : ' · nothing left to send');
       if (rp.next) {
         next.hidden = false;
         next.textContent = (rp.next.dir === 'send' ? 'next, from the client: #' : 'next to send: #') + rp.next.seq;
       }
+      more.textContent = ' · speed ' + rp.speed + '×' + (rp.injected ? ' · ' + rp.injected + ' injected' : '');
     }
     s.title = s.textContent;
   }
