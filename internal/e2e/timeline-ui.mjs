@@ -5,6 +5,8 @@
 // reached by keys, search as you type, and the list showing a replay that
 // starts and ends without a reload. Prints what it saw as JSON;
 // timeline_ui_test.go judges it.
+// Then reads the rows of an event stream ("events"), a poll ("poll") and a
+// Socket.IO session (SIO_SESSION).
 // Usage: node timeline-ui.mjs BASE CONTROL SIO_SESSION SCREENSHOT_DIR|-
 // (BASE: the replay port; CONTROL: the control listener.)
 import { launch, servePage } from './chromium.mjs';
@@ -149,6 +151,35 @@ try {
   R.indexEndedText = await idx.textContent('#replays tr[data-replay="r1"]');
   R.indexNotReloadedAfterEnd = await idx.evaluate(() => window.notReloaded === true);
   if (shots !== '-') await idx.screenshot({ path: shots + '/index.png', fullPage: true });
+
+  // Each kind's rows: an event's type and id, a retry-only block greyed;
+  // a poll's request and status; a Socket.IO packet's transport, and the
+  // JSON tree of its event's arguments in the detail.
+  const kinds = await browser.newPage();
+  kinds.on('pageerror', (e) => errors.push('kinds: ' + e.message));
+  await kinds.setViewportSize({ width: 1280, height: 720 });
+  const rowOf = (n) => kinds.evaluate((seq) => {
+    const el = document.querySelector(`.row[data-seq="${seq}"]`);
+    return { via: el.querySelector('.via').textContent, preview: el.querySelector('.preview').textContent, cls: el.className,
+      color: getComputedStyle(el.querySelector('.preview')).color };
+  }, n);
+  await kinds.goto(control + '/_wsreplay/s/events');
+  await kinds.waitForSelector('.row[data-seq="3"]:not(.loading)');
+  R.sse = [await rowOf(1), await rowOf(2), await rowOf(3)];
+  await kinds.goto(control + '/_wsreplay/s/poll');
+  await kinds.waitForSelector('.row[data-seq="2"]:not(.loading)');
+  R.poll = [await rowOf(1), await rowOf(2)];
+  await kinds.goto(control + '/_wsreplay/s/' + sioSession);
+  await kinds.waitForSelector('.row[data-seq="7"]:not(.loading)');
+  R.sio = [await rowOf(3), await rowOf(7)];
+  await kinds.focus('#list');
+  for (let i = 0; i < 7; i++) await kinds.keyboard.press('ArrowDown');
+  await kinds.waitForSelector('#proto [data-field="transport"]');
+  R.sioDetail = await kinds.evaluate(() => ({
+    selected: window.wsreplayTimeline.st.selected,
+    fields: [...document.querySelectorAll('#proto [data-field]')].map((d) => d.dataset.field + '=' + d.lastChild.textContent),
+    tree: document.querySelector('#dbody .tree')?.textContent || '',
+  }));
 } finally {
   R.errors = errors;
   await close();

@@ -46,7 +46,42 @@ type timelineUIRun struct {
 	EndedState               string       `json:"endedState"`
 	IndexEndedText           string       `json:"indexEndedText"`
 	IndexNotReloadedAfterEnd bool         `json:"indexNotReloadedAfterEnd"`
-	Errors                   []string     `json:"errors"`
+	SSE                      []kindRow    `json:"sse"`
+	Poll                     []kindRow    `json:"poll"`
+	Sio                      []kindRow    `json:"sio"`
+	SioDetail                struct {
+		Selected int      `json:"selected"`
+		Fields   []string `json:"fields"`
+		Tree     string   `json:"tree"`
+	} `json:"sioDetail"`
+	Errors []string `json:"errors"`
+}
+
+type kindRow struct {
+	Via     string `json:"via"`
+	Preview string `json:"preview"`
+	Cls     string `json:"cls"`
+	Color   string `json:"color"`
+}
+
+// writeKinds writes the sessions "events" (an event with a type and an
+// id, a retry-only block, a plain event) and "poll" (a request and its
+// response).
+func writeKinds(t *testing.T, dir string) string {
+	t.Helper()
+	lines := `{"type":"session","v":1,"session":"events","time":"2026-11-25T10:00:00Z","url":"/events","kind":"sse"}
+{"type":"message","session":"events","time":"2026-11-25T10:00:00.1Z","dir":"receive","text":"{\"n\":1}","sse":{"id":"7","event":"tick"}}
+{"type":"message","session":"events","time":"2026-11-25T10:00:00.2Z","dir":"receive","text":"","sse":{"retry":3000,"no_data":true}}
+{"type":"message","session":"events","time":"2026-11-25T10:00:00.3Z","dir":"receive","text":"plain","sse":{}}
+{"type":"session","v":1,"session":"poll","time":"2026-11-25T10:00:00Z","url":"/poll","kind":"poll"}
+{"type":"message","session":"poll","time":"2026-11-25T10:00:00.1Z","dir":"send","text":"","http":{"method":"GET","url":"/poll?since=3","headers":{}}}
+{"type":"message","session":"poll","time":"2026-11-25T10:00:00.2Z","dir":"receive","text":"[1,2]","http":{"status":200,"headers":{"Content-Type":["application/json"]}}}
+`
+	p := filepath.Join(dir, "kinds.ndjson")
+	if err := os.WriteFile(p, []byte(lines), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 type toolbarLines struct {
@@ -74,7 +109,7 @@ type rowLook struct {
 func TestChromiumTimelineReads(t *testing.T) {
 	need(t, true)
 	dir := t.TempDir()
-	base, _ := serveOne(t, writeFeed(t, dir), "../../testdata/socketio/sio4.ndjson")
+	base, _ := serveOne(t, "--poll", "/poll", writeFeed(t, dir), "../../testdata/socketio/sio4.ndjson", writeKinds(t, dir))
 	shots := os.Getenv("E2E_SCREENSHOTS")
 	if shots == "" {
 		shots = "-"
@@ -91,6 +126,30 @@ func TestChromiumTimelineReads(t *testing.T) {
 	checkReadsColumns(t, &r)
 	checkReadsControls(t, &r)
 	checkReadsList(t, &r)
+	checkReadsKinds(t, &r)
+}
+
+// checkReadsKinds: each kind's rows say what the message is, as cat does.
+func checkReadsKinds(t *testing.T, r *timelineUIRun) {
+	t.Helper()
+	if len(r.SSE) != 3 || r.SSE[0].Via != `event tick · id "7"` || r.SSE[0].Preview != `{"n":1}` ||
+		r.SSE[1].Via != "retry 3000ms" || !strings.Contains(r.SSE[1].Cls, "nodata") || !strings.HasPrefix(r.SSE[1].Preview, "(no data") ||
+		r.SSE[1].Color == r.SSE[0].Color || r.SSE[2].Via != "event message" {
+		t.Errorf("event stream rows %+v; want event tick · id \"7\", a greyed retry-only block, event message", r.SSE)
+	}
+	if len(r.Poll) != 2 || r.Poll[0].Via != "GET /poll?since=3" || r.Poll[1].Via != "200 application/json" || r.Poll[1].Preview != "[1,2]" {
+		t.Errorf("poll rows %+v; want GET /poll?since=3, then 200 application/json [1,2]", r.Poll)
+	}
+	if len(r.Sio) != 2 || r.Sio[0].Via != "websocket" || !strings.Contains(r.Sio[0].Cls, "heartbeat") ||
+		r.Sio[1].Via != "polling" || !strings.HasPrefix(r.Sio[1].Preview, `socket.io EVENT / "welcome"`) {
+		t.Errorf("Socket.IO rows 3 and 7 %+v; want a greyed probe over websocket, then the event welcome over polling", r.Sio)
+	}
+	d := r.SioDetail
+	if d.Selected != 7 || !slices.Contains(d.Fields, "name=welcome") || !slices.Contains(d.Fields, "transport=polling") ||
+		!strings.Contains(d.Tree, `"welcome"`) || !strings.Contains(d.Tree, `"server": "sio4"`) {
+		t.Errorf("Socket.IO message 7 by ↓ keys: selected #%d, fields %q, tree %q; want name and transport above the tree of the event's arguments",
+			d.Selected, d.Fields, d.Tree)
+	}
 }
 
 func checkReadsColumns(t *testing.T, r *timelineUIRun) {
