@@ -9,12 +9,14 @@
   const API = document.body.dataset.api;
   let timer = null, reading = false, again = false;
 
-  // reloadSoon reads the page again shortly, once for a burst of events.
-  function reloadSoon() {
+  // reloadSoon reads the page again after ms (150 by default), once for a
+  // burst of events.
+  function reloadSoon(ms) {
     clearTimeout(timer);
-    timer = setTimeout(reload, 150);
+    timer = setTimeout(reload, typeof ms === 'number' ? ms : 150);
   }
   async function reload() {
+    timer = null;
     if (reading) { again = true; return; }
     reading = true;
     try {
@@ -42,10 +44,10 @@
   const es = new EventSource(API + 'events');
   // hello: the stream (re)started; what happened since the page was
   // written (or the stream broke) is read anew.
-  es.addEventListener('hello', reloadSoon);
-  for (const name of ['replay.opened', 'replay.state', 'replay.client', 'replay.ended', 'session.added']) {
-    es.addEventListener(name, reloadSoon);
-  }
+  es.addEventListener('hello', () => reloadSoon());
+  for (const name of ['replay.opened', 'replay.state', 'replay.ended']) es.addEventListener(name, () => reloadSoon());
+  // Indexing finds sessions in bursts: one read a second at most.
+  es.addEventListener('session.added', () => { if (!timer) reloadSoon(1000); });
   es.addEventListener('replay.position', (e) => showPosition(JSON.parse(e.data)));
   window.wsreplayList = { events: es }; // for tests and the curious
 })();
