@@ -559,7 +559,9 @@
     select(seqOf(i));
   }
   document.addEventListener('keydown', (e) => {
-    if (e.target.closest && e.target.closest('input, select, textarea, button') || e.ctrlKey || e.metaKey || e.altKey) return;
+    // Typing goes to the field; Space and Enter on a button press it.
+    const field = e.target.closest && (e.target.closest('input, select, textarea') || e.target.closest('button') && (e.key === ' ' || e.key === 'Enter'));
+    if (field || e.ctrlKey || e.metaKey || e.altKey) return;
     const keys = {
       ' ': togglePlay, '.': stepOne, ArrowLeft: () => jump(-5), ArrowRight: () => jump(5),
       Enter: () => st.selected && seekToSeq(st.selected), '/': () => $('#q').focus(), '?': () => help.classList.toggle('on'),
