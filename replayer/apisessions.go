@@ -212,6 +212,7 @@ type row struct {
 	// Proto is what the message means in the session's protocol; nil
 	// when the session has none or its profile reads nothing in it.
 	Proto *protoView `json:"proto,omitempty"`
+	carried
 }
 
 // msgView is one message whole: text, or binary as base64.
@@ -222,7 +223,7 @@ type msgView struct {
 }
 
 func newRow(seq int, e *format.Event, off time.Duration) row {
-	r := row{Seq: seq, Offset: int64(off), Dir: string(e.Dir), Kind: "text", Size: len(e.Data)}
+	r := row{Seq: seq, Offset: int64(off), Dir: string(e.Dir), Kind: "text", Size: len(e.Data), carried: carriedOf(e)}
 	if e.Opcode == format.Binary || !utf8.Valid(e.Data) {
 		r.Kind = "binary"
 		return r

@@ -181,7 +181,10 @@
 //   - msgindex.go: a session's index: figures, a histogram and where
 //     every 256th message starts, to read message ranges from disk.
 //   - ui.go, ui/: the timeline page (plain HTML, CSS and JavaScript,
-//     embedded), and WriteTimeline.
+//     embedded), and WriteTimeline; ui/index.js keeps the session list
+//     (page.go) current from the events stream.
+//   - carried.go: what a row says of how its message travelled (an
+//     event's type, id and retry; a poll's request or status; a transport).
 //   - clock.go, clock_linux.go, clock_other.go: the fine clock, for the last
 //     stretch of each wait (Go's timers are a millisecond coarse).
 //   - clientlog.go: what --wait keeps of the client's messages.

@@ -24,7 +24,7 @@ import (
 // assets under /_wsreplay/ui/; WriteTimeline writes it as one read-only
 // file with a session's messages inside.
 
-//go:embed ui/timeline.html ui/timeline.css ui/timeline.js
+//go:embed ui/timeline.html ui/timeline.css ui/timeline.js ui/index.js
 var uiFiles embed.FS
 
 var timelineTemplate = template.Must(template.ParseFS(uiFiles, "ui/timeline.html"))
@@ -47,10 +47,10 @@ func pageHeaders(h http.Header) {
 }
 
 // serveAsset answers GET /_wsreplay/ui/{file}: the timeline's script and
-// style.
+// style, and the session list's script.
 func (s *Server) serveAsset(w http.ResponseWriter, r *http.Request) {
 	file := r.PathValue("file")
-	if file != "timeline.js" && file != "timeline.css" {
+	if file != "timeline.js" && file != "timeline.css" && file != "index.js" {
 		s.serveNoPage(w, r)
 		return
 	}
@@ -130,10 +130,12 @@ func WriteTimeline(w io.Writer, sess TimelineSession) error {
 }
 
 // writeTimelineData writes the session as JSON: {"messages": [[offset_ns,
-// "s"|"r", "t"|"b", text or base64, proto], ...], "info": {...}}, the
+// "s"|"r", "t"|"b", text or base64, proto, carried], ...], "info": {...}}, the
 // info (figures and histogram) last, once the messages have been counted.
 // proto, the message's protocol description as the control API gives it,
-// is left out when there is none.
+// is null or left out when there is none; carried, how the message
+// travelled (its transport, event fields or HTTP exchange, as a row of the
+// control API gives them), is left out when there is nothing to say.
 func writeTimelineData(w *bufio.Writer, sess TimelineSession) error {
 	idx := &sessionIndex{}
 	var start time.Time
@@ -242,8 +244,14 @@ func writeTimelineMessage(w *bufio.Writer, e *format.Event, off time.Duration, p
 	}
 	p, _ := json.Marshal(payload)
 	fmt.Fprintf(w, `[%d,"%s","%s",%s`, int64(off), dir, kind, p)
-	if proto != nil {
+	c := carriedOf(e)
+	if proto != nil || !c.empty() {
 		b, _ := json.Marshal(proto) // escapes <, > and &: safe inside <script>
+		w.WriteByte(',')
+		w.Write(b)
+	}
+	if !c.empty() {
+		b, _ := json.Marshal(c)
 		w.WriteByte(',')
 		w.Write(b)
 	}

@@ -94,15 +94,14 @@ try {
   });
   R.injectedRow = await tl.evaluate(() => Number(document.querySelector('.row.injected')?.dataset.seq));
   R.injectedAfter = (await api('replays/r1')).injections.map((x) => x.after);
-  await tl.click(`.row[data-seq="${R.injectedRow}"]`);
-  await sleep(300);
-  if (shots !== '-') await tl.screenshot({ path: shots + '/timeline.png' });
 
-  // Drop: 1006, not clean. The frontend reconnects: r2.
+  // Drop (in the end menu): 1006, not clean. The frontend reconnects: r2.
+  await tl.click('#endBtn');
   await tl.click('#drop');
   await fp.waitForFunction(() => window.log.some((e) => e.close), null, { timeout: 5000 });
   R.drop = (await frontLog()).find((e) => e.close);
   await waitState(/^r2 /);
+  await tl.click('#endBtn');
   await tl.fill('#closeCode', '4000');
   await tl.fill('#closeReason', 'bye');
   await tl.click('#close');

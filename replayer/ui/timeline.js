@@ -58,10 +58,10 @@
   function offlineSource(data) {
     const msgs = data.messages; // [offset_ns, "s"|"r", "t"|"b", text or base64, proto (if any)]
     const row = (i) => {
-      const [off, d, k, p] = msgs[i];
+      const [off, d, k, p, proto, carried] = msgs[i];
       const size = k === 't' ? new TextEncoder().encode(p).length : Math.floor(p.length * 3 / 4) - (p.endsWith('==') ? 2 : p.endsWith('=') ? 1 : 0);
       return { seq: i + 1, offset_ns: off, gap_ns: i ? off - msgs[i - 1][0] : 0, dir: d === 's' ? 'send' : 'receive',
-        kind: k === 't' ? 'text' : 'binary', size, preview: k === 't' ? p.slice(0, 160) : '', proto: msgs[i][4] };
+        kind: k === 't' ? 'text' : 'binary', size, preview: k === 't' ? p.slice(0, 160) : '', proto: proto || undefined, ...carried };
     };
     const matcher = (f) => {
       let re = null;
@@ -152,11 +152,12 @@
     src.rows(from, PAGE, st.filter).then((rows) => { pg.rows = rows; render(); }, (e) => { st.pages.delete(p); msg(e.message); });
     return null;
   }
+  const CELLS = ['mark', 'seq', 'off', 'gap', 'dir', 'kind', 'size', 'inj', 'via', 'preview'];
   function rowNode() {
     const el = document.createElement('div');
     el.className = 'row';
-    el.innerHTML = '<span class="seq"></span><span class="off"></span><span class="gap"></span><span class="dir"></span>' +
-      '<span class="kind"></span><span class="size"></span><span class="inj"></span><span class="preview"></span>';
+    el.cells = {};
+    for (const c of CELLS) el.appendChild((el.cells[c] = document.createElement('span'))).className = c;
     el.addEventListener('click', () => select(Number(el.dataset.seq)));
     el.addEventListener('dblclick', () => seekToSeq(Number(el.dataset.seq)));
     return el;
@@ -173,23 +174,41 @@
   function fillRow(el, i) {
     const p = Math.floor(i / PAGE), rows = i < viewCount() ? pageRows(p) : null;
     const r = rows && rows[i - p * PAGE];
-    const c = el.children;
+    const c = el.cells;
     if (!r) {
       el.className = 'row loading'; el.dataset.seq = seqOf(i);
-      c[0].textContent = '#' + seqOf(i);
-      for (let k = 1; k < c.length; k++) c[k].textContent = '';
-      c[7].textContent = '…';
+      for (const k of CELLS) c[k].textContent = '';
+      c.seq.textContent = '#' + seqOf(i);
+      c.preview.textContent = '…';
       return;
     }
     el.dataset.seq = r.seq;
-    c[0].textContent = '#' + r.seq;
-    c[1].textContent = fmtOff(r.offset_ns);
-    c[2].textContent = r.seq === 1 ? '' : fmtGap(r.gap_ns);
-    c[3].textContent = r.dir === 'send' ? '↑' : '↓';
-    c[4].textContent = r.kind === 'text' ? 'T' : 'B';
-    c[5].textContent = fmtSize(r.size);
-    c[7].textContent = rowText(r);
+    c.seq.textContent = '#' + r.seq;
+    c.off.textContent = fmtOff(r.offset_ns);
+    c.gap.textContent = r.seq === 1 ? '' : fmtGap(r.gap_ns);
+    c.dir.textContent = r.dir === 'send' ? '↑' : '↓';
+    c.dir.title = r.dir === 'send' ? 'from the client' : 'to the client';
+    c.kind.textContent = r.kind === 'text' ? 'T' : 'B';
+    c.size.textContent = fmtSize(r.size);
+    c.via.textContent = viaText(r);
+    c.preview.textContent = rowText(r);
     classify(el, r);
+  }
+  // viaText is how a message travelled, as a row shows it before its
+  // payload: an event's type, id and retry; a poll's request line or
+  // response status; the transport of a Socket.IO message.
+  function viaText(r) {
+    const e = r.sse, h = r.http, parts = [];
+    if (e) {
+      if (!e.no_data) parts.push('event ' + (e.event || 'message'));
+      if (e.id != null) parts.push('id ' + JSON.stringify(e.id));
+      if (e.retry_ms) parts.push('retry ' + e.retry_ms + 'ms');
+    } else if (h) {
+      if (h.method) parts.push(h.method + ' ' + (h.url || ''));
+      if (h.status) parts.push(String(h.status) + (h.content_type ? ' ' + h.content_type : ''));
+    }
+    if (r.transport) parts.push(r.transport);
+    return parts.join(' · ');
   }
   // rowText is what a row shows of its payload: the protocol's reading of
   // it when the server gives one (graphql's type, operation and id; an
@@ -197,19 +216,24 @@
   function rowText(r) {
     const p = r.proto;
     if (p && p.summary) return p.summary + (p.from_seq ? '  (from #' + p.from_seq + ')' : '');
+    if (r.sse && r.sse.no_data) return '(no data: an EventSource dispatches no event, it keeps the id and retry)';
+    if (r.http && r.http.method && !r.size) return '(no body)';
     return r.kind === 'text' ? r.preview : '(binary)';
   }
   function classify(el, r) {
     const rp = st.replays.get(st.current);
     let cls = 'row ' + r.dir;
     if (r.proto) cls += ' described' + (r.proto.heartbeat ? ' heartbeat' : '') + (r.proto.part ? ' part' : '');
+    if (r.sse || r.http || r.transport) cls += ' carried';
+    if (r.sse && r.sse.no_data || r.http && r.http.method && !r.size) cls += ' nodata';
     if (rp && rp.pos && r.seq <= rp.pos.seq) cls += ' passed';
     if (rp && rp.next && r.seq === rp.next.seq) cls += ' next';
     if (r.seq === st.selected) cls += ' selected';
     if (st.hitSet && st.filter.q && st.hitSet.has(r.seq)) cls += ' hit';
     const inj = rp && rp.injections ? rp.injections.filter((x) => x.after === r.seq) : [];
-    if (inj.length) { cls += ' injected'; el.children[6].textContent = '+' + inj.length + ' injected'; el.title = 'injected after it: ' + inj.map((x) => x.preview).join(', '); }
-    else { el.children[6].textContent = ''; el.title = ''; }
+    if (inj.length) { cls += ' injected'; el.cells.inj.textContent = '+' + inj.length + ' injected'; el.title = 'injected after it: ' + inj.map((x) => x.preview).join(', '); }
+    else { el.cells.inj.textContent = ''; el.title = ''; }
+    el.setAttribute('aria-selected', r.seq === st.selected ? 'true' : 'false');
     el.className = cls;
   }
   list.addEventListener('scroll', () => render(), { passive: true });
@@ -230,27 +254,38 @@
   function showDetail() {
     const d = detail;
     $('#meta').textContent = '#' + d.seq + ' · ' + fmtOff(d.offset_ns) + ' · ' + (d.dir === 'send' ? '↑ from the client' : '↓ to the client') + ' · ' + d.kind + ' · ' + fmtSize(d.size);
-    showProto(d.proto);
+    showMeaning(d);
     const body = $('#dbody');
     body.textContent = '';
     document.querySelectorAll('#detail .tabs button[data-tab]').forEach((b) => b.classList.toggle('on', b.dataset.tab === tab));
-    if (tab === 'tree' && d.text != null) {
-      try { body.appendChild(jsonTree(JSON.parse(d.text), { n: 0 })); return; } catch (e) { /* not JSON: raw */ }
-    }
+    const json = tab === 'tree' && d.text != null ? jsonOf(d.text) : undefined;
+    if (json !== undefined) { body.appendChild(jsonTree(json, { n: 0 })); return; }
     const pre = document.createElement('pre');
     pre.textContent = tab === 'hex' || d.text == null ? hexDump(payloadBytes(d)) : d.text;
     body.appendChild(pre);
   }
-  // showProto lists what the message means in its session's protocol,
-  // above the payload; nothing when the server gives no reading.
-  function showProto(p) {
-    const el = $('#proto');
+  // jsonOf returns the JSON a payload is or holds after a short protocol
+  // prefix (a Socket.IO packet's 42/nsp,17 before its array of event and
+  // arguments), undefined when there is none.
+  function jsonOf(text) {
+    try { return JSON.parse(text); } catch (e) { /* a prefix, maybe */ }
+    const m = /^[^[{"]{1,64}?([[{][\s\S]*)$/.exec(text);
+    if (!m) return undefined;
+    try { return JSON.parse(m[1]); } catch (e) { return undefined; }
+  }
+  // showMeaning lists, above the payload, what the message means in its
+  // session's protocol and how it travelled; nothing when neither is known.
+  function showMeaning(d) {
+    const el = $('#proto'), p = d.proto || {}, e = d.sse || {}, h = d.http || {};
     el.textContent = '';
-    el.hidden = !p;
-    if (!p) return;
     const fields = [['kind', p.kind], ['channel', p.channel], ['name', p.name], ['id', p.id],
       ['heartbeat', p.heartbeat ? 'yes' : ''], ['messages', p.count ? String(p.count) : ''],
-      ['begins in', p.from_seq ? '#' + p.from_seq : ''], ['summary', p.summary]];
+      ['begins in', p.from_seq ? '#' + p.from_seq : ''], ['summary', p.summary],
+      ['event', d.sse && !e.no_data ? e.event || 'message' : ''], ['event id', e.id != null ? JSON.stringify(e.id) : ''],
+      ['retry', e.retry_ms ? e.retry_ms + ' ms' : ''], ['no data', e.no_data ? 'an EventSource dispatches no event for it' : ''],
+      ['method', h.method], ['url', h.url], ['status', h.status ? String(h.status) : ''], ['content type', h.content_type],
+      ['transport', d.transport]];
+    el.hidden = !fields.some(([, v]) => v);
     for (const [k, v] of fields) {
       if (!v) continue;
       const line = el.appendChild(document.createElement('div'));
@@ -355,6 +390,8 @@
 
   // ---- live replays: the events stream and the controls ----
   const current = () => { const rp = st.replays.get(st.current); return rp && rp.state !== 'ended' ? rp : null; };
+  // live returns the replay the controls steer, or says there is none.
+  const live = () => current() || (msg('no client connected: the controls act on a live replay'), null);
   function updateReplay(rp) {
     const known = st.replays.get(rp.id);
     if (known && known.rev > rp.rev) return; // an older view, overtaken
@@ -366,23 +403,68 @@
     const sel = $('#replay'), mine = [...st.replays.values()].filter((r) => r.session === SESSION);
     sel.textContent = '';
     if (!mine.length) sel.appendChild(new Option('none live', ''));
-    for (const r of mine) sel.appendChild(new Option(r.id + ' · ' + r.remote + (r.state === 'ended' ? ' (ended)' : ''), r.id, false, r.id === st.current));
-    const rp = st.replays.get(st.current), s = $('#state');
-    if (!rp) { s.className = ''; s.textContent = 'no live replay of this session'; }
-    else {
-      s.className = rp.state;
-      s.textContent = rp.id + ' ' + rp.state + (rp.ended ? ' (' + rp.ended + ')' : '') + ' · ' + rp.pos.seq + '/' + (rp.total ?? '?') +
-        (rp.next ? ' · next #' + rp.next.seq : '') + ' · speed ' + rp.speed + (rp.injected ? ' · ' + rp.injected + ' injected' : '');
-      const sp = $('#speed'); if (document.activeElement !== sp) sp.value = String(rp.speed);
+    for (const r of mine) {
+      const o = sel.appendChild(new Option(r.id + (r.state === 'ended' ? ' (ended)' : ''), r.id, false, r.id === st.current));
+      o.title = 'client ' + r.remote;
     }
+    sel.disabled = !mine.length;
+    const rp = st.replays.get(st.current);
+    showState(rp);
+    enableControls(!!current());
+    if (rp && rp.state !== 'ended') { const sp = $('#speed'); if (document.activeElement !== sp) sp.value = String(rp.speed); }
     if (rp && $('#follow').checked && rp.next && rp.state !== 'ended') ensureVisible(indexOf(rp.next.seq));
     render();
     drawOverview();
   }
+  // showState says, in words, where the replay the controls steer is; or,
+  // with none live, why the controls are off.
+  function showState(rp) {
+    const s = $('#state'), text = $('#stateText'), next = $('#gotoNext'), more = $('#stateMore');
+    next.hidden = true;
+    more.textContent = '';
+    if (!rp) {
+      s.className = 'idle';
+      text.textContent = 'no client connected — controls act on a live replay';
+    } else if (rp.state === 'ended') {
+      s.className = 'ended';
+      text.textContent = rp.id + ' ended' + (rp.ended ? ' (' + rp.ended + ')' : '') + ' at message ' + rp.pos.seq + ' of ' + (rp.total ?? '?') +
+        ' — controls act on a live replay: reconnect the client';
+    } else {
+      s.className = rp.state;
+      text.textContent = rp.id + ' ' + rp.state + ' · message ' + rp.pos.seq.toLocaleString() + ' of ' + (rp.total == null ? '?' : rp.total.toLocaleString()) +
+        (rp.next ? ' · ' : ' · nothing left to send');
+      if (rp.next) {
+        next.hidden = false;
+        next.textContent = (rp.next.dir === 'send' ? 'next, from the client: #' : 'next to send: #') + rp.next.seq;
+      }
+      more.textContent = ' · speed ' + rp.speed + '×' + (rp.injected ? ' · ' + rp.injected + ' injected' : '');
+    }
+    s.title = s.textContent;
+  }
+  // enableControls turns the replay's controls on or off: with no live
+  // replay they are disabled (the state says why), not silently inert.
+  function enableControls(on) {
+    for (const el of document.querySelectorAll('#toolbar .ctl')) el.disabled = !on;
+    if (!on) showEndMenu(false);
+    else if (/^no client connected/.test($('#msg').textContent)) msg('');
+  }
+  function showEndMenu(open) {
+    $('#endMenu').hidden = !open;
+    $('#endBtn').setAttribute('aria-expanded', String(open));
+  }
+  $('#endBtn').addEventListener('click', () => {
+    const open = $('#endMenu').hidden;
+    showEndMenu(open);
+    if (open) $('#drop').focus();
+  });
+  $('#endMenu').addEventListener('keydown', (e) => { if (e.key === 'Escape') { showEndMenu(false); $('#endBtn').focus(); } });
+  document.addEventListener('click', (e) => { if (!e.target.closest('.end-group')) showEndMenu(false); });
+  const gotoNext = () => { const rp = live(); if (rp && rp.next) { ensureVisible(indexOf(rp.next.seq)); select(rp.next.seq); } };
+  $('#gotoNext').addEventListener('click', gotoNext);
   $('#replay').addEventListener('change', (e) => { st.current = e.target.value; refreshControls(); });
   async function command(action, body, quiet) {
-    const rp = current();
-    if (!rp) { msg('no live replay to steer'); return null; }
+    const rp = live();
+    if (!rp) return null;
     try {
       const v = await getJSON(API + 'replays/' + rp.id + '/' + action, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body || {}) });
       updateReplay(v);
@@ -392,15 +474,15 @@
   }
   // seekTo seeks forward, or restarts the replay for a seek backward.
   async function seekTo(body) {
-    const rp = current();
-    if (!rp) { msg('no live replay to steer'); return; }
+    const rp = live();
+    if (!rp) return;
     const back = body.seq != null ? body.seq <= rp.pos.seq : body.offset_ns < rp.pos.offset_ns;
     await command('seek', back ? { ...body, restart: true } : body);
   }
   const seekToSeq = (seq) => seekTo({ seq });
-  const togglePlay = () => { const rp = current(); if (rp) command(rp.state === 'paused' ? 'resume' : 'pause'); };
+  const togglePlay = () => { const rp = live(); if (rp) command(rp.state === 'paused' ? 'resume' : 'pause'); };
   const stepOne = () => command('step', { count: 1 });
-  const jump = (sec) => { const rp = current(); if (rp) seekTo({ offset_ns: Math.max(0, Math.min(st.duration, rp.pos.offset_ns + sec * 1e9)) }); };
+  const jump = (sec) => { const rp = live(); if (rp) seekTo({ offset_ns: Math.max(0, Math.min(st.duration, rp.pos.offset_ns + sec * 1e9)) }); };
   $('#play').addEventListener('click', togglePlay);
   $('#step').addEventListener('click', stepOne);
   $('#back5').addEventListener('click', () => jump(-5));
@@ -409,9 +491,10 @@
   $('#speed').addEventListener('change', (e) => command('speed', { speed: e.target.value === 'max' ? 'max' : Number(e.target.value) }));
   $('#inject').addEventListener('click', () => command('inject', { text: $('#injectText').value }));
   $('#injectText').addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); command('inject', { text: e.target.value }); } });
-  $('#drop').addEventListener('click', () => command('drop'));
-  $('#hang').addEventListener('click', () => command('hang'));
-  $('#close').addEventListener('click', () => command('close', { code: Number($('#closeCode').value), reason: $('#closeReason').value }));
+  const end = (action, body) => { showEndMenu(false); command(action, body); };
+  $('#drop').addEventListener('click', () => end('drop'));
+  $('#hang').addEventListener('click', () => end('hang'));
+  $('#close').addEventListener('click', () => end('close', { code: Number($('#closeCode').value), reason: $('#closeReason').value }));
   function listen() {
     const es = new EventSource(API + 'events');
     es.addEventListener('hello', (e) => { for (const rp of JSON.parse(e.data).replays) updateReplay(rp); });
@@ -420,26 +503,51 @@
     }
   }
 
-  // ---- filters ----
+  // ---- filters: the list filters as you type; Enter goes to the next match ----
+  let filterGen = 0; // the latest filter asked for: older answers are dropped
   async function applyFilter() {
+    const gen = ++filterGen;
     st.filter = { dir: $('#dir').value, q: $('#q').value, regex: $('#regex').checked };
     st.pages.clear();
-    if (!st.filter.dir && !st.filter.q) { st.hits = st.hitOffsets = st.hitSet = null; layout(); drawOverview(); return; }
+    if (!st.filter.dir && !st.filter.q) { st.hits = st.hitOffsets = st.hitSet = null; msg(''); layout(); drawOverview(); return; }
+    let r = null;
     try {
       if (st.filter.regex) new RegExp(st.filter.q); // a clear error before asking
       msg('searching…');
-      const r = await src.search(st.filter);
-      st.hits = r.hits; st.hitOffsets = r.offsets; st.hitSet = new Set(r.hits);
-      msg(r.hits.length ? '' : 'no match');
-    } catch (e) { msg(e.message); }
+      r = await src.search(st.filter);
+    } catch (e) { if (gen === filterGen) msg(e.message); return; }
+    if (gen !== filterGen) return;
+    st.hits = r.hits; st.hitOffsets = r.offsets; st.hitSet = new Set(r.hits);
+    msg(r.hits.length ? '' : 'no match');
     list.scrollTop = 0;
     layout();
     drawOverview();
   }
-  $('#q').addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); applyFilter(); list.focus(); } if (e.key === 'Escape') list.focus(); });
-  $('#dir').addEventListener('change', applyFilter);
-  $('#regex').addEventListener('change', () => $('#q').value && applyFilter());
-  $('#clear').addEventListener('click', () => { $('#q').value = ''; $('#dir').value = ''; applyFilter(); });
+  let typing = null, pending = null;
+  // filterSoon applies the filter once typing pauses.
+  function filterSoon() {
+    clearTimeout(typing);
+    typing = setTimeout(() => { typing = null; pending = applyFilter(); }, 250);
+  }
+  // nextMatch selects the first match after the selected message (from the
+  // top after the last), the filter applied first if typing was pending.
+  async function nextMatch() {
+    if (typing) { clearTimeout(typing); typing = null; pending = applyFilter(); }
+    await pending;
+    if (!st.hits || !st.hits.length) return;
+    const i = st.selected ? indexOf(st.selected + 1) : 0;
+    const at = i < st.hits.length ? i : 0;
+    ensureVisible(at);
+    select(st.hits[at]);
+  }
+  $('#q').addEventListener('input', filterSoon);
+  $('#q').addEventListener('keydown', (e) => {
+    if (e.key === 'Enter') { e.preventDefault(); nextMatch(); }
+    if (e.key === 'Escape') { e.preventDefault(); list.focus(); }
+  });
+  $('#dir').addEventListener('change', () => { pending = applyFilter(); });
+  $('#regex').addEventListener('change', () => { if ($('#q').value) pending = applyFilter(); });
+  $('#clear').addEventListener('click', () => { $('#q').value = ''; $('#dir').value = ''; pending = applyFilter(); });
 
   // ---- keys ----
   const help = $('#help');
@@ -451,17 +559,19 @@
     select(seqOf(i));
   }
   document.addEventListener('keydown', (e) => {
-    if (e.target.closest && e.target.closest('input, select, textarea') || e.ctrlKey || e.metaKey || e.altKey) return;
+    // Typing goes to the field; Space and Enter on a button press it.
+    const field = e.target.closest && (e.target.closest('input, select, textarea') || e.target.closest('button') && (e.key === ' ' || e.key === 'Enter'));
+    if (field || e.ctrlKey || e.metaKey || e.altKey) return;
     const keys = {
       ' ': togglePlay, '.': stepOne, ArrowLeft: () => jump(-5), ArrowRight: () => jump(5),
       Enter: () => st.selected && seekToSeq(st.selected), '/': () => $('#q').focus(), '?': () => help.classList.toggle('on'),
       Escape: () => help.classList.remove('on'), ArrowDown: () => moveSelection(1), ArrowUp: () => moveSelection(-1),
-      j: () => moveSelection(1), k: () => moveSelection(-1),
+      j: () => moveSelection(1), k: () => moveSelection(-1), n: gotoNext,
     };
     const fn = keys[e.key];
     if (!fn) return;
     e.preventDefault();
-    if (!src.live && [' ', '.', 'ArrowLeft', 'ArrowRight', 'Enter'].includes(e.key)) return;
+    if (!src.live && [' ', '.', 'ArrowLeft', 'ArrowRight', 'Enter', 'n'].includes(e.key)) return;
     fn();
   });
 
