@@ -107,6 +107,7 @@ func TestInjectSocketIO(t *testing.T) {
 		{"bad namespace", `{"event":"tick","namespace":"admin"}`, 400, "namespace"},
 		{"namespace not joined", `{"event":"tick","namespace":"/admin"}`, 409, "namespace"},
 		{"args not JSON", `{"event":"tick","args":[nope]}`, 400, ""},
+		{"an event stream's fields", `{"event":"tick","data":"x","id":"7"}`, 400, "event"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if st, v := call(t, ts, "POST", "replays/r1/inject", tc.body); st != tc.status || tc.field != "" && v["field"] != tc.field {
@@ -162,4 +163,54 @@ func TestInjectSocketIOPollingBound(t *testing.T) {
 	}
 	pollUntil(t, sid, func(pk engineio.Packet) bool { return strings.HasPrefix(string(pk.Data), `42["big"`) })
 	mustCall(t, ts, "POST", "replays/r1/inject", arg)
+}
+
+// An event stream replay takes the event form (event, id, data, retry),
+// written as one event with those fields, and text as the data of an
+// unnamed event; what an EventSource would not receive as given is refused
+// with 400 naming the field, and nothing of it is sent.
+func TestInjectSSE(t *testing.T) {
+	ts := startServer(t, &Server{Paused: true}, File(sseRecording(t)))
+	resp, start := getStream(t, ts, "/events", "")
+	waitReplay(t, ts, "r1")
+	for _, tc := range []struct{ name, body, field string }{
+		{"carriage return in data", `{"event":"tick","data":"a\rb"}`, "data"},
+		{"CRLF in data", `{"data":"a\r\nb"}`, "data"},
+		{"carriage return in text", `{"text":"a\rb"}`, "text"},
+		{"line break in the event name", `{"event":"ti\nck","data":"x"}`, "event"},
+		{"line break in the id", `{"id":"7\n","data":"x"}`, "id"},
+		{"NUL in the id", `{"id":"7\u0000","data":"x"}`, "id"},
+		{"retry zero", `{"data":"x","retry":0}`, "retry"},
+		{"retry negative", `{"data":"x","retry":-5}`, "retry"},
+		{"retry not a number", `{"data":"x","retry":"soon"}`, "retry"},
+		{"event without data", `{"event":"tick","id":"7"}`, "data"},
+		{"binary", `{"binary":"AAE="}`, "binary"},
+		{"Socket.IO's fields", `{"event":"tick","args":[1]}`, "event"},
+		{"text and fields", `{"text":"x","id":"7"}`, "text"},
+		{"nothing", `{}`, "event"},
+		{"not JSON", `{"data":`, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if st, v := call(t, ts, "POST", "replays/r1/inject", tc.body); st != 400 || tc.field != "" && v["field"] != tc.field {
+				t.Errorf("%s: %d %v, want 400 on %q", tc.body, st, v, tc.field)
+			}
+		})
+	}
+	mustCall(t, ts, "POST", "replays/r1/inject", `{"event":"tick","id":"7","data":"one\ntwo","retry":3000}`)
+	mustCall(t, ts, "POST", "replays/r1/inject", `{"text":"plain {\"n\":1}"}`)
+	mustCall(t, ts, "POST", "replays/r1/inject", `{"id":"8"}`)
+	mustCall(t, ts, "POST", "replays/r1/inject", `{"event":"","data":""}`)
+	mustCall(t, ts, "POST", "replays/r1/close", `{}`)
+	seen, err := readStream(t, resp, start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range seen {
+		got = append(got, s.block)
+	}
+	want := []string{"event: tick|data: one|data: two|id: 7|retry: 3000", `data: plain {"n":1}`, "id: 8", "data: "}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("the stream held\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
 }
