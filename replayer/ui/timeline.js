@@ -407,8 +407,52 @@
   $('#fwd5').addEventListener('click', () => jump(5));
   $('#seekSel').addEventListener('click', () => st.selected && seekToSeq(st.selected));
   $('#speed').addEventListener('change', (e) => command('speed', { speed: e.target.value === 'max' ? 'max' : Number(e.target.value) }));
-  $('#inject').addEventListener('click', () => command('inject', { text: $('#injectText').value }));
-  $('#injectText').addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); command('inject', { text: e.target.value }); } });
+  const inject = () => { const body = injectBody(); if (body) command('inject', body); };
+  $('#inject').addEventListener('click', inject);
+  $('#injectText').addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); inject(); } });
+
+  // ---- inject by meaning ----
+  // injectForm puts, where the session's kind gives a message a meaning
+  // (Socket.IO, event streams), a select "event" / "raw" and the event's
+  // fields before the inject box: the name, and an event stream's id; the
+  // box then holds the arguments (JSON) or the data. injectBody reads them
+  // as the API takes them; raw sends the box as text.
+  function injectForm(kind) {
+    if (kind !== 'socketio' && kind !== 'sse') return;
+    const box = $('#injectText'), field = (id, placeholder, size) => {
+      const el = document.createElement('input');
+      Object.assign(el, { id, placeholder, size });
+      el.addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); inject(); } });
+      return el;
+    };
+    const mode = document.createElement('select');
+    Object.assign(mode, { id: 'injectMode', title: 'event: by its meaning; raw: ' + (kind === 'sse' ? 'the data of an unnamed event' : 'a whole Engine.IO packet') });
+    mode.append(new Option('event', 'event', true, true), new Option('raw', 'raw'));
+    const fields = [field('injectName', 'event', 7)];
+    if (kind === 'sse') fields.push(field('injectId', 'id', 3));
+    box.before(mode, ...fields);
+    const sync = () => {
+      const ev = mode.value === 'event';
+      for (const f of fields) f.hidden = !ev;
+      box.placeholder = ev ? (kind === 'sse' ? 'data' : 'args as JSON: [1,{"a":2}]') : (kind === 'sse' ? 'data' : 'packet: 42["tick",1]');
+    };
+    mode.addEventListener('change', sync);
+    sync();
+  }
+  function injectBody() {
+    const text = $('#injectText').value, mode = $('#injectMode');
+    if (!mode || mode.value === 'raw') return { text };
+    const name = $('#injectName').value;
+    if (st.info.kind === 'sse') {
+      const body = { data: text };
+      if (name) body.event = name;
+      if ($('#injectId').value) body.id = $('#injectId').value;
+      return body;
+    }
+    let args = [];
+    try { if (text.trim()) args = JSON.parse(text); } catch (e) { msg('inject: the arguments are not JSON: ' + e.message); return null; }
+    return { event: name, args: Array.isArray(args) ? args : [args] };
+  }
   $('#drop').addEventListener('click', () => command('drop'));
   $('#hang').addEventListener('click', () => command('hang'));
   $('#close').addEventListener('click', () => command('close', { code: Number($('#closeCode').value), reason: $('#closeReason').value }));
@@ -490,7 +534,7 @@
     layout();
     drawOverview();
     list.focus();
-    if (src.live) listen();
+    if (src.live) { injectForm(st.info.kind); listen(); }
     window.wsreplayTimeline = { st, scrollToIndex, render, viewCount }; // for tests and the curious
   }
   start();
