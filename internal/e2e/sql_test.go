@@ -245,7 +245,7 @@ func body(e *format.Event) string {
 	if e.Opcode == format.Text && utf8.Valid(e.Data) {
 		return string(e.Data)
 	}
-	return fmt.Sprintf("(%d base64)", (len(e.Data)+2)/3*4)
+	return fmt.Sprintf("(%d bytes)", len(e.Data))
 }
 
 // checkSQL compares what DuckDB answered with what the recordings say.
@@ -273,11 +273,44 @@ func TestDuckDBDirectory(t *testing.T) {
 	needPackage(t, "@duckdb/node-api")
 	dir := t.TempDir()
 	recordApps(t, "--out", dir, "--compress", "zstd")
+	writeControlText(t, filepath.Join(dir, "20261125T100000.000Z_c0ffee0000000001.ndjson.zst"))
 	files, _ := filepath.Glob(filepath.Join(dir, "*.ndjson.zst"))
-	if len(files) != 3 {
-		t.Fatalf("recorded %v, want 3 session files", files)
+	if len(files) != 4 {
+		t.Fatalf("recorded %v, want 3 session files and the one written", files)
 	}
 	checkSQL(t, runSQL(t, filepath.Join(dir, "*.ndjson.zst"), ""), wantSQL(t, files))
+}
+
+// writeControlText writes, as two zstd frames (two writers, one after the
+// other, as a recording appended to), a session whose text messages the
+// format keeps as base64 ("binary" with "opcode":"text"): valid UTF-8 that
+// control bytes would more than double if escaped, and text that is not
+// UTF-8. matching.sql finds the first by its text, and not the second.
+func writeControlText(t *testing.T, name string) {
+	t.Helper()
+	at := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	msg := func(ms int, dir format.Dir, data string) *format.Event {
+		return &format.Event{Type: format.TypeMessage, Session: "c0ffee0000000001", Time: at.Add(time.Duration(ms) * time.Millisecond),
+			Dir: dir, Opcode: format.Text, Data: []byte(data)}
+	}
+	for _, evs := range [][]*format.Event{
+		{{Type: format.TypeSession, Version: 1, Session: "c0ffee0000000001", Time: at, URL: "/bytes"}, msg(5, format.Send, "ping")},
+		{msg(12, format.Receive, strings.Repeat("\x01", 40)+"wörld"), msg(20, format.Receive, "\xffwörld"), msg(30, format.Send, "bye"),
+			{Type: format.TypeClose, Session: "c0ffee0000000001", Time: at.Add(40 * time.Millisecond), By: format.ByClient, Code: 1000, Clean: true}},
+	} {
+		f, err := os.OpenFile(name, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := format.NewWriter(f, &format.WriterOptions{Compression: format.Zstd})
+		for _, e := range evs {
+			w.Write(e)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+	}
 }
 
 // The documented queries on recordings that "wsreplay record --out

@@ -3,7 +3,10 @@
 -- slowest first. The window reads each session backwards in time, so that
 -- the last server message seen is the next one after the client's.
 WITH m AS (
-  SELECT session, time, dir, coalesce(text, '(' || length("binary") || ' base64)') AS body
+  SELECT session, time, dir,
+         coalesce(text,
+                  CASE WHEN opcode = 'text' THEN try(decode(from_base64("binary"))) END,
+                  '(' || octet_length(from_base64("binary")) || ' bytes)') AS body
   FROM rec
   WHERE type = 'message'
 ),

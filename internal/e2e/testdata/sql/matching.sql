@@ -1,7 +1,8 @@
 -- Messages whose text contains a string (here "wörld"), with their
 -- session's path: message lines do not carry it, the session line does.
--- A text message that is not valid UTF-8 is stored as base64 ("binary"
--- with "opcode":"text"): decoded where it can be, it is searched too.
+-- Text the format keeps as base64 ("binary" with "opcode":"text": mostly
+-- control bytes, or bytes that are not UTF-8) is decoded where it is
+-- UTF-8, and searched too.
 WITH hits AS (
   SELECT session, time, dir,
          coalesce(text, try(decode(from_base64("binary")))) AS body
