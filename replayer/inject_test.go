@@ -2,6 +2,7 @@ package replayer
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -212,5 +213,49 @@ func TestInjectSSE(t *testing.T) {
 	want := []string{"event: tick|data: one|data: two|id: 7|retry: 3000", `data: plain {"n":1}`, "id: 8", "data: "}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("the stream held\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// A replay of a protocol whose profile writes a server message from its
+// meaning (protocol.Injector: SignalR) takes the event form, written by the
+// profile (an invocation of the client method), on each transport; text is
+// sent as it is; what the profile cannot write is refused with 400.
+func TestInjectSignalR(t *testing.T) {
+	for _, transport := range []string{"WebSockets", "LongPolling"} {
+		t.Run(transport, func(t *testing.T) {
+			ts := startServer(t, &Server{}, File(signalRHTTPRecording(t)))
+			var neg negotiated
+			if err := json.Unmarshal(bootstrapRequest(t, ts, "POST", "/hub/negotiate?negotiateVersion=1"), &neg); err != nil {
+				t.Fatal(err)
+			}
+			c := connectHub(t, ts, transport, "/hub?id="+neg.ConnectionToken)
+			c.send("{\"protocol\":\"json\",\"version\":1}\x1e")
+			if rec, _ := c.recv(); rec != "{}\x1e" {
+				t.Fatalf("handshake answered %q", rec)
+			}
+			waitReplay(t, ts, "r1") // held before the completion, which waits for the client's invocation
+			for _, body := range []string{`{"event":""}`, `{"event":"news","namespace":"/"}`, `{"event":"news","data":"x"}`,
+				`{"event":"news","text":"x"}`, `{"args":[1]}`} {
+				if st, v := call(t, ts, "POST", "replays/r1/inject", body); st != 400 || v["field"] != "event" {
+					t.Errorf("%s: %d %v, want 400 on event", body, st, v)
+				}
+			}
+			mustCall(t, ts, "POST", "replays/r1/inject", `{"event":"news","args":[{"n":1},"x"]}`)
+			mustCall(t, ts, "POST", "replays/r1/inject", `{"text":"{\"type\":1,\"target\":\"raw\",\"arguments\":[]}\u001e"}`)
+			var got []string
+			for len(got) < 2 {
+				rec, ok := c.recv()
+				if !ok {
+					t.Fatalf("the connection ended after %q", got)
+				}
+				if rec != "{\"type\":6}\x1e" { // a live ping
+					got = append(got, rec)
+				}
+			}
+			want := []string{"{\"type\":1,\"target\":\"news\",\"arguments\":[{\"n\":1},\"x\"]}\x1e", "{\"type\":1,\"target\":\"raw\",\"arguments\":[]}\x1e"}
+			if strings.Join(got, "|") != strings.Join(want, "|") {
+				t.Errorf("the client got %q, want %q", got, want)
+			}
+		})
 	}
 }
