@@ -8,6 +8,19 @@ import (
 	"github.com/wsreplay/wsreplay/protocol"
 )
 
+// injection shapes an injection for this replay (control.shape): as the
+// session's profile writes it (profileShape), once the profile is known.
+func (c *replayConn) injection(in *injection) ([]*format.Event, error) {
+	p := c.profile
+	if p == nil {
+		p = c.echo.profile() // found from the first messages since the accept
+	}
+	if shape := profileShape(p); shape != nil {
+		return shape(in)
+	}
+	return in.events()
+}
+
 // profileShape returns how injections into a replay of a session of the
 // profile p are shaped (control.shape): where p writes server messages
 // from their meaning (protocol.Injector), the event form {"event", "args"}

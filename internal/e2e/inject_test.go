@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -59,5 +60,37 @@ func TestChromiumSSEInject(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), "carriage return") || strings.Count(strings.TrimSpace(string(body)), "\n") > 0 {
 		t.Errorf("data with CRLF: %d %s, want 400 with a one-line reason", resp.StatusCode, body)
+	}
+}
+
+// The real @microsoft/signalr client, on the WebSocket transport it
+// negotiates, receives an event injected by its meaning as an invocation
+// of its client method, with the arguments given; an event the profile
+// cannot write (no target) is refused with 400.
+func TestSignalRInject(t *testing.T) {
+	need(t, false)
+	_, port := startNode(t, "signalr-server.mjs")
+	proxyURL, stopRecord := record(t, port)
+	var live []signalRRun
+	runNode(t, &live, "signalr-client.mjs", httpURL(proxyURL)+"/hub")
+	dir := stopRecord()
+	if len(live) != 2 || live[0].Transport != "WebSocketTransport" {
+		t.Fatalf("live run: %+v", live)
+	}
+	base := httpURL(serve(t, dir))
+	var got struct {
+		Got []struct {
+			Name string `json:"name"`
+			Args []any  `json:"args"`
+		} `json:"got"`
+		Statuses []int  `json:"statuses"`
+		Closed   string `json:"closed"`
+		Error    string `json:"error"`
+	}
+	runNode(t, &got, "signalr-inject-client.mjs", base+"/hub", controlOf(t, base))
+	b, _ := json.Marshal(got.Got)
+	if got.Error != "" || string(b) != `[{"name":"tick","args":[{"n":1},"x"]},{"name":"done","args":["bye"]}]` ||
+		fmt.Sprint(got.Statuses) != "[200 400 200]" {
+		t.Errorf("the client: %+v\ngot %s, want tick({n:1}, x) and done(bye); statuses %v, want [200 400 200]", got, b, got.Statuses)
 	}
 }
