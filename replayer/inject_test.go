@@ -197,6 +197,11 @@ func TestInjectSSE(t *testing.T) {
 			}
 		})
 	}
+	for id, want := range map[string]string{"a": "event", "ws": "raw"} { // what the timeline's inject box offers
+		if v := mustCall(t, ts, "GET", "sessions/"+id, ""); v["inject"] != want {
+			t.Errorf("session %s: inject %v, want %s", id, v["inject"], want)
+		}
+	}
 	mustCall(t, ts, "POST", "replays/r1/inject", `{"event":"tick","id":"7","data":"one\ntwo","retry":3000}`)
 	mustCall(t, ts, "POST", "replays/r1/inject", `{"text":"plain {\"n\":1}"}`)
 	mustCall(t, ts, "POST", "replays/r1/inject", `{"id":"8"}`)
@@ -239,6 +244,9 @@ func TestInjectSignalR(t *testing.T) {
 				if st, v := call(t, ts, "POST", "replays/r1/inject", body); st != 400 || v["field"] != "event" {
 					t.Errorf("%s: %d %v, want 400 on event", body, st, v)
 				}
+			}
+			if v := mustCall(t, ts, "GET", "sessions/conn", ""); v["inject"] != "event" {
+				t.Errorf("the session's inject: %v, want event", v["inject"])
 			}
 			mustCall(t, ts, "POST", "replays/r1/inject", `{"event":"news","args":[{"n":1},"x"]}`)
 			mustCall(t, ts, "POST", "replays/r1/inject", `{"text":"{\"type\":1,\"target\":\"raw\",\"arguments\":[]}\u001e"}`)

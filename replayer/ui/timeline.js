@@ -412,29 +412,31 @@
   $('#injectText').addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); inject(); } });
 
   // ---- inject by meaning ----
-  // injectForm puts, where the session's kind gives a message a meaning
-  // (Socket.IO, event streams), a select "event" / "raw" and the event's
-  // fields before the inject box: the name, and an event stream's id; the
-  // box then holds the arguments (JSON) or the data. injectBody reads them
-  // as the API takes them; raw sends the box as text.
-  function injectForm(kind) {
-    if (kind !== 'socketio' && kind !== 'sse') return;
-    const box = $('#injectText'), field = (id, placeholder, size) => {
+  // injectForm puts, where the session's injections have an event form
+  // (info.inject: Socket.IO, event streams, a protocol whose profile writes
+  // events), a select "event" / "raw" and the event's fields before the
+  // inject box: the name, and an event stream's id; the box then holds the
+  // arguments (JSON) or the data. injectBody reads them as the API takes
+  // them; raw sends the box as text.
+  function injectForm(info) {
+    if (info.inject !== 'event') return;
+    const sse = info.kind === 'sse', box = $('#injectText'), field = (id, placeholder, size) => {
       const el = document.createElement('input');
       Object.assign(el, { id, placeholder, size });
       el.addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); inject(); } });
       return el;
     };
+    const raw = sse ? 'data' : info.kind === 'socketio' ? 'packet: 42["tick",1]' : 'message as it is';
     const mode = document.createElement('select');
-    Object.assign(mode, { id: 'injectMode', title: 'event: by its meaning; raw: ' + (kind === 'sse' ? 'the data of an unnamed event' : 'a whole Engine.IO packet') });
+    Object.assign(mode, { id: 'injectMode', title: 'event: by its meaning; raw: ' + (sse ? 'the data of an unnamed event' : 'the ' + raw.replace(/:.*/, '')) });
     mode.append(new Option('event', 'event', true, true), new Option('raw', 'raw'));
     const fields = [field('injectName', 'event', 7)];
-    if (kind === 'sse') fields.push(field('injectId', 'id', 3));
+    if (sse) fields.push(field('injectId', 'id', 3));
     box.before(mode, ...fields);
     const sync = () => {
       const ev = mode.value === 'event';
       for (const f of fields) f.hidden = !ev;
-      box.placeholder = ev ? (kind === 'sse' ? 'data' : 'args as JSON: [1,{"a":2}]') : (kind === 'sse' ? 'data' : 'packet: 42["tick",1]');
+      box.placeholder = ev ? (sse ? 'data' : 'args as JSON: [1,{"a":2}]') : raw;
     };
     mode.addEventListener('change', sync);
     sync();
@@ -534,7 +536,7 @@
     layout();
     drawOverview();
     list.focus();
-    if (src.live) { injectForm(st.info.kind); listen(); }
+    if (src.live) { injectForm(st.info); listen(); }
     window.wsreplayTimeline = { st, scrollToIndex, render, viewCount }; // for tests and the curious
   }
   start();
