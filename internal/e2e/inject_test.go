@@ -67,7 +67,7 @@ func TestChromiumSSEInject(t *testing.T) {
 // negotiates, receives an event injected by its meaning as an invocation
 // of its client method, with the arguments given; an event the profile
 // cannot write (no target) is refused with 400.
-func TestSignalRInject(t *testing.T) {
+func TestSignalRClientInject(t *testing.T) {
 	need(t, false)
 	_, port := startNode(t, "signalr-server.mjs")
 	proxyURL, stopRecord := record(t, port)
