@@ -24,6 +24,7 @@
 //	                 + BootstrapRecognizer the shape of a bootstrap's answer, for the recorder
 //	                 + Endpointer          socket paths with per-connection parts (SockJS)
 //	                 + Fallbacker          HTTP transports a replay does not serve, named in its log
+//	                 + Injector            an event and its arguments -> the server message that delivers it (inject)
 //
 // The values on the right of an arrow hold one session's state, which a
 // Profile does not: a Splitter per stream of messages (MQTT packets span

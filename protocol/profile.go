@@ -1,6 +1,7 @@
 package protocol
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"time"
@@ -11,7 +12,7 @@ import (
 // Profile is what wsreplay knows of one protocol spoken over a session:
 // how to recognise it and how to read its messages. Everything else a
 // profile can do is an optional interface (HeartbeatReplier,
-// HeartbeatSender, Echoer, Bootstrapper, Framer), checked by the caller
+// HeartbeatSender, Echoer, Bootstrapper, Framer, Injector), checked by the caller
 // with a type assertion on the Profile it holds; a profile implements
 // what its protocol has.
 //
@@ -204,6 +205,18 @@ type Splitter interface {
 	// per direction that holds any, and forgets it: the tail of a stream
 	// cut off mid-message, which a caller shows or sends as it is.
 	Rest() []Message
+}
+
+// Injector is implemented by profiles that write a server message from
+// its meaning, for a replay's inject: an event's name and its arguments,
+// as the protocol's servers deliver an event to a client (SignalR: an
+// invocation of a client method, as a hub's Clients.Caller.SendAsync sends
+// it).
+type Injector interface {
+	// Inject returns the server message that delivers event, with args
+	// (each a JSON value), to the client; an error says in one line what
+	// is wrong with them.
+	Inject(event string, args []json.RawMessage) (Message, error)
 }
 
 // Echoer is implemented by profiles whose server messages echo values the

@@ -2,6 +2,7 @@ package protocol
 
 import (
 	"encoding/json"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -46,6 +47,27 @@ func (SignalR) Recognize(o Opening) bool {
 		return !m.Binary && sep != nil && json.Unmarshal(body, &hs) == nil && hs.Protocol != nil && *hs.Protocol == "json"
 	}
 	return false
+}
+
+// Inject writes an invocation of the client method event with args, as a
+// hub's Clients.Caller.SendAsync(event, args...) sends it: the JSON record
+// {"type":1,"target":event,"arguments":args} and its 0x1e.
+func (SignalR) Inject(event string, args []json.RawMessage) (Message, error) {
+	if event == "" {
+		return Message{}, errors.New("give the client method to invoke (its target)")
+	}
+	if args == nil {
+		args = []json.RawMessage{}
+	}
+	b, err := json.Marshal(struct {
+		Type      int               `json:"type"`
+		Target    string            `json:"target"`
+		Arguments []json.RawMessage `json:"arguments"`
+	}{1, event, args})
+	if err != nil { // an argument that is not JSON
+		return Message{}, err
+	}
+	return Message{Dir: format.Receive, Data: append(b, signalRSep)}, nil
 }
 
 // signalRMsg is what the profile reads of one message.

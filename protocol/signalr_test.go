@@ -1,6 +1,7 @@
 package protocol
 
 import (
+	"encoding/json"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -130,5 +131,30 @@ func TestSignalRNegotiate(t *testing.T) {
 	s.AnswerBootstrap(w, httptest.NewRequest("POST", "/hub/negotiate", nil), nil)
 	if body := w.Body.String(); strings.Contains(body, "connectionToken") || !strings.Contains(body, `"negotiateVersion":0`) {
 		t.Errorf("version 0 answer %s: want no connectionToken", body)
+	}
+}
+
+// An injected event is an invocation of the client method, one record
+// that the profile reads back as such.
+func TestSignalRInject(t *testing.T) {
+	var p SignalR
+	m, err := p.Inject("news", []json.RawMessage{json.RawMessage(`{"n":1}`), json.RawMessage(`"x"`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "{\"type\":1,\"target\":\"news\",\"arguments\":[{\"n\":1},\"x\"]}\x1e"; string(m.Data) != want || m.Binary || m.Dir != format.Receive {
+		t.Errorf("Inject: %q (binary %v, %s), want %q", m.Data, m.Binary, m.Dir, want)
+	}
+	if d := p.Describe(m); d.Kind != "Invocation" || d.Name != "news" {
+		t.Errorf("described as %+v", d)
+	}
+	if m, err := p.Inject("ping", nil); err != nil || string(m.Data) != "{\"type\":1,\"target\":\"ping\",\"arguments\":[]}\x1e" {
+		t.Errorf("no args: %q, %v", m.Data, err)
+	}
+	if _, err := p.Inject("", nil); err == nil {
+		t.Error("an empty target was taken")
+	}
+	if _, err := p.Inject("news", []json.RawMessage{json.RawMessage(`{nope`)}); err == nil {
+		t.Error("an argument that is not JSON was taken")
 	}
 }

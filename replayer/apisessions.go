@@ -39,7 +39,11 @@ type sessionView struct {
 	// (the proto of each row): "graphql-transport-ws", "mqtt", ...; ""
 	// when none does, or its index is not built yet and its session line
 	// names none.
-	Protocol  string     `json:"protocol,omitempty"`
+	Protocol string `json:"protocol,omitempty"`
+	// Inject is what an injection into a replay of the session takes:
+	// "event" where it has an event form besides raw text (Socket.IO,
+	// event streams, a protocol whose profile writes events), else "raw".
+	Inject    string     `json:"inject"`
 	Start     time.Time  `json:"start"`
 	Figures   *figures   `json:"figures,omitempty"`
 	Histogram *histogram `json:"histogram,omitempty"`
@@ -92,6 +96,10 @@ func (s *Server) sessionView(sess *Session, index bool) sessionView {
 		if idx.profile != nil {
 			v.Protocol = idx.profile.Name()
 		}
+	}
+	v.Inject = "raw"
+	if _, ok := s.protocols().Lookup(v.Protocol).(protocol.Injector); ok || sess.Kind == format.KindSocketIO || sess.Kind == format.KindSSE {
+		v.Inject = "event"
 	}
 	return v
 }

@@ -35,6 +35,9 @@ type replayConn struct {
 	// pumpFromClient's alone. Nil: a message is one of its protocol.
 	framer protocol.Framer
 	cut    *cutter
+	// profile is the session's profile when known at the accept; nil:
+	// echo finds it from the first messages, if it has one.
+	profile protocol.Profile
 	// Whether the recorded server messages end inside a protocol message
 	// (framing.go): as of the next message sent (nextOpen, set by the
 	// player), of those batched (batchOpen; both the player's), and of
@@ -85,6 +88,7 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request, rp *replayLife, 
 		c.framer, c.cut = f, &cutter{sp: f.NewSplitter()}
 	}
 	c.echo = newEcho(det, s.Wait)
+	c.profile = det.Profile()
 	return c
 }
 
@@ -95,6 +99,7 @@ func (s *Server) serve(c *replayConn, rp *replayLife, sess *Session) {
 	defer s.stats.open.Add(-1)
 	// The control first: the client's reader tells it of every message.
 	ctl := s.newControl(rp, sess)
+	ctl.shape = c.injection
 	c.ctl = ctl
 	live := s.control.open(sess, c.path, c.remote, c.accepted, ctl)
 	go func() {

@@ -117,6 +117,17 @@ func (x *echo) found(p protocol.Profile) {
 	}
 }
 
+// profile returns the session's profile, nil while none is known (and
+// of a nil echo, and with the generic rule).
+func (x *echo) profile() protocol.Profile {
+	if x == nil {
+		return nil
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.prof
+}
+
 // learn makes the generic rule's guess the session's protocol: a JSON
 // protocol no profile knows. Its pairing has seen every message already.
 // x.mu held.

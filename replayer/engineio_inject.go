@@ -46,11 +46,13 @@ func (p *eioPlay) injection(in *injection) ([]*format.Event, error) {
 func (p *eioPlay) shape(in *injection) ([]*format.Event, error) {
 	bad := func(field, msg string) error { return &apiError{status: http.StatusBadRequest, msg: msg, field: field} }
 	switch {
+	case in.sseFields():
+		return nil, bad("event", "id, data and retry are an event stream's fields: a Socket.IO event takes event, args, namespace and attachments")
 	case in.Event != nil && (in.Text != nil || in.Binary != nil):
 		return nil, bad("event", "give an event or a packet as text, not both")
 	case in.Event != nil:
 		return p.eventInjection(in)
-	case in.Args != nil || in.Namespace != "" || in.Attachments != nil:
+	case in.socketIOFields():
 		return nil, bad("event", "args, namespace and attachments go with event: give the event's name")
 	case in.Binary != nil:
 		return nil, bad("binary", "a Socket.IO replay sends binary data as attachments of an event: give event, args and attachments (base64)")

@@ -21,9 +21,13 @@ var (
 )
 
 // injection is a message to inject, as the API takes it: text or binary
-// (base64); for a Socket.IO replay, text is a whole Engine.IO packet, or
-// the event form: event, args, namespace and attachments, which the replay
-// writes as a Socket.IO EVENT.
+// (base64), the raw form; or, where the replay's kind gives messages a
+// meaning, the event form. For a Socket.IO replay, text is a whole
+// Engine.IO packet, and the event form (event, args, namespace and
+// attachments) is written as a Socket.IO EVENT (engineio_inject.go). For
+// an event stream, text is the data of an unnamed event, and the event
+// form (event, id, data, retry) is one event with those fields
+// (sse_inject.go).
 type injection struct {
 	Text   *string `json:"text"`
 	Binary []byte  `json:"binary"` // base64 in JSON
@@ -32,7 +36,20 @@ type injection struct {
 	Args        []json.RawMessage `json:"args"`
 	Namespace   string            `json:"namespace"`   // "/" if empty
 	Attachments [][]byte          `json:"attachments"` // base64 each; sent as binary arguments after args
+
+	ID    *string `json:"id"`    // an event stream's event id
+	Data  *string `json:"data"`  // an event stream's event data
+	Retry *int64  `json:"retry"` // an event stream's reconnection time, in milliseconds
 }
+
+// socketIOFields and sseFields report whether in holds fields of the
+// event form of Socket.IO, or of event streams, beyond event (both have
+// it).
+func (in *injection) socketIOFields() bool {
+	return in.Args != nil || in.Namespace != "" || in.Attachments != nil
+}
+
+func (in *injection) sseFields() bool { return in.ID != nil || in.Data != nil || in.Retry != nil }
 
 // readInjection reads an injection from the body of r, bounded by what
 // maxInject allows (base64 and JSON escapes included).
@@ -51,6 +68,9 @@ func readInjection(w http.ResponseWriter, r *http.Request) (*injection, error) {
 	for _, a := range in.Attachments {
 		size += len(a)
 	}
+	if in.Data != nil {
+		size += len(*in.Data)
+	}
 	if int64(size) > maxInject {
 		return nil, &apiError{status: http.StatusRequestEntityTooLarge, field: "text",
 			msg: fmt.Sprintf("the message is %d bytes; an injection holds at most %d", size, maxInject)}
@@ -60,8 +80,9 @@ func readInjection(w http.ResponseWriter, r *http.Request) (*injection, error) {
 
 // events returns what in sends, as WebSocket messages.
 func (in *injection) events() ([]*format.Event, error) {
-	if in.Event != nil || in.Args != nil || in.Namespace != "" || in.Attachments != nil {
-		return nil, &apiError{status: 400, msg: "event, args, namespace and attachments are for Socket.IO replays; give text or binary", field: "event"}
+	if in.Event != nil || in.socketIOFields() || in.sseFields() {
+		return nil, &apiError{status: 400, field: "event",
+			msg: "the event form is for Socket.IO replays (event, args, namespace, attachments) and event streams (event, id, data, retry); give text or binary"}
 	}
 	e := &format.Event{Type: format.TypeMessage, Dir: format.Receive}
 	switch {

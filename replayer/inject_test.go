@@ -2,6 +2,7 @@ package replayer
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -107,6 +108,7 @@ func TestInjectSocketIO(t *testing.T) {
 		{"bad namespace", `{"event":"tick","namespace":"admin"}`, 400, "namespace"},
 		{"namespace not joined", `{"event":"tick","namespace":"/admin"}`, 409, "namespace"},
 		{"args not JSON", `{"event":"tick","args":[nope]}`, 400, ""},
+		{"an event stream's fields", `{"event":"tick","data":"x","id":"7"}`, 400, "event"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if st, v := call(t, ts, "POST", "replays/r1/inject", tc.body); st != tc.status || tc.field != "" && v["field"] != tc.field {
@@ -162,4 +164,106 @@ func TestInjectSocketIOPollingBound(t *testing.T) {
 	}
 	pollUntil(t, sid, func(pk engineio.Packet) bool { return strings.HasPrefix(string(pk.Data), `42["big"`) })
 	mustCall(t, ts, "POST", "replays/r1/inject", arg)
+}
+
+// An event stream replay takes the event form (event, id, data, retry),
+// written as one event with those fields, and text as the data of an
+// unnamed event; what an EventSource would not receive as given is refused
+// with 400 naming the field, and nothing of it is sent.
+func TestInjectSSE(t *testing.T) {
+	ts := startServer(t, &Server{Paused: true}, File(sseRecording(t)))
+	resp, start := getStream(t, ts, "/events", "")
+	waitReplay(t, ts, "r1")
+	for _, tc := range []struct{ name, body, field string }{
+		{"carriage return in data", `{"event":"tick","data":"a\rb"}`, "data"},
+		{"CRLF in data", `{"data":"a\r\nb"}`, "data"},
+		{"carriage return in text", `{"text":"a\rb"}`, "text"},
+		{"line break in the event name", `{"event":"ti\nck","data":"x"}`, "event"},
+		{"line break in the id", `{"id":"7\n","data":"x"}`, "id"},
+		{"NUL in the id", `{"id":"7\u0000","data":"x"}`, "id"},
+		{"retry zero", `{"data":"x","retry":0}`, "retry"},
+		{"retry negative", `{"data":"x","retry":-5}`, "retry"},
+		{"retry not a number", `{"data":"x","retry":"soon"}`, "retry"},
+		{"event without data", `{"event":"tick","id":"7"}`, "data"},
+		{"binary", `{"binary":"AAE="}`, "binary"},
+		{"Socket.IO's fields", `{"event":"tick","args":[1]}`, "event"},
+		{"text and fields", `{"text":"x","id":"7"}`, "text"},
+		{"nothing", `{}`, "event"},
+		{"not JSON", `{"data":`, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if st, v := call(t, ts, "POST", "replays/r1/inject", tc.body); st != 400 || tc.field != "" && v["field"] != tc.field {
+				t.Errorf("%s: %d %v, want 400 on %q", tc.body, st, v, tc.field)
+			}
+		})
+	}
+	for id, want := range map[string]string{"a": "event", "ws": "raw"} { // what the timeline's inject box offers
+		if v := mustCall(t, ts, "GET", "sessions/"+id, ""); v["inject"] != want {
+			t.Errorf("session %s: inject %v, want %s", id, v["inject"], want)
+		}
+	}
+	mustCall(t, ts, "POST", "replays/r1/inject", `{"event":"tick","id":"7","data":"one\ntwo","retry":3000}`)
+	mustCall(t, ts, "POST", "replays/r1/inject", `{"text":"plain {\"n\":1}"}`)
+	mustCall(t, ts, "POST", "replays/r1/inject", `{"id":"8"}`)
+	mustCall(t, ts, "POST", "replays/r1/inject", `{"event":"","data":""}`)
+	mustCall(t, ts, "POST", "replays/r1/close", `{}`)
+	seen, err := readStream(t, resp, start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range seen {
+		got = append(got, s.block)
+	}
+	want := []string{"event: tick|data: one|data: two|id: 7|retry: 3000", `data: plain {"n":1}`, "id: 8", "data: "}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("the stream held\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// A replay of a protocol whose profile writes a server message from its
+// meaning (protocol.Injector: SignalR) takes the event form, written by the
+// profile (an invocation of the client method), on each transport; text is
+// sent as it is; what the profile cannot write is refused with 400.
+func TestInjectSignalR(t *testing.T) {
+	for _, transport := range []string{"WebSockets", "LongPolling"} {
+		t.Run(transport, func(t *testing.T) {
+			ts := startServer(t, &Server{}, File(signalRHTTPRecording(t)))
+			var neg negotiated
+			if err := json.Unmarshal(bootstrapRequest(t, ts, "POST", "/hub/negotiate?negotiateVersion=1"), &neg); err != nil {
+				t.Fatal(err)
+			}
+			c := connectHub(t, ts, transport, "/hub?id="+neg.ConnectionToken)
+			c.send("{\"protocol\":\"json\",\"version\":1}\x1e")
+			if rec, _ := c.recv(); rec != "{}\x1e" {
+				t.Fatalf("handshake answered %q", rec)
+			}
+			waitReplay(t, ts, "r1") // held before the completion, which waits for the client's invocation
+			for _, body := range []string{`{"event":""}`, `{"event":"news","namespace":"/"}`, `{"event":"news","data":"x"}`,
+				`{"event":"news","text":"x"}`, `{"args":[1]}`} {
+				if st, v := call(t, ts, "POST", "replays/r1/inject", body); st != 400 || v["field"] != "event" {
+					t.Errorf("%s: %d %v, want 400 on event", body, st, v)
+				}
+			}
+			if v := mustCall(t, ts, "GET", "sessions/conn", ""); v["inject"] != "event" {
+				t.Errorf("the session's inject: %v, want event", v["inject"])
+			}
+			mustCall(t, ts, "POST", "replays/r1/inject", `{"event":"news","args":[{"n":1},"x"]}`)
+			mustCall(t, ts, "POST", "replays/r1/inject", `{"text":"{\"type\":1,\"target\":\"raw\",\"arguments\":[]}\u001e"}`)
+			var got []string
+			for len(got) < 2 {
+				rec, ok := c.recv()
+				if !ok {
+					t.Fatalf("the connection ended after %q", got)
+				}
+				if rec != "{\"type\":6}\x1e" { // a live ping
+					got = append(got, rec)
+				}
+			}
+			want := []string{"{\"type\":1,\"target\":\"news\",\"arguments\":[{\"n\":1},\"x\"]}\x1e", "{\"type\":1,\"target\":\"raw\",\"arguments\":[]}\x1e"}
+			if strings.Join(got, "|") != strings.Join(want, "|") {
+				t.Errorf("the client got %q, want %q", got, want)
+			}
+		})
+	}
 }

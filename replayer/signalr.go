@@ -206,8 +206,10 @@ func (s *Server) startSignalR(w http.ResponseWriter, r *http.Request) {
 	rep.lastSeen = rep.accepted
 	rep.log = log.With("session", sess.ID)
 	rep.ctl = s.newControl(rp, sess)
+	det := s.detector(sess, r.URL, "")
+	rep.ctl.shape = profileShape(det.Profile())
 	rep.beats = s.liveBeats(sess, r.URL, "")
-	rep.echo = newEcho(s.detector(sess, r.URL, ""), s.Wait)
+	rep.echo = newEcho(det, s.Wait)
 	if s.Wait {
 		rep.client = newClientLog()
 	}

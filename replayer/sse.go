@@ -44,6 +44,7 @@ func (s *Server) serveSSE(w http.ResponseWriter, r *http.Request) {
 	// Live control as for a WebSocket replay: the API lists, pauses,
 	// steps, seeks and injects into event streams too.
 	ctl := s.newControl(rp, sess)
+	ctl.shape = sseInjection
 	live := s.control.open(sess, r.URL.Path, r.RemoteAddr, accepted, ctl)
 	// An event stream has no client messages: with --wait, a recorded one
 	// (a session of another kind, chosen through the API) is never sent

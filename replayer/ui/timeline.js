@@ -489,8 +489,54 @@
   $('#fwd5').addEventListener('click', () => jump(5));
   $('#seekSel').addEventListener('click', () => st.selected && seekToSeq(st.selected));
   $('#speed').addEventListener('change', (e) => command('speed', { speed: e.target.value === 'max' ? 'max' : Number(e.target.value) }));
-  $('#inject').addEventListener('click', () => command('inject', { text: $('#injectText').value }));
-  $('#injectText').addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); command('inject', { text: e.target.value }); } });
+  const inject = () => { const body = injectBody(); if (body) command('inject', body); };
+  $('#inject').addEventListener('click', inject);
+  $('#injectText').addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); inject(); } });
+
+  // ---- inject by meaning ----
+  // injectForm puts, where the session's injections have an event form
+  // (info.inject: Socket.IO, event streams, a protocol whose profile writes
+  // events), a select "event" / "raw" and the event's fields before the
+  // inject box: the name, and an event stream's id; the box then holds the
+  // arguments (JSON) or the data. injectBody reads them as the API takes
+  // them; raw sends the box as text.
+  function injectForm(info) {
+    if (info.inject !== 'event') return;
+    const sse = info.kind === 'sse', box = $('#injectText'), field = (id, placeholder, size) => {
+      const el = document.createElement('input');
+      Object.assign(el, { id, placeholder, size, className: 'ctl', disabled: box.disabled });
+      el.addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); inject(); } });
+      return el;
+    };
+    const raw = sse ? 'data' : info.kind === 'socketio' ? 'packet: 42["tick",1]' : 'message as it is';
+    const mode = document.createElement('select');
+    Object.assign(mode, { id: 'injectMode', className: 'ctl', disabled: box.disabled, title: 'event: by its meaning; raw: ' + (sse ? 'the data of an unnamed event' : 'the ' + raw.replace(/:.*/, '')) });
+    mode.append(new Option('event', 'event', true, true), new Option('raw', 'raw'));
+    const fields = [field('injectName', 'event', 7)];
+    if (sse) fields.push(field('injectId', 'id', 3));
+    box.before(mode, ...fields);
+    const sync = () => {
+      const ev = mode.value === 'event';
+      for (const f of fields) f.hidden = !ev;
+      box.placeholder = ev ? (sse ? 'data' : 'args as JSON: [1,{"a":2}]') : raw;
+    };
+    mode.addEventListener('change', sync);
+    sync();
+  }
+  function injectBody() {
+    const text = $('#injectText').value, mode = $('#injectMode');
+    if (!mode || mode.value === 'raw') return { text };
+    const name = $('#injectName').value;
+    if (st.info.kind === 'sse') {
+      const body = { data: text };
+      if (name) body.event = name;
+      if ($('#injectId').value) body.id = $('#injectId').value;
+      return body;
+    }
+    let args = [];
+    try { if (text.trim()) args = JSON.parse(text); } catch (e) { msg('inject: the arguments are not JSON: ' + e.message); return null; }
+    return { event: name, args: Array.isArray(args) ? args : [args] };
+  }
   const end = (action, body) => { showEndMenu(false); command(action, body); };
   $('#drop').addEventListener('click', () => end('drop'));
   $('#hang').addEventListener('click', () => end('hang'));
@@ -600,7 +646,7 @@
     layout();
     drawOverview();
     list.focus();
-    if (src.live) listen();
+    if (src.live) { injectForm(st.info); listen(); }
     window.wsreplayTimeline = { st, scrollToIndex, render, viewCount }; // for tests and the curious
   }
   start();
