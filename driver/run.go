@@ -37,7 +37,7 @@ type run struct {
 func (d *Driver) Run(ctx context.Context, s *Script) *Result {
 	r := &run{d: d, s: s, res: &Result{Script: s, Session: newSessionID(), Start: time.Now()},
 		sentAt: map[int]time.Time{}, done: make(chan struct{})}
-	r.ids = protocol.NewGranted(messagesOf(s), envelope(s.profile))
+	r.ids = s.granted.Fresh()
 	err := r.play(ctx)
 	r.res.Duration = time.Since(r.res.Start)
 	if err != nil && r.res.Err == nil {

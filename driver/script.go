@@ -18,7 +18,8 @@ const MaxScriptBytes = 256 << 20
 
 // Script is one recorded session, ready to be played against a target:
 // its opening, its messages in recorded order, and its ending. A Script
-// is read-only once loaded and may be played by many runs at once.
+// is read-only once loaded and may be played by many runs at once. Get
+// Scripts from LoadScripts: one made otherwise is not ready to play.
 type Script struct {
 	// Name says where the session came from ("bug.ndjson: 7f3a9c2e").
 	Name string
@@ -31,6 +32,7 @@ type Script struct {
 	Close *format.Event
 
 	profile protocol.Profile
+	granted *protocol.Granted // what the recorded server granted; each run takes a Fresh one
 	steps   []step
 	servers int // the server messages a run waits for (transport packets left out)
 }
@@ -107,6 +109,7 @@ func (s *Script) prepare() error {
 	}
 	s.profile = det.Profile()
 	s.steps = s.plan()
+	s.granted = protocol.NewGranted(messagesOf(s), envelope(s.profile))
 	return nil
 }
 

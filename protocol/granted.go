@@ -80,6 +80,14 @@ func NewGranted(msgs []Message, env Enveloper) *Granted {
 	return g
 }
 
+// Fresh returns a Granted that knows what g's recording granted and none
+// of the live values: one per run of a session read once. It shares g's
+// reading of the recording, which neither changes; Fresh may be called
+// from many goroutines at once, as long as g itself is not used.
+func (g *Granted) Fresh() *Granted {
+	return &Granted{env: g.env, grants: g.grants, uses: g.uses, live: map[string]string{}, rev: map[string]string{}}
+}
+
 // Any reports whether the session has granted values a client uses.
 func (g *Granted) Any() bool { return len(g.uses) > 0 }
 

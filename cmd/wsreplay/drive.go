@@ -52,7 +52,7 @@ Example:
    wsreplay drive --target ws://staging:3000 rec/ --ignore '$..ts' --out answers.ndjson
    wsreplay drive --target ws://localhost:3000 rec/ --concurrency 200 --duration 1m --ramp-up 10s --json`,
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "target", Usage: "the server to play against: `URL` ws://, wss://, http:// or https:// (its path prefixes the recorded ones)"},
+			&cli.StringFlag{Name: "target", Usage: "the server to play against, a ws://, wss://, http:// or https:// `URL` (its path prefixes the recorded ones)"},
 			&cli.StringSliceFlag{Name: "header", Usage: "send this header (`NAME: VALUE`, repeatable) in place of the recorded one"},
 			&cli.StringSliceFlag{Name: "session", Usage: "play only this session `ID` (repeatable)"},
 			&cli.BoolFlag{Name: "clock", Usage: "send each client message at its recorded offset, not when the server message it followed has arrived"},
