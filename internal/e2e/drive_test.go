@@ -139,8 +139,8 @@ func TestDriveLoad(t *testing.T) {
 	var res struct {
 		Report struct {
 			Runs, Connections, Errors, Equal, Different, Sent, Received int
-			MessagesPerSecond                                          float64 `json:"messages_per_second"`
-			Latency                                                    struct {
+			MessagesPerSecond                                           float64 `json:"messages_per_second"`
+			Latency                                                     struct {
 				P50 int64 `json:"p50_ns"`
 				P99 int64 `json:"p99_ns"`
 			} `json:"latency"`
