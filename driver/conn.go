@@ -17,16 +17,25 @@ import (
 // conn is a run's connection to the target over one transport. read is
 // called from one goroutine, send and close from another.
 type conn interface {
-	// send writes one recorded client message.
-	send(ctx context.Context, m protocol.Message) error
-	// read returns the server's next message and the transport that
-	// carried it ("" for a plain WebSocket); at the end, an *ending.
-	read(ctx context.Context) (m protocol.Message, transport string, err error)
+	// send writes one client message: m is what to send, recorded the
+	// line it was recorded as (an HTTP request's method and headers).
+	send(ctx context.Context, m protocol.Message, recorded *format.Event) error
+	// read returns the server's next message; at the end, an *ending.
+	read(ctx context.Context) (received, error)
 	// close ends the connection as the client does: a close frame with
 	// code and reason, or, when clean is false, a drop.
 	close(code int, reason string, clean bool) error
 	// subprotocol is what the server chose.
 	subprotocol() string
+}
+
+// received is a server message and what carried it.
+type received struct {
+	protocol.Message
+	transport string       // Engine.IO: "polling" or "websocket"
+	sse       *format.SSE  // an event stream's event fields
+	http      *format.HTTP // a poll's response
+	end       *ending      // a poll's request failed: the end
 }
 
 // ending is how a connection ended, as a read returns it.
@@ -149,7 +158,7 @@ func wsScheme(u *url.URL) *url.URL {
 
 func (w *wsConn) subprotocol() string { return w.c.Subprotocol() }
 
-func (w *wsConn) send(ctx context.Context, m protocol.Message) error {
+func (w *wsConn) send(ctx context.Context, m protocol.Message, _ *format.Event) error {
 	typ := websocket.MessageText
 	if m.Binary {
 		typ = websocket.MessageBinary
@@ -157,12 +166,12 @@ func (w *wsConn) send(ctx context.Context, m protocol.Message) error {
 	return w.c.Write(ctx, typ, m.Data)
 }
 
-func (w *wsConn) read(ctx context.Context) (protocol.Message, string, error) {
+func (w *wsConn) read(ctx context.Context) (received, error) {
 	typ, data, err := w.c.Read(ctx)
 	if err != nil {
-		return protocol.Message{}, "", endingOf(err)
+		return received{}, endingOf(err)
 	}
-	return protocol.Message{Dir: format.Receive, Binary: typ == websocket.MessageBinary, Data: data}, "", nil
+	return received{Message: protocol.Message{Dir: format.Receive, Binary: typ == websocket.MessageBinary, Data: data}}, nil
 }
 
 func (w *wsConn) close(code int, reason string, clean bool) error {

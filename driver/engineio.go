@@ -259,14 +259,14 @@ func (c *eioConn) pingLoop(ctx context.Context, every time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			c.send(ctx, protocol.Message{Data: []byte{engineio.Ping}})
+			c.send(ctx, protocol.Message{Data: []byte{engineio.Ping}}, nil)
 		}
 	}
 }
 
 func (c *eioConn) subprotocol() string { return "" }
 
-func (c *eioConn) send(ctx context.Context, m protocol.Message) error {
+func (c *eioConn) send(ctx context.Context, m protocol.Message, _ *format.Event) error {
 	if c.ws == nil {
 		return c.post(ctx, []engineio.Packet{{Data: m.Data, Binary: m.Binary}})
 	}
@@ -279,7 +279,7 @@ func (c *eioConn) send(ctx context.Context, m protocol.Message) error {
 	return c.ws.Write(ctx, typ, m.Data)
 }
 
-func (c *eioConn) read(ctx context.Context) (protocol.Message, string, error) {
+func (c *eioConn) read(ctx context.Context) (received, error) {
 	var p packet
 	switch {
 	case len(c.pending) > 0:
@@ -287,23 +287,23 @@ func (c *eioConn) read(ctx context.Context) (protocol.Message, string, error) {
 	case c.ws != nil:
 		typ, data, err := c.ws.Read(ctx)
 		if err != nil {
-			return protocol.Message{}, "", endingOf(err)
+			return received{}, endingOf(err)
 		}
 		p = packet{Packet: engineio.Packet{Data: data, Binary: typ == websocket.MessageBinary}, transport: "websocket"}
 		if !p.Binary && len(data) == 1 && data[0] == engineio.Ping && c.version >= 4 {
-			c.send(ctx, protocol.Message{Data: []byte{engineio.Pong}})
+			c.send(ctx, protocol.Message{Data: []byte{engineio.Pong}}, nil)
 		}
 	default:
 		select {
 		case p = <-c.polled:
 		case <-ctx.Done():
-			return protocol.Message{}, "", ctx.Err()
+			return received{}, ctx.Err()
 		}
 		if p.end != nil {
-			return protocol.Message{}, "", p.end
+			return received{}, p.end
 		}
 	}
-	return protocol.Message{Dir: format.Receive, Binary: p.Binary, Data: p.Data}, p.transport, nil
+	return received{Message: protocol.Message{Dir: format.Receive, Binary: p.Binary, Data: p.Data}, transport: p.transport}, nil
 }
 
 func (c *eioConn) close(code int, reason string, clean bool) error {

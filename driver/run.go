@@ -77,15 +77,17 @@ func (r *run) connect(ctx context.Context) error {
 	h := requestHeader(r.s.Open.RequestHeaders, r.d.Header)
 	dctx, cancel := context.WithTimeout(ctx, r.d.timeout())
 	defer cancel()
-	if r.s.Open.Kind == format.KindSocketIO {
-		c, err := dialEngineIO(dctx, u, h, r.d.client(), r.s.upgrades())
-		if err != nil {
-			return err
-		}
-		r.conn = c
-		return nil
+	var c conn
+	switch r.s.Open.Kind {
+	case format.KindSSE:
+		c, err = dialSSE(dctx, u, h, r.d.client())
+	case format.KindPoll:
+		c = newPollConn(r.d.Target, r.s.Open.RequestHeaders, r.d.Header, r.d.client(), len(r.s.steps))
+	case format.KindSocketIO:
+		c, err = dialEngineIO(dctx, u, h, r.d.client(), r.s.upgrades())
+	default:
+		c, err = dialWebSocket(dctx, u, h, r.s.Open.Subprotocol, r.d.client())
 	}
-	c, err := dialWebSocket(dctx, u, h, r.s.Open.Subprotocol, r.d.client())
 	if err != nil {
 		return err
 	}
@@ -97,7 +99,8 @@ func (r *run) connect(ctx context.Context) error {
 func (r *run) readLoop(ctx context.Context) {
 	defer close(r.done)
 	for {
-		m, transport, err := r.conn.read(ctx)
+		got, err := r.conn.read(ctx)
+		m := got.Message
 		now := time.Now()
 		if err != nil {
 			var end *ending
@@ -110,7 +113,7 @@ func (r *run) readLoop(ctx context.Context) {
 			return
 		}
 		e := &format.Event{Type: format.TypeMessage, Session: r.res.Session, Time: now, Dir: format.Receive,
-			Opcode: opcode(m.Binary), Data: m.Data, Transport: transport}
+			Opcode: opcode(m.Binary), Data: m.Data, Transport: got.transport, SSE: got.sse, HTTP: got.http}
 		app := !r.s.transportPacket(e)
 		r.mu.Lock()
 		r.lines = append(r.lines, e)
@@ -159,9 +162,9 @@ func (r *run) sendAll(ctx context.Context) error {
 		r.sentAt[i] = now
 		r.res.Sent++
 		r.lines = append(r.lines, &format.Event{Type: format.TypeMessage, Session: r.res.Session, Time: now,
-			Dir: format.Send, Opcode: st.ev.Opcode, Data: m.Data, Transport: st.ev.Transport})
+			Dir: format.Send, Opcode: st.ev.Opcode, Data: m.Data, Transport: st.ev.Transport, HTTP: st.ev.HTTP})
 		r.mu.Unlock()
-		if err := r.conn.send(ctx, m); err != nil {
+		if err := r.conn.send(ctx, m, st.ev); err != nil {
 			if r.ended() {
 				return nil
 			}

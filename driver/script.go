@@ -96,9 +96,9 @@ func LoadScripts(r format.Stream, name string) ([]*Script, error) {
 // prepare finds the session's protocol and the steps a run plays.
 func (s *Script) prepare() error {
 	switch s.Open.Kind {
-	case format.KindWebSocket, format.KindSocketIO:
+	case format.KindWebSocket, format.KindSocketIO, format.KindSSE, format.KindPoll:
 	default:
-		return fmt.Errorf("a %s session: drive plays WebSocket and Socket.IO sessions", s.Open.Kind)
+		return fmt.Errorf("a %s session: drive plays WebSocket, Socket.IO, event stream and poll sessions", s.Open.Kind)
 	}
 	if _, err := url.ParseRequestURI(s.Open.URL); err != nil {
 		return fmt.Errorf("recorded url %q: %w", s.Open.URL, err)

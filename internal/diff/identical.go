@@ -22,7 +22,7 @@ func Identical(a, b []*format.Event) (*Result, bool) {
 	}
 	for i := range ma {
 		x, y := ma[i], mb[i]
-		if x.Dir != y.Dir || x.Opcode != y.Opcode || !bytes.Equal(x.Data, y.Data) {
+		if x.Dir != y.Dir || x.Opcode != y.Opcode || !bytes.Equal(x.Data, y.Data) || !sameHTTP(x.HTTP, y.HTTP) || !sameSSE(x.SSE, y.SSE) {
 			return nil, false
 		}
 	}
@@ -51,4 +51,22 @@ func messages(evs []*format.Event, r *Result) []*format.Event {
 		}
 	}
 	return out
+}
+
+// sameHTTP reports the same request (method and URL) or response
+// (status), or no HTTP side to either; the headers are not compared, as
+// Compare does not compare them.
+func sameHTTP(a, b *format.HTTP) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Method == b.Method && a.URL == b.URL && a.Status == b.Status
+}
+
+// sameSSE reports the same event fields, or none to either.
+func sameSSE(a, b *format.SSE) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
 }

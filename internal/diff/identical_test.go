@@ -33,6 +33,10 @@ func TestIdentical(t *testing.T) {
 		{name: "another ending", b: []string{base[0], base[1], base[2],
 			`{"type":"close","session":"s","time":"2026-11-25T10:00:03Z","by":"server","code":1001,"clean":true}`}},
 		{name: "no ending", b: base[:3]},
+		{name: "another status", b: []string{base[0], base[1],
+			`{"type":"message","session":"s","time":"2026-11-25T10:00:02Z","dir":"receive","text":"{\"b\":2}","http":{"status":400}}`, base[3]}},
+		{name: "another event type", b: []string{base[0], base[1],
+			`{"type":"message","session":"s","time":"2026-11-25T10:00:02Z","dir":"receive","text":"{\"b\":2}","sse":{"event":"x"}}`, base[3]}},
 		{name: "Socket.IO", b: []string{
 			`{"type":"session","v":1,"session":"s","time":"2026-11-25T10:00:00Z","url":"/x","kind":"socketio"}`, base[1], base[2], base[3]}},
 	}
