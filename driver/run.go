@@ -114,7 +114,7 @@ func (r *run) readLoop(ctx context.Context) {
 		}
 		e := &format.Event{Type: format.TypeMessage, Session: r.res.Session, Time: now, Dir: format.Receive,
 			Opcode: opcode(m.Binary), Data: m.Data, Transport: got.transport, SSE: got.sse, HTTP: got.http}
-		app := !r.s.transportPacket(e)
+		app := !r.s.unpaced(e)
 		r.mu.Lock()
 		r.lines = append(r.lines, e)
 		if app {
@@ -239,7 +239,7 @@ func opcode(binary bool) format.Opcode {
 func messagesOf(s *Script) []protocol.Message {
 	out := make([]protocol.Message, 0, len(s.Messages))
 	for _, e := range s.Messages {
-		if !s.transportPacket(e) {
+		if !s.unpaced(e) {
 			out = append(out, protocol.MessageOf(e))
 		}
 	}

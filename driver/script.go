@@ -121,7 +121,7 @@ func (s *Script) plan() []step {
 	var steps []step
 	last := time.Duration(0)
 	for _, e := range s.Messages {
-		if s.transportPacket(e) {
+		if s.unpaced(e) {
 			continue
 		}
 		st := step{ev: e, offset: e.Time.Sub(start), answer: -1}
@@ -144,9 +144,17 @@ func (s *Script) plan() []step {
 	return steps
 }
 
-// transportPacket reports an Engine.IO packet of the transport's own,
-// which a run's Engine.IO client makes itself.
-func (s *Script) transportPacket(e *format.Event) bool {
+// unpaced reports an Engine.IO packet of the transport's own,
+// which a run's Engine.IO client makes itself, and a heartbeat a server
+// sends on its own clock (a profile's HeartbeatSender: Centrifuge's {},
+// ActionCable's ping): neither answers a client message, and their number
+// follows the session's length, so a run counts neither.
+func (s *Script) unpaced(e *format.Event) bool {
+	if _, ok := s.profile.(protocol.HeartbeatSender); ok && e.Dir == format.Receive {
+		if s.profile.Describe(protocol.MessageOf(e)).Heartbeat {
+			return true
+		}
+	}
 	if s.Open.Kind != format.KindSocketIO || e.Opcode != format.Text || len(e.Data) == 0 {
 		return false
 	}

@@ -28,7 +28,10 @@ recorded gap after it (the k-th server message, in order; --timeout
 bounds the wait), or with --clock at its recorded offset. --speed scales
 both. Socket.IO sessions are driven as the client library does: the
 polling handshake, then the upgrade if the recording shows one (or a
-WebSocket from the start, as recorded); pings are answered live. Ids the
+WebSocket from the start, as recorded); pings are answered live. An
+event stream is one GET whose events are the server's messages; a
+poller's requests are made in turn, each response a server message. The
+server's own heartbeats are neither waited for nor counted. Ids the
 server chose (a session id, a subscription id) and the client sent back
 are followed: the live server's values go into the client's later
 messages. Ids the client chose are sent as recorded.
