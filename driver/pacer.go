@@ -25,6 +25,7 @@ type pacer struct {
 	mu      sync.Mutex
 	arrived []time.Time   // when each server message arrived
 	changed chan struct{} // closed, and replaced, at each arrival
+	over    bool          // the connection ended: nothing more arrives
 }
 
 func newPacer(start time.Time, speed float64, clock bool, timeout time.Duration) *pacer {
@@ -38,6 +39,16 @@ func newPacer(start time.Time, speed float64, clock bool, timeout time.Duration)
 func (p *pacer) arrive(now time.Time) {
 	p.mu.Lock()
 	p.arrived = append(p.arrived, now)
+	close(p.changed)
+	p.changed = make(chan struct{})
+	p.mu.Unlock()
+}
+
+// end notes that no more server messages will arrive: waits for them
+// end at once, as timeouts do.
+func (p *pacer) end() {
+	p.mu.Lock()
+	p.over = true
 	close(p.changed)
 	p.changed = make(chan struct{})
 	p.mu.Unlock()
@@ -75,12 +86,13 @@ func (p *pacer) wait(ctx context.Context, st step) (late bool, err error) {
 }
 
 // awaitServer waits for n server messages (at most the timeout) and
-// returns when the n-th arrived (the start for 0); false on a timeout.
+// returns when the n-th arrived (the start for 0); false on a timeout, or
+// when the connection ended first.
 func (p *pacer) awaitServer(ctx context.Context, n int) (time.Time, bool, error) {
 	var timer <-chan time.Time
 	for {
 		p.mu.Lock()
-		got, ch := len(p.arrived), p.changed
+		got, ch, over := len(p.arrived), p.changed, p.over
 		var at time.Time
 		if n == 0 {
 			at = p.start
@@ -90,6 +102,9 @@ func (p *pacer) awaitServer(ctx context.Context, n int) (time.Time, bool, error)
 		p.mu.Unlock()
 		if n == 0 || got >= n {
 			return at, true, nil
+		}
+		if over {
+			return time.Time{}, false, nil
 		}
 		if timer == nil {
 			t := time.NewTimer(p.timeout)

@@ -96,3 +96,23 @@ func TestPacerAwaitAll(t *testing.T) {
 		}
 	})
 }
+
+// TestPacerEnd: once the connection has ended, nothing waits for the
+// server's messages any more.
+func TestPacerEnd(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		start := time.Now()
+		p := newPacer(start, 1, false, time.Hour)
+		go func() {
+			time.Sleep(time.Second)
+			p.end()
+		}()
+		late, err := p.wait(context.Background(), step{ev: &format.Event{Dir: format.Send}, after: 1})
+		if err != nil || !late || time.Since(start) != time.Second {
+			t.Errorf("wait = %v, %v after %v; want late at the end, 1s", late, err, time.Since(start))
+		}
+		if ok, _ := p.awaitAll(context.Background(), 3); ok || time.Since(start) != time.Second {
+			t.Errorf("awaitAll after the end = %v after %v; want false at once", ok, time.Since(start))
+		}
+	})
+}

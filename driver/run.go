@@ -110,6 +110,7 @@ func (r *run) readLoop(ctx context.Context) {
 			r.mu.Lock()
 			r.end = end
 			r.mu.Unlock()
+			r.pace.end()
 			return
 		}
 		e := &format.Event{Type: format.TypeMessage, Session: r.res.Session, Time: now, Dir: format.Receive,
