@@ -37,6 +37,11 @@ type eioConn struct {
 	pmu     sync.Mutex      // serialises POSTs: engine.io refuses overlapping ones
 	pending []packet        // read before the caller asked (the handshake's body, the probe)
 	polled  chan packet     // polling: what the GET loop read
+	closed  <-chan struct{} // closed when close begins: polling reads end
+	// own, if set, is told of each packet the client makes itself (a
+	// pong, a revision 3 ping, the close) once it is sent, for the run's
+	// recording. Set before the first read; called from any goroutine.
+	own func(data []byte, transport string)
 	stop    context.CancelFunc
 	loops   sync.WaitGroup
 }
@@ -76,7 +81,7 @@ func dialEngineIO(ctx context.Context, u *url.URL, h http.Header, client *http.C
 		return nil, err
 	}
 	loopCtx, stop := context.WithCancel(context.Background())
-	c.stop = stop
+	c.stop, c.closed = stop, loopCtx.Done()
 	if c.ws == nil {
 		c.loops.Add(1)
 		go c.pollLoop(loopCtx)
@@ -226,7 +231,7 @@ func (c *eioConn) pollLoop(ctx context.Context) {
 		}
 		for _, p := range pkts {
 			if !p.Binary && len(p.Data) == 1 && p.Data[0] == engineio.Ping && c.version >= 4 {
-				c.post(ctx, []engineio.Packet{{Data: []byte{engineio.Pong}}})
+				c.ownPacket(ctx, engineio.Pong)
 			}
 			if !c.deliver(ctx, packet{Packet: p, transport: "polling"}) {
 				return
@@ -259,9 +264,23 @@ func (c *eioConn) pingLoop(ctx context.Context, every time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			c.send(ctx, protocol.Message{Data: []byte{engineio.Ping}}, nil)
+			c.ownPacket(ctx, engineio.Ping)
 		}
 	}
+}
+
+// ownPacket sends a packet of the client's own making, and tells own.
+func (c *eioConn) ownPacket(ctx context.Context, typ byte) error {
+	m := protocol.Message{Data: []byte{typ}}
+	transport := "websocket"
+	if c.ws == nil {
+		transport = "polling"
+	}
+	err := c.send(ctx, m, nil)
+	if err == nil && c.own != nil {
+		c.own(m.Data, transport)
+	}
+	return err
 }
 
 func (c *eioConn) subprotocol() string { return "" }
@@ -291,11 +310,13 @@ func (c *eioConn) read(ctx context.Context) (received, error) {
 		}
 		p = packet{Packet: engineio.Packet{Data: data, Binary: typ == websocket.MessageBinary}, transport: "websocket"}
 		if !p.Binary && len(data) == 1 && data[0] == engineio.Ping && c.version >= 4 {
-			c.send(ctx, protocol.Message{Data: []byte{engineio.Pong}}, nil)
+			c.ownPacket(ctx, engineio.Pong)
 		}
 	default:
 		select {
 		case p = <-c.polled:
+		case <-c.closed:
+			return received{}, &ending{by: format.ByClient, code: 1000, clean: true}
 		case <-ctx.Done():
 			return received{}, ctx.Err()
 		}
@@ -311,7 +332,7 @@ func (c *eioConn) close(code int, reason string, clean bool) error {
 	defer c.stop()
 	if c.ws == nil {
 		if clean {
-			return c.post(context.Background(), []engineio.Packet{{Data: []byte{engineio.Close}}})
+			return c.ownPacket(context.Background(), engineio.Close)
 		}
 		return nil
 	}

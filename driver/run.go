@@ -57,6 +57,9 @@ func (r *run) play(ctx context.Context) error {
 	r.res.Connected = true
 	r.pace = newPacer(r.res.Start, r.d.speed(), r.d.Clock, r.d.timeout())
 	r.addSession()
+	if c, ok := r.conn.(*eioConn); ok {
+		c.own = r.ownPacket
+	}
 	go r.readLoop(ctx)
 	err := r.sendAll(ctx)
 	if err == nil {
@@ -135,6 +138,14 @@ func (r *run) readLoop(ctx context.Context) {
 			r.pace.arrive(now)
 		}
 	}
+}
+
+// ownPacket records a packet the Engine.IO client made itself.
+func (r *run) ownPacket(data []byte, transport string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.lines = append(r.lines, &format.Event{Type: format.TypeMessage, Session: r.res.Session, Time: time.Now(),
+		Dir: format.Send, Opcode: format.Text, Data: data, Transport: transport})
 }
 
 // sendAll sends the client's messages, each when it is due.

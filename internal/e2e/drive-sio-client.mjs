@@ -2,10 +2,12 @@
 // (polling, then the upgrade to a WebSocket): joins a room with the
 // session id the server chose, asks twice, says bye, and disconnects after
 // the farewell. Prints {"got":[...]}.
-// Usage: node drive-sio-client.mjs http://HOST:PORT
+// Usage: node drive-sio-client.mjs http://HOST:PORT [polling|websocket]
+//   (only that transport, as a client configured so does)
 import { io } from 'socket.io-client';
 
-const socket = io(process.argv[2], { reconnection: false });
+const only = process.argv[3];
+const socket = io(process.argv[2], { reconnection: false, ...(only ? { transports: [only] } : {}) });
 const got = [];
 const finish = (code, extra) => { console.log(JSON.stringify({ got, ...extra })); process.exit(code); };
 socket.on('session', ({ id }) => {

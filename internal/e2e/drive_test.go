@@ -18,6 +18,7 @@ import (
 type driveApp struct {
 	name, server, client string
 	clientURL            func(proxy string) string // what the client connects to, through record
+	clientArgs           []string
 	changes              []driveChange
 }
 
@@ -43,6 +44,12 @@ var driveApps = []driveApp{
 			{"missing", "-", `"farewell" ["see you"]`},
 			{"slow", "~", `[{"answer":42}]`},
 		}},
+	{name: "socketio-polling", server: "drive-sio-server.mjs", client: "drive-sio-client.mjs",
+		clientURL: httpURL, clientArgs: []string{"polling"},
+		changes: []driveChange{{"rename", "+", `"text":"welcome to lobby"`}}},
+	{name: "socketio-websocket", server: "drive-sio-server.mjs", client: "drive-sio-client.mjs",
+		clientURL: httpURL, clientArgs: []string{"websocket"},
+		changes: []driveChange{{"rename", "+", `"text":"welcome to lobby"`}}},
 	{name: "graphql-ws", server: "drive-graphql-server.mjs", client: "drive-graphql-client.mjs",
 		clientURL: func(p string) string { return p + "/graphql" },
 		changes: []driveChange{
@@ -54,7 +61,9 @@ var driveApps = []driveApp{
 
 // TestDrive: each application is recorded through wsreplay record with its
 // real client (the ws one and the Socket.IO one hand out a session id the
-// client then sends back; graphql-ws's client chooses its operation ids),
+// client then sends back; graphql-ws's client chooses its operation ids;
+// the Socket.IO client with its defaults, polling then the upgrade, and
+// with one transport only),
 // then driven with wsreplay drive: against the same application the
 // answers are equal and drive exits 0, with what the target answered in
 // --out; against a renamed field, a missing reply or a slower answer the
@@ -68,7 +77,7 @@ func TestDrive(t *testing.T) {
 			var got struct {
 				Error string `json:"error"`
 			}
-			runNode(t, &got, app.client, app.clientURL(proxy))
+			runNode(t, &got, app.client, append([]string{app.clientURL(proxy)}, app.clientArgs...)...)
 			if got.Error != "" {
 				t.Fatalf("live client: %s", got.Error)
 			}
