@@ -41,9 +41,9 @@ type eioConn struct {
 	// own, if set, is told of each packet the client makes itself (a
 	// pong, a revision 3 ping, the close) once it is sent, for the run's
 	// recording. Set before the first read; called from any goroutine.
-	own func(data []byte, transport string)
-	stop    context.CancelFunc
-	loops   sync.WaitGroup
+	own   func(data []byte, transport string)
+	stop  context.CancelFunc
+	loops sync.WaitGroup
 }
 
 // packet is a read Engine.IO packet, or the end.
