@@ -216,7 +216,9 @@ func (r *run) finish(ctx context.Context) error {
 	}
 	code, reason, clean := 1000, "", true
 	if c != nil && c.By != format.ByServer {
-		if err := sleepUntil(ctx, time.Now().Add(r.pace.scale(r.closeGap()))); err != nil {
+		// At most the timeout: a poller's session is recorded as ending
+		// when the recorder gave up on it, long after its last request.
+		if err := sleepUntil(ctx, time.Now().Add(min(r.pace.scale(r.closeGap()), r.d.timeout()))); err != nil {
 			return err
 		}
 		code, reason, clean = c.Code, c.Reason, c.Clean
