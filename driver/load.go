@@ -28,6 +28,12 @@ type Load struct {
 // time. It returns when every run has ended, or ctx is done and the runs
 // under way have stopped.
 func (d *Driver) RunLoad(ctx context.Context, scripts []*Script, l Load, each func(*Result)) *Report {
+	return runLoad(ctx, scripts, l, each, d.Run)
+}
+
+// runLoad is RunLoad with the run made by play: the schedule, apart from
+// the sockets, for the tests.
+func runLoad(ctx context.Context, scripts []*Script, l Load, each func(*Result), play func(context.Context, *Script) *Result) *Report {
 	workers := max(l.Concurrency, 1)
 	total := int64(max(l.Repeat, 1) * len(scripts))
 	var deadline time.Time
@@ -52,7 +58,7 @@ func (d *Driver) RunLoad(ctx context.Context, scripts []*Script, l Load, each fu
 				if total >= 0 && j >= total || !deadline.IsZero() && !time.Now().Before(deadline) {
 					return
 				}
-				res := d.Run(ctx, scripts[j%int64(len(scripts))])
+				res := play(ctx, scripts[j%int64(len(scripts))])
 				mu.Lock()
 				rep.add(res)
 				if each != nil {
