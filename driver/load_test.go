@@ -32,7 +32,7 @@ func TestRunLoad(t *testing.T) {
 			took:   2500 * time.Millisecond},
 		{name: "duration: no run starts after it", load: Load{Concurrency: 3, Duration: 2500 * time.Millisecond}, runs: 9,
 			starts: []time.Duration{0, 0, 0, time.Second, time.Second, time.Second, 2 * time.Second, 2 * time.Second, 2 * time.Second},
-			took: 3 * time.Second},
+			took:   3 * time.Second},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
