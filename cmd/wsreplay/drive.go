@@ -12,6 +12,7 @@ import (
 	"github.com/urfave/cli/v2"
 	"github.com/wsreplay/wsreplay/driver"
 	"github.com/wsreplay/wsreplay/format"
+	"github.com/wsreplay/wsreplay/internal/s3store"
 	"github.com/wsreplay/wsreplay/recorder"
 )
 
@@ -94,31 +95,26 @@ func runDrive(c *cli.Context) error {
 	if err != nil {
 		return usageError{err}
 	}
+	var sink *recorder.FileSink
 	if out := c.String("out"); out != "" {
-		sink, err := openDriveSink(out)
-		if err != nil {
+		if sink, err = openDriveSink(out); err != nil {
 			return err
 		}
 		d.Out = sink
-		defer sink.Close()
 	}
-	sums := newDriveSummaries(scripts)
-	bar := newProgress(c, progressTotal(load, len(scripts)), "drive")
-	rep := d.RunLoad(c.Context, scripts, load, func(r *driver.Result) {
-		sums.add(r)
-		bar.add(1)
-	})
-	bar.finish()
+	rep, sums := playAll(c, d, scripts, load)
+	if sink != nil {
+		if err := sink.Close(); err != nil {
+			return usagef("--out: %v", err)
+		}
+	}
 	if c.Context.Err() != nil {
 		return errInterrupted
 	}
 	if c.Bool("json") {
 		err = json.NewEncoder(c.App.Writer).Encode(map[string]any{"sessions": sums.list, "report": rep})
-	} else {
-		err = sums.writeText(c.App.Writer)
-		if err == nil {
-			err = rep.WriteText(c.App.Writer)
-		}
+	} else if err = sums.writeText(c.App.Writer); err == nil {
+		err = rep.WriteText(c.App.Writer)
 	}
 	switch {
 	case err != nil:
@@ -129,6 +125,19 @@ func runDrive(c *cli.Context) error {
 		return errAnswersDiffer
 	}
 	return nil
+}
+
+// playAll runs the load with a progress bar on a terminal, and sums up
+// each session's runs.
+func playAll(c *cli.Context, d *driver.Driver, scripts []*driver.Script, load driver.Load) (*driver.Report, *driveSummaries) {
+	sums := newDriveSummaries(scripts)
+	bar := newProgress(c, progressTotal(load, len(scripts)), "drive")
+	rep := d.RunLoad(c.Context, scripts, load, func(r *driver.Result) {
+		sums.add(r)
+		bar.add(1)
+	})
+	bar.finish()
+	return rep, sums
 }
 
 func progressTotal(l driver.Load, sessions int) int {
@@ -233,8 +242,12 @@ func loadScripts(c *cli.Context) ([]*driver.Script, error) {
 	return scripts, nil
 }
 
-// openDriveSink opens --out as record opens it.
+// openDriveSink opens --out as record opens it (a file or a directory;
+// not s3://, which record reaches through a spool).
 func openDriveSink(out string) (*recorder.FileSink, error) {
+	if s3store.IsURL(out) || isHTTPURL(out) {
+		return nil, usagef("--out: %q: drive records to a file or a directory (copy it to the store afterwards)", out)
+	}
 	toFile, err := outIsFile(out)
 	if err != nil {
 		return nil, err

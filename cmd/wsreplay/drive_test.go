@@ -118,6 +118,7 @@ func TestDriveErrors(t *testing.T) {
 		{"bad concurrency", []string{rec, "--target", "ws://127.0.0.1:1", "--concurrency", "0"}, "wsreplay: --concurrency: 0 is not between 1 and 100000"},
 		{"duration and repeat", []string{rec, "--target", "ws://127.0.0.1:1", "--duration", "1s", "--repeat", "2"}, "wsreplay: --duration and --repeat: give one of them"},
 		{"unknown session", []string{rec, "--target", "ws://127.0.0.1:1", "--session", "zz"}, "wsreplay: --session: no such session"},
+		{"out to s3", []string{rec, "--target", "ws://127.0.0.1:1", "--out", "s3://bucket/answers"}, `wsreplay: --out: "s3://bucket/answers": drive records to a file or a directory`},
 		{"unreachable", []string{rec, "--target", "ws://127.0.0.1:1", "--timeout", "2s"}, "wsreplay: some sessions could not be played"},
 	}
 	for _, tc := range tests {
