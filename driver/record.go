@@ -32,9 +32,9 @@ func (r *run) closeLine() *format.Event {
 	defer r.mu.Unlock()
 	e := &format.Event{Type: format.TypeClose, Session: r.res.Session, Time: r.res.Start.Add(r.res.Duration)}
 	switch c := r.s.Close; {
-	case r.clientEn && c != nil && c.By != format.ByServer:
+	case r.clientClosed && c != nil && c.By != format.ByServer:
 		e.By, e.Code, e.Reason, e.Clean = c.By, c.Code, c.Reason, c.Clean
-	case r.clientEn:
+	case r.clientClosed:
 		e.By, e.Code, e.Clean = format.ByClient, 1000, true
 	case r.end != nil:
 		e.By, e.Code, e.Reason, e.Clean = r.end.by, r.end.code, r.end.reason, r.end.clean

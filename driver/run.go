@@ -26,7 +26,7 @@ type run struct {
 	lines    []*format.Event // the run's recording, in order
 	waiting  []int           // steps sent and not yet answered
 	sentAt   map[int]time.Time
-	clientEn bool    // the client closed: the ending is the client's
+	clientClosed bool    // the client closed: the ending is the client's
 	end      *ending // how the connection ended, once it did
 	done     chan struct{}
 }
@@ -224,7 +224,7 @@ func (r *run) finish(ctx context.Context) error {
 		code, reason, clean = c.Code, c.Reason, c.Clean
 	}
 	r.mu.Lock()
-	r.clientEn = true
+	r.clientClosed = true
 	r.mu.Unlock()
 	if !format.WireCode(code) {
 		code = 1000
