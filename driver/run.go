@@ -22,13 +22,13 @@ type run struct {
 	ids     *protocol.Granted // the server's ids, under grantMu
 	grantMu sync.Mutex
 
-	mu       sync.Mutex
-	lines    []*format.Event // the run's recording, in order
-	waiting  []int           // steps sent and not yet answered
-	sentAt   map[int]time.Time
+	mu           sync.Mutex
+	lines        []*format.Event // the run's recording, in order
+	waiting      []int           // steps sent and not yet answered
+	sentAt       map[int]time.Time
 	clientClosed bool    // the client closed: the ending is the client's
-	end      *ending // how the connection ended, once it did
-	done     chan struct{}
+	end          *ending // how the connection ended, once it did
+	done         chan struct{}
 }
 
 // Run plays s once against the target and returns what happened. It
