@@ -1,6 +1,7 @@
 package protocol
 
 import (
+	"encoding/json"
 	"testing"
 
 	"github.com/wsreplay/wsreplay/format"
@@ -52,4 +53,28 @@ func TestGranted(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzGranted: any recorded and live messages, JSON or not, with or
+// without a Socket.IO header: no panic, and what Rewrite changes stays
+// JSON.
+func FuzzGranted(f *testing.F) {
+	f.Add(`{"session":"sess-1-abc"}`, `{"s":"sess-1-abc"}`, `{"session":"sess-2-xyz"}`, false)
+	f.Add(`42["session",{"id":"u-12345678"}]`, `42["join","u-12345678"]`, `42["session",{"id":"u-87654321"}]`, true)
+	f.Add(`{"a":"\"{\\\"x\\\":\\\"id-0000001\\\"}\""}`, `["id-0000001"]`, `{"a":"\"{\\\"x\\\":\\\"id-0000002\\\"}\""}`, false)
+	f.Fuzz(func(t *testing.T, server, client, live string, sio bool) {
+		var env Enveloper
+		if sio {
+			env = SocketIO{}
+		}
+		recv := Message{Dir: format.Receive, Data: []byte(server)}
+		send := Message{Dir: format.Send, Data: []byte(client)}
+		g := NewGranted([]Message{recv, send}, env).Fresh()
+		g.Learn(0, Message{Dir: format.Receive, Data: []byte(live)})
+		out := g.Rewrite(send)
+		g.Restore(Message{Dir: format.Send, Data: out})
+		if body, ok := g.body(Message{Dir: format.Send, Data: out}); string(out) != client && (!ok || !json.Valid(body)) {
+			t.Errorf("Rewrite(%q) = %q, not JSON", client, out)
+		}
+	})
 }
