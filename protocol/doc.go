@@ -25,6 +25,7 @@
 //	                 + Endpointer          socket paths with per-connection parts (SockJS)
 //	                 + Fallbacker          HTTP transports a replay does not serve, named in its log
 //	                 + Injector            an event and its arguments -> the server message that delivers it (inject)
+//	                 + Enveloper           where the JSON of a message with a header starts (Socket.IO)
 //
 // The values on the right of an arrow hold one session's state, which a
 // Profile does not: a Splitter per stream of messages (MQTT packets span
@@ -44,6 +45,13 @@
 // learns (values a client chose that come back in server messages), for a
 // Pairing like a profile's Echoer. It is not a Profile, since a Profile
 // holds no per-session state, and so is not in a Set.
+//
+// The reverse direction, for wsreplay drive (package driver), which plays
+// a recorded client against a live server: NewGranted reads a recorded
+// session for the values its server chose that its client sent back (a
+// session id an application hands out), and a Granted per run puts the
+// live server's values into the client's later messages. It reads a
+// message's JSON through the profile's Enveloper, where it has one.
 //
 // Today cat describes every message through the profile detected for its
 // session (Socket.IO packets, GraphQL operations, STOMP frames, MQTT

@@ -138,3 +138,16 @@ func sioAck(m Message) (engineio.SocketIO, bool) {
 	sio, ok := engineio.ParseSocketIO(m.Data)
 	return sio, ok && sio.HasID && (sio.Type == engineio.SIOAck || sio.Type == engineio.SIOBinaryAck)
 }
+
+// Body returns where a Socket.IO packet's JSON starts: after its type,
+// attachments, namespace and ack id.
+func (SocketIO) Body(m Message) (int, bool) {
+	if m.Binary {
+		return 0, false
+	}
+	sio, ok := engineio.ParseSocketIO(m.Data)
+	if !ok || len(sio.Data) == 0 {
+		return 0, false
+	}
+	return len(m.Data) - len(sio.Data), true
+}

@@ -62,7 +62,7 @@ func TestMisplacedFlag(t *testing.T) {
 		want string
 	}{
 		{[]string{"--listen", "127.0.0.1:8765", "serve"}, "wsreplay: --listen is a flag of record and serve, not of wsreplay itself: put it after the command, as in: wsreplay serve --listen 127.0.0.1:8765\n"},
-		{[]string{"--json", "ls", "x"}, "wsreplay: --json is a flag of ls, cat and diff, not of wsreplay itself: put it after the command, as in: wsreplay ls --json\n"},
+		{[]string{"--json", "ls", "x"}, "wsreplay: --json is a flag of ls, cat, diff and drive, not of wsreplay itself: put it after the command, as in: wsreplay ls --json\n"},
 		{[]string{"--nope", "ls"}, "wsreplay: unknown flag --nope (see wsreplay --help)\n"},
 	}
 	for _, tt := range tests {

@@ -116,6 +116,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			completionCommand(),
 			diffCommand(),
 			exportCommand(),
+			driveCommand(),
 		},
 		EnableBashCompletion: true,
 		HideHelpCommand:      false,

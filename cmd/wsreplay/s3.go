@@ -19,7 +19,7 @@ import (
 // new parameter.
 
 // s3Commands take the S3 flags.
-var s3Commands = map[string]bool{"record": true, "serve": true, "ls": true, "cat": true, "convert": true}
+var s3Commands = map[string]bool{"record": true, "serve": true, "ls": true, "cat": true, "convert": true, "drive": true}
 
 func s3Flags() []cli.Flag {
 	return []cli.Flag{

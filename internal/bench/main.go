@@ -6,6 +6,7 @@
 //	go run ./internal/bench -only rss  # just the large-recording one
 //	go run ./internal/bench -only proxy -pin  # the proxy on a CPU of its own
 //	go run ./internal/bench -only diff  # wsreplay diff of two 100,000-message files
+//	go run ./internal/bench -only drive # wsreplay drive's sessions/s and messages/s beside a plain Go client
 //	go run ./internal/bench -only s3    # shared storage, against versitygw (see s3.go)
 //	go run ./internal/bench -only socketio  # 1,000 Socket.IO clients (needs npm ci --prefix internal/e2e)
 //	go run ./internal/bench -only servemem  # replay server memory: idle pollers, clients not reading, injections
@@ -46,7 +47,7 @@ func main() {
 		tcpRelay(up)
 		return
 	}
-	only := flag.String("only", "", "run only this measurement: format, proxy, fanout, idle, rss, diff, har, socketio, s3, servemem or budgets (the last four never run by default)")
+	only := flag.String("only", "", "run only this measurement: format, proxy, fanout, idle, rss, diff, har, drive, socketio, s3, servemem or budgets (the last four never run by default)")
 	memPollers := flag.Int("mem-pollers", 300, "servemem: pollers (User-Agents) of a 4 MiB poll session")
 	memMsgs := flag.Int("mem-msgs", 20, "servemem: messages of the session clients do not read")
 	memSize := flag.Int("mem-size", 32<<20, "servemem: size in bytes of each of those messages")
@@ -66,6 +67,8 @@ func main() {
 	s3Recorders := flag.Int("s3-recorders", 8, "shared storage: recorder processes")
 	s3Sessions := flag.Int("s3-sessions", 250, "shared storage: sessions per recorder")
 	s3Ls := flag.Int("s3-ls", 8000, "shared storage: sessions listed by ls")
+	driveConc := flag.Int("drive-conc", 50, "drive: sessions at once")
+	driveFor := flag.Duration("drive-for", 10*time.Second, "drive: how long each generator runs")
 	flag.Parse()
 	log.SetFlags(0)
 
@@ -107,6 +110,9 @@ func main() {
 	}
 	if *only == "budgets" { // GBs on the builds before issue 26: not part of every run
 		budgets(bin, dir, *budgetMB)
+	}
+	if *only == "" || *only == "drive" {
+		driveBench(bin, dir, *driveConc, *driveFor)
 	}
 	if *only == "s3" { // needs versitygw: not part of every run
 		s3Bench(bin, dir, *s3Recorders, *s3Sessions, *s3Ls, *size)

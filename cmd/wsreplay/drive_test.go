@@ -1,0 +1,132 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/coder/websocket"
+)
+
+// driveRecording is a session with an echo server: two requests, each
+// answered with itself, and the client's close.
+const driveRecording = `{"type":"session","v":1,"session":"d1","time":"2026-11-25T10:00:00Z","url":"/echo?room=1","request_headers":{"Cookie":["[redacted]"]}}
+{"type":"message","session":"d1","time":"2026-11-25T10:00:00.010Z","dir":"send","text":"{\"n\":1}"}
+{"type":"message","session":"d1","time":"2026-11-25T10:00:00.011Z","dir":"receive","text":"{\"n\":1}"}
+{"type":"message","session":"d1","time":"2026-11-25T10:00:00.020Z","dir":"send","text":"{\"n\":2}"}
+{"type":"message","session":"d1","time":"2026-11-25T10:00:00.021Z","dir":"receive","text":"{\"n\":2}"}
+{"type":"close","session":"d1","time":"2026-11-25T10:00:00.030Z","by":"client","code":1000,"reason":"bye","clean":true}
+`
+
+// echoTarget is a WebSocket server that answers each message with
+// change(message), and counts the Cookie headers it was sent.
+func echoTarget(t *testing.T, change func([]byte) []byte) (url string, cookies *[]string) {
+	t.Helper()
+	var got []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = append(got, r.Header.Get("Cookie"))
+		c, err := websocket.Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer c.CloseNow()
+		for {
+			typ, data, err := c.Read(r.Context())
+			if err != nil {
+				return
+			}
+			c.Write(r.Context(), typ, change(data))
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return "ws" + strings.TrimPrefix(srv.URL, "http"), &got
+}
+
+func writeDriveRecording(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "echo.ndjson")
+	if err := os.WriteFile(path, []byte(driveRecording), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestDriveCommand(t *testing.T) {
+	rec := writeDriveRecording(t)
+	t.Run("equal", func(t *testing.T) {
+		target, cookies := echoTarget(t, func(b []byte) []byte { return b })
+		out := filepath.Join(t.TempDir(), "answers.ndjson")
+		stdout, stderr, code := wsreplay(t, "drive", rec, "--target", target, "--header", "Cookie: sid=live", "--out", out)
+		if code != 0 || !strings.Contains(stdout, "1 run: equal") {
+			t.Fatalf("exit %d, want 0 and equal:\n%s%s", code, stdout, stderr)
+		}
+		if len(*cookies) != 1 || (*cookies)[0] != "sid=live" {
+			t.Errorf("the target got Cookie %q, want the --header value", *cookies)
+		}
+		ls, lsErr, _ := wsreplay(t, "ls", "--json", out)
+		if strings.Count(ls, "\n") != 1 || !strings.Contains(ls, `"/echo?room=1"`) || strings.Contains(ls, "sid=live") {
+			t.Errorf("--out holds %s%s; want the one session, the cookie redacted", ls, lsErr)
+		}
+		if b, _ := os.ReadFile(out); strings.Contains(string(b), "sid=live") {
+			t.Errorf("--out holds the --header's secret:\n%s", b)
+		}
+	})
+	t.Run("different", func(t *testing.T) {
+		target, _ := echoTarget(t, func(b []byte) []byte { return []byte(strings.Replace(string(b), `"n"`, `"m"`, 1)) })
+		stdout, stderr, code := wsreplay(t, "drive", "--target", target, rec, "--json")
+		var res struct {
+			Sessions []struct {
+				Changed int `json:"changed"`
+			} `json:"sessions"`
+			Report struct {
+				Different int `json:"different"`
+				Sent      int `json:"sent"`
+			} `json:"report"`
+		}
+		if err := json.Unmarshal([]byte(stdout), &res); err != nil {
+			t.Fatalf("--json: %v\n%s", err, stdout)
+		}
+		if code != 1 || res.Report.Different != 1 || res.Sessions[0].Changed != 2 || res.Report.Sent != 2 {
+			t.Errorf("exit %d, %+v; want 1, one run different with 2 changed:\n%s%s", code, res, stdout, stderr)
+		}
+	})
+	t.Run("repeat", func(t *testing.T) {
+		target, cookies := echoTarget(t, func(b []byte) []byte { return b })
+		stdout, _, code := wsreplay(t, "drive", "--target", target, rec, "--repeat", "5", "--concurrency", "3")
+		if code != 0 || !strings.Contains(stdout, "runs 5: 5 equal") || len(*cookies) != 5 {
+			t.Errorf("exit %d, %d connections; want 0 and 5:\n%s", code, len(*cookies), stdout)
+		}
+	})
+}
+
+func TestDriveErrors(t *testing.T) {
+	rec := writeDriveRecording(t)
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no target", []string{rec}, "wsreplay: --target: name the server to play against"},
+		{"bad target", []string{rec, "--target", "localhost:3000"}, `wsreplay: --target: "localhost:3000" is not a ws://`},
+		{"no recording", []string{"--target", "ws://127.0.0.1:1"}, "wsreplay: drive: name the recordings to play"},
+		{"missing file", []string{"--target", "ws://127.0.0.1:1", "nope.ndjson"}, "wsreplay: nope.ndjson: no such file or directory"},
+		{"bad header", []string{rec, "--target", "ws://127.0.0.1:1", "--header", "Cookie"}, `wsreplay: --header: "Cookie" is not NAME: VALUE`},
+		{"bad concurrency", []string{rec, "--target", "ws://127.0.0.1:1", "--concurrency", "0"}, "wsreplay: --concurrency: 0 is not between 1 and 100000"},
+		{"duration and repeat", []string{rec, "--target", "ws://127.0.0.1:1", "--duration", "1s", "--repeat", "2"}, "wsreplay: --duration and --repeat: give one of them"},
+		{"unknown session", []string{rec, "--target", "ws://127.0.0.1:1", "--session", "zz"}, "wsreplay: --session: no such session"},
+		{"out to s3", []string{rec, "--target", "ws://127.0.0.1:1", "--out", "s3://bucket/answers"}, `wsreplay: --out: "s3://bucket/answers": drive records to a file or a directory`},
+		{"unreachable", []string{rec, "--target", "ws://127.0.0.1:1", "--timeout", "2s"}, "wsreplay: some sessions could not be played"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			stdout, stderr, code := wsreplay(t, append([]string{"drive"}, tc.args...)...)
+			if code != 2 || !strings.HasPrefix(stderr, tc.want) || strings.Count(stderr, "\n") != 1 {
+				t.Errorf("exit %d, stderr %q; want 2 and one line %q...\n%s", code, stderr, tc.want, stdout)
+			}
+		})
+	}
+}

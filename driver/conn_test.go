@@ -1,0 +1,43 @@
+package driver
+
+import (
+	"net/http"
+	"net/url"
+	"reflect"
+	"testing"
+)
+
+func TestRequestHeader(t *testing.T) {
+	recorded := map[string][]string{
+		"Cookie": {"[redacted]"}, "Authorization": {"Bearer [redacted]"}, "Origin": {"https://app.example"},
+		"Connection": {"Upgrade"}, "Upgrade": {"websocket"}, "Sec-Websocket-Key": {"abc"},
+		"Sec-Websocket-Extensions": {"permessage-deflate"}, "X-Forwarded-For": {"10.0.0.1"}, "User-Agent": {"Chrome"},
+	}
+	got := requestHeader(recorded, http.Header{"Authorization": {"Bearer live"}})
+	want := http.Header{"Origin": {"https://app.example"}, "User-Agent": {"Chrome"}, "Authorization": {"Bearer live"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("requestHeader = %v, want %v", got, want)
+	}
+	rec := recordedHeader(recorded, http.Header{"authorization": {"Bearer live"}})
+	if v := rec["Authorization"]; len(v) != 1 || v[0] != "[redacted]" {
+		t.Errorf("the run's recording says Authorization %q, want it redacted", v)
+	}
+}
+
+func TestTargetURL(t *testing.T) {
+	tests := []struct{ target, recorded, want string }{
+		{"ws://localhost:3000", "/live?room=1", "ws://localhost:3000/live?room=1"},
+		{"ws://staging:3000/api/", "/live", "ws://staging:3000/api/live"},
+		{"http://localhost:3000", "/socket.io/?EIO=4&transport=polling&t=abc", "http://localhost:3000/socket.io/?EIO=4&t=abc&transport=polling"},
+		{"ws://h:1", "/live?token=%5Bredacted%5D&room=2", "ws://h:1/live?room=2"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.recorded, func(t *testing.T) {
+			u, _ := url.Parse(tc.target)
+			got, err := targetURL(u, tc.recorded)
+			if err != nil || got.String() != tc.want {
+				t.Errorf("targetURL(%s, %s) = %v, %v; want %s", tc.target, tc.recorded, got, err, tc.want)
+			}
+		})
+	}
+}
