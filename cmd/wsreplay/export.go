@@ -67,8 +67,12 @@ func runExport(c *cli.Context) error {
 	}
 	sess.Follow(nil) // its protocol, as cat finds it: replies wait for their requests
 	files, err := export.Write(target, sess, opts)
-	if err != nil {
+	var tooBig *export.TooBigError
+	switch {
+	case errors.As(err, &tooBig):
 		return hinted{err, "give --out FILE, or --sidecar never to embed them anyway"}
+	case err != nil:
+		return usagef("%s: %s", c.Args().First(), printable(err.Error()))
 	}
 	out := c.String("out")
 	if out == "-" {
@@ -144,11 +148,6 @@ func readSession(path, id string, stderr io.Writer) (*export.Session, error) {
 			ids = append(ids[:5], fmt.Sprintf("... (%d in all)", len(ids)))
 		}
 		return nil, usagef("%s holds %d sessions; choose one with --session (%s)", path, len(ids), printable(strings.Join(ids, ", ")))
-	case sess.Kind != format.KindWebSocket:
-		// Playwright's routeWebSocket and MSW's ws link mock WebSockets:
-		// an event stream, a poller or Engine.IO would never match.
-		return nil, usagef("%s: session %s is of kind %s; export writes WebSocket mocks only (serve replays it)",
-			path, printable(sess.ID), sess.Kind)
 	}
 	return sess, nil
 }

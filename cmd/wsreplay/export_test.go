@@ -56,7 +56,7 @@ func TestExportErrors(t *testing.T) {
 		{[]string{"--to", "msw", two, "--session", "a", "--sidecar", "sometimes"}, `--sidecar: "sometimes" is not auto, always or never`},
 		{[]string{"--to", "msw", two, "--session", "a", "--sidecar", "always"}, "--sidecar always: the sidecar goes next to the module; give --out FILE"},
 		{[]string{"--to", "msw", filepath.Join(dir, "none.ndjson")}, "none.ndjson: no such file or directory"},
-		{[]string{"--to", "playwright", "../../testdata/socketio/sio4.ndjson"}, "is of kind socketio; export writes WebSocket mocks only"},
+		{[]string{"--to", "playwright", "../../testdata/socketio/sio2.ndjson"}, "is Engine.IO 3 (Socket.IO 2): export mocks Engine.IO 4 (Socket.IO 3 and 4) only"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {
