@@ -50,7 +50,7 @@ func TestExportErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"--to", "cypress", two}, `--to: "cypress" is not playwright or msw`},
-		{[]string{"--to", "msw"}, "export: name one recording file (got 0)"},
+		{[]string{"--to", "msw"}, "export: name a recording (a file, a directory, or anything ls takes)"},
 		{[]string{"--to", "msw", two}, "two.ndjson holds 2 sessions; choose one with --session (a, b)"},
 		{[]string{"--to", "msw", two, "--session", "c"}, `--session: ` + two + ` has no session "c"`},
 		{[]string{"--to", "msw", two, "--session", "a", "--sidecar", "sometimes"}, `--sidecar: "sometimes" is not auto, always or never`},
@@ -82,9 +82,10 @@ func TestExportTornTail(t *testing.T) {
 	tests := []struct {
 		name, file string
 		args       []string
-		warn       string // "": none (the cut is never read)
+		warn       string // "": none
 	}{
-		{"named, cut after its close", open + other + msg + closed + torn, []string{"--session", "a"}, ""},
+		// Every session is read (to list them): the cut is read too.
+		{"named, cut after its close", open + other + msg + closed + torn, []string{"--session", "a"}, "rec.ndjson:5:"},
 		{"named, cut before its close", open + other + msg + torn, []string{"--session", "a"}, "rec.ndjson:4:"},
 		{"the only one", open + msg + closed + torn, nil, "rec.ndjson:4:"},
 	}
