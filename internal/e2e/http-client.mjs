@@ -1,5 +1,8 @@
 // A Node client of the realtime HTTP fallbacks, with Node's own fetch.
-// Usage: node http-client.mjs poll|sse BASE_URL
+// Usage: node http-client.mjs poll|sse BASE_URL [OPTIONS_JSON MODULE]
+//   MODULE: a module written by "wsreplay export --to msw" (an index.mjs
+//   too), whose handlers answer under MSW's setupServer, configured with
+//   OPTIONS_JSON; BASE_URL then need not be served by anyone.
 //
 //   poll  asks BASE/poll?since=N&_=<cache-buster> five times, each after the
 //         answer before (as a long-polling frontend does), and prints each
@@ -10,7 +13,18 @@
 //         time from that connection's opening (its headers).
 import { performance } from 'node:perf_hooks';
 
-const [mode, base] = process.argv.slice(2);
+const [mode, base, optionsJSON, modulePath] = process.argv.slice(2);
+if (modulePath) {
+  // MSW's sse() wants a global EventSource where a handler is made, which
+  // Node 20 lacks; it uses it only for server.connect().
+  globalThis.EventSource ??= class EventSource {};
+  const { setupServer } = await import('msw/node');
+  const path = await import('node:path');
+  const { pathToFileURL } = await import('node:url');
+  const mod = await import(pathToFileURL(path.resolve(modulePath)).href);
+  mod.configure(JSON.parse(optionsJSON || '{}'));
+  setupServer(...mod.handlers).listen({ onUnhandledRequest: 'bypass' });
+}
 
 async function poll() {
   const out = [];

@@ -165,11 +165,11 @@ func writeHTTPKind(target Target, s *Session, opts *Options, name, doc, data, da
 	b.WriteString(commentLines(header(target, s, opts)))
 	b.WriteString("\n")
 	if target == MSW {
-		what := "http"
+		what := "http, HttpResponse"
 		if s.Kind == format.KindSSE {
-			what = "sse"
+			what = "sse, matchRequestUrl"
 		}
-		fmt.Fprintf(&b, "import { %s, HttpResponse } from \"msw\";\n", what)
+		fmt.Fprintf(&b, "import { %s } from \"msw\";\n", what)
 	}
 	b.WriteString(strings.TrimPrefix(imports(Playwright, useSidecar && target == Playwright, opts.SidecarName), "\n"))
 	if useSidecar && target == MSW {

@@ -52,14 +52,18 @@ const sseMSWUsage = `With MSW (2.10 or later, which has sse()), in Node or in th
   const server = setupServer(...handlers);
   server.listen();
 
-handlers answers EventSource requests whose URL matches the recorded path
-on any host (configure({ url }) sets another string or RegExp: call it
-before the handlers are passed to setupServer or setupWorker) with the
-recorded events at their recorded offsets from the request, with their
+handlers answers the first EventSource request whose URL matches the
+recorded path on any host (configure({ url }) sets another string or
+RegExp: call it before the handlers are passed to setupServer or
+setupWorker) with the recorded events at their recorded offsets from the request, with their
 event, id and retry, then the recorded ending: the stream ends (a clean
 end), errors (a cut stream), or stays open (the client left, or no
-ending). MSW's sse() cannot send an empty id (which resets the last event
-id): such an id is left out.
+ending). Later requests go on to the next handler: several sessions'
+handlers, in recorded order, answer an EventSource's reconnections in
+turn. MSW's sse() cannot send an empty id (which resets the last event
+id): such an id is left out. It needs a global EventSource where the
+handler is made (browsers; Node 22 or later with --experimental-eventsource,
+or a stand-in) and answers requests with Accept: text/event-stream only.
 `
 
 const sseOptions = `
@@ -127,11 +131,19 @@ export function configure(options = {}) {
   if ("url" in options) handlers.splice(0, handlers.length, handler(options.url ?? recordedURL));
 }
 
+// The handler answers one stream, its first request's: later requests (an
+// EventSource reconnecting) go on to the next handler, which may be the
+// next recorded session's.
 function handler(url) {
-  return sse(url, ({ client, request }) => {
-    settings.onRequest?.(request);
-    play(client, settings);
-  });
+  let served = false;
+  return sse(
+    ({ request }) => !served && matchRequestUrl(new URL(request.url), url).matches,
+    ({ client, request }) => {
+      served = true;
+      settings.onRequest?.(request);
+      play(client, settings);
+    },
+  );
 }
 
 /** The request handlers to pass to setupServer or setupWorker. */
