@@ -63,7 +63,11 @@ func exportAll(c *cli.Context, target export.Target, sessions []*export.Session)
 			return err
 		}
 		if err := writeModule(target, s, opts, filepath.Join(dir, name), c.App.Writer); err != nil {
-			fmt.Fprintf(c.App.ErrWriter, "wsreplay: export: session %s: %s\n", printable(s.ID), printable(err.Error()))
+			msg := err.Error()
+			if !strings.HasPrefix(msg, "session "+s.ID) {
+				msg = "session " + s.ID + ": " + msg
+			}
+			fmt.Fprintf(c.App.ErrWriter, "wsreplay: export: %s\n", printable(msg))
 			failed++
 			continue
 		}
@@ -74,7 +78,7 @@ func exportAll(c *cli.Context, target export.Target, sessions []*export.Session)
 			return err
 		}
 	}
-	fmt.Fprintf(c.App.ErrWriter, "wrote %d modules and index.mjs to %s\n", len(names), dir)
+	fmt.Fprintf(c.App.ErrWriter, "wrote %s and index.mjs to %s\n", plural(len(names), "module"), printable(dir))
 	if failed > 0 {
 		return fmt.Errorf("export: %d of %d sessions not exported (above)", failed, len(sessions))
 	}
