@@ -154,8 +154,8 @@ func keyer(asJSON bool) func(string) string {
 }
 
 // writeHTTPKind writes the module of an SSE or poll session: header,
-// imports, the session, its data as name (or in a sidecar), the ending,
-// and code.
+// imports, the session, its data as name (or in a sidecar), an event
+// stream's ending, and code.
 func writeHTTPKind(target Target, s *Session, opts *Options, name, doc, data, dataJSON, code string) (*Files, error) {
 	useSidecar, err := sidecarFor(opts, data)
 	if err != nil {
@@ -181,8 +181,10 @@ func writeHTTPKind(target Target, s *Session, opts *Options, name, doc, data, da
 	fmt.Fprintf(&b, "export const session = {\n  id: %s,\n  url: %s,\n  path: %s,\n};\n\n", jsString(s.ID), jsString(s.URL), jsString(s.path()))
 	b.WriteString(doc)
 	b.WriteString(timelineConst(target, name, data, useSidecar, opts.SidecarName))
-	b.WriteString(endingDoc)
-	fmt.Fprintf(&b, "export const ending = %s;\n\n", endingLiteral(s.Ending))
+	if s.Kind == format.KindSSE {
+		b.WriteString(sseEndingDoc)
+		fmt.Fprintf(&b, "export const ending = %s;\n\n", endingLiteral(s.Ending))
+	}
 	b.WriteString(code)
 	b.WriteString("\n")
 	b.WriteString(pacing)
@@ -192,3 +194,9 @@ func writeHTTPKind(target Target, s *Session, opts *Options, name, doc, data, da
 	}
 	return f, nil
 }
+
+const sseEndingDoc = `/**
+ * How the stream ended: clean, the server ended it; not clean (code 1006),
+ * it was cut; code 1001, the client left. null: no recorded ending.
+ */
+`

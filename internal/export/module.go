@@ -130,7 +130,14 @@ func header(target Target, s *Session, opts *Options) string {
 	fmt.Fprintf(&b, "  %s\n\n", lineBreaks.ReplaceAllString(opts.Command, " "))
 	fmt.Fprintf(&b, "Session %s on %s, recorded %s: %s long,\n", jsString(s.ID), jsString(s.URL),
 		s.Start.UTC().Format(time.RFC3339), s.End.Sub(s.Start).Round(time.Millisecond))
-	fmt.Fprintf(&b, "messages: %d from the client, %d to it; %s.\n", s.Sent, s.Received, s.endingText())
+	switch s.Kind {
+	case format.KindPoll:
+		fmt.Fprintf(&b, "requests: %d, responses: %d.\n", s.Sent, s.Received)
+	case format.KindSSE:
+		fmt.Fprintf(&b, "events: %d; %s.\n", s.Received, s.streamEndingText())
+	default:
+		fmt.Fprintf(&b, "messages: %d from the client, %d to it; %s.\n", s.Sent, s.Received, s.endingText())
+	}
 	if s.Kind == format.KindWebSocket {
 		b.WriteString(s.Following.followingText())
 	}

@@ -138,6 +138,19 @@ func (s *Session) endingText() string {
 	return "dropped without a close frame"
 }
 
+// streamEndingText describes how an event stream ended, for a comment.
+func (s *Session) streamEndingText() string {
+	switch {
+	case s.ClosedByClient || s.Ending != nil && s.Ending.Code == 1001:
+		return "the client left (the mock's stream stays open)"
+	case s.Ending == nil:
+		return "no recorded ending (the mock's stream stays open)"
+	case s.Ending.Clean:
+		return "the server ended the stream"
+	}
+	return "the stream was cut"
+}
+
 // ms writes a duration as milliseconds, to the microsecond.
 func ms(d time.Duration) string {
 	return strconv.FormatFloat(float64(d.Round(time.Microsecond))/float64(time.Millisecond), 'f', -1, 64)
