@@ -46,7 +46,7 @@ func exportHTTP(t *testing.T, to string) (live []pollAnswer, liveSSE sseSeen, in
 // checkExportedHTTP compares a replay of the exported modules with the live
 // run: the same answers (status, exposed header, body) in the same order,
 // the 300 ms hold of the empty answer kept (a lower bound only: a loaded
-// machine makes it longer, never shorter), and the same events, with their
+// machine makes it later, never sooner), and the same events, with their
 // types, ids and data, on the same connections (the reconnection answered
 // by the second recorded stream).
 func checkExportedHTTP(t *testing.T, live, replay []pollAnswer, liveSSE, replaySSE sseSeen) {
@@ -60,13 +60,16 @@ func checkExportedHTTP(t *testing.T, live, replay []pollAnswer, liveSSE, replayS
 			t.Errorf("poll answer %d: replayed %+v, live %+v", i, r, l)
 		}
 	}
-	if hold := replay[1].At - replay[0].At; live[1].Status != 204 || hold < 250 {
-		t.Errorf("the held answer came %dms after the one before, want at least 250 ms (300 recorded)", hold)
+	// The empty answer is due 300 ms (recorded) after the first request
+	// reached the mock, which is after the client's first request: it
+	// cannot come sooner than that (the one before may come late).
+	if live[1].Status != 204 || replay[1].At < 250 {
+		t.Errorf("the held answer came %d ms after the first request, want at least 250 ms (300 recorded)", replay[1].At)
 	}
 	strip := func(s sseSeen) sseSeen {
 		s.Events = slices.Clone(s.Events)
 		for i := range s.Events {
-			s.Events[i].At = 0
+			s.Events[i].At, s.Events[i].Since = 0, 0
 		}
 		return s
 	}
@@ -89,19 +92,25 @@ func TestExportHTTPPlaywright(t *testing.T) {
 
 // The same exported for MSW: Node's fetch under setupServer (a poll loop,
 // and an event-stream reader that reconnects as an EventSource does) sees
-// what the page saw live; MSW paces the events, each stream's last one no
-// sooner than its recorded offset.
+// what the page saw live; MSW paces the events (at a quarter speed here).
 func TestExportHTTPMSW(t *testing.T) {
 	need(t, true)
 	needPackage(t, "msw")
 	live, liveSSE, index := exportHTTP(t, "msw")
 	var replay []pollAnswer
 	var replaySSE sseSeen
-	runNode(t, &replay, "http-client.mjs", "poll", "http://127.0.0.1:1", "{}", index)
-	runNode(t, &replaySSE, "http-client.mjs", "sse", "http://127.0.0.1:1", "{}", index)
+	// At a quarter speed, so that the pace shows through a loaded machine.
+	runNode(t, &replay, "http-client.mjs", "poll", "http://127.0.0.1:1", `{"speed":0.25}`, index)
+	runNode(t, &replaySSE, "http-client.mjs", "sse", "http://127.0.0.1:1", `{"speed":0.25}`, index)
 	checkExportedHTTP(t, live, replay, liveSSE, replaySSE)
-	// The first stream's events came over 200 ms (50 to 250 ms recorded).
-	if ev := replaySSE.Events; len(ev) == 5 && ev[2].At-ev[0].At < 150 {
-		t.Errorf("MSW sent the first stream's events within %d ms, recorded over 200 ms: %+v", ev[2].At-ev[0].At, ev)
+	// Lower bounds only, which no load can break: the empty answer,
+	// recorded 300 ms after the first request, is due 1200 ms after it at a
+	// quarter speed; the first stream's last event, recorded 250 ms into the
+	// stream, 1000 ms after the client's first request.
+	if replay[1].At < 1150 {
+		t.Errorf("at a quarter speed, the held answer came %d ms after the first request, want 1200", replay[1].At)
+	}
+	if ev := replaySSE.Events; len(ev) == 5 && ev[2].Since < 950 {
+		t.Errorf("at a quarter speed, the event recorded 250 ms into the stream came %d ms after the request, want 1000", ev[2].Since)
 	}
 }

@@ -9,8 +9,9 @@
 //         answer: its time from the first request, status, X-Batch and body.
 //   sse   reads BASE/events as an EventSource does (parsing the stream,
 //         reconnecting after the server's retry with Last-Event-ID), until
-//         the event with id 5, and prints each event with its connection and
-//         time from that connection's opening (its headers).
+//         the event with id 5, and prints each event with its connection,
+//         time from that connection's opening (its headers) and time since
+//         the first request (since).
 import { performance } from 'node:perf_hooks';
 
 const [mode, base, optionsJSON, modulePath] = process.argv.slice(2);
@@ -71,6 +72,7 @@ async function readEvents(res, state, onEvent) {
 async function sse() {
   const out = [];
   const state = { lastId: '', retry: 3000 };
+  const start = performance.now(); // since: ms from here, before the first request
   for (let conn = 0; conn < 5; conn++) {
     const ac = new AbortController();
     const headers = { accept: 'text/event-stream' };
@@ -80,7 +82,7 @@ async function sse() {
     let done = false;
     try {
       await readEvents(res, state, (ev) => {
-        out.push({ conn, at: Math.round(performance.now() - t0), ...ev });
+        out.push({ conn, at: Math.round(performance.now() - t0), since: Math.round(performance.now() - start), ...ev });
         if (ev.id === '5') { done = true; ac.abort(); }
       });
     } catch (e) {
