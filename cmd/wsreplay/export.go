@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v2"
-	"github.com/wsreplay/wsreplay/format"
 	"github.com/wsreplay/wsreplay/internal/export"
 )
 
@@ -16,9 +16,16 @@ func exportCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "export",
 		Usage:     "turn a recorded session into a Playwright or MSW mock for a frontend's tests",
-		ArgsUsage: "FILE",
-		Description: `Writes an ES module that replays one session of FILE in a test, with
-its timing and its ending:
+		ArgsUsage: "RECORDING...",
+		Description: `Writes an ES module that replays a recorded session in a test, with
+its timing and its ending. RECORDING is anything ls takes (files,
+directories, s3:// and http:// URLs); with several sessions in it, --out
+names a directory, which gets one module per session, named
+NN-KIND-PATH-ID.mjs in recording order, and an index.mjs that installs
+them all (a session export cannot mock gets a one-line error naming it,
+and the command exits 1 after writing the others).
+
+WebSocket sessions:
 
    --to playwright: export default async function replay(page, options),
       on page.routeWebSocket (page may also be a BrowserContext);
@@ -32,17 +39,27 @@ refs: the session's protocol, found as cat finds it, or JSON values the
 client chose that the server echoes); followIds: false plays every
 message as recorded. MQTT, STOMP and SignalR replies, not JSON, keep the
 recorded clock and ids.
+
+Socket.IO sessions (Engine.IO 4: Socket.IO 3 and 4): the same API, as an
+Engine.IO server on the WebSocket transport (the client must use
+transports: ["websocket"]): fresh sids, live pings, namespace CONNECTs
+answered, ack answers under the client's ack ids, binary attachments.
+Server-Sent Events: --to playwright on page.route (the whole stream at
+once: page.route cannot pace a body), --to msw on sse() at the recorded
+pace. Polling (--poll sessions): page.route or MSW http handlers, the
+k-th request answered with the k-th recorded response at its offset.
 The module is formatted and documented at its top, payloads included; a
 session whose messages take more than 256 KiB puts them in a JSON file next
 to the module (OUT with .json for its extension), or as --sidecar says.
 
 Example:
    wsreplay export --to playwright bug.ndjson.zst --out tests/bug.replay.mjs
-   wsreplay export --to msw bug.ndjson --session 7f3a9c2e --out src/mocks/live.mjs`,
+   wsreplay export --to msw bug.ndjson --session 7f3a9c2e --out src/mocks/live.mjs
+   wsreplay export --to playwright recordings/ --out tests/mocks/`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "to", Usage: "the kind of module: `playwright` or msw"},
-			&cli.StringFlag{Name: "session", Usage: "export this session `ID` (needed when FILE holds several)"},
-			&cli.StringFlag{Name: "out", Value: "-", Usage: "write the module to `FILE` (- for standard output)"},
+			&cli.StringFlag{Name: "session", Usage: "export this session `ID` only"},
+			&cli.StringFlag{Name: "out", Value: "-", Usage: "write the module to `FILE` (- for standard output); a directory for several sessions"},
 			&cli.StringFlag{Name: "sidecar", Value: "auto", Usage: "put the messages in a JSON file next to the module: `auto` (over 256 KiB), always or never"},
 		},
 		Action: runExport,
@@ -50,29 +67,68 @@ Example:
 }
 
 func runExport(c *cli.Context) error {
-	if c.NArg() != 1 {
-		return usagef("export: name one recording file (got %d)", c.NArg())
+	if c.NArg() == 0 {
+		return usagef("export: name a recording (a file, a directory, or anything ls takes)")
 	}
 	target := export.Target(c.String("to"))
 	if target != export.Playwright && target != export.MSW {
 		return usagef("--to: %q is not playwright or msw", c.String("to"))
 	}
-	opts, err := exportOptions(c)
+	if _, err := sidecarOf(c); err != nil {
+		return err
+	}
+	sessions, err := readSessions(c.Args().Slice(), c.App.ErrWriter)
 	if err != nil {
 		return err
 	}
-	sess, err := readSession(c.Args().First(), c.String("session"), c.App.ErrWriter)
+	inputs := strings.Join(c.Args().Slice(), " ")
+	if id := c.String("session"); id != "" {
+		sessions = slices.DeleteFunc(sessions, func(s *export.Session) bool { return s.ID != id })
+		if len(sessions) == 0 {
+			return usagef("--session: %s has no session %q", inputs, printable(id))
+		}
+	}
+	switch out := c.String("out"); {
+	case len(sessions) == 0:
+		return usagef("%s: no session in it", inputs)
+	case len(sessions) > 1 && (out == "-" || strings.HasSuffix(out, ".mjs") || strings.HasSuffix(out, ".js")):
+		var ids []string
+		for _, s := range sessions[:min(len(sessions), 5)] {
+			ids = append(ids, s.ID)
+		}
+		if len(sessions) > 5 {
+			ids = append(ids, fmt.Sprintf("... (%d in all)", len(sessions)))
+		}
+		return usagef("%s holds %d sessions; choose one with --session (%s), or give --out DIR for a module each",
+			inputs, len(sessions), printable(strings.Join(ids, ", ")))
+	case len(sessions) > 1:
+		return exportAll(c, target, sessions)
+	}
+	opts, err := exportOptions(c, c.String("out"))
 	if err != nil {
 		return err
 	}
-	sess.Follow(nil) // its protocol, as cat finds it: replies wait for their requests
-	files, err := export.Write(target, sess, opts)
-	if err != nil {
+	err = writeModule(target, sessions[0], opts, c.String("out"), c.App.Writer)
+	var tooBig *export.TooBigError
+	switch {
+	case errors.As(err, &tooBig):
 		return hinted{err, "give --out FILE, or --sidecar never to embed them anyway"}
+	case err != nil:
+		return usagef("%s: %s", inputs, printable(err.Error()))
 	}
-	out := c.String("out")
+	return nil
+}
+
+// writeModule writes the module of s (and its sidecar) to out; "-" is
+// standard output.
+func writeModule(target export.Target, s *export.Session, opts *export.Options, out string, stdout io.Writer) error {
+	s.Follow(nil) // its protocol, as cat finds it: replies wait for their requests
+	files, err := export.Write(target, s, opts)
+	if err != nil {
+		return err
+	}
 	if out == "-" {
-		_, err := c.App.Writer.Write(files.Module)
+		_, err := stdout.Write(files.Module)
 		return err
 	}
 	if files.Sidecar != nil {
@@ -83,21 +139,28 @@ func runExport(c *cli.Context) error {
 	return writeFileAtomic(out, files.Module)
 }
 
-// exportOptions reads --sidecar and --out, and records the command line
-// for the module's header.
-func exportOptions(c *cli.Context) (*export.Options, error) {
-	opts := &export.Options{}
+// sidecarOf reads --sidecar.
+func sidecarOf(c *cli.Context) (export.Sidecar, error) {
 	switch s := c.String("sidecar"); s {
 	case "auto":
-		opts.Sidecar = export.SidecarAuto
+		return export.SidecarAuto, nil
 	case "always":
-		opts.Sidecar = export.SidecarAlways
+		return export.SidecarAlways, nil
 	case "never":
-		opts.Sidecar = export.SidecarNever
+		return export.SidecarNever, nil
 	default:
-		return nil, usagef("--sidecar: %q is not auto, always or never", s)
+		return 0, usagef("--sidecar: %q is not auto, always or never", s)
 	}
-	out := c.String("out")
+}
+
+// exportOptions reads --sidecar for a module written to out, and records
+// the command line for the module's header.
+func exportOptions(c *cli.Context, out string) (*export.Options, error) {
+	sidecar, err := sidecarOf(c)
+	if err != nil {
+		return nil, err
+	}
+	opts := &export.Options{Sidecar: sidecar}
 	if out != "-" {
 		base := filepath.Base(out)
 		opts.ModuleName = base
@@ -105,12 +168,12 @@ func exportOptions(c *cli.Context) (*export.Options, error) {
 	} else if opts.Sidecar == export.SidecarAlways {
 		return nil, usagef("--sidecar always: the sidecar goes next to the module; give --out FILE")
 	}
-	args := []string{"wsreplay", "export", "--to", c.String("to"), c.Args().First()}
+	args := append([]string{"wsreplay", "export", "--to", c.String("to")}, c.Args().Slice()...)
 	if id := c.String("session"); id != "" {
 		args = append(args, "--session", id)
 	}
-	if out != "-" {
-		args = append(args, "--out", out)
+	if c.String("out") != "-" {
+		args = append(args, "--out", c.String("out"))
 	}
 	if c.IsSet("sidecar") {
 		args = append(args, "--sidecar", c.String("sidecar"))
@@ -120,105 +183,6 @@ func exportOptions(c *cli.Context) (*export.Options, error) {
 	}
 	opts.Command = strings.Join(args, " ")
 	return opts, nil
-}
-
-// readSession reads one session of a recording: the one named, or the only
-// one. A torn tail ends it (readRecording warns).
-func readSession(path, id string, stderr io.Writer) (*export.Session, error) {
-	var sess *export.Session
-	var ids []string
-	err := withRecording(path, stderr, func(r format.Stream) error {
-		var err error
-		sess, ids, err = pickSession(r, id)
-		return err
-	})
-	switch {
-	case err != nil:
-		return nil, usageError{err}
-	case id != "" && sess == nil:
-		return nil, usagef("--session: %s has no session %q", path, printable(id))
-	case sess == nil && len(ids) == 0:
-		return nil, usagef("%s: no session in it", path)
-	case sess == nil:
-		if len(ids) > 5 {
-			ids = append(ids[:5], fmt.Sprintf("... (%d in all)", len(ids)))
-		}
-		return nil, usagef("%s holds %d sessions; choose one with --session (%s)", path, len(ids), printable(strings.Join(ids, ", ")))
-	case sess.Kind != format.KindWebSocket:
-		// Playwright's routeWebSocket and MSW's ws link mock WebSockets:
-		// an event stream, a poller or Engine.IO would never match.
-		return nil, usagef("%s: session %s is of kind %s; export writes WebSocket mocks only (serve replays it)",
-			path, printable(sess.ID), sess.Kind)
-	}
-	return sess, nil
-}
-
-// pickSession reads session id of r; or, when id is empty, the session of
-// r's first line, returned only if r holds no other, with the ids of the
-// sessions of r (read to its end to find them). A session r does not hold
-// is nil. A torn tail ends the reading, and is returned with what was read.
-func pickSession(r format.Stream, id string) (*export.Session, []string, error) {
-	named := id != ""
-	list := &sessionList{src: r, seen: map[string]bool{}}
-	if !named {
-		first, err := list.Next()
-		if err != nil {
-			return nil, nil, eofNil(err)
-		}
-		id, list.back = first.Session, first
-	}
-	sess, err := readOne(format.NewSessionReader(list, id))
-	if named {
-		return sess, nil, err
-	}
-	for err == nil {
-		_, err = list.Next()
-	}
-	if len(list.ids) > 1 {
-		sess = nil
-	}
-	return sess, list.ids, eofNil(err)
-}
-
-// readOne reads the events of one session into an export.Session, nil if
-// there are none.
-func readOne(r format.Stream) (*export.Session, error) {
-	var sess *export.Session
-	for {
-		e, err := r.Next()
-		if err != nil {
-			return sess, eofNil(err)
-		}
-		if sess == nil {
-			sess = &export.Session{ID: e.Session}
-		}
-		sess.Add(e)
-	}
-}
-
-// sessionList is a Stream that notes the id of every session whose lines
-// it passes on, in the order they first appear.
-type sessionList struct {
-	src  format.Stream
-	seen map[string]bool
-	ids  []string
-	back *format.Event // read already, passed on by the next Next
-}
-
-func (l *sessionList) Next() (*format.Event, error) {
-	e := l.back
-	l.back = nil
-	if e == nil {
-		var err error
-		if e, err = l.src.Next(); err != nil {
-			return nil, err
-		}
-	}
-	if !l.seen[e.Session] {
-		l.seen[e.Session] = true
-		l.ids = append(l.ids, e.Session)
-	}
-	return e, nil
 }
 
 // eofNil is err, or nil for io.EOF.

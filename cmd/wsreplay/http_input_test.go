@@ -108,7 +108,8 @@ func TestHTTPInputErrors(t *testing.T) {
 		{[]string{"ls", admin + "/metrics/"}, admin + "/metrics/: 404 Not Found"},
 		{[]string{"serve", dead.URL + "/recordings/"}, dead.URL + "/recordings/: "},
 		{[]string{"diff", dead.URL + "/recordings/a.ndjson", one}, dead.URL + "/recordings/a.ndjson: "},
-		{[]string{"export", "--to", "playwright", admin + "/recordings/"}, admin + "/recordings/: a listing, not one recording"},
+		// export takes what ls takes (a listing too): its two sessions need --session or --out DIR.
+		{[]string{"export", "--to", "playwright", admin + "/recordings/"}, admin + "/recordings/ holds 2 sessions; choose one with --session"},
 		{[]string{"cat", withPass + "/recordings/"}, "a URL with credentials"},
 		{[]string{"ls", withPass + "/recordings/"}, "a URL with credentials"},
 		{[]string{"serve", withPass + "/recordings/"}, "a URL with credentials"},

@@ -1,6 +1,9 @@
 // Drives Debian's Chromium with playwright-core: a page served from its own
 // origin uses the realtime HTTP fallbacks of BASE_URL, as frontends do.
-// Usage: node http-browser.mjs poll|sse BASE_URL
+// Usage: node http-browser.mjs poll|sse BASE_URL [OPTIONS_JSON MODULE...]
+//   MODULE: modules written by "wsreplay export --to playwright", whose
+//   replay(page, OPTIONS) routes the page's requests first, the last one
+//   named installed first (so that the first one named answers first).
 //
 //   poll  a fetch loop: BASE/poll?since=N&_=<cache-buster>, five times, each
 //         after the answer before; prints each answer with its time from the
@@ -9,9 +12,11 @@
 //         stream ends; closed at the event with id 5. Prints each event with
 //         its connection (counted by onopen) and its time from that opening,
 //         and the errors seen.
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { launch, servePage } from './chromium.mjs';
 
-const [mode, base] = process.argv.slice(2);
+const [mode, base, optionsJSON, ...modules] = process.argv.slice(2);
 const pollScript = `
 (async () => {
   const out = [];
@@ -52,6 +57,10 @@ const { browser, close } = await launch();
 let result;
 try {
   const tab = await browser.newPage();
+  for (const m of modules.reverse()) {
+    const { default: replay } = await import(pathToFileURL(path.resolve(m)).href);
+    await replay(tab, JSON.parse(optionsJSON || '{}'));
+  }
   await tab.goto(server.url);
   await tab.waitForFunction(() => window.result, null, { timeout: 60000, polling: 20 });
   result = await tab.evaluate(() => window.result);

@@ -1,16 +1,31 @@
 // A Node client of the realtime HTTP fallbacks, with Node's own fetch.
-// Usage: node http-client.mjs poll|sse BASE_URL
+// Usage: node http-client.mjs poll|sse BASE_URL [OPTIONS_JSON MODULE]
+//   MODULE: a module written by "wsreplay export --to msw" (an index.mjs
+//   too), whose handlers answer under MSW's setupServer, configured with
+//   OPTIONS_JSON; BASE_URL then need not be served by anyone.
 //
 //   poll  asks BASE/poll?since=N&_=<cache-buster> five times, each after the
 //         answer before (as a long-polling frontend does), and prints each
 //         answer: its time from the first request, status, X-Batch and body.
 //   sse   reads BASE/events as an EventSource does (parsing the stream,
 //         reconnecting after the server's retry with Last-Event-ID), until
-//         the event with id 5, and prints each event with its connection and
-//         time from that connection's opening (its headers).
+//         the event with id 5, and prints each event with its connection,
+//         time from that connection's opening (its headers) and time since
+//         the first request (since).
 import { performance } from 'node:perf_hooks';
 
-const [mode, base] = process.argv.slice(2);
+const [mode, base, optionsJSON, modulePath] = process.argv.slice(2);
+if (modulePath) {
+  // MSW's sse() wants a global EventSource where a handler is made, which
+  // Node 20 lacks; it uses it only for server.connect().
+  globalThis.EventSource ??= class EventSource {};
+  const { setupServer } = await import('msw/node');
+  const path = await import('node:path');
+  const { pathToFileURL } = await import('node:url');
+  const mod = await import(pathToFileURL(path.resolve(modulePath)).href);
+  mod.configure(JSON.parse(optionsJSON || '{}'));
+  setupServer(...mod.handlers).listen({ onUnhandledRequest: 'bypass' });
+}
 
 async function poll() {
   const out = [];
@@ -57,6 +72,7 @@ async function readEvents(res, state, onEvent) {
 async function sse() {
   const out = [];
   const state = { lastId: '', retry: 3000 };
+  const start = performance.now(); // since: ms from here, before the first request
   for (let conn = 0; conn < 5; conn++) {
     const ac = new AbortController();
     const headers = { accept: 'text/event-stream' };
@@ -66,7 +82,7 @@ async function sse() {
     let done = false;
     try {
       await readEvents(res, state, (ev) => {
-        out.push({ conn, at: Math.round(performance.now() - t0), ...ev });
+        out.push({ conn, at: Math.round(performance.now() - t0), since: Math.round(performance.now() - start), ...ev });
         if (ev.id === '5') { done = true; ac.abort(); }
       });
     } catch (e) {

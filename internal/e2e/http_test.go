@@ -26,11 +26,13 @@ type pollAnswer struct {
 // connection and ms from that connection's opening.
 type sseSeen struct {
 	Events []struct {
-		Conn int    `json:"conn"`
-		At   int64  `json:"at"`
-		Type string `json:"type"`
-		ID   string `json:"id"`
-		Data string `json:"data"`
+		Conn int   `json:"conn"`
+		At   int64 `json:"at"`
+		// Since: ms since the client's first request (http-client.mjs only).
+		Since int64  `json:"since,omitempty"`
+		Type  string `json:"type"`
+		ID    string `json:"id"`
+		Data  string `json:"data"`
 	} `json:"events"`
 	Error string `json:"error"`
 }

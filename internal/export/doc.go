@@ -1,7 +1,12 @@
 // Package export turns a recorded session into a JavaScript module that a
-// frontend's tests import to mock the WebSocket with the real stream:
-// Playwright (page.routeWebSocket) or MSW (ws.link), as "wsreplay export"
-// writes them.
+// frontend's tests import to mock its server with the real stream, as
+// "wsreplay export" writes them: a WebSocket session on Playwright's
+// page.routeWebSocket or MSW's ws.link; a Socket.IO session on the same,
+// with a player that is an Engine.IO 4 server (socketio.go,
+// socketio_module.go); an event stream on page.route (one whole body) or
+// MSW's sse(); a poll session on page.route or MSW's http handlers
+// (httpkinds.go, sse_module.go, poll_module.go). Index writes the
+// index.mjs that installs the modules of several sessions.
 //
 // The modules are ES modules, formatted as Prettier 3 formats them with a
 // print width of 100, except that each message stays on one line however

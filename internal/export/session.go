@@ -17,9 +17,12 @@ type Session struct {
 	ID          string
 	URL         string // path and query, as recorded
 	Subprotocol string
-	Kind        format.Kind // what carried it; the exports mock WebSocket sessions only
-	Start       time.Time
-	Messages    []Message
+	Kind        format.Kind // what carried it: WebSocket, Socket.IO, SSE and poll sessions are exported
+	// EngineIO is a Socket.IO session's open packet parameters; nil for
+	// other kinds.
+	EngineIO *format.EngineIO
+	Start    time.Time
+	Messages []Message
 	// Ending is the recorded close; nil when there is none or when the
 	// client closed (in a replay the client does its own closing).
 	Ending *Ending
@@ -52,6 +55,10 @@ type Message struct {
 	// Guessed: the generic rule found Echoes; the module holds the
 	// message at most genericHold past its time.
 	Guessed bool
+	// SSE is an event's id, type and retry (KindSSE); HTTP the request or
+	// response whose body the message is (KindPoll). nil otherwise.
+	SSE  *format.SSE
+	HTTP *format.HTTP
 }
 
 // Ending is a recorded close: a close frame with Code and Reason, or, with
@@ -74,12 +81,13 @@ func (s *Session) Add(e *format.Event) {
 	switch e.Type {
 	case format.TypeSession:
 		s.ID, s.URL, s.Subprotocol, s.Start, s.Kind = e.Session, e.URL, e.Subprotocol, e.Time, e.Kind
+		s.EngineIO = e.EngineIO
 		s.opening = protocol.OpeningOf(e)
 	case format.TypeMessage:
 		if s.ID == "" {
 			s.ID = e.Session
 		}
-		m := Message{At: e.Time.Sub(s.Start), Dir: e.Dir}
+		m := Message{At: e.Time.Sub(s.Start), Dir: e.Dir, SSE: e.SSE, HTTP: e.HTTP}
 		if e.Opcode == format.Text && utf8.Valid(e.Data) {
 			m.Text, m.IsText = string(e.Data), true
 		} else {
@@ -128,6 +136,19 @@ func (s *Session) endingText() string {
 		return "closed with " + strconv.Itoa(s.Ending.Code) + " " + jsString(s.Ending.Reason)
 	}
 	return "dropped without a close frame"
+}
+
+// streamEndingText describes how an event stream ended, for a comment.
+func (s *Session) streamEndingText() string {
+	switch {
+	case s.ClosedByClient || s.Ending != nil && s.Ending.Code == 1001:
+		return "the client left (the mock's stream stays open)"
+	case s.Ending == nil:
+		return "no recorded ending (the mock's stream stays open)"
+	case s.Ending.Clean:
+		return "the server ended the stream"
+	}
+	return "the stream was cut"
 }
 
 // ms writes a duration as milliseconds, to the microsecond.

@@ -85,9 +85,17 @@ export default async function replay(page, options = {}) {
 // mswAPI is the handlers and configure of an MSW module.
 const mswAPI = `let settings = {};
 
-/** The recorded path on any host, ws: or wss:. */
+/**
+ * The recorded path on any host, ws: or wss:. MSW (2.x) matches a URL under
+ * /socket.io/ with that prefix made "/": either form is taken.
+ */
+const escaped = (path) => path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 const recordedURL = new RegExp(
-  "^wss?://[^/]+" + session.path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") + "$",
+  "^wss?://[^/]+(?:" +
+    escaped(session.path) +
+    "|" +
+    escaped(session.path.replace(/^\/socket\.io\//, "/")) +
+    ")$",
 );
 
 /**
