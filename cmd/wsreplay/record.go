@@ -81,7 +81,7 @@ Examples:
 			&cli.StringFlag{Name: "max-age", Usage: "with --out DIR: delete finished session files older than `D`"},
 			&cli.StringFlag{Name: "max-size", Usage: "with --out DIR: delete the oldest finished session files while all of them pass `SIZE`"},
 			&cli.StringFlag{Name: "min-free", Usage: "with --out DIR: below `SIZE` free on its disk, relay new sessions unrecorded"},
-		}, append(recordS3Flags(), append(adminFlags(), recordingsFlag())...)...),
+		}, append(recordS3Flags(), append(adminFlags(), append(recordBrowserFlags(), recordingsFlag())...)...)...),
 		Action: runRecord,
 	}
 }
@@ -129,6 +129,9 @@ func parseSize(flag, s string) (int64, error) {
 }
 
 func runRecord(c *cli.Context) error {
+	if browserMode(c) {
+		return runRecordBrowser(c) // record_browser.go
+	}
 	if c.NArg() > 0 {
 		return usagef("record takes no arguments (got %q); did you mean --out %s?", c.Args().First(), c.Args().First())
 	}
