@@ -25,9 +25,10 @@ const finish = () => { if (--pending > 0) return;
     window.done = true; }); };
 const a = new WebSocket(ws + '/ws/main?room=1&ticket2=SECRETQ');
 a.binaryType = 'arraybuffer';
-a.onopen = () => { a.send(JSON.stringify({ hello: 'world', password: 'hunter2SECRET' })); a.send(new Uint8Array([0, 1, 2, 255])); };
+a.onopen = () => a.send(JSON.stringify({ hello: 'world', password: 'hunter2SECRET' }));
 a.onmessage = (e) => { out.ws.push(typeof e.data === 'string' ? e.data : { binary: hex(e.data) });
-  if (out.ws.length === 3) a.send('done'); };
+  if (out.ws.length === 1) a.send(new Uint8Array([0, 1, 2, 255]));
+  if (out.ws.length === 2) a.send('done'); };
 a.onclose = (e) => { out.ws.push({ close: e.code, reason: e.reason, clean: e.wasClean }); finish(); };
 const d = new WebSocket(ws + '/ws/drop');
 d.onmessage = (e) => out.drop.push(e.data);
@@ -74,10 +75,9 @@ server.on('upgrade', (req, sock, head) => {
     if (path === '/ws/main') {
       c.on('message', (data, isBinary) => {
         if (!isBinary && data.toString() === 'done') return c.close(4001, 'bye now');
-        if (!isBinary) c.send(data.toString());
+        if (!isBinary) c.send('ready ✓ ' + data.toString());
         else c.send(Buffer.from([...data, ...Array.from({ length: 256 }, (_, i) => i)]));
       });
-      c.send('ready ✓');
     } else if (path === '/ws/drop') {
       c.send('d1');
       setTimeout(() => c.send('d2'), 20);

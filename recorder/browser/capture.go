@@ -157,9 +157,9 @@ func (r *Recorder) handle(ctx context.Context, m *cdproto.Message) {
 	case *network.EventWebSocketHandshakeResponseReceived:
 		r.socketOpened(s, ev)
 	case *network.EventWebSocketFrameSent:
-		r.frame(s, ev.RequestID, format.Send, ev.Timestamp, ev.Response)
+		r.frame(ctx, s, ev.RequestID, format.Send, ev.Timestamp, ev.Response)
 	case *network.EventWebSocketFrameReceived:
-		r.frame(s, ev.RequestID, format.Receive, ev.Timestamp, ev.Response)
+		r.frame(ctx, s, ev.RequestID, format.Receive, ev.Timestamp, ev.Response)
 	case *network.EventWebSocketFrameError:
 		r.socketError(s, ev)
 	case *network.EventWebSocketClosed:

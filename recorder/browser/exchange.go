@@ -32,8 +32,10 @@ type exchange struct {
 	response http.Header
 	respAt   time.Time
 	eio      *eioSession // kindEIO
+	read     bool        // kindEIO: the response's packets are recorded already
 	poller   *poller     // kindPoll
 	stream   *record     // kindSSE
+	lastID   string      // kindSSE: the stream's last event id
 }
 
 type exchangeKind int
@@ -73,13 +75,14 @@ func (r *Recorder) request(ctx context.Context, s target.SessionID, ev *network.
 	case eio && q.Transport == "polling":
 		x.kind = kindEIO
 		if q.SID != "" {
-			x.eio = r.eio[q.SID]
+			x.eio = r.sidSession(ctx, s, q.SID)
 		} else if x.method == http.MethodGet {
 			x.eio = r.newEIOSession(s, u, x.request, q, x.start)
 		}
 		if x.eio == nil {
 			return // a sid from before the recorder: not recorded
 		}
+		r.readAnswered(ctx, x.eio)
 		x.eio.busy++
 		if x.method == http.MethodPost {
 			binaryBody := strings.HasPrefix(x.request.Get("Content-Type"), "application/octet-stream")
@@ -172,9 +175,14 @@ func (r *Recorder) eventSourceMessage(s target.SessionID, ev *network.EventEvent
 	if name == "message" {
 		name = "" // the default type, which the stream did not name
 	}
+	// DevTools gives the EventSource's last event id, which an event
+	// without an id field keeps: an id is the event's own when it
+	// changed (one repeated by the stream is taken as kept).
+	hasID := ev.EventID != x.lastID
+	x.lastID = ev.EventID
 	data := []byte(ev.Data)
 	x.stream.message(&format.Event{Time: r.at(ev.Timestamp), Dir: format.Receive, Data: data, Opcode: bodyOpcode(data),
-		SSE: &format.SSE{ID: ev.EventID, HasID: ev.EventID != "", Event: name}})
+		SSE: &format.SSE{ID: ev.EventID, HasID: hasID, Event: name}})
 }
 
 // finished ends an exchange whose response is whole.
@@ -190,16 +198,54 @@ func (r *Recorder) finished(ctx context.Context, s target.SessionID, id network.
 	case kindSSE:
 		x.stream.close(format.Event{Time: at, By: format.ByServer, Code: 1000, Clean: true})
 	case kindEIO:
-		if x.method == http.MethodGet && x.status == http.StatusOK {
-			body := r.responseBody(ctx, s, id)
-			binaryBody := strings.HasPrefix(x.response.Get("Content-Type"), "application/octet-stream")
-			x.eio.fromBody(r, format.Receive, body, binaryBody, x.respAt)
-		}
+		r.pollPackets(ctx, s, id, x)
 		x.eio.busy--
 		x.eio.last = at
 	case kindPoll:
 		body := r.responseBody(ctx, s, id)
 		r.pollResponse(x, x.status, body, at)
+	}
+}
+
+// pollPackets records the packets of an Engine.IO polling GET's response,
+// once.
+func (r *Recorder) pollPackets(ctx context.Context, s target.SessionID, id network.RequestID, x *exchange) {
+	if x.read || x.method != http.MethodGet || x.status != http.StatusOK {
+		return
+	}
+	x.read = true
+	body := r.responseBody(ctx, s, id)
+	binaryBody := strings.HasPrefix(x.response.Get("Content-Type"), "application/octet-stream")
+	x.eio.fromBody(r, format.Receive, body, binaryBody, x.respAt)
+}
+
+// sidSession returns the Engine.IO session of sid, nil if none is known.
+// A client sends its next requests as soon as it has the handshake's
+// answer, which can be before DevTools reports that answer finished: a
+// handshake answered but not yet read is read now, for its sid.
+func (r *Recorder) sidSession(ctx context.Context, s target.SessionID, sid string) *eioSession {
+	if es := r.eio[sid]; es != nil {
+		return es
+	}
+	for k, x := range r.xs {
+		if k.s == s && x.kind == kindEIO && x.eio.rec == nil && x.status != 0 {
+			r.pollPackets(ctx, k.s, k.id, x)
+		}
+	}
+	return r.eio[sid]
+}
+
+// readAnswered records the packets of es's polling GETs answered but not
+// yet reported finished, before a packet that came after them (a POST, a
+// WebSocket frame) is: lines go in in the order they happened.
+func (r *Recorder) readAnswered(ctx context.Context, es *eioSession) {
+	if es.busy == 0 {
+		return
+	}
+	for k, x := range r.xs {
+		if x.kind == kindEIO && x.eio == es && x.status != 0 && !x.read {
+			r.pollPackets(ctx, k.s, k.id, x)
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 package browser
 
 import (
+	"context"
 	"encoding/binary"
 	"net/http"
 	"net/url"
@@ -101,7 +102,7 @@ func (r *Recorder) socketProtocol(so *socket, sub string) string {
 
 // frame records one frame a socket sent or received: a message, or the
 // close frame that tells how it ends.
-func (r *Recorder) frame(s target.SessionID, id network.RequestID, dir format.Dir, ts cdp.MonotonicTime, f *network.WebSocketFrame) {
+func (r *Recorder) frame(ctx context.Context, s target.SessionID, id network.RequestID, dir format.Dir, ts cdp.MonotonicTime, f *network.WebSocketFrame) {
 	so := r.sockets[reqKey{s, id}]
 	if so == nil || f == nil {
 		return
@@ -115,6 +116,7 @@ func (r *Recorder) frame(s target.SessionID, id network.RequestID, dir format.Di
 			return
 		}
 		if so.eio != nil {
+			r.readAnswered(ctx, so.eio)
 			so.eio.fromSocket(r, dir, text, f.PayloadData, at)
 			return
 		}
