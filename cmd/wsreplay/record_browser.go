@@ -62,7 +62,9 @@ func runRecordBrowser(c *cli.Context) error {
 	}
 	defer stop()
 	stderr := c.App.ErrWriter
-	say(stderr, "recording from the browser to "+out+" (Ctrl-C or closing the browser ends it)", "recording", "to", out, "via", "browser")
+	rec.Attached = func() {
+		say(stderr, "recording from the browser to "+out+" (Ctrl-C or closing the browser ends it)", "recording", "to", out, "via", "browser")
+	}
 	if err := rec.Run(c.Context, addr); err != nil {
 		return err
 	}

@@ -49,6 +49,10 @@ type Recorder struct {
 	Open string
 	// Logger receives the session records; nil: slog.Default().
 	Logger *slog.Logger
+	// Attached, if set, is called once Run is attached to every target
+	// there is (and will be), before Open is opened: from then on no
+	// socket opens unseen.
+	Attached func()
 
 	c       *conn
 	clock   clock

@@ -35,6 +35,9 @@ func (r *Recorder) attachBrowser(ctx context.Context) error {
 		return fmt.Errorf("attach to the browser: %w", err)
 	}
 	r.handleAll(ctx) // the targets there already
+	if r.Attached != nil {
+		r.Attached()
+	}
 	if r.Open != "" && !r.opened {
 		r.opened = true
 		err := r.c.call(ctx, "", target.CommandCreateTarget, &target.CreateTargetParams{URL: r.Open}, nil)
