@@ -16,7 +16,7 @@ import (
 // (record --browser [URL], record --attach ADDR) in place of the proxy.
 func recordBrowserFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.BoolFlag{Name: "browser", Usage: "record from a Chromium started for it, with the page `URL` given as argument, through its DevTools protocol (no proxy; --upstream and --listen do not apply)"},
+		&cli.BoolFlag{Name: "browser", Usage: "record from a Chromium started for it, on the page URL given as argument, through its DevTools protocol: no proxy (--upstream and --listen do not apply)"},
 		&cli.StringFlag{Name: "attach", Usage: "record from a Chromium you started with --remote-debugging-port, at `ADDR` (ws://127.0.0.1:9222), until Ctrl-C or the browser closes"},
 		&cli.StringFlag{Name: "chromium", Usage: "with --browser: the browser's executable `PATH` (default: chromium, chromium-browser or google-chrome on PATH)"},
 		&cli.StringFlag{Name: "profile", Usage: "with --browser: use and keep this user data `DIR` (default: a fresh temporary profile, removed at the end)"},
