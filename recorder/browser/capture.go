@@ -97,9 +97,7 @@ func (r *Recorder) Run(ctx context.Context, addr string) error {
 func (r *Recorder) RunTransport(ctx context.Context, tr chromedp.Transport) error {
 	defer tr.Close()
 	r.c = newConn(tr)
-	r.tabs, r.sockets, r.xs = map[target.SessionID]*tab{}, map[reqKey]*socket{}, map[reqKey]*exchange{}
-	r.eio, r.polls = map[string]*eioSession{}, map[string]*poller{}
-	r.closed, r.reports = map[closeKey][]closedSocket{}, map[closeKey][]closeReport{}
+	r.reset()
 	readCtx, stopRead := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopRead()
 	go r.c.read(readCtx)
@@ -107,6 +105,14 @@ func (r *Recorder) RunTransport(ctx context.Context, tr chromedp.Transport) erro
 		return err
 	}
 	return r.loop(ctx)
+}
+
+// reset empties what Run keeps of the browser.
+func (r *Recorder) reset() {
+	r.clock, r.opened = clock{}, false
+	r.tabs, r.sockets, r.xs = map[target.SessionID]*tab{}, map[reqKey]*socket{}, map[reqKey]*exchange{}
+	r.eio, r.polls = map[string]*eioSession{}, map[string]*poller{}
+	r.closed, r.reports = map[closeKey][]closedSocket{}, map[closeKey][]closeReport{}
 }
 
 // loop handles the events in order until ctx is done or the browser goes
