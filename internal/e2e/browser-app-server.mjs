@@ -6,7 +6,9 @@
 // says ?target=ws://HOST:PORT (a replay server). ?hold=1 then opens a last
 // WebSocket that stays open. Prints "listening PORT", "page done" when a
 // page has received everything, and "hold open" when the held socket is
-// open. Usage: node browser-app-server.mjs
+// open. ?bench=N: only a WebSocket that receives N messages at once, and
+// "bench RATE" printed (messages per second the page received).
+// Usage: node browser-app-server.mjs
 import { createServer } from 'node:http';
 import { WebSocketServer } from 'ws';
 import { Server } from 'socket.io';
@@ -17,6 +19,13 @@ const q = new URLSearchParams(location.search);
 const ws = q.get('target') || ('ws://' + location.host), http = 'http' + ws.slice(2);
 const hex = (b) => Array.from(new Uint8Array(b), (x) => x.toString(16).padStart(2, '0')).join('');
 window.out = { ws: [], drop: [], sio: [], sse: [] };
+if (q.get('bench')) { // ?bench=N: N messages as fast as the server sends them; the rate is printed
+  const n = Number(q.get('bench')); let got = 0, t0 = 0;
+  const b = new WebSocket(ws + '/ws/bench?n=' + n);
+  b.onmessage = () => { if (got++ === 0) t0 = performance.now();
+    if (got === n) fetch('/bench?rate=' + Math.round((n - 1) / ((performance.now() - t0) / 1000)), { method: 'POST' }).then(() => { window.done = true; }); };
+  throw 'bench';
+}
 window.done = false;
 let pending = 4;
 const finish = () => { if (--pending > 0) return;
@@ -51,6 +60,9 @@ const server = createServer((req, res) => {
     res.write('id: 1\ndata: first\n\n');
     setTimeout(() => res.write('id: 2\ndata: second\ndata: line\n\n'), 30);
     setTimeout(() => res.write('event: price\ndata: {"p":101}\n\n'), 60);
+  } else if (path === '/bench') {
+    console.log('bench ' + new URL(req.url, 'http://x').searchParams.get('rate'));
+    res.end('ok');
   } else if (path === '/done' || path === '/held') {
     console.log(path === '/done' ? 'page done' : 'hold open');
     res.end('ok');
@@ -78,6 +90,10 @@ server.on('upgrade', (req, sock, head) => {
         if (!isBinary) c.send('ready ✓ ' + data.toString());
         else c.send(Buffer.from([...data, ...Array.from({ length: 256 }, (_, i) => i)]));
       });
+    } else if (path === '/ws/bench') {
+      const n = Number(new URL(req.url, 'http://x').searchParams.get('n'));
+      const msg = JSON.stringify({ type: 'tick', pad: 'x'.repeat(80) });
+      for (let i = 0; i < n; i++) c.send(msg);
     } else if (path === '/ws/drop') {
       c.send('d1');
       setTimeout(() => c.send('d2'), 20);

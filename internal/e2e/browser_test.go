@@ -265,3 +265,68 @@ func TestRecordBrowserAttach(t *testing.T) {
 	os.Remove(held.File) // the proxy's recording has no held socket
 	checkBrowserRecording(t, proxyDir, dir, page)
 }
+
+// The capture's cost to the page: messages per second a page receives
+// (N at once on one WebSocket) in headless Chromium alone, recorded by
+// record --browser, and through the recording proxy; three runs each, the
+// median logged. Run with WSREPLAY_BENCH=1 (and WSREPLAY_BENCH_N, default
+// 20000):
+//
+//	WSREPLAY_BENCH=1 go test ./internal/e2e -run TestRecordBrowserOverhead -v
+func TestRecordBrowserOverhead(t *testing.T) {
+	if os.Getenv("WSREPLAY_BENCH") == "" {
+		t.Skip("a measurement: WSREPLAY_BENCH=1 runs it")
+	}
+	need(t, true)
+	n := "20000"
+	if v := os.Getenv("WSREPLAY_BENCH_N"); v != "" {
+		n = v
+	}
+	app := startBrowserApp(t)
+	rate := func() string {
+		t.Helper()
+		deadline := time.After(120 * time.Second)
+		for {
+			select {
+			case l := <-app.lines:
+				if r, ok := strings.CutPrefix(l, "bench "); ok {
+					return r
+				}
+			case <-deadline:
+				t.Fatal("no bench rate")
+			}
+		}
+	}
+	var plain, captured, proxied []string
+	for range 3 {
+		var out any
+		runNode(t, &out, "browser-page.mjs", app.url("?bench="+n))
+		plain = append(plain, rate())
+
+		dir := t.TempDir()
+		p, _ := start(t, browserRecording, wsreplayBin, "record", "--browser", app.url("?bench="+n), "--headless",
+			"--chromium", chromiumPath(), "--out", dir, "--compress", "none")
+		captured = append(captured, rate())
+		waitRecorded(t, dir, n)
+		p.stop(syscall.SIGINT)
+
+		proxyURL, stop := record(t, app.port)
+		runNode(t, &out, "browser-page.mjs", httpURL(proxyURL)+"/?bench="+n)
+		proxied = append(proxied, rate())
+		stop()
+	}
+	t.Logf("messages/s received by the page, %s messages, three runs: Chromium alone %v, record --browser %v, through the proxy %v",
+		n, plain, captured, proxied)
+}
+
+// waitRecorded waits until dir's one session has received n messages.
+func waitRecorded(t *testing.T, dir, n string) {
+	t.Helper()
+	for deadline := time.Now().Add(120 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		out, _ := exec.Command(wsreplayBin, "ls", "--json", dir).Output()
+		if strings.Contains(string(out), `"received":`+n+`,`) {
+			return
+		}
+	}
+	t.Fatalf("%s: the capture never recorded %s messages", dir, n)
+}
