@@ -1,6 +1,7 @@
 package browser
 
 import (
+	"log/slog"
 	"net/url"
 	"sync"
 	"testing"
@@ -41,7 +42,7 @@ func (l *lines) closes() []format.Event {
 
 // newTestRecorder is a Recorder as Run sets it up, without a browser.
 func newTestRecorder(sink recorder.Sink) *Recorder {
-	r := &Recorder{Sink: sink}
+	r := &Recorder{Sink: sink, Logger: slog.New(slog.DiscardHandler)}
 	r.reset()
 	return r
 }

@@ -33,6 +33,8 @@ type exchange struct {
 	respAt   time.Time
 	eio      *eioSession // kindEIO
 	read     bool        // kindEIO: the response's packets are recorded already
+	sid      string      // kindEIO with no eio yet: the sid it names, whose handshake is not read yet
+	post     []byte      // kindEIO with no eio yet: the POST's body
 	poller   *poller     // kindPoll
 	stream   *record     // kindSSE
 	lastID   string      // kindSSE: the stream's last event id
@@ -79,14 +81,23 @@ func (r *Recorder) request(ctx context.Context, s target.SessionID, ev *network.
 		} else if x.method == http.MethodGet {
 			x.eio = r.newEIOSession(s, u, x.request, q, x.start)
 		}
+		var body []byte
+		if x.method == http.MethodPost {
+			body = r.postData(ctx, s, ev)
+		}
 		if x.eio == nil {
-			return // a sid from before the recorder: not recorded
+			if q.SID == "" {
+				return
+			}
+			// Its handshake's answer may not be reported yet: adopted
+			// when it is (adopt), else not recorded.
+			x.sid, x.post = q.SID, body
+			break
 		}
 		r.readAnswered(ctx, x.eio)
 		x.eio.busy++
-		if x.method == http.MethodPost {
-			binaryBody := strings.HasPrefix(x.request.Get("Content-Type"), "application/octet-stream")
-			x.eio.fromBody(r, format.Send, r.postData(ctx, s, ev), binaryBody, x.start)
+		if body != nil {
+			x.eio.fromBody(r, format.Send, body, x.binaryBody(), x.start)
 		}
 	case longpoll.Match(r.Poll, u.Path) != "":
 		x.kind = kindPoll
@@ -198,6 +209,12 @@ func (r *Recorder) finished(ctx context.Context, s target.SessionID, id network.
 	case kindSSE:
 		x.stream.close(format.Event{Time: at, By: format.ByServer, Code: 1000, Clean: true})
 	case kindEIO:
+		if x.eio == nil {
+			r.sidSession(ctx, s, x.sid) // adopts x if it can
+		}
+		if x.eio == nil {
+			return
+		}
 		r.pollPackets(ctx, s, id, x)
 		x.eio.busy--
 		x.eio.last = at
@@ -217,6 +234,30 @@ func (r *Recorder) pollPackets(ctx context.Context, s target.SessionID, id netwo
 	body := r.responseBody(ctx, s, id)
 	binaryBody := strings.HasPrefix(x.response.Get("Content-Type"), "application/octet-stream")
 	x.eio.fromBody(r, format.Receive, body, binaryBody, x.respAt)
+	if x.eio.rec != nil {
+		r.adopt(x.eio)
+	}
+}
+
+// binaryBody reports whether an Engine.IO request's body is binary (v3).
+func (x *exchange) binaryBody() bool {
+	return strings.HasPrefix(x.request.Get("Content-Type"), "application/octet-stream")
+}
+
+// adopt gives es the requests that named its sid before its handshake's
+// answer was read, recording their POST bodies.
+func (r *Recorder) adopt(es *eioSession) {
+	for _, x := range r.xs {
+		if x.kind != kindEIO || x.eio != nil || x.sid != es.sid {
+			continue
+		}
+		x.eio, x.sid = es, ""
+		es.busy++
+		if x.post != nil {
+			es.fromBody(r, format.Send, x.post, x.binaryBody(), x.start)
+			x.post = nil
+		}
+	}
 }
 
 // sidSession returns the Engine.IO session of sid, nil if none is known.
@@ -228,7 +269,7 @@ func (r *Recorder) sidSession(ctx context.Context, s target.SessionID, sid strin
 		return es
 	}
 	for k, x := range r.xs {
-		if k.s == s && x.kind == kindEIO && x.eio.rec == nil && x.status != 0 {
+		if k.s == s && x.kind == kindEIO && x.eio != nil && x.eio.rec == nil && x.status != 0 {
 			r.pollPackets(ctx, k.s, k.id, x)
 		}
 	}
@@ -243,7 +284,7 @@ func (r *Recorder) readAnswered(ctx context.Context, es *eioSession) {
 		return
 	}
 	for k, x := range r.xs {
-		if x.kind == kindEIO && x.eio == es && x.status != 0 && !x.read {
+		if x.kind == kindEIO && x.eio == es && x.status != 0 && !x.read && x.eio != nil {
 			r.pollPackets(ctx, k.s, k.id, x)
 		}
 	}
@@ -306,8 +347,10 @@ func (x *exchange) abandon(r *Recorder, end format.Event) {
 	case kindSSE:
 		x.stream.close(end)
 	case kindEIO:
-		x.eio.busy--
-		x.eio.last = end.Time
+		if x.eio != nil {
+			x.eio.busy--
+			x.eio.last = end.Time
+		}
 	case kindPoll:
 		status := http.StatusBadGateway
 		if end.By == format.ByClient {
