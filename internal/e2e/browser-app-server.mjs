@@ -1,7 +1,8 @@
 // One application on one origin for wsreplay's record --browser tests: a
 // page (GET /) that opens a WebSocket (text, binary, a server close 4001),
-// a second one that the server drops, a default Socket.IO client (polling,
-// then upgrade) and an EventSource, and shows what it received in
+// a second one that the server drops, a dedicated worker's WebSocket (the
+// worker closes it), a default Socket.IO client (polling, then upgrade) and
+// an EventSource, and shows what it received in
 // window.out. The sockets go to the page's own origin unless the query
 // says ?target=ws://HOST:PORT (a replay server). ?hold=1 then opens a last
 // WebSocket that stays open. Prints "listening PORT", "page done" when a
@@ -27,7 +28,7 @@ if (q.get('bench')) { // ?bench=N: N messages as fast as the server sends them; 
   throw 'bench';
 }
 window.done = false;
-let pending = 4;
+let pending = 5;
 const finish = () => { if (--pending > 0) return;
   fetch('/done', { method: 'POST' }).finally(() => {
     if (q.get('hold')) { const h = new WebSocket(ws + '/ws/hold'); h.onmessage = () => fetch('/held', { method: 'POST' }); }
@@ -45,6 +46,8 @@ d.onclose = (e) => { out.drop.push({ close: e.code, clean: e.wasClean }); finish
 const s = io(http, { reconnection: false });
 s.on('welcome', (p) => { out.sio.push(['welcome', p]); s.emit('join', 'lobby', (ack) => out.sio.push(['ack', ack])); });
 s.on('tick', (p) => { out.sio.push(['tick', p]); if (p.n === 3) { s.disconnect(); finish(); } });
+const w = new Worker('/worker.js?ws=' + encodeURIComponent(ws));
+w.onmessage = (e) => { out.worker = e.data; finish(); };
 const es = new EventSource(http + '/events');
 es.onmessage = (e) => out.sse.push([e.data, e.lastEventId]);
 es.addEventListener('price', (e) => { out.sse.push(['price', e.data]); es.close(); finish(); });
@@ -55,6 +58,11 @@ const server = createServer((req, res) => {
   if (path === '/') {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
     res.end(page);
+  } else if (path === '/worker.js') { // a dedicated worker's own WebSocket, closed by the worker
+    res.writeHead(200, { 'content-type': 'text/javascript' });
+    res.end(`const s = new WebSocket(new URL(location).searchParams.get('ws') + '/ws/worker');
+s.onmessage = (e) => s.close(1000, 'worker done');
+s.onclose = (e) => postMessage([e.code, e.reason]);`);
   } else if (path === '/events') {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'access-control-allow-origin': '*' });
     res.write('id: 1\ndata: first\n\n');
@@ -98,6 +106,8 @@ server.on('upgrade', (req, sock, head) => {
       c.send('d1');
       setTimeout(() => c.send('d2'), 20);
       setTimeout(() => c.terminate(), 60);
+    } else if (path === '/ws/worker') {
+      c.send('w1');
     } else {
       c.send('held');
     }

@@ -149,14 +149,22 @@ func checkBrowserRecording(t *testing.T, proxyDir, dir, page string) {
 		}
 		r := format.NewReader(strings.NewReader(string(b)), nil)
 		ev, err := r.Next()
-		if err != nil || ev.Type != format.TypeSession || ev.Via != format.ViaBrowser || ev.Page != page {
-			t.Errorf("%s: session line %+v (%v), want via browser and page %s", f, ev, err, page)
+		want := page // the worker's socket: the worker's URL
+		if err == nil && ev.URL == "/ws/worker" {
+			want = strings.TrimSuffix(page, "/"+strings.SplitN(page, "/", 4)[3]) + "/worker.js?ws="
+			if strings.HasPrefix(ev.Page, want) {
+				want = ev.Page
+			}
+		}
+		if err != nil || ev.Type != format.TypeSession || ev.Via != format.ViaBrowser || ev.Page != want {
+			t.Errorf("%s: session line %+v (%v), want via browser and page %s", f, ev, err, want)
 		}
 	}
 }
 
 // A page with a WebSocket (text, binary, a server close 4001), a dropped
-// WebSocket, the default Socket.IO client and an EventSource: recorded
+// WebSocket, a dedicated worker's WebSocket, the default Socket.IO client
+// and an EventSource: recorded
 // through the proxy, then from the browser with record --browser URL; the
 // two recordings are the same up to timing (wsreplay diff), and serve
 // replays the browser's to the same page, which shows the same messages.
@@ -169,7 +177,7 @@ func TestRecordBrowser(t *testing.T) {
 	args := append([]string{"record", "--browser", app.url(""), "--headless", "--chromium", chromiumPath(), "--out", dir}, browserRedaction...)
 	p, _ := start(t, browserRecording, wsreplayBin, args...)
 	app.wait(t, "page done")
-	waitEnded(t, dir, 4)
+	waitEnded(t, dir, 5)
 	p.stop(syscall.SIGINT)
 	if code := p.cmd.ProcessState.ExitCode(); code != 0 {
 		t.Fatalf("record --browser exited %d:\n%s", code, p.stderr.String())
@@ -240,7 +248,7 @@ func TestRecordBrowserAttach(t *testing.T) {
 	resp.Body.Close()
 	app.wait(t, "page done")
 	app.wait(t, "hold open")
-	waitEnded(t, dir, 4)
+	waitEnded(t, dir, 5)
 
 	chrome.Process.Kill() // mid-session: /ws/hold is open
 	chrome.Wait()
@@ -259,8 +267,8 @@ func TestRecordBrowserAttach(t *testing.T) {
 			held = &rows[i]
 		}
 	}
-	if len(rows) != 5 || held == nil || held.Clean || held.Code != format.CodeAbnormal || strings.HasSuffix(held.File, ".partial") {
-		t.Fatalf("after the browser was killed: %+v, want 5 finished sessions, /ws/hold a drop", rows)
+	if len(rows) != 6 || held == nil || held.Clean || held.Code != format.CodeAbnormal || strings.HasSuffix(held.File, ".partial") {
+		t.Fatalf("after the browser was killed: %+v, want 6 finished sessions, /ws/hold a drop", rows)
 	}
 	os.Remove(held.File) // the proxy's recording has no held socket
 	checkBrowserRecording(t, proxyDir, dir, page)
