@@ -126,6 +126,10 @@ func (d *decoder) member(f *fields, reuse []byte) error {
 		all.Extensions, err = s.strField("extensions")
 	case "protocol":
 		all.Protocol, err = s.strField("protocol")
+	case "via":
+		all.Via, err = s.strField("via")
+	case "page":
+		all.Page, err = s.strField("page")
 	case "request_headers":
 		all.RequestHeaders, err = s.headers("request_headers")
 	case "response_headers":
@@ -283,6 +287,7 @@ func (f *fields) session(e *Event) error {
 	e.URL, e.Upstream, e.Subprotocol, e.Extensions = all.URL, all.Upstream, all.Subprotocol, all.Extensions
 	e.RequestHeaders, e.ResponseHeaders = all.RequestHeaders, all.ResponseHeaders
 	e.Kind, e.EngineIO, e.Protocol, e.Transport = all.Kind, all.EngineIO, all.Protocol, all.Transport
+	e.Via, e.Page = all.Via, all.Page
 	if e.Kind == "websocket" {
 		e.Kind = KindWebSocket
 	}

@@ -210,6 +210,19 @@
 //	{"type":"message",...,"dir":"receive","text":"{}\u001e"}
 //	{"type":"close",...,"by":"client","code":1000,"reason":"","clean":true}
 //
+// # Recorded from a browser
+//
+// A session recorded from a browser's DevTools protocol events (wsreplay
+// record --browser, --attach), not through the proxy, says so on its
+// session line: "via":"browser", and "page", the URL of the tab or worker
+// that opened it (redacted as "url" is). Its other lines are those the
+// proxy writes for the same traffic; "upstream" is the URL the browser
+// asked for, and the headers are those the browser reports. Times are the
+// browser's own monotonic timestamps, turned into wall time once. A
+// reader that does not know the fields reads the session as any other.
+//
+//	{"type":"session",...,"url":"/live?room=1","upstream":"ws://app.example/live?room=1","via":"browser","page":"https://app.example/room/1"}
+//
 // # Compatibility
 //
 // The format is a contract: files written by any release stay readable.

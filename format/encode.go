@@ -43,6 +43,8 @@ func appendEvent(b []byte, e *Event) []byte {
 		b = appendEngineIO(b, e.EngineIO)
 		b = appendField(b, "protocol", e.Protocol)
 		b = appendField(b, "transport", e.Transport)
+		b = appendField(b, "via", e.Via)
+		b = appendField(b, "page", e.Page)
 	case TypeMessage, TypePing, TypePong:
 		if e.Dir != "" {
 			b = append(b, `,"dir":`...)

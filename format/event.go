@@ -56,6 +56,10 @@ const (
 	ByProxy  = "proxy"
 )
 
+// ViaBrowser is a session line's Via when a browser's own DevTools
+// protocol events were recorded, not traffic through the proxy.
+const ViaBrowser = "browser"
+
 // CodeAbnormal is the close code recorded, and reported by browsers, when a
 // connection ended without a close frame.
 const CodeAbnormal = 1006
@@ -100,6 +104,14 @@ type Event struct {
 	// KindPoll session, a protocol with an HTTP bootstrap ("sockjs",
 	// "signalr") marks that bootstrap's exchange (see the package doc).
 	Protocol string
+	// Via says how the session was recorded: "" (absent) by the
+	// recording proxy, ViaBrowser from a browser through the DevTools
+	// protocol (wsreplay record --browser or --attach).
+	Via string
+	// Page is, on a session line with Via set, the URL of the tab or
+	// worker whose socket or request opened the session, redacted as URL
+	// is; "" when unknown.
+	Page string
 
 	// message, ping and pong lines
 	Dir    Dir

@@ -103,6 +103,11 @@
 //     srv.Shutdown(ctx)
 //     sink.Close()    // flushes and finishes every file
 //
+// Package recorder/browser records the same sessions from a browser's
+// DevTools protocol events instead of a proxy (wsreplay record --browser),
+// into a Sink, with a Redaction (its exported Header, URL and Subprotocol,
+// and EndToEnd, are what it shares of the proxy's lines).
+//
 // Live traffic comes first. Lines go to the FileSink through a bounded queue
 // drained by one goroutine, which flushes when the queue drains and at least
 // every QueueOptions.FlushInterval; a full queue or a failing disk drops

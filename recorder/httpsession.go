@@ -90,3 +90,10 @@ func endToEnd(h http.Header) http.Header {
 	}
 	return out
 }
+
+// EndToEnd returns a copy of h without the headers of one connection
+// (RFC 9110, section 7.6.1) and Content-Length: the headers a session
+// line and an exchange's lines record. It is for recorders of other
+// packages (a browser's DevTools events) that write the lines the Proxy
+// writes.
+func EndToEnd(h http.Header) http.Header { return endToEnd(h) }

@@ -252,3 +252,16 @@ func (r *Redaction) param(p string) string {
 	}
 	return p
 }
+
+// Header returns a copy of h as it is recorded: the values of secret
+// headers hidden. It is for recorders of other packages (a browser's
+// DevTools events) that write the lines the Proxy writes.
+func (r *Redaction) Header(h http.Header) map[string][]string { return r.headers(h) }
+
+// URL returns u as it is recorded: the secrets of its path and query
+// hidden, without user info (see Header).
+func (r *Redaction) URL(u *url.URL) string { return r.url(u) }
+
+// Subprotocol returns a negotiated subprotocol as it is recorded (see
+// Header).
+func (r *Redaction) Subprotocol(p string) string { return r.subprotocol(p) }

@@ -44,11 +44,19 @@ metadata; credentials and region as the AWS CLI takes them.
 Cookies, Authorization headers and credential-like query parameters are
 redacted in the recording, never in the traffic.
 
+record --browser [URL] records from a Chromium instead, with no proxy: it
+starts one (a window; --headless for none) on a fresh temporary profile
+and records every WebSocket, event stream, Engine.IO polling exchange and
+--poll exchange of its tabs and workers into the same files, with the same
+redaction. record --attach ws://127.0.0.1:9222 records from a Chromium you
+started with --remote-debugging-port=9222, until Ctrl-C or it closes.
+
 Examples:
    wsreplay record --upstream ws://localhost:3000 --out recordings
    wsreplay record --upstream wss://staging.example/api --listen 0.0.0.0:8080 \
        --out /var/lib/wsreplay --redact-json password --redact-header X-Api-Key
    wsreplay record --upstream ws://localhost:3000 --out session.ndjson
+   wsreplay record --browser http://localhost:5173/ --out recordings
    AWS_PROFILE=staging wsreplay record --upstream ws://backend:3000 \
        --out s3://team-recordings/staging --spool /var/lib/wsreplay-spool`,
 		Flags: append([]cli.Flag{
@@ -81,7 +89,7 @@ Examples:
 			&cli.StringFlag{Name: "max-age", Usage: "with --out DIR: delete finished session files older than `D`"},
 			&cli.StringFlag{Name: "max-size", Usage: "with --out DIR: delete the oldest finished session files while all of them pass `SIZE`"},
 			&cli.StringFlag{Name: "min-free", Usage: "with --out DIR: below `SIZE` free on its disk, relay new sessions unrecorded"},
-		}, append(recordS3Flags(), append(adminFlags(), recordingsFlag())...)...),
+		}, append(recordS3Flags(), append(adminFlags(), append(recordBrowserFlags(), recordingsFlag())...)...)...),
 		Action: runRecord,
 	}
 }
@@ -129,6 +137,9 @@ func parseSize(flag, s string) (int64, error) {
 }
 
 func runRecord(c *cli.Context) error {
+	if browserMode(c) {
+		return runRecordBrowser(c) // record_browser.go
+	}
 	if c.NArg() > 0 {
 		return usagef("record takes no arguments (got %q); did you mean --out %s?", c.Args().First(), c.Args().First())
 	}
