@@ -275,11 +275,11 @@ func TestDocsFlagTables(t *testing.T) {
 }
 
 // otherTools' flags appear in the docs beside wsreplay's: npm, buildah,
-// docker, curl, node, go test; and --nope, the docs' example of a flag that
+// docker, curl, node, go test, chromium; and --nope, the docs' example of a flag that
 // does not exist.
 var otherTools = []string{
 	"prefix", "no-audit", "no-fund", "storage-driver", "isolation", "ulimit", "data-urlencode",
-	"experimental-websocket", "print-width", "version", "help", "nope",
+	"experimental-websocket", "print-width", "version", "help", "nope", "remote-debugging-port",
 }
 
 // Every --flag the docs name anywhere (prose included) is a flag of some

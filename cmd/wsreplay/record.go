@@ -60,7 +60,7 @@ Examples:
    AWS_PROFILE=staging wsreplay record --upstream ws://backend:3000 \
        --out s3://team-recordings/staging --spool /var/lib/wsreplay-spool`,
 		Flags: append([]cli.Flag{
-			&cli.StringFlag{Name: "upstream", Usage: "the backend's `URL`, ws:// or wss://, optionally with a path prefix (required)"},
+			&cli.StringFlag{Name: "upstream", Usage: "the backend's `URL`, ws:// or wss://, optionally with a path prefix (required, unless --browser or --attach)"},
 			&cli.StringFlag{Name: "listen", Value: "127.0.0.1:8080", Usage: "`HOST:PORT` to listen on (port 0 picks a free one)"},
 			&cli.StringFlag{Name: "out", Value: "recordings", Usage: "a `DIR` for one file per session, a FILE.ndjson[.gz|.zst] for all, or s3://BUCKET/PREFIX"},
 			&cli.StringFlag{Name: "compress", Value: "zstd", Usage: "`COMPRESSION` of the files in --out DIR: none, gzip or zstd"},
