@@ -156,7 +156,7 @@
     const el = document.createElement('div');
     el.className = 'row';
     el.innerHTML = '<span class="seq"></span><span class="off"></span><span class="gap"></span><span class="dir"></span>' +
-      '<span class="kind"></span><span class="size"></span><span class="inj"></span><span class="preview"></span>';
+      '<span class="kind"></span><span class="size"></span><span class="inj"></span><span class="preview"></span><span class="flt"></span>';
     el.addEventListener('click', () => select(Number(el.dataset.seq)));
     el.addEventListener('dblclick', () => seekToSeq(Number(el.dataset.seq)));
     return el;
@@ -210,7 +210,16 @@
     const inj = rp && rp.injections ? rp.injections.filter((x) => x.after === r.seq) : [];
     if (inj.length) { cls += ' injected'; el.children[6].textContent = '+' + inj.length + ' injected'; el.title = 'injected after it: ' + inj.map((x) => x.preview).join(', '); }
     else { el.children[6].textContent = ''; el.title = ''; }
-    el.className = cls;
+    el.className = cls + faultMark(el, r, rp);
+  }
+  // faultMark marks a row a message fault acted on in the replay rp, and
+  // returns its class.
+  function faultMark(el, r, rp) {
+    const fs = rp && rp.faults && rp.faults.applied ? rp.faults.applied.filter((f) => f.seq === r.seq) : [];
+    el.children[8].textContent = fs.map((f) => f.action).join(' ');
+    if (!fs.length) return '';
+    el.title = (el.title ? el.title + '; ' : '') + 'fault: ' + fs.map((f) => f.fault).join(', ');
+    return ' faulted';
   }
   list.addEventListener('scroll', () => render(), { passive: true });
   window.addEventListener('resize', () => { layout(); drawOverview(); });
@@ -412,10 +421,24 @@
   $('#drop').addEventListener('click', () => command('drop'));
   $('#hang').addEventListener('click', () => command('hang'));
   $('#close').addEventListener('click', () => command('close', { code: Number($('#closeCode').value), reason: $('#closeReason').value }));
+  faultControl();
+  // faultControl wires the fault inputs: they set the replay's faults
+  // (POST replays/{id}/faults, package fault's syntax), replacing its own.
+  function faultControl() {
+    const body = () => {
+      const b = {}, lat = $('#faultLatency').value.trim(), bw = $('#faultBandwidth').value.trim(), rule = $('#faultRule').value.trim();
+      if (lat) b.latency = lat;
+      if (bw) b.bandwidth = bw;
+      if (rule) b.messages = [rule];
+      return b;
+    };
+    $('#faultApply').addEventListener('click', () => command('faults', body()));
+    $('#faultStall').addEventListener('click', () => command('faults', { ...body(), stall: '5s' }));
+  }
   function listen() {
     const es = new EventSource(API + 'events');
     es.addEventListener('hello', (e) => { for (const rp of JSON.parse(e.data).replays) updateReplay(rp); });
-    for (const name of ['replay.opened', 'replay.state', 'replay.position', 'replay.client', 'replay.injected', 'replay.ended']) {
+    for (const name of ['replay.opened', 'replay.state', 'replay.position', 'replay.client', 'replay.injected', 'replay.fault', 'replay.ended']) {
       es.addEventListener(name, (e) => updateReplay(JSON.parse(e.data)));
     }
   }
