@@ -198,6 +198,10 @@ func pathMatch(glob, p string) bool {
 	return ok && strings.HasPrefix(p, prefix)
 }
 
+// MatchesPath reports whether r may select messages of a session on the
+// URL path p: it names no path, or p matches it.
+func (r *Rule) MatchesPath(p string) bool { return r.Path == "" || pathMatch(r.Path, p) }
+
 // once reports whether r selects one message only (@D with no end).
 func (r *Rule) once() bool { return r.HasAt && r.Until == 0 }
 

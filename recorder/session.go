@@ -26,6 +26,7 @@ type session struct {
 	upstream *leg
 	log      *slog.Logger
 	lines    socketLines // where its messages are recorded
+	faults   *faultPlan  // what the server sends goes through them (faults.go); nil: none
 
 	sent, received atomic.Int64 // messages relayed each way
 	budgetLogged   atomic.Bool  // a message over Proxy.PartialBudget was logged
@@ -130,6 +131,7 @@ func (p *Proxy) open(w http.ResponseWriter, r *http.Request) *session {
 		return s
 	}
 	s.lines = own()
+	s.faults = p.faultsFor(r.URL.Path)
 	return s
 }
 

@@ -16,7 +16,7 @@ import (
 type playFaults struct {
 	rev      int
 	accepted time.Time
-	link     *linkClock // nil: no link faults
+	link     *fault.Clock // nil: no link faults
 	match    *fault.Matcher
 	delayed  []heldMsg     // by the time they go
 	swapped  *format.Event // reorder: goes after the next message
@@ -38,9 +38,9 @@ func (f *playFaults) take(lf liveFaults) {
 	case lf.link == nil:
 		f.link = nil
 	case f.link == nil:
-		f.link = newLinkClock(*lf.link, f.accepted)
+		f.link = fault.NewClock(*lf.link, f.accepted)
 	default:
-		f.link.setConfig(*lf.link)
+		f.link.SetLink(*lf.link)
 	}
 	f.match = nil
 	if len(lf.rules) > 0 {
@@ -54,7 +54,7 @@ func (f *playFaults) arrival(m mark, due time.Time) time.Time {
 	if f.link == nil || m.dir != format.Receive || m.isEnd || due.IsZero() {
 		return due
 	}
-	return f.link.arrival(m.seq, m.size, due)
+	return f.link.Arrival(m.seq, m.size, due)
 }
 
 // rule returns the rule that selects the server message e, m, or nil.
@@ -149,7 +149,7 @@ func (p *player) sendAndSwap(ctx context.Context, m mark, e *format.Event) error
 // noteSent tells the link that m has gone (or was taken off it).
 func (p *player) noteSent(m mark) {
 	if p.faults.link != nil {
-		p.faults.link.sent(m.seq, time.Now())
+		p.faults.link.Sent(m.seq, time.Now())
 	}
 }
 

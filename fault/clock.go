@@ -1,20 +1,19 @@
-package replayer
+package fault
 
 import (
 	"math/rand/v2"
 	"time"
-
-	"github.com/wsreplay/wsreplay/fault"
 )
 
-// linkClock turns the time a server message is due into the time it
-// arrives over a faulty link (fault.Link): later by the latency and a
-// jitter drawn per message, after the messages before it have gone
-// through the bandwidth, and past any stall. Arrivals never go backwards,
-// so messages keep their order. The player's goroutine owns it; the zero
-// value is not usable (newLinkClock).
-type linkClock struct {
-	cfg      fault.Link
+// Clock turns the time a message is due into the time it arrives over a
+// faulty Link: later by the latency and a jitter drawn per message, after
+// the messages before it have gone through the bandwidth, and past any
+// stall. Arrivals never go backwards, so messages keep their order. The
+// replay server and the recording proxy both time their links with it.
+// It is not safe for concurrent use; the zero value is not usable
+// (NewClock).
+type Clock struct {
+	cfg      Link
 	accepted time.Time // stalls are timed from it
 	rnd      *rand.Rand
 	last     time.Time // when the message sent last arrived
@@ -28,19 +27,23 @@ type linkClock struct {
 	planAt   time.Time
 }
 
-func newLinkClock(cfg fault.Link, accepted time.Time) *linkClock {
+// NewClock returns a Clock for a connection that opened at accepted
+// (stalls are timed from it).
+func NewClock(cfg Link, accepted time.Time) *Clock {
 	seed := uint64(accepted.UnixNano())
-	return &linkClock{cfg: cfg, accepted: accepted, rnd: rand.New(rand.NewPCG(seed, seed>>1|1))}
+	return &Clock{cfg: cfg, accepted: accepted, rnd: rand.New(rand.NewPCG(seed, seed>>1|1))}
 }
 
-// setConfig changes the link's faults from now on; what is on the wire
+// SetLink changes the link's faults from now on; what is on the wire
 // stays there.
-func (l *linkClock) setConfig(cfg fault.Link) {
+func (l *Clock) SetLink(cfg Link) {
 	l.cfg, l.seq = cfg, 0
 }
 
-// arrival returns when message seq, of size bytes and due at due, arrives.
-func (l *linkClock) arrival(seq, size int, due time.Time) time.Time {
+// Arrival returns when message seq (any number that tells it from the one
+// before), of size bytes and due at due, arrives. Asked again about the
+// same message, it gives the same jitter.
+func (l *Clock) Arrival(seq, size int, due time.Time) time.Time {
 	if l.seq != seq {
 		l.seq, l.jitter = seq, 0
 		if j := l.cfg.Jitter; j > 0 {
@@ -65,9 +68,9 @@ func (l *linkClock) arrival(seq, size int, due time.Time) time.Time {
 	return at
 }
 
-// sent notes that message seq went, at now: the link carries it from its
-// plan on (a step or a seek sends one early, unplanned).
-func (l *linkClock) sent(seq int, now time.Time) {
+// Sent notes that message seq went, at now: the link carries it as
+// Arrival planned, or from now if it went before its time (unplanned).
+func (l *Clock) Sent(seq int, now time.Time) {
 	if l.seq != seq || l.planAt.IsZero() || now.Before(l.planAt) {
 		l.last = later(l.last, now)
 		l.seq, l.planAt = 0, time.Time{}
@@ -78,4 +81,11 @@ func (l *linkClock) sent(seq int, now time.Time) {
 		l.free = l.planFree
 	}
 	l.seq, l.planAt = 0, time.Time{}
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
