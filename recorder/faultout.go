@@ -99,8 +99,7 @@ func (o *faultOut) run() {
 	in := o.in
 	for in != nil || len(o.pending) > 0 || o.swapped != nil {
 		if in == nil && len(o.pending) == 0 {
-			o.pending = append(o.pending, *o.swapped) // nothing came after it
-			o.swapped = nil
+			o.flushSwapped() // nothing came after it
 		}
 		var wake <-chan time.Time
 		var t *time.Timer
@@ -138,6 +137,14 @@ func (o *faultOut) place(it outItem) {
 		o.clock.Sent(o.seq, it.due)
 	}
 	if it.op >= opClose {
+		if it.op == opClose {
+			// A close frame ends the stream: it comes after every
+			// message on its way, delayed ones too.
+			o.flushSwapped()
+			if n := len(o.pending); n > 0 {
+				it.due = later(it.due, o.pending[n-1].due)
+			}
+		}
 		o.insert(it)
 		return
 	}
@@ -175,6 +182,24 @@ func (o *faultOut) place(it outItem) {
 		sw.due = it.due
 		o.insert(*sw)
 	}
+}
+
+// flushSwapped sends the message a reorder holds with what is pending.
+func (o *faultOut) flushSwapped() {
+	if sw := o.swapped; sw != nil {
+		o.swapped = nil
+		if n := len(o.pending); n > 0 {
+			sw.due = later(sw.due, o.pending[n-1].due)
+		}
+		o.insert(*sw)
+	}
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 // insert adds it to the pending items, after those due no later.

@@ -126,3 +126,26 @@ func TestFaultsOnlyWhereAsked(t *testing.T) {
 		}
 	}
 }
+
+// A server's close frame waits for the messages a fault delays: the
+// client gets them, then the close.
+func TestLiveFaultsCloseAfterDelayed(t *testing.T) {
+	up := upstream(t, nil, func(c *websocket.Conn, _ *http.Request) {
+		c.Write(context.Background(), websocket.MessageText, []byte("late"))
+		c.Close(4002, "maintenance")
+	})
+	faults := &Faults{}
+	faults.Set(nil, mustRules(t, "delay=200ms:path=/slow"))
+	_, ts, _, _ := proxyFor(t, up, func(p *Proxy) { p.Faults = faults })
+	c := dial(t, ts, "/slow", nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, data, err := c.Read(ctx); err != nil || string(data) != "late" {
+		t.Fatalf("got %q, %v; want the delayed message before the close", data, err)
+	}
+	_, _, err := c.Read(ctx)
+	var ce websocket.CloseError
+	if !errors.As(err, &ce) || ce.Code != 4002 {
+		t.Fatalf("then %v, want close 4002", err)
+	}
+}
