@@ -34,6 +34,9 @@ type faultOut struct {
 	swapped *outItem  // reorder: goes with the next message
 	seq     int
 	broken  bool // a write failed: the client is gone
+	// lastWrite is when the last frame went to the client, on the
+	// session's clock; read once run is done.
+	lastWrite time.Time
 }
 
 // outItem is a message or control frame on its way to the client.
@@ -224,6 +227,7 @@ func (o *faultOut) write(it outItem) {
 		o.dst.conn.Close() // the pumps see the end
 		return
 	}
+	o.lastWrite = o.s.now()
 	if it.op < opClose && o.rec != nil {
 		o.s.lines.message(format.Receive, it.op == opText, it.data)
 	}

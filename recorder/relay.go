@@ -366,6 +366,9 @@ func (p *pump) putOut(op byte, payload []byte) {
 func (p *pump) finishOut() {
 	if p.out != nil {
 		p.out.finish()
+		if p.dir == format.Receive {
+			p.s.outEnd = p.out.lastWrite // pumpToClient runs on session.run's goroutine
+		}
 	}
 }
 

@@ -27,6 +27,7 @@ type session struct {
 	log      *slog.Logger
 	lines    socketLines // where its messages are recorded
 	faults   *faultPlan  // what the server sends goes through them (faults.go); nil: none
+	outEnd   time.Time   // with faults: when the last frame to the client went (run's goroutine)
 
 	sent, received atomic.Int64 // messages relayed each way
 	budgetLogged   atomic.Bool  // a message over Proxy.PartialBudget was logged
@@ -279,4 +280,12 @@ func (s *session) armTimer() {
 func (s *session) now() time.Time { return s.start.Add(time.Since(s.start)) }
 
 // finish records the close line and logs the end of the session.
-func (s *session) finish() { s.lines.ended(s.end) }
+func (s *session) finish() {
+	end := s.end
+	if end.Time.Before(s.outEnd) {
+		// Faults held the server's messages, and its close frame after
+		// them: the session ended for the client when that went.
+		end.Time = s.outEnd
+	}
+	s.lines.ended(end)
+}
