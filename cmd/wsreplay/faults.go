@@ -8,12 +8,12 @@ import (
 // faultFlags are the flags of link and message faults (package fault),
 // the same for serve and record; what applies them is the command's. On
 // record they act on live traffic: only when given.
-func faultFlags(where string) []cli.Flag {
+func faultFlags(note string) []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "latency", Usage: "delay every server message " + where + " by `D[±J]` (jitter J varies it per message, order kept; also D+-J): 200ms±50ms"},
-		&cli.StringFlag{Name: "bandwidth", Usage: "carry server messages " + where + " at `RATE` (64KiB/s, 1MB/s): they queue behind each other and arrive bunched"},
-		&cli.GenericFlag{Name: "stall-at", Value: &wholeValues{}, Usage: "from AT after the connection opened, nothing arrives for FOR, then the backlog at once: `AT:FOR` (10s:5s; repeatable)"},
-		&cli.GenericFlag{Name: "fault", Value: &wholeValues{}, Usage: "a message fault " + where + ", `ACTION[:SELECTOR;...]`: drop, duplicate, delay=D, reorder, corrupt; selectors #N, @D, @D-D, $.json.path[==VALUE], ~text, event=NAME, path=GLOB (repeatable; the first that selects a message acts)"},
+		&cli.StringFlag{Name: "latency", Usage: "delay every server message by `D[±J]` (jitter J varies it per message, order kept; also D+-J): 200ms±50ms" + note},
+		&cli.StringFlag{Name: "bandwidth", Usage: "carry server messages at `RATE` (64KiB/s, 1MB/s): they queue behind each other and arrive bunched" + note},
+		&cli.GenericFlag{Name: "stall-at", Value: &wholeValues{}, Usage: "from AT after the connection opened, nothing arrives for FOR, then the backlog at once: `AT:FOR` (10s:5s; repeatable)" + note},
+		&cli.GenericFlag{Name: "fault", Value: &wholeValues{}, Usage: "a message fault, `ACTION[:SELECTOR;...]`: drop, duplicate, delay=D, reorder, corrupt; selectors #N, @D, @D-D, $.json.path[==VALUE], ~text, event=NAME, path=GLOB (repeatable; the first that selects a server message acts)" + note},
 	}
 }
 

@@ -81,7 +81,7 @@ Examples:
 			&cli.StringFlag{Name: "max-age", Usage: "with --out DIR: delete finished session files older than `D`"},
 			&cli.StringFlag{Name: "max-size", Usage: "with --out DIR: delete the oldest finished session files while all of them pass `SIZE`"},
 			&cli.StringFlag{Name: "min-free", Usage: "with --out DIR: below `SIZE` free on its disk, relay new sessions unrecorded"},
-		}, append(recordS3Flags(), append(faultFlags("to clients, live (opt-in; recorded as fault lines)"), append(adminFlags(), recordingsFlag())...)...)...),
+		}, append(recordS3Flags(), append(faultFlags("; on live traffic, only when given, recorded as fault lines"), append(adminFlags(), recordingsFlag())...)...)...),
 		Action: runRecord,
 	}
 }

@@ -83,7 +83,7 @@ sandboxed: a browser runs no script from a recording.`,
 			&cli.BoolFlag{Name: "control-remote", Usage: "serve the timeline pages and the control API off loopback too (on --listen's host unless --control-listen), to requests with the control token (printed at start)"},
 			&cli.StringFlag{Name: "control-token", Usage: "with --control-remote, the `TOKEN` requests off loopback must carry (Authorization: Bearer TOKEN, or a page opened with ?token=TOKEN); default: a random one"},
 			&cli.BoolFlag{Name: "verbose", Usage: "log client messages too"},
-		}, append(faultFlags("to the client"), adminFlags()...)...),
+		}, append(faultFlags(""), adminFlags()...)...),
 		Action: runServe,
 	}
 }
