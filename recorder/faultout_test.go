@@ -136,7 +136,7 @@ func TestLiveFaultsCloseAfterDelayed(t *testing.T) {
 	})
 	faults := &Faults{}
 	faults.Set(nil, mustRules(t, "delay=200ms:path=/slow"))
-	_, ts, _, _ := proxyFor(t, up, func(p *Proxy) { p.Faults = faults })
+	p, ts, sink, dir := proxyFor(t, up, func(p *Proxy) { p.Faults = faults })
 	c := dial(t, ts, "/slow", nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -147,5 +147,21 @@ func TestLiveFaultsCloseAfterDelayed(t *testing.T) {
 	var ce websocket.CloseError
 	if !errors.As(err, &ce) || ce.Code != 4002 {
 		t.Fatalf("then %v, want close 4002", err)
+	}
+	// The recording ends as the client saw it: the close after the
+	// message, which a replay then sends first.
+	stopProxy(t, p, ts, sink)
+	evs := onlySession(t, dir)
+	var msgAt, closeAt time.Time
+	for _, e := range evs {
+		switch e.Type {
+		case format.TypeMessage:
+			msgAt = e.Time
+		case format.TypeClose:
+			closeAt = e.Time
+		}
+	}
+	if msgAt.IsZero() || closeAt.Before(msgAt) {
+		t.Errorf("recorded the message at %v and the close at %v; want the close after it", msgAt, closeAt)
 	}
 }
