@@ -187,6 +187,10 @@ func (d *decoder) kindMember(key string, all *Event) (err error) {
 		all.HTTP, err = s.http()
 	case "sse":
 		all.SSE, err = s.sse()
+	case "fault":
+		all.Fault, err = s.strField("fault")
+	case "action":
+		all.Action, err = s.strField("action")
 	default:
 		err = s.skip(0)
 	}
@@ -245,7 +249,18 @@ func (f *fields) event(e *Event) error {
 		return f.message(e)
 	case TypeClose:
 		return f.close(e)
+	case TypeFault:
+		return f.fault(e)
 	}
+	return nil
+}
+
+// fault fills a fault line: it names its fault.
+func (f *fields) fault(e *Event) error {
+	if f.all.Fault == "" {
+		return errors.New(`fault line without field "fault"`)
+	}
+	e.Dir, e.Fault, e.Action = f.all.Dir, f.all.Fault, f.all.Action
 	return nil
 }
 
@@ -253,7 +268,7 @@ func (f *fields) event(e *Event) error {
 func (f *fields) common(e *Event) error {
 	e.Type, e.Session = Type(f.typ), f.all.Session
 	switch e.Type {
-	case TypeSession, TypeMessage, TypeClose, TypePing, TypePong:
+	case TypeSession, TypeMessage, TypeClose, TypePing, TypePong, TypeFault:
 	case "":
 		return errors.New(`missing field "type"`)
 	default:

@@ -37,7 +37,7 @@
 //
 // Every line has:
 //
-//	type     "session", "message", "close", "ping" or "pong"
+//	type     "session", "message", "close", "ping", "pong" or "fault"
 //	session  the session id (one WebSocket connection); lines of several
 //	         sessions may interleave in one file
 //	time     RFC 3339 in UTC with nine fractional digits, for example
@@ -90,6 +90,23 @@
 // Ping and pong lines record observed control frames, with "dir" and an
 // optional "text" or "binary" payload. Readers must accept them and may
 // ignore them.
+//
+// A fault line records a fault the recorder applied to live traffic, when
+// it was asked to (record --fault, --latency, --bandwidth, --stall-at, or
+// its admin API; never by default):
+//
+//	{"type":"fault","session":"...","time":"...","dir":"receive","fault":"latency 200ms","action":"link"}
+//	{"type":"fault","session":"...","time":"...","dir":"receive","fault":"drop:$.type==tick","action":"drop"}
+//
+// "fault" is the fault as it was given (package fault's syntax) and is
+// required; "action" is what it did: "link" (at the start of a session:
+// the link faults its messages crossed), or "drop", "duplicate", "delay",
+// "reorder", "corrupt" (one message, the next one the server sent). The
+// message lines of a session with faults are what the client received, when
+// it received them: a dropped message has no line, a duplicated one two, a
+// delayed one its late time, a corrupted one the corrupted payload. A
+// replay of the file thus gives a client what the client really got.
+// Readers that do not know fault lines skip them as lines of an unknown type.
 //
 // # Kinds
 //

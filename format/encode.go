@@ -56,6 +56,10 @@ func appendEvent(b []byte, e *Event) []byte {
 			b = appendHTTP(b, e.HTTP)
 			b = appendSSE(b, e.SSE)
 		}
+	case TypeFault:
+		b = appendField(b, "dir", string(e.Dir))
+		b = appendField(b, "fault", e.Fault)
+		b = appendField(b, "action", e.Action)
 	case TypeClose:
 		b = appendField(b, "by", e.By)
 		b = append(b, `,"code":`...)

@@ -20,6 +20,10 @@ const (
 	TypeClose   Type = "close"   // the session ended
 	TypePing    Type = "ping"    // an observed ping control frame
 	TypePong    Type = "pong"    // an observed pong control frame
+	// TypeFault is a fault the recording proxy applied to live traffic
+	// (record --fault, --latency...): the message lines around it are
+	// what the client received, the fault's effect included.
+	TypeFault Type = "fault"
 )
 
 // Dir is the direction of a message, seen from the client as in HAR.
@@ -130,6 +134,9 @@ type Event struct {
 	HTTP *HTTP // KindPoll: the request or response the payload is the body of
 	SSE  *SSE  // KindSSE: the event's id, type and retry
 
+	// fault lines (Dir too: the direction of the messages it acted on)
+	Fault  string // the fault as it was given: "delay=200ms:path=/feed", "latency 200ms±50ms"
+	Action string // what it did: drop, duplicate, delay, reorder, corrupt, or link for a link's faults
 	// close lines
 	By     string // ByClient, ByServer or ByProxy
 	Code   int    // close code; CodeAbnormal when Clean is false

@@ -358,3 +358,13 @@ func TestReaderAfterClose(t *testing.T) {
 		t.Errorf("Next after Close: got %v, want ErrClosed", err)
 	}
 }
+
+// A fault line must name its fault.
+func TestFaultLineNeedsFault(t *testing.T) {
+	line := `{"type":"fault","session":"s","time":"2026-11-25T10:00:00Z","action":"drop"}` + "\n"
+	r := NewReader(strings.NewReader(line), nil)
+	defer r.Close()
+	if _, err := r.Next(); err == nil || !strings.Contains(err.Error(), `fault line without field "fault"`) {
+		t.Fatalf("got %v, want an error naming the missing field", err)
+	}
+}

@@ -24,6 +24,7 @@ func sample() []*Event {
 		{Type: TypeMessage, Session: "s1", Time: t0.Add(time.Second), Dir: Receive, Opcode: Text, Data: []byte{'a', 0xff, 0xfe, 0}},
 		{Type: TypePing, Session: "s1", Time: t0.Add(2 * time.Second), Dir: Send, Data: []byte("hb")},
 		{Type: TypePong, Session: "s1", Time: t0.Add(2 * time.Second), Dir: Receive},
+		{Type: TypeFault, Session: "s1", Time: t0.Add(2 * time.Second), Dir: Receive, Fault: "delay=200ms:path=/feed", Action: "delay"},
 		{Type: TypeClose, Session: "s1", Time: t0.Add(3 * time.Second), By: ByServer, Code: 4001, Reason: "going", Clean: true},
 		{Type: TypeClose, Session: "s2", Time: t0.Add(3 * time.Second), By: ByProxy, Code: CodeAbnormal, Lost: 7},
 		{Type: TypeSession, Version: 1, Session: "eio", Time: t0, URL: "/socket.io/?EIO=4&transport=polling", Kind: KindSocketIO,

@@ -51,6 +51,11 @@ type Proxy struct {
 	Upstream *url.URL
 	// Sink receives the recordings. Nil: relay without recording.
 	Sink Sink
+	// Faults, if set, are faults applied to live traffic, only as asked
+	// (faults.go): what the server sends WebSocket clients goes through
+	// them, and they are recorded. Nil: none; every byte is relayed as it
+	// comes.
+	Faults *Faults
 	// Protocols are the protocol profiles the recorder knows: a
 	// WebSocket session whose upgrade one of them recognises (its
 	// subprotocol, path and query) has it named on its session line

@@ -110,7 +110,7 @@ func (s *session) pumpToUpstream() {
 // pumpToClient relays and records what the upstream sends, until the
 // upstream's side ends or the session is over.
 func (s *session) pumpToClient() {
-	(&pump{s: s, src: s.upstream, dst: s.client, dir: format.Receive, by: format.ByServer, count: &s.received}).run()
+	(&pump{s: s, src: s.upstream, dst: s.client, dir: format.Receive, by: format.ByServer, count: &s.received, out: s.newFaultOut()}).run()
 }
 
 // pump relays one direction of a session and records what passes.
@@ -120,6 +120,9 @@ type pump struct {
 	dir      format.Dir    // Send: from the client
 	by       string        // who ends the session if src does
 	count    *atomic.Int64 // messages relayed
+	// out, if set, takes each whole message and control frame in place
+	// of the bytes as they come: the session's faults (faultout.go).
+	out *faultOut
 
 	fr  frameParser // the frame being read
 	ctl []byte      // its payload, if it is a control frame
@@ -145,6 +148,7 @@ type message struct {
 func (p *pump) run() {
 	buf := newReadBuf(p.src.raw != nil)
 	defer buf.release()
+	defer p.finishOut()
 	defer p.release() // a message cut off by the end of the session
 	var rr *rawReader
 	if p.src.raw != nil {
@@ -230,10 +234,13 @@ func (p *pump) process(b []byte) (int, error) {
 }
 
 // collect keeps payload bytes of the frame being read, unmasked: a control
-// frame's, and those of a message being recorded.
+// frame's, and those of a message being recorded, or relayed through
+// faults (kept whatever Proxy.PartialBudget says: faults are asked for).
 func (p *pump) collect(chunk []byte, pos int64) {
 	if p.fr.h.opcode >= opClose {
 		p.ctl = appendUnmasked(p.ctl, chunk, p.fr.h.key, pos)
+	} else if p.out != nil {
+		p.m.data = appendUnmasked(p.m.data, chunk, p.fr.h.key, pos)
 	} else if p.m.data != nil && p.grow(len(chunk)) {
 		p.m.data = appendUnmasked(p.m.data, chunk, p.fr.h.key, pos)
 	}
@@ -264,6 +271,12 @@ func (p *pump) begin(h frameHeader) error {
 	if p.m.length += h.length; p.m.length > p.s.limit {
 		return errTooBig
 	}
+	if p.out != nil {
+		if p.m.data == nil {
+			p.m.data = make([]byte, 0, min(h.length, maxPrealloc))
+		}
+		return nil
+	}
 	if p.m.data == nil && !p.m.skip && p.s.lines.recorded() {
 		// A message in one frame gets a buffer of its size; the recorded
 		// line keeps it, so the payload is copied once.
@@ -281,14 +294,17 @@ func (p *pump) frameDone() error {
 	switch p.fr.h.opcode {
 	case opPing:
 		p.s.lines.control(format.TypePing, p.dir, p.ctl)
+		p.putOut(opPing, p.ctl)
 	case opPong:
 		p.s.lines.control(format.TypePong, p.dir, p.ctl)
+		p.putOut(opPong, p.ctl)
 	case opClose:
 		code, reason, err := parseClose(p.ctl)
 		if err != nil {
 			return err
 		}
 		p.sentClose = true
+		p.putOut(opClose, p.ctl)
 		p.s.closeFrame(p.by, code, reason)
 		if p.s.proxyClosing.Load() {
 			p.stop = true
@@ -299,7 +315,10 @@ func (p *pump) frameDone() error {
 		}
 		p.count.Add(1)
 		p.s.p.stats.message(p.dir, p.m.length, p.m.data != nil)
-		if p.m.data != nil {
+		if p.out != nil {
+			// Recorded by out, as the client gets it.
+			p.out.put(p.m.op, p.m.data)
+		} else if p.m.data != nil {
 			p.release()
 			p.s.lines.message(p.dir, p.m.op == opText, p.m.data)
 		} else if p.m.skip {
@@ -310,9 +329,10 @@ func (p *pump) frameDone() error {
 	return nil
 }
 
-// forward relays b to dst, unless the proxy is ending the session itself.
+// forward relays b to dst, unless the proxy is ending the session itself,
+// or out relays the frames in b.
 func (p *pump) forward(b []byte, mid bool) error {
-	if len(b) == 0 || p.s.proxyClosing.Load() {
+	if len(b) == 0 || p.s.proxyClosing.Load() || p.out != nil {
 		return nil
 	}
 	return p.dst.write(b, mid)
@@ -335,8 +355,26 @@ func (p *pump) failed(err error) {
 	}
 }
 
+// putOut hands out a control frame, if the pump has an out.
+func (p *pump) putOut(op byte, payload []byte) {
+	if p.out != nil {
+		p.out.put(op, payload)
+	}
+}
+
+// finishOut waits until out has written what it was handed.
+func (p *pump) finishOut() {
+	if p.out != nil {
+		p.out.finish()
+		if p.dir == format.Receive {
+			p.s.outEnd = p.out.lastWrite // pumpToClient runs on session.run's goroutine
+		}
+	}
+}
+
 // readEnded handles the end of src's connection.
 func (p *pump) readEnded() {
+	p.finishOut() // what is on its way arrives before the end
 	if p.sentClose || p.s.proxyClosing.Load() {
 		// After a close frame this is the normal end: let the other
 		// side read to its end too.

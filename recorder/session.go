@@ -26,6 +26,8 @@ type session struct {
 	upstream *leg
 	log      *slog.Logger
 	lines    socketLines // where its messages are recorded
+	faults   *faultPlan  // what the server sends goes through them (faults.go); nil: none
+	outEnd   time.Time   // with faults: when the last frame to the client went (run's goroutine)
 
 	sent, received atomic.Int64 // messages relayed each way
 	budgetLogged   atomic.Bool  // a message over Proxy.PartialBudget was logged
@@ -130,6 +132,7 @@ func (p *Proxy) open(w http.ResponseWriter, r *http.Request) *session {
 		return s
 	}
 	s.lines = own()
+	s.faults = p.faultsFor(r.URL.Path)
 	return s
 }
 
@@ -277,4 +280,12 @@ func (s *session) armTimer() {
 func (s *session) now() time.Time { return s.start.Add(time.Since(s.start)) }
 
 // finish records the close line and logs the end of the session.
-func (s *session) finish() { s.lines.ended(s.end) }
+func (s *session) finish() {
+	end := s.end
+	if end.Time.Before(s.outEnd) {
+		// Faults held the server's messages, and its close frame after
+		// them: the session ended for the client when that went.
+		end.Time = s.outEnd
+	}
+	s.lines.ended(end)
+}

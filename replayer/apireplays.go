@@ -64,8 +64,10 @@ func (s *Server) replayAction(w http.ResponseWriter, r *http.Request, id, action
 		err = rp.ctl.endWith(ending{kind: endHang, fault: true})
 	case "close":
 		err = s.closeReplay(w, r, rp)
+	case "faults":
+		err = s.setReplayFaults(w, r, rp)
 	default:
-		return nil, notFound("no action " + action + " (pause, resume, step, seek, speed, inject, drop, hang, close)")
+		return nil, notFound("no action " + action + " (pause, resume, step, seek, speed, inject, drop, hang, close, faults)")
 	}
 	if errors.Is(err, errEnded) {
 		err = &apiError{status: http.StatusConflict, msg: "replay " + id + " has ended"}
@@ -93,6 +95,8 @@ func takenBy(c *control, action string) func() bool {
 		return c.speedTaken
 	case "inject":
 		return c.injectTaken
+	case "faults":
+		return func() bool { return true } // taken at the next message
 	}
 	return c.endTaken
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"flag"
 	"log/slog"
 	"math"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/wsreplay/wsreplay/fault"
 	"github.com/wsreplay/wsreplay/format"
 )
 
@@ -37,6 +39,11 @@ func BenchmarkTiming(b *testing.B) {
 	})
 }
 
+// benchLatency, given (go test -bench Timing -args -timing.latency 0),
+// makes BenchmarkTiming's replays cross a link with that latency (see
+// Server.Link): with 0, what the link's schedule costs in lateness.
+var benchLatency = flag.String("timing.latency", "", "BenchmarkTiming: replay over a link of this `latency` (200ms±50ms; 0)")
+
 // benchTiming replays n messages, the i-th recorded at at(i).
 func benchTiming(b *testing.B, n int, at func(int) time.Duration) {
 	evs := []*format.Event{sessionLine("s", "/", "", rec0)}
@@ -47,7 +54,15 @@ func benchTiming(b *testing.B, n int, at func(int) time.Duration) {
 	}
 	accepts := make(chan time.Time, 1)
 	log := slog.New(&acceptWatcher{accepts: accepts})
-	ts := startServer(b, &Server{Logger: log}, File(writeRecording(b, evs...)))
+	srv := &Server{Logger: log}
+	if *benchLatency != "" {
+		lat, jit, err := fault.ParseLatency(*benchLatency)
+		if err != nil {
+			b.Fatal(err)
+		}
+		srv.Link = &fault.Link{Latency: lat, Jitter: jit}
+	}
+	ts := startServer(b, srv, File(writeRecording(b, evs...)))
 	var late []time.Duration
 	writes0 := writeCalls()
 	for b.Loop() {

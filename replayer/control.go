@@ -53,6 +53,9 @@ type control struct {
 	idle     bool       // the session is over; the connection stays open
 	ended    string     // how the replay ended, "" while it runs
 
+	faults   liveFaults     // the faults, as set (faultctl.go)
+	faultLog []appliedFault // the last maxFaultLog message faults applied
+
 	// rev counts the changes, so that a page can tell the newer of two
 	// views of the replay.
 	rev atomic.Int64
@@ -70,6 +73,7 @@ type mark struct {
 	off   time.Duration
 	dir   format.Dir
 	isEnd bool
+	size  int // its payload's, for the link's bandwidth
 }
 
 // stepCmd sends messages now, paused: count of them in direction dir
@@ -228,6 +232,7 @@ type decision struct {
 	end     *ending
 	injects []*format.Event
 	changed <-chan struct{}
+	faults  liveFaults // the faults as they are now
 }
 
 // decide applies the commands waiting to sched, at now, and says what to do
@@ -235,7 +240,7 @@ type decision struct {
 func (c *control) decide(now time.Time, sched *schedule, m mark) decision {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	d := decision{changed: c.changed}
+	d := decision{changed: c.changed, faults: c.faults}
 	c.next = m
 	if c.end != nil {
 		d.end, c.end = c.end, nil

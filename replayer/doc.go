@@ -167,6 +167,11 @@
 //   - wait.go: the waiter, which waits for an instant or for the client
 //     until the fault fires or the client leaves.
 //   - fault.go: the earliest fault configured (DropAt, CloseAt, HangAt).
+//   - playfault.go: link and message faults (Server.Link, Server.Faults,
+//     package fault) as a player applies them: arrivals through the link's
+//     fault.Clock, and drop, duplicate, delay, reorder, corrupt;
+//     faultctl.go: a live replay's faults in its control, and those
+//     applied; apifaults.go: POST replays/{id}/faults.
 //   - control.go: a replay's live control, apart from the transport:
 //     commands waiting for the player, and where the player is.
 //   - steer.go: the player's side of it: holding a message until it is

@@ -6,18 +6,18 @@ import (
 	"github.com/wsreplay/wsreplay/format"
 )
 
-// fault is the earliest fault configured for a connection (Server.DropAt,
+// endFault is the earliest fault configured for a connection (Server.DropAt,
 // CloseAt, HangAt): C fires at its moment, in wall time from the accept,
 // and the replay then ends as end says. Without a fault C is nil, which
 // never fires. stop releases the timer.
-type fault struct {
+type endFault struct {
 	C     <-chan time.Time
 	end   ending
 	timer *time.Timer
 }
 
 // newFault returns the earliest fault of fs, timed from accepted.
-func newFault(fs faults, accepted time.Time) fault {
+func newFault(fs faults, accepted time.Time) endFault {
 	var at time.Duration
 	var end ending
 	consider := func(d time.Duration, e ending) {
@@ -35,10 +35,10 @@ func newFault(fs faults, accepted time.Time) fault {
 	}
 	consider(fs.hangAt, ending{kind: endHang, fault: true})
 	if at == 0 {
-		return fault{}
+		return endFault{}
 	}
 	t := time.NewTimer(time.Until(accepted.Add(at)))
-	return fault{C: t.C, end: end, timer: t}
+	return endFault{C: t.C, end: end, timer: t}
 }
 
-func (f fault) stop() { stopTimer(f.timer) }
+func (f endFault) stop() { stopTimer(f.timer) }

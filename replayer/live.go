@@ -165,6 +165,8 @@ type replayView struct {
 	// Injections are the last injections, oldest first.
 	Injections []injected `json:"injections"`
 	Ended      *string    `json:"ended"`
+	// Faults are the replay's faults and the message faults applied.
+	Faults faultsView `json:"faults"`
 	// Rev grows with every change: of two views, the one with the
 	// greater Rev is the newer.
 	Rev int64 `json:"rev"`
@@ -183,7 +185,8 @@ func (rp *apiReplay) view() replayView {
 	c.mu.Lock()
 	v := replayView{ID: rp.id, Session: rp.session.ID, Path: rp.path, Remote: rp.remote, Accepted: rp.accepted,
 		State: c.stateLocked(), Speed: speedValue(c.speed), Pos: placeView{Seq: c.pos.seq, Offset: int64(c.pos.off)},
-		Sent: c.sent, Received: c.received, Injected: c.injected, Injections: append([]injected{}, c.injLog...), Rev: rev}
+		Sent: c.sent, Received: c.received, Injected: c.injected, Injections: append([]injected{}, c.injLog...), Rev: rev,
+		Faults: c.faultsViewLocked()}
 	if c.next.seq > 0 && !c.next.isEnd {
 		v.Next = &placeView{Seq: c.next.seq, Offset: int64(c.next.off), Dir: string(c.next.dir)}
 	}

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/wsreplay/wsreplay/fault"
 	"github.com/wsreplay/wsreplay/format"
 	"github.com/wsreplay/wsreplay/internal/readable"
 	"github.com/wsreplay/wsreplay/protocol"
@@ -70,6 +71,9 @@ type player struct {
 	// sent whether the server's messages then end inside one of the
 	// protocol's messages, so that no heartbeat goes between its pieces.
 	endsOpen func(open bool)
+	// faults are the link and message faults as this player applies
+	// them (playfault.go).
+	faults playFaults
 }
 
 // play runs the replay from accepted, the moment the connection was
@@ -80,6 +84,10 @@ func (p *player) play(ctx context.Context, accepted time.Time) (ending, error) {
 	}
 	if p.beats == nil {
 		p.beats = newLiveBeats(p.cfg.heartbeats)
+	}
+	p.faults.accepted = accepted
+	if p.cfg.link != nil || len(p.cfg.rules) > 0 {
+		p.ctl.seedFaults(p.cfg.link, p.cfg.rules)
 	}
 	f := newFault(p.cfg.faults, accepted)
 	defer f.stop()
@@ -135,6 +143,9 @@ func (p *player) playOnce(ctx context.Context, w *waiter, start time.Time) (endi
 			p.cut = frames.cur
 		}
 		if err == io.EOF {
+			if end, stop, err := p.drainHeld(ctx, w); stop {
+				return end, err
+			}
 			return ending{kind: endOpen}, nil
 		}
 		if err != nil {
@@ -151,7 +162,7 @@ func (p *player) playOnce(ctx context.Context, w *waiter, start time.Time) (endi
 		switch e.Type {
 		case format.TypeMessage:
 			seq++
-			m := mark{seq: seq, off: off, dir: e.Dir}
+			m := mark{seq: seq, off: off, dir: e.Dir, size: len(e.Data)}
 			if p.isHeartbeat(e) || p.pick != nil && !p.pick(e) {
 				continue
 			}
@@ -189,9 +200,10 @@ func (p *player) sendOnTime(ctx context.Context, w *waiter, sched *schedule, m m
 	if end, stop, err := p.await(ctx, w, sched, m, placed, hold); stop {
 		return end, true, err
 	}
+	rule := p.faults.rule(p.session, m, e)
 	// Noted as passed before it is written, so that the API never shows
 	// as next a message a client may already have.
-	p.ctl.passed(time.Now(), sched, m, e.Data, true)
+	p.ctl.passed(time.Now(), sched, m, e.Data, rule == nil || rule.Action != fault.Drop)
 	if p.cut != nil {
 		e = p.cut.out(e, p.echo.rewritePart)
 		if p.endsOpen != nil {
@@ -200,7 +212,13 @@ func (p *player) sendOnTime(ctx context.Context, w *waiter, sched *schedule, m m
 	} else if r != nil {
 		e = p.echo.rewrite(r, e)
 	}
-	if err := p.send(ctx, e); err != nil {
+	var err error
+	if rule != nil {
+		err = p.applyFault(ctx, rule, m, e)
+	} else {
+		err = p.sendAndSwap(ctx, m, e)
+	}
+	if err != nil {
 		end, err := p.sendFailed(ctx, err)
 		return end, true, err
 	}
@@ -254,6 +272,9 @@ func (p *player) endOnTime(ctx context.Context, w *waiter, sched *schedule, m ma
 		return end, err
 	}
 	if end, stop, err := p.awaitCause(ctx, w, sched, m, e); stop {
+		return end, err
+	}
+	if end, stop, err := p.drainHeld(ctx, w); stop {
 		return end, err
 	}
 	p.ctl.passed(time.Now(), sched, m, nil, false)

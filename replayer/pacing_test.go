@@ -47,6 +47,13 @@ func (a arrival) String() string { return fmt.Sprintf("%s@%v", a.text, a.at) }
 // how it ended. client lists messages the client sends, at offsets.
 func playFake(t *testing.T, srv *Server, sess *Session, client []arrival, stopAfter time.Duration) ([]arrival, ending) {
 	t.Helper()
+	return playFakeCtl(t, srv, sess, client, nil, stopAfter)
+}
+
+// playFakeCtl is playFake that sets *ctl, if ctl is not nil, to the
+// replay's live control (made in the bubble, as its channels must be).
+func playFakeCtl(t *testing.T, srv *Server, sess *Session, client []arrival, ctl **control, stopAfter time.Duration) ([]arrival, ending) {
+	t.Helper()
 	var got []arrival
 	var end ending
 	synctest.Test(t, func(t *testing.T) {
@@ -54,7 +61,12 @@ func playFake(t *testing.T, srv *Server, sess *Session, client []arrival, stopAf
 		defer cancel()
 		accepted := time.Now()
 		var mu sync.Mutex
-		p := &player{cfg: srv.timing(), session: sess, client: newClientLog(), log: srv.logger(),
+		var c *control
+		if ctl != nil {
+			c = newControl(srv.Speed, srv.Paused)
+			*ctl = c
+		}
+		p := &player{cfg: srv.timing(), session: sess, client: newClientLog(), log: srv.logger(), ctl: c,
 			send: func(_ context.Context, e *format.Event) error {
 				mu.Lock()
 				got = append(got, arrival{time.Since(accepted), string(e.Data)})

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/wsreplay/wsreplay/fault"
 	"github.com/wsreplay/wsreplay/format"
 	"github.com/wsreplay/wsreplay/internal/drain"
 	"github.com/wsreplay/wsreplay/internal/secret"
@@ -87,6 +88,16 @@ type Server struct {
 	HangAt      time.Duration // stay connected and send nothing more
 	// Refuse answers the first Refuse upgrade requests with HTTP 503.
 	Refuse int
+	// Link, if set, makes every replay's server messages cross a faulty
+	// link (latency with jitter, bandwidth, stalls; see package fault),
+	// timed from each connection's accept. Nil: none. A zero Link delays
+	// nothing, but messages still go through its schedule. The control
+	// API changes a live replay's link (POST replays/{id}/faults).
+	Link *fault.Link
+	// Faults are message faults: the first rule that selects a server
+	// message acts on it (drop, duplicate, delay, reorder, corrupt), and
+	// is logged and shown on the timeline. Nil: none.
+	Faults []*fault.Rule
 
 	// AllowHosts are DNS names, besides localhost and *.localhost, that
 	// requests may name in their Host header; other names get 403 (DNS

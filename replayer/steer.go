@@ -24,6 +24,7 @@ func (p *player) await(ctx context.Context, w *waiter, sched *schedule, m mark, 
 	}()
 	for {
 		d := p.ctl.decide(time.Now(), sched, m)
+		p.faults.take(d.faults)
 		switch {
 		case d.end != nil:
 			return *d.end, true, nil
@@ -56,6 +57,18 @@ func (p *player) await(ctx context.Context, w *waiter, sched *schedule, m mark, 
 				d.changed = p.ctl.waiting(holding)
 			}
 		}
+		if d.verdict != waitCommand && placed {
+			due = p.faults.arrival(m, due)
+		}
+		if at, ok := p.faults.nextHeld(); ok && (due.IsZero() || at.Before(due)) {
+			// A message a delay fault holds goes first.
+			end, stop, err := p.awaitHeld(ctx, w, at, d.changed)
+			stopTimer()
+			if stop {
+				return end, true, err
+			}
+			continue
+		}
 		if due.IsZero() || time.Now().Before(due) {
 			// About to wait: what the sender holds goes out first.
 			if err := p.flushHeld(ctx); err != nil {
@@ -78,6 +91,24 @@ func (p *player) await(ctx context.Context, w *waiter, sched *schedule, m mark, 
 			return ending{}, false, nil
 		}
 	}
+}
+
+// awaitHeld waits until at, when a message a delay fault holds is due,
+// and sends it, unless a command comes first (changed) or the replay ends.
+func (p *player) awaitHeld(ctx context.Context, w *waiter, at time.Time, changed <-chan struct{}) (ending, bool, error) {
+	if err := p.flushHeld(ctx); err != nil {
+		end, err := p.sendFailed(ctx, err)
+		return end, true, err
+	}
+	end, stop, woke := w.untilOr(at, changed)
+	if stop || woke {
+		return end, stop, nil
+	}
+	if err := p.sendHeldDue(ctx); err != nil {
+		end, err := p.sendFailed(ctx, err)
+		return end, true, err
+	}
+	return ending{}, false, nil
 }
 
 // replyDue tells when the reply r, due on the recorded clock at due, may

@@ -1,6 +1,10 @@
 package replayer
 
-import "time"
+import (
+	"time"
+
+	"github.com/wsreplay/wsreplay/fault"
+)
 
 // timing is what a replay's player needs of its Server: how fast, from
 // where, with what gaps, whether it loops or waits for the client, which
@@ -18,6 +22,8 @@ type timing struct {
 	paused     bool
 	heartbeats []Heartbeat // shared with the Server: never changed
 	faults     faults
+	link       *fault.Link   // Server.Link: nil is none
+	rules      []*fault.Rule // Server.Faults
 }
 
 // faults are the faults of Server.DropAt, CloseAt, HangAt: zero is off.
@@ -34,5 +40,6 @@ func (s *Server) timing() timing {
 		loop: s.Loop, wait: s.Wait, paused: s.Paused, heartbeats: s.Heartbeats,
 		faults: faults{dropAt: s.DropAt, closeAt: s.CloseAt, hangAt: s.HangAt,
 			closeCode: s.CloseCode, closeReason: s.CloseReason},
+		link: s.Link, rules: s.Faults,
 	}
 }

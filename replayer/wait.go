@@ -10,7 +10,7 @@ import (
 // fires or ctx ends: the client left, or the server is shutting down.
 type waiter struct {
 	ctx   context.Context
-	fault fault
+	fault endFault
 	fine  *fineClock // for the last stretch of each wait; nil: timers only
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/urfave/cli/v2"
 	"github.com/wsreplay/wsreplay/internal/hostrule"
+	"github.com/wsreplay/wsreplay/recorder"
 )
 
 // adminFlags are the operations flags of record and serve.
@@ -49,7 +50,7 @@ func (r *readiness) ready() error {
 // startAdmin serves the admin endpoints on --admin, if given, and returns
 // a function that stops them. recordings, if not "", is a directory whose
 // finished recordings are served too (--admin-recordings).
-func startAdmin(c *cli.Context, log *slog.Logger, ready *readiness, collector prometheus.Collector, recordings string) (stop func(), err error) {
+func startAdmin(c *cli.Context, log *slog.Logger, ready *readiness, collector prometheus.Collector, recordings string, faults ...*recorder.Faults) (stop func(), err error) {
 	addr := c.String("admin")
 	if addr == "" {
 		return func() {}, nil
@@ -77,6 +78,10 @@ func startAdmin(c *cli.Context, log *slog.Logger, ready *readiness, collector pr
 	if recordings != "" {
 		(&recordingsHandler{Dir: recordings, Log: log}).register(mux)
 		paths += ", /recordings/"
+	}
+	for _, f := range faults {
+		(&faultsHandler{Faults: f, Log: log}).register(mux)
+		paths += ", /faults"
 	}
 	// serve's --allow-host names are the admin listener's too.
 	allow := append(c.StringSlice("admin-allow-host"), c.StringSlice("allow-host")...)

@@ -222,6 +222,8 @@ func (t *timeline) print(e *format.Event) {
 		fmt.Fprintf(t.w, "%s  %s %7s  %s%s\n", off, arrow, humanBytes(int64(len(e.Data))), exchangeDetail(e), payload)
 	case format.TypePing, format.TypePong:
 		fmt.Fprintf(t.w, "%s  %s %s\n", off, e.Type, e.Dir)
+	case format.TypeFault:
+		fmt.Fprintf(t.w, "%s  fault %s: %s\n", off, printable(orDash(e.Action)), printable(e.Fault))
 	case format.TypeClose:
 		how := "clean"
 		if !e.Clean {

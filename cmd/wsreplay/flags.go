@@ -93,21 +93,21 @@ func parseCloseSpec(s string) (d time.Duration, code int, reason string, err err
 	return d, code, reason, nil
 }
 
-// heartbeatValues collects --heartbeat's values as given, one PING:PONG a
-// flag: a StringSliceFlag would split them at commas and trim their
-// spaces, and no JSON with a comma, nor STOMP's newline, could be given.
+// wholeValues collects a repeatable flag's values as given, one a flag
+// (--heartbeat's PING:PONG, --fault's rules): a StringSliceFlag would
+// split them at commas and trim their spaces, and no JSON with a comma, nor STOMP's newline, could be given.
 // The environment variable holds one, whole.
-type heartbeatValues []string
+type wholeValues []string
 
-func (h *heartbeatValues) Set(s string) error {
+func (h *wholeValues) Set(s string) error {
 	*h = append(*h, s)
 	return nil
 }
 
 // Get returns the values given, for flag.Getter.
-func (h *heartbeatValues) Get() any { return []string(*h) }
+func (h *wholeValues) Get() any { return []string(*h) }
 
-func (h *heartbeatValues) String() string {
+func (h *wholeValues) String() string {
 	if h == nil {
 		return ""
 	}
@@ -116,7 +116,7 @@ func (h *heartbeatValues) String() string {
 
 // heartbeats returns the heartbeats the --heartbeat flags give.
 func heartbeats(c *cli.Context) ([]replayer.Heartbeat, error) {
-	vals, _ := c.Generic("heartbeat").(*heartbeatValues)
+	vals, _ := c.Generic("heartbeat").(*wholeValues)
 	if vals == nil {
 		return nil, nil
 	}

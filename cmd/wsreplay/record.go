@@ -89,7 +89,7 @@ Examples:
 			&cli.StringFlag{Name: "max-age", Usage: "with --out DIR: delete finished session files older than `D`"},
 			&cli.StringFlag{Name: "max-size", Usage: "with --out DIR: delete the oldest finished session files while all of them pass `SIZE`"},
 			&cli.StringFlag{Name: "min-free", Usage: "with --out DIR: below `SIZE` free on its disk, relay new sessions unrecorded"},
-		}, append(recordS3Flags(), append(adminFlags(), append(recordBrowserFlags(), recordingsFlag())...)...)...),
+		}, append(recordS3Flags(), append(faultFlags("; on live traffic, only when given, recorded as fault lines"), append(adminFlags(), append(recordBrowserFlags(), recordingsFlag())...)...)...)...),
 		Action: runRecord,
 	}
 }
@@ -182,7 +182,11 @@ func runRecord(c *cli.Context) error {
 		up.start(c.Context)
 		collector.Uploader = up.u
 	}
-	stopAdmin, err := startAdmin(c, log, ready, collector, served)
+	var adminFaults []*recorder.Faults
+	if c.String("admin") != "" {
+		adminFaults = append(adminFaults, p.Faults)
+	}
+	stopAdmin, err := startAdmin(c, log, ready, collector, served, adminFaults...)
 	if err != nil {
 		return err
 	}
@@ -333,6 +337,16 @@ func recordOptions(c *cli.Context, log *slog.Logger) (*recorder.Proxy, error) {
 		Logger: log, Redaction: red, Filter: filter, Poll: polls, PollIdle: pollIdle, NoEngineIO: c.Bool("no-engineio"), Protocol: proto}
 	if c.Bool("insecure-upstream-tls") {
 		p.TLSConfig = &tls.Config{InsecureSkipVerify: true}
+	}
+	// Faults only as asked: by flags, or later by the admin listener's
+	// API (an empty Faults applies none).
+	link, rules, err := faultOptions(c)
+	if err != nil {
+		return nil, err
+	}
+	if link != nil || len(rules) > 0 || c.String("admin") != "" {
+		p.Faults = &recorder.Faults{}
+		p.Faults.Set(link, rules)
 	}
 	return p, nil
 }

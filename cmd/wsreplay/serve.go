@@ -47,6 +47,7 @@ Examples:
    wsreplay serve bug.ndjson.zst --speed 4 --from 2m
    wsreplay serve session.har --listen 127.0.0.1:9000
    wsreplay serve bug.ndjson --drop-at 30s --refuse 2   # test reconnect logic
+   wsreplay serve bug.ndjson --latency 200ms±50ms --stall-at 10s:5s --fault 'drop:$.type==tick'
    wsreplay serve bug.ndjson --paused   # then open the printed timeline URL
 
 The timeline of each session, with the controls of its live replays
@@ -66,7 +67,7 @@ sandboxed: a browser runs no script from a recording.`,
 			&cli.BoolFlag{Name: "loop", Usage: "start the session again at its end"},
 			&cli.StringSliceFlag{Name: "session", Usage: "serve only this session `ID` (repeatable)"},
 			&cli.BoolFlag{Name: "wait", Usage: "hold server messages until the client has sent what was recorded before them (the same requests where the session's protocol tells them apart, else as many messages)"},
-			&cli.GenericFlag{Name: "heartbeat", Value: &heartbeatValues{}, Usage: "answer the client's text PING with PONG at once and leave recorded ones out: `PING:PONG`, taken whole (commas too); JSON as it is, other text with Go escapes like \\n (repeatable)"},
+			&cli.GenericFlag{Name: "heartbeat", Value: &wholeValues{}, Usage: "answer the client's text PING with PONG at once and leave recorded ones out: `PING:PONG`, taken whole (commas too); JSON as it is, other text with Go escapes like \\n (repeatable)"},
 			&cli.StringFlag{Name: "protocol", Usage: "replay every session as protocol `NAME` speaks it (replies wait for their requests, ids follow the client), or none for the recording as it is; default: each session's own, detected"},
 			&cli.StringFlag{Name: "drop-at", Usage: "drop the TCP connection at `D` (no close frame: the browser sees 1006)"},
 			&cli.StringFlag{Name: "close-at", Usage: "at D, close with a close frame of CODE (default 1000) and REASON: `D[:CODE[:REASON]]`"},
@@ -82,7 +83,7 @@ sandboxed: a browser runs no script from a recording.`,
 			&cli.BoolFlag{Name: "control-remote", Usage: "serve the timeline pages and the control API off loopback too (on --listen's host unless --control-listen), to requests with the control token (printed at start)"},
 			&cli.StringFlag{Name: "control-token", Usage: "with --control-remote, the `TOKEN` requests off loopback must carry (Authorization: Bearer TOKEN, or a page opened with ?token=TOKEN); default: a random one"},
 			&cli.BoolFlag{Name: "verbose", Usage: "log client messages too"},
-		}, adminFlags()...),
+		}, append(faultFlags(""), adminFlags()...)...),
 		Action: runServe,
 	}
 }
@@ -119,6 +120,9 @@ func serveOptions(c *cli.Context) (*replayer.Server, error) {
 		}
 	}
 	if srv.Heartbeats, err = heartbeats(c); err != nil {
+		return nil, err
+	}
+	if srv.Link, srv.Faults, err = faultOptions(c); err != nil {
 		return nil, err
 	}
 	if srv.Protocol, err = parseProtocol(c.String("protocol")); err != nil {

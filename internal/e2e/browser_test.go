@@ -277,17 +277,17 @@ func TestRecordBrowserAttach(t *testing.T) {
 // The capture's cost to the page: messages per second a page receives
 // (N at once on one WebSocket) in headless Chromium alone, recorded by
 // record --browser, and through the recording proxy; three runs each, the
-// median logged. Run with WSREPLAY_BENCH=1 (and WSREPLAY_BENCH_N, default
+// median logged. Run with E2E_BENCH=1 (and E2E_BENCH_N, default
 // 20000):
 //
-//	WSREPLAY_BENCH=1 go test ./internal/e2e -run TestRecordBrowserOverhead -v
+//	E2E_BENCH=1 go test ./internal/e2e -run TestRecordBrowserOverhead -v
 func TestRecordBrowserOverhead(t *testing.T) {
-	if os.Getenv("WSREPLAY_BENCH") == "" {
-		t.Skip("a measurement: WSREPLAY_BENCH=1 runs it")
+	if os.Getenv("E2E_BENCH") == "" {
+		t.Skip("a measurement: E2E_BENCH=1 runs it")
 	}
 	need(t, true)
 	n := "20000"
-	if v := os.Getenv("WSREPLAY_BENCH_N"); v != "" {
+	if v := os.Getenv("E2E_BENCH_N"); v != "" {
 		n = v
 	}
 	app := startBrowserApp(t)

@@ -104,6 +104,22 @@ try {
   await tl.keyboard.press('Escape');
   R.endMenuClosed = await tl.evaluate(() => document.querySelector('#endMenu').hidden && document.activeElement.id);
 
+  // The faults menu by keys: Enter opens it on the latency field; "set"
+  // gives the replay that latency; set with nothing clears it again.
+  await tl.focus('#faultBtn');
+  await tl.keyboard.press('Enter');
+  R.faultMenuFocus = await tl.evaluate(() => !document.querySelector('#faultMenu').hidden && document.activeElement.id);
+  await tl.keyboard.type('300ms');
+  await tl.click('#faultApply');
+  const faultsOf = () => tl.evaluate(() => { const rp = window.wsreplayTimeline.st.replays.get('r1'); return (rp && rp.faults && rp.faults.latency) || ''; });
+  await tl.waitForFunction(() => { const rp = window.wsreplayTimeline.st.replays.get('r1'); return rp && rp.faults && rp.faults.latency; }, null, { timeout: 5000 });
+  R.faultLatency = await faultsOf();
+  R.faultMenuClosedAfterSet = await tl.evaluate(() => document.querySelector('#faultMenu').hidden);
+  await tl.click('#faultBtn');
+  await tl.fill('#faultLatency', '');
+  await tl.click('#faultApply');
+  await tl.waitForFunction(() => { const rp = window.wsreplayTimeline.st.replays.get('r1'); return rp && !(rp.faults && rp.faults.latency); }, null, { timeout: 5000 });
+
   // An injection, a selected row: the screenshots.
   await tl.fill('#injectText', 'injected!');
   await tl.click('#inject');

@@ -38,6 +38,9 @@ type timelineUIRun struct {
 	PlainLook                rowLook      `json:"plainLook"`
 	EndMenuFocus             any          `json:"endMenuFocus"`
 	EndMenuClosed            any          `json:"endMenuClosed"`
+	FaultMenuFocus           any          `json:"faultMenuFocus"`
+	FaultLatency             string       `json:"faultLatency"`
+	FaultMenuClosedAfterSet  bool         `json:"faultMenuClosedAfterSet"`
 	TypedCount               string       `json:"typedCount"`
 	EnterMatches             []int        `json:"enterMatches"`
 	SearchFocus              string       `json:"searchFocus"`
@@ -216,6 +219,9 @@ func checkReadsControls(t *testing.T, r *timelineUIRun) {
 		r.NextLook.Shadow == "none" || r.NextLook.Bg == r.PlainLook.Bg || r.SelectedLook.Bg == r.PlainLook.Bg || r.SelectedLook.Color == r.PlainLook.Color {
 		t.Errorf("next %+v, selected %+v, a plain row %+v (n selected the next: %v); want the next marked ▶ with a bar, the selection filled, each unlike the others",
 			r.NextLook, r.SelectedLook, r.PlainLook, r.NKeySelectedNext)
+	}
+	if r.FaultMenuFocus != "faultLatency" || r.FaultLatency != "300ms" || !r.FaultMenuClosedAfterSet {
+		t.Errorf("faults menu: Enter focused %v, set gave latency %q (menu closed: %v); want faultLatency, 300ms, closed", r.FaultMenuFocus, r.FaultLatency, r.FaultMenuClosedAfterSet)
 	}
 	if r.EndMenuFocus != "drop" || r.EndMenuClosed != "endBtn" {
 		t.Errorf("end menu by keys: Enter focused %v, Escape left %v; want drop, then the menu closed on its button", r.EndMenuFocus, r.EndMenuClosed)

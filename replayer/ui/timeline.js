@@ -152,7 +152,7 @@
     src.rows(from, PAGE, st.filter).then((rows) => { pg.rows = rows; render(); }, (e) => { st.pages.delete(p); msg(e.message); });
     return null;
   }
-  const CELLS = ['mark', 'seq', 'off', 'gap', 'dir', 'kind', 'size', 'inj', 'via', 'preview'];
+  const CELLS = ['mark', 'seq', 'off', 'gap', 'dir', 'kind', 'size', 'inj', 'flt', 'via', 'preview'];
   function rowNode() {
     const el = document.createElement('div');
     el.className = 'row';
@@ -234,7 +234,16 @@
     if (inj.length) { cls += ' injected'; el.cells.inj.textContent = '+' + inj.length + ' injected'; el.title = 'injected after it: ' + inj.map((x) => x.preview).join(', '); }
     else { el.cells.inj.textContent = ''; el.title = ''; }
     el.setAttribute('aria-selected', r.seq === st.selected ? 'true' : 'false');
-    el.className = cls;
+    el.className = cls + faultMark(el, r, rp);
+  }
+  // faultMark marks a row a message fault acted on in the replay rp, and
+  // returns its class.
+  function faultMark(el, r, rp) {
+    const fs = rp && rp.faults && rp.faults.applied ? rp.faults.applied.filter((f) => f.seq === r.seq) : [];
+    el.cells.flt.textContent = fs.map((f) => f.action).join(' ');
+    if (!fs.length) return '';
+    el.title = (el.title ? el.title + '; ' : '') + 'fault: ' + fs.map((f) => f.fault).join(', ');
+    return ' faulted';
   }
   list.addEventListener('scroll', () => render(), { passive: true });
   window.addEventListener('resize', () => { layout(); drawOverview(); });
@@ -541,10 +550,28 @@
   $('#drop').addEventListener('click', () => end('drop'));
   $('#hang').addEventListener('click', () => end('hang'));
   $('#close').addEventListener('click', () => end('close', { code: Number($('#closeCode').value), reason: $('#closeReason').value }));
+  faultControl();
+  // faultControl wires the faults menu: its inputs set the replay's faults
+  // (POST replays/{id}/faults, package fault's syntax), replacing its own.
+  function faultControl() {
+    const body = () => {
+      const b = {}, lat = $('#faultLatency').value.trim(), bw = $('#faultBandwidth').value.trim(), rule = $('#faultRule').value.trim();
+      if (lat) b.latency = lat;
+      if (bw) b.bandwidth = bw;
+      if (rule) b.messages = [rule];
+      return b;
+    };
+    const menu = (open) => { $('#faultMenu').hidden = !open; $('#faultBtn').setAttribute('aria-expanded', String(open)); };
+    $('#faultBtn').addEventListener('click', () => { menu($('#faultMenu').hidden); if (!$('#faultMenu').hidden) $('#faultLatency').focus(); });
+    $('#faultMenu').addEventListener('keydown', (e) => { if (e.key === 'Escape') { menu(false); $('#faultBtn').focus(); } });
+    document.addEventListener('click', (e) => { if (!e.target.closest('.fault-group')) menu(false); });
+    $('#faultApply').addEventListener('click', () => { menu(false); command('faults', body()); });
+    $('#faultStall').addEventListener('click', () => { menu(false); command('faults', { ...body(), stall: '5s' }); });
+  }
   function listen() {
     const es = new EventSource(API + 'events');
     es.addEventListener('hello', (e) => { for (const rp of JSON.parse(e.data).replays) updateReplay(rp); });
-    for (const name of ['replay.opened', 'replay.state', 'replay.position', 'replay.client', 'replay.injected', 'replay.ended']) {
+    for (const name of ['replay.opened', 'replay.state', 'replay.position', 'replay.client', 'replay.injected', 'replay.fault', 'replay.ended']) {
       es.addEventListener(name, (e) => updateReplay(JSON.parse(e.data)));
     }
   }
