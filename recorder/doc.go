@@ -66,6 +66,7 @@
 //     Windows only regular files are checked).
 //
 //   - budget.go: the memory of messages being received (PartialBudget).
+//
 //   - faults.go: Faults, applied to live traffic only as asked, and which
 //     sessions they act on; faultout.go: the writer that relays what the
 //     server sends through them, message by message, and records what the
