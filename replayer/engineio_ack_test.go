@@ -108,10 +108,14 @@ func (l *sioLink) next(t *testing.T) string {
 }
 
 // during returns the packets that come within d.
-func (l *sioLink) during(d time.Duration) []string {
+func (l *sioLink) during(d time.Duration) []string { return l.upTo(-1, d) }
+
+// upTo returns the first n packets, or those that come within d (n < 0:
+// all of those).
+func (l *sioLink) upTo(n int, d time.Duration) []string {
 	var got []string
 	end := time.After(d)
-	for {
+	for len(got) != n {
 		select {
 		case p := <-l.in:
 			got = append(got, p)
@@ -119,6 +123,7 @@ func (l *sioLink) during(d time.Duration) []string {
 			return got
 		}
 	}
+	return got
 }
 
 // A recorded ack answer is a reply to the client's emit: with no flag and
@@ -151,10 +156,7 @@ func TestEngineIOAckWaitsForEmit(t *testing.T) {
 				t.Errorf("before the client's emit the replay sent %q: the ack and what follows it must wait for the emit", early)
 			}
 			l.send(`427["join","lobby"]`)
-			var got []string
-			for len(got) < 4 {
-				got = append(got, l.next(t))
-			}
+			got := l.upTo(4, 10*time.Second)
 			want := []string{`437[{"room":"lobby","ok":true}]`, `42["tick",{"n":1}]`, `42["tick",{"n":2}]`, `42["tick",{"n":3}]`}
 			if strings.Join(got, " ") != strings.Join(want, " ") {
 				t.Errorf("after the emit: %q, want %q (the ack under the client's id 7, then the ticks)", got, want)

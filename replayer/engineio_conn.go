@@ -384,9 +384,7 @@ func (r *eioReplay) run() {
 	// Live control as for a WebSocket replay; the pings go on while it is
 	// paused, on their own clock.
 	live := r.srv.control.open(r.sess, r.path, r.remote, r.accepted, r.ctl)
-	p := &player{cfg: r.srv.timing(), session: r.sess, send: r.play.send, pick: r.play.pick, client: r.client, log: r.log,
-		ctl: r.ctl, echo: r.echo}
-	end, err := p.play(r.rp.ctx, r.accepted)
+	end, err := r.player().play(r.rp.ctx, r.accepted)
 	live.ended(endingName(end, err))
 	if end.kind == endHang && err == nil {
 		r.mu.Lock()
@@ -397,6 +395,13 @@ func (r *eioReplay) run() {
 	r.lingerForClose()
 	close(done)
 	r.heartbeat.Wait()
+}
+
+// player returns the player of the replay's recorded packets: eioPlay
+// picks and sends them, the echo holds ack answers for their emits.
+func (r *eioReplay) player() *player {
+	return &player{cfg: r.srv.timing(), session: r.sess, send: r.play.send, pick: r.play.pick, client: r.client, log: r.log,
+		ctl: r.ctl, echo: r.echo}
 }
 
 // beat sends the pings of revision 4 every pingInterval, on the replay's
