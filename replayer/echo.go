@@ -38,6 +38,7 @@ type echo struct {
 	e       protocol.Echoer    // nil: nothing to follow (yet)
 	generic bool               // e is the generic rule's (protocol.Learned)
 	again   bool               // a later pass of a looped replay: nothing held, nothing unlearned
+	ownIDs  bool               // the engine gives replies the live ids itself: rewrite nothing (newHoldingEcho)
 	// guess follows the ids while the profile is not known yet, by the
 	// generic rule: the session's protocol becomes it (learn) when a
 	// server message echoes what it learned before any profile is found,
@@ -93,6 +94,21 @@ func newEcho(det *protocol.Detector, wait bool) *echo {
 	}
 	x.guessE = protocol.NewLearned()
 	x.guess = protocol.NewPairing(x.guessE)
+	return x
+}
+
+// newHoldingEcho is newEcho for a replay whose engine gives the replies
+// the live client's ids itself: Engine.IO's (engineio_play.go), which keeps
+// an ack answer back until the client's emit even past a step or a seek,
+// and follows the ack ids of every pass of a looped replay. The echo only
+// holds each reply, with the rest of the session behind it, until its
+// request has come, and for its recorded delay after it; rewrite and
+// rewritePart leave the replies as recorded.
+func newHoldingEcho(det *protocol.Detector, wait bool) *echo {
+	x := newEcho(det, wait)
+	if x != nil {
+		x.ownIDs = true
+	}
 	return x
 }
 
@@ -327,10 +343,14 @@ func (x *echo) check(r *reply, speed float64, heldNow time.Duration) (at time.Ti
 
 // rewrite returns e as it goes to the client: with the live client's ids
 // in place of the recorded ones r echoes (a copy; e is shared with other
-// replays and never changed), or e itself when there are none yet.
+// replays and never changed), or e itself when there are none yet or the
+// engine gives the ids itself (newHoldingEcho).
 func (x *echo) rewrite(r *reply, e *format.Event) *format.Event {
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	if x.ownIDs {
+		return e
+	}
 	differs := false
 	for _, id := range r.ids {
 		if v, ok := x.pairing.Counterpart(id); ok && v != id.Value {
@@ -359,7 +379,7 @@ func (x *echo) rewritePart(m protocol.Message) []byte {
 	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	if x.pairing == nil {
+	if x.pairing == nil || x.ownIDs {
 		return m.Data
 	}
 	return x.pairing.Rewrite(m)

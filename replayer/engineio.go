@@ -154,7 +154,7 @@ func (s *Server) eioHandshake(w http.ResponseWriter, r *http.Request, q engineio
 		eioError(w, eioForbidden, upgrade)
 		return
 	}
-	rep := s.newEIOReplay(rp, del, sess, q, log)
+	rep := s.newEIOReplay(rp, del, sess, r.URL, q, log)
 	rep.path, rep.remote = r.URL.Path, r.RemoteAddr
 	s.eio.put(rep)
 	if upgrade {

@@ -6,12 +6,15 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"sync"
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/wsreplay/wsreplay/format"
 	"github.com/wsreplay/wsreplay/internal/engineio"
 	"github.com/wsreplay/wsreplay/internal/ws"
+	"github.com/wsreplay/wsreplay/protocol"
 )
 
 // This file serves one Engine.IO replay's transports: the polling GETs
@@ -40,6 +43,12 @@ type eioReplay struct {
 	accepted time.Time
 	play     *eioPlay
 	client   *clientLog // Server.Wait's log of the client's events; nil without it
+	ctl      *control   // live control of the replay
+	// echo holds a recorded ack answer, and the rest of the session
+	// behind it, until the client has made the emit it answers (echo.go,
+	// through the Socket.IO profile); play gives it the client's ack id.
+	// Nil: the recorded clock (--protocol none).
+	echo *echo
 
 	mu       sync.Mutex
 	queue    []engineio.Packet // for the next polling GET
@@ -62,7 +71,7 @@ type eioReplay struct {
 	heartbeat   sync.WaitGroup
 }
 
-func (s *Server) newEIOReplay(rp *replayLife, del func(), sess *Session, q engineio.Query, log *slog.Logger) *eioReplay {
+func (s *Server) newEIOReplay(rp *replayLife, del func(), sess *Session, u *url.URL, q engineio.Query, log *slog.Logger) *eioReplay {
 	r := &eioReplay{srv: s, version: q.Version, b64: q.Base64, sess: sess, rp: rp, del: del,
 		accepted: time.Now(), wake: make(chan struct{}), closeTaken: make(chan struct{})}
 	r.open = openParams(sess.EngineIO, q.Transport == "websocket")
@@ -73,6 +82,11 @@ func (s *Server) newEIOReplay(rp *replayLife, del func(), sess *Session, q engin
 		r.client = newClientLog()
 	}
 	r.play = newEIOPlay(r, s.Loop)
+	r.ctl = s.newControl(rp, sess)
+	r.ctl.shape = r.play.injection
+	// Server.Wait pairs the client's emits by count (r.client), as it
+	// always has for Engine.IO: the echo holds replies only.
+	r.echo = newHoldingEcho(s.detector(sess, u, ""), false)
 	if e := sess.EngineIO; e != nil && e.Version != q.Version {
 		r.log.Warn("Engine.IO revision differs from the recording's: packets are replayed as recorded",
 			"client", q.Version, "recorded", e.Version)
@@ -269,6 +283,8 @@ func (r *eioReplay) fromClient(pk engineio.Packet) {
 		}
 	case engineio.Message:
 		r.play.fromClient(pk)
+		now := time.Now()
+		r.echo.live(protocol.Message{Dir: format.Send, Data: pk.Data}, came{at: now, held: r.ctl.heldFor(now)}) // nil-safe
 	}
 }
 
@@ -367,11 +383,8 @@ func (r *eioReplay) run() {
 	// a polling client sees packets a round trip late whatever the clock.
 	// Live control as for a WebSocket replay; the pings go on while it is
 	// paused, on their own clock.
-	ctl := r.srv.newControl(r.rp, r.sess)
-	ctl.shape = r.play.injection
-	live := r.srv.control.open(r.sess, r.path, r.remote, r.accepted, ctl)
-	p := &player{cfg: r.srv.timing(), session: r.sess, send: r.play.send, pick: r.play.pick, client: r.client, log: r.log, ctl: ctl}
-	end, err := p.play(r.rp.ctx, r.accepted)
+	live := r.srv.control.open(r.sess, r.path, r.remote, r.accepted, r.ctl)
+	end, err := r.player().play(r.rp.ctx, r.accepted)
 	live.ended(endingName(end, err))
 	if end.kind == endHang && err == nil {
 		r.mu.Lock()
@@ -382,6 +395,13 @@ func (r *eioReplay) run() {
 	r.lingerForClose()
 	close(done)
 	r.heartbeat.Wait()
+}
+
+// player returns the player of the replay's recorded packets: eioPlay
+// picks and sends them, the echo holds ack answers for their emits.
+func (r *eioReplay) player() *player {
+	return &player{cfg: r.srv.timing(), session: r.sess, send: r.play.send, pick: r.play.pick, client: r.client, log: r.log,
+		ctl: r.ctl, echo: r.echo}
 }
 
 // beat sends the pings of revision 4 every pingInterval, on the replay's

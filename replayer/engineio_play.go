@@ -17,8 +17,12 @@ import (
 // the client has joined it; binary events go out with their attachments
 // as one unit; a recorded ack answer goes out under the ack id the client
 // used for the matching emit (same namespace, event name and occurrence),
-// never before that emit. The client's emits that the recording lacks are
-// logged and ignored.
+// never before that emit. The player does not reach it before the emit
+// either: the replay's echo (echo.go, through the Socket.IO profile) holds
+// it, with the rest of the session behind it, until the emit has come and
+// for the recorded delay after it; parking (park) is for an answer a step,
+// a seek or a later pass of a loop sends on before its emit. The client's
+// emits that the recording lacks are logged and ignored.
 
 // evKey names an event in a namespace; evOcc its k-th emit (from 0).
 type evKey struct{ ns, event string }
@@ -193,8 +197,9 @@ func (p *eioPlay) send(_ context.Context, e *format.Event) error {
 
 // flushUnit sends the unit put together; or holds it until the client
 // has joined its namespace; or parks an ack answer until the client has
-// made the emit it answers. Neither waits: the replay goes on, and its
-// faults fire.
+// made the emit it answers (the player, which held it for its emit, sends
+// it on before only at a step, a seek or a later pass of a loop). Neither
+// waits: the replay goes on, and its faults fire.
 func (p *eioPlay) flushUnit() error {
 	unit, occ, ns := p.unit, p.unitAck, p.unitNS
 	p.unit, p.unitAck = nil, nil

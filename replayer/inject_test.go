@@ -88,7 +88,9 @@ func TestInjectBoundsOverAPI(t *testing.T) {
 func TestInjectSocketIO(t *testing.T) {
 	ts := startServer(t, &Server{Speed: 100}, File(socketIORecording(t)))
 	sid := openPolling(t, ts)
-	eioDo(t, "POST", sid, "", "40")
+	// The emit the recorded ack answers: what the recording has after
+	// the ack waits for it.
+	eioDo(t, "POST", sid, "", "40\x1e427[\"ask\",1]")
 	waitReplay(t, ts, "r1")
 	pollUntil(t, sid, func(pk engineio.Packet) bool { return strings.HasPrefix(string(pk.Data), "451-") })
 	for _, tc := range []struct {

@@ -7,7 +7,8 @@
 // says ?target=ws://HOST:PORT (a replay server). ?hold=1 then opens a last
 // WebSocket that stays open. Prints "listening PORT", "page done" when a
 // page has received everything, and "hold open" when the held socket is
-// open. ?bench=N: only a WebSocket that receives N messages at once, and
+// open. ?late=MS: the Socket.IO client emits "join" MS later than it
+// would (a client slower than the recorded one). ?bench=N: only a WebSocket that receives N messages at once, and
 // "bench RATE" printed (messages per second the page received).
 // Usage: node browser-app-server.mjs
 import { createServer } from 'node:http';
@@ -44,7 +45,8 @@ const d = new WebSocket(ws + '/ws/drop');
 d.onmessage = (e) => out.drop.push(e.data);
 d.onclose = (e) => { out.drop.push({ close: e.code, clean: e.wasClean }); finish(); };
 const s = io(http, { reconnection: false });
-s.on('welcome', (p) => { out.sio.push(['welcome', p]); s.emit('join', 'lobby', (ack) => out.sio.push(['ack', ack])); });
+s.on('welcome', (p) => { out.sio.push(['welcome', p]);
+  setTimeout(() => s.emit('join', 'lobby', (ack) => out.sio.push(['ack', ack])), Number(q.get('late') || 0)); });
 s.on('tick', (p) => { out.sio.push(['tick', p]); if (p.n === 3) { s.disconnect(); finish(); } });
 const w = new Worker('/worker.js?ws=' + encodeURIComponent(ws));
 w.onmessage = (e) => { out.worker = e.data; finish(); };

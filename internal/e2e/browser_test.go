@@ -184,15 +184,23 @@ func TestRecordBrowser(t *testing.T) {
 	}
 	checkBrowserRecording(t, proxyDir, dir, app.url(""))
 
-	// --wait, as TestSocketIOChromium: without it the replayed ack of
-	// "join" and the cleanness of the replayed 4001 depend on how the
-	// page's requests and the replay's clock cross, for the proxy's
-	// recording as much as for the browser's.
+	// --wait: without it the cleanness of the replayed 4001 depends on how
+	// the page's 'done' and the replay's clock cross (a WebSocket of no
+	// protocol keeps the recorded clock), for the proxy's recording as
+	// much as for the browser's.
 	var replay map[string]any
 	runNode(t, &replay, "browser-page.mjs", app.url("?target="+serve(t, dir, "--wait")))
 	// What was redacted is replayed redacted.
 	want := strings.ReplaceAll(mustJSON(t, live), "hunter2SECRET", "[redacted]")
 	sameJSON(t, "the page replayed from the browser's recording", want, mustJSON(t, replay))
+
+	// No flag, and the Socket.IO client a second later with its emit of
+	// "join" than recorded: the ack answer waits for the emit, and the
+	// ticks recorded after it wait behind it (else the page, which
+	// disconnects at the third tick, never sees the ack).
+	var late map[string]any
+	runNode(t, &late, "browser-page.mjs", app.url("?target="+serve(t, dir)+"&late=1000"))
+	sameJSON(t, "Socket.IO replayed with no flag to a client that emits late", mustJSON(t, live["sio"]), mustJSON(t, late["sio"]))
 }
 
 func mustJSON(t *testing.T, v any) string {

@@ -97,8 +97,9 @@ func checkSocketIOSessions(t *testing.T, dir string, n int) {
 
 // The default client inside Chromium (socket.io-client's browser bundle),
 // its page on another origin of this machine than the server: live
-// through wsreplay record, then against the replay, polling first (CORS)
-// and upgrading.
+// through wsreplay record, then against the replay with no flag (its acks
+// wait for its emits; --wait is not needed), polling first (CORS) and
+// upgrading.
 func TestSocketIOChromium(t *testing.T) {
 	need(t, true)
 	_, port := startNode(t, "sio-app-server.mjs")
@@ -109,7 +110,7 @@ func TestSocketIOChromium(t *testing.T) {
 	if live.Error != "" || len(live.Main) != 8 || len(live.Transports) != 1 || live.Transports[0] != "polling" {
 		t.Fatalf("live: %+v", live)
 	}
-	runNode(t, &replay, "sio-browser.mjs", httpURL(serve(t, dir, "--wait")), "2000", "2")
+	runNode(t, &replay, "sio-browser.mjs", httpURL(serve(t, dir)), "2000", "2")
 	if replay.Error != "" {
 		t.Errorf("replay: %s", replay.Error)
 	}
