@@ -191,33 +191,7 @@ func runRecord(c *cli.Context) error {
 		return err
 	}
 	defer stopAdmin()
-	l, scheme, err := recordListener(c)
-	if err != nil {
-		return err
-	}
-	stderr := c.App.ErrWriter
-	announce(stderr, l, scheme, p, up, out)
-
-	defer startRetention(c.Context, ret)()
-	stopStatus, err := logStatus(c, recordStatus(log, p))
-	if err != nil {
-		return err
-	}
-	defer stopStatus()
-	// IdleTimeout: without it a keep-alive connection left idle after a
-	// plain HTTP request is kept forever. A WebSocket is hijacked and is
-	// not subject to it.
-	hs := &http.Server{Handler: p, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: idle}
-	var perr error
-	err = serveUntilDone(c.Context, hs, l, ready, 15*time.Second, func(ctx context.Context) {
-		say(stderr, "shutting down: closing every session with 1001 and finishing the files",
-			"shutting down", "closing", "every session with 1001", "then", "finishing the files")
-		perr = p.Shutdown(ctx)
-	})
-	if err != nil {
-		return err
-	}
-	return finishRecord(stderr, sink, up, p, perr)
+	return proxyUntilDone(c, log, p, recordRun{ready: ready, sink: sink, up: up, ret: ret, out: out, idle: idle})
 }
 
 // finishRecord closes the sink, uploads what is left, reports the counts
@@ -548,4 +522,49 @@ func reportCounts(w io.Writer, st recorder.SessionCounts, ps recorder.ProxyStats
 	}
 	say(w, text, "recorded", "recorded", st.Sessions-st.Unrecorded, "sessions", st.Sessions,
 		"no_file", st.Unrecorded, "over_file_limit", st.OverLimit, "left_out", left, "lines_lost", st.LinesLost)
+}
+
+// recordRun is what runRecord has set up for the proxy's run: the readiness
+// the admin listener reports, the sink and its uploader and retention, the
+// output, and the idle timeout of plain HTTP connections.
+type recordRun struct {
+	ready *readiness
+	sink  *recorder.FileSink
+	up    *upload
+	ret   *recorder.Retention
+	out   string
+	idle  time.Duration
+}
+
+// proxyUntilDone listens, announces, serves the proxy until Ctrl-C or the
+// context ends, then shuts it down and finishes the files.
+func proxyUntilDone(c *cli.Context, log *slog.Logger, p *recorder.Proxy, r recordRun) error {
+	ready, sink, up, ret, out, idle := r.ready, r.sink, r.up, r.ret, r.out, r.idle
+	l, scheme, err := recordListener(c)
+	if err != nil {
+		return err
+	}
+	stderr := c.App.ErrWriter
+	announce(stderr, l, scheme, p, up, out)
+
+	defer startRetention(c.Context, ret)()
+	stopStatus, err := logStatus(c, recordStatus(log, p))
+	if err != nil {
+		return err
+	}
+	defer stopStatus()
+	// IdleTimeout: without it a keep-alive connection left idle after a
+	// plain HTTP request is kept forever. A WebSocket is hijacked and is
+	// not subject to it.
+	hs := &http.Server{Handler: p, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: idle}
+	var perr error
+	err = serveUntilDone(c.Context, hs, l, ready, 15*time.Second, func(ctx context.Context) {
+		say(stderr, "shutting down: closing every session with 1001 and finishing the files",
+			"shutting down", "closing", "every session with 1001", "then", "finishing the files")
+		perr = p.Shutdown(ctx)
+	})
+	if err != nil {
+		return err
+	}
+	return finishRecord(stderr, sink, up, p, perr)
 }
