@@ -22,7 +22,10 @@ import (
 // follows a client message with nothing from the server between them but
 // heartbeats and the answers to that message (what the profile's Echoer
 // says echoes its ids). The live counterpart is the client's message of
-// the same number, heartbeats left out, as Server.Wait counts them.
+// the same number, heartbeats left out, as Server.Wait counts them: those
+// made live and also those the profile reads as heartbeats but need no
+// answer (SignalR's client pings), which a client slower than the recorded
+// one (paused, lingering) sends more of (countCause).
 
 // clientCause follows the recorded messages, as the player meets them, for
 // the last client message and whether the server has answered anything
@@ -39,17 +42,21 @@ const maxCauseIDs = 16
 
 // note notes the recorded message of direction dir, at, that is not a
 // heartbeat made live, by its parts (the protocol's messages it completes,
-// heartbeats left out; the message itself for a profile that is not a
-// Framer); p is the session's profile, nil while none is known.
+// heartbeats made live left out; the message itself for a profile that is
+// not a Framer); p is the session's profile, nil while none is known. The
+// client's other heartbeats are not counted either (countCause).
 func (c *clientCause) note(p protocol.Profile, dir format.Dir, parts []protocol.Message, at time.Time) {
 	echoer, _ := p.(protocol.Echoer)
 	if dir == format.Send {
-		if len(parts) == 0 {
-			return // a piece of a packet: the message that completes it counts
+		n := countCause(p, parts)
+		if n == 0 {
+			// A piece of a packet (the message that completes it
+			// counts), or heartbeats.
+			return
 		}
 		// The protocol's messages are counted, not WebSocket messages: a
 		// live client may cut its packets otherwise than the recorded one.
-		c.k, c.at, c.open, c.ids = c.k+len(parts), at, true, c.ids[:0]
+		c.k, c.at, c.open, c.ids = c.k+n, at, true, c.ids[:0]
 		for _, m := range parts {
 			if echoer == nil {
 				break
@@ -65,6 +72,27 @@ func (c *clientCause) note(p protocol.Profile, dir format.Dir, parts []protocol.
 			c.open = false
 		}
 	}
+}
+
+// countCause returns how many of the client's messages parts, of a
+// session of profile p (nil: none known yet), the ending that waits for
+// the client counts: those p does not describe as heartbeats, for a
+// profile that makes heartbeats live (only there does an ending wait);
+// all of them for another. The recorded messages (note) and the live ones
+// (liveBeats.fromClient) are counted alike.
+func countCause(p protocol.Profile, parts []protocol.Message) int {
+	_, replies := p.(protocol.HeartbeatReplier)
+	_, beats := p.(protocol.HeartbeatSender)
+	if !replies && !beats {
+		return len(parts)
+	}
+	n := 0
+	for _, m := range parts {
+		if !p.Describe(m).Heartbeat {
+			n++
+		}
+	}
+	return n
 }
 
 func echoesAny(echoed, ids []protocol.ID) bool {

@@ -319,7 +319,8 @@ func (s beatShape) is(o beatShape) bool {
 // the profile is not a Framer): replies are the answers to send now to the
 // parts that are heartbeats the replay answers (none once the replay
 // hangs), rest the other parts. The message is a heartbeat (beat) when it
-// completes parts and all are; any other message is counted. The reader.
+// completes parts and all are; the other parts are counted, but for those
+// the profile reads as heartbeats (countCause). The reader.
 func (b *liveBeats) fromClient(parts []protocol.Message) (replies, rest []protocol.Message, beat bool) {
 	for _, m := range parts {
 		if reply, ok := b.answer(m); ok {
@@ -329,12 +330,16 @@ func (b *liveBeats) fromClient(parts []protocol.Message) (replies, rest []protoc
 		}
 	}
 	b.mu.Lock()
+	p := b.profile
+	b.mu.Unlock()
+	counted := countCause(p, rest)
+	b.mu.Lock()
 	defer b.mu.Unlock()
-	if len(rest) > 0 {
-		// The protocol's messages, as clientCause counts the recorded
-		// ones (a piece of a packet is none).
+	if counted > 0 {
+		// The protocol's messages, heartbeats left out, as clientCause
+		// counts the recorded ones (a piece of a packet is none).
 		c := &b.clients
-		c.n, c.lastAt = c.n+len(rest), time.Now()
+		c.n, c.lastAt = c.n+counted, time.Now()
 		close(c.changed)
 		c.changed = make(chan struct{})
 	}
