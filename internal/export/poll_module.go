@@ -12,8 +12,32 @@ func writePoll(target Target, s *Session, opts *Options) (*Files, error) {
 	if target == MSW {
 		code = pollMSWAPI
 	}
-	return writeHTTPKind(target, s, opts, "exchanges", pollDataDoc, pollArray(xs, false), pollArray(xs, true), code+pollBytes(target))
+	return writeHTTPKind(target, s, opts, "exchanges", pollDataDoc, pollArray(xs, false), pollArray(xs, true), code+pollAnswering+pollBytes(target))
 }
+
+// pollAnswering holds the answers back to their recorded pace, for either
+// target's API.
+const pollAnswering = `
+/**
+ * Returns answer(request), which resolves to the recorded exchange of the
+ * k-th request it is called with, when it is due (its recorded offset from
+ * the first request, scaled by speed); undefined past the recording.
+ */
+function answering(options) {
+  const speed = speedOf(options);
+  let asked = 0;
+  let first;
+  return async (request) => {
+    const k = asked++;
+    if (k >= exchanges.length) return undefined;
+    options.onRequest?.(request);
+    first ??= performance.now();
+    const due = speed === "max" ? 0 : first + exchanges[k].at / speed;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
+    return exchanges[k];
+  };
+}
+`
 
 func pollBytes(target Target) string {
 	if target == Playwright {
@@ -89,26 +113,6 @@ export default async function replay(page, options = {}) {
     });
   });
 }
-
-/**
- * Returns answer(request), which resolves to the recorded exchange of the
- * k-th request it is called with, when it is due (its recorded offset from
- * the first request, scaled by speed); undefined past the recording.
- */
-function answering(options) {
-  const speed = speedOf(options);
-  let asked = 0;
-  let first;
-  return async (request) => {
-    const k = asked++;
-    if (k >= exchanges.length) return undefined;
-    options.onRequest?.(request);
-    first ??= performance.now();
-    const due = speed === "max" ? 0 : first + exchanges[k].at / speed;
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
-    return exchanges[k];
-  };
-}
 `
 
 // pollMSWAPI answers with MSW's http handlers.
@@ -142,24 +146,4 @@ function handler(url) {
 
 /** The request handlers to pass to setupServer or setupWorker. */
 export const handlers = [handler(recordedURL)];
-
-/**
- * Returns answer(request), which resolves to the recorded exchange of the
- * k-th request it is called with, when it is due (its recorded offset from
- * the first request, scaled by speed); undefined past the recording.
- */
-function answering(options) {
-  const speed = speedOf(options);
-  let asked = 0;
-  let first;
-  return async (request) => {
-    const k = asked++;
-    if (k >= exchanges.length) return undefined;
-    options.onRequest?.(request);
-    first ??= performance.now();
-    const due = speed === "max" ? 0 : first + exchanges[k].at / speed;
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
-    return exchanges[k];
-  };
-}
 `
