@@ -116,23 +116,10 @@ export default async function replay(page, options = {}) {
 `
 
 // pollMSWAPI answers with MSW's http handlers.
-const pollMSWAPI = `let settings = {};
+var pollMSWAPI = `let settings = {};
 
-/** The recorded path on any host, http: or https:. */
-const recordedURL = new RegExp(
-  "^https?://[^/]+" + session.path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") + "$",
-);
-
-/**
- * Sets the options (see the top of this file). url, a string or RegExp for
- * http.all(), replaces the handler: call it before the handlers are passed
- * to setupServer or setupWorker.
- */
-export function configure(options = {}) {
-  settings = { ...settings, ...options };
-  if ("url" in options) handlers.splice(0, handlers.length, handler(options.url ?? recordedURL));
-}
-
+` + httpRecordedURL + `
+` + mswConfigure("http.all()") + `
 function handler(url) {
   let answer;
   return http.all(url, async ({ request }) => {
