@@ -4,7 +4,7 @@
 // Prints the page's log as JSON: opens, messages, and closes with their code
 // and wasClean.
 // Usage: node browser.mjs URL CONNECTIONS
-import { launch, servePage } from './chromium.mjs';
+import { runPage } from './chromium.mjs';
 
 const [wsURL, connections] = process.argv.slice(2);
 const page = `<!doctype html><meta charset="utf-8"><title>wsreplay e2e</title><script>
@@ -27,16 +27,5 @@ function connect() {
 }
 connect();
 </script>`;
-const server = await servePage(page);
-const { browser, close } = await launch();
-let result;
-try {
-  const tab = await browser.newPage();
-  await tab.goto(server.url);
-  await tab.waitForFunction(() => window.done, null, { timeout: 60000, polling: 50 });
-  result = await tab.evaluate(() => window.log);
-} finally {
-  await close();
-  server.close();
-}
+const result = await runPage(page, { until: () => window.done, read: () => window.log });
 console.log(JSON.stringify(result));
