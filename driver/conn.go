@@ -144,14 +144,21 @@ func dialWebSocket(ctx context.Context, u *url.URL, h http.Header, proto string,
 	return &wsConn{c: c}, nil
 }
 
-// wsScheme returns u with an http(s) scheme made ws(s).
-func wsScheme(u *url.URL) *url.URL {
+// wsScheme returns a copy of u with an http(s) scheme made ws(s).
+func wsScheme(u *url.URL) *url.URL { return withScheme(u, "http", "ws") }
+
+// httpScheme returns a copy of u with a ws(s) scheme made http(s).
+func httpScheme(u *url.URL) *url.URL { return withScheme(u, "ws", "http") }
+
+// withScheme returns a copy of u whose scheme from is made to, and from+"s"
+// to+"s" (the secure one stays secure); any other scheme is kept.
+func withScheme(u *url.URL, from, to string) *url.URL {
 	v := *u
 	switch v.Scheme {
-	case "http":
-		v.Scheme = "ws"
-	case "https":
-		v.Scheme = "wss"
+	case from:
+		v.Scheme = to
+	case from + "s":
+		v.Scheme = to + "s"
 	}
 	return &v
 }

@@ -41,3 +41,32 @@ func TestTargetURL(t *testing.T) {
 		})
 	}
 }
+
+// wsScheme and httpScheme map a scheme to the other family's of the same
+// security, keep any other scheme, and leave their argument alone.
+func TestSchemes(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ in, ws, http string }{
+		{"http://h/p?q=1", "ws://h/p?q=1", "http://h/p?q=1"},
+		{"https://h/p", "wss://h/p", "https://h/p"},
+		{"ws://h/p", "ws://h/p", "http://h/p"},
+		{"wss://u:pw@h:8443/p", "wss://u:pw@h:8443/p", "https://u:pw@h:8443/p"},
+		{"file:///x", "file:///x", "file:///x"},
+	} {
+		t.Run(tc.in, func(t *testing.T) {
+			u, err := url.Parse(tc.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := wsScheme(u).String(); got != tc.ws {
+				t.Errorf("wsScheme: got %s, want %s", got, tc.ws)
+			}
+			if got := httpScheme(u).String(); got != tc.http {
+				t.Errorf("httpScheme: got %s, want %s", got, tc.http)
+			}
+			if u.String() != tc.in {
+				t.Errorf("argument changed to %s", u)
+			}
+		})
+	}
+}

@@ -341,15 +341,3 @@ func (c *eioConn) close(code int, reason string, clean bool) error {
 	}
 	return c.ws.Close(websocket.StatusCode(code), reason)
 }
-
-// httpScheme returns u with a ws(s) scheme made http(s).
-func httpScheme(u *url.URL) *url.URL {
-	v := *u
-	switch v.Scheme {
-	case "ws":
-		v.Scheme = "http"
-	case "wss":
-		v.Scheme = "https"
-	}
-	return &v
-}

@@ -126,10 +126,30 @@ func runDiff(c *cli.Context) error {
 // diffOptions reads --ignore, --time-tolerance, --window, --max and
 // --exact-ids.
 func diffOptions(c *cli.Context) (*diff.Options, error) {
-	opts := &diff.Options{Window: c.Int("window"), ExactIDs: c.Bool("exact-ids"), Max: c.Int("max")}
-	if opts.Window < 2 || opts.Window > 65534 {
-		return nil, usagef("--window: %d is not between 2 and 65534", opts.Window)
+	window := c.Int("window")
+	if window < 2 || window > 65534 {
+		return nil, usagef("--window: %d is not between 2 and 65534", window)
 	}
+	opts, err := compareFlags(c)
+	if err != nil {
+		return nil, err
+	}
+	opts.Window, opts.ExactIDs = window, c.Bool("exact-ids")
+	d, err := durationFlag(c, "time-tolerance")
+	if err != nil {
+		return nil, err
+	}
+	if c.IsSet("time-tolerance") && d == 0 {
+		d = 1 // --time-tolerance 0: offsets must match to the nanosecond
+	}
+	opts.TimeTolerance = d
+	return opts, nil
+}
+
+// compareFlags reads the comparison flags diff and drive share, --max and
+// --ignore, into new Options.
+func compareFlags(c *cli.Context) (*diff.Options, error) {
+	opts := &diff.Options{Max: c.Int("max")}
 	if opts.Max < 1 || opts.Max > maxDiffMax {
 		return nil, usagef("--max: %d is not between 1 and %d", opts.Max, maxDiffMax)
 	}
@@ -140,14 +160,6 @@ func diffOptions(c *cli.Context) (*diff.Options, error) {
 		}
 		opts.Ignore = append(opts.Ignore, p)
 	}
-	d, err := durationFlag(c, "time-tolerance")
-	if err != nil {
-		return nil, err
-	}
-	if c.IsSet("time-tolerance") && d == 0 {
-		d = 1 // --time-tolerance 0: offsets must match to the nanosecond
-	}
-	opts.TimeTolerance = d
 	return opts, nil
 }
 

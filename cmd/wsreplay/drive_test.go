@@ -116,6 +116,8 @@ func TestDriveErrors(t *testing.T) {
 		{"missing file", []string{"--target", "ws://127.0.0.1:1", "nope.ndjson"}, "wsreplay: nope.ndjson: no such file or directory"},
 		{"bad header", []string{rec, "--target", "ws://127.0.0.1:1", "--header", "Cookie"}, `wsreplay: --header: "Cookie" is not NAME: VALUE`},
 		{"bad concurrency", []string{rec, "--target", "ws://127.0.0.1:1", "--concurrency", "0"}, "wsreplay: --concurrency: 0 is not between 1 and 100000"},
+		{"bad max", []string{rec, "--target", "ws://127.0.0.1:1", "--max", "0"}, "wsreplay: --max: 0 is not between 1 and 100000"},
+		{"bad ignore", []string{rec, "--target", "ws://127.0.0.1:1", "--ignore", "ts"}, `wsreplay: --ignore: "ts" does not start with $`},
 		{"duration and repeat", []string{rec, "--target", "ws://127.0.0.1:1", "--duration", "1s", "--repeat", "2"}, "wsreplay: --duration and --repeat: give one of them"},
 		{"unknown session", []string{rec, "--target", "ws://127.0.0.1:1", "--session", "zz"}, "wsreplay: --session: no such session"},
 		{"out to s3", []string{rec, "--target", "ws://127.0.0.1:1", "--out", "s3://bucket/answers"}, `wsreplay: --out: "s3://bucket/answers": drive records to a file or a directory`},

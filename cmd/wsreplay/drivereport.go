@@ -9,19 +9,12 @@ import (
 	"github.com/wsreplay/wsreplay/internal/diff"
 )
 
-// driveCompareOptions reads --ignore and --max for drive's comparisons.
+// driveCompareOptions reads --ignore, --max and --time-tolerance for
+// drive's comparisons.
 func driveCompareOptions(c *cli.Context) (*diff.Options, error) {
-	var err error
-	opts := &diff.Options{Max: c.Int("max")}
-	if opts.Max < 1 || opts.Max > maxDiffMax {
-		return nil, usagef("--max: %d is not between 1 and %d", opts.Max, maxDiffMax)
-	}
-	for _, s := range c.StringSlice("ignore") {
-		p, err := diff.ParsePath(s)
-		if err != nil {
-			return nil, usagef("--ignore: %v", err)
-		}
-		opts.Ignore = append(opts.Ignore, p)
+	opts, err := compareFlags(c)
+	if err != nil {
+		return nil, err
 	}
 	if opts.TimeTolerance, err = durationFlag(c, "time-tolerance"); err != nil {
 		return nil, err

@@ -151,15 +151,11 @@ func runRecord(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	out, up, err := recordOut(c, log)
+	to, err := recordOut(c, log)
 	if err != nil {
 		return err
 	}
-	toFile, err := outIsFile(out)
-	if err != nil {
-		return err
-	}
-	served, err := recordingsDir(c, out, toFile, up != nil)
+	served, err := recordingsDir(c, to.out, to.toFile, to.up != nil)
 	if err != nil {
 		return err
 	}
@@ -167,7 +163,7 @@ func runRecord(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	sink, ret, err := openSink(c, log, out, toFile, p.MaxMessageSize)
+	sink, ret, err := openSink(c, log, to.out, to.toFile, p.MaxMessageSize)
 	if err != nil {
 		return err
 	}
@@ -176,11 +172,11 @@ func runRecord(c *cli.Context) error {
 	if ret != nil {
 		p.Room = ret.Room
 	}
-	ready := &readiness{check: func() error { return writable(out, toFile) }}
+	ready := &readiness{check: func() error { return writable(to.out, to.toFile) }}
 	collector := metrics.Recorder{Proxy: p, Sink: sink, Retention: ret}
-	if up != nil {
-		up.start(c.Context)
-		collector.Uploader = up.u
+	if to.up != nil {
+		to.up.start(c.Context)
+		collector.Uploader = to.up.u
 	}
 	var adminFaults []*recorder.Faults
 	if c.String("admin") != "" {
@@ -191,20 +187,13 @@ func runRecord(c *cli.Context) error {
 		return err
 	}
 	defer stopAdmin()
-	return proxyUntilDone(c, log, p, recordRun{ready: ready, sink: sink, up: up, ret: ret, out: out, idle: idle})
+	return proxyUntilDone(c, log, p, recordRun{ready: ready, sink: sink, to: to, ret: ret, idle: idle})
 }
 
 // finishRecord closes the sink, uploads what is left, reports the counts
 // and says what went wrong at shutdown (perr, from the proxy).
-func finishRecord(stderr io.Writer, sink *recorder.FileSink, up *upload, p *recorder.Proxy, perr error) error {
-	serr := sink.Close()
-	if up != nil {
-		// What could not be uploaded is kept for the next run: said, not
-		// a failure of this one.
-		if err := up.finish(30 * time.Second); err != nil {
-			fmt.Fprintf(stderr, "wsreplay: warning: %s\n", printable(err.Error()))
-		}
-	}
+func finishRecord(stderr io.Writer, sink *recorder.FileSink, to recordTarget, p *recorder.Proxy, perr error) error {
+	serr := to.closeSink(stderr, sink)
 	reportCounts(stderr, sink.Counts(), p.Stats())
 	if err := errors.Join(perr, serr); err != nil {
 		return fmt.Errorf("shutdown: %v", err)
@@ -228,22 +217,46 @@ func announce(stderr io.Writer, l net.Listener, scheme string, p *recorder.Proxy
 	}
 }
 
-// recordOut is where sessions are written: --out, or for --out s3:// the
-// spool, with its upload.
-func recordOut(c *cli.Context, log *slog.Logger) (string, *upload, error) {
+// recordTarget is where record writes, from --out: out is the directory or
+// file the sink writes (for --out s3://, the spool), toFile tells which, and
+// up is the upload of an --out s3:// (nil otherwise).
+type recordTarget struct {
+	out    string
+	toFile bool
+	up     *upload
+}
+
+// recordOut reads --out: where sessions are written, or for --out s3://
+// the spool, with its upload.
+func recordOut(c *cli.Context, log *slog.Logger) (recordTarget, error) {
 	out := c.String("out")
 	if !s3store.IsURL(out) {
-		return out, nil, nil
+		toFile, err := outIsFile(out)
+		return recordTarget{out: out, toFile: toFile}, err
 	}
 	if c.String("max-age") != "" || c.String("max-size") != "" {
-		return "", nil, hinted{usagef("--max-age and --max-size do not apply to --out s3:// (the spool holds what is not uploaded yet)"),
+		return recordTarget{}, hinted{usagef("--max-age and --max-size do not apply to --out s3:// (the spool holds what is not uploaded yet)"),
 			"give the bucket a lifecycle rule to expire old recordings"}
 	}
 	up, err := openUpload(c, log, out)
 	if err != nil {
-		return "", nil, err
+		return recordTarget{}, err
 	}
-	return up.u.Dir, up, nil
+	toFile, err := outIsFile(up.u.Dir)
+	return recordTarget{out: up.u.Dir, toFile: toFile, up: up}, err
+}
+
+// closeSink closes sink, then uploads what is left of an s3:// target. It
+// returns the sink's error: what could not be uploaded is kept for the next
+// run, said on stderr, not a failure of this one.
+func (t recordTarget) closeSink(stderr io.Writer, sink *recorder.FileSink) error {
+	serr := sink.Close()
+	if t.up != nil {
+		if err := t.up.finish(30 * time.Second); err != nil {
+			fmt.Fprintf(stderr, "wsreplay: warning: %s\n", printable(err.Error()))
+		}
+	}
+	return serr
 }
 
 // idleTimeout reads --idle-timeout, which must be more than 0.
@@ -526,26 +539,25 @@ func reportCounts(w io.Writer, st recorder.SessionCounts, ps recorder.ProxyStats
 
 // recordRun is what runRecord has set up for the proxy's run: the readiness
 // the admin listener reports, the sink and its uploader and retention, the
-// output, and the idle timeout of plain HTTP connections.
+// output and its upload, and the idle timeout of plain HTTP connections.
 type recordRun struct {
 	ready *readiness
 	sink  *recorder.FileSink
-	up    *upload
+	to    recordTarget
 	ret   *recorder.Retention
-	out   string
 	idle  time.Duration
 }
 
 // proxyUntilDone listens, announces, serves the proxy until Ctrl-C or the
 // context ends, then shuts it down and finishes the files.
 func proxyUntilDone(c *cli.Context, log *slog.Logger, p *recorder.Proxy, r recordRun) error {
-	ready, sink, up, ret, out, idle := r.ready, r.sink, r.up, r.ret, r.out, r.idle
+	ready, sink, to, ret, idle := r.ready, r.sink, r.to, r.ret, r.idle
 	l, scheme, err := recordListener(c)
 	if err != nil {
 		return err
 	}
 	stderr := c.App.ErrWriter
-	announce(stderr, l, scheme, p, up, out)
+	announce(stderr, l, scheme, p, to.up, to.out)
 
 	defer startRetention(c.Context, ret)()
 	stopStatus, err := logStatus(c, recordStatus(log, p))
@@ -566,5 +578,5 @@ func proxyUntilDone(c *cli.Context, log *slog.Logger, p *recorder.Proxy, r recor
 	if err != nil {
 		return err
 	}
-	return finishRecord(stderr, sink, up, p, perr)
+	return finishRecord(stderr, sink, to, p, perr)
 }

@@ -39,22 +39,18 @@ func runRecordBrowser(c *cli.Context) error {
 		return err
 	}
 	rec.Logger = log
-	out, up, err := recordOut(c, log)
+	to, err := recordOut(c, log)
 	if err != nil {
 		return err
 	}
-	toFile, err := outIsFile(out)
-	if err != nil {
-		return err
-	}
-	sink, _, err := openSink(c, log, out, toFile, rec.MaxMessageSize)
+	sink, _, err := openSink(c, log, to.out, to.toFile, rec.MaxMessageSize)
 	if err != nil {
 		return err
 	}
 	defer sink.Close()
 	rec.Sink = sink
-	if up != nil {
-		up.start(c.Context)
+	if to.up != nil {
+		to.up.start(c.Context)
 	}
 	addr, stop, err := browserAddr(c, open)
 	if err != nil {
@@ -63,17 +59,12 @@ func runRecordBrowser(c *cli.Context) error {
 	defer stop()
 	stderr := c.App.ErrWriter
 	rec.Attached = func() {
-		say(stderr, "recording from the browser to "+out+" (Ctrl-C or closing the browser ends it)", "recording", "to", out, "via", "browser")
+		say(stderr, "recording from the browser to "+to.out+" (Ctrl-C or closing the browser ends it)", "recording", "to", to.out, "via", "browser")
 	}
 	if err := rec.Run(c.Context, addr); err != nil {
 		return err
 	}
-	serr := sink.Close()
-	if up != nil {
-		if err := up.finish(30 * time.Second); err != nil {
-			fmt.Fprintf(stderr, "wsreplay: warning: %s\n", printable(err.Error()))
-		}
-	}
+	serr := to.closeSink(stderr, sink)
 	st := sink.Counts()
 	say(stderr, fmt.Sprintf("recorded %d sessions", st.Sessions), "recorded", "sessions", st.Sessions)
 	return serr

@@ -4,39 +4,18 @@
 // Prints the page's log as JSON: opens, messages, and closes with their code
 // and wasClean.
 // Usage: node browser.mjs URL CONNECTIONS
-import { launch, servePage } from './chromium.mjs';
+import { runPage } from './chromium.mjs';
+import { reconnectLoop } from './reconnect-page.mjs';
 
 const [wsURL, connections] = process.argv.slice(2);
 const page = `<!doctype html><meta charset="utf-8"><title>wsreplay e2e</title><script>
 window.log = [];
 window.done = false;
-let opened = 0, attempts = 0;
-function connect() {
-  attempts++;
-  const ws = new WebSocket(${JSON.stringify(wsURL)});
-  ws.binaryType = 'arraybuffer';
-  let isOpen = false;
-  ws.onopen = () => { isOpen = true; opened++; log.push({ ev: 'open' }); };
-  ws.onmessage = (m) => log.push({ ev: 'message', data: typeof m.data === 'string' ? m.data : 'binary:' + m.data.byteLength });
-  ws.onclose = (c) => {
-    if (isOpen) log.push({ ev: 'close', code: c.code, reason: c.reason, wasClean: c.wasClean });
-    if (opened >= ${Number(connections)} && isOpen) { window.done = true; return; }
-    if (attempts > 200) { window.done = true; return; }
-    setTimeout(connect, 100);
-  };
-}
-connect();
+(${reconnectLoop})(${JSON.stringify(wsURL)}, ${Number(connections)}, 'arraybuffer', {
+  open: () => log.push({ ev: 'open' }),
+  message: (m) => log.push({ ev: 'message', data: typeof m.data === 'string' ? m.data : 'binary:' + m.data.byteLength }),
+  close: (c) => log.push({ ev: 'close', code: c.code, reason: c.reason, wasClean: c.wasClean }),
+}, () => { window.done = true; });
 </script>`;
-const server = await servePage(page);
-const { browser, close } = await launch();
-let result;
-try {
-  const tab = await browser.newPage();
-  await tab.goto(server.url);
-  await tab.waitForFunction(() => window.done, null, { timeout: 60000, polling: 50 });
-  result = await tab.evaluate(() => window.log);
-} finally {
-  await close();
-  server.close();
-}
+const result = await runPage(page, { until: () => window.done, read: () => window.log });
 console.log(JSON.stringify(result));

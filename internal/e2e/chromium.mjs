@@ -44,3 +44,23 @@ export async function launch() {
     },
   };
 }
+
+// runPage serves html (and files, as servePage) on its own origin, opens it
+// in a fresh Chromium, and returns what read() evaluates to in the page once
+// until() is true there (checked every polling ms, for up to a minute).
+// before(tab), if given, runs on the new tab before it loads the page (to
+// route its requests). The browser and the server are closed on return.
+export async function runPage(html, { files, before, until, read, polling = 50 }) {
+  const server = await servePage(html, files);
+  const { browser, close } = await launch();
+  try {
+    const tab = await browser.newPage();
+    if (before) await before(tab);
+    await tab.goto(server.url);
+    await tab.waitForFunction(until, null, { timeout: 60000, polling });
+    return await tab.evaluate(read);
+  } finally {
+    await close();
+    server.close();
+  }
+}

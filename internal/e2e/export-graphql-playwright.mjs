@@ -9,7 +9,7 @@
 // Prints {query, subscription, delays, error}, as export-graphql-msw.mjs
 // does.
 // Usage: node export-graphql-playwright.mjs MODULE URL [OPTIONS_JSON]
-import { launch, servePage } from './chromium.mjs';
+import { runPage } from './chromium.mjs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -43,17 +43,10 @@ const run = (query, results, delays = []) =>
   done = true;
 })();
 </script>`;
-const server = await servePage(page, { '/graphql-ws.js': path.join(here, 'node_modules/graphql-ws/umd/graphql-ws.js') });
-const { browser, close } = await launch();
-let result;
-try {
-  const tab = await browser.newPage();
-  await replay(tab, options);
-  await tab.goto(server.url);
-  await tab.waitForFunction(() => window.done, null, { timeout: 60000, polling: 50 });
-  result = await tab.evaluate(() => window.out);
-} finally {
-  await close();
-  server.close();
-}
+const result = await runPage(page, {
+  files: { '/graphql-ws.js': path.join(here, 'node_modules/graphql-ws/umd/graphql-ws.js') },
+  before: (tab) => replay(tab, options),
+  until: () => window.done,
+  read: () => window.out,
+});
 console.log(JSON.stringify(result));

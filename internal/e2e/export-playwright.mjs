@@ -11,7 +11,7 @@
 // OPTIONS_JSON go to replay; clientDelay, idle and onContext (route on
 // the BrowserContext) are this script's.
 // Usage: node export-playwright.mjs MODULE URL [OPTIONS_JSON]
-import { launch, servePage } from './chromium.mjs';
+import { runPage } from './chromium.mjs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -39,22 +39,11 @@ ws.onclose = (c) => {
   done = true;
 };
 </script>`;
-const server = await servePage(page);
-const { browser, close } = await launch();
 const client = [];
-let result;
-try {
-  const tab = await browser.newPage();
-  // options.onContext: route on the BrowserContext instead of the page.
-  await replay(options.onContext ? browser : tab, {
-    ...options,
-    onClientMessage: (m) => client.push(typeof m === 'string' ? m : 'binary:' + m.toString('hex')),
-  });
-  await tab.goto(server.url);
-  await tab.waitForFunction(() => window.done, null, { timeout: 60000, polling: 50 });
-  result = await tab.evaluate(() => window.log);
-} finally {
-  await close();
-  server.close();
-}
+// options.onContext: route on the BrowserContext instead of the page.
+const before = (tab) => replay(options.onContext ? tab.context() : tab, {
+  ...options,
+  onClientMessage: (m) => client.push(typeof m === 'string' ? m : 'binary:' + m.toString('hex')),
+});
+const result = await runPage(page, { before, until: () => window.done, read: () => window.log });
 console.log(JSON.stringify({ log: result, client }));

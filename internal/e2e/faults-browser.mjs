@@ -4,39 +4,18 @@
 // event with t, the milliseconds since its connection opened (for the
 // faults tests: a stall, the backlog after it, a drop).
 // Usage: node faults-browser.mjs URL CONNECTIONS
-import { launch, servePage } from './chromium.mjs';
+import { runPage } from './chromium.mjs';
+import { reconnectLoop } from './reconnect-page.mjs';
 
 const [wsURL, connections] = process.argv.slice(2);
 const page = `<!doctype html><meta charset="utf-8"><title>wsreplay faults e2e</title><script>
 window.log = [];
 window.done = false;
-let opened = 0, attempts = 0;
-function connect() {
-  attempts++;
-  const ws = new WebSocket(${JSON.stringify(wsURL)});
-  let isOpen = false, t0 = 0;
-  const t = () => Math.round(performance.now() - t0);
-  ws.onopen = () => { isOpen = true; opened++; t0 = performance.now(); log.push({ ev: 'open', t: 0 }); };
-  ws.onmessage = (m) => log.push({ ev: 'message', data: String(m.data), t: t() });
-  ws.onclose = (c) => {
-    if (isOpen) log.push({ ev: 'close', code: c.code, wasClean: c.wasClean, t: t() });
-    if (opened >= ${Number(connections)} && isOpen) { window.done = true; return; }
-    if (attempts > 200) { window.done = true; return; }
-    setTimeout(connect, 100);
-  };
-}
-connect();
+(${reconnectLoop})(${JSON.stringify(wsURL)}, ${Number(connections)}, '', {
+  open: () => log.push({ ev: 'open', t: 0 }),
+  message: (m, t) => log.push({ ev: 'message', data: String(m.data), t }),
+  close: (c, t) => log.push({ ev: 'close', code: c.code, wasClean: c.wasClean, t }),
+}, () => { window.done = true; });
 </script>`;
-const server = await servePage(page);
-const { browser, close } = await launch();
-let result;
-try {
-  const tab = await browser.newPage();
-  await tab.goto(server.url);
-  await tab.waitForFunction(() => window.done, null, { timeout: 60000, polling: 50 });
-  result = await tab.evaluate(() => window.log);
-} finally {
-  await close();
-  server.close();
-}
+const result = await runPage(page, { until: () => window.done, read: () => window.log });
 console.log(JSON.stringify(result));

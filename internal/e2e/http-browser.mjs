@@ -14,7 +14,7 @@
 //         and the errors seen.
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { launch, servePage } from './chromium.mjs';
+import { runPage } from './chromium.mjs';
 
 const [mode, base, optionsJSON, ...modules] = process.argv.slice(2);
 const pollScript = `
@@ -52,20 +52,11 @@ fetch(BASE + '/warmup').catch(() => {}).finally(() => {
 ${mode === 'poll' ? pollScript : sseScript}
 });
 </script>`;
-const server = await servePage(page);
-const { browser, close } = await launch();
-let result;
-try {
-  const tab = await browser.newPage();
+const before = async (tab) => {
   for (const m of modules.reverse()) {
     const { default: replay } = await import(pathToFileURL(path.resolve(m)).href);
     await replay(tab, JSON.parse(optionsJSON || '{}'));
   }
-  await tab.goto(server.url);
-  await tab.waitForFunction(() => window.result, null, { timeout: 60000, polling: 20 });
-  result = await tab.evaluate(() => window.result);
-} finally {
-  await close();
-  server.close();
-}
+};
+const result = await runPage(page, { before, until: () => window.result, read: () => window.result, polling: 20 });
 console.log(JSON.stringify(result));

@@ -79,28 +79,38 @@ func writeWebSocket(target Target, s *Session, opts *Options) (*Files, error) {
 	if err != nil {
 		return nil, err
 	}
+	module := webSocketModule(target, s, opts, useSidecar, dataSection(target, s, useSidecar, opts.SidecarName, data), player)
+	f := &Files{Module: []byte(module)}
+	if useSidecar {
+		f.Sidecar = []byte(messagesArray(s.Messages, true) + "\n")
+	}
+	return f, nil
+}
+
+// webSocketModule is the text of a module for a session carried by a
+// WebSocket (WebSocket and Socket.IO): the header and imports, data (the
+// session and its timeline, as the kind writes them), the target's API
+// (routeWebSocket or ws.link), then play (the kind's player) and the
+// payload decoder.
+func webSocketModule(target Target, s *Session, opts *Options, useSidecar bool, data, play string) string {
 	var b strings.Builder
 	b.WriteString(commentLines(header(target, s, opts)))
 	b.WriteString("\n")
 	b.WriteString(imports(target, useSidecar, opts.SidecarName))
-	b.WriteString(dataSection(target, s, useSidecar, opts.SidecarName, data))
+	b.WriteString(data)
 	if target == Playwright {
 		b.WriteString(playwrightAPI)
 	} else {
 		b.WriteString(mswAPI)
 	}
 	b.WriteString("\n")
-	b.WriteString(player)
+	b.WriteString(play)
 	if target == Playwright {
 		b.WriteString(payloadNode)
 	} else {
 		b.WriteString(payloadWeb)
 	}
-	f := &Files{Module: []byte(b.String())}
-	if useSidecar {
-		f.Sidecar = []byte(messagesArray(s.Messages, true) + "\n")
-	}
-	return f, nil
+	return b.String()
 }
 
 // TooBigError is Write's error for a session whose messages are to go to a

@@ -12,8 +12,32 @@ func writePoll(target Target, s *Session, opts *Options) (*Files, error) {
 	if target == MSW {
 		code = pollMSWAPI
 	}
-	return writeHTTPKind(target, s, opts, "exchanges", pollDataDoc, pollArray(xs, false), pollArray(xs, true), code+pollBytes(target))
+	return writeHTTPKind(target, s, opts, "exchanges", pollDataDoc, pollArray(xs, false), pollArray(xs, true), code+pollAnswering+pollBytes(target))
 }
+
+// pollAnswering holds the answers back to their recorded pace, for either
+// target's API.
+const pollAnswering = `
+/**
+ * Returns answer(request), which resolves to the recorded exchange of the
+ * k-th request it is called with, when it is due (its recorded offset from
+ * the first request, scaled by speed); undefined past the recording.
+ */
+function answering(options) {
+  const speed = speedOf(options);
+  let asked = 0;
+  let first;
+  return async (request) => {
+    const k = asked++;
+    if (k >= exchanges.length) return undefined;
+    options.onRequest?.(request);
+    first ??= performance.now();
+    const due = speed === "max" ? 0 : first + exchanges[k].at / speed;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
+    return exchanges[k];
+  };
+}
+`
 
 func pollBytes(target Target) string {
 	if target == Playwright {
@@ -89,46 +113,13 @@ export default async function replay(page, options = {}) {
     });
   });
 }
-
-/**
- * Returns answer(request), which resolves to the recorded exchange of the
- * k-th request it is called with, when it is due (its recorded offset from
- * the first request, scaled by speed); undefined past the recording.
- */
-function answering(options) {
-  const speed = speedOf(options);
-  let asked = 0;
-  let first;
-  return async (request) => {
-    const k = asked++;
-    if (k >= exchanges.length) return undefined;
-    options.onRequest?.(request);
-    first ??= performance.now();
-    const due = speed === "max" ? 0 : first + exchanges[k].at / speed;
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
-    return exchanges[k];
-  };
-}
 `
 
 // pollMSWAPI answers with MSW's http handlers.
-const pollMSWAPI = `let settings = {};
+var pollMSWAPI = `let settings = {};
 
-/** The recorded path on any host, http: or https:. */
-const recordedURL = new RegExp(
-  "^https?://[^/]+" + session.path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") + "$",
-);
-
-/**
- * Sets the options (see the top of this file). url, a string or RegExp for
- * http.all(), replaces the handler: call it before the handlers are passed
- * to setupServer or setupWorker.
- */
-export function configure(options = {}) {
-  settings = { ...settings, ...options };
-  if ("url" in options) handlers.splice(0, handlers.length, handler(options.url ?? recordedURL));
-}
-
+` + httpRecordedURL + `
+` + mswConfigure("http.all()") + `
 function handler(url) {
   let answer;
   return http.all(url, async ({ request }) => {
@@ -142,24 +133,4 @@ function handler(url) {
 
 /** The request handlers to pass to setupServer or setupWorker. */
 export const handlers = [handler(recordedURL)];
-
-/**
- * Returns answer(request), which resolves to the recorded exchange of the
- * k-th request it is called with, when it is due (its recorded offset from
- * the first request, scaled by speed); undefined past the recording.
- */
-function answering(options) {
-  const speed = speedOf(options);
-  let asked = 0;
-  let first;
-  return async (request) => {
-    const k = asked++;
-    if (k >= exchanges.length) return undefined;
-    options.onRequest?.(request);
-    first ??= performance.now();
-    const due = speed === "max" ? 0 : first + exchanges[k].at / speed;
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
-    return exchanges[k];
-  };
-}
 `

@@ -19,9 +19,6 @@ func writeSocketIO(target Target, s *Session, opts *Options) (*Files, error) {
 		return nil, err
 	}
 	var b strings.Builder
-	b.WriteString(commentLines(header(target, s, opts)))
-	b.WriteString("\n")
-	b.WriteString(imports(target, useSidecar, opts.SidecarName))
 	b.WriteString("/** The recorded session, and the parameters the mock's open packet announces. */\n")
 	fmt.Fprintf(&b, "export const session = {\n  id: %s,\n  url: %s,\n  path: %s,\n  engineio: %s,\n};\n\n",
 		jsString(s.ID), jsString(s.URL), jsString(s.path()), sioParams(s))
@@ -32,20 +29,8 @@ func writeSocketIO(target Target, s *Session, opts *Options) (*Files, error) {
 	b.WriteString(timelineConst(target, "packets", data, useSidecar, opts.SidecarName))
 	b.WriteString(endingDoc)
 	fmt.Fprintf(&b, "export const ending = %s;\n\n", endingLiteral(s.Ending))
-	if target == Playwright {
-		b.WriteString(playwrightAPI)
-	} else {
-		b.WriteString(mswAPI)
-	}
-	b.WriteString("\n")
-	b.WriteString(pacing)
-	b.WriteString(sioPlayer)
-	if target == Playwright {
-		b.WriteString(payloadNode)
-	} else {
-		b.WriteString(payloadWeb)
-	}
-	f := &Files{Module: []byte(b.String())}
+	module := webSocketModule(target, s, opts, useSidecar, b.String(), pacing+sioPlayer)
+	f := &Files{Module: []byte(module)}
 	if useSidecar {
 		f.Sidecar = []byte(sioArray(items, true) + "\n")
 	}

@@ -114,23 +114,10 @@ export default async function replay(page, options = {}) {
 `
 
 // sseMSWAPI answers the stream with MSW's sse().
-const sseMSWAPI = `let settings = {};
+var sseMSWAPI = `let settings = {};
 
-/** The recorded path on any host, http: or https:. */
-const recordedURL = new RegExp(
-  "^https?://[^/]+" + session.path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") + "$",
-);
-
-/**
- * Sets the options (see the top of this file). url, a string or RegExp for
- * sse(), replaces the handler: call it before the handlers are passed to
- * setupServer or setupWorker.
- */
-export function configure(options = {}) {
-  settings = { ...settings, ...options };
-  if ("url" in options) handlers.splice(0, handlers.length, handler(options.url ?? recordedURL));
-}
-
+` + httpRecordedURL + `
+` + mswConfigure("sse()") + `
 // The handler answers one stream, its first request's: later requests (an
 // EventSource reconnecting) go on to the next handler, which may be the
 // next recorded session's.
@@ -165,4 +152,11 @@ async function play(client, options) {
   if (ending.clean) client.close();
   else client.error();
 }
+`
+
+// httpRecordedURL is recordedURL of an MSW module over HTTP (poll, SSE).
+const httpRecordedURL = `/** The recorded path on any host, http: or https:. */
+const recordedURL = new RegExp(
+  "^https?://[^/]+" + session.path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") + "$",
+);
 `

@@ -83,7 +83,7 @@ export default async function replay(page, options = {}) {
 `
 
 // mswAPI is the handlers and configure of an MSW module.
-const mswAPI = `let settings = {};
+var mswAPI = `let settings = {};
 
 /**
  * The recorded path on any host, ws: or wss:. MSW (2.x) matches a URL under
@@ -98,16 +98,7 @@ const recordedURL = new RegExp(
     ")$",
 );
 
-/**
- * Sets the options (see the top of this file). url, a string or RegExp for
- * ws.link, replaces the handler: call it before the handlers are passed to
- * setupServer or setupWorker.
- */
-export function configure(options = {}) {
-  settings = { ...settings, ...options };
-  if ("url" in options) handlers.splice(0, handlers.length, handler(options.url ?? recordedURL));
-}
-
+` + mswConfigure("ws.link") + `
 function handler(url) {
   const link = ws.link(url);
   return link.addEventListener("connection", ({ client }) => {
@@ -365,3 +356,19 @@ function payload(m) {
   return m.text ?? Uint8Array.from(atob(m.binary), (c) => c.charCodeAt(0));
 }
 `
+
+// mswConfigure is configure(options) of an MSW module, which replaces the
+// handler (made by handler(url) with maker: ws.link, http.all(), sse())
+// when options has url; recordedURL, its default, is the module's.
+func mswConfigure(maker string) string {
+	return `/**
+ * Sets the options (see the top of this file). url, a string or RegExp for
+ * ` + maker + `, replaces the handler: call it before the handlers are passed to
+ * setupServer or setupWorker.
+ */
+export function configure(options = {}) {
+  settings = { ...settings, ...options };
+  if ("url" in options) handlers.splice(0, handlers.length, handler(options.url ?? recordedURL));
+}
+`
+}
