@@ -182,6 +182,8 @@ func (r *Recorder) handle(ctx context.Context, m *cdproto.Message) {
 		r.response(s, ev)
 	case *network.EventEventSourceMessageReceived:
 		r.eventSourceMessage(s, ev)
+	case *network.EventDataReceived:
+		r.dataReceived(s, ev)
 	case *network.EventLoadingFinished:
 		r.finished(ctx, s, ev.RequestID, ev.Timestamp)
 	case *network.EventLoadingFailed:

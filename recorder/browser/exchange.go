@@ -30,7 +30,8 @@ type exchange struct {
 	start    time.Time
 	status   int
 	response http.Header
-	respAt   time.Time
+	respAt   time.Time   // when its headers came (responseReceived)
+	bodyAt   time.Time   // kindEIO: when the last of its body came (dataReceived, loadingFinished); zero: not yet
 	eio      *eioSession // kindEIO
 	read     bool        // kindEIO: the response's packets are recorded already
 	sid      string      // kindEIO with no eio yet: the sid it names, whose handshake is not read yet
@@ -176,6 +177,14 @@ func (r *Recorder) response(s target.SessionID, ev *network.EventResponseReceive
 		ResponseHeaders: r.Redaction.Header(recorder.EndToEnd(x.response)), Page: r.pageOf(s)})
 }
 
+// dataReceived notes when a chunk of an Engine.IO polling response's body
+// came.
+func (r *Recorder) dataReceived(s target.SessionID, ev *network.EventDataReceived) {
+	if x := r.xs[reqKey{s, ev.RequestID}]; x != nil && x.kind == kindEIO && !x.read {
+		x.bodyAt = r.at(ev.Timestamp)
+	}
+}
+
 // eventSourceMessage records an event of an EventSource's stream.
 func (r *Recorder) eventSourceMessage(s target.SessionID, ev *network.EventEventSourceMessageReceived) {
 	x := r.xs[reqKey{s, ev.RequestID}]
@@ -215,6 +224,7 @@ func (r *Recorder) finished(ctx context.Context, s target.SessionID, id network.
 		if x.eio == nil {
 			return
 		}
+		x.bodyAt = at
 		r.pollPackets(ctx, s, id, x)
 		x.eio.busy--
 		x.eio.last = at
@@ -233,7 +243,11 @@ func (r *Recorder) pollPackets(ctx context.Context, s target.SessionID, id netwo
 	x.read = true
 	body := r.responseBody(ctx, s, id)
 	binaryBody := strings.HasPrefix(x.response.Get("Content-Type"), "application/octet-stream")
-	x.eio.fromBody(r, format.Receive, body, binaryBody, x.respAt)
+	at := x.bodyAt // the page has the packets once the body came, not at the headers
+	if at.IsZero() {
+		at = x.respAt
+	}
+	x.eio.fromBody(r, format.Receive, body, binaryBody, at)
 	if x.eio.rec != nil {
 		r.adopt(x.eio)
 	}
