@@ -1,7 +1,8 @@
 // One application on one origin for wsreplay's record --browser tests: a
 // page (GET /) that opens a WebSocket (text, binary, a server close 4001),
 // a second one that the server drops, a dedicated worker's WebSocket (the
-// worker closes it), a default Socket.IO client (polling, then upgrade) and
+// worker closes it), a default Socket.IO client (polling, then upgrade; the
+// server sends its ticks once the client has upgraded) and
 // an EventSource, and shows what it received in
 // window.out. The sockets go to the page's own origin unless the query
 // says ?target=ws://HOST:PORT (a replay server). ?hold=1 then opens a last
@@ -86,7 +87,14 @@ io.on('connection', (socket) => {
   socket.emit('welcome', { server: 'sio' });
   socket.on('join', (room, ack) => {
     ack({ room, ok: true });
-    for (let i = 1; i <= 3; i++) setTimeout(() => socket.emit('tick', { n: i }), 20 * i);
+    // The ticks wait for the upgrade to the WebSocket. Sent while it is
+    // under way they race it: the page may disconnect on tick 3 before the
+    // upgrade ends (its close then goes by polling), or get tick 3 before
+    // tick 2 (seen on a loaded machine: the server's WebSocket carried
+    // 3, 1, 2), and two recordings of the page differ by how the race went.
+    const ticks = () => { for (let i = 1; i <= 3; i++) setTimeout(() => socket.emit('tick', { n: i }), 20 * i); };
+    if (socket.conn.transport.name === 'websocket') ticks();
+    else socket.conn.once('upgrade', ticks);
   });
 });
 const wss = new WebSocketServer({ noServer: true });
