@@ -6,7 +6,9 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/coder/websocket"
@@ -23,12 +25,16 @@ const driveRecording = `{"type":"session","v":1,"session":"d1","time":"2026-11-2
 `
 
 // echoTarget is a WebSocket server that answers each message with
-// change(message), and counts the Cookie headers it was sent.
-func echoTarget(t *testing.T, change func([]byte) []byte) (url string, cookies *[]string) {
+// change(message), and keeps the Cookie headers it was sent: cookies
+// returns them so far (connections come at once under --concurrency).
+func echoTarget(t *testing.T, change func([]byte) []byte) (url string, cookies func() []string) {
 	t.Helper()
+	var mu sync.Mutex
 	var got []string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
 		got = append(got, r.Header.Get("Cookie"))
+		mu.Unlock()
 		c, err := websocket.Accept(w, r, nil)
 		if err != nil {
 			return
@@ -43,7 +49,11 @@ func echoTarget(t *testing.T, change func([]byte) []byte) (url string, cookies *
 		}
 	}))
 	t.Cleanup(srv.Close)
-	return "ws" + strings.TrimPrefix(srv.URL, "http"), &got
+	return "ws" + strings.TrimPrefix(srv.URL, "http"), func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(got)
+	}
 }
 
 func writeDriveRecording(t *testing.T) string {
@@ -64,8 +74,8 @@ func TestDriveCommand(t *testing.T) {
 		if code != 0 || !strings.Contains(stdout, "1 run: equal") {
 			t.Fatalf("exit %d, want 0 and equal:\n%s%s", code, stdout, stderr)
 		}
-		if len(*cookies) != 1 || (*cookies)[0] != "sid=live" {
-			t.Errorf("the target got Cookie %q, want the --header value", *cookies)
+		if got := cookies(); len(got) != 1 || got[0] != "sid=live" {
+			t.Errorf("the target got Cookie %q, want the --header value", got)
 		}
 		ls, lsErr, _ := wsreplay(t, "ls", "--json", out)
 		if strings.Count(ls, "\n") != 1 || !strings.Contains(ls, `"/echo?room=1"`) || strings.Contains(ls, "sid=live") {
@@ -97,8 +107,8 @@ func TestDriveCommand(t *testing.T) {
 	t.Run("repeat", func(t *testing.T) {
 		target, cookies := echoTarget(t, func(b []byte) []byte { return b })
 		stdout, _, code := wsreplay(t, "drive", "--target", target, rec, "--repeat", "5", "--concurrency", "3")
-		if code != 0 || !strings.Contains(stdout, "runs 5: 5 equal") || len(*cookies) != 5 {
-			t.Errorf("exit %d, %d connections; want 0 and 5:\n%s", code, len(*cookies), stdout)
+		if n := len(cookies()); code != 0 || !strings.Contains(stdout, "runs 5: 5 equal") || n != 5 {
+			t.Errorf("exit %d, %d connections; want 0 and 5:\n%s", code, n, stdout)
 		}
 	})
 }
