@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/netip"
 	"sync/atomic"
 	"time"
 
@@ -107,4 +109,14 @@ func hostGuard(h http.Handler, allow []string, log *slog.Logger) http.Handler {
 		}
 		h.ServeHTTP(w, r)
 	})
+}
+
+// fromThisMachine reports whether r came over a loopback connection: from
+// this machine, or in a pod from the pod itself (kubectl port-forward
+// connects to localhost inside it). What the rest of the network reaches
+// (a probe, a Prometheus scraper on the pod's address) is not.
+func fromThisMachine(r *http.Request) bool {
+	host, _, _ := net.SplitHostPort(r.RemoteAddr)
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Unmap().IsLoopback()
 }

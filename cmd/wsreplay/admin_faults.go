@@ -18,7 +18,10 @@ import (
 // syntax). GET reads them, PUT replaces them (application/json), DELETE
 // removes them. PUT and DELETE are methods a web page cannot send to
 // another origin without a CORS preflight, which this listener never
-// answers: a page the operator visits cannot turn faults on.
+// answers: a page the operator visits cannot turn faults on. All three
+// answer connections from this machine (or pod) only, as /recordings/
+// does: an --admin listener open to the network for probes and metrics
+// must not let the network break the live traffic.
 type faultsHandler struct {
 	Faults *recorder.Faults
 	Log    *slog.Logger
@@ -33,12 +36,26 @@ type faultsBody struct {
 }
 
 func (h *faultsHandler) register(mux *http.ServeMux) {
-	mux.HandleFunc("GET /faults", h.get)
-	mux.HandleFunc("PUT /faults", h.put)
-	mux.HandleFunc("DELETE /faults", func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("GET /faults", h.local(h.get))
+	mux.Handle("PUT /faults", h.local(h.put))
+	mux.Handle("DELETE /faults", h.local(func(w http.ResponseWriter, r *http.Request) {
 		h.Faults.Set(nil, nil)
 		h.Log.Info("live faults removed", "remote", r.RemoteAddr)
 		h.get(w, r)
+	}))
+}
+
+// local answers 403 to a connection from another machine: faults act on
+// live traffic.
+func (h *faultsHandler) local(fn http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !fromThisMachine(r) {
+			h.Log.Warn("refused /faults request from another machine", "remote", r.RemoteAddr, "method", r.Method,
+				"hint", "reach it through kubectl port-forward or an SSH tunnel")
+			faultsError(w, http.StatusForbidden, "", "/faults answers connections from this machine only (kubectl port-forward, an SSH tunnel)")
+			return
+		}
+		fn(w, r)
 	})
 }
 

@@ -5,9 +5,7 @@ import (
 	"html/template"
 	"log/slog"
 	"mime"
-	"net"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -85,8 +83,7 @@ func (h *recordingsHandler) register(mux *http.ServeMux) {
 // redacted as they are, hold what users sent and were sent.
 func (h *recordingsHandler) local(fn http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		host, _, _ := net.SplitHostPort(r.RemoteAddr)
-		if ip, err := netip.ParseAddr(host); err != nil || !ip.Unmap().IsLoopback() {
+		if !fromThisMachine(r) {
 			h.Log.Warn("refused /recordings/ request from another machine", "remote", r.RemoteAddr,
 				"hint", "reach it through kubectl port-forward or an SSH tunnel")
 			http.Error(w, "wsreplay: /recordings/ answers connections from this machine only (kubectl port-forward, an SSH tunnel)", http.StatusForbidden)

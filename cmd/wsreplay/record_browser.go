@@ -16,7 +16,7 @@ import (
 // (record --browser [URL], record --attach ADDR) in place of the proxy.
 func recordBrowserFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.BoolFlag{Name: "browser", Usage: "record from a Chromium started for it, on the page URL given as argument, through its DevTools protocol: no proxy (--upstream and --listen do not apply)"},
+		&cli.BoolFlag{Name: "browser", Usage: "record from a Chromium started for it, on the page URL given as argument, through its DevTools protocol: no proxy (its flags do not apply: --upstream, --listen, --latency, --fault, --admin...)"},
 		&cli.StringFlag{Name: "attach", Usage: "record from a Chromium you started with --remote-debugging-port, at `ADDR` (ws://127.0.0.1:9222), until Ctrl-C or the browser closes"},
 		&cli.StringFlag{Name: "chromium", Usage: "with --browser: the browser's executable `PATH` (default: chromium, chromium-browser or google-chrome on PATH)"},
 		&cli.StringFlag{Name: "profile", Usage: "with --browser: use and keep this user data `DIR` (default: a fresh temporary profile, removed at the end)"},
@@ -70,13 +70,23 @@ func runRecordBrowser(c *cli.Context) error {
 	return serr
 }
 
+// proxyOnlyFlags are record's flags that act on the proxy, which
+// recording from a browser does not start: given with --browser or
+// --attach they are refused, not ignored (a fault or an admin listener
+// the user asked for and did not get). The admin listener is the proxy's
+// too: its /faults act on the proxy's traffic, and browser mode has no
+// readiness or metrics to serve.
+var proxyOnlyFlags = []string{"upstream", "listen", "tls-cert", "tls-key", "record-path", "record-header", "record-cookie", "sample",
+	"partial-budget", "handshake-timeout", "idle-timeout", "insecure-upstream-tls",
+	"latency", "bandwidth", "stall-at", "fault", "admin", "admin-recordings", "admin-allow-host"}
+
 // browserOptions maps record's flags onto a browser.Recorder, and returns
 // the page to open (--browser's argument).
 func browserOptions(c *cli.Context) (*browser.Recorder, string, error) {
 	if c.Bool("browser") && c.String("attach") != "" {
 		return nil, "", usagef("record: --browser starts a browser and --attach records from yours: give one")
 	}
-	for _, name := range []string{"upstream", "tls-cert", "tls-key", "record-path", "record-header", "record-cookie", "sample"} {
+	for _, name := range proxyOnlyFlags {
 		if c.IsSet(name) {
 			return nil, "", usagef("record: --%s does not apply to recording from a browser (--browser, --attach)", name)
 		}
