@@ -87,3 +87,66 @@ func TestClockBeyondLimits(t *testing.T) {
 		})
 	}
 }
+
+// FuzzParseLink feeds what the parsers take to a Clock: whatever link and
+// delay they accept, scheduling messages with it never panics, arrivals
+// keep their order, none is early, and none is later than the limits
+// allow.
+func FuzzParseLink(f *testing.F) {
+	for _, s := range [][4]string{
+		{"200ms±50ms", "64KiB/s", "10s:5s", "delay=200ms"},
+		{"0±1300000h", "NaNKB", "1s:2562047h", "delay=100000h"}, // refused: once a panic
+		{"24h±24h", "1B/s", "24h:24h", "delay=24h"},
+		{"0", "1024GiB/s", "0:1ns", "drop:#2"},
+	} {
+		f.Add(s[0], s[1], s[2], s[3], []byte{0, 255, 1, 128, 7})
+	}
+	t0 := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, lat, bw, stall, rule string, sizes []byte) {
+		var l Link
+		var err error
+		if l.Latency, l.Jitter, err = ParseLatency(lat); err != nil {
+			l.Latency, l.Jitter = 0, 0
+		}
+		if l.Bandwidth, err = ParseBandwidth(bw); err != nil {
+			l.Bandwidth = 0
+		}
+		if st, err := ParseStall(stall); err == nil {
+			l.Stalls = []Stall{st}
+		}
+		r, err := ParseRule(rule)
+		if err != nil {
+			r = nil
+		}
+		c := NewClock(l, t0)
+		var last time.Time
+		var wire, stalled time.Duration
+		for i, b := range sizes[:min(len(sizes), 8)] {
+			seq, size, due := i+1, int(b)<<20, t0.Add(time.Duration(i)*time.Second)
+			if i == 4 {
+				c.SetLink(l) // as the control API does, mid-way
+			}
+			at := c.Arrival(seq, size, due)
+			if again := c.Arrival(seq, size, due); !again.Equal(at) {
+				t.Fatalf("%v, message %d: asked twice, %v then %v", l, seq, at, again)
+			}
+			if l.Bandwidth > 0 {
+				wire += wireTime(size, l.Bandwidth)
+			}
+			for _, s := range l.Stalls {
+				stalled += s.For
+			}
+			most := due.Add(wire + 2*MaxDuration + stalled)
+			if at.Before(due) || at.Before(last) || at.After(most) {
+				t.Fatalf("%v, message %d due at %v: arrives at %v (the one before at %v, at most %v)", l, seq, due, at, last, most)
+			}
+			c.Sent(seq, at)
+			last = at
+			if r != nil && r.Match(&Message{Seq: seq, Offset: at.Sub(t0), Event: ev("{}")}) && r.Action == Delay {
+				if late := at.Add(r.Delay); late.Before(at) || late.Sub(at) > MaxDuration {
+					t.Fatalf("rule %s delays a message from %v to %v", r, at, late)
+				}
+			}
+		}
+	})
+}
