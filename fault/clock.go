@@ -10,6 +10,8 @@ import (
 // the messages before it have gone through the bandwidth, and past any
 // stall. Arrivals never go backwards, so messages keep their order. The
 // replay server and the recording proxy both time their links with it.
+// A latency or jitter beyond MaxDuration counts as MaxDuration, a negative
+// one as zero; no Link makes it overflow or panic.
 // It is not safe for concurrent use; the zero value is not usable
 // (NewClock).
 type Clock struct {
@@ -46,17 +48,17 @@ func (l *Clock) SetLink(cfg Link) {
 func (l *Clock) Arrival(seq, size int, due time.Time) time.Time {
 	if l.seq != seq {
 		l.seq, l.jitter = seq, 0
-		if j := l.cfg.Jitter; j > 0 {
+		if j := span(l.cfg.Jitter); j > 0 {
 			l.jitter = time.Duration(l.rnd.Int64N(int64(2*j)+1)) - j
 		}
 	}
 	start := due
 	if l.cfg.Bandwidth > 0 {
 		start = later(due, l.free)
-		l.planFree = start.Add(time.Duration(float64(size) / float64(l.cfg.Bandwidth) * float64(time.Second)))
+		l.planFree = start.Add(wireTime(size, l.cfg.Bandwidth))
 		start = l.planFree
 	}
-	at := later(start, start.Add(l.cfg.Latency+l.jitter)) // jitter never makes it early
+	at := later(start, start.Add(span(l.cfg.Latency)+l.jitter)) // jitter never makes it early
 	at = later(at, l.last)
 	for _, s := range l.cfg.Stalls {
 		from := l.accepted.Add(s.At)
@@ -81,6 +83,25 @@ func (l *Clock) Sent(seq int, now time.Time) {
 		l.free = l.planFree
 	}
 	l.seq, l.planAt = 0, time.Time{}
+}
+
+// span keeps a latency or jitter from zero to MaxDuration, as the parsers
+// do, so that a Link built by hand cannot overflow the arithmetic
+// (time.Time.Add saturates; time.Duration sums do not).
+func span(d time.Duration) time.Duration { return min(max(d, 0), MaxDuration) }
+
+// wireTime returns how long size bytes take at rate (> 0) bytes a second,
+// at most 1<<62 ns (146 years) where the float would not fit a Duration.
+func wireTime(size int, rate int64) time.Duration {
+	const most = 1 << 62
+	w := float64(size) / float64(rate) * float64(time.Second)
+	switch {
+	case !(w > 0):
+		return 0
+	case w >= most:
+		return most
+	}
+	return time.Duration(w)
 }
 
 func later(a, b time.Time) time.Time {

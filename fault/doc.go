@@ -20,6 +20,12 @@
 // truncated binary message). Toxiproxy has no notion of messages: these
 // have no counterpart there.
 //
+// Every duration the vocabulary takes (latency, jitter, a stall's start and
+// length, delay=D) is at most MaxDuration (24h), and a bandwidth is from
+// 1B/s to MaxBandwidth (1024GiB/s); the parsers refuse the rest. Times of
+// @ selectors are only compared and have no bound. A Clock stays safe with
+// a Link built by hand beyond these limits.
+//
 // Parsers return one-line errors that quote the bad part; callers add the
 // flag or field it came from. Values are plain data, safe to copy and to
 // share once built.

@@ -191,8 +191,17 @@ func FuzzParseRule(f *testing.F) {
 		if out := CorruptData(data, true); json.Valid(out) {
 			t.Fatalf("corrupt %q gave valid JSON %q", data, out)
 		}
-		if rate, err := ParseBandwidth(s); err == nil && rate <= 0 {
+		if rate, err := ParseBandwidth(s); err == nil && (rate < 1 || rate > MaxBandwidth) {
 			t.Fatalf("bandwidth %q gave %d", s, rate)
+		}
+		if lat, jit, err := ParseLatency(s); err == nil && (lat > MaxDuration || jit > MaxDuration) {
+			t.Fatalf("latency %q gave %v±%v", s, lat, jit)
+		}
+		if st, err := ParseStall(s); err == nil && (st.At > MaxDuration || st.For > MaxDuration || st.For <= 0) {
+			t.Fatalf("stall %q gave %v", s, st)
+		}
+		if r, err := ParseRule(s); err == nil && r.Delay > MaxDuration {
+			t.Fatalf("fault %q gave a delay of %v", s, r.Delay)
 		}
 	})
 }

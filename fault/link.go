@@ -3,6 +3,7 @@ package fault
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -44,18 +45,19 @@ func (l Link) String() string {
 // String returns s as --stall-at takes it, "10s:5s".
 func (s Stall) String() string { return s.At.String() + ":" + s.For.String() }
 
-// ParseLatency parses "D", "D±J" or "D+-J" (latency D, jitter J).
+// ParseLatency parses "D", "D±J" or "D+-J" (latency D, jitter J), each
+// at most MaxDuration.
 func ParseLatency(s string) (latency, jitter time.Duration, err error) {
 	d, j, hasJ := strings.Cut(s, "±")
 	if !hasJ {
 		d, j, hasJ = strings.Cut(s, "+-")
 	}
-	latency, err = parseDur("latency", d)
+	latency, err = parseSpan("latency", d)
 	if err != nil {
 		return 0, 0, err
 	}
 	if hasJ {
-		if jitter, err = parseDur("jitter", j); err != nil {
+		if jitter, err = parseSpan("jitter", j); err != nil {
 			return 0, 0, err
 		}
 	}
@@ -70,6 +72,21 @@ func FormatLatency(latency, jitter time.Duration) string {
 	return latency.String() + "±" + jitter.String()
 }
 
+// MaxDuration is the longest duration the vocabulary takes: a latency, a
+// jitter, a stall's start and length, a delay=D. The parsers refuse a
+// longer one; a Clock counts a longer latency or jitter as MaxDuration.
+// A day is far beyond any network's fault and far from the overflow of
+// time.Duration (292 years), which a jitter once reached.
+const MaxDuration = 24 * time.Hour
+
+// MaxBandwidth is the fastest rate ParseBandwidth takes, 1024GiB/s; the
+// slowest is 1B/s.
+const MaxBandwidth = 1 << 40
+
+// errNegative ends the error for a negative duration.
+var errNegative = errors.New("is negative")
+
+// parseDur parses a duration of at least zero, "0" included.
 func parseDur(what, s string) (time.Duration, error) {
 	s = strings.TrimSpace(s)
 	if s == "0" {
@@ -80,9 +97,22 @@ func parseDur(what, s string) (time.Duration, error) {
 		return 0, fmt.Errorf("%s %q is not a duration (200ms, 1.5s)", what, s)
 	}
 	if d < 0 {
-		return 0, fmt.Errorf("%s %q is negative", what, s)
+		return 0, fmt.Errorf("%s %q %w", what, s, errNegative)
 	}
 	return d, nil
+}
+
+// parseSpan parses a duration from zero to MaxDuration.
+func parseSpan(what, s string) (time.Duration, error) {
+	d, err := parseDur(what, s)
+	if err == nil && d > MaxDuration {
+		return 0, overLimit(what, s)
+	}
+	return d, err
+}
+
+func overLimit(what, s string) error {
+	return fmt.Errorf("%s %q is over the limit of %s", what, strings.TrimSpace(s), strings.TrimSuffix(MaxDuration.String(), "0m0s"))
 }
 
 // units are the bandwidth units, longest first so that "KiB" is not read
@@ -96,7 +126,8 @@ var units = []struct {
 }
 
 // ParseBandwidth parses a rate in bytes a second: "64KiB/s", "1MB/s",
-// "500B/s" ("/s" may be left out; KB is 1000 bytes, KiB 1024).
+// "500B/s" ("/s" may be left out; KB is 1000 bytes, KiB 1024). The rate is
+// from 1B/s to MaxBandwidth.
 func ParseBandwidth(s string) (int64, error) {
 	t := strings.TrimSuffix(strings.TrimSpace(s), "/s")
 	for _, u := range units {
@@ -105,10 +136,17 @@ func ParseBandwidth(s string) (int64, error) {
 			continue
 		}
 		f, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
-		if err != nil || f <= 0 || f*float64(u.mult) >= 1<<62 {
+		rate := f * float64(u.mult)
+		tooBig := errors.Is(err, strconv.ErrRange) && f > 0 // 1e400
+		switch {
+		case !tooBig && (err != nil || !(f > 0) || math.IsInf(f, 1)): // NaN too
 			return 0, fmt.Errorf("bandwidth %q: %q is not a positive number", s, num)
+		case tooBig || rate > MaxBandwidth:
+			return 0, fmt.Errorf("bandwidth %q is over the limit of %s", s, FormatBandwidth(MaxBandwidth))
+		case rate < 1:
+			return 0, fmt.Errorf("bandwidth %q: the rate must be at least 1B/s", s)
 		}
-		return max(int64(f*float64(u.mult)), 1), nil
+		return int64(rate), nil
 	}
 	return 0, fmt.Errorf("bandwidth %q has no unit (64KiB/s, 1MB/s, 500B/s)", s)
 }
@@ -123,22 +161,30 @@ func FormatBandwidth(rate int64) string {
 	return strconv.FormatInt(rate, 10) + "B/s"
 }
 
-// ParseStall parses "AT:FOR": nothing arrives from AT for FOR.
+// ParseStall parses "AT:FOR": nothing arrives from AT for FOR. AT is from
+// zero to MaxDuration, FOR as ParseStallLength takes it.
 func ParseStall(s string) (Stall, error) {
 	at, dur, ok := strings.Cut(s, ":")
 	if !ok {
 		return Stall{}, fmt.Errorf("stall %q is not AT:FOR (10s:5s)", s)
 	}
-	a, err := parseDur("stall start", at)
+	a, err := parseSpan("stall start", at)
 	if err != nil {
 		return Stall{}, err
 	}
-	f, err := parseDur("stall length", dur)
+	f, err := ParseStallLength(dur)
 	if err != nil {
 		return Stall{}, err
-	}
-	if f == 0 {
-		return Stall{}, errors.New("stall " + strconv.Quote(s) + " lasts no time")
 	}
 	return Stall{At: a, For: f}, nil
+}
+
+// ParseStallLength parses how long a stall lasts, "5s": more than zero and
+// at most MaxDuration.
+func ParseStallLength(s string) (time.Duration, error) {
+	d, err := parseSpan("stall length", s)
+	if err == nil && d == 0 || errors.Is(err, errNegative) {
+		return 0, fmt.Errorf("stall length %q must be positive (5s)", strings.TrimSpace(s))
+	}
+	return d, err
 }

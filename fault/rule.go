@@ -28,7 +28,7 @@ const (
 // server sends (dir receive).
 type Rule struct {
 	Action Action
-	Delay  time.Duration // for Delay
+	Delay  time.Duration // for Delay; ParseRule keeps it to MaxDuration
 	// Seq selects messages by position: numbered from 1 in both
 	// directions, as the timeline and the control API number them, from
 	// SeqFrom to SeqTo included. Zero: any.
@@ -68,7 +68,9 @@ func (r *Rule) String() string { return r.text }
 //	drop:$.user.id                   JSON payloads that have user.id
 //	drop:~heartbeat                  payloads that contain "heartbeat"
 //
-// Actions: drop, duplicate, delay=D, reorder, corrupt.
+// Actions: drop, duplicate, delay=D (D at most MaxDuration), reorder,
+// corrupt. Times of @ selectors have no upper bound: they are only
+// compared with a message's offset.
 func ParseRule(s string) (*Rule, error) {
 	head, sels, _ := strings.Cut(s, ":")
 	r := &Rule{text: s}
@@ -83,6 +85,9 @@ func ParseRule(s string) (*Rule, error) {
 		d, err := parseDur("delay", arg)
 		if err != nil || d == 0 {
 			return nil, fmt.Errorf("fault %q: delay needs a duration (delay=200ms)", s)
+		}
+		if d > MaxDuration {
+			return nil, fmt.Errorf("fault %q: %w", s, overLimit("delay", arg))
 		}
 		r.Delay = d
 	default:

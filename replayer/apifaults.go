@@ -15,7 +15,7 @@ type faultsRequest struct {
 	Latency   *string  `json:"latency"`   // "200ms±50ms"
 	Bandwidth *string  `json:"bandwidth"` // "64KiB/s"
 	StallAt   []string `json:"stall_at"`  // "10s:5s", from the accept
-	Stall     *string  `json:"stall"`     // "5s": nothing arrives from now for that long
+	Stall     *string  `json:"stall"`     // "5s": nothing arrives from now for that long (fault.ParseStallLength)
 	Messages  []string `json:"messages"`  // "drop:$.type==tick"
 }
 
@@ -66,12 +66,11 @@ func (b *faultsRequest) link(now time.Duration) (*fault.Link, error) {
 		l.Stalls = append(l.Stalls, stall)
 	}
 	if b.Stall != nil {
-		stall, err := fault.ParseStall("0:" + *b.Stall)
+		d, err := fault.ParseStallLength(*b.Stall)
 		if err != nil {
-			return nil, &apiError{status: 400, msg: "stall " + *b.Stall + " is not a duration (5s)", field: "stall"}
+			return nil, &apiError{status: 400, msg: err.Error(), field: "stall"}
 		}
-		stall.At = now
-		l.Stalls = append(l.Stalls, stall)
+		l.Stalls = append(l.Stalls, fault.Stall{At: now, For: d})
 	}
 	return l, nil
 }

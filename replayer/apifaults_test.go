@@ -2,6 +2,7 @@ package replayer
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -14,16 +15,25 @@ func TestAPIFaults(t *testing.T) {
 	c := dial(t, ts, "/ws")
 	msgs, _ := reader(c)
 	waitReplay(t, ts, "r1")
-	for _, bad := range []struct{ body, field string }{
-		{`{"latency": "soon"}`, "latency"},
-		{`{"bandwidth": "64"}`, "bandwidth"},
-		{`{"stall_at": ["10s"]}`, "stall_at"},
-		{`{"stall": "x"}`, "stall"},
-		{`{"messages": ["explode:#1"]}`, "messages"},
+	for _, bad := range []struct{ body, field, msg string }{
+		{`{"latency": "soon"}`, "latency", `latency "soon" is not a duration`},
+		{`{"bandwidth": "64"}`, "bandwidth", "has no unit"},
+		{`{"stall_at": ["10s"]}`, "stall_at", "is not AT:FOR"},
+		{`{"stall": "x"}`, "stall", `stall length "x" is not a duration`},
+		{`{"messages": ["explode:#1"]}`, "messages", "unknown action"},
+		// Beyond the vocabulary's limits: once a panic in the player.
+		{`{"latency": "0±1300000h"}`, "latency", `jitter "1300000h" is over the limit of 24h`},
+		{`{"bandwidth": "NaNKB"}`, "bandwidth", "not a positive number"},
+		{`{"stall_at": ["1s:25h"]}`, "stall_at", "over the limit of 24h"},
+		{`{"stall": "25h"}`, "stall", "over the limit of 24h"},
+		{`{"messages": ["delay=25h"]}`, "messages", "over the limit of 24h"},
+		{`{"stall": "-1s"}`, "stall", `stall length "-1s" must be positive`},
+		{`{"stall": "0"}`, "stall", `stall length "0" must be positive`},
 	} {
 		st, v := call(t, ts, "POST", "replays/r1/faults", bad.body)
-		if st != 400 || v["field"] != bad.field {
-			t.Errorf("%s: %d %v, want 400 naming %s", bad.body, st, v, bad.field)
+		msg, _ := v["error"].(string)
+		if st != 400 || v["field"] != bad.field || !strings.Contains(msg, bad.msg) || strings.Contains(msg, "\n") {
+			t.Errorf("%s: %d %v, want 400 naming %s, saying %q", bad.body, st, v, bad.field, bad.msg)
 		}
 	}
 	v := mustCall(t, ts, "POST", "replays/r1/faults", `{"latency": "10ms±5ms", "messages": ["drop:~m3", "duplicate:#5"]}`)

@@ -45,6 +45,11 @@ func TestBadInput(t *testing.T) {
 		{[]string{"serve", "--drop-at", "-5s"}, `--drop-at: "-5s" is not a duration`},
 		{[]string{"serve", "--latency", "200ms±lots"}, `wsreplay: --latency: jitter "lots" is not a duration`},
 		{[]string{"serve", "--bandwidth", "64"}, `wsreplay: --bandwidth: bandwidth "64" has no unit`},
+		// Given a file, so that a flag taken by mistake fails fast, not serves.
+		{[]string{"serve", "--latency", "0±1300000h", empty}, `wsreplay: --latency: jitter "1300000h" is over the limit of 24h`},
+		{[]string{"serve", "--bandwidth", "NaNKB", empty}, `wsreplay: --bandwidth: bandwidth "NaNKB": "NaN" is not a positive number`},
+		{[]string{"serve", "--stall-at", "1s:-1s", empty}, `wsreplay: --stall-at: stall length "-1s" must be positive`},
+		{[]string{"serve", "--fault", "delay=25h", empty}, `wsreplay: --fault: fault "delay=25h": delay "25h" is over the limit of 24h`},
 		{[]string{"serve", "--stall-at", "10s"}, `wsreplay: --stall-at: stall "10s" is not AT:FOR`},
 		{[]string{"serve", "--fault", "drop:$.a,b;zz"}, `wsreplay: --fault: fault "drop:$.a,b;zz": selector "zz" is none of`},
 		{[]string{"serve", "--refuse", "lots"}, `--refuse: invalid value "lots": parse error`},
