@@ -33,7 +33,7 @@ func TestAdminFaults(t *testing.T) {
 	if st, _ := do("POST", `{"latency":"200ms"}`, "application/json"); st != 405 {
 		t.Errorf("POST: %d, want 405 (a page could send it cross-origin)", st)
 	}
-	for body, field := range map[string]string{`{"latency":"x"}`: "latency", `{"messages":["zap"]}`: "messages", `{"stall_at":["1s"]}`: "stall_at"} {
+	for body, field := range map[string]string{`{"latency":"x"}`: "latency", `{"latency":"0±1300000h"}`: "latency", `{"bandwidth":"NaNKB"}`: "bandwidth", `{"messages":["zap"]}`: "messages", `{"stall_at":["1s"]}`: "stall_at"} {
 		if st, got := do("PUT", body, "application/json"); st != 400 || !strings.Contains(got, `"field":"`+field+`"`) {
 			t.Errorf("PUT %s: %d %s, want 400 naming %s", body, st, got, field)
 		}
