@@ -2,11 +2,9 @@ package recorder
 
 import (
 	"bytes"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/wsreplay/wsreplay/format"
@@ -75,7 +73,7 @@ func (p *Proxy) recordBootstrap(x *exchange, b protocol.Bootstrapper, a bootstra
 		a.body, a.header = held.buf, a.header.Clone()
 		a.header.Del("Content-Encoding")
 	}
-	if rb, ok := b.(protocol.BootstrapRecognizer); ok && !rb.RecognizeBootstrap(x.req, a.status, a.body) {
+	if !recognized(b, x.req, a.status, a.body) {
 		return // an application's own /info or /negotiate: plain HTTP
 	}
 	if !p.recording.add() {
@@ -90,114 +88,20 @@ func (p *Proxy) recordBootstrap(x *exchange, b protocol.Bootstrapper, a bootstra
 		HTTP: &format.HTTP{Method: x.req.Method, URL: p.redactURL(x.req.URL), Headers: p.Redaction.headers(endToEnd(x.req.Header))}}
 	req.Opcode = bodyOpcode(req.Data)
 	s.message(req)
-	resp := &format.Event{Time: s.at(a.at), Dir: format.Receive, Data: nonNil(p.redactBootstrap(a.body)),
+	resp := &format.Event{Time: s.at(a.at), Dir: format.Receive, Data: nonNil(p.boots.Answer(&p.Redaction, a.body)),
 		HTTP: &format.HTTP{Status: a.status, Headers: p.Redaction.headers(endToEnd(a.header))}}
 	resp.Opcode = bodyOpcode(resp.Data)
 	s.message(resp)
-	s.close(format.ByServer, 1000, "bootstrap answered", true)
+	s.close(format.ByServer, 1000, BootstrapAnswered, true)
 }
+
+// redactURL returns u as Redaction.url does, with the tokens recorded
+// bootstraps handed out hidden too (BootstrapTokens.URL).
+func (p *Proxy) redactURL(u *url.URL) string { return p.boots.URL(&p.Redaction, u) }
 
 func profileName(b protocol.Bootstrapper) string {
 	if pr, ok := b.(protocol.Profile); ok {
 		return pr.Name()
 	}
 	return ""
-}
-
-// bootstrapSecrets are the members of a bootstrap answer that let their
-// holder into the connection (SignalR's connectionToken, a redirect's
-// accessToken): recorded hidden, and their values hidden where a later
-// URL carries them (?id=<connectionToken>).
-var bootstrapSecrets = []string{"connectionToken", "accessToken"}
-
-// redactBootstrap returns a bootstrap answer with its secret members
-// hidden (unless Redaction is Off), remembering their values for
-// redactURL. An answer that is not a JSON object is returned as it is.
-func (p *Proxy) redactBootstrap(body []byte) []byte {
-	var obj map[string]json.RawMessage
-	if p.Redaction.Off || json.Unmarshal(body, &obj) != nil {
-		return bytes.Clone(body)
-	}
-	hidden := false
-	for _, k := range bootstrapSecrets {
-		var v string
-		if json.Unmarshal(obj[k], &v) != nil || v == "" {
-			continue
-		}
-		p.bootTokens.add(v)
-		obj[k], _ = json.Marshal(Redacted)
-		hidden = true
-	}
-	if !hidden {
-		return bytes.Clone(body)
-	}
-	out, err := json.Marshal(obj)
-	if err != nil {
-		return []byte{}
-	}
-	return out
-}
-
-// redactURL returns u as Redaction.url does, with the value of a query
-// parameter id= hidden too when it is a token a recorded bootstrap
-// handed out (SignalR's <hub>?id=<connectionToken>).
-func (p *Proxy) redactURL(u *url.URL) string {
-	if u.RawQuery == "" || p.Redaction.Off || !p.bootTokens.any() {
-		return p.Redaction.url(u)
-	}
-	parts := strings.Split(u.RawQuery, "&")
-	for i, part := range parts {
-		name, value, ok := strings.Cut(part, "=")
-		if !ok || name != "id" {
-			continue
-		}
-		if dec, err := url.QueryUnescape(value); err == nil && p.bootTokens.has(dec) {
-			parts[i] = "id=" + url.QueryEscape(Redacted)
-		}
-	}
-	c := *u
-	c.RawQuery = strings.Join(parts, "&")
-	return p.Redaction.url(&c)
-}
-
-// maxBootTokens bounds the tokens remembered: the newest are kept, and a
-// client presents its token within seconds of getting it.
-const maxBootTokens = 4096
-
-// bootTokens are the secret values recorded bootstraps handed out, the
-// newest maxBootTokens. The zero value is empty; safe for concurrent use.
-type bootTokens struct {
-	mu    sync.Mutex
-	set   map[string]struct{}
-	order []string
-}
-
-func (t *bootTokens) add(v string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.set == nil {
-		t.set = map[string]struct{}{}
-	}
-	if _, ok := t.set[v]; ok {
-		return
-	}
-	if len(t.order) == maxBootTokens {
-		delete(t.set, t.order[0])
-		t.order = append(t.order[:0], t.order[1:]...)
-	}
-	t.set[v] = struct{}{}
-	t.order = append(t.order, v)
-}
-
-func (t *bootTokens) has(v string) bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	_, ok := t.set[v]
-	return ok
-}
-
-func (t *bootTokens) any() bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return len(t.set) > 0
 }

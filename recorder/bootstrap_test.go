@@ -1,8 +1,10 @@
 package recorder
 
 import (
+	"bytes"
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -117,4 +119,50 @@ func dump(evs []*format.Event) string {
 		b.Write(line)
 	}
 	return b.String()
+}
+
+// TestBootstrapPolledHidesToken: a negotiate on a --poll path is recorded
+// in the poller's session, and its answer's connectionToken is hidden
+// there as in a bootstrap's, and in the WebSocket URL and the log lines
+// that present it later.
+func TestBootstrapPolledHidesToken(t *testing.T) {
+	var logs bytes.Buffer
+	p, ts, sink, dir := proxyFor(t, bootstrapUpstream(t), func(p *Proxy) {
+		p.Poll = []string{"/hub/negotiate*"}
+		p.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	})
+	resp, err := http.Post(ts.URL+"/hub/negotiate?negotiateVersion=1", "text/plain", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), `"connectionToken":"tok-SECRET-1"`) {
+		t.Fatalf("not relayed untouched: %q", body)
+	}
+	c := dial(t, ts, "/hub?id=tok-SECRET-1", nil)
+	c.Write(t.Context(), websocket.MessageText, []byte("{\"protocol\":\"json\",\"version\":1}\x1e"))
+	c.Read(t.Context())
+	c.Read(t.Context()) // the close
+	nettest.WaitFor(t, "the hub's session to end", func() bool { return p.Stats().Open <= 1 })
+	stopProxy(t, p, ts, sink)
+	recs, _ := readRecordings(t, dir)
+	var negotiate, hub string
+	for _, evs := range recs {
+		switch evs[0].URL {
+		case "/hub/negotiate?negotiateVersion=1":
+			negotiate = dump(evs)
+		case "/hub?id=%5Bredacted%5D":
+			hub = dump(evs)
+		}
+		if s := dump(evs); strings.Contains(s, "SECRET") {
+			t.Errorf("a recording holds the token: %s", s)
+		}
+	}
+	if !strings.Contains(negotiate, `\"connectionToken\":\"[redacted]\"`) || hub == "" {
+		t.Errorf("negotiate polled: %s\nhub: %s\nwant the token hidden in both", negotiate, hub)
+	}
+	if strings.Contains(logs.String(), "SECRET") {
+		t.Errorf("the log holds the token:\n%s", logs.String())
+	}
 }

@@ -59,7 +59,7 @@ func (ps *pollers) watch(p *Proxy, x *exchange) {
 		at := pl.s.now()
 		rbody := p.holdBody(p.maxMessageSize())
 		return rbody.write, func(error) {
-			pl.response(p, at, resp.StatusCode, resp.Header, rbody)
+			pl.response(p, x.req, at, resp.StatusCode, resp.Header, rbody)
 			ps.release(p, pl)
 		}
 	}
@@ -69,7 +69,7 @@ func (ps *pollers) watch(p *Proxy, x *exchange) {
 		if x.req.Context().Err() != nil {
 			status = 499 // the client left, as passthruError answers
 		}
-		pl.response(p, pl.s.now(), status, nil, &heldBody{})
+		pl.response(p, x.req, pl.s.now(), status, nil, &heldBody{})
 		ps.release(p, pl)
 	}
 }
@@ -116,11 +116,16 @@ func (pl *poller) request(p *Proxy, x *exchange, body *heldBody) {
 	pl.s.message(e)
 }
 
-// response records the response line, timed when its headers arrived.
-func (pl *poller) response(p *Proxy, at time.Time, status int, h http.Header, body *heldBody) {
+// response records the response line to req, timed when its headers
+// arrived. A bootstrap's answer polled (--poll on a negotiate path) has
+// its secrets hidden as a bootstrap session's has.
+func (pl *poller) response(p *Proxy, req *http.Request, at time.Time, status int, h http.Header, body *heldBody) {
 	defer body.release() // the sink takes the bytes, within its own bound
 	pl.overLimit(body, "response")
 	data, h := pl.decoded(p, h, body.buf)
+	if _, ok := RecognizeBootstrap(p.protocols(), req, status, data); ok {
+		data = p.boots.Answer(&p.Redaction, data)
+	}
 	e := &format.Event{Time: at, Dir: format.Receive, Data: data,
 		HTTP: &format.HTTP{Status: status}}
 	if h != nil {

@@ -120,10 +120,10 @@ type Proxy struct {
 	passthru   *httputil.ReverseProxy
 	redact     func([]byte) ([]byte, bool) // Redaction.Message, made once (redactText)
 	redactOnce sync.Once
-	pollers    pollers      // the sessions of Poll's pollers
-	bootTokens bootTokens   // secrets recorded bootstraps handed out (bootstrap.go)
-	signalR    signalRConns // SignalR connections on HTTP transports (signalr.go)
-	streams    streams      // the event streams being recorded
+	pollers    pollers         // the sessions of Poll's pollers
+	boots      BootstrapTokens // secrets recorded bootstraps handed out (bootstrap_tokens.go)
+	signalR    signalRConns    // SignalR connections on HTTP transports (signalr.go)
+	streams    streams         // the event streams being recorded
 
 	stats   proxyStats
 	partial atomic.Int64 // bytes of PartialBudget taken

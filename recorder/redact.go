@@ -159,11 +159,14 @@ func (r *Redaction) secretQuery(name string) bool {
 }
 
 // url returns u as a string with the secrets of its path (Paths) and the
-// values of secret query parameters hidden, and without user info. The
-// rest keeps its order and encoding.
+// values of secret query parameters hidden, and without user info or
+// fragment. The rest keeps its order and encoding. A fragment never
+// reaches a server, so nothing recorded needs it, and an OAuth implicit
+// flow's page carries its token there (#access_token=...).
 func (r *Redaction) url(u *url.URL) string {
 	c := *u
 	c.User = nil
+	c.Fragment, c.RawFragment = "", ""
 	if len(r.Paths) > 0 {
 		p := r.path(c.EscapedPath())
 		c.Path, c.RawPath = p, p
@@ -259,7 +262,7 @@ func (r *Redaction) param(p string) string {
 func (r *Redaction) Header(h http.Header) map[string][]string { return r.headers(h) }
 
 // URL returns u as it is recorded: the secrets of its path and query
-// hidden, without user info (see Header).
+// hidden, without user info or fragment (see Header).
 func (r *Redaction) URL(u *url.URL) string { return r.url(u) }
 
 // Subprotocol returns a negotiated subprotocol as it is recorded (see

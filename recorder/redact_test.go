@@ -17,6 +17,11 @@ func TestRedactURL(t *testing.T) {
 			"/a?x=1;token=%5Bredacted%5D&key[]=%5Bredacted%5D&auth_key=%5Bredacted%5D&access-key=%5Bredacted%5D&client-key=%5Bredacted%5D&t=%5Bredacted%5D&id=%5Bredacted%5D&page=2"},
 		{"/ws?jwt=a&pwd=b&private_key=c&ticket=d&bearer=e&otp=f&session=g&sig=h&X-Amz-Security-Token=i&page=2",
 			"/ws?jwt=%5Bredacted%5D&pwd=%5Bredacted%5D&private_key=%5Bredacted%5D&ticket=%5Bredacted%5D&bearer=%5Bredacted%5D&otp=%5Bredacted%5D&session=%5Bredacted%5D&sig=%5Bredacted%5D&X-Amz-Security-Token=%5Bredacted%5D&page=2"},
+		// A fragment never reaches a server; an OAuth implicit flow puts
+		// its token there.
+		{"http://h/app?token=QSECRET&x=1#access_token=FRAGSECRET", "http://h/app?token=%5Bredacted%5D&x=1"},
+		{"http://h/app#state=a%2Fb&id_token=FRAGSECRET", "http://h/app"},
+		{"/ws?#FRAGSECRET", "/ws?"},
 	}
 	var r Redaction
 	for _, tt := range tests {

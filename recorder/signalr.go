@@ -36,7 +36,7 @@ const signalRSep = 0x1e
 // for concurrent use. Once endAll has run it starts no more.
 type signalRConns struct {
 	mu     sync.Mutex
-	tokens bootTokens
+	tokens BootstrapTokens
 	m      map[string]*signalRConn
 	closed bool
 }

@@ -174,7 +174,11 @@ func TestRecordBrowser(t *testing.T) {
 	proxyDir, live := proxyRecording(t, app)
 
 	dir := t.TempDir()
-	args := append([]string{"record", "--browser", app.url(""), "--headless", "--chromium", chromiumPath(), "--out", dir}, browserRedaction...)
+	// The page's fragment never reaches a server, and an OAuth implicit
+	// flow puts its token there: the session lines' page and the log
+	// leave it out.
+	const fragSecret = "FRAGSECRET"
+	args := append([]string{"record", "--browser", app.url("#access_token=" + fragSecret), "--headless", "--chromium", chromiumPath(), "--out", dir}, browserRedaction...)
 	p, _ := start(t, browserRecording, wsreplayBin, args...)
 	app.wait(t, "page done")
 	waitEnded(t, dir, 5)
@@ -183,6 +187,17 @@ func TestRecordBrowser(t *testing.T) {
 		t.Fatalf("record --browser exited %d:\n%s", code, p.stderr.String())
 	}
 	checkBrowserRecording(t, proxyDir, dir, app.url(""))
+	for _, s := range append(browserSecrets, fragSecret) {
+		if strings.Contains(p.stderr.String(), s) {
+			t.Errorf("record --browser's log holds the secret %q:\n%s", s, p.stderr.String())
+		}
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*"))
+	for _, f := range files {
+		if b, _ := os.ReadFile(f); strings.Contains(string(b), fragSecret) {
+			t.Errorf("%s holds the page's fragment token", f)
+		}
+	}
 
 	// --wait: without it the cleanness of the replayed 4001 depends on how
 	// the page's 'done' and the replay's clock cross (a WebSocket of no

@@ -36,7 +36,8 @@ type Recorder struct {
 	// zero: recorder.DefaultPollIdle.
 	PollIdle time.Duration
 	// Protocols and Protocol name the protocol of a WebSocket session as
-	// the Proxy's do.
+	// the Proxy's do; Protocols also names the bootstraps recorded
+	// (SignalR's negotiate, SockJS's /info), as the Proxy's does.
 	Protocols protocol.Set
 	Protocol  string
 	// NoEngineIO records Engine.IO requests as plain ones.
@@ -64,6 +65,10 @@ type Recorder struct {
 	opened  bool                        // Open has been navigated to
 	closed  map[closeKey][]closedSocket // sockets waiting for their page's report (closeinfo.go)
 	reports map[closeKey][]closeReport  // reports waiting for their socket
+	// boots are the tokens recorded bootstraps handed out, hidden in
+	// every URL recorded or logged (bootstrap.go); kept from one Run to
+	// the next.
+	boots recorder.BootstrapTokens
 }
 
 // reqKey names a request or socket: ids are the target's own.
@@ -165,7 +170,7 @@ func (r *Recorder) handle(ctx context.Context, m *cdproto.Message) {
 	case *network.EventWebSocketWillSendHandshakeRequest:
 		r.socketRequest(s, ev)
 	case *network.EventWebSocketHandshakeResponseReceived:
-		r.socketOpened(s, ev)
+		r.socketOpened(ctx, s, ev)
 	case *network.EventWebSocketFrameSent:
 		r.frame(ctx, s, ev.RequestID, format.Send, ev.Timestamp, ev.Response)
 	case *network.EventWebSocketFrameReceived:

@@ -1,7 +1,8 @@
 // Package browser records the traffic of a running Chromium from its own
 // DevTools protocol events, with no proxy in front of the backend: every
-// WebSocket, event stream, Engine.IO polling exchange and Recorder.Poll
-// exchange of every tab and worker, into the sessions a recorder.Proxy
+// WebSocket, event stream, Engine.IO polling exchange, protocol bootstrap
+// and Recorder.Poll exchange of every tab and worker, into the sessions a
+// recorder.Proxy
 // writes for the same traffic, through the same recorder.Sink and
 // recorder.Redaction. Each session line says "via":"browser" and names the
 // page (tab or worker URL) that opened it.
@@ -25,7 +26,9 @@
 // socket.go, WebSockets (frames, close frames and drops); engineio.go,
 // Engine.IO sessions grouped by sid across polling and WebSocket;
 // exchange.go, HTTP requests (event streams, polls, Engine.IO polling);
-// launch.go, starting or finding the browser (chromedp).
+// bootstrap.go, a protocol's request before its socket (SignalR's
+// negotiate, SockJS's /info) and the tokens it hands out, hidden in every
+// URL after; launch.go, starting or finding the browser (chromedp).
 //
 // How endings are told: Chromium reports a close frame as a frame with
 // opcode 8 (its payload the code and reason) before webSocketClosed; a

@@ -33,7 +33,7 @@ type eioSession struct {
 // polling GET, or a WebSocket with no sid), made at start.
 func (r *Recorder) newEIOSession(s target.SessionID, u *url.URL, h http.Header, q engineio.Query, start time.Time) *eioSession {
 	return &eioSession{version: q.Version, tab: s, last: start,
-		line: format.Event{Time: start, URL: r.Redaction.URL(pathOnly(u)), Upstream: r.Redaction.URL(u),
+		line: format.Event{Time: start, URL: r.redactURL(pathOnly(u)), Upstream: r.redactURL(u),
 			RequestHeaders: r.Redaction.Header(h), Kind: format.KindSocketIO, Page: r.pageOf(s)}}
 }
 

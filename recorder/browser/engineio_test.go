@@ -19,13 +19,19 @@ import (
 )
 
 // fakeBrowser is a chromedp.Transport that answers Network.getResponseBody
-// with the bodies it holds by request id, and every other command with {}.
+// with the bodies it holds by request id, the methods of fail with their
+// error, and every other command with {}.
 type fakeBrowser struct {
 	bodies  map[network.RequestID]string
+	fail    map[cdproto.MethodType]string
 	answers chan *cdproto.Message
 }
 
 func (f *fakeBrowser) Write(_ context.Context, m *cdproto.Message) error {
+	if msg, ok := f.fail[m.Method]; ok {
+		f.answers <- &cdproto.Message{ID: m.ID, Error: &cdproto.Error{Code: -32000, Message: msg}}
+		return nil
+	}
 	res := []byte(`{}`)
 	if m.Method == network.CommandGetResponseBody {
 		var p network.GetResponseBodyParams

@@ -35,7 +35,9 @@ type exchange struct {
 	eio      *eioSession // kindEIO
 	read     bool        // kindEIO: the response's packets are recorded already
 	sid      string      // kindEIO with no eio yet: the sid it names, whose handshake is not read yet
-	post     []byte      // kindEIO with no eio yet: the POST's body
+	post     []byte      // kindEIO with no eio yet: the POST's body; kindBootstrap: the request's body
+	boot     bool        // kindBootstrap, or kindPoll on a bootstrap's path: its answer may hand out tokens
+	learned  bool        // boot: its answer's tokens are known already (learnTokens)
 	poller   *poller     // kindPoll
 	stream   *record     // kindSSE
 	lastID   string      // kindSSE: the stream's last event id
@@ -48,6 +50,7 @@ const (
 	kindEIO
 	kindPoll
 	kindSSE
+	kindBootstrap // a protocol's request before its socket (SignalR's negotiate, SockJS's /info)
 )
 
 // poller is one target polling one Recorder.Poll pattern: its session.
@@ -73,7 +76,9 @@ func (r *Recorder) request(ctx context.Context, s target.SessionID, ev *network.
 	if err != nil {
 		return
 	}
+	r.learnTokens(ctx, u)
 	x := &exchange{u: u, method: ev.Request.Method, request: httpHeader(ev.Request.Headers), start: r.at(ev.Timestamp)}
+	x.boot = r.Protocols.Bootstrap(x.httpRequest()) != nil
 	switch q, eio := r.engineIO(u); {
 	case eio && q.Transport == "polling":
 		x.kind = kindEIO
@@ -105,9 +110,11 @@ func (r *Recorder) request(ctx context.Context, s target.SessionID, ev *network.
 		x.poller = r.pollerFor(s, longpoll.Match(r.Poll, u.Path), x)
 		body := r.postData(ctx, s, ev)
 		e := &format.Event{Time: x.start, Dir: format.Send, Data: body, Opcode: bodyOpcode(body),
-			HTTP: &format.HTTP{Method: x.method, URL: r.Redaction.URL(pathOnly(u)),
+			HTTP: &format.HTTP{Method: x.method, URL: r.redactURL(pathOnly(u)),
 				Headers: r.Redaction.Header(recorder.EndToEnd(x.request))}}
 		x.poller.rec.message(e)
+	case x.boot:
+		x.kind, x.post = kindBootstrap, r.postData(ctx, s, ev) // recorded once answered (bootstrap.go)
 	case ev.Type == network.ResourceTypeEventSource || ev.Type == network.ResourceTypeFetch || ev.Type == network.ResourceTypeXHR:
 		// may be an event stream: the response says
 	default:
@@ -127,8 +134,8 @@ func (r *Recorder) pollerFor(s target.SessionID, pattern string, x *exchange) *p
 		pl = nil
 	}
 	if pl == nil {
-		line := &format.Event{Time: x.start, Kind: format.KindPoll, URL: r.Redaction.URL(pathOnly(x.u)),
-			Upstream: r.Redaction.URL(x.u), RequestHeaders: r.Redaction.Header(recorder.EndToEnd(x.request)),
+		line := &format.Event{Time: x.start, Kind: format.KindPoll, URL: r.redactURL(pathOnly(x.u)),
+			Upstream: r.redactURL(x.u), RequestHeaders: r.Redaction.Header(recorder.EndToEnd(x.request)),
 			Page: r.pageOf(s)}
 		pl = &poller{rec: r.open(line), tab: s}
 		r.polls[key] = pl
@@ -172,8 +179,8 @@ func (r *Recorder) response(s target.SessionID, ev *network.EventResponseReceive
 		return
 	}
 	x.kind = kindSSE
-	x.stream = r.open(&format.Event{Time: x.start, Kind: format.KindSSE, URL: r.Redaction.URL(pathOnly(x.u)),
-		Upstream: r.Redaction.URL(x.u), RequestHeaders: r.Redaction.Header(recorder.EndToEnd(x.request)),
+	x.stream = r.open(&format.Event{Time: x.start, Kind: format.KindSSE, URL: r.redactURL(pathOnly(x.u)),
+		Upstream: r.redactURL(x.u), RequestHeaders: r.Redaction.Header(recorder.EndToEnd(x.request)),
 		ResponseHeaders: r.Redaction.Header(recorder.EndToEnd(x.response)), Page: r.pageOf(s)})
 }
 
@@ -231,6 +238,8 @@ func (r *Recorder) finished(ctx context.Context, s target.SessionID, id network.
 	case kindPoll:
 		body := r.responseBody(ctx, s, id)
 		r.pollResponse(x, x.status, body, at)
+	case kindBootstrap:
+		r.recordBootstrap(s, x, r.responseBody(ctx, s, id), at)
 	}
 }
 
@@ -311,6 +320,9 @@ func (r *Recorder) pollResponse(x *exchange, status int, body []byte, at time.Ti
 		h = recorder.EndToEnd(h)
 		h.Del("Content-Encoding") // the browser hands the body decoded, as the proxy records it
 	}
+	if x.boot {
+		body = r.bootstrapBody(x, status, body)
+	}
 	e := &format.Event{Time: x.respAt, Dir: format.Receive, Data: body, Opcode: bodyOpcode(body),
 		HTTP: &format.HTTP{Status: status}}
 	if e.Time.IsZero() {
@@ -365,6 +377,8 @@ func (x *exchange) abandon(r *Recorder, end format.Event) {
 			x.eio.busy--
 			x.eio.last = end.Time
 		}
+	case kindBootstrap:
+		// no answer: not recorded, as the proxy does not record it
 	case kindPoll:
 		status := http.StatusBadGateway
 		if end.By == format.ByClient {

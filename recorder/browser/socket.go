@@ -59,11 +59,12 @@ func (r *Recorder) socketRequest(s target.SessionID, ev *network.EventWebSocketW
 
 // socketOpened starts recording a socket whose handshake succeeded: the
 // Engine.IO session it belongs to, or a session of its own.
-func (r *Recorder) socketOpened(s target.SessionID, ev *network.EventWebSocketHandshakeResponseReceived) {
+func (r *Recorder) socketOpened(ctx context.Context, s target.SessionID, ev *network.EventWebSocketHandshakeResponseReceived) {
 	so := r.sockets[reqKey{s, ev.RequestID}]
 	if so == nil || ev.Response == nil || so.rec != nil || so.eio != nil {
 		return
 	}
+	r.learnTokens(ctx, so.u)
 	if ev.Response.Status != http.StatusSwitchingProtocols {
 		delete(r.sockets, reqKey{s, ev.RequestID})
 		return
@@ -80,7 +81,7 @@ func (r *Recorder) socketOpened(s target.SessionID, ev *network.EventWebSocketHa
 	}
 	resp := httpHeader(ev.Response.Headers)
 	sub := resp.Get("Sec-WebSocket-Protocol")
-	line := &format.Event{Time: start, URL: r.Redaction.URL(pathOnly(so.u)), Upstream: r.Redaction.URL(so.u),
+	line := &format.Event{Time: start, URL: r.redactURL(pathOnly(so.u)), Upstream: r.redactURL(so.u),
 		Subprotocol: r.Redaction.Subprotocol(sub), Extensions: resp.Get("Sec-WebSocket-Extensions"),
 		RequestHeaders: r.Redaction.Header(so.request), ResponseHeaders: r.Redaction.Header(resp),
 		Protocol: r.socketProtocol(so, sub), Page: so.page}
@@ -169,7 +170,7 @@ func closeLine(dir format.Dir, p []byte) *format.Event {
 
 func (r *Recorder) socketError(s target.SessionID, ev *network.EventWebSocketFrameError) {
 	if so := r.sockets[reqKey{s, ev.RequestID}]; so != nil {
-		r.logger().Debug("WebSocket frame error", "url", r.Redaction.URL(so.u), "err", ev.ErrorMessage)
+		r.logger().Debug("WebSocket frame error", "url", r.redactURL(so.u), "err", ev.ErrorMessage)
 	}
 }
 
@@ -214,13 +215,13 @@ func pathOnly(u *url.URL) *url.URL {
 	return &url.URL{Path: u.Path, RawPath: u.RawPath, RawQuery: u.RawQuery}
 }
 
-// redactString is a URL as recorded, "" if it does not parse.
+// redactString is a URL as recorded (redactURL), "" if it does not parse.
 func (r *Recorder) redactString(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return ""
 	}
-	return r.Redaction.URL(u)
+	return r.redactURL(u)
 }
 
 // httpHeader converts DevTools headers (a value per name, several values

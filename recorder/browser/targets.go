@@ -42,7 +42,7 @@ func (r *Recorder) attachBrowser(ctx context.Context) error {
 		r.opened = true
 		err := r.c.call(ctx, "", target.CommandCreateTarget, &target.CreateTargetParams{URL: r.Open}, nil)
 		if err != nil {
-			return fmt.Errorf("open %s: %w", r.Open, err)
+			return fmt.Errorf("open %s: %w", r.redactString(r.Open), err)
 		}
 	}
 	return nil
@@ -78,7 +78,7 @@ func (r *Recorder) attached(ctx context.Context, parent target.SessionID, ev *ta
 	if r.Open != "" && !r.opened && ti.Type == "page" {
 		r.opened = true
 		if err := r.c.call(ctx, s, page.CommandNavigate, &page.NavigateParams{URL: r.Open}, nil); err != nil {
-			log.Warn("cannot open the page", "url", r.Open, "err", err)
+			log.Warn("cannot open the page", "page", r.redactString(r.Open), "err", err)
 		}
 	}
 }
