@@ -110,12 +110,25 @@ func profileName(b protocol.Bootstrapper) string {
 // URL carries them (?id=<connectionToken>).
 var bootstrapSecrets = []string{"connectionToken", "accessToken"}
 
-// redactBootstrap returns a bootstrap answer with its secret members
-// hidden (unless Redaction is Off), remembering their values for
-// redactURL. An answer that is not a JSON object is returned as it is.
+// redactBootstrap returns a bootstrap answer as bootTokens.redactAnswer
+// does, remembering its secrets for redactURL.
 func (p *Proxy) redactBootstrap(body []byte) []byte {
+	return p.bootTokens.redactAnswer(&p.Redaction, body)
+}
+
+// redactURL returns u as bootTokens.redactURL does: with the secrets of
+// Redaction and the tokens recorded bootstraps handed out hidden.
+func (p *Proxy) redactURL(u *url.URL) string {
+	return p.bootTokens.redactURL(&p.Redaction, u)
+}
+
+// redactAnswer returns a bootstrap answer with its secret members hidden
+// (unless red is Off), remembering their values in t for redactURL. An
+// answer that is not a JSON object is returned as it is. A member hidden
+// already ("[redacted]", a recorded answer) is not remembered.
+func (t *bootTokens) redactAnswer(red *Redaction, body []byte) []byte {
 	var obj map[string]json.RawMessage
-	if p.Redaction.Off || json.Unmarshal(body, &obj) != nil {
+	if red.Off || json.Unmarshal(body, &obj) != nil {
 		return bytes.Clone(body)
 	}
 	hidden := false
@@ -124,7 +137,9 @@ func (p *Proxy) redactBootstrap(body []byte) []byte {
 		if json.Unmarshal(obj[k], &v) != nil || v == "" {
 			continue
 		}
-		p.bootTokens.add(v)
+		if v != Redacted {
+			t.add(v)
+		}
 		obj[k], _ = json.Marshal(Redacted)
 		hidden = true
 	}
@@ -138,12 +153,12 @@ func (p *Proxy) redactBootstrap(body []byte) []byte {
 	return out
 }
 
-// redactURL returns u as Redaction.url does, with the value of a query
-// parameter id= hidden too when it is a token a recorded bootstrap
+// redactURL returns u as red.url does, with the value of a query
+// parameter id= hidden too when it is a token a bootstrap redacted by t
 // handed out (SignalR's <hub>?id=<connectionToken>).
-func (p *Proxy) redactURL(u *url.URL) string {
-	if u.RawQuery == "" || p.Redaction.Off || !p.bootTokens.any() {
-		return p.Redaction.url(u)
+func (t *bootTokens) redactURL(red *Redaction, u *url.URL) string {
+	if u.RawQuery == "" || red.Off || !t.any() {
+		return red.url(u)
 	}
 	parts := strings.Split(u.RawQuery, "&")
 	for i, part := range parts {
@@ -151,13 +166,13 @@ func (p *Proxy) redactURL(u *url.URL) string {
 		if !ok || name != "id" {
 			continue
 		}
-		if dec, err := url.QueryUnescape(value); err == nil && p.bootTokens.has(dec) {
+		if dec, err := url.QueryUnescape(value); err == nil && t.has(dec) {
 			parts[i] = "id=" + url.QueryEscape(Redacted)
 		}
 	}
 	c := *u
 	c.RawQuery = strings.Join(parts, "&")
-	return p.Redaction.url(&c)
+	return red.url(&c)
 }
 
 // maxBootTokens bounds the tokens remembered: the newest are kept, and a
