@@ -4,7 +4,9 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"strings"
 	"testing"
+	"time"
 )
 
 func TestRequestHeader(t *testing.T) {
@@ -68,5 +70,24 @@ func TestSchemes(t *testing.T) {
 				t.Errorf("argument changed to %s", u)
 			}
 		})
+	}
+}
+
+// TestTargetWithQuery: a target with a query or a fragment of its own
+// fails every run, before it dials, rather than having them dropped.
+func TestTargetWithQuery(t *testing.T) {
+	a := &app{}
+	for _, suffix := range []string{"/prefix?x=1", "?", "#frag"} {
+		t.Run(suffix, func(t *testing.T) {
+			target := newTarget(t, a)
+			target, _ = url.Parse(target.String() + suffix)
+			res := (&Driver{Target: target, Timeout: 2 * time.Second}).Run(t.Context(), appScript(t))
+			if res.Err == nil || !strings.Contains(res.Err.Error(), "query or a fragment") || res.Connected {
+				t.Errorf("err %v, connected %v; want the target refused", res.Err, res.Connected)
+			}
+		})
+	}
+	if n := a.n.Load(); n != 0 {
+		t.Errorf("the target got %d connections, want none", n)
 	}
 }

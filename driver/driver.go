@@ -6,10 +6,12 @@ import (
 	"encoding/hex"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/wsreplay/wsreplay/format"
 	"github.com/wsreplay/wsreplay/internal/diff"
+	"github.com/wsreplay/wsreplay/recorder"
 )
 
 // DefaultTimeout is how long a run waits for a server message when
@@ -27,7 +29,9 @@ const DefaultTimeout = 10 * time.Second
 // runs once set up; its fields must not change after the first Run.
 type Driver struct {
 	// Target is the server played against, ws://, wss://, http:// or
-	// https://. Its path, if any, prefixes every recorded path.
+	// https://. Its path, if any, prefixes every recorded path; it has no
+	// query or fragment (each session is opened with its recorded query),
+	// or every run fails.
 	Target *url.URL
 	// Header replaces the recorded values of these headers on every
 	// connection (credentials the recording redacted). Nil: none.
@@ -52,6 +56,17 @@ type Driver struct {
 	// Client makes the HTTP requests (handshakes, Engine.IO polling).
 	// Nil: a client of the Driver's own.
 	Client *http.Client
+	// Redactor hides secrets in what a run writes and reports (the lines
+	// given to Out, Result.Diff, Result.Err) as record hides them in its
+	// recordings: the target's answers are redacted before they are
+	// compared with the recording, redacted the same way (a recording
+	// made by record is so already), so that a value record hid compares
+	// equal as "[redacted]". Nil: one of the Driver's own with the
+	// default Redaction.
+	Redactor *recorder.Redactor
+
+	ownRedactor recorder.Redactor // when Redactor is nil
+	recorded    sync.Map          // *Script -> []*format.Event, its lines redacted
 }
 
 // Sink receives recorded lines; recorder.FileSink is one. AddWait may
@@ -86,6 +101,10 @@ type Result struct {
 	// Diff compares the recorded session with the run's; nil when Err
 	// stopped the run before it connected.
 	Diff *diff.Result
+	// Unredacted counts the messages of the run that name a JSON field
+	// of the Redactor's but could not be parsed: written whole, as
+	// record writes them.
+	Unredacted int
 	// Duration is how long the run took.
 	Duration time.Duration
 }
@@ -106,6 +125,13 @@ func (d *Driver) speed() float64 {
 		return d.Speed
 	}
 	return 1
+}
+
+func (d *Driver) redactor() *recorder.Redactor {
+	if d.Redactor != nil {
+		return d.Redactor
+	}
+	return &d.ownRedactor
 }
 
 func (d *Driver) client() *http.Client {

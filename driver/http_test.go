@@ -30,6 +30,8 @@ func (s *memSink) Add(e *format.Event) bool {
 	return true
 }
 
+func (s *memSink) AddWait(_ context.Context, e *format.Event) bool { return s.Add(e) }
+
 // httpApp serves an event stream of three events at /events and a poll
 // at /poll (a counter per request, a POST's body echoed); changed alters
 // the second event and the POST's answer.
@@ -62,14 +64,18 @@ func (a *httpApp) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // recordHTTP records the client's requests through a recorder.Proxy in
-// front of app, and returns the recorded sessions.
-func recordHTTP(t *testing.T, app http.Handler, client func(base string)) []*Script {
+// front of app, and returns the recorded sessions. configure, if given,
+// sets the Proxy up further.
+func recordHTTP(t *testing.T, app http.Handler, client func(base string), configure ...func(*recorder.Proxy)) []*Script {
 	t.Helper()
 	up := httptest.NewServer(app)
 	defer up.Close()
 	upURL, _ := url.Parse("ws" + strings.TrimPrefix(up.URL, "http"))
 	sink := &memSink{}
 	p := &recorder.Proxy{Upstream: upURL, Sink: sink, Poll: []string{"/poll"}, PollIdle: time.Hour}
+	for _, c := range configure {
+		c(p)
+	}
 	front := httptest.NewServer(p)
 	client(front.URL)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

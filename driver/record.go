@@ -32,7 +32,7 @@ func (r *run) closeLine() *format.Event {
 	defer r.mu.Unlock()
 	e := &format.Event{Type: format.TypeClose, Session: r.res.Session, Time: r.res.Start.Add(r.res.Duration)}
 	switch c := r.s.Close; {
-	case r.clientClosed && c != nil && c.By != format.ByServer:
+	case r.clientClosed && r.endsAsRecorded():
 		e.By, e.Code, e.Reason, e.Clean = c.By, c.Code, c.Reason, c.Clean
 	case r.clientClosed:
 		e.By, e.Code, e.Clean = format.ByClient, 1000, true
@@ -45,27 +45,39 @@ func (r *run) closeLine() *format.Event {
 }
 
 // finishRecording writes the run's recording to Out and compares it
-// with the recorded session.
+// with the recorded session, both redacted (see Driver.Redactor).
 func (r *run) finishRecording(ctx context.Context) {
-	end := r.closeLine()
-	live := append(r.lines, end)
+	live, unredacted := r.d.redactor().Session(append(r.lines, r.closeLine()))
+	r.res.Unredacted = unredacted
 	if r.d.Out != nil {
 		for _, e := range live {
 			c := *e
 			r.d.Out.AddWait(context.WithoutCancel(ctx), &c)
 		}
 	}
-	var err error
-	recorded := append([]*format.Event{r.s.Open}, r.s.Messages...)
-	if r.s.Close != nil {
-		recorded = append(recorded, r.s.Close)
-	} else {
+	if r.s.Close == nil {
 		live = live[:len(live)-1] // nothing recorded to compare the ending with
 	}
-	r.res.Diff, err = r.compare(recorded, r.restored(live))
+	var err error
+	r.res.Diff, err = r.compare(r.d.recordedLines(r.s), r.restored(live))
 	if err != nil && r.res.Err == nil {
-		r.res.Err = err
+		r.res.Err = r.d.redactError(err)
 	}
+}
+
+// recordedLines returns the lines of s redacted as a run's are: once per
+// Script, shared by its runs, which only read them.
+func (d *Driver) recordedLines(s *Script) []*format.Event {
+	if evs, ok := d.recorded.Load(s); ok {
+		return evs.([]*format.Event)
+	}
+	evs := append([]*format.Event{s.Open}, s.Messages...)
+	if s.Close != nil {
+		evs = append(evs, s.Close)
+	}
+	evs, _ = d.redactor().Session(evs)
+	got, _ := d.recorded.LoadOrStore(s, evs)
+	return got.([]*format.Event)
 }
 
 // compare compares the recorded session with the run's, byte for byte

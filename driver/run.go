@@ -41,7 +41,7 @@ func (d *Driver) Run(ctx context.Context, s *Script) *Result {
 	err := r.play(ctx)
 	r.res.Duration = time.Since(r.res.Start)
 	if err != nil && r.res.Err == nil {
-		r.res.Err = err
+		r.res.Err = d.redactError(err)
 	}
 	if r.res.Connected {
 		r.finishRecording(ctx)
@@ -73,6 +73,9 @@ func (r *run) play(ctx context.Context) error {
 
 // connect dials the target for the session's kind.
 func (r *run) connect(ctx context.Context) error {
+	if t := r.d.Target; t.RawQuery != "" || t.ForceQuery || t.Fragment != "" {
+		return errors.New("the target has a query or a fragment: each session is opened with its recorded query")
+	}
 	u, err := targetURL(r.d.Target, r.s.Open.URL)
 	if err != nil {
 		return err
@@ -203,7 +206,7 @@ func (r *run) finish(ctx context.Context) error {
 		return err
 	}
 	c := r.s.Close
-	if c != nil && c.By == format.ByServer {
+	if c != nil && !r.endsAsRecorded() {
 		t := time.NewTimer(r.d.timeout())
 		defer t.Stop()
 		select {
@@ -215,7 +218,7 @@ func (r *run) finish(ctx context.Context) error {
 		}
 	}
 	code, reason, clean := 1000, "", true
-	if c != nil && c.By != format.ByServer {
+	if r.endsAsRecorded() {
 		// At most the timeout: a poller's session is recorded as ending
 		// when the recorder gave up on it, long after its last request.
 		if err := sleepUntil(ctx, time.Now().Add(min(r.pace.scale(r.closeGap()), r.d.timeout()))); err != nil {
@@ -231,6 +234,15 @@ func (r *run) finish(ctx context.Context) error {
 	}
 	r.conn.close(code, reason, clean)
 	return nil
+}
+
+// endsAsRecorded reports a recorded ending the run makes itself: the
+// client's, or any ending of a poll session, which has none on the wire
+// (its close line is the recorder's note: by the server once a bootstrap
+// is answered, by the client once the poller has gone idle).
+func (r *run) endsAsRecorded() bool {
+	c := r.s.Close
+	return c != nil && (c.By != format.ByServer || r.s.Open.Kind == format.KindPoll)
 }
 
 // closeGap is the recorded time from the last message to the close.

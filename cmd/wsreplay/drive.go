@@ -42,6 +42,12 @@ diff compares (Socket.IO by meaning, --ignore paths, the server's ids
 matched); --out records it, in the format record writes. RECORDING is
 what ls takes: files, directories, s3:// and http:// URLs.
 
+What drive writes and prints is redacted as record redacts its
+recordings: credential headers and query parameters, the tokens a
+bootstrap hands out (SignalR's connectionToken), and what the --redact-*
+flags name. The target's answers are redacted before they are compared,
+so a value the recording holds as [redacted] compares equal.
+
 Load: --concurrency sessions at once, each recording played --repeat
 times or for --duration, the workers started over --ramp-up. The report
 gives connections, errors, answer latency (a client message to the
@@ -55,7 +61,7 @@ Example:
    wsreplay drive --target ws://localhost:3000 checkout.ndjson.zst
    wsreplay drive --target ws://staging:3000 rec/ --ignore '$..ts' --out answers.ndjson
    wsreplay drive --target ws://localhost:3000 rec/ --concurrency 200 --duration 1m --ramp-up 10s --json`,
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "target", Usage: "the server to play against, a ws://, wss://, http:// or https:// `URL` (its path prefixes the recorded ones)"},
 			&cli.StringSliceFlag{Name: "header", Usage: "send this header (`NAME: VALUE`, repeatable) in place of the recorded one"},
 			&cli.StringSliceFlag{Name: "session", Usage: "play only this session `ID` (repeatable)"},
@@ -63,6 +69,7 @@ Example:
 			&cli.StringFlag{Name: "speed", Value: "1", Usage: "time scale `X` from 0.001 to 1000 (2 is twice as fast); 0 or max sends without waiting"},
 			&cli.StringFlag{Name: "timeout", Value: "10s", Usage: "wait at most `D` for a server message before sending on, and for the rest at the end"},
 			&cli.StringFlag{Name: "out", Usage: "record what the target answered: FILE.ndjson[.gz|.zst], or a `DIR` for one file per session"},
+		}, append(redactFlags(), []cli.Flag{
 			&cli.StringSliceFlag{Name: "ignore", Usage: "leave this JSON `PATH` out of the comparison (repeatable): $.ts, $..id"},
 			&cli.StringFlag{Name: "time-tolerance", Usage: "also compare timing: answers may come `D` later or earlier than recorded (off by default)"},
 			&cli.IntFlag{Name: "max", Value: 10, Usage: "show at most `N` differences of each session"},
@@ -71,7 +78,7 @@ Example:
 			&cli.StringFlag{Name: "duration", Usage: "keep playing the sessions in turn for `D` (in place of --repeat)"},
 			&cli.StringFlag{Name: "ramp-up", Usage: "start the --concurrency workers evenly over `D`"},
 			&cli.BoolFlag{Name: "json", Usage: "print the sessions and the report as one JSON object"},
-		},
+		}...)...),
 		Action: runDrive,
 	}
 }
@@ -103,6 +110,9 @@ func runDrive(c *cli.Context) error {
 		d.Out = sink
 	}
 	rep, sums := playAll(c, d, scripts, load)
+	if n := sums.unredacted; n > 0 {
+		fmt.Fprintf(c.App.ErrWriter, "wsreplay: warning: %s named a --redact-json field but could not be parsed: written unchanged, as record writes them\n", plural(n, "message"))
+	}
 	if sink != nil {
 		if err := sink.Close(); err != nil {
 			return usagef("--out: %v", err)
@@ -130,7 +140,7 @@ func runDrive(c *cli.Context) error {
 // playAll runs the load with a progress bar on a terminal, and sums up
 // each session's runs.
 func playAll(c *cli.Context, d *driver.Driver, scripts []*driver.Script, load driver.Load) (*driver.Report, *driveSummaries) {
-	sums := newDriveSummaries(scripts)
+	sums := newDriveSummaries(scripts, d.Redactor)
 	bar := newProgress(c, progressTotal(load, len(scripts)), "drive")
 	rep := d.RunLoad(c.Context, scripts, load, func(r *driver.Result) {
 		sums.add(r)
@@ -156,9 +166,21 @@ func driverOptions(c *cli.Context) (*driver.Driver, driver.Load, error) {
 	}
 	u, err := url.Parse(target)
 	if err != nil || u.Host == "" || !strings.Contains("ws wss http https", u.Scheme) || u.Scheme == "" {
-		return nil, l, usagef("--target: %q is not a ws://, wss://, http:// or https:// URL", target)
+		return nil, l, usagef("--target: %q is not a ws://, wss://, http:// or https:// URL", redactURL(target))
 	}
-	d := &driver.Driver{Target: u, Clock: c.Bool("clock")}
+	red, err := redactionOptions(c)
+	if err != nil {
+		return nil, l, err
+	}
+	d := &driver.Driver{Target: u, Clock: c.Bool("clock"), Redactor: &recorder.Redactor{Redaction: red}}
+	if u.RawQuery != "" || u.ForceQuery || strings.Contains(target, "#") {
+		// Each session is opened with its recorded query: one of the
+		// target's own would have to be merged into it, parameter by
+		// parameter, in ways a server may read otherwise.
+		shown := *u
+		shown.Fragment, shown.RawFragment = "", "" // it may hold a secret too
+		return nil, l, usagef("--target: %q has a query or a fragment; give the server's URL, with a path prefix if need be (each session is opened with its recorded query)", d.Redactor.URL(&shown))
+	}
 	if d.Speed, err = parseSpeed(c.String("speed")); err != nil {
 		return nil, l, err
 	}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -12,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/coder/websocket"
+	"github.com/wsreplay/wsreplay/format"
 )
 
 // driveRecording is a session with an echo server: two requests, each
@@ -130,6 +133,9 @@ func TestDriveErrors(t *testing.T) {
 		{"bad ignore", []string{rec, "--target", "ws://127.0.0.1:1", "--ignore", "ts"}, `wsreplay: --ignore: "ts" does not start with $`},
 		{"duration and repeat", []string{rec, "--target", "ws://127.0.0.1:1", "--duration", "1s", "--repeat", "2"}, "wsreplay: --duration and --repeat: give one of them"},
 		{"unknown session", []string{rec, "--target", "ws://127.0.0.1:1", "--session", "zz"}, "wsreplay: --session: no such session"},
+		{"target with a query", []string{rec, "--target", "ws://127.0.0.1:1/prefix?token=QSECRET"},
+			`wsreplay: --target: "ws://127.0.0.1:1/prefix?token=%5Bredacted%5D" has a query or a fragment`},
+		{"target with a fragment", []string{rec, "--target", "ws://127.0.0.1:1/prefix#x"}, `wsreplay: --target: "ws://127.0.0.1:1/prefix" has a query or a fragment`},
 		{"out to s3", []string{rec, "--target", "ws://127.0.0.1:1", "--out", "s3://bucket/answers"}, `wsreplay: --out: "s3://bucket/answers": drive records to a file or a directory`},
 		{"unreachable", []string{rec, "--target", "ws://127.0.0.1:1", "--timeout", "2s"}, "wsreplay: some sessions could not be played"},
 	}
@@ -140,5 +146,119 @@ func TestDriveErrors(t *testing.T) {
 				t.Errorf("exit %d, stderr %q; want 2 and one line %q...\n%s", code, stderr, tc.want, stdout)
 			}
 		})
+	}
+}
+
+// negotiateRecording is a SignalR negotiate as record records it: the
+// connectionToken and the cookie hidden.
+const negotiateRecording = `{"type":"session","v":1,"session":"n1","time":"2026-11-25T10:00:00Z","url":"/hub/negotiate?negotiateVersion=1","request_headers":{},"kind":"poll","protocol":"signalr"}
+{"type":"message","session":"n1","time":"2026-11-25T10:00:00.001Z","dir":"send","text":"","http":{"method":"POST","url":"/hub/negotiate?negotiateVersion=1","headers":{}}}
+{"type":"message","session":"n1","time":"2026-11-25T10:00:00.002Z","dir":"receive","text":"{\"availableTransports\":[{\"transport\":\"WebSockets\",\"transferFormats\":[\"Text\"]}],\"connectionId\":\"cid-1\",\"connectionToken\":\"[redacted]\",\"negotiateVersion\":1}","http":{"status":200,"headers":{"Content-Type":["application/json"],"Set-Cookie":["[redacted]"],"X-Trace":["[redacted]"]}}}
+{"type":"close","session":"n1","time":"2026-11-25T10:00:00.003Z","by":"server","code":1000,"reason":"bootstrap answered","clean":true}
+`
+
+// negotiateTarget answers SignalR's negotiate with a live connection
+// token, a session cookie and a trace header; version is the
+// negotiateVersion it answers with.
+func negotiateTarget(t *testing.T, version int) string {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Set-Cookie", "s=COOKIESECRET")
+		w.Header().Set("X-Trace", "TRACESECRET")
+		fmt.Fprintf(w, `{"negotiateVersion":%d,"connectionId":"cid-1","connectionToken":"CONNTOKSECRET123","availableTransports":[{"transport":"WebSockets","transferFormats":["Text"]}]}`, version)
+	}))
+	t.Cleanup(srv.Close)
+	return "ws" + strings.TrimPrefix(srv.URL, "http")
+}
+
+// TestDriveRedacts: what drive writes (--out) and prints (the
+// differences, as text and JSON) is redacted as record's recordings are:
+// the live target's SignalR connectionToken, its cookie, and what the
+// --redact-* flags name; and since the answers are redacted before they
+// are compared, a run against the same app is equal although every
+// secret differs from the recorded one.
+func TestDriveRedacts(t *testing.T) {
+	dir := t.TempDir()
+	negotiate := filepath.Join(dir, "negotiate.ndjson")
+	echo := filepath.Join(dir, "echo.ndjson")
+	os.WriteFile(negotiate, []byte(negotiateRecording), 0o644)
+	echoRec := strings.Replace(driveRecording, `"dir":"receive","text":"{\"n\":1}"`, `"dir":"receive","text":"{\"n\":1,\"password\":\"[redacted]\"}"`, 1)
+	os.WriteFile(echo, []byte(echoRec), 0o644)
+	withPassword := func(b []byte) []byte {
+		if string(b) == `{"n":1}` {
+			return []byte(`{"n":1,"password":"PWSECRET"}`)
+		}
+		return b
+	}
+	secrets := []string{"CONNTOKSECRET", "COOKIESECRET", "TRACESECRET", "PWSECRET", "room=1"}
+	unparsed := []string{"CONNTOKSECRET", "COOKIESECRET", "TRACESECRET"} // PWSECRET kept whole, as record keeps it
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string // in stdout or stderr
+	}{
+		{"negotiate", []string{negotiate, "--target", negotiateTarget(t, 1), "--redact-header", "X-Trace"}, 0, "1 run: equal"},
+		{"negotiate changed", []string{negotiate, "--target", negotiateTarget(t, 2), "--redact-header", "X-Trace"}, 1, "+        #2"},
+		{"negotiate changed json", []string{negotiate, "--target", negotiateTarget(t, 2), "--redact-header", "X-Trace", "--json"}, 1, `\"negotiateVersion\":2`},
+		{"redact-json", []string{echo, "--target", echoURL(t, withPassword), "--redact-json", "password", "--redact-query", "room"}, 0, "1 run: equal"},
+		{"redact-json unparsed", []string{echo, "--target", echoURL(t, func([]byte) []byte { return []byte(`"password": {PWSECRET`) }),
+			"--redact-json", "password"}, 1, "wsreplay: warning: 2 messages named a --redact-json field but could not be parsed"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "answers")
+			stdout, stderr, code := wsreplay(t, append([]string{"drive", "--out", out}, tc.args...)...)
+			if code != tc.code || !strings.Contains(stdout+stderr, tc.want) {
+				t.Errorf("exit %d, want %d and %s:\n%s%s", code, tc.code, tc.want, stdout, stderr)
+			}
+			files, _ := filepath.Glob(filepath.Join(out, "*"))
+			if len(files) != 1 {
+				t.Fatalf("--out holds %v, want one session file", files)
+			}
+			written := recordedLines(t, files[0])
+			hidden := secrets
+			if strings.HasSuffix(tc.name, "unparsed") {
+				hidden = unparsed
+			}
+			for _, s := range hidden {
+				for what, text := range map[string]string{"stdout": stdout, "stderr": stderr, "--out": written} {
+					if strings.Contains(text, s) {
+						t.Errorf("%s holds %s:\n%s", what, s, text)
+					}
+				}
+			}
+		})
+	}
+}
+
+func echoURL(t *testing.T, change func([]byte) []byte) string {
+	t.Helper()
+	u, _ := echoTarget(t, change)
+	return u
+}
+
+// recordedLines returns the lines of a recording, uncompressed.
+func recordedLines(t *testing.T, name string) string {
+	t.Helper()
+	f, err := os.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r := format.NewReader(f, nil)
+	var b []byte
+	for {
+		e, err := r.Next()
+		if err == io.EOF {
+			return string(b)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b, err = format.AppendLine(b, e); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -3,10 +3,12 @@ package main
 import (
 	"fmt"
 	"io"
+	"net/url"
 
 	"github.com/urfave/cli/v2"
 	"github.com/wsreplay/wsreplay/driver"
 	"github.com/wsreplay/wsreplay/internal/diff"
+	"github.com/wsreplay/wsreplay/recorder"
 )
 
 // driveCompareOptions reads --ignore, --max and --time-tolerance for
@@ -44,14 +46,20 @@ type driveSummary struct {
 // driveSummaries are the summaries of every session, in the order given.
 // Not safe for concurrent use: RunLoad calls add one at a time.
 type driveSummaries struct {
-	list []*driveSummary
-	of   map[*driver.Script]*driveSummary
+	list       []*driveSummary
+	of         map[*driver.Script]*driveSummary
+	unredacted int // messages written whole: see driver.Result.Unredacted
 }
 
-func newDriveSummaries(scripts []*driver.Script) *driveSummaries {
+// newDriveSummaries starts the summaries of scripts, their URLs redacted
+// by red as the runs' lines are.
+func newDriveSummaries(scripts []*driver.Script, red *recorder.Redactor) *driveSummaries {
 	s := &driveSummaries{of: map[*driver.Script]*driveSummary{}}
 	for _, sc := range scripts {
 		sum := &driveSummary{Name: sc.Name, URL: sc.Open.URL}
+		if u, err := url.Parse(sc.Open.URL); err == nil && red != nil {
+			sum.URL = red.URL(u)
+		}
 		s.list = append(s.list, sum)
 		s.of[sc] = sum
 	}
@@ -61,6 +69,7 @@ func newDriveSummaries(scripts []*driver.Script) *driveSummaries {
 func (s *driveSummaries) add(r *driver.Result) {
 	sum := s.of[r.Script]
 	sum.Runs++
+	s.unredacted += r.Unredacted
 	switch {
 	case r.Err != nil:
 		sum.Errors++

@@ -70,10 +70,7 @@ Examples:
 			&cli.StringFlag{Name: "flush-interval", Value: "1s", Usage: "write recorded lines out at least every `D` (what a crash can lose)"},
 			&cli.StringFlag{Name: "handshake-timeout", Value: "10s", Usage: "give up on an upstream handshake after `D` (the client gets 504)"},
 			&cli.StringFlag{Name: "idle-timeout", Value: "75s", Usage: "close a client's idle keep-alive HTTP connection after `D` (as nginx does; WebSockets are not affected)"},
-			&cli.StringSliceFlag{Name: "redact-header", Usage: "also redact this request or response `HEADER` (repeatable)"},
-			&cli.StringSliceFlag{Name: "redact-query", Usage: "also redact this query `PARAM` (repeatable)"},
-			&cli.StringSliceFlag{Name: "redact-json", Usage: "redact the value of this JSON `FIELD` inside messages, after a prefix (Socket.IO) or inside JSON strings too (repeatable)"},
-			&cli.StringSliceFlag{Name: "redact-path", Usage: "redact what this `REGEX` matches in request paths, or its groups if it has any: '/ws/([^/]+)' (repeatable)"},
+		}, append(redactFlags(), append([]cli.Flag{
 			&cli.StringFlag{Name: "protocol", Usage: "name `NAME` on every WebSocket session line as its protocol (none for none), in place of the one its upgrade shows"},
 			&cli.BoolFlag{Name: "no-engineio", Usage: "do not detect Engine.IO (Socket.IO): relay its polling unrecorded and record each of its WebSockets as a session of its own"},
 			&cli.BoolFlag{Name: "allow-shared-out", Usage: "write in an --out directory that other users may write in (they could swap or read the recordings)"},
@@ -89,7 +86,7 @@ Examples:
 			&cli.StringFlag{Name: "max-age", Usage: "with --out DIR: delete finished session files older than `D`"},
 			&cli.StringFlag{Name: "max-size", Usage: "with --out DIR: delete the oldest finished session files while all of them pass `SIZE`"},
 			&cli.StringFlag{Name: "min-free", Usage: "with --out DIR: below `SIZE` free on its disk, relay new sessions unrecorded"},
-		}, append(recordS3Flags(), append(faultFlags("; on live traffic, only when given, recorded as fault lines"), append(adminFlags(), append(recordBrowserFlags(), recordingsFlag())...)...)...)...),
+		}, append(recordS3Flags(), append(faultFlags("; on live traffic, only when given, recorded as fault lines"), append(adminFlags(), append(recordBrowserFlags(), recordingsFlag())...)...)...)...)...)...),
 		Action: runRecord,
 	}
 }
@@ -336,6 +333,17 @@ func recordOptions(c *cli.Context, log *slog.Logger) (*recorder.Proxy, error) {
 		p.Faults.Set(link, rules)
 	}
 	return p, nil
+}
+
+// redactFlags are the flags redactionOptions maps: record's, and drive's
+// for what it writes of a target's answers.
+func redactFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringSliceFlag{Name: "redact-header", Usage: "also redact this request or response `HEADER` (repeatable)"},
+		&cli.StringSliceFlag{Name: "redact-query", Usage: "also redact this query `PARAM` (repeatable)"},
+		&cli.StringSliceFlag{Name: "redact-json", Usage: "redact the value of this JSON `FIELD` inside messages, after a prefix (Socket.IO) or inside JSON strings too (repeatable)"},
+		&cli.StringSliceFlag{Name: "redact-path", Usage: "redact what this `REGEX` matches in request paths, or its groups if it has any: '/ws/([^/]+)' (repeatable)"},
+	}
 }
 
 // redactionOptions maps the --redact-* flags.
