@@ -70,7 +70,8 @@
 //   - faults.go: Faults, applied to live traffic only as asked, and which
 //     sessions they act on; faultout.go: the writer that relays what the
 //     server sends through them, message by message, and records what the
-//     client got.
+//     client got; faulthold.go: the bytes it may hold before the relay
+//     stops reading from the upstream.
 //
 //   - exchange.go: a plain HTTP request and its response that belong to a
 //     session (an event stream, a long-poll, an Engine.IO poll): the one

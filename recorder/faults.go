@@ -71,8 +71,20 @@ func (p *Proxy) faultsFor(path string) *faultPlan {
 // recording (socketRecord).
 type faultLines interface {
 	faulted(dir format.Dir, spec, action string)
+	// corrupted records what the corrupt action made of a message whose
+	// payload was orig (taken): the corruption of orig redacted, so that
+	// the fault never takes a secret past redaction.
+	corrupted(dir format.Dir, text bool, orig []byte)
 }
 
 func (l socketRecord) faulted(dir format.Dir, spec, action string) {
 	l.r.add(&format.Event{Type: format.TypeFault, Session: l.r.id, Time: l.r.now(), Dir: dir, Fault: spec, Action: action})
+}
+
+func (l socketRecord) corrupted(dir format.Dir, text bool, orig []byte) {
+	e := &format.Event{Time: l.r.now(), Dir: dir, Opcode: format.Binary, Data: orig}
+	if text {
+		e.Opcode = format.Text
+	}
+	l.r.messageThen(e, func(b []byte) []byte { return fault.CorruptData(b, text) })
 }

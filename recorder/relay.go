@@ -110,7 +110,7 @@ func (s *session) pumpToUpstream() {
 // pumpToClient relays and records what the upstream sends, until the
 // upstream's side ends or the session is over.
 func (s *session) pumpToClient() {
-	(&pump{s: s, src: s.upstream, dst: s.client, dir: format.Receive, by: format.ByServer, count: &s.received, out: s.newFaultOut()}).run()
+	(&pump{s: s, src: s.upstream, dst: s.client, dir: format.Receive, by: format.ByServer, count: &s.received, out: s.out}).run()
 }
 
 // pump relays one direction of a session and records what passes.
@@ -374,6 +374,10 @@ func (p *pump) finishOut() {
 
 // readEnded handles the end of src's connection.
 func (p *pump) readEnded() {
+	if p.dir == format.Send {
+		// The client is gone: what faults hold for it never arrives.
+		p.s.out.abandon()
+	}
 	p.finishOut() // what is on its way arrives before the end
 	if p.sentClose || p.s.proxyClosing.Load() {
 		// After a close frame this is the normal end: let the other

@@ -27,6 +27,7 @@ type session struct {
 	log      *slog.Logger
 	lines    socketLines // where its messages are recorded
 	faults   *faultPlan  // what the server sends goes through them (faults.go); nil: none
+	out      *faultOut   // the writer of faults, made before run registers the session; nil: none
 	outEnd   time.Time   // with faults: when the last frame to the client went (run's goroutine)
 
 	sent, received atomic.Int64 // messages relayed each way
@@ -176,6 +177,7 @@ func (s *session) run() {
 	p := s.p
 	p.stats.open.Add(1)
 	defer p.stats.open.Add(-1)
+	s.out = s.newFaultOut() // before Shutdown can see s: goingAway abandons it
 	p.mu.Lock()
 	shutdown := p.shutdown
 	p.sessions[s] = struct{}{}
@@ -235,6 +237,7 @@ func (s *session) proxyClose(code int, reason string) {
 		s.end = format.Event{Type: format.TypeClose, Session: s.id, Time: s.now(), By: format.ByProxy,
 			Code: code, Reason: reason, Clean: true}
 		s.proxyClosing.Store(true)
+		s.out.abandon() // nothing is relayed after the proxy's close frames
 		s.closingMu.Lock()
 		defer s.closingMu.Unlock()
 		if s.relayed {
@@ -260,6 +263,7 @@ func (s *session) proxyClose(code int, reason string) {
 // proxy's 1001, send it to the client, and wait out closeTimeout for a
 // handshake the vanished side cannot answer. The timer still bounds the end.
 func (s *session) goingAway() {
+	s.out.abandon() // what faults hold is not waited for
 	if s.upstream.peerGone() || s.client.peerGone() {
 		s.armTimer()
 		return

@@ -65,12 +65,16 @@ func (r *sessionRecord) queued(ok bool) {
 // message hands a message line to the sink, the JSON fields of
 // Proxy.Redaction hidden in its text (by the sink, when it is a
 // RedactingSink), and reports whether the sink took it.
-func (r *sessionRecord) message(e *format.Event) bool {
+func (r *sessionRecord) message(e *format.Event) bool { return r.messageThen(e, nil) }
+
+// messageThen hands a message line to the sink as message does, its
+// payload replaced, once redacted, by what then makes of it (nil: kept).
+func (r *sessionRecord) messageThen(e *format.Event, then func([]byte) []byte) bool {
 	if r.sink == nil {
 		return false
 	}
 	e.Type, e.Session = format.TypeMessage, r.id
-	ok, unparsed := r.p.addRedacted(r.sink, e, e.Opcode == format.Text)
+	ok, unparsed := r.p.addRedacted(r.sink, e, e.Opcode == format.Text, then)
 	r.queued(ok)
 	if unparsed && !r.unredactedLogged.Swap(true) {
 		r.log.Warn("a message names a --redact-json field but is not JSON: recorded unchanged")
@@ -103,16 +107,27 @@ func (r *sessionRecord) close(end format.Event) {
 // RedactingSink redacts it later, off the relay path: parsing a large JSON
 // message must not hold up the traffic. Another Sink gets the line
 // redacted, and unparsed reports a message that names a field but could
-// not be parsed (kept whole).
-func (p *Proxy) addRedacted(sink Sink, e *format.Event, text bool) (ok, unparsed bool) {
+// not be parsed (kept whole). then, if not nil, replaces the payload once
+// it is redacted (a fault's corruption of it).
+func (p *Proxy) addRedacted(sink Sink, e *format.Event, text bool, then func([]byte) []byte) (ok, unparsed bool) {
 	red := &p.Redaction
 	if !text || len(red.JSONFields) == 0 {
+		if then != nil {
+			e.Data = then(e.Data)
+		}
 		return sink.Add(e), false
 	}
-	if rs, late := sink.(RedactingSink); late {
-		return rs.AddRedacted(e, p.redactText()), false
+	redact := p.redactText()
+	if then != nil {
+		redact = func(b []byte) ([]byte, bool) {
+			out, unparsed := p.redactText()(b)
+			return then(out), unparsed
+		}
 	}
-	e.Data, unparsed = red.Message(e.Data)
+	if rs, late := sink.(RedactingSink); late {
+		return rs.AddRedacted(e, redact), false
+	}
+	e.Data, unparsed = redact(e.Data)
 	return sink.Add(e), unparsed
 }
 

@@ -31,6 +31,9 @@ type ProxyStats struct {
 	// RecordedMessages and RecordedBytes count the messages of recorded
 	// sessions only (what the recording holds, before redaction).
 	RecordedMessages, RecordedBytes int64
+	// FaultErrors counts sessions whose faults (Proxy.Faults) failed
+	// with a panic: each was dropped, alone (counted in Ended as a drop).
+	FaultErrors int64
 }
 
 // proxyStats is what Stats reads; every field is updated atomically.
@@ -39,6 +42,7 @@ type proxyStats struct {
 	messages, bytes                 [2]atomic.Int64 // by direction: 0 send, 1 receive
 	lost                            atomic.Int64
 	recordedMessages, recordedBytes atomic.Int64
+	faultErrors                     atomic.Int64
 	ended, failed, unrecorded       counterMap
 }
 
@@ -101,6 +105,7 @@ func (p *Proxy) Stats() ProxyStats {
 		Lost:             st.lost.Load(),
 		RecordedMessages: st.recordedMessages.Load(),
 		RecordedBytes:    st.recordedBytes.Load(),
+		FaultErrors:      st.faultErrors.Load(),
 	}
 }
 
