@@ -31,6 +31,7 @@ var (
 	recEnded      = desc("record_sessions_ended_total", "Sessions ended, by ending (clean: a close frame; drop: none).", "ending")
 	recFailed     = desc("record_connections_failed_total", "WebSocket connections that got no session, by the HTTP status the client got.", "status")
 	recUnrecorded = desc("record_sessions_unrecorded_total", "Sessions relayed without recording, by reason (filter, sample, no_room; not_engineio: a response to an Engine.IO URL that is no Engine.IO payload; file_limit: past --max-open-files).", "reason")
+	recFaultErr   = desc("record_fault_errors_total", "Sessions dropped because their faults failed (each also counts as a drop).")
 	recMessages   = desc("record_messages_total", "Messages relayed, by direction as seen from the client.", "dir")
 	recBytes      = desc("record_message_bytes_total", "Payload bytes of relayed messages, by direction.", "dir")
 	recLost       = desc("record_lines_lost_total", "Recording lines dropped (queue full, or the sink closed).")
@@ -55,7 +56,7 @@ var (
 
 // Describe implements prometheus.Collector.
 func (c Recorder) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{recOpen, recEnded, recFailed, recUnrecorded, recMessages, recBytes, recLost,
+	for _, d := range []*prometheus.Desc{recOpen, recEnded, recFailed, recUnrecorded, recFaultErr, recMessages, recBytes, recLost,
 		sinkWritten, sinkWriteErr, sinkFlushErr, sinkQueue, sinkQueueB, sinkFlush, sinkFinished, sinkFinal, sinkBytes, sinkPayload,
 		retDeleted, retDeletedB, upUploads, upBytes, upFailures, upSpoolFiles, upSpoolBytes} {
 		ch <- d
@@ -73,6 +74,7 @@ func (c Recorder) Collect(ch chan<- prometheus.Metric) {
 		st.Unrecorded["file_limit"] = c.Sink.Stats().FilesOverLimit
 	}
 	labelled(ch, recUnrecorded, st.Unrecorded, "filter", "sample", "no_room", "not_engineio", "file_limit")
+	counter(ch, recFaultErr, st.FaultErrors)
 	labelled(ch, recMessages, st.Messages)
 	labelled(ch, recBytes, st.Bytes)
 	if c.Sink != nil {
