@@ -565,6 +565,7 @@ func proxyUntilDone(c *cli.Context, log *slog.Logger, p *recorder.Proxy, r recor
 		return err
 	}
 	stderr := c.App.ErrWriter
+	ready.listening.Store(true) // bound: ready from the line that says so on, as serve is
 	announce(stderr, l, scheme, p, to.up, to.out)
 
 	defer startRetention(c.Context, ret)()

@@ -201,6 +201,10 @@ func runServe(c *cli.Context) error {
 		return err
 	}
 	defer stopControl()
+	// The socket is bound, so connections queue until Serve takes them: ready
+	// from the line that says so on (a probe or a script reads the line, then
+	// /readyz).
+	ready.listening.Store(true)
 	say(stderr, "listening on ws://"+addr+note, "listening", attrs...)
 	warnExposure(stderr, srv, l.Addr())
 	printTimeline(stderr, srv, c.String("control-token") == "")
