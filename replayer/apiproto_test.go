@@ -2,7 +2,6 @@ package replayer
 
 import (
 	"encoding/json"
-	"io"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -231,15 +230,8 @@ func TestWriteTimelineDescribes(t *testing.T) {
 		message("s", rec0.Add(time.Millisecond), format.Send, format.Text, []byte(`{"jsonrpc":"2.0","method":"</script><b>","id":"k7"}`)),
 		message("s", rec0.Add(2*time.Millisecond), format.Receive, format.Text, []byte(`{"jsonrpc":"2.0","result":1,"id":"k7"}`)),
 	}
-	i := 0
 	var page strings.Builder
-	err := WriteTimeline(&page, TimelineSession{ID: "s", URL: "/rpc", Next: func() (*format.Event, error) {
-		if i == len(evs) {
-			return nil, io.EOF
-		}
-		i++
-		return evs[i-1], nil
-	}})
+	err := WriteTimeline(&page, TimelineSession{ID: "s", URL: "/rpc", Next: nextOf(evs)})
 	if err != nil {
 		t.Fatal(err)
 	}

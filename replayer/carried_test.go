@@ -2,7 +2,6 @@ package replayer
 
 import (
 	"encoding/json"
-	"io"
 	"strings"
 	"testing"
 	"time"
@@ -57,15 +56,8 @@ func TestAPIRowsSayHowMessagesTravelled(t *testing.T) {
 // after their proto (null when none).
 func TestWriteTimelineCarried(t *testing.T) {
 	evs := carriedSessions()[:3]
-	i := 0
 	var page strings.Builder
-	err := WriteTimeline(&page, TimelineSession{ID: "e", URL: "/events", Next: func() (*format.Event, error) {
-		if i == len(evs) {
-			return nil, io.EOF
-		}
-		i++
-		return evs[i-1], nil
-	}})
+	err := WriteTimeline(&page, TimelineSession{ID: "e", URL: "/events", Next: nextOf(evs)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,15 +21,8 @@ func TestWriteTimeline(t *testing.T) {
 		message("s", rec0.Add(1500*time.Millisecond), format.Send, format.Binary, []byte{0, 1, 2, 0xff}),
 		{Type: format.TypeClose, Session: "s", Time: rec0.Add(2 * time.Second), By: format.ByServer, Code: 1006},
 	}
-	i := 0
 	var page strings.Builder
-	err := WriteTimeline(&page, TimelineSession{ID: "s", URL: "/ws?a=1&b=2", Next: func() (*format.Event, error) {
-		if i == len(evs) {
-			return nil, io.EOF
-		}
-		i++
-		return evs[i-1], nil
-	}})
+	err := WriteTimeline(&page, TimelineSession{ID: "s", URL: "/ws?a=1&b=2", Next: nextOf(evs)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,5 +83,18 @@ func TestTimelinePage(t *testing.T) {
 				t.Errorf("%s: %d, want 404", path, resp.StatusCode)
 			}
 		})
+	}
+}
+
+// nextOf reads evs in turn, then io.EOF: a TimelineSession's Next over a
+// session held in memory.
+func nextOf(evs []*format.Event) func() (*format.Event, error) {
+	i := 0
+	return func() (*format.Event, error) {
+		if i == len(evs) {
+			return nil, io.EOF
+		}
+		i++
+		return evs[i-1], nil
 	}
 }
